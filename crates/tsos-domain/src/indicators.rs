@@ -1,0 +1,374 @@
+//! Indicators of SPEC §6: counts and shares per school, rolled up to municipality and region,
+//! and their change since the previous snapshot.
+//!
+//! Architecture invariant: a municipality's or region's share is the sum of its schools'
+//! active users divided by the sum of their contingents — never an average of shares.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::org::OrgId;
+use crate::role::{Role, RoleMap};
+
+/// What one snapshot says about one role in one school.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoleCounts {
+    /// Distinct users of the role (per-user exports; a per-school export may give it).
+    pub registered: Option<u64>,
+    /// Of those, with a confirmed account.
+    pub confirmed: Option<u64>,
+    pub active: u64,
+}
+
+/// A school of the registry, as resolved for a date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolInfo {
+    pub id: OrgId,
+    pub name: String,
+    pub municipality: String,
+    pub region: String,
+    /// Official headcount per role: the denominator. `None` where unknown.
+    pub contingent: RoleMap<Option<u64>>,
+}
+
+/// One platform's snapshot at a date, per organisation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlatformCounts {
+    pub by_org: BTreeMap<OrgId, RoleMap<RoleCounts>>,
+    /// What a registry school absent from the export counts as: zeros, with registered and
+    /// confirmed known to be zero only where the export could have given them.
+    pub absent_school: RoleCounts,
+}
+
+impl PlatformCounts {
+    fn for_school(&self, id: &OrgId) -> RoleMap<RoleCounts> {
+        self.by_org.get(id).copied().unwrap_or_else(|| {
+            let mut absent = RoleMap::default();
+            for role in Role::ALL {
+                *absent.get_mut(role) = self.absent_school;
+            }
+            absent
+        })
+    }
+
+    /// Organisations of the export that the registry does not know, and their users
+    /// (registered where known, else active).
+    pub fn unknown(&self, schools: &[SchoolInfo]) -> UnknownOrgs {
+        let known: HashSet<&OrgId> = schools.iter().map(|s| &s.id).collect();
+        let mut out = UnknownOrgs::default();
+        for (org, counts) in &self.by_org {
+            if known.contains(org) {
+                continue;
+            }
+            out.ids.push(org.clone());
+            out.users += counts
+                .iter()
+                .map(|(_, c)| c.registered.unwrap_or(c.active))
+                .sum::<u64>();
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnknownOrgs {
+    pub ids: Vec<OrgId>,
+    pub users: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    School,
+    Municipality,
+    Region,
+}
+
+impl Level {
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::School => "school",
+            Level::Municipality => "municipality",
+            Level::Region => "region",
+        }
+    }
+}
+
+/// One indicator: a platform and a role at one row of a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Indicator {
+    pub registered: Option<u64>,
+    pub confirmed: Option<u64>,
+    pub active: u64,
+    pub contingent: Option<u64>,
+    /// active / contingent; not capped at 1; `None` where the contingent is 0 or unknown.
+    pub share: Option<f64>,
+    /// Change of the share since the previous snapshot, in percentage points.
+    pub delta_pp: Option<f64>,
+}
+
+/// A row of a report: a school, a municipality or a region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndicatorRow {
+    /// ИНН for a school; the name for a municipality or region.
+    pub id: String,
+    pub name: String,
+    pub municipality: String,
+    pub region: String,
+    pub schools: usize,
+    pub contingent: RoleMap<Option<u64>>,
+    /// One entry per platform passed to [`compute`], `None` where it has no snapshot.
+    pub platforms: Vec<Option<RoleMap<Indicator>>>,
+}
+
+/// Computes the rows of `level` for every school of the registry (zeros where an export has
+/// no users for it), with `platforms[i]` the snapshot of platform `i` or `None`.
+pub fn compute(
+    level: Level,
+    schools: &[SchoolInfo],
+    platforms: &[Option<&PlatformCounts>],
+) -> Vec<IndicatorRow> {
+    let mut groups: BTreeMap<(String, String, String), IndicatorRow> = BTreeMap::new();
+    for school in schools {
+        let (sort_key, id, name, municipality) = match level {
+            Level::School => (
+                (
+                    school.region.clone(),
+                    school.municipality.clone(),
+                    format!("{}\u{0}{}", school.name, school.id),
+                ),
+                school.id.to_string(),
+                school.name.clone(),
+                school.municipality.clone(),
+            ),
+            Level::Municipality => (
+                (
+                    school.region.clone(),
+                    school.municipality.clone(),
+                    String::new(),
+                ),
+                school.municipality.clone(),
+                school.municipality.clone(),
+                school.municipality.clone(),
+            ),
+            Level::Region => (
+                (school.region.clone(), String::new(), String::new()),
+                school.region.clone(),
+                school.region.clone(),
+                String::new(),
+            ),
+        };
+        let row = groups.entry(sort_key).or_insert_with(|| IndicatorRow {
+            id,
+            name,
+            municipality,
+            region: school.region.clone(),
+            schools: 0,
+            contingent: RoleMap::default(),
+            platforms: platforms
+                .iter()
+                .map(|p| p.map(|_| RoleMap::default()))
+                .collect(),
+        });
+        row.schools += 1;
+        for role in Role::ALL {
+            add_option(row.contingent.get_mut(role), *school.contingent.get(role));
+        }
+        for (slot, counts) in row.platforms.iter_mut().zip(platforms) {
+            let (Some(indicators), Some(counts)) = (slot.as_mut(), counts) else {
+                continue;
+            };
+            let school_counts = counts.for_school(&school.id);
+            for role in Role::ALL {
+                let indicator = indicators.get_mut(role);
+                let c = school_counts.get(role);
+                add_option(&mut indicator.registered, c.registered);
+                add_option(&mut indicator.confirmed, c.confirmed);
+                indicator.active += c.active;
+            }
+        }
+    }
+    let mut rows: Vec<IndicatorRow> = groups.into_values().collect();
+    for row in &mut rows {
+        let contingent = row.contingent;
+        for indicators in row.platforms.iter_mut().flatten() {
+            for role in Role::ALL {
+                let indicator = indicators.get_mut(role);
+                indicator.contingent = *contingent.get(role);
+                indicator.share = share(indicator.active, indicator.contingent);
+            }
+        }
+    }
+    rows
+}
+
+/// Fills `delta_pp` of `current` from the rows of the previous snapshot at the same level.
+/// Platforms are matched by position, so both must come from the same platform list.
+pub fn apply_delta(current: &mut [IndicatorRow], previous: &[IndicatorRow]) {
+    let previous: BTreeMap<&str, &IndicatorRow> =
+        previous.iter().map(|row| (row.id.as_str(), row)).collect();
+    for row in current {
+        let Some(before) = previous.get(row.id.as_str()) else {
+            continue;
+        };
+        for (now, then) in row.platforms.iter_mut().zip(&before.platforms) {
+            let (Some(now), Some(then)) = (now.as_mut(), then.as_ref()) else {
+                continue;
+            };
+            for role in Role::ALL {
+                let indicator = now.get_mut(role);
+                indicator.delta_pp = match (indicator.share, then.get(role).share) {
+                    (Some(a), Some(b)) => Some((a - b) * 100.0),
+                    _ => None,
+                };
+            }
+        }
+    }
+}
+
+/// active / contingent, `None` where the contingent is 0 or unknown.
+pub fn share(active: u64, contingent: Option<u64>) -> Option<f64> {
+    contingent
+        .filter(|&c| c > 0)
+        .map(|c| active as f64 / c as f64)
+}
+
+fn add_option(total: &mut Option<u64>, value: Option<u64>) {
+    if let Some(value) = value {
+        *total = Some(total.unwrap_or(0) + value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn school(
+        id: &str,
+        municipality: &str,
+        teachers: Option<u64>,
+        students: Option<u64>,
+    ) -> SchoolInfo {
+        let mut contingent = RoleMap::default();
+        *contingent.get_mut(Role::Teachers) = teachers;
+        *contingent.get_mut(Role::Students) = students;
+        SchoolInfo {
+            id: OrgId::normalize(id).unwrap(),
+            name: format!("Школа {id}"),
+            municipality: municipality.into(),
+            region: "Республика Дагестан".into(),
+            contingent,
+        }
+    }
+
+    fn counts(entries: &[(&str, Role, u64)]) -> PlatformCounts {
+        let mut out = PlatformCounts {
+            absent_school: RoleCounts {
+                registered: Some(0),
+                confirmed: None,
+                active: 0,
+            },
+            ..PlatformCounts::default()
+        };
+        for &(id, role, active) in entries {
+            let entry = out.by_org.entry(OrgId::normalize(id).unwrap()).or_default();
+            *entry.get_mut(role) = RoleCounts {
+                registered: Some(active),
+                confirmed: None,
+                active,
+            };
+        }
+        out
+    }
+
+    #[test]
+    fn roll_up_divides_sums_not_averages_shares() {
+        let schools = [
+            school("0500000001", "А", Some(10), Some(100)),
+            school("0500000002", "А", Some(90), Some(100)),
+        ];
+        let data = counts(&[
+            ("0500000001", Role::Teachers, 10),
+            ("0500000002", Role::Teachers, 0),
+        ]);
+        let rows = compute(Level::Municipality, &schools, &[Some(&data)]);
+        assert_eq!(rows.len(), 1);
+        let teachers = rows[0].platforms[0].unwrap().get(Role::Teachers).to_owned();
+        // Average of shares would be 50 %; the sums give 10 / 100.
+        assert_eq!(teachers.share, Some(0.1));
+        assert_eq!(rows[0].schools, 2);
+    }
+
+    #[test]
+    fn every_registry_school_appears_with_zeros() {
+        let schools = [
+            school("0500000001", "А", Some(10), Some(100)),
+            school("0500000002", "Б", Some(20), Some(100)),
+        ];
+        let data = counts(&[("0500000001", Role::Teachers, 5)]);
+        let rows = compute(Level::School, &schools, &[Some(&data), None]);
+        assert_eq!(rows.len(), 2);
+        let absent = rows[1].platforms[0].unwrap();
+        assert_eq!(absent.get(Role::Teachers).active, 0);
+        assert_eq!(absent.get(Role::Teachers).registered, Some(0));
+        assert_eq!(absent.get(Role::Teachers).share, Some(0.0));
+        assert!(
+            rows[0].platforms[1].is_none(),
+            "no snapshot for the platform"
+        );
+    }
+
+    #[test]
+    fn share_is_null_without_contingent_and_not_capped() {
+        let schools = [school("0500000001", "А", Some(0), None)];
+        let data = counts(&[
+            ("0500000001", Role::Teachers, 5),
+            ("0500000001", Role::Students, 5),
+        ]);
+        let rows = compute(Level::School, &schools, &[Some(&data)]);
+        let p = rows[0].platforms[0].unwrap();
+        assert_eq!(p.get(Role::Teachers).share, None, "contingent 0");
+        assert_eq!(p.get(Role::Students).share, None, "contingent unknown");
+        assert_eq!(p.get(Role::Parents).share, None, "no parents contingent");
+
+        let schools = [school("0500000001", "А", Some(4), Some(1))];
+        let rows = compute(Level::School, &schools, &[Some(&data)]);
+        assert_eq!(
+            rows[0].platforms[0].unwrap().get(Role::Teachers).share,
+            Some(1.25)
+        );
+    }
+
+    #[test]
+    fn delta_in_percentage_points() {
+        let schools = [school("0500000001", "А", Some(10), Some(100))];
+        let before = compute(
+            Level::Region,
+            &schools,
+            &[Some(&counts(&[("0500000001", Role::Teachers, 5)]))],
+        );
+        let mut now = compute(
+            Level::Region,
+            &schools,
+            &[Some(&counts(&[("0500000001", Role::Teachers, 8)]))],
+        );
+        apply_delta(&mut now, &before);
+        let teachers = *now[0].platforms[0].unwrap().get(Role::Teachers);
+        assert!((teachers.delta_pp.unwrap() - 30.0).abs() < 1e-9);
+        // Parents have no share either time: no delta.
+        assert_eq!(
+            now[0].platforms[0].unwrap().get(Role::Parents).delta_pp,
+            None
+        );
+    }
+
+    #[test]
+    fn unknown_organisations_are_counted() {
+        let schools = [school("0500000001", "А", Some(10), Some(100))];
+        let data = counts(&[
+            ("0500000001", Role::Teachers, 5),
+            ("0599999999", Role::Students, 7),
+        ]);
+        let unknown = data.unknown(&schools);
+        assert_eq!(unknown.ids.len(), 1);
+        assert_eq!(unknown.users, 7);
+    }
+}

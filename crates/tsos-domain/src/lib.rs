@@ -1,0 +1,24 @@
+//! The domain of tsos: what a school, a role, a platform and an active user are, and how
+//! the indicators of the monthly monitoring are computed from counts.
+//!
+//! This crate is pure: it knows nothing about files, SQL or HTTP. Ingestion turns files into
+//! the values defined here, storage keeps them, outputs format them.
+//!
+//! Reading order: [`role`], [`org`], [`dates`], [`platform`] (the active-user rules),
+//! [`users`] (merging per-user rows into counts), [`indicators`] (shares, roll-ups, deltas).
+
+pub mod dates;
+pub mod indicators;
+pub mod org;
+pub mod platform;
+pub mod role;
+pub mod users;
+
+pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
+pub use indicators::{
+    Indicator, IndicatorRow, Level, PlatformCounts, RoleCounts, SchoolInfo, UnknownOrgs,
+};
+pub use org::OrgId;
+pub use platform::{ActiveRule, Catalogue, Platform, Window};
+pub use role::{Role, RoleMap};
+pub use users::{PerUserCounts, UserAggregate, UserKey};
