@@ -1,0 +1,175 @@
+//! Errors of ingestion. Every one names the file; row errors name the line (or sheet and
+//! cell), the column and the reason, as `FILE:LINE: column «HEADER»: reason` (SPEC §5.3).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Where a row is: a physical 1-based line of a CSV file, or a row of a sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowLoc {
+    Line(u64),
+    Sheet { sheet: String, row: u32 },
+}
+
+/// One invalid row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub loc: RowLoc,
+    /// 0-based column index, for the sheet cell reference.
+    pub column_idx: usize,
+    pub header: String,
+    pub reason: String,
+    /// A short, value-free reason used to count rejected rows by kind.
+    pub kind: &'static str,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.loc {
+            RowLoc::Line(line) => write!(f, "{}:{line}", self.file)?,
+            RowLoc::Sheet { sheet, row } => write!(
+                f,
+                "{}[{sheet}]!{}{row}",
+                self.file,
+                column_letters(self.column_idx)
+            )?,
+        }
+        write!(f, ": column «{}»: {}", self.header, self.reason)
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub fn column_letters(idx: usize) -> String {
+    let mut n = idx + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("{}: не удалось прочитать файл: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file}: файл пуст")]
+    Empty { file: String },
+    #[error("{file}: двоичный файл, а не CSV или XLSX (ожидается таблица CSV или книга Excel)")]
+    Binary { file: String },
+    #[error(
+        "{file}: файл в кодировке UTF-16 («Текст Юникод» Excel); сохраните его как «CSV UTF-8» или CSV в кодировке Windows-1251"
+    )]
+    Utf16 { file: String },
+    #[error(
+        "{file}: неожиданная кодировка{}: ожидается UTF-8 или Windows-1251",
+        guess.as_deref().map(|g| format!(" (похоже на {g})")).unwrap_or_default()
+    )]
+    Encoding { file: String, guess: Option<String> },
+    #[error("{file}: строка {line}: текст не в кодировке UTF-8, хотя начало файла в ней (смешанные кодировки?)")]
+    MixedEncoding { file: String, line: u64 },
+    #[error("{file}: файл с расширением .{ext} не является книгой Excel (не ZIP-архив и не XLS): {detail}")]
+    NotSpreadsheet {
+        file: String,
+        ext: String,
+        detail: String,
+    },
+    #[error("{file}: не удалось прочитать книгу Excel: {detail}")]
+    Spreadsheet { file: String, detail: String },
+    #[error("{file}: в книге нет листа «{sheet}»; есть: {}", available.join(", "))]
+    NoSheet {
+        file: String,
+        sheet: String,
+        available: Vec<String>,
+    },
+    #[error("{file}: строка {line}: ошибка CSV: {detail}")]
+    Csv {
+        file: String,
+        line: u64,
+        detail: String,
+    },
+    #[error(
+        "{file}: не найдена строка заголовков в первых 20 строках.\n  Ожидались столбцы: {expected}.\n  Самая похожая строка{}: {}",
+        best_line.map(|l| format!(" ({l})")).unwrap_or_default(),
+        if found.is_empty() { "—".to_string() } else { found.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ") }
+    )]
+    NoHeader {
+        file: String,
+        best_line: Option<u64>,
+        found: Vec<String>,
+        expected: String,
+    },
+    #[error(
+        "{file}: нет обязательных столбцов: {}.\n  Найдены столбцы: {}.\n  Ожидаются: {expected}",
+        missing.join(", "),
+        found.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ")
+    )]
+    MissingColumns {
+        file: String,
+        missing: Vec<String>,
+        found: Vec<String>,
+        expected: String,
+    },
+    #[error(
+        "{file}: не указана отчетная дата: нет строки заголовка вида «по состоянию на 01.10.2023»; укажите --as-of ДАТА"
+    )]
+    NoDate { file: String },
+    #[error("{file}: нет ни одной строки данных после заголовка")]
+    NoRows { file: String },
+    #[error(
+        "{file}: импорт отменен, ошибочных строк: {total}{}\n{}",
+        if *total > errors.len() { format!(" (показаны первые {})", errors.len()) } else { String::new() },
+        errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+    )]
+    InvalidRows {
+        file: String,
+        total: usize,
+        errors: Vec<RowError>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_past_z() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(1), "B");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn row_error_formats() {
+        let mut err = RowError {
+            file: "users.csv".into(),
+            loc: RowLoc::Line(58),
+            column_idx: 3,
+            header: "Дата последней авторизации".into(),
+            reason: "несуществующая дата «31.02.2023»".into(),
+            kind: "несуществующая дата",
+        };
+        assert_eq!(
+            err.to_string(),
+            "users.csv:58: column «Дата последней авторизации»: несуществующая дата «31.02.2023»"
+        );
+        err.file = "users.xlsx".into();
+        err.loc = RowLoc::Sheet {
+            sheet: "Лист1".into(),
+            row: 58,
+        };
+        err.column_idx = 1;
+        assert!(err.to_string().starts_with("users.xlsx[Лист1]!B58: column"));
+    }
+}

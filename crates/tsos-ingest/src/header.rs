@@ -1,0 +1,315 @@
+//! Recognising columns by their header words (SPEC §5.1, §5.2), and finding the header row
+//! among title lines.
+
+use tsos_domain::Role;
+
+use crate::source::{Cell, Row};
+
+/// How many rows from the top may hold the header.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// What a per-school column counts for its role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// A share; cross-checked, or used where active counts are missing.
+    Share,
+    Active,
+    Confirmed,
+    Registered,
+    /// The official headcount.
+    Contingent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Column {
+    UserId,
+    Role,
+    Org,
+    Confirmed,
+    LastDate,
+    FullName,
+    Name,
+    Municipality,
+    Region,
+    Measure(Role, Measure),
+}
+
+impl Column {
+    /// The meaning in Russian, for previews and messages.
+    pub fn describe_ru(self) -> String {
+        match self {
+            Column::UserId => "идентификатор пользователя".into(),
+            Column::Role => "роль".into(),
+            Column::Org => "ИНН организации".into(),
+            Column::Confirmed => "подтвержденная УЗ".into(),
+            Column::LastDate => "дата последней активности".into(),
+            Column::FullName => "ФИО".into(),
+            Column::Name => "наименование ОО".into(),
+            Column::Municipality => "муниципалитет".into(),
+            Column::Region => "регион".into(),
+            Column::Measure(role, measure) => {
+                let measure = match measure {
+                    Measure::Share => "доля активных",
+                    Measure::Active => "активные",
+                    Measure::Confirmed => "подтвержденные",
+                    Measure::Registered => "зарегистрированные",
+                    Measure::Contingent => "контингент",
+                };
+                format!("{measure}: {}", role.title_ru())
+            }
+        }
+    }
+}
+
+/// Lower case, ё→е, punctuation and underscores to spaces, spaces collapsed.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = if c == 'ё' { 'е' } else { c };
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+fn has_word(norm: &str, word: &str) -> bool {
+    norm.split(' ').any(|w| w == word)
+}
+
+/// Recognises one header cell; `None` for columns tsos ignores (№, ФИО, anything else).
+pub fn classify(raw: &str) -> Option<Column> {
+    let norm = normalize(raw);
+    if norm.is_empty() {
+        return None;
+    }
+    let starts = |prefix: &str| norm.starts_with(prefix);
+    let contains = |part: &str| norm.contains(part);
+    if has_word(&norm, "инн")
+        || starts("код оо")
+        || norm == "org id"
+        || norm == "org"
+        || (starts("идентификатор") && contains("организац"))
+    {
+        return Some(Column::Org);
+    }
+    if norm == "роль" || starts("роль ") || starts("тип пользователя") || norm == "role" {
+        return Some(Column::Role);
+    }
+    // Negated and rejected states are not measures: «Не подтвержденные ученики» must not be
+    // read as confirmed students, nor «Отклоненные» as a contingent.
+    let negated = contains("не подтвержд") || contains("неподтвержд") || contains("отклон");
+    if let Some(role) = role_word(&norm) {
+        if negated {
+            return None;
+        }
+        let measure = if contains("доля") || raw.contains('%') || has_word(&norm, "процент") {
+            Measure::Share
+        } else if contains("актив") || contains("использ") {
+            Measure::Active
+        } else if contains("подтвержд") {
+            Measure::Confirmed
+        } else if contains("зарегистр") {
+            Measure::Registered
+        } else {
+            Measure::Contingent
+        };
+        return Some(Column::Measure(role, measure));
+    }
+    if contains("подтвержд")
+        || starts("статус уз")
+        || starts("статус учетной записи")
+        || norm == "confirmed"
+    {
+        return (!negated).then_some(Column::Confirmed);
+    }
+    if contains("последн") || norm == "last login" || norm == "last activity" {
+        return Some(Column::LastDate);
+    }
+    if norm == "id"
+        || starts("id ")
+        || starts("идентификатор")
+        || norm == "user id"
+        || norm == "uid"
+        || starts("ид пользователя")
+    {
+        return Some(Column::UserId);
+    }
+    if norm == "фио" || starts("фио ") || starts("фамилия") || norm == "full name" {
+        return Some(Column::FullName);
+    }
+    // Before the name: «Наименование муниципального образования» is a municipality.
+    if contains("муниципал")
+        || contains("район")
+        || has_word(&norm, "мо")
+        || contains("городской округ")
+    {
+        return Some(Column::Municipality);
+    }
+    if contains("наименование") || contains("название") || norm == "оо" || norm == "школа" {
+        return Some(Column::Name);
+    }
+    if contains("регион") || contains("субъект") {
+        return Some(Column::Region);
+    }
+    None
+}
+
+/// The role a per-school header speaks of, by word stem.
+fn role_word(norm: &str) -> Option<Role> {
+    const STEMS: [(&str, Role); 7] = [
+        ("педагог", Role::Teachers),
+        ("учител", Role::Teachers),
+        ("преподават", Role::Teachers),
+        ("обучающ", Role::Students),
+        ("ученик", Role::Students),
+        ("учащ", Role::Students),
+        ("родител", Role::Parents),
+    ];
+    STEMS
+        .iter()
+        .find(|(stem, _)| norm.contains(stem))
+        .map(|&(_, role)| role)
+}
+
+/// The recognised columns of a header row, in file order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Header {
+    /// (column index, header text, meaning)
+    pub columns: Vec<(usize, String, Column)>,
+    /// Every non-empty header text, recognised or not, for messages.
+    pub all: Vec<String>,
+}
+
+impl Header {
+    pub fn from_row(row: &Row) -> Header {
+        let mut header = Header::default();
+        for (idx, cell) in row.cells.iter().enumerate() {
+            let text = match cell {
+                Cell::Text(_) => cell.to_text(),
+                _ => continue,
+            };
+            if text.is_empty() {
+                continue;
+            }
+            if let Some(column) = classify(&text) {
+                // The first column of a kind wins; a repeated one is ignored.
+                if !header.columns.iter().any(|(_, _, c)| *c == column) {
+                    header.columns.push((idx, text.clone(), column));
+                }
+            }
+            header.all.push(text);
+        }
+        header
+    }
+
+    pub fn find(&self, column: Column) -> Option<(usize, &str)> {
+        self.columns
+            .iter()
+            .find(|(_, _, c)| *c == column)
+            .map(|(idx, text, _)| (*idx, text.as_str()))
+    }
+
+    pub fn has(&self, column: Column) -> bool {
+        self.find(column).is_some()
+    }
+
+    pub fn measures(&self) -> impl Iterator<Item = (usize, &str, Role, Measure)> {
+        self.columns.iter().filter_map(|(idx, text, c)| match c {
+            Column::Measure(role, measure) => Some((*idx, text.as_str(), *role, *measure)),
+            _ => None,
+        })
+    }
+
+    /// A header row names an organisation column and either a role (per-user) or some
+    /// measure (per-school, registry).
+    pub fn is_plausible(&self) -> bool {
+        self.has(Column::Org)
+            && (self.has(Column::Role)
+                || self.has(Column::LastDate)
+                || self.measures().next().is_some()
+                || self.has(Column::Name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization() {
+        assert_eq!(normalize("  Подтверждённая  УЗ! "), "подтвержденная уз");
+        assert_eq!(normalize("user_id"), "user id");
+        assert_eq!(normalize("Доля активных педагогов, %"), "доля активных педагогов");
+    }
+
+    #[test]
+    fn per_user_headers() {
+        let cases = [
+            ("ID", Column::UserId),
+            ("ID пользователя", Column::UserId),
+            ("Идентификатор", Column::UserId),
+            ("user_id", Column::UserId),
+            ("Роль", Column::Role),
+            ("Тип пользователя", Column::Role),
+            ("role", Column::Role),
+            ("ИНН", Column::Org),
+            ("ИНН ОО", Column::Org),
+            ("ИНН организации", Column::Org),
+            ("Код ОО", Column::Org),
+            ("org_id", Column::Org),
+            ("Подтвержденная УЗ", Column::Confirmed),
+            ("УЗ подтверждена", Column::Confirmed),
+            ("Статус УЗ", Column::Confirmed),
+            ("Статус учетной записи", Column::Confirmed),
+            ("confirmed", Column::Confirmed),
+            ("Дата последней авторизации", Column::LastDate),
+            ("Последняя активность", Column::LastDate),
+            ("Последний вход", Column::LastDate),
+            ("last_login", Column::LastDate),
+            ("last_activity", Column::LastDate),
+            ("ФИО", Column::FullName),
+            ("Наименование ОО", Column::Name),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(classify(text), Some(expected), "{text}");
+        }
+        assert_eq!(classify("№"), None);
+        assert_eq!(classify("№ п/п"), None);
+    }
+
+    #[test]
+    fn per_school_headers() {
+        use Measure::*;
+        let cases = [
+            ("Доля активных педагогов, %", Column::Measure(Role::Teachers, Share)),
+            ("Количество активных педагогов", Column::Measure(Role::Teachers, Active)),
+            ("Используют ФГИС учителя", Column::Measure(Role::Teachers, Active)),
+            ("Подтвержденные ученики", Column::Measure(Role::Students, Confirmed)),
+            ("Зарегистрировано обучающихся", Column::Measure(Role::Students, Registered)),
+            ("Численность педагогических работников", Column::Measure(Role::Teachers, Contingent)),
+            ("Численность обучающихся", Column::Measure(Role::Students, Contingent)),
+            ("Всего учеников", Column::Measure(Role::Students, Contingent)),
+            ("Количество родителей", Column::Measure(Role::Parents, Contingent)),
+            ("% учащихся", Column::Measure(Role::Students, Share)),
+            ("Полное наименование ОО", Column::Name),
+            ("Муниципальное образование", Column::Municipality),
+            ("Район", Column::Municipality),
+            ("Наименование муниципального образования", Column::Municipality),
+            ("Идентификатор организации", Column::Org),
+            ("МО", Column::Municipality),
+            ("Субъект РФ", Column::Region),
+            ("Регион", Column::Region),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(classify(text), Some(expected), "{text}");
+        }
+        assert_eq!(classify("Не подтвержденные ученики"), None);
+        assert_eq!(classify("Отклоненные преподаватели"), None);
+    }
+}

@@ -1,0 +1,574 @@
+//! Ingestion: from a file someone sent to the values of the domain.
+//!
+//! The principal function is [`read_export`]: it opens a CSV or a workbook ([`source`]),
+//! finds the header row among title lines and recognises the columns by their words
+//! ([`header`]), takes the as-of date from `--as-of` or a title line ([`title`]), then reads
+//! every data row ([`values`]) into either per-user counts (through the domain's
+//! [`tsos_domain::UserAggregate`]) or per-school rows.
+//!
+//! Architecture invariant: ingestion never panics on input and never touches storage. Every
+//! problem with a row is a [`RowError`] that names the file, line (or sheet and cell), column
+//! and reason; title lines, blank lines and totals rows are skipped and counted.
+
+pub mod error;
+pub mod header;
+pub mod source;
+pub mod title;
+pub mod values;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use jiff::civil::Date;
+use sha2::{Digest, Sha256};
+use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap, UserAggregate, UserKey};
+
+pub use error::{IngestError, RowError, RowLoc};
+pub use header::{Column, Header, Measure};
+pub use source::{Cell, Format, Row, Source};
+
+/// What a file is imported as.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    Registry,
+    Platform(&'a Platform),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions<'a> {
+    pub target: Target<'a>,
+    /// `--as-of`; wins over a title line.
+    pub as_of: Option<Date>,
+    /// Store the valid rows and count the rejected ones instead of failing.
+    pub skip_invalid: bool,
+    /// The sheet of a workbook; the first one by default.
+    pub sheet: Option<&'a str>,
+}
+
+/// Counts of what was read, for the lineage of a snapshot (SPEC §5.3).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowStats {
+    /// Every row of the file, header and title lines included.
+    pub read: u64,
+    pub title: u64,
+    pub blank: u64,
+    pub totals: u64,
+    /// Data rows taken into the snapshot.
+    pub accepted: u64,
+    /// Rejected rows by reason (only with `skip_invalid`; otherwise the import fails).
+    pub rejected: BTreeMap<String, u64>,
+}
+
+impl RowStats {
+    pub fn skipped(&self) -> u64 {
+        self.title + self.blank + self.totals
+    }
+
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+}
+
+/// A per-user export, reduced to counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PerUserData {
+    pub counts: PerUserCounts,
+    /// Rows of roles tsos does not count (administrators…).
+    pub other_roles: u64,
+    /// Rows whose confirmation cell was empty (counted as not confirmed).
+    pub empty_confirmed: u64,
+    /// Rows without a user id (each counted as its own user).
+    pub missing_ids: u64,
+}
+
+/// The figures a per-school row gives for one role.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SchoolMeasures {
+    pub contingent: Option<u64>,
+    pub active: Option<u64>,
+    pub confirmed: Option<u64>,
+    pub registered: Option<u64>,
+    pub share: Option<f64>,
+}
+
+/// One row of a per-school export or of a registry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolRow {
+    pub org: OrgId,
+    pub name: Option<String>,
+    pub municipality: Option<String>,
+    pub region: Option<String>,
+    pub measures: RoleMap<SchoolMeasures>,
+    /// Where the row is, for findings: `file.csv:12`.
+    pub loc: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    PerUser(PerUserData),
+    PerSchool(Vec<SchoolRow>),
+}
+
+impl Content {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Content::PerUser(_) => "per_user",
+            Content::PerSchool(_) => "per_school",
+        }
+    }
+}
+
+/// A file read in full.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub file_name: String,
+    pub sha256: String,
+    pub format: Format,
+    pub as_of: Date,
+    /// The date a title line gave, if any.
+    pub title_date: Option<Date>,
+    /// Recognised columns: (header text, meaning in Russian).
+    pub columns: Vec<(String, String)>,
+    pub content: Content,
+    pub stats: RowStats,
+    pub warnings: Vec<String>,
+    /// With `skip_invalid`: the first rejected rows, for the summary.
+    pub rejected_examples: Vec<RowError>,
+}
+
+const MAX_LISTED_ERRORS: usize = 20;
+
+/// Reads `path` whole, as `options` says. Either the whole file is good (or, with
+/// `skip_invalid`, its good rows are kept), or an error says what is wrong and where.
+pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, IngestError> {
+    let sha256 = file_sha256(path)?;
+    let mut source = Source::open(path, options.sheet)?;
+    let file = source.file.clone();
+    let mut stats = RowStats::default();
+
+    // The header is the first plausible row among the first rows; what is above it is title.
+    let mut before_header: Vec<Row> = Vec::new();
+    let mut header = None;
+    while before_header.len() < header::HEADER_SEARCH_ROWS {
+        let Some(row) = source.next_row()? else {
+            break;
+        };
+        stats.read += 1;
+        let candidate = Header::from_row(&row);
+        if candidate.is_plausible() {
+            header = Some((candidate, row.loc.clone()));
+            break;
+        }
+        before_header.push(row);
+    }
+    let Some((header, header_loc)) = header else {
+        return Err(no_header(&file, &before_header, options.target));
+    };
+    for row in &before_header {
+        if row.is_blank() {
+            stats.blank += 1;
+        } else {
+            stats.title += 1;
+        }
+    }
+    let title_date = before_header.iter().find_map(|row| {
+        let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
+        title::date_in_title(&text.join(" "))
+    });
+    let as_of = options
+        .as_of
+        .or(title_date)
+        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
+    let mut warnings = Vec::new();
+    if let (Some(given), Some(titled)) = (options.as_of, title_date)
+        && given != titled
+    {
+        warnings.push(format!(
+            "дата в заголовке файла {} отличается от указанной --as-of {}; использована {}",
+            tsos_domain::format_date_ru(titled),
+            tsos_domain::format_date_ru(given),
+            tsos_domain::format_date_ru(given)
+        ));
+    }
+
+    let mut reader = RowReader {
+        file: file.clone(),
+        header: &header,
+        header_loc,
+        stats,
+        errors: Vec::new(),
+        n_errors: 0,
+        skip_invalid: options.skip_invalid,
+    };
+    let content = match options.target {
+        Target::Platform(platform) if header.has(Column::Role) => {
+            Content::PerUser(reader.per_user(&mut source, platform, as_of, &mut warnings)?)
+        }
+        Target::Platform(_) if header.measures().any(|(_, _, _, m)| matches!(m, Measure::Active | Measure::Share)) => {
+            Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
+        }
+        Target::Registry if header.has(Column::Name) || header.measures().next().is_some() => {
+            Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
+        }
+        target => return Err(missing_columns(&file, &header, target, None)),
+    };
+    if reader.n_errors > 0 && !options.skip_invalid {
+        return Err(IngestError::InvalidRows {
+            file,
+            total: reader.n_errors,
+            errors: reader.errors,
+        });
+    }
+    if reader.stats.accepted == 0 && reader.stats.rejected_total() == 0 {
+        return Err(IngestError::NoRows { file });
+    }
+    Ok(Import {
+        file_name: file,
+        sha256,
+        format: source.format.clone(),
+        as_of,
+        title_date,
+        columns: header
+            .columns
+            .iter()
+            .map(|(_, text, column)| (text.clone(), column.describe_ru()))
+            .collect(),
+        content,
+        stats: reader.stats,
+        warnings,
+        rejected_examples: reader.errors,
+    })
+}
+
+pub fn file_sha256(path: &Path) -> Result<String, IngestError> {
+    let io = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+struct RowReader<'h> {
+    file: String,
+    header: &'h Header,
+    header_loc: RowLoc,
+    stats: RowStats,
+    errors: Vec<RowError>,
+    n_errors: usize,
+    skip_invalid: bool,
+}
+
+/// The outcome of one data row.
+enum RowKind {
+    Blank,
+    Totals,
+    Data,
+}
+
+impl RowReader<'_> {
+    fn classify(&mut self, row: &Row, org_idx: usize) -> RowKind {
+        if row.is_blank() {
+            self.stats.blank += 1;
+            return RowKind::Blank;
+        }
+        let org_cell_is_id = values::org_id(row.cell(org_idx))
+            .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
+            .unwrap_or(false);
+        let says_total = row.cells.iter().any(|cell| {
+            matches!(cell, Cell::Text(_)) && {
+                let norm = header::normalize(&cell.to_text());
+                norm.starts_with("итого") || norm.starts_with("всего") || norm == "итог"
+            }
+        });
+        if says_total && !org_cell_is_id {
+            self.stats.totals += 1;
+            return RowKind::Totals;
+        }
+        RowKind::Data
+    }
+
+    fn reject(&mut self, row: &Row, column_idx: usize, header: &str, invalid: values::Invalid) {
+        self.n_errors += 1;
+        if self.skip_invalid {
+            *self.stats.rejected.entry(invalid.kind.to_string()).or_default() += 1;
+        }
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(RowError {
+                file: self.file.clone(),
+                loc: row.loc.clone(),
+                column_idx,
+                header: header.to_string(),
+                reason: invalid.reason,
+                kind: invalid.kind,
+            });
+        }
+    }
+
+    fn next_data_row(&mut self, source: &mut Source, org_idx: usize) -> Result<Option<Row>, IngestError> {
+        while let Some(row) = source.next_row()? {
+            self.stats.read += 1;
+            if row.loc == self.header_loc {
+                continue;
+            }
+            match self.classify(&row, org_idx) {
+                RowKind::Blank | RowKind::Totals => continue,
+                RowKind::Data => return Ok(Some(row)),
+            }
+        }
+        Ok(None)
+    }
+
+    fn per_user(
+        &mut self,
+        source: &mut Source,
+        platform: &Platform,
+        as_of: Date,
+        warnings: &mut Vec<String>,
+    ) -> Result<PerUserData, IngestError> {
+        let header = self.header;
+        let required = [Column::Org, Column::Role, Column::LastDate];
+        let missing: Vec<Column> = required
+            .into_iter()
+            .chain(platform.rule.requires_confirmed.then_some(Column::Confirmed))
+            .filter(|c| !header.has(*c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing_columns(&self.file, header, Target::Platform(platform), Some(&missing)));
+        }
+        let (org_idx, org_header) = header.find(Column::Org).expect("checked above");
+        let (role_idx, _) = header.find(Column::Role).expect("checked above");
+        let (date_idx, date_header) = header.find(Column::LastDate).expect("checked above");
+        let confirmed_col = header.find(Column::Confirmed);
+        let id_col = header.find(Column::UserId);
+        if id_col.is_none() {
+            warnings.push(
+                "нет столбца с идентификатором пользователя: каждая строка считается отдельным пользователем, повторы не объединяются".into(),
+            );
+        }
+        let mut aggregate = UserAggregate::new(confirmed_col.is_some());
+        let mut data = PerUserData::default();
+        while let Some(row) = self.next_data_row(source, org_idx)? {
+            let Some(role) = Role::from_label(&row.cell(role_idx).to_text()) else {
+                data.other_roles += 1;
+                self.stats.accepted += 1;
+                continue;
+            };
+            let org = values::org_id(row.cell(org_idx));
+            let confirmed = confirmed_col.map(|(idx, text)| (idx, text, values::confirmed(row.cell(idx))));
+            let last = values::last_date(row.cell(date_idx));
+            let mut ok = true;
+            if let Err(invalid) = &org {
+                self.reject(&row, org_idx, org_header, invalid.clone());
+                ok = false;
+            }
+            if let Some((idx, text, Err(invalid))) = &confirmed {
+                self.reject(&row, *idx, text, invalid.clone());
+                ok = false;
+            }
+            if let Err(invalid) = &last {
+                self.reject(&row, date_idx, date_header, invalid.clone());
+                ok = false;
+            }
+            let (Ok(org), Ok(last), true) = (org, last, ok) else {
+                continue;
+            };
+            let confirmed = match confirmed {
+                Some((_, _, Ok(Some(value)))) => value,
+                Some((_, _, Ok(None))) => {
+                    data.empty_confirmed += 1;
+                    false
+                }
+                _ => false,
+            };
+            let user_id = id_col
+                .map(|(idx, _)| row.cell(idx).to_text())
+                .filter(|id| !id.is_empty());
+            if id_col.is_some() && user_id.is_none() {
+                data.missing_ids += 1;
+            }
+            aggregate.add(UserKey { org, role, user_id }, confirmed, last);
+            self.stats.accepted += 1;
+        }
+        data.counts = aggregate.finish(&platform.rule, as_of);
+        if data.other_roles > 0 {
+            warnings.push(format!(
+                "строк с другими ролями (администраторы и т. п.), не учитываются: {}",
+                data.other_roles
+            ));
+        }
+        if data.empty_confirmed > 0 {
+            warnings.push(format!(
+                "строк с пустым признаком подтверждения УЗ (считаются неподтвержденными): {}",
+                data.empty_confirmed
+            ));
+        }
+        if data.missing_ids > 0 {
+            warnings.push(format!(
+                "строк без идентификатора пользователя (каждая считается отдельным пользователем): {}",
+                data.missing_ids
+            ));
+        }
+        if data.counts.duplicates_merged > 0 {
+            warnings.push(format!(
+                "повторяющихся строк одного пользователя объединено: {}",
+                data.counts.duplicates_merged
+            ));
+        }
+        if data.counts.dates_after_as_of > 0 {
+            warnings.push(format!(
+                "пользователей с датой активности позже отчетной даты {} (учтены как активные): {}",
+                tsos_domain::format_date_ru(as_of),
+                data.counts.dates_after_as_of
+            ));
+        }
+        Ok(data)
+    }
+
+    fn per_school(&mut self, source: &mut Source, warnings: &mut Vec<String>) -> Result<Vec<SchoolRow>, IngestError> {
+        let header = self.header;
+        let (org_idx, org_header) = header.find(Column::Org).expect("plausible header has an org");
+        let text_col = |column| header.find(column).map(|(idx, _)| idx);
+        let (name_idx, municipality_idx, region_idx) =
+            (text_col(Column::Name), text_col(Column::Municipality), text_col(Column::Region));
+        let measures: Vec<(usize, String, Role, Measure)> = header
+            .measures()
+            .map(|(idx, text, role, measure)| (idx, text.to_string(), role, measure))
+            .collect();
+        let mut rows: Vec<SchoolRow> = Vec::new();
+        let mut seen: HashMap<OrgId, String> = HashMap::new();
+        while let Some(row) = self.next_data_row(source, org_idx)? {
+            let org = match values::org_id(row.cell(org_idx)) {
+                Ok(org) => org,
+                Err(invalid) => {
+                    self.reject(&row, org_idx, org_header, invalid);
+                    continue;
+                }
+            };
+            let loc = RowError {
+                file: self.file.clone(),
+                loc: row.loc.clone(),
+                column_idx: org_idx,
+                header: String::new(),
+                reason: String::new(),
+                kind: "",
+            }
+            .to_string();
+            let loc = loc.trim_end_matches(": column «»: ").to_string();
+            if let Some(first) = seen.get(&org) {
+                let invalid = values::Invalid {
+                    kind: "ИНН повторяется",
+                    reason: format!("ИНН {org} уже был в {first}"),
+                };
+                self.reject(&row, org_idx, org_header, invalid);
+                continue;
+            }
+            let mut school = SchoolRow {
+                org: org.clone(),
+                name: name_idx.map(|idx| row.cell(idx).to_text()).filter(|t| !t.is_empty()),
+                municipality: municipality_idx.map(|idx| row.cell(idx).to_text()).filter(|t| !t.is_empty()),
+                region: region_idx.map(|idx| row.cell(idx).to_text()).filter(|t| !t.is_empty()),
+                measures: RoleMap::default(),
+                loc: loc.clone(),
+            };
+            let mut ok = true;
+            for (idx, text, role, measure) in &measures {
+                let slot = school.measures.get_mut(*role);
+                let cell = row.cell(*idx);
+                let parsed = match measure {
+                    Measure::Share => values::share(cell, text.contains('%')).map(|v| slot.share = v),
+                    Measure::Active => values::count(cell).map(|v| slot.active = v),
+                    Measure::Confirmed => values::count(cell).map(|v| slot.confirmed = v),
+                    Measure::Registered => values::count(cell).map(|v| slot.registered = v),
+                    Measure::Contingent => values::count(cell).map(|v| slot.contingent = v),
+                };
+                if let Err(invalid) = parsed {
+                    self.reject(&row, *idx, text, invalid);
+                    ok = false;
+                }
+            }
+            if ok {
+                seen.insert(org, loc);
+                rows.push(school);
+                self.stats.accepted += 1;
+            }
+        }
+        let shares_only = Role::ALL.iter().any(|&role| {
+            measures.iter().any(|(_, _, r, m)| *r == role && *m == Measure::Share)
+                && !measures.iter().any(|(_, _, r, m)| *r == role && *m == Measure::Active)
+        });
+        if shares_only {
+            warnings.push(
+                "в файле есть доли без количества активных: количество активных рассчитано как доля × контингент".into(),
+            );
+        }
+        Ok(rows)
+    }
+}
+
+fn expected_columns(target: Target<'_>) -> String {
+    match target {
+        Target::Registry => "«ИНН», «Полное наименование ОО», «Муниципальное образование», «Субъект РФ», «Численность педагогических работников», «Численность обучающихся»".into(),
+        Target::Platform(platform) => {
+            let confirmed = if platform.rule.requires_confirmed { ", «Подтвержденная УЗ»" } else { "" };
+            format!(
+                "по пользователям — «ID пользователя», «Роль», «ИНН ОО»{confirmed}, «Дата последней авторизации»; \
+                 или по школам — «ИНН», «Количество активных педагогов», «Численность педагогов» и т. п."
+            )
+        }
+    }
+}
+
+fn missing_columns(file: &str, header: &Header, target: Target<'_>, missing: Option<&[Column]>) -> IngestError {
+    let missing = match missing {
+        Some(columns) => columns.iter().map(|c| c.describe_ru()).collect(),
+        None => match target {
+            Target::Registry => vec!["наименование ОО или контингент".to_string()],
+            Target::Platform(_) => vec!["роль (для выгрузки по пользователям) или количество/доля активных (для выгрузки по школам)".to_string()],
+        },
+    };
+    IngestError::MissingColumns {
+        file: file.to_string(),
+        missing,
+        found: header.all.clone(),
+        expected: expected_columns(target),
+    }
+}
+
+fn no_header(file: &str, rows: &[Row], target: Target<'_>) -> IngestError {
+    let best = rows
+        .iter()
+        .map(|row| (Header::from_row(row), row))
+        .max_by_key(|(header, row)| (header.columns.len(), std::cmp::Reverse(row_number(&row.loc))));
+    let (found, best_line) = match best {
+        Some((header, row)) if !header.all.is_empty() => (header.all, Some(row_number(&row.loc))),
+        _ => (Vec::new(), None),
+    };
+    IngestError::NoHeader {
+        file: file.to_string(),
+        best_line: best_line.map(|n| format!("строка {n}")).map(|_| best_line.unwrap()),
+        found,
+        expected: expected_columns(target),
+    }
+}
+
+fn row_number(loc: &RowLoc) -> u64 {
+    match loc {
+        RowLoc::Line(line) => *line,
+        RowLoc::Sheet { row, .. } => u64::from(*row),
+    }
+}

@@ -1,0 +1,529 @@
+//! Opening a file and reading it as rows of cells, whatever it is: CSV in UTF-8 (with or
+//! without BOM), Windows-1251, KOI8-R or CP866 with `;`, `,` or tab; or an Excel workbook
+//! (XLSX, XLS, ODS).
+//!
+//! CSV is streamed: the `csv` crate splits raw bytes (every supported encoding is
+//! ASCII-compatible, so delimiters and quotes are the same bytes) and only the fields are
+//! decoded. Memory does not grow with the file.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read};
+use std::path::Path;
+
+use calamine::{Data, Reader, Sheets};
+use encoding_rs::Encoding;
+use jiff::civil::DateTime;
+
+use crate::error::{IngestError, RowLoc};
+
+/// A cell as the file gives it. CSV gives only text; workbooks give typed cells.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    DateTime(DateTime),
+    Bool(bool),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, for headers, names and error messages.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::DateTime(dt) => tsos_domain::format_date_ru(dt.date()),
+            Cell::Bool(b) => if *b { "ИСТИНА" } else { "ЛОЖЬ" }.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub loc: RowLoc,
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    pub fn cell(&self, idx: usize) -> &Cell {
+        self.cells.get(idx).unwrap_or(&Cell::Empty)
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_empty)
+    }
+}
+
+/// How a file was read, for the import summary and the web preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv {
+        encoding: &'static str,
+        delimiter: u8,
+        bom: bool,
+    },
+    Workbook {
+        kind: &'static str,
+        sheet: String,
+    },
+}
+
+impl Format {
+    pub fn describe_ru(&self) -> String {
+        match self {
+            Format::Csv {
+                encoding,
+                delimiter,
+                bom,
+            } => {
+                let delimiter = match delimiter {
+                    b'\t' => "табуляция".to_string(),
+                    d => format!("«{}»", *d as char),
+                };
+                let bom = if *bom { " с BOM" } else { "" };
+                format!("CSV, {encoding}{bom}, разделитель {delimiter}")
+            }
+            Format::Workbook { kind, sheet } => format!("{kind}, лист «{sheet}»"),
+        }
+    }
+}
+
+pub struct Source {
+    pub file: String,
+    pub format: Format,
+    inner: Inner,
+}
+
+enum Inner {
+    Csv {
+        reader: csv::Reader<Box<dyn Read>>,
+        record: csv::ByteRecord,
+        encoding: &'static Encoding,
+    },
+    Sheet {
+        sheet: String,
+        rows: std::vec::IntoIter<(u32, Vec<Cell>)>,
+    },
+}
+
+const SAMPLE: usize = 64 * 1024;
+
+impl Source {
+    /// Opens `path`, recognising the format by content (an `.xlsx` that is not a workbook is
+    /// an error; a workbook with a `.csv` name is still read as a workbook).
+    pub fn open(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
+        let file_name = display_name(path);
+        let io = |source| IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io)?;
+        let mut sample = Vec::with_capacity(SAMPLE);
+        (&mut file)
+            .take(SAMPLE as u64)
+            .read_to_end(&mut sample)
+            .map_err(io)?;
+        if sample.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(IngestError::Empty { file: file_name });
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_lowercase();
+        let is_zip = sample.starts_with(b"PK\x03\x04");
+        let is_ole = sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+        if is_zip || is_ole {
+            let kind = match (is_zip, ext.as_str()) {
+                (false, _) => "XLS",
+                (true, "ods") => "ODS",
+                (true, _) => "XLSX",
+            };
+            drop(file);
+            return open_workbook(path, file_name, kind, sheet);
+        }
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+            let detail = if sample.starts_with(b"%PDF") {
+                "это PDF".to_string()
+            } else {
+                "содержимое не похоже на книгу Excel".to_string()
+            };
+            return Err(IngestError::NotSpreadsheet {
+                file: file_name,
+                ext,
+                detail,
+            });
+        }
+        let (encoding, bom_len) = detect_encoding(&sample, &file_name)?;
+        let delimiter = detect_delimiter(&sample[bom_len..]);
+        let format = Format::Csv {
+            encoding: encoding.name(),
+            delimiter,
+            bom: bom_len > 0,
+        };
+        let rest: Box<dyn Read> = Box::new(Cursor::new(sample).chain(BufReader::new(file)));
+        let mut rest = rest;
+        // Drop the BOM so that it does not become part of the first header.
+        let mut bom = vec![0; bom_len];
+        rest.read_exact(&mut bom).map_err(io)?;
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(256 * 1024)
+            .from_reader(rest);
+        Ok(Source {
+            file: file_name,
+            format,
+            inner: Inner::Csv {
+                reader,
+                record: csv::ByteRecord::new(),
+                encoding,
+            },
+        })
+    }
+
+    /// The next row, or `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
+        match &mut self.inner {
+            Inner::Csv {
+                reader,
+                record,
+                encoding,
+            } => {
+                let more = reader.read_byte_record(record).map_err(|err| {
+                    let line = err.position().map(|p| p.line()).unwrap_or(0);
+                    IngestError::Csv {
+                        file: self.file.clone(),
+                        line,
+                        detail: err.to_string(),
+                    }
+                })?;
+                if !more {
+                    return Ok(None);
+                }
+                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let mut cells = Vec::with_capacity(record.len());
+                for field in record.iter() {
+                    cells.push(decode_field(field, encoding).ok_or_else(|| {
+                        IngestError::MixedEncoding {
+                            file: self.file.clone(),
+                            line,
+                        }
+                    })?);
+                }
+                Ok(Some(Row {
+                    loc: RowLoc::Line(line),
+                    cells,
+                }))
+            }
+            Inner::Sheet { sheet, rows } => Ok(rows.next().map(|(row, cells)| Row {
+                loc: RowLoc::Sheet {
+                    sheet: sheet.clone(),
+                    row,
+                },
+                cells,
+            })),
+        }
+    }
+}
+
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn decode_field(field: &[u8], encoding: &'static Encoding) -> Option<Cell> {
+    if field.iter().all(|b| *b == b' ') {
+        return Some(Cell::Empty);
+    }
+    let text = if encoding == encoding_rs::UTF_8 {
+        std::str::from_utf8(field).ok()?.to_string()
+    } else {
+        encoding.decode_without_bom_handling(field).0.into_owned()
+    };
+    Some(Cell::Text(text))
+}
+
+/// BOM → UTF-8; valid UTF-8 → UTF-8; otherwise a Cyrillic single-byte encoding if the bytes
+/// look like one. Returns the encoding and the length of the BOM to skip.
+fn detect_encoding(sample: &[u8], file: &str) -> Result<(&'static Encoding, usize), IngestError> {
+    if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Ok((encoding_rs::UTF_8, 3));
+    }
+    if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
+        return Err(IngestError::Utf16 { file: file.into() });
+    }
+    let probe = &sample[..sample.len().min(4096)];
+    let nuls = probe.iter().filter(|b| **b == 0).count();
+    if nuls > 0 {
+        // UTF-16 without BOM has a NUL in every other byte of ASCII text.
+        let utf16 = nuls * 3 > probe.len() && probe.iter().skip(1).step_by(2).filter(|b| **b == 0).count() * 2 > nuls;
+        return Err(if utf16 {
+            IngestError::Utf16 { file: file.into() }
+        } else {
+            IngestError::Binary { file: file.into() }
+        });
+    }
+    let control = probe
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    if control * 20 > probe.len() {
+        return Err(IngestError::Binary { file: file.into() });
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Ok((encoding_rs::UTF_8, 0)),
+        // The sample may end in the middle of a character.
+        Err(err) if err.error_len().is_none() && sample.len() == SAMPLE => {
+            return Ok((encoding_rs::UTF_8, 0));
+        }
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(sample, sample.len() < SAMPLE);
+    let guess = detector.guess(Some(b"ru"), chardetng::Utf8Detection::Allow);
+    // KOI8-U differs from KOI8-R only in Ukrainian letters; a Russian text guessed as one is
+    // the other.
+    let encoding = if guess == encoding_rs::KOI8_R || guess == encoding_rs::KOI8_U {
+        encoding_rs::KOI8_R
+    } else if guess == encoding_rs::IBM866 {
+        guess
+    } else {
+        encoding_rs::WINDOWS_1251
+    };
+    if looks_cyrillic(sample, encoding) {
+        Ok((encoding, 0))
+    } else {
+        Err(IngestError::Encoding {
+            file: file.into(),
+            guess: Some(guess.name().to_string()),
+        })
+    }
+}
+
+/// Whether the non-ASCII characters of `sample` decode to Russian letters and the usual
+/// typographic signs in `encoding`.
+fn looks_cyrillic(sample: &[u8], encoding: &'static Encoding) -> bool {
+    let (text, _) = encoding.decode_without_bom_handling(sample);
+    let mut n_non_ascii = 0usize;
+    let mut n_good = 0usize;
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        n_non_ascii += 1;
+        if matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' | '«' | '»' | '№' | '\u{a0}' | '–' | '—' | '…' | '“' | '”' | '„')
+        {
+            n_good += 1;
+        }
+    }
+    n_non_ascii > 0 && n_good * 10 >= n_non_ascii * 9
+}
+
+/// Picks `;`, tab or `,`. A candidate wins when its count outside quotes is the same on at
+/// least half of the first lines; `;` and tab are tried first because a comma also appears
+/// as the decimal sign in Russian numbers («81,3») and in headers («Доля, %»).
+fn detect_delimiter(sample: &[u8]) -> u8 {
+    let lines: Vec<&[u8]> = sample
+        .split(|&b| b == b'\n')
+        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+        .take(30)
+        .collect();
+    let consistency = |delimiter: u8| -> (usize, usize) {
+        let mut counts = std::collections::HashMap::<usize, usize>::new();
+        for line in &lines {
+            let mut in_quotes = false;
+            let mut n = 0;
+            for &b in *line {
+                if b == b'"' {
+                    in_quotes = !in_quotes;
+                } else if b == delimiter && !in_quotes {
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                *counts.entry(n).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .map(|(n, n_lines)| (n_lines, n))
+            .max()
+            .unwrap_or((0, 0))
+    };
+    let candidates = [b';', b'\t', b','];
+    let scores: Vec<(usize, usize)> = candidates.iter().map(|&d| consistency(d)).collect();
+    let half = lines.len().div_ceil(2).max(1);
+    candidates
+        .iter()
+        .zip(&scores)
+        .find(|(_, (n_lines, _))| *n_lines >= half)
+        .or_else(|| candidates.iter().zip(&scores).max_by_key(|(_, score)| **score))
+        .map(|(&d, _)| d)
+        .unwrap_or(b';')
+}
+
+fn open_workbook(
+    path: &Path,
+    file: String,
+    kind: &'static str,
+    sheet: Option<&str>,
+) -> Result<Source, IngestError> {
+    let io = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let reader = BufReader::new(File::open(path).map_err(io)?);
+    let spreadsheet = |err: &dyn std::fmt::Display| IngestError::Spreadsheet {
+        file: file.clone(),
+        detail: err.to_string(),
+    };
+    let mut workbook: Sheets<_> = match kind {
+        "XLS" => Sheets::Xls(calamine::Xls::new(reader).map_err(|e| spreadsheet(&e))?),
+        "ODS" => Sheets::Ods(calamine::Ods::new(reader).map_err(|e| spreadsheet(&e))?),
+        _ => Sheets::Xlsx(calamine::Xlsx::new(reader).map_err(|e| IngestError::NotSpreadsheet {
+            file: file.clone(),
+            ext: "xlsx".into(),
+            detail: e.to_string(),
+        })?),
+    };
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| IngestError::NoSheet {
+                file: file.clone(),
+                sheet: wanted.to_string(),
+                available: names.clone(),
+            })?,
+        None => names.first().cloned().ok_or_else(|| IngestError::Empty {
+            file: file.clone(),
+        })?,
+    };
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| spreadsheet(&e))?;
+    let (start_row, start_col) = range.start().unwrap_or((0, 0));
+    let rows: Vec<(u32, Vec<Cell>)> = range
+        .rows()
+        .enumerate()
+        .map(|(idx, row)| {
+            let mut cells = vec![Cell::Empty; start_col as usize];
+            cells.extend(row.iter().map(convert_cell));
+            (start_row + idx as u32 + 1, cells)
+        })
+        .collect();
+    if rows.iter().all(|(_, cells)| cells.iter().all(Cell::is_empty)) {
+        return Err(IngestError::Empty { file });
+    }
+    Ok(Source {
+        file,
+        format: Format::Workbook {
+            kind,
+            sheet: name.clone(),
+        },
+        inner: Inner::Sheet {
+            sheet: name,
+            rows: rows.into_iter(),
+        },
+    })
+}
+
+fn convert_cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => excel_serial_to_datetime(dt.as_f64())
+            .map(Cell::DateTime)
+            .unwrap_or(Cell::Number(dt.as_f64())),
+    }
+}
+
+/// Converts an Excel serial date (1900 system) to a civil date-time. Serial 60 is Excel's
+/// fictional 29.02.1900; every real date after it is off by one day, as Excel intends.
+pub fn excel_serial_to_datetime(serial: f64) -> Option<DateTime> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    let epoch = jiff::civil::date(1899, 12, 30);
+    let date = epoch.checked_add(jiff::Span::new().days(days)).ok()?;
+    let seconds = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    date.to_datetime(jiff::civil::Time::midnight())
+        .checked_add(jiff::Span::new().seconds(seconds.min(86_399)))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter(b"a;b;c\n1;2;3\n"), b';');
+        assert_eq!(detect_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(detect_delimiter(b"a\tb\tc\n1\t2\t3\n"), b'\t');
+        // Decimal commas and a title line do not win over the real delimiter.
+        assert_eq!(
+            detect_delimiter("Отчет, октябрь\nИНН;Доля, %;Число\n1;81,3;5\n2;7,5;6\n".as_bytes()),
+            b';'
+        );
+        // Quoted delimiters are not counted.
+        assert_eq!(detect_delimiter(b"a,\"b;c;d\",e\n1,\"x;y;z\",2\n"), b',');
+    }
+
+    #[test]
+    fn encodings() {
+        let (utf8, bom) = detect_encoding("\u{feff}ИНН;Роль".as_bytes(), "f").unwrap();
+        assert_eq!((utf8.name(), bom), ("UTF-8", 3));
+        let (utf8, bom) = detect_encoding("ИНН;Роль".as_bytes(), "f").unwrap();
+        assert_eq!((utf8.name(), bom), ("UTF-8", 0));
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("ИНН;Роль;Дата последней авторизации\n0512345678;Учитель;01.10.2023\n");
+        let (enc, bom) = detect_encoding(&cp1251, "f").unwrap();
+        assert_eq!((enc.name(), bom), ("windows-1251", 0));
+        let koi8_text = "ИНН;Роль;Дата последней авторизации\n".to_string()
+            + &"0512345678;Учитель;Иванова Мария Петровна;01.10.2023\n".repeat(20);
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode(&koi8_text);
+        let (enc, _) = detect_encoding(&koi8, "f").unwrap();
+        assert_eq!(enc.name(), "KOI8-R");
+        assert!(matches!(
+            detect_encoding(&[0xFF, 0xFE, b'a', 0], "f"),
+            Err(IngestError::Utf16 { .. })
+        ));
+        assert!(matches!(
+            detect_encoding(&[0x00, 0x01, 0x02, 0x03, 0x89, 0x50], "f"),
+            Err(IngestError::Binary { .. })
+        ));
+        // Latin-1 accented text is not a Russian export.
+        let latin = encoding_rs::WINDOWS_1252.encode("École;Élève;café crème brûlée\n").0;
+        assert!(matches!(
+            detect_encoding(&latin, "f"),
+            Err(IngestError::Encoding { .. })
+        ));
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(
+            excel_serial_to_datetime(45200.0).unwrap().date(),
+            jiff::civil::date(2023, 10, 1)
+        );
+        let dt = excel_serial_to_datetime(45200.5).unwrap();
+        assert_eq!((dt.date(), dt.hour()), (jiff::civil::date(2023, 10, 1), 12));
+        assert!(excel_serial_to_datetime(-1.0).is_none());
+    }
+}

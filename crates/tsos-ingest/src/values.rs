@@ -1,0 +1,213 @@
+//! Reading values out of cells: organisation ids, roles, confirmation flags, dates, counts
+//! and shares, as people and systems write them (SPEC §5.1).
+//!
+//! Each parser returns the value or a reason in Russian; the caller adds file, line and
+//! column.
+
+use jiff::civil::Date;
+use tsos_domain::OrgId;
+use tsos_domain::dates::{DateError, parse_date_text};
+
+use crate::source::{Cell, excel_serial_to_datetime};
+
+/// A reason a cell is invalid, with a short value-free kind for counting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+impl Invalid {
+    fn new(kind: &'static str, reason: String) -> Invalid {
+        Invalid { kind, reason }
+    }
+}
+
+pub fn org_id(cell: &Cell) -> Result<OrgId, Invalid> {
+    let text = match cell {
+        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{}", *n as u64),
+        Cell::Number(_) | Cell::DateTime(_) | Cell::Bool(_) => {
+            return Err(Invalid::new(
+                "не ИНН",
+                format!("не ИНН: «{}»", cell.to_text()),
+            ));
+        }
+        _ => cell.to_text(),
+    };
+    OrgId::normalize(&text).ok_or_else(|| Invalid::new("пустой ИНН", "ИНН не указан".into()))
+}
+
+/// Confirmation flag. `Ok(None)` for an empty cell: not confirmed, counted in a warning.
+pub fn confirmed(cell: &Cell) -> Result<Option<bool>, Invalid> {
+    let text = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Bool(b) => return Ok(Some(*b)),
+        Cell::Number(n) if *n == 1.0 => return Ok(Some(true)),
+        Cell::Number(n) if *n == 0.0 => return Ok(Some(false)),
+        _ => cell.to_text(),
+    };
+    let norm = text.trim().to_lowercase().replace('ё', "е");
+    let value = match norm.as_str() {
+        "" => return Ok(None),
+        "да" | "yes" | "true" | "1" | "+" | "подтверждена" | "подтвержден"
+        | "подтверждено" | "approved" | "истина" => true,
+        "нет" | "no" | "false" | "0" | "-" | "−" | "–" | "не подтверждена"
+        | "не подтвержден" | "неподтверждена" | "none" | "not_approved" | "ложь" => false,
+        _ => {
+            return Err(Invalid::new(
+                "неизвестное значение подтверждения",
+                format!("неизвестное значение «{text}» (ожидается Да/Нет)"),
+            ));
+        }
+    };
+    Ok(Some(value))
+}
+
+/// A last login or activity date. `Ok(None)` is "never".
+pub fn last_date(cell: &Cell) -> Result<Option<Date>, Invalid> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::DateTime(dt) => Ok(Some(dt.date())),
+        // A date cell that lost its format is its Excel serial number.
+        Cell::Number(n) => excel_serial_to_datetime(*n)
+            .filter(|dt| (1990..=2100).contains(&dt.year()))
+            .map(|dt| Some(dt.date()))
+            .ok_or_else(|| Invalid::new("не дата", format!("не дата: «{}»", cell.to_text()))),
+        Cell::Bool(_) => Err(Invalid::new("не дата", format!("не дата: «{}»", cell.to_text()))),
+        Cell::Text(text) => parse_date_text(text).map_err(|err| match err {
+            DateError::Impossible(_) => Invalid::new("несуществующая дата", err.to_string()),
+            DateError::NotADate(_) => Invalid::new("не дата", err.to_string()),
+        }),
+    }
+}
+
+/// A count: a whole non-negative number, with spaces or non-breaking spaces as thousands
+/// separators. `Ok(None)` for an empty cell or a dash.
+pub fn count(cell: &Cell) -> Result<Option<u64>, Invalid> {
+    let not_count = || {
+        Invalid::new(
+            "не число",
+            format!("не целое неотрицательное число: «{}»", cell.to_text()),
+        )
+    };
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => Ok(Some(*n as u64)),
+        Cell::Text(text) => {
+            let digits = strip_number(text);
+            if digits.is_empty() || digits == "-" {
+                return Ok(None);
+            }
+            let digits = digits
+                .strip_suffix(",0")
+                .or_else(|| digits.strip_suffix(".0"))
+                .unwrap_or(&digits);
+            digits.parse::<u64>().map(Some).map_err(|_| not_count())
+        }
+        _ => Err(not_count()),
+    }
+}
+
+/// A share as a fraction. Written with «%», or above 1, it is in percent; a header with «%»
+/// makes bare numbers percent too.
+pub fn share(cell: &Cell, header_has_percent: bool) -> Result<Option<f64>, Invalid> {
+    let not_share = || Invalid::new("не доля", format!("не доля: «{}»", cell.to_text()));
+    let (value, percent) = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Number(n) => (*n, *n > 1.0),
+        Cell::Text(text) => {
+            let has_sign = text.contains('%');
+            let digits = strip_number(text).replace('%', "").replace(',', ".");
+            if digits.is_empty() || digits == "-" {
+                return Ok(None);
+            }
+            let value: f64 = digits.parse().map_err(|_| not_share())?;
+            (value, has_sign || header_has_percent || value > 1.0)
+        }
+        _ => return Err(not_share()),
+    };
+    if !value.is_finite() || value < 0.0 {
+        return Err(not_share());
+    }
+    Ok(Some(if percent { value / 100.0 } else { value }))
+}
+
+fn strip_number(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}' && *c != '\'')
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    #[test]
+    fn org_ids_from_numbers_and_text() {
+        assert_eq!(org_id(&Cell::Number(512345678.0)).unwrap().as_str(), "0512345678");
+        assert_eq!(org_id(&text("0512345678")).unwrap().as_str(), "0512345678");
+        assert_eq!(org_id(&text("512 345 678")).unwrap().as_str(), "0512345678");
+        assert_eq!(org_id(&Cell::Empty).unwrap_err().kind, "пустой ИНН");
+        assert!(org_id(&Cell::Number(1.5)).is_err());
+    }
+
+    #[test]
+    fn confirmed_spellings() {
+        for yes in ["Да", "yes", "TRUE", "1", "+", "Подтверждена", "APPROVED"] {
+            assert_eq!(confirmed(&text(yes)), Ok(Some(true)), "{yes}");
+        }
+        for no in ["Нет", "no", "false", "0", "-", "−", "Не подтверждена", "NONE", "NOT_APPROVED"] {
+            assert_eq!(confirmed(&text(no)), Ok(Some(false)), "{no}");
+        }
+        assert_eq!(confirmed(&Cell::Empty), Ok(None));
+        assert_eq!(confirmed(&text("  ")), Ok(None));
+        assert_eq!(confirmed(&Cell::Bool(true)), Ok(Some(true)));
+        assert_eq!(confirmed(&Cell::Number(0.0)), Ok(Some(false)));
+        assert!(confirmed(&text("может быть")).is_err());
+    }
+
+    #[test]
+    fn last_dates() {
+        assert_eq!(last_date(&text("01.10.2023")), Ok(Some(date(2023, 10, 1))));
+        assert_eq!(last_date(&Cell::Number(45200.0)), Ok(Some(date(2023, 10, 1))));
+        assert_eq!(
+            last_date(&Cell::DateTime(date(2023, 9, 30).at(23, 59, 0, 0))),
+            Ok(Some(date(2023, 9, 30)))
+        );
+        assert_eq!(last_date(&text("никогда")), Ok(None));
+        assert_eq!(last_date(&text("31.02.2023")).unwrap_err().kind, "несуществующая дата");
+        assert_eq!(last_date(&text("abc")).unwrap_err().kind, "не дата");
+        assert!(last_date(&Cell::Number(12.0)).is_err());
+    }
+
+    #[test]
+    fn counts_with_thousands_separators() {
+        assert_eq!(count(&text("1 234")), Ok(Some(1234)));
+        assert_eq!(count(&text("1\u{a0}234")), Ok(Some(1234)));
+        assert_eq!(count(&text("1\u{202f}234 567")), Ok(Some(1_234_567)));
+        assert_eq!(count(&text("57,0")), Ok(Some(57)));
+        assert_eq!(count(&Cell::Number(640.0)), Ok(Some(640)));
+        assert_eq!(count(&text("")), Ok(None));
+        assert_eq!(count(&text("-")), Ok(None));
+        assert!(count(&text("12,5")).is_err());
+        assert!(count(&text("-3")).is_err());
+        assert!(count(&Cell::Number(-1.0)).is_err());
+    }
+
+    #[test]
+    fn shares_in_percent_and_fractions() {
+        let close = |a: Option<f64>, b: f64| (a.unwrap() - b).abs() < 1e-12;
+        assert!(close(share(&text("81,3"), true).unwrap(), 0.813));
+        assert!(close(share(&text("81,3 %"), false).unwrap(), 0.813));
+        assert!(close(share(&text("0,813"), false).unwrap(), 0.813));
+        assert!(close(share(&Cell::Number(0.5), false).unwrap(), 0.5));
+        assert!(close(share(&Cell::Number(51.0), false).unwrap(), 0.51));
+        assert_eq!(share(&Cell::Empty, true), Ok(None));
+        assert!(share(&text("много"), true).is_err());
+    }
+}
