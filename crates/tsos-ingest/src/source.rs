@@ -326,7 +326,18 @@ fn looks_cyrillic(sample: &[u8], encoding: &'static Encoding) -> bool {
             n_good += 1;
         }
     }
-    n_non_ascii > 0 && n_good * 10 >= n_non_ascii * 9
+    // Western text read as Cyrillic mixes scripts inside words («Йcole»); Russian does not.
+    let (mut n_cyrillic_words, mut n_mixed_words) = (0usize, 0usize);
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        let cyrillic = word.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
+        if cyrillic {
+            n_cyrillic_words += 1;
+            if word.chars().any(|c| c.is_ascii_alphabetic()) {
+                n_mixed_words += 1;
+            }
+        }
+    }
+    n_non_ascii > 0 && n_good * 10 >= n_non_ascii * 9 && n_mixed_words * 5 <= n_cyrillic_words
 }
 
 /// Picks `;`, tab or `,`. A candidate wins when its count outside quotes is the same on at
