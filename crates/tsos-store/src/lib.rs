@@ -1,0 +1,551 @@
+//! The embedded store: one SQLite file (`--db`), created and migrated on first use.
+//!
+//! The principal type is [`Store`]. A snapshot is one imported file; saving one is a single
+//! transaction, so an import stores the whole snapshot or nothing. A different file for the
+//! same dataset and date supersedes the current snapshot, which stays listed and can be
+//! restored; the same file again changes nothing (SPEC §5.3).
+//!
+//! Architecture invariant: only this crate writes SQL, and it stores aggregates only — no
+//! names, no user ids, no per-user rows (SPEC §7).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use thiserror::Error;
+use tsos_domain::{OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo};
+
+/// Migrations in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+
+pub const REGISTRY: &str = "registry";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("база данных {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("база данных: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(
+        "база данных создана более новой версией tsos (схема {found}, эта версия знает {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("снимок №{0} не найден")]
+    NoSnapshot(i64),
+    #[error("снимок №{0} уже действующий")]
+    AlreadyCurrent(i64),
+    #[error("повреждена запись снимка №{id}: {detail}")]
+    Corrupt { id: i64, detail: String },
+}
+
+/// What a snapshot says about a school for the registry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolRecord {
+    pub org: OrgId,
+    pub name: String,
+    pub municipality: String,
+    pub region: String,
+    pub contingent: RoleMap<Option<u64>>,
+}
+
+/// One row of usage: a school and role of a platform snapshot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageRecord {
+    pub org: OrgId,
+    pub role: Role,
+    pub counts: RoleCounts,
+    /// The contingent the export itself gave (per-school exports), for cross-checks.
+    pub file_contingent: Option<u64>,
+}
+
+/// A snapshot to save.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewSnapshot {
+    pub dataset: String,
+    pub as_of: Date,
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub has_confirmed: bool,
+    pub rows_read: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub rejected: BTreeMap<String, u64>,
+    pub warnings: Vec<String>,
+    pub usage: Vec<UsageRecord>,
+    pub schools: Vec<SchoolRecord>,
+}
+
+/// A stored snapshot and its lineage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotInfo {
+    pub id: i64,
+    pub dataset: String,
+    pub as_of: Date,
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub imported_at: String,
+    pub superseded_by: Option<i64>,
+    pub superseded_at: Option<String>,
+    pub has_confirmed: bool,
+    pub rows_read: u64,
+    pub rows_skipped: u64,
+    pub rows_rejected: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub rejected: BTreeMap<String, u64>,
+    pub warnings: Vec<String>,
+}
+
+impl SnapshotInfo {
+    pub fn is_current(&self) -> bool {
+        self.superseded_by.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveOutcome {
+    Saved {
+        id: i64,
+        superseded: Option<i64>,
+    },
+    /// The same file is already the current snapshot for its dataset and date.
+    Unchanged {
+        id: i64,
+    },
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Store::init(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                found: version,
+                known,
+            });
+        }
+        for (idx, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", idx as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn })
+    }
+
+    /// Saves a snapshot in one transaction, superseding the current one for the same dataset
+    /// and date unless it is the same file.
+    pub fn save_snapshot(&mut self, new: &NewSnapshot) -> Result<SaveOutcome, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, sha256 FROM snapshot
+                 WHERE dataset = ?1 AND as_of = ?2 AND superseded_by IS NULL",
+                params![new.dataset, new.as_of.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, sha)) = &current
+            && *sha == new.sha256
+        {
+            return Ok(SaveOutcome::Unchanged { id: *id });
+        }
+        let skipped_total: u64 = new.skipped.values().sum();
+        let rejected_total: u64 = new.rejected.values().sum();
+        tx.execute(
+            "INSERT INTO snapshot (dataset, as_of, kind, file_name, sha256, imported_at,
+                has_confirmed, rows_read, rows_skipped, rows_rejected,
+                skipped_json, rejected_json, warnings_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                new.dataset,
+                new.as_of.to_string(),
+                new.kind,
+                new.file_name,
+                new.sha256,
+                now(),
+                new.has_confirmed,
+                new.rows_read as i64,
+                skipped_total as i64,
+                rejected_total as i64,
+                to_json(&new.skipped),
+                to_json(&new.rejected),
+                to_json(&new.warnings),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        if let Some((old, _)) = current {
+            tx.execute(
+                "UPDATE snapshot SET superseded_by = ?1, superseded_at = ?2 WHERE id = ?3",
+                params![id, now(), old],
+            )?;
+        }
+        insert_rows(&tx, id, new)?;
+        tx.commit()?;
+        Ok(SaveOutcome::Saved {
+            id,
+            superseded: current.map(|(old, _)| old),
+        })
+    }
+
+    /// Makes a superseded snapshot current again; the one it replaced becomes superseded.
+    pub fn restore(&mut self, id: i64) -> Result<SnapshotInfo, StoreError> {
+        let snapshot = self.snapshot(id)?.ok_or(StoreError::NoSnapshot(id))?;
+        if snapshot.is_current() {
+            return Err(StoreError::AlreadyCurrent(id));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE snapshot SET superseded_by = ?1, superseded_at = ?2
+             WHERE dataset = ?3 AND as_of = ?4 AND superseded_by IS NULL",
+            params![id, now(), snapshot.dataset, snapshot.as_of.to_string()],
+        )?;
+        tx.execute(
+            "UPDATE snapshot SET superseded_by = NULL, superseded_at = NULL WHERE id = ?1",
+            params![id],
+        )?;
+        tx.commit()?;
+        self.snapshot(id)?.ok_or(StoreError::NoSnapshot(id))
+    }
+
+    pub fn snapshot(&self, id: i64) -> Result<Option<SnapshotInfo>, StoreError> {
+        Ok(self
+            .query_snapshots("WHERE id = ?1", params![id])?
+            .into_iter()
+            .next())
+    }
+
+    /// Every snapshot, current and superseded, by dataset and date.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>, StoreError> {
+        self.query_snapshots(
+            "ORDER BY dataset = 'registry' DESC, dataset, as_of, id",
+            params![],
+        )
+    }
+
+    /// The current snapshot of `dataset` at exactly `as_of`.
+    pub fn current_at(
+        &self,
+        dataset: &str,
+        as_of: Date,
+    ) -> Result<Option<SnapshotInfo>, StoreError> {
+        Ok(self
+            .query_snapshots(
+                "WHERE dataset = ?1 AND as_of = ?2 AND superseded_by IS NULL",
+                params![dataset, as_of.to_string()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// The current snapshot of `dataset` with the latest date before `as_of`.
+    pub fn previous(&self, dataset: &str, as_of: Date) -> Result<Option<SnapshotInfo>, StoreError> {
+        Ok(self
+            .query_snapshots(
+                "WHERE dataset = ?1 AND as_of < ?2 AND superseded_by IS NULL
+                 ORDER BY as_of DESC LIMIT 1",
+                params![dataset, as_of.to_string()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// Dates that have a current snapshot of any platform (not the registry), ascending.
+    pub fn platform_dates(&self) -> Result<Vec<Date>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT as_of FROM snapshot
+             WHERE dataset <> 'registry' AND superseded_by IS NULL ORDER BY as_of",
+        )?;
+        let dates = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(dates.iter().filter_map(|d| d.parse().ok()).collect())
+    }
+
+    /// Every organisation any current snapshot put into the registry.
+    pub fn known_orgs(&self) -> Result<HashSet<OrgId>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT v.org_id FROM school_version v
+             JOIN snapshot s ON s.id = v.snapshot_id WHERE s.superseded_by IS NULL",
+        )?;
+        let ids = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids.into_iter().map(OrgId::from_normalized).collect())
+    }
+
+    /// The registry as it stood at `as_of`: per school, the latest version dated on or
+    /// before it, else the earliest one (SPEC §3). A registry import wins over a school that
+    /// a per-school export added on the same date.
+    pub fn schools_at(&self, as_of: Date) -> Result<Vec<SchoolInfo>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT v.org_id, s.as_of, s.kind = 'registry', s.id, v.name, v.municipality,
+                    v.region, v.contingent_teachers, v.contingent_students, v.contingent_parents
+             FROM school_version v JOIN snapshot s ON s.id = v.snapshot_id
+             WHERE s.superseded_by IS NULL",
+        )?;
+        let as_of = as_of.to_string();
+        let mut chosen: HashMap<String, ((bool, String, bool, i64), SchoolInfo)> = HashMap::new();
+        let rows = stmt.query_map([], |row| {
+            let org: String = row.get(0)?;
+            let date: String = row.get(1)?;
+            let is_registry: bool = row.get(2)?;
+            let id: i64 = row.get(3)?;
+            let mut contingent = RoleMap::default();
+            *contingent.get_mut(Role::Teachers) = get_u64(row, 7)?;
+            *contingent.get_mut(Role::Students) = get_u64(row, 8)?;
+            *contingent.get_mut(Role::Parents) = get_u64(row, 9)?;
+            let info = SchoolInfo {
+                id: OrgId::from_normalized(org.clone()),
+                name: row.get(4)?,
+                municipality: row.get(5)?,
+                region: row.get(6)?,
+                contingent,
+            };
+            Ok((org, date, is_registry, id, info))
+        })?;
+        for row in rows {
+            let (org, date, is_registry, id, info) = row?;
+            // Rank: any version on or before the date beats any after it; among those on or
+            // before, the latest; among those after, the earliest.
+            let on_or_before = date <= as_of;
+            let date_key = if on_or_before {
+                date
+            } else {
+                invert_date(&date)
+            };
+            let key = (on_or_before, date_key, is_registry, id);
+            match chosen.get(&org) {
+                Some((best, _)) if *best >= key => {}
+                _ => {
+                    chosen.insert(org, (key, info));
+                }
+            }
+        }
+        let mut schools: Vec<SchoolInfo> = chosen.into_values().map(|(_, info)| info).collect();
+        schools.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(schools)
+    }
+
+    /// The usage of a platform snapshot.
+    pub fn platform_counts(&self, snapshot: &SnapshotInfo) -> Result<PlatformCounts, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT org_id, role, registered, confirmed, active FROM usage WHERE snapshot_id = ?1",
+        )?;
+        let mut counts = PlatformCounts {
+            absent_school: absent_school(snapshot),
+            ..PlatformCounts::default()
+        };
+        let rows = stmt.query_map(params![snapshot.id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                get_u64(row, 2)?,
+                get_u64(row, 3)?,
+                get_u64(row, 4)?.unwrap_or(0),
+            ))
+        })?;
+        for row in rows {
+            let (org, role, registered, confirmed, active) = row?;
+            let role = Role::from_code(&role).ok_or_else(|| StoreError::Corrupt {
+                id: snapshot.id,
+                detail: format!("неизвестная роль «{role}»"),
+            })?;
+            let entry = counts
+                .by_org
+                .entry(OrgId::from_normalized(org))
+                .or_insert_with(|| {
+                    let mut absent = RoleMap::default();
+                    for role in Role::ALL {
+                        *absent.get_mut(role) = counts.absent_school;
+                    }
+                    absent
+                });
+            *entry.get_mut(role) = RoleCounts {
+                registered,
+                confirmed,
+                active,
+            };
+        }
+        Ok(counts)
+    }
+
+    fn query_snapshots(
+        &self,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<SnapshotInfo>, StoreError> {
+        let sql = format!(
+            "SELECT id, dataset, as_of, kind, file_name, sha256, imported_at, superseded_by,
+                    superseded_at, has_confirmed, rows_read, rows_skipped, rows_rejected,
+                    skipped_json, rejected_json, warnings_json
+             FROM snapshot {tail}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params, |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, Option<i64>>(7)?,
+                row.get::<_, Option<String>>(8)?,
+                row.get::<_, bool>(9)?,
+                get_u64(row, 10)?.unwrap_or(0),
+                get_u64(row, 11)?.unwrap_or(0),
+                get_u64(row, 12)?.unwrap_or(0),
+                (
+                    row.get::<_, String>(13)?,
+                    row.get::<_, String>(14)?,
+                    row.get::<_, String>(15)?,
+                ),
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                id,
+                dataset,
+                as_of,
+                kind,
+                file_name,
+                sha256,
+                imported_at,
+                superseded_by,
+                superseded_at,
+                has_confirmed,
+                rows_read,
+                rows_skipped,
+                rows_rejected,
+                (skipped, rejected, warnings),
+            ) = row?;
+            let corrupt = |detail: String| StoreError::Corrupt { id, detail };
+            out.push(SnapshotInfo {
+                id,
+                dataset,
+                as_of: as_of.parse().map_err(|e| corrupt(format!("дата: {e}")))?,
+                kind,
+                file_name,
+                sha256,
+                imported_at,
+                superseded_by,
+                superseded_at,
+                has_confirmed,
+                rows_read,
+                rows_skipped,
+                rows_rejected,
+                skipped: serde_json::from_str(&skipped).map_err(|e| corrupt(e.to_string()))?,
+                rejected: serde_json::from_str(&rejected).map_err(|e| corrupt(e.to_string()))?,
+                warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// What a school absent from a snapshot counts as: a per-user export would have listed its
+/// users, so it has zero registered (and confirmed, where the export gave confirmation); a
+/// per-school export says nothing about them.
+fn absent_school(snapshot: &SnapshotInfo) -> RoleCounts {
+    let per_user = snapshot.kind == "per_user";
+    RoleCounts {
+        registered: per_user.then_some(0),
+        confirmed: (per_user && snapshot.has_confirmed).then_some(0),
+        active: 0,
+    }
+}
+
+fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError> {
+    let mut usage = tx.prepare(
+        "INSERT INTO usage (snapshot_id, org_id, role, registered, confirmed, active, file_contingent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for record in &new.usage {
+        usage.execute(params![
+            id,
+            record.org.as_str(),
+            record.role.code(),
+            record.counts.registered.map(|v| v as i64),
+            record.counts.confirmed.map(|v| v as i64),
+            record.counts.active as i64,
+            record.file_contingent.map(|v| v as i64),
+        ])?;
+    }
+    let mut schools = tx.prepare(
+        "INSERT INTO school_version (snapshot_id, org_id, name, municipality, region,
+            contingent_teachers, contingent_students, contingent_parents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for school in &new.schools {
+        let contingent = |role| school.contingent.get(role).map(|v| v as i64);
+        schools.execute(params![
+            id,
+            school.org.as_str(),
+            school.name,
+            school.municipality,
+            school.region,
+            contingent(Role::Teachers),
+            contingent(Role::Students),
+            contingent(Role::Parents),
+        ])?;
+    }
+    Ok(())
+}
+
+fn get_u64(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<u64>> {
+    Ok(row.get::<_, Option<i64>>(idx)?.map(|v| v.max(0) as u64))
+}
+
+/// Maps a `YYYY-MM-DD` date to a string that sorts in reverse order, so that "the earliest
+/// date after" can be ranked with the same `max` as "the latest date before".
+fn invert_date(date: &str) -> String {
+    date.bytes()
+        .map(|b| {
+            if b.is_ascii_digit() {
+                (b'9' - b + b'0') as char
+            } else {
+                b as char
+            }
+        })
+        .collect()
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("maps, lists and strings always serialise")
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+#[cfg(test)]
+mod tests;

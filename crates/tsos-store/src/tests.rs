@@ -1,0 +1,239 @@
+use super::*;
+use jiff::civil::date;
+
+fn school(org: &str, name: &str, teachers: u64) -> SchoolRecord {
+    let mut contingent = RoleMap::default();
+    *contingent.get_mut(Role::Teachers) = Some(teachers);
+    SchoolRecord {
+        org: OrgId::normalize(org).unwrap(),
+        name: name.into(),
+        municipality: "Буйнакский район".into(),
+        region: "Республика Дагестан".into(),
+        contingent,
+    }
+}
+
+fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
+    NewSnapshot {
+        dataset: REGISTRY.into(),
+        as_of,
+        kind: "registry".into(),
+        file_name: "registry.xlsx".into(),
+        sha256: sha.into(),
+        has_confirmed: false,
+        rows_read: schools.len() as u64 + 1,
+        skipped: BTreeMap::from([("title".to_string(), 1)]),
+        rejected: BTreeMap::new(),
+        warnings: vec![],
+        usage: vec![],
+        schools,
+    }
+}
+
+fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
+    NewSnapshot {
+        dataset: "myschool".into(),
+        as_of,
+        kind: "per_user".into(),
+        file_name: format!("{sha}.csv"),
+        sha256: sha.into(),
+        has_confirmed: true,
+        rows_read: 10,
+        skipped: BTreeMap::new(),
+        rejected: BTreeMap::from([("не дата".to_string(), 2)]),
+        warnings: vec!["предупреждение".into()],
+        usage: vec![UsageRecord {
+            org: OrgId::normalize("0500000001").unwrap(),
+            role: Role::Teachers,
+            counts: RoleCounts {
+                registered: Some(active + 1),
+                confirmed: Some(active),
+                active,
+            },
+            file_contingent: None,
+        }],
+        schools: vec![],
+    }
+}
+
+#[test]
+fn migrates_once_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tsos.db");
+    Store::open(&path).unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.snapshots().unwrap().is_empty());
+}
+
+#[test]
+fn same_file_again_changes_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let d = date(2023, 10, 1);
+    let first = store.save_snapshot(&usage(d, "aaa", 5)).unwrap();
+    let SaveOutcome::Saved {
+        id,
+        superseded: None,
+    } = first
+    else {
+        panic!("{first:?}")
+    };
+    assert_eq!(
+        store.save_snapshot(&usage(d, "aaa", 5)).unwrap(),
+        SaveOutcome::Unchanged { id }
+    );
+    assert_eq!(store.snapshots().unwrap().len(), 1);
+}
+
+#[test]
+fn different_file_supersedes_and_can_be_restored() {
+    let mut store = Store::open_in_memory().unwrap();
+    let d = date(2023, 10, 1);
+    let SaveOutcome::Saved { id: old, .. } = store.save_snapshot(&usage(d, "aaa", 5)).unwrap()
+    else {
+        panic!()
+    };
+    let SaveOutcome::Saved {
+        id: new,
+        superseded,
+    } = store.save_snapshot(&usage(d, "bbb", 7)).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(superseded, Some(old));
+    let current = store.current_at("myschool", d).unwrap().unwrap();
+    assert_eq!(current.id, new);
+    let counts = store.platform_counts(&current).unwrap();
+    assert_eq!(
+        counts
+            .by_org
+            .values()
+            .next()
+            .unwrap()
+            .get(Role::Teachers)
+            .active,
+        7
+    );
+    let old_info = store.snapshot(old).unwrap().unwrap();
+    assert_eq!(old_info.superseded_by, Some(new));
+    // Lineage survives the round trip.
+    assert_eq!(old_info.rejected.get("не дата"), Some(&2));
+    assert_eq!(old_info.rows_rejected, 2);
+    assert_eq!(old_info.warnings, vec!["предупреждение".to_string()]);
+
+    store.restore(old).unwrap();
+    assert_eq!(store.current_at("myschool", d).unwrap().unwrap().id, old);
+    assert_eq!(
+        store.snapshot(new).unwrap().unwrap().superseded_by,
+        Some(old)
+    );
+    assert!(matches!(
+        store.restore(old),
+        Err(StoreError::AlreadyCurrent(_))
+    ));
+}
+
+#[test]
+fn absent_schools_count_zero_registered_in_per_user_snapshots() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .save_snapshot(&usage(date(2023, 10, 1), "aaa", 5))
+        .unwrap();
+    let snapshot = store
+        .current_at("myschool", date(2023, 10, 1))
+        .unwrap()
+        .unwrap();
+    let counts = store.platform_counts(&snapshot).unwrap();
+    assert_eq!(counts.absent_school.registered, Some(0));
+    assert_eq!(counts.absent_school.confirmed, Some(0));
+    // Other roles of a school present in the export are zeros too.
+    let present = counts.by_org.values().next().unwrap();
+    assert_eq!(present.get(Role::Students).registered, Some(0));
+}
+
+#[test]
+fn registry_resolution_by_date() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .save_snapshot(&registry(
+            date(2023, 9, 1),
+            "r1",
+            vec![
+                school("0500000001", "Школа 2023", 50),
+                school("0500000002", "Только в 2023", 10),
+            ],
+        ))
+        .unwrap();
+    store
+        .save_snapshot(&registry(
+            date(2024, 9, 1),
+            "r2",
+            vec![
+                school("0500000001", "Школа 2024", 60),
+                school("0500000003", "Новая 2024", 20),
+            ],
+        ))
+        .unwrap();
+    let name_at = |d: Date, org: &str| {
+        store
+            .schools_at(d)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id.as_str() == org)
+            .map(|s| s.name)
+    };
+    // Before every version: the earliest.
+    assert_eq!(
+        name_at(date(2023, 1, 1), "0500000001").as_deref(),
+        Some("Школа 2023")
+    );
+    assert_eq!(
+        name_at(date(2023, 9, 1), "0500000001").as_deref(),
+        Some("Школа 2023")
+    );
+    assert_eq!(
+        name_at(date(2024, 8, 31), "0500000001").as_deref(),
+        Some("Школа 2023")
+    );
+    assert_eq!(
+        name_at(date(2024, 9, 1), "0500000001").as_deref(),
+        Some("Школа 2024")
+    );
+    // A school only in the later version appears earlier too (its earliest version).
+    assert_eq!(
+        name_at(date(2023, 10, 1), "0500000003").as_deref(),
+        Some("Новая 2024")
+    );
+    // A school dropped from the later registry keeps its last version.
+    assert_eq!(
+        name_at(date(2025, 1, 1), "0500000002").as_deref(),
+        Some("Только в 2023")
+    );
+    assert_eq!(store.schools_at(date(2024, 9, 1)).unwrap().len(), 3);
+    assert_eq!(store.known_orgs().unwrap().len(), 3);
+}
+
+#[test]
+fn previous_snapshot_and_dates() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .save_snapshot(&usage(date(2023, 9, 1), "a", 1))
+        .unwrap();
+    store
+        .save_snapshot(&usage(date(2023, 10, 1), "b", 2))
+        .unwrap();
+    let previous = store
+        .previous("myschool", date(2023, 10, 1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(previous.as_of, date(2023, 9, 1));
+    assert!(
+        store
+            .previous("myschool", date(2023, 9, 1))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.platform_dates().unwrap(),
+        vec![date(2023, 9, 1), date(2023, 10, 1)]
+    );
+}
