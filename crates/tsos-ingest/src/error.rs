@@ -26,18 +26,35 @@ pub struct RowError {
     pub kind: &'static str,
 }
 
+impl RowLoc {
+    /// `file.csv:58`, or `file.xlsx[Лист1]!B58` for the cell in column `column_idx`.
+    pub fn describe(&self, file: &str, column_idx: usize) -> String {
+        match self {
+            RowLoc::Line(line) => format!("{file}:{line}"),
+            RowLoc::Sheet { sheet, row } => {
+                format!("{file}[{sheet}]!{}{row}", column_letters(column_idx))
+            }
+        }
+    }
+
+    /// The 1-based line or row number.
+    pub fn number(&self) -> u64 {
+        match self {
+            RowLoc::Line(line) => *line,
+            RowLoc::Sheet { row, .. } => u64::from(*row),
+        }
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.loc {
-            RowLoc::Line(line) => write!(f, "{}:{line}", self.file)?,
-            RowLoc::Sheet { sheet, row } => write!(
-                f,
-                "{}[{sheet}]!{}{row}",
-                self.file,
-                column_letters(self.column_idx)
-            )?,
-        }
-        write!(f, ": column «{}»: {}", self.header, self.reason)
+        write!(
+            f,
+            "{}: column «{}»: {}",
+            self.loc.describe(&self.file, self.column_idx),
+            self.header,
+            self.reason
+        )
     }
 }
 
@@ -74,9 +91,13 @@ pub enum IngestError {
         guess.as_deref().map(|g| format!(" (похоже на {g})")).unwrap_or_default()
     )]
     Encoding { file: String, guess: Option<String> },
-    #[error("{file}: строка {line}: текст не в кодировке UTF-8, хотя начало файла в ней (смешанные кодировки?)")]
+    #[error(
+        "{file}: строка {line}: текст не в кодировке UTF-8, хотя начало файла в ней (смешанные кодировки?)"
+    )]
     MixedEncoding { file: String, line: u64 },
-    #[error("{file}: файл с расширением .{ext} не является книгой Excel (не ZIP-архив и не XLS): {detail}")]
+    #[error(
+        "{file}: файл с расширением .{ext} не является книгой Excel (не ZIP-архив и не XLS): {detail}"
+    )]
     NotSpreadsheet {
         file: String,
         ext: String,
@@ -98,7 +119,7 @@ pub enum IngestError {
     },
     #[error(
         "{file}: не найдена строка заголовков в первых 20 строках.\n  Ожидались столбцы: {expected}.\n  Самая похожая строка{}: {}",
-        best_line.map(|l| format!(" ({l})")).unwrap_or_default(),
+        best_line.map(|l| format!(" (строка {l})")).unwrap_or_default(),
         if found.is_empty() { "—".to_string() } else { found.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ") }
     )]
     NoHeader {

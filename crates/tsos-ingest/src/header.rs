@@ -98,7 +98,8 @@ pub fn classify(raw: &str) -> Option<Column> {
     {
         return Some(Column::Org);
     }
-    if norm == "роль" || starts("роль ") || starts("тип пользователя") || norm == "role" {
+    if norm == "роль" || starts("роль ") || starts("тип пользователя") || norm == "role"
+    {
         return Some(Column::Role);
     }
     // Negated and rejected states are not measures: «Не подтвержденные ученики» must not be
@@ -108,7 +109,8 @@ pub fn classify(raw: &str) -> Option<Column> {
         if negated {
             return None;
         }
-        let measure = if contains("доля") || raw.contains('%') || has_word(&norm, "процент") {
+        let measure = if contains("доля") || raw.contains('%') || has_word(&norm, "процент")
+        {
             Measure::Share
         } else if contains("актив") || contains("использ") {
             Measure::Active
@@ -151,7 +153,8 @@ pub fn classify(raw: &str) -> Option<Column> {
     {
         return Some(Column::Municipality);
     }
-    if contains("наименование") || contains("название") || norm == "оо" || norm == "школа" {
+    if contains("наименование") || contains("название") || norm == "оо" || norm == "школа"
+    {
         return Some(Column::Name);
     }
     if contains("регион") || contains("субъект") {
@@ -245,7 +248,10 @@ mod tests {
     fn normalization() {
         assert_eq!(normalize("  Подтверждённая  УЗ! "), "подтвержденная уз");
         assert_eq!(normalize("user_id"), "user id");
-        assert_eq!(normalize("Доля активных педагогов, %"), "доля активных педагогов");
+        assert_eq!(
+            normalize("Доля активных педагогов, %"),
+            "доля активных педагогов"
+        );
     }
 
     #[test]
@@ -287,20 +293,50 @@ mod tests {
     fn per_school_headers() {
         use Measure::*;
         let cases = [
-            ("Доля активных педагогов, %", Column::Measure(Role::Teachers, Share)),
-            ("Количество активных педагогов", Column::Measure(Role::Teachers, Active)),
-            ("Используют ФГИС учителя", Column::Measure(Role::Teachers, Active)),
-            ("Подтвержденные ученики", Column::Measure(Role::Students, Confirmed)),
-            ("Зарегистрировано обучающихся", Column::Measure(Role::Students, Registered)),
-            ("Численность педагогических работников", Column::Measure(Role::Teachers, Contingent)),
-            ("Численность обучающихся", Column::Measure(Role::Students, Contingent)),
-            ("Всего учеников", Column::Measure(Role::Students, Contingent)),
-            ("Количество родителей", Column::Measure(Role::Parents, Contingent)),
+            (
+                "Доля активных педагогов, %",
+                Column::Measure(Role::Teachers, Share),
+            ),
+            (
+                "Количество активных педагогов",
+                Column::Measure(Role::Teachers, Active),
+            ),
+            (
+                "Используют ФГИС учителя",
+                Column::Measure(Role::Teachers, Active),
+            ),
+            (
+                "Подтвержденные ученики",
+                Column::Measure(Role::Students, Confirmed),
+            ),
+            (
+                "Зарегистрировано обучающихся",
+                Column::Measure(Role::Students, Registered),
+            ),
+            (
+                "Численность педагогических работников",
+                Column::Measure(Role::Teachers, Contingent),
+            ),
+            (
+                "Численность обучающихся",
+                Column::Measure(Role::Students, Contingent),
+            ),
+            (
+                "Всего учеников",
+                Column::Measure(Role::Students, Contingent),
+            ),
+            (
+                "Количество родителей",
+                Column::Measure(Role::Parents, Contingent),
+            ),
             ("% учащихся", Column::Measure(Role::Students, Share)),
             ("Полное наименование ОО", Column::Name),
             ("Муниципальное образование", Column::Municipality),
             ("Район", Column::Municipality),
-            ("Наименование муниципального образования", Column::Municipality),
+            (
+                "Наименование муниципального образования",
+                Column::Municipality,
+            ),
             ("Идентификатор организации", Column::Org),
             ("МО", Column::Municipality),
             ("Субъект РФ", Column::Region),

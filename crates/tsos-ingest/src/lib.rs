@@ -205,7 +205,11 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         Target::Platform(platform) if header.has(Column::Role) => {
             Content::PerUser(reader.per_user(&mut source, platform, as_of, &mut warnings)?)
         }
-        Target::Platform(_) if header.measures().any(|(_, _, _, m)| matches!(m, Measure::Active | Measure::Share)) => {
+        Target::Platform(_)
+            if header
+                .measures()
+                .any(|(_, _, _, m)| matches!(m, Measure::Active | Measure::Share)) =>
+        {
             Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
         }
         Target::Registry if header.has(Column::Name) || header.measures().next().is_some() => {
@@ -305,7 +309,11 @@ impl RowReader<'_> {
     fn reject(&mut self, row: &Row, column_idx: usize, header: &str, invalid: values::Invalid) {
         self.n_errors += 1;
         if self.skip_invalid {
-            *self.stats.rejected.entry(invalid.kind.to_string()).or_default() += 1;
+            *self
+                .stats
+                .rejected
+                .entry(invalid.kind.to_string())
+                .or_default() += 1;
         }
         if self.errors.len() < MAX_LISTED_ERRORS {
             self.errors.push(RowError {
@@ -319,7 +327,11 @@ impl RowReader<'_> {
         }
     }
 
-    fn next_data_row(&mut self, source: &mut Source, org_idx: usize) -> Result<Option<Row>, IngestError> {
+    fn next_data_row(
+        &mut self,
+        source: &mut Source,
+        org_idx: usize,
+    ) -> Result<Option<Row>, IngestError> {
         while let Some(row) = source.next_row()? {
             self.stats.read += 1;
             if row.loc == self.header_loc {
@@ -344,11 +356,21 @@ impl RowReader<'_> {
         let required = [Column::Org, Column::Role, Column::LastDate];
         let missing: Vec<Column> = required
             .into_iter()
-            .chain(platform.rule.requires_confirmed.then_some(Column::Confirmed))
+            .chain(
+                platform
+                    .rule
+                    .requires_confirmed
+                    .then_some(Column::Confirmed),
+            )
             .filter(|c| !header.has(*c))
             .collect();
         if !missing.is_empty() {
-            return Err(missing_columns(&self.file, header, Target::Platform(platform), Some(&missing)));
+            return Err(missing_columns(
+                &self.file,
+                header,
+                Target::Platform(platform),
+                Some(&missing),
+            ));
         }
         let (org_idx, org_header) = header.find(Column::Org).expect("checked above");
         let (role_idx, _) = header.find(Column::Role).expect("checked above");
@@ -369,7 +391,8 @@ impl RowReader<'_> {
                 continue;
             };
             let org = values::org_id(row.cell(org_idx));
-            let confirmed = confirmed_col.map(|(idx, text)| (idx, text, values::confirmed(row.cell(idx))));
+            let confirmed =
+                confirmed_col.map(|(idx, text)| (idx, text, values::confirmed(row.cell(idx))));
             let last = values::last_date(row.cell(date_idx));
             let mut ok = true;
             if let Err(invalid) = &org {
@@ -439,12 +462,21 @@ impl RowReader<'_> {
         Ok(data)
     }
 
-    fn per_school(&mut self, source: &mut Source, warnings: &mut Vec<String>) -> Result<Vec<SchoolRow>, IngestError> {
+    fn per_school(
+        &mut self,
+        source: &mut Source,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<SchoolRow>, IngestError> {
         let header = self.header;
-        let (org_idx, org_header) = header.find(Column::Org).expect("plausible header has an org");
+        let (org_idx, org_header) = header
+            .find(Column::Org)
+            .expect("plausible header has an org");
         let text_col = |column| header.find(column).map(|(idx, _)| idx);
-        let (name_idx, municipality_idx, region_idx) =
-            (text_col(Column::Name), text_col(Column::Municipality), text_col(Column::Region));
+        let (name_idx, municipality_idx, region_idx) = (
+            text_col(Column::Name),
+            text_col(Column::Municipality),
+            text_col(Column::Region),
+        );
         let measures: Vec<(usize, String, Role, Measure)> = header
             .measures()
             .map(|(idx, text, role, measure)| (idx, text.to_string(), role, measure))
@@ -459,16 +491,7 @@ impl RowReader<'_> {
                     continue;
                 }
             };
-            let loc = RowError {
-                file: self.file.clone(),
-                loc: row.loc.clone(),
-                column_idx: org_idx,
-                header: String::new(),
-                reason: String::new(),
-                kind: "",
-            }
-            .to_string();
-            let loc = loc.trim_end_matches(": column «»: ").to_string();
+            let loc = row.loc.describe(&self.file, org_idx);
             if let Some(first) = seen.get(&org) {
                 let invalid = values::Invalid {
                     kind: "ИНН повторяется",
@@ -479,9 +502,15 @@ impl RowReader<'_> {
             }
             let mut school = SchoolRow {
                 org: org.clone(),
-                name: name_idx.map(|idx| row.cell(idx).to_text()).filter(|t| !t.is_empty()),
-                municipality: municipality_idx.map(|idx| row.cell(idx).to_text()).filter(|t| !t.is_empty()),
-                region: region_idx.map(|idx| row.cell(idx).to_text()).filter(|t| !t.is_empty()),
+                name: name_idx
+                    .map(|idx| row.cell(idx).to_text())
+                    .filter(|t| !t.is_empty()),
+                municipality: municipality_idx
+                    .map(|idx| row.cell(idx).to_text())
+                    .filter(|t| !t.is_empty()),
+                region: region_idx
+                    .map(|idx| row.cell(idx).to_text())
+                    .filter(|t| !t.is_empty()),
                 measures: RoleMap::default(),
                 loc: loc.clone(),
             };
@@ -490,7 +519,9 @@ impl RowReader<'_> {
                 let slot = school.measures.get_mut(*role);
                 let cell = row.cell(*idx);
                 let parsed = match measure {
-                    Measure::Share => values::share(cell, text.contains('%')).map(|v| slot.share = v),
+                    Measure::Share => {
+                        values::share(cell, text.contains('%')).map(|v| slot.share = v)
+                    }
                     Measure::Active => values::count(cell).map(|v| slot.active = v),
                     Measure::Confirmed => values::count(cell).map(|v| slot.confirmed = v),
                     Measure::Registered => values::count(cell).map(|v| slot.registered = v),
@@ -508,8 +539,12 @@ impl RowReader<'_> {
             }
         }
         let shares_only = Role::ALL.iter().any(|&role| {
-            measures.iter().any(|(_, _, r, m)| *r == role && *m == Measure::Share)
-                && !measures.iter().any(|(_, _, r, m)| *r == role && *m == Measure::Active)
+            measures
+                .iter()
+                .any(|(_, _, r, m)| *r == role && *m == Measure::Share)
+                && !measures
+                    .iter()
+                    .any(|(_, _, r, m)| *r == role && *m == Measure::Active)
         });
         if shares_only {
             warnings.push(
@@ -533,7 +568,12 @@ fn expected_columns(target: Target<'_>) -> String {
     }
 }
 
-fn missing_columns(file: &str, header: &Header, target: Target<'_>, missing: Option<&[Column]>) -> IngestError {
+fn missing_columns(
+    file: &str,
+    header: &Header,
+    target: Target<'_>,
+    missing: Option<&[Column]>,
+) -> IngestError {
     let missing = match missing {
         Some(columns) => columns.iter().map(|c| c.describe_ru()).collect(),
         None => match target {
@@ -553,22 +593,12 @@ fn no_header(file: &str, rows: &[Row], target: Target<'_>) -> IngestError {
     let best = rows
         .iter()
         .map(|row| (Header::from_row(row), row))
-        .max_by_key(|(header, row)| (header.columns.len(), std::cmp::Reverse(row_number(&row.loc))));
-    let (found, best_line) = match best {
-        Some((header, row)) if !header.all.is_empty() => (header.all, Some(row_number(&row.loc))),
-        _ => (Vec::new(), None),
-    };
+        .filter(|(header, _)| !header.all.is_empty())
+        .max_by_key(|(header, row)| (header.columns.len(), std::cmp::Reverse(row.loc.number())));
     IngestError::NoHeader {
         file: file.to_string(),
-        best_line: best_line.map(|n| format!("строка {n}")).map(|_| best_line.unwrap()),
-        found,
+        best_line: best.as_ref().map(|(_, row)| row.loc.number()),
+        found: best.map(|(header, _)| header.all).unwrap_or_default(),
         expected: expected_columns(target),
-    }
-}
-
-fn row_number(loc: &RowLoc) -> u64 {
-    match loc {
-        RowLoc::Line(line) => *line,
-        RowLoc::Sheet { row, .. } => u64::from(*row),
     }
 }

@@ -269,7 +269,8 @@ fn detect_encoding(sample: &[u8], file: &str) -> Result<(&'static Encoding, usiz
     let nuls = probe.iter().filter(|b| **b == 0).count();
     if nuls > 0 {
         // UTF-16 without BOM has a NUL in every other byte of ASCII text.
-        let utf16 = nuls * 3 > probe.len() && probe.iter().skip(1).step_by(2).filter(|b| **b == 0).count() * 2 > nuls;
+        let utf16 = nuls * 3 > probe.len()
+            && probe.iter().skip(1).step_by(2).filter(|b| **b == 0).count() * 2 > nuls;
         return Err(if utf16 {
             IngestError::Utf16 { file: file.into() }
         } else {
@@ -329,7 +330,9 @@ fn looks_cyrillic(sample: &[u8], encoding: &'static Encoding) -> bool {
     // Western text read as Cyrillic mixes scripts inside words («Йcole»); Russian does not.
     let (mut n_cyrillic_words, mut n_mixed_words) = (0usize, 0usize);
     for word in text.split(|c: char| !c.is_alphabetic()) {
-        let cyrillic = word.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
+        let cyrillic = word
+            .chars()
+            .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
         if cyrillic {
             n_cyrillic_words += 1;
             if word.chars().any(|c| c.is_ascii_alphabetic()) {
@@ -378,7 +381,12 @@ fn detect_delimiter(sample: &[u8]) -> u8 {
         .iter()
         .zip(&scores)
         .find(|(_, (n_lines, _))| *n_lines >= half)
-        .or_else(|| candidates.iter().zip(&scores).max_by_key(|(_, score)| **score))
+        .or_else(|| {
+            candidates
+                .iter()
+                .zip(&scores)
+                .max_by_key(|(_, score)| **score)
+        })
         .map(|(&d, _)| d)
         .unwrap_or(b';')
 }
@@ -398,15 +406,18 @@ fn open_workbook(
         file: file.clone(),
         detail: err.to_string(),
     };
-    let mut workbook: Sheets<_> = match kind {
-        "XLS" => Sheets::Xls(calamine::Xls::new(reader).map_err(|e| spreadsheet(&e))?),
-        "ODS" => Sheets::Ods(calamine::Ods::new(reader).map_err(|e| spreadsheet(&e))?),
-        _ => Sheets::Xlsx(calamine::Xlsx::new(reader).map_err(|e| IngestError::NotSpreadsheet {
-            file: file.clone(),
-            ext: "xlsx".into(),
-            detail: e.to_string(),
-        })?),
-    };
+    let mut workbook: Sheets<_> =
+        match kind {
+            "XLS" => Sheets::Xls(calamine::Xls::new(reader).map_err(|e| spreadsheet(&e))?),
+            "ODS" => Sheets::Ods(calamine::Ods::new(reader).map_err(|e| spreadsheet(&e))?),
+            _ => Sheets::Xlsx(calamine::Xlsx::new(reader).map_err(|e| {
+                IngestError::NotSpreadsheet {
+                    file: file.clone(),
+                    ext: "xlsx".into(),
+                    detail: e.to_string(),
+                }
+            })?),
+        };
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names
@@ -418,9 +429,10 @@ fn open_workbook(
                 sheet: wanted.to_string(),
                 available: names.clone(),
             })?,
-        None => names.first().cloned().ok_or_else(|| IngestError::Empty {
-            file: file.clone(),
-        })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| IngestError::Empty { file: file.clone() })?,
     };
     let range = workbook
         .worksheet_range(&name)
@@ -435,7 +447,10 @@ fn open_workbook(
             (start_row + idx as u32 + 1, cells)
         })
         .collect();
-    if rows.iter().all(|(_, cells)| cells.iter().all(Cell::is_empty)) {
+    if rows
+        .iter()
+        .all(|(_, cells)| cells.iter().all(Cell::is_empty))
+    {
         return Err(IngestError::Empty { file });
     }
     Ok(Source {
@@ -503,7 +518,8 @@ mod tests {
         assert_eq!((utf8.name(), bom), ("UTF-8", 3));
         let (utf8, bom) = detect_encoding("ИНН;Роль".as_bytes(), "f").unwrap();
         assert_eq!((utf8.name(), bom), ("UTF-8", 0));
-        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("ИНН;Роль;Дата последней авторизации\n0512345678;Учитель;01.10.2023\n");
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251
+            .encode("ИНН;Роль;Дата последней авторизации\n0512345678;Учитель;01.10.2023\n");
         let (enc, bom) = detect_encoding(&cp1251, "f").unwrap();
         assert_eq!((enc.name(), bom), ("windows-1251", 0));
         let koi8_text = "ИНН;Роль;Дата последней авторизации\n".to_string()
@@ -520,7 +536,9 @@ mod tests {
             Err(IngestError::Binary { .. })
         ));
         // Latin-1 accented text is not a Russian export.
-        let latin = encoding_rs::WINDOWS_1252.encode("École;Élève;café crème brûlée\n").0;
+        let latin = encoding_rs::WINDOWS_1252
+            .encode("École;Élève;café crème brûlée\n")
+            .0;
         assert!(matches!(
             detect_encoding(&latin, "f"),
             Err(IngestError::Encoding { .. })

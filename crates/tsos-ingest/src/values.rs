@@ -49,10 +49,29 @@ pub fn confirmed(cell: &Cell) -> Result<Option<bool>, Invalid> {
     let norm = text.trim().to_lowercase().replace('ё', "е");
     let value = match norm.as_str() {
         "" => return Ok(None),
-        "да" | "yes" | "true" | "1" | "+" | "подтверждена" | "подтвержден"
-        | "подтверждено" | "approved" | "истина" => true,
-        "нет" | "no" | "false" | "0" | "-" | "−" | "–" | "не подтверждена"
-        | "не подтвержден" | "неподтверждена" | "none" | "not_approved" | "ложь" => false,
+        "да"
+        | "yes"
+        | "true"
+        | "1"
+        | "+"
+        | "подтверждена"
+        | "подтвержден"
+        | "подтверждено"
+        | "approved"
+        | "истина" => true,
+        "нет"
+        | "no"
+        | "false"
+        | "0"
+        | "-"
+        | "−"
+        | "–"
+        | "не подтверждена"
+        | "не подтвержден"
+        | "неподтверждена"
+        | "none"
+        | "not_approved"
+        | "ложь" => false,
         _ => {
             return Err(Invalid::new(
                 "неизвестное значение подтверждения",
@@ -73,7 +92,10 @@ pub fn last_date(cell: &Cell) -> Result<Option<Date>, Invalid> {
             .filter(|dt| (1990..=2100).contains(&dt.year()))
             .map(|dt| Some(dt.date()))
             .ok_or_else(|| Invalid::new("не дата", format!("не дата: «{}»", cell.to_text()))),
-        Cell::Bool(_) => Err(Invalid::new("не дата", format!("не дата: «{}»", cell.to_text()))),
+        Cell::Bool(_) => Err(Invalid::new(
+            "не дата",
+            format!("не дата: «{}»", cell.to_text()),
+        )),
         Cell::Text(text) => parse_date_text(text).map_err(|err| match err {
             DateError::Impossible(_) => Invalid::new("несуществующая дата", err.to_string()),
             DateError::NotADate(_) => Invalid::new("не дата", err.to_string()),
@@ -149,7 +171,10 @@ mod tests {
 
     #[test]
     fn org_ids_from_numbers_and_text() {
-        assert_eq!(org_id(&Cell::Number(512345678.0)).unwrap().as_str(), "0512345678");
+        assert_eq!(
+            org_id(&Cell::Number(512345678.0)).unwrap().as_str(),
+            "0512345678"
+        );
         assert_eq!(org_id(&text("0512345678")).unwrap().as_str(), "0512345678");
         assert_eq!(org_id(&text("512 345 678")).unwrap().as_str(), "0512345678");
         assert_eq!(org_id(&Cell::Empty).unwrap_err().kind, "пустой ИНН");
@@ -161,7 +186,17 @@ mod tests {
         for yes in ["Да", "yes", "TRUE", "1", "+", "Подтверждена", "APPROVED"] {
             assert_eq!(confirmed(&text(yes)), Ok(Some(true)), "{yes}");
         }
-        for no in ["Нет", "no", "false", "0", "-", "−", "Не подтверждена", "NONE", "NOT_APPROVED"] {
+        for no in [
+            "Нет",
+            "no",
+            "false",
+            "0",
+            "-",
+            "−",
+            "Не подтверждена",
+            "NONE",
+            "NOT_APPROVED",
+        ] {
             assert_eq!(confirmed(&text(no)), Ok(Some(false)), "{no}");
         }
         assert_eq!(confirmed(&Cell::Empty), Ok(None));
@@ -174,13 +209,19 @@ mod tests {
     #[test]
     fn last_dates() {
         assert_eq!(last_date(&text("01.10.2023")), Ok(Some(date(2023, 10, 1))));
-        assert_eq!(last_date(&Cell::Number(45200.0)), Ok(Some(date(2023, 10, 1))));
+        assert_eq!(
+            last_date(&Cell::Number(45200.0)),
+            Ok(Some(date(2023, 10, 1)))
+        );
         assert_eq!(
             last_date(&Cell::DateTime(date(2023, 9, 30).at(23, 59, 0, 0))),
             Ok(Some(date(2023, 9, 30)))
         );
         assert_eq!(last_date(&text("никогда")), Ok(None));
-        assert_eq!(last_date(&text("31.02.2023")).unwrap_err().kind, "несуществующая дата");
+        assert_eq!(
+            last_date(&text("31.02.2023")).unwrap_err().kind,
+            "несуществующая дата"
+        );
         assert_eq!(last_date(&text("abc")).unwrap_err().kind, "не дата");
         assert!(last_date(&Cell::Number(12.0)).is_err());
     }
