@@ -6,7 +6,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use jiff::civil::Date;
+
 use crate::org::OrgId;
+use crate::platform::Platform;
 use crate::role::{Role, RoleMap};
 
 /// What one snapshot says about one role in one school.
@@ -83,6 +86,21 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 3] = [Level::School, Level::Municipality, Level::Region];
+
+    pub fn from_code(code: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|level| level.code() == code)
+    }
+
+    /// «школы», «муниципалитеты», «регион».
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            Level::School => "общеобразовательные организации",
+            Level::Municipality => "муниципальные образования",
+            Level::Region => "регион",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Level::School => "school",
@@ -117,6 +135,28 @@ pub struct IndicatorRow {
     pub contingent: RoleMap<Option<u64>>,
     /// One entry per platform passed to [`compute`], `None` where it has no snapshot.
     pub platforms: Vec<Option<RoleMap<Indicator>>>,
+}
+
+/// A platform as it appears in a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportPlatform {
+    pub platform: Platform,
+    /// Whether the platform has a snapshot at the report's date.
+    pub present: bool,
+    /// The date of the previous snapshot the changes are measured against.
+    pub previous: Option<Date>,
+    /// Organisations of the snapshot missing from the registry.
+    pub unknown: Option<UnknownOrgs>,
+}
+
+/// Everything a report shows, whatever its format.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub as_of: Date,
+    pub level: Level,
+    pub platforms: Vec<ReportPlatform>,
+    /// `rows[i].platforms[j]` is `platforms[j]`.
+    pub rows: Vec<IndicatorRow>,
 }
 
 /// Computes the rows of `level` for every school of the registry (zeros where an export has

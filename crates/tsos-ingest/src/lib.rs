@@ -157,12 +157,12 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         stats.read += 1;
         let candidate = Header::from_row(&row);
         if candidate.is_plausible() {
-            header = Some((candidate, row.loc.clone()));
+            header = Some(candidate);
             break;
         }
         before_header.push(row);
     }
-    let Some((header, header_loc)) = header else {
+    let Some(header) = header else {
         return Err(no_header(&file, &before_header, options.target));
     };
     for row in &before_header {
@@ -195,7 +195,6 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
     let mut reader = RowReader {
         file: file.clone(),
         header: &header,
-        header_loc,
         stats,
         errors: Vec::new(),
         n_errors: 0,
@@ -270,7 +269,6 @@ pub fn file_sha256(path: &Path) -> Result<String, IngestError> {
 struct RowReader<'h> {
     file: String,
     header: &'h Header,
-    header_loc: RowLoc,
     stats: RowStats,
     errors: Vec<RowError>,
     n_errors: usize,
@@ -334,9 +332,6 @@ impl RowReader<'_> {
     ) -> Result<Option<Row>, IngestError> {
         while let Some(row) = source.next_row()? {
             self.stats.read += 1;
-            if row.loc == self.header_loc {
-                continue;
-            }
             match self.classify(&row, org_idx) {
                 RowKind::Blank | RowKind::Totals => continue,
                 RowKind::Data => return Ok(Some(row)),

@@ -106,9 +106,14 @@ pub struct Source {
 
 enum Inner {
     Csv {
-        reader: csv::Reader<Box<dyn Read>>,
+        reader: csv::Reader<StripCr<Box<dyn Read>>>,
         record: csv::ByteRecord,
         encoding: &'static Encoding,
+        /// The line the next record starts on if no blank lines come first.
+        next_line: u64,
+        /// Blank lines the `csv` crate skipped, handed out as blank rows before `queued`.
+        blank_lines: std::ops::Range<u64>,
+        queued: Option<Row>,
     },
     Sheet {
         sheet: String,
@@ -171,8 +176,7 @@ impl Source {
             delimiter,
             bom: bom_len > 0,
         };
-        let rest: Box<dyn Read> = Box::new(Cursor::new(sample).chain(BufReader::new(file)));
-        let mut rest = rest;
+        let mut rest: Box<dyn Read> = Box::new(Cursor::new(sample).chain(BufReader::new(file)));
         // Drop the BOM so that it does not become part of the first header.
         let mut bom = vec![0; bom_len];
         rest.read_exact(&mut bom).map_err(io)?;
@@ -181,7 +185,7 @@ impl Source {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(256 * 1024)
-            .from_reader(rest);
+            .from_reader(StripCr::new(rest));
         Ok(Source {
             file: file_name,
             format,
@@ -189,6 +193,9 @@ impl Source {
                 reader,
                 record: csv::ByteRecord::new(),
                 encoding,
+                next_line: 1,
+                blank_lines: 0..0,
+                queued: None,
             },
         })
     }
@@ -200,7 +207,19 @@ impl Source {
                 reader,
                 record,
                 encoding,
+                next_line,
+                blank_lines,
+                queued,
             } => {
+                if let Some(line) = blank_lines.next() {
+                    return Ok(Some(Row {
+                        loc: RowLoc::Line(line),
+                        cells: Vec::new(),
+                    }));
+                }
+                if let Some(row) = queued.take() {
+                    return Ok(Some(row));
+                }
                 let more = reader.read_byte_record(record).map_err(|err| {
                     let line = err.position().map(|p| p.line()).unwrap_or(0);
                     IngestError::Csv {
@@ -212,7 +231,10 @@ impl Source {
                 if !more {
                     return Ok(None);
                 }
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                // The record's own start position is taken before the blank lines in front
+                // of it are skipped; its end is exact (see `StripCr`).
+                let spanned = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                let line = reader.position().line().saturating_sub(1 + spanned).max(1);
                 let mut cells = Vec::with_capacity(record.len());
                 for field in record.iter() {
                     cells.push(decode_field(field, encoding).ok_or_else(|| {
@@ -222,10 +244,21 @@ impl Source {
                         }
                     })?);
                 }
-                Ok(Some(Row {
+                let row = Row {
                     loc: RowLoc::Line(line),
                     cells,
-                }))
+                };
+                let blank_from = *next_line;
+                *next_line = line + spanned + 1;
+                if line > blank_from {
+                    *blank_lines = blank_from + 1..line;
+                    *queued = Some(row);
+                    return Ok(Some(Row {
+                        loc: RowLoc::Line(blank_from),
+                        cells: Vec::new(),
+                    }));
+                }
+                Ok(Some(row))
             }
             Inner::Sheet { sheet, rows } => Ok(rows.next().map(|(row, cells)| Row {
                 loc: RowLoc::Sheet {
@@ -235,6 +268,75 @@ impl Source {
                 cells,
             })),
         }
+    }
+}
+
+/// Turns every `\r\n` into `\n` and ends the text with a `\n`, so that the `csv` crate,
+/// which counts lines on `\n`, has consumed each record's terminator when it returns the
+/// record: its end position is then the line after the record, whatever the line ends.
+struct StripCr<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+    pending_cr: bool,
+    last: Option<u8>,
+}
+
+impl<R: Read> StripCr<R> {
+    fn new(inner: R) -> StripCr<R> {
+        StripCr {
+            inner,
+            buf: vec![0; 64 * 1024].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            pending_cr: false,
+            last: None,
+        }
+    }
+}
+
+impl<R: Read> Read for StripCr<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut written = 0;
+        while written < out.len() {
+            if self.start == self.end {
+                if written > 0 {
+                    break;
+                }
+                self.end = self.inner.read(&mut self.buf)?;
+                self.start = 0;
+                if self.end == 0 {
+                    if std::mem::take(&mut self.pending_cr) {
+                        out[written] = b'\r';
+                        written += 1;
+                        self.last = Some(b'\r');
+                    } else if self.last.is_some_and(|b| b != b'\n') {
+                        out[written] = b'\n';
+                        written += 1;
+                        self.last = Some(b'\n');
+                    }
+                    break;
+                }
+            }
+            let byte = self.buf[self.start];
+            self.start += 1;
+            if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
+                // A lone `\r` stays; the byte after it is read again next time round.
+                out[written] = b'\r';
+                written += 1;
+                self.start -= 1;
+                continue;
+            }
+            if byte == b'\r' {
+                self.pending_cr = true;
+                continue;
+            }
+            out[written] = byte;
+            written += 1;
+            self.last = Some(byte);
+        }
+        Ok(written)
     }
 }
 
@@ -269,8 +371,16 @@ fn detect_encoding(sample: &[u8], file: &str) -> Result<(&'static Encoding, usiz
     let nuls = probe.iter().filter(|b| **b == 0).count();
     if nuls > 0 {
         // UTF-16 without BOM has a NUL in every other byte of ASCII text.
-        let utf16 = nuls * 3 > probe.len()
-            && probe.iter().skip(1).step_by(2).filter(|b| **b == 0).count() * 2 > nuls;
+        // UTF-16LE text has its high bytes (0x00 for ASCII, 0x04 for Cyrillic) at every odd
+        // position and no NUL at even ones.
+        let odd_high = probe
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|b| matches!(**b, 0x00 | 0x04))
+            .count();
+        let even_nul = probe.iter().step_by(2).filter(|b| **b == 0).count();
+        let utf16 = probe.len() >= 4 && odd_high * 10 >= (probe.len() / 2) * 9 && even_nul == 0;
         return Err(if utf16 {
             IngestError::Utf16 { file: file.into() }
         } else {
@@ -543,6 +653,51 @@ mod tests {
             detect_encoding(&latin, "f"),
             Err(IngestError::Encoding { .. })
         ));
+    }
+
+    fn read_all(text: &[u8]) -> Vec<(u64, Vec<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut source = Source::open(&path, None).unwrap();
+        let mut rows = Vec::new();
+        while let Some(row) = source.next_row().unwrap() {
+            let RowLoc::Line(line) = row.loc else {
+                panic!("a CSV row has a line")
+            };
+            rows.push((line, row.cells.iter().map(Cell::to_text).collect()));
+        }
+        rows
+    }
+
+    #[test]
+    fn physical_lines_whatever_the_line_ends() {
+        let owned = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let expected = vec![
+            (1, owned(&["a", "b"])),
+            (2, vec![]),
+            (3, vec![]),
+            (4, owned(&["1", "2"])),
+            (5, owned(&["x\ny", "3"])),
+            (7, owned(&["4", "5"])),
+        ];
+        assert_eq!(read_all(b"a;b\n\n\n1;2\n\"x\ny\";3\n4;5\n"), expected);
+        assert_eq!(
+            read_all(b"a;b\r\n\r\n\r\n1;2\r\n\"x\r\ny\";3\r\n4;5"),
+            expected
+        );
+    }
+
+    #[test]
+    fn strip_cr_keeps_lone_carriage_returns() {
+        let mut out = Vec::new();
+        StripCr::new(&b"a\r\nb\rc\r"[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"a\nb\rc\r\n");
+        out.clear();
+        StripCr::new(&b"a\nb"[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"a\nb\n");
     }
 
     #[test]

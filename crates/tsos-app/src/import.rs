@@ -1,0 +1,271 @@
+//! Importing one file as a snapshot (SPEC §3, §5).
+
+use std::path::Path;
+
+use jiff::civil::Date;
+use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
+use tsos_ingest::{Content, Import, ReadOptions, SchoolRow, Target};
+use tsos_store::{NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageRecord};
+
+use crate::AppError;
+
+pub struct ImportRequest<'a> {
+    /// `registry` or a platform code.
+    pub dataset: &'a str,
+    pub path: &'a Path,
+    pub as_of: Option<Date>,
+    pub skip_invalid: bool,
+    pub sheet: Option<&'a str>,
+}
+
+/// What an import did, for the summary shown to the user.
+#[derive(Debug)]
+pub struct ImportOutcome {
+    pub dataset: String,
+    /// The platform's or the registry's name in Russian.
+    pub dataset_name: String,
+    pub import: Import,
+    pub saved: SaveOutcome,
+    /// Schools of the file that the registry lacked and that were added from it.
+    pub schools_added: Vec<SchoolRecord>,
+    /// Organisations of the file unknown to the registry (per-user exports).
+    pub unknown: UnknownOrgs,
+    /// Schools the file gives figures for.
+    pub n_schools: usize,
+    /// Users (per-user exports): distinct accounts after merging.
+    pub n_users: Option<u64>,
+    /// Every warning, also stored with the snapshot.
+    pub warnings: Vec<String>,
+}
+
+/// Reads `request.path` and stores it as one snapshot (or nothing, on error).
+pub fn import_file(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    request: &ImportRequest<'_>,
+) -> Result<ImportOutcome, AppError> {
+    let (target, dataset_name) = if request.dataset == REGISTRY {
+        (Target::Registry, "Реестр ОО".to_string())
+    } else {
+        let platform = catalogue
+            .get(request.dataset)
+            .ok_or_else(|| AppError::UnknownDataset {
+                given: request.dataset.to_string(),
+                known: std::iter::once(REGISTRY)
+                    .chain(catalogue.codes())
+                    .map(str::to_string)
+                    .collect(),
+            })?;
+        (Target::Platform(platform), platform.name.clone())
+    };
+    let import = tsos_ingest::read_export(
+        request.path,
+        &ReadOptions {
+            target,
+            as_of: request.as_of,
+            skip_invalid: request.skip_invalid,
+            sheet: request.sheet,
+        },
+    )?;
+    let known = store.known_orgs()?;
+    let mut warnings = import.warnings.clone();
+    let mut new = NewSnapshot {
+        dataset: request.dataset.to_string(),
+        as_of: import.as_of,
+        kind: import.content.kind().to_string(),
+        file_name: import.file_name.clone(),
+        sha256: import.sha256.clone(),
+        has_confirmed: false,
+        rows_read: import.stats.read,
+        skipped: [
+            ("title", import.stats.title),
+            ("blank", import.stats.blank),
+            ("totals", import.stats.totals),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        rejected: import.stats.rejected.clone(),
+        warnings: Vec::new(),
+        usage: Vec::new(),
+        schools: Vec::new(),
+    };
+    let mut unknown = UnknownOrgs::default();
+    let mut n_users = None;
+    let n_schools;
+    match &import.content {
+        Content::PerSchool(rows) if matches!(target, Target::Registry) => {
+            new.kind = REGISTRY.to_string();
+            new.schools = rows
+                .iter()
+                .map(|row| school_record(row, &mut warnings))
+                .collect();
+            n_schools = rows.len();
+        }
+        Content::PerSchool(rows) => {
+            let registry = store.schools_at(import.as_of)?;
+            let registry: std::collections::HashMap<&OrgId, &SchoolInfo> =
+                registry.iter().map(|s| (&s.id, s)).collect();
+            let mut n_from_shares = 0;
+            let mut n_disagreeing = 0;
+            let mut n_contingent_differs = 0;
+            for row in rows {
+                let registry_school = registry.get(&row.org).copied();
+                if !known.contains(&row.org) {
+                    new.schools.push(school_record(row, &mut warnings));
+                }
+                for (role, measures) in row.measures.iter() {
+                    let registry_contingent = registry_school.and_then(|s| *s.contingent.get(role));
+                    if let (Some(file), Some(reg)) = (measures.contingent, registry_contingent)
+                        && reg > 0
+                        && (file as f64 - reg as f64).abs() / reg as f64 > 0.05
+                    {
+                        n_contingent_differs += 1;
+                    }
+                    let contingent = registry_contingent.or(measures.contingent);
+                    let active = match (measures.active, measures.share, contingent) {
+                        (Some(active), share, _) => {
+                            // Shares are usually rounded to whole percent or tenths.
+                            if let (Some(share), Some(c)) = (share, measures.contingent)
+                                && c > 0
+                                && (share - active as f64 / c as f64).abs() > 0.005 + 1e-9
+                            {
+                                n_disagreeing += 1;
+                            }
+                            active
+                        }
+                        (None, Some(share), Some(contingent)) => {
+                            n_from_shares += 1;
+                            (share * contingent as f64).round() as u64
+                        }
+                        _ => continue,
+                    };
+                    new.usage.push(UsageRecord {
+                        org: row.org.clone(),
+                        role,
+                        counts: RoleCounts {
+                            registered: measures.registered,
+                            confirmed: measures.confirmed,
+                            active,
+                        },
+                        file_contingent: measures.contingent,
+                    });
+                }
+            }
+            if n_from_shares > 0 {
+                warnings.push(format!(
+                    "количество активных рассчитано как доля × контингент: {n_from_shares} значений"
+                ));
+            }
+            if n_disagreeing > 0 {
+                warnings.push(format!(
+                    "доли в файле не совпадают с его количествами: {n_disagreeing} значений"
+                ));
+            }
+            if n_contingent_differs > 0 {
+                warnings.push(format!(
+                    "контингент в файле отличается от реестра более чем на 5 %: {n_contingent_differs} значений (использован реестр)"
+                ));
+            }
+            n_schools = rows.len();
+        }
+        Content::PerUser(data) => {
+            new.has_confirmed = data
+                .counts
+                .by_org
+                .values()
+                .any(|roles| roles.iter().any(|(_, c)| c.confirmed.is_some()));
+            for (org, roles) in &data.counts.by_org {
+                for (role, counts) in roles.iter() {
+                    if counts.registered.unwrap_or(0) == 0 {
+                        continue;
+                    }
+                    new.usage.push(UsageRecord {
+                        org: org.clone(),
+                        role,
+                        counts: *counts,
+                        file_contingent: None,
+                    });
+                }
+                if !known.contains(org) {
+                    unknown.ids.push(org.clone());
+                    unknown.users += roles.iter().filter_map(|(_, c)| c.registered).sum::<u64>();
+                }
+            }
+            if !unknown.ids.is_empty() {
+                warnings.push(format!(
+                    "организации, которых нет в реестре (пользователи учтены как неизвестные): {} ({} польз.): {}",
+                    unknown.ids.len(),
+                    unknown.users,
+                    list_some(unknown.ids.iter().map(ToString::to_string))
+                ));
+            }
+            n_users = Some(data.counts.users);
+            n_schools = data.counts.by_org.len();
+        }
+    }
+    let schools_added = if matches!(target, Target::Platform(_)) {
+        new.schools.clone()
+    } else {
+        Vec::new()
+    };
+    if !schools_added.is_empty() {
+        warnings.push(format!(
+            "в реестр добавлены ОО из файла: {}: {}",
+            schools_added.len(),
+            list_some(
+                schools_added
+                    .iter()
+                    .map(|s| format!("{} {}", s.org, s.name))
+            )
+        ));
+    }
+    new.warnings = warnings.clone();
+    let saved = store.save_snapshot(&new)?;
+    Ok(ImportOutcome {
+        dataset: request.dataset.to_string(),
+        dataset_name,
+        import,
+        saved,
+        schools_added,
+        unknown,
+        n_schools,
+        n_users,
+        warnings,
+    })
+}
+
+fn school_record(row: &SchoolRow, warnings: &mut Vec<String>) -> SchoolRecord {
+    let mut contingent = RoleMap::default();
+    for role in Role::ALL {
+        *contingent.get_mut(role) = row.measures.get(role).contingent;
+    }
+    let name = row.name.clone().unwrap_or_else(|| {
+        warnings.push(format!("{}: нет наименования ОО", row.loc));
+        format!("ОО {}", row.org)
+    });
+    SchoolRecord {
+        org: row.org.clone(),
+        name,
+        municipality: row
+            .municipality
+            .clone()
+            .unwrap_or_else(|| "(муниципалитет не указан)".to_string()),
+        region: row
+            .region
+            .clone()
+            .unwrap_or_else(|| "(регион не указан)".to_string()),
+        contingent,
+    }
+}
+
+fn list_some(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    let shown: Vec<&str> = items.iter().take(10).map(String::as_str).collect();
+    let more = items.len().saturating_sub(shown.len());
+    let mut text = shown.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" и еще {more}"));
+    }
+    text
+}

@@ -1,0 +1,30 @@
+//! Application services: the workflows that the command line and the web share.
+//!
+//! [`import::import_file`] reads a file with `tsos-ingest`, reconciles it with the registry
+//! (bootstrapping schools from a per-school export, counting unknown organisations) and
+//! saves it as one snapshot with `tsos-store`. [`report::build_report`] assembles the
+//! indicators of a date from the stored snapshots with the pure rules of `tsos-domain`.
+
+pub mod import;
+pub mod report;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Ingest(#[from] tsos_ingest::IngestError),
+    #[error(transparent)]
+    Store(#[from] tsos_store::StoreError),
+    #[error("неизвестный набор данных «{given}»; есть: {}", known.join(", "))]
+    UnknownDataset { given: String, known: Vec<String> },
+    #[error(
+        "реестр пуст: сначала импортируйте реестр ОО (tsos import registry ФАЙЛ) или выгрузку по школам"
+    )]
+    NoRegistry,
+    #[error("нет данных платформ на {date}{}", if available.is_empty() { "; ни одного снимка еще не импортировано".to_string() } else { format!("; есть снимки на: {}", available.join(", ")) })]
+    NoSnapshots {
+        date: String,
+        available: Vec<String>,
+    },
+}

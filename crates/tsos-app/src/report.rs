@@ -1,0 +1,81 @@
+//! Assembling the report of a date from stored snapshots (SPEC §6).
+
+use jiff::civil::Date;
+use tsos_domain::indicators::{apply_delta, compute};
+use tsos_domain::{Catalogue, Level, PlatformCounts, Report, ReportPlatform, format_date_ru};
+use tsos_store::Store;
+
+use crate::AppError;
+
+/// The report at `as_of` for `level`: every registry school, each platform's current
+/// snapshot at exactly that date, and the change since each platform's previous snapshot.
+pub fn build_report(
+    store: &Store,
+    catalogue: &Catalogue,
+    as_of: Date,
+    level: Level,
+) -> Result<Report, AppError> {
+    let schools = store.schools_at(as_of)?;
+    if schools.is_empty() {
+        return Err(AppError::NoRegistry);
+    }
+    let mut platforms = Vec::new();
+    let mut counts: Vec<Option<PlatformCounts>> = Vec::new();
+    let mut previous: Vec<Option<(Date, PlatformCounts)>> = Vec::new();
+    for platform in catalogue.iter() {
+        let current = store.current_at(&platform.code, as_of)?;
+        let current_counts = current
+            .as_ref()
+            .map(|snapshot| store.platform_counts(snapshot))
+            .transpose()?;
+        let before = match &current {
+            Some(_) => store.previous(&platform.code, as_of)?,
+            None => None,
+        };
+        let before = before
+            .map(|snapshot| {
+                store
+                    .platform_counts(&snapshot)
+                    .map(|c| (snapshot.as_of, c))
+            })
+            .transpose()?;
+        platforms.push(ReportPlatform {
+            platform: platform.clone(),
+            present: current_counts.is_some(),
+            previous: before.as_ref().map(|(date, _)| *date),
+            unknown: current_counts.as_ref().map(|c| c.unknown(&schools)),
+        });
+        counts.push(current_counts);
+        previous.push(before);
+    }
+    if counts.iter().all(Option::is_none) {
+        return Err(AppError::NoSnapshots {
+            date: format_date_ru(as_of),
+            available: store
+                .platform_dates()?
+                .into_iter()
+                .map(format_date_ru)
+                .collect(),
+        });
+    }
+    let refs: Vec<Option<&PlatformCounts>> = counts.iter().map(Option::as_ref).collect();
+    let mut rows = compute(level, &schools, &refs);
+    // Each platform has its own previous date, and the registry of that date is the one its
+    // share was computed against; so the deltas are computed one platform at a time.
+    for (idx, before) in previous.iter().enumerate() {
+        let Some((date, before_counts)) = before else {
+            continue;
+        };
+        let schools_then = store.schools_at(*date)?;
+        let mut only_this: Vec<Option<&PlatformCounts>> = vec![None; refs.len()];
+        only_this[idx] = Some(before_counts);
+        let rows_then = compute(level, &schools_then, &only_this);
+        apply_delta(&mut rows, &rows_then);
+    }
+    Ok(Report {
+        as_of,
+        level,
+        platforms,
+        rows,
+    })
+}

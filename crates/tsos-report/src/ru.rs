@@ -1,0 +1,82 @@
+//! Numbers and dates as Russian readers expect them: «81,3 %», «1 234», «+3,1 п.п.»,
+//! «01.10.2023».
+
+/// A share as percent with one decimal: `0.8134` → «81,3 %»; `None` → «—».
+pub fn percent(share: Option<f64>) -> String {
+    match share {
+        Some(share) => format!("{} %", decimal(share * 100.0, 1)),
+        None => "—".to_string(),
+    }
+}
+
+/// A change in percentage points with its sign: «+3,1», «−0,4», «0,0»; `None` → «—».
+pub fn delta_pp(delta: Option<f64>) -> String {
+    match delta {
+        Some(delta) => {
+            let rounded = (delta * 10.0).round() / 10.0;
+            let text = decimal(rounded.abs(), 1);
+            if rounded > 0.0 {
+                format!("+{text}")
+            } else if rounded < 0.0 {
+                format!("−{text}")
+            } else {
+                text
+            }
+        }
+        None => "—".to_string(),
+    }
+}
+
+/// A number with `places` decimals and a decimal comma: `81.25` → «81,3» (half away from zero).
+pub fn decimal(value: f64, places: usize) -> String {
+    let factor = 10f64.powi(places as i32);
+    let rounded = (value * factor).round() / factor;
+    format!("{rounded:.places$}").replace('.', ",")
+}
+
+/// A whole number with thin groups of thousands: `1234567` → «1 234 567».
+pub fn integer(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (idx, ch) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+pub fn optional_integer(value: Option<u64>) -> String {
+    value.map(integer).unwrap_or_else(|| "—".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents() {
+        assert_eq!(percent(Some(0.8134)), "81,3 %");
+        assert_eq!(percent(Some(0.0)), "0,0 %");
+        assert_eq!(percent(Some(1.25)), "125,0 %");
+        assert_eq!(percent(None), "—");
+    }
+
+    #[test]
+    fn deltas() {
+        assert_eq!(delta_pp(Some(3.14)), "+3,1");
+        assert_eq!(delta_pp(Some(-0.44)), "−0,4");
+        assert_eq!(delta_pp(Some(0.04)), "0,0");
+        assert_eq!(delta_pp(Some(-0.04)), "0,0");
+        assert_eq!(delta_pp(None), "—");
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(integer(0), "0");
+        assert_eq!(integer(999), "999");
+        assert_eq!(integer(1000), "1 000");
+        assert_eq!(integer(1_234_567), "1 234 567");
+    }
+}

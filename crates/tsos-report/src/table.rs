@@ -1,0 +1,215 @@
+//! `tsos report --format table`: a readable table for the terminal, in Russian.
+
+use tsos_domain::{Level, Report, Role, format_date_ru};
+
+use crate::ru;
+
+const NAME_WIDTH: usize = 44;
+
+pub fn render(report: &Report) -> String {
+    let present: Vec<usize> = (0..report.platforms.len())
+        .filter(|&idx| report.platforms[idx].present)
+        .collect();
+    // Parents appear only where some row has a parents' share (a parents contingent exists).
+    let roles: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|&role| {
+            role != Role::Parents
+                || report.rows.iter().any(|row| {
+                    row.platforms
+                        .iter()
+                        .flatten()
+                        .any(|p| p.get(role).share.is_some())
+                })
+        })
+        .collect();
+
+    let mut groups: Vec<String> = vec![String::new()];
+    let mut header: Vec<String> = vec![match report.level {
+        Level::School => "Организация (ИНН)".to_string(),
+        Level::Municipality => "Муниципальное образование".to_string(),
+        Level::Region => "Регион".to_string(),
+    }];
+    if report.level != Level::School {
+        groups.push(String::new());
+        header.push("ОО".to_string());
+    }
+    for &idx in &present {
+        for (n, role) in roles.iter().enumerate() {
+            groups.push(if n == 0 {
+                report.platforms[idx].platform.name.clone()
+            } else {
+                String::new()
+            });
+            groups.push(String::new());
+            header.push(role.title_ru().to_string());
+            header.push("Δ п.п.".to_string());
+        }
+    }
+    let mut body: Vec<Vec<String>> = Vec::new();
+    for row in &report.rows {
+        let label = match report.level {
+            Level::School => format!("{} ({})", row.name, row.id),
+            _ => row.name.clone(),
+        };
+        let mut cells = vec![truncate(&label, NAME_WIDTH)];
+        if report.level != Level::School {
+            cells.push(row.schools.to_string());
+        }
+        for &idx in &present {
+            let indicators = row.platforms[idx].as_ref();
+            for &role in &roles {
+                let indicator = indicators.map(|p| *p.get(role)).unwrap_or_default();
+                cells.push(match indicator.share {
+                    Some(_) => format!(
+                        "{} ({})",
+                        ru::percent(indicator.share),
+                        ru::integer(indicator.active)
+                    ),
+                    None => "—".to_string(),
+                });
+                cells.push(ru::delta_pp(indicator.delta_pp));
+            }
+        }
+        body.push(cells);
+    }
+
+    let n_columns = header.len();
+    let mut widths = vec![0usize; n_columns];
+    for line in std::iter::once(&header).chain(&body) {
+        for (idx, cell) in line.iter().enumerate() {
+            widths[idx] = widths[idx].max(cell.chars().count());
+        }
+    }
+    // A platform's name spans its columns; widen the last of them if it does not fit.
+    let mut idx = 0;
+    while idx < n_columns {
+        if !groups[idx].is_empty() {
+            let span = (idx..n_columns)
+                .take_while(|&i| i == idx || groups[i].is_empty())
+                .take(roles.len() * 2)
+                .count();
+            let available: usize = widths[idx..idx + span].iter().sum::<usize>() + 2 * (span - 1);
+            let needed = groups[idx].chars().count();
+            if needed > available {
+                widths[idx + span - 1] += needed - available;
+            }
+            idx += span;
+        } else {
+            idx += 1;
+        }
+    }
+
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Мониторинг ЦОС на {} — {}\n\n",
+        format_date_ru(report.as_of),
+        report.level.title_ru()
+    ));
+    let mut group_line = String::new();
+    let mut idx = 0;
+    while idx < n_columns {
+        if groups[idx].is_empty() {
+            group_line.push_str(&" ".repeat(widths[idx] + 2));
+            idx += 1;
+        } else {
+            let span = roles.len() * 2;
+            let width: usize = widths[idx..idx + span].iter().sum::<usize>() + 2 * span;
+            group_line.push_str(&pad_right(&groups[idx], width));
+            idx += span;
+        }
+    }
+    out.push_str(group_line.trim_end());
+    out.push('\n');
+    out.push_str(&format_line(&header, &widths));
+    out.push_str(&format_line(
+        &widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>(),
+        &widths,
+    ));
+    for line in &body {
+        out.push_str(&format_line(line, &widths));
+    }
+    out.push('\n');
+    for &idx in &present {
+        let platform = &report.platforms[idx];
+        out.push_str(&format!(
+            "Активные, {}: {}.\n",
+            platform.platform.name,
+            platform.platform.rule.describe_ru()
+        ));
+    }
+    out.push_str("Доля — активные от контингента (в скобках — число активных).\n");
+    let previous: Vec<String> = present
+        .iter()
+        .filter_map(|&idx| {
+            let platform = &report.platforms[idx];
+            platform
+                .previous
+                .map(|date| format!("{} — с {}", platform.platform.name, format_date_ru(date)))
+        })
+        .collect();
+    if !previous.is_empty() {
+        out.push_str(&format!(
+            "Δ — изменение доли в п.п. ({}); это сдвиг скользящего окна, а не число новых пользователей.\n",
+            previous.join(", ")
+        ));
+    }
+    for &idx in &present {
+        let platform = &report.platforms[idx];
+        if let Some(unknown) = &platform.unknown
+            && !unknown.ids.is_empty()
+        {
+            out.push_str(&format!(
+                "{}: организаций нет в реестре — {} ({} польз.), в таблицу не вошли.\n",
+                platform.platform.name,
+                unknown.ids.len(),
+                ru::integer(unknown.users)
+            ));
+        }
+    }
+    let absent: Vec<&str> = report
+        .platforms
+        .iter()
+        .filter(|p| !p.present)
+        .map(|p| p.platform.name.as_str())
+        .collect();
+    if !absent.is_empty() {
+        out.push_str(&format!("Нет данных на эту дату: {}.\n", absent.join(", ")));
+    }
+    out
+}
+
+fn format_line(cells: &[String], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (idx, cell) in cells.iter().enumerate() {
+        if idx == 0 {
+            line.push_str(&pad_right(cell, widths[idx]));
+        } else {
+            line.push_str("  ");
+            line.push_str(&pad_left(cell, widths[idx]));
+        }
+    }
+    line.truncate(line.trim_end().len());
+    line.push('\n');
+    line
+}
+
+fn pad_right(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+fn pad_left(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    format!("{}{text}", " ".repeat(width.saturating_sub(n)))
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}

@@ -1,0 +1,92 @@
+use jiff::civil::date;
+use tsos_domain::indicators::compute;
+use tsos_domain::{
+    Catalogue, Level, OrgId, PlatformCounts, Report, ReportPlatform, Role, RoleCounts, RoleMap,
+    SchoolInfo,
+};
+
+fn report(level: Level) -> Report {
+    let mut contingent = RoleMap::default();
+    *contingent.get_mut(Role::Teachers) = Some(57);
+    *contingent.get_mut(Role::Students) = Some(640);
+    let schools = vec![SchoolInfo {
+        id: OrgId::normalize("0512345678").unwrap(),
+        name: "МБОУ «СОШ №1»".into(),
+        municipality: "Буйнакский район".into(),
+        region: "Республика Дагестан".into(),
+        contingent,
+    }];
+    let mut counts = PlatformCounts::default();
+    let mut roles = RoleMap::default();
+    *roles.get_mut(Role::Teachers) = RoleCounts {
+        registered: Some(55),
+        confirmed: Some(50),
+        active: 46,
+    };
+    counts.by_org.insert(schools[0].id.clone(), roles);
+    let catalogue = Catalogue::builtin();
+    let rows = compute(level, &schools, &[Some(&counts), None]);
+    Report {
+        as_of: date(2023, 10, 1),
+        level,
+        platforms: catalogue
+            .iter()
+            .enumerate()
+            .map(|(idx, platform)| ReportPlatform {
+                platform: platform.clone(),
+                present: idx == 0,
+                previous: None,
+                unknown: (idx == 0).then(|| counts.unknown(&schools)),
+            })
+            .collect(),
+        rows,
+    }
+}
+
+#[test]
+fn json_has_the_keys_of_the_spec() {
+    let value = crate::json::to_value(&report(Level::School));
+    assert_eq!(value["as_of"], "2023-10-01");
+    assert_eq!(value["level"], "school");
+    let row = &value["rows"][0];
+    assert_eq!(row["id"], "0512345678");
+    assert_eq!(row["contingent"]["teachers"], 57);
+    let teachers = &row["myschool"]["teachers"];
+    assert_eq!(teachers["registered"], 55);
+    assert_eq!(teachers["confirmed"], 50);
+    assert_eq!(teachers["active"], 46);
+    assert!((teachers["share"].as_f64().unwrap() - 46.0 / 57.0).abs() < 1e-12);
+    assert!(teachers["delta_pp"].is_null());
+    assert!(row["sferum"].is_null(), "no snapshot: null");
+    assert_eq!(value["unknown_organisations"]["myschool"], 0);
+    assert!(row.get("schools").is_none());
+
+    let value = crate::json::to_value(&report(Level::Municipality));
+    assert_eq!(value["rows"][0]["id"], "Буйнакский район");
+    assert_eq!(value["rows"][0]["schools"], 1);
+}
+
+#[test]
+fn csv_is_for_russian_excel() {
+    let bytes = crate::csv::to_bytes(&report(Level::School));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("ИНН;Наименование ОО;"), "{header}");
+    let row = lines.next().unwrap();
+    assert!(row.contains(";80,7;"), "{row}");
+    assert!(row.starts_with("0512345678;"), "{row}");
+}
+
+#[test]
+fn table_is_readable() {
+    let table = crate::table::render(&report(Level::Region));
+    assert!(table.contains("Мониторинг ЦОС на 01.10.2023"), "{table}");
+    assert!(table.contains("80,7 % (46)"), "{table}");
+    assert!(table.contains("ФГИС «Моя школа»"), "{table}");
+    assert!(
+        table.contains("Нет данных на эту дату: ИКОП «Сферум»"),
+        "{table}"
+    );
+}
