@@ -227,6 +227,16 @@ pub fn compute(
         }
     }
     let mut rows: Vec<IndicatorRow> = groups.into_values().collect();
+    // Alphabetical as a reader expects: «городской округ …» among «Ахтынский район» and
+    // «Дербентский район», not after every capitalised name.
+    rows.sort_by_cached_key(|row| {
+        (
+            row.region.to_lowercase(),
+            row.municipality.to_lowercase(),
+            row.name.to_lowercase(),
+            row.id.clone(),
+        )
+    });
     for row in &mut rows {
         let contingent = row.contingent;
         for indicators in row.platforms.iter_mut().flatten() {

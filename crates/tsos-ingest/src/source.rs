@@ -106,7 +106,7 @@ pub struct Source {
 
 enum Inner {
     Csv {
-        reader: csv::Reader<StripCr<Box<dyn Read>>>,
+        reader: Box<csv::Reader<StripCr<Box<dyn Read>>>>,
         record: csv::ByteRecord,
         encoding: &'static Encoding,
         /// The line the next record starts on if no blank lines come first.
@@ -186,6 +186,7 @@ impl Source {
             .flexible(true)
             .buffer_capacity(256 * 1024)
             .from_reader(StripCr::new(rest));
+        let reader = Box::new(reader);
         Ok(Source {
             file: file_name,
             format,

@@ -39,7 +39,7 @@ pub fn integer(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (idx, ch) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx) % 3 == 0 {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(ch);
@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn deltas() {
-        assert_eq!(delta_pp(Some(3.14)), "+3,1");
+        assert_eq!(delta_pp(Some(3.13)), "+3,1");
         assert_eq!(delta_pp(Some(-0.44)), "−0,4");
         assert_eq!(delta_pp(Some(0.04)), "0,0");
         assert_eq!(delta_pp(Some(-0.04)), "0,0");

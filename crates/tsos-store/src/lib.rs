@@ -311,7 +311,7 @@ impl Store {
              WHERE s.superseded_by IS NULL",
         )?;
         let as_of = as_of.to_string();
-        let mut chosen: HashMap<String, ((bool, String, bool, i64), SchoolInfo)> = HashMap::new();
+        let mut chosen: HashMap<String, (VersionRank, SchoolInfo)> = HashMap::new();
         let rows = stmt.query_map([], |row| {
             let org: String = row.get(0)?;
             let date: String = row.get(1)?;
@@ -408,69 +408,50 @@ impl Store {
              FROM snapshot {tail}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params, |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, String>(6)?,
-                row.get::<_, Option<i64>>(7)?,
-                row.get::<_, Option<String>>(8)?,
-                row.get::<_, bool>(9)?,
-                get_u64(row, 10)?.unwrap_or(0),
-                get_u64(row, 11)?.unwrap_or(0),
-                get_u64(row, 12)?.unwrap_or(0),
-                (
-                    row.get::<_, String>(13)?,
-                    row.get::<_, String>(14)?,
-                    row.get::<_, String>(15)?,
-                ),
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (
-                id,
-                dataset,
-                as_of,
-                kind,
-                file_name,
-                sha256,
-                imported_at,
-                superseded_by,
-                superseded_at,
-                has_confirmed,
-                rows_read,
-                rows_skipped,
-                rows_rejected,
-                (skipped, rejected, warnings),
-            ) = row?;
-            let corrupt = |detail: String| StoreError::Corrupt { id, detail };
-            out.push(SnapshotInfo {
-                id,
-                dataset,
-                as_of: as_of.parse().map_err(|e| corrupt(format!("дата: {e}")))?,
-                kind,
-                file_name,
-                sha256,
-                imported_at,
-                superseded_by,
-                superseded_at,
-                has_confirmed,
-                rows_read,
-                rows_skipped,
-                rows_rejected,
-                skipped: serde_json::from_str(&skipped).map_err(|e| corrupt(e.to_string()))?,
-                rejected: serde_json::from_str(&rejected).map_err(|e| corrupt(e.to_string()))?,
-                warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
-            });
-        }
-        Ok(out)
+        let rows = stmt.query_map(params, snapshot_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
+
+fn snapshot_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotInfo> {
+    Ok(SnapshotInfo {
+        id: row.get(0)?,
+        dataset: row.get(1)?,
+        as_of: parsed_column(row, 2, |text| text.parse::<Date>())?,
+        kind: row.get(3)?,
+        file_name: row.get(4)?,
+        sha256: row.get(5)?,
+        imported_at: row.get(6)?,
+        superseded_by: row.get(7)?,
+        superseded_at: row.get(8)?,
+        has_confirmed: row.get(9)?,
+        rows_read: get_u64(row, 10)?.unwrap_or(0),
+        rows_skipped: get_u64(row, 11)?.unwrap_or(0),
+        rows_rejected: get_u64(row, 12)?.unwrap_or(0),
+        skipped: parsed_column(row, 13, |text| serde_json::from_str(text))?,
+        rejected: parsed_column(row, 14, |text| serde_json::from_str(text))?,
+        warnings: parsed_column(row, 15, |text| serde_json::from_str(text))?,
+    })
+}
+
+/// A text column parsed into a value; a malformed one is a conversion error of that column.
+fn parsed_column<T, E>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> rusqlite::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.get(idx)?;
+    parse(&text).map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
+    })
+}
+
+/// How a school version ranks for a date: (dated on or before it, date key, from a registry
+/// import, snapshot id); the greatest wins.
+type VersionRank = (bool, String, bool, i64);
 
 /// What a school absent from a snapshot counts as: a per-user export would have listed its
 /// users, so it has zero registered (and confirmed, where the export gave confirmation); a

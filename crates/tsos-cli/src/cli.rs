@@ -1,0 +1,118 @@
+//! Command-line flags (SPEC §8). `--help` is in Russian like the rest of the program.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tsos",
+    version,
+    about = "Мониторинг ЦОС: использование ФГИС «Моя школа» и ИКОП «Сферум» школами",
+    long_about = "Мониторинг ЦОС: из ежемесячных выгрузок — доли активных педагогов и обучающихся \
+                  по школам, муниципалитетам и региону, их изменение и отчеты.\n\n\
+                  Начните с `tsos demo`: он создаст пример выгрузок, импортирует их и покажет сводку."
+)]
+pub struct Cli {
+    /// Файл базы данных (создается при первом запуске)
+    #[arg(long, global = true, env = "TSOS_DB", value_name = "ПУТЬ")]
+    pub db: Option<PathBuf>,
+
+    /// TOML-файл с дополнительными платформами (например, MAX) или их переопределением
+    #[arg(long, global = true, env = "TSOS_PLATFORMS", value_name = "ФАЙЛ")]
+    pub platforms: Option<PathBuf>,
+
+    /// Не выводить сводку импорта и подсказки
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Импортировать файл: реестр ОО (registry) или выгрузку платформы (myschool, sferum, …)
+    Import {
+        /// registry, myschool, sferum или код платформы из файла --platforms
+        dataset: String,
+        /// CSV (UTF-8 или Windows-1251; «;», «,» или табуляция) или XLSX
+        file: PathBuf,
+        /// Отчетная дата (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ); без нее — из строки «по состоянию на …»
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        /// Сохранить верные строки, а ошибочные пропустить и подсчитать
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Лист книги Excel (по умолчанию первый)
+        #[arg(long, value_name = "ЛИСТ")]
+        sheet: Option<String>,
+    },
+    /// Показатели на дату: по школам, муниципалитетам или региону
+    Report {
+        /// Отчетная дата; по умолчанию последняя, на которую есть данные
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value_t = LevelArg::School)]
+        level: LevelArg,
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+        /// Записать в файл вместо вывода на экран
+        #[arg(long, value_name = "ПУТЬ")]
+        out: Option<PathBuf>,
+    },
+    /// Список импортированных снимков с их происхождением
+    Snapshots {
+        #[command(subcommand)]
+        action: Option<SnapshotsAction>,
+        /// Формат списка
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Создать демонстрационные выгрузки (регион наподобие Дагестана, 12 месяцев), импортировать и показать сводку
+    Demo {
+        /// Папка для файлов демо
+        #[arg(long, default_value = "tsos-demo", value_name = "ПАПКА")]
+        out: PathBuf,
+        /// Число школ
+        #[arg(long, default_value_t = 300)]
+        schools: usize,
+        /// Зерно генератора (одинаковое зерно — одинаковые файлы); по умолчанию встроенное
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SnapshotsAction {
+    /// Снова сделать действующим замененный снимок
+    Restore {
+        /// Номер снимка из `tsos snapshots`
+        id: i64,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum LevelArg {
+    School,
+    Municipality,
+    Region,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    tsos_domain::parse_cli_date(text).map_err(|err| err.to_string())
+}

@@ -1,0 +1,119 @@
+//! A fresh folder per test and the real `tsos` binary run inside it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Dir {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert!(
+            self.status.success(),
+            "tsos failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn fails(self) -> Run {
+        assert!(
+            !self.status.success(),
+            "tsos should have failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(
+            !self.stderr.contains("panicked"),
+            "tsos panicked:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|err| panic!("{err}: {}", self.stdout))
+    }
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("tsos.db")
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    pub fn write_cp1251(&self, name: &str, text: &str) -> PathBuf {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1251.encode(text);
+        assert!(!unmappable, "text not representable in cp1251");
+        self.write(name, bytes)
+    }
+
+    pub fn tsos(&self, args: &[&str]) -> Run {
+        let output: Output = Command::new(env!("CARGO_BIN_EXE_tsos"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("TSOS_DB")
+            .env_remove("TSOS_PLATFORMS")
+            .output()
+            .unwrap();
+        Run {
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn import(&self, dataset: &str, file: &Path, as_of: &str) -> Run {
+        self.tsos(&["import", dataset, file.to_str().unwrap(), "--as-of", as_of])
+    }
+
+    /// A registry of `schools`: (ИНН, name, municipality, teachers, students).
+    pub fn registry(&self, schools: &[(&str, &str, &str, u64, u64)]) -> PathBuf {
+        let mut text = String::from(
+            "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;Численность педагогических работников;Численность обучающихся\n",
+        );
+        for (inn, name, municipality, teachers, students) in schools {
+            text.push_str(&format!(
+                "{inn};{name};{municipality};Республика Дагестан;{teachers};{students}\n"
+            ));
+        }
+        self.write("registry.csv", text)
+    }
+}
+
+pub fn region_row(report: &serde_json::Value) -> &serde_json::Value {
+    &report["rows"][0]
+}
+
+pub fn share(value: &serde_json::Value) -> f64 {
+    value["share"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no share in {value}"))
+}
