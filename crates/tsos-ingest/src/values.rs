@@ -136,7 +136,10 @@ pub fn share(cell: &Cell, header_has_percent: bool) -> Result<Option<f64>, Inval
     let not_share = || Invalid::new("не доля", format!("не доля: «{}»", cell.to_text()));
     let (value, percent) = match cell {
         Cell::Empty => return Ok(None),
-        Cell::Number(n) => (*n, *n > 1.0),
+        // Under a «%» header a number is in percent: 0,5 means half a percent. (A cell
+        // formatted as percent in Excel stores a fraction; calamine does not tell us the
+        // format, and exports write percent as numbers far more often.)
+        Cell::Number(n) => (*n, header_has_percent || *n > 1.0),
         Cell::Text(text) => {
             let has_sign = text.contains('%');
             let digits = strip_number(text).replace('%', "").replace(',', ".");
@@ -248,6 +251,7 @@ mod tests {
         assert!(close(share(&text("0,813"), false).unwrap(), 0.813));
         assert!(close(share(&Cell::Number(0.5), false).unwrap(), 0.5));
         assert!(close(share(&Cell::Number(51.0), false).unwrap(), 0.51));
+        assert!(close(share(&Cell::Number(0.5), true).unwrap(), 0.005));
         assert_eq!(share(&Cell::Empty, true), Ok(None));
         assert!(share(&text("много"), true).is_err());
     }
