@@ -105,7 +105,7 @@ pub fn classify(raw: &str) -> Option<Column> {
     // Negated and rejected states are not measures: «Не подтвержденные ученики» must not be
     // read as confirmed students, nor «Отклоненные» as a contingent.
     let negated = contains("не подтвержд") || contains("неподтвержд") || contains("отклон");
-    if let Some(role) = role_word(&norm) {
+    if let Some(role) = Role::from_label(&norm) {
         if negated {
             return None;
         }
@@ -161,23 +161,6 @@ pub fn classify(raw: &str) -> Option<Column> {
         return Some(Column::Region);
     }
     None
-}
-
-/// The role a per-school header speaks of, by word stem.
-fn role_word(norm: &str) -> Option<Role> {
-    const STEMS: [(&str, Role); 7] = [
-        ("педагог", Role::Teachers),
-        ("учител", Role::Teachers),
-        ("преподават", Role::Teachers),
-        ("обучающ", Role::Students),
-        ("ученик", Role::Students),
-        ("учащ", Role::Students),
-        ("родител", Role::Parents),
-    ];
-    STEMS
-        .iter()
-        .find(|(stem, _)| norm.contains(stem))
-        .map(|&(_, role)| role)
 }
 
 /// The recognised columns of a header row, in file order.

@@ -8,12 +8,7 @@ const HEADER: &str =
 
 fn with_registry() -> Dir {
     let dir = Dir::new();
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 60, 600)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(60, 600);
     dir
 }
 

@@ -193,12 +193,7 @@ fn xlsx_registry_with_merged_title_and_numeric_inn_then_xlsx_users_with_date_cel
 #[test]
 fn utf8_bom_commas_iso_datetimes_duplicates_and_unknown_schools() {
     let dir = Dir::new();
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 10, 100)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(10, 100);
     let text = "\u{feff}Идентификатор,ФИО,Тип пользователя,ИНН организации,Последняя активность\r\n\
                 1,\"Алиев, Магомед\",Учитель,0512345678,2023-09-30T23:30:00+03:00\r\n\
                 1,\"Алиев, Магомед\",Учитель,0512345678,2022-01-01T10:00:00Z\r\n\
@@ -228,12 +223,7 @@ fn utf8_bom_commas_iso_datetimes_duplicates_and_unknown_schools() {
 #[test]
 fn shares_without_counts_use_the_registry_contingent() {
     let dir = Dir::new();
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 57, 640)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(57, 640);
     let file = dir.write(
         "shares.csv",
         "ИНН\tДоля педагогов, использующих Сферум, %\tДоля обучающихся, %\n0512345678\t50,9\t13\n",
@@ -252,12 +242,7 @@ fn shares_without_counts_use_the_registry_contingent() {
 #[test]
 fn deltas_between_monthly_snapshots() {
     let dir = Dir::new();
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 10, 100)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(10, 100);
     let month = |name: &str, active: usize| {
         let mut text = String::from("ИНН;Количество активных педагогов\n");
         text.push_str(&format!("0512345678;{active}\n"));
@@ -287,12 +272,7 @@ fn a_platform_added_by_toml() {
         "platforms.toml",
         "[[platform]]\ncode = \"max\"\nname = \"Мессенджер MAX\"\nwindow_months = 1\n",
     );
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 10, 100)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(10, 100);
     let file = dir.write(
         "max.csv",
         "ID;Роль;ИНН;Последняя активность\n1;Учитель;0512345678;15.09.2023\n2;Учитель;0512345678;01.09.2023\n",
@@ -330,12 +310,7 @@ fn a_platform_added_by_toml() {
 #[test]
 fn csv_report_opens_in_russian_excel() {
     let dir = Dir::new();
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 57, 640)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(57, 640);
     let file = dir.write(
         "m.csv",
         "ИНН;Количество активных педагогов\n0512345678;46\n",

@@ -5,12 +5,7 @@ use crate::util::Dir;
 #[test]
 fn same_file_twice_then_a_replacement_then_restore() {
     let dir = Dir::new();
-    dir.import(
-        "registry",
-        &dir.registry(&[("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 10, 100)]),
-        "2023-09-01",
-    )
-    .ok();
+    dir.one_school(10, 100);
     let first = dir.write(
         "first.csv",
         "ИНН;Количество активных педагогов\n0512345678;5\n",

@@ -108,6 +108,20 @@ impl Dir {
     }
 }
 
+impl Dir {
+    /// Imports a registry of one school, «МБОУ «СОШ №1»» (0512345678), dated 01.09.2023.
+    pub fn one_school(&self, teachers: u64, students: u64) {
+        let registry = self.registry(&[(
+            "0512345678",
+            "МБОУ «СОШ №1»",
+            "Буйнакский район",
+            teachers,
+            students,
+        )]);
+        self.import("registry", &registry, "2023-09-01").ok();
+    }
+}
+
 pub fn region_row(report: &serde_json::Value) -> &serde_json::Value {
     &report["rows"][0]
 }
