@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use jiff::civil::Date;
+use tsos_domain::quality::{Finding, FindingKind, push};
 use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
 use tsos_ingest::{Content, Import, ReadOptions, SchoolRow, Target};
 use tsos_store::{NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageRecord};
@@ -36,6 +37,8 @@ pub struct ImportOutcome {
     pub n_users: Option<u64>,
     /// Every warning, also stored with the snapshot.
     pub warnings: Vec<String>,
+    /// Data-quality findings of the file, stored with the snapshot.
+    pub findings: Vec<Finding>,
 }
 
 /// Reads `request.path` and stores it as one snapshot (or nothing, on error).
@@ -87,8 +90,13 @@ pub fn import_file(
         .collect(),
         rejected: import.stats.rejected.clone(),
         warnings: Vec::new(),
+        findings: Vec::new(),
         usage: Vec::new(),
         schools: Vec::new(),
+    };
+    let platform_code = match target {
+        Target::Platform(platform) => Some(platform.code.as_str()),
+        Target::Registry => None,
     };
     let mut unknown = UnknownOrgs::default();
     let mut n_users = None;
@@ -107,8 +115,8 @@ pub fn import_file(
             let registry: std::collections::HashMap<&OrgId, &SchoolInfo> =
                 registry.iter().map(|s| (&s.id, s)).collect();
             let mut n_from_shares = 0;
-            let mut n_disagreeing = 0;
-            let mut n_contingent_differs = 0;
+            let mut disagreeing: Vec<String> = Vec::new();
+            let mut contingent_differs: Vec<String> = Vec::new();
             for row in rows {
                 let registry_school = registry.get(&row.org).copied();
                 if !known.contains(&row.org) {
@@ -120,7 +128,7 @@ pub fn import_file(
                         && reg > 0
                         && (file as f64 - reg as f64).abs() / reg as f64 > 0.05
                     {
-                        n_contingent_differs += 1;
+                        contingent_differs.push(row.org.to_string());
                     }
                     let contingent = registry_contingent.or(measures.contingent);
                     let active = match (measures.active, measures.share, contingent) {
@@ -130,7 +138,7 @@ pub fn import_file(
                                 && c > 0
                                 && (share - active as f64 / c as f64).abs() > 0.005 + 1e-9
                             {
-                                n_disagreeing += 1;
+                                disagreeing.push(row.org.to_string());
                             }
                             active
                         }
@@ -147,6 +155,7 @@ pub fn import_file(
                             registered: measures.registered,
                             confirmed: measures.confirmed,
                             active,
+                            leaving: None,
                         },
                         file_contingent: measures.contingent,
                     });
@@ -157,16 +166,28 @@ pub fn import_file(
                     "количество активных рассчитано как доля × контингент: {n_from_shares} значений"
                 ));
             }
-            if n_disagreeing > 0 {
+            if !disagreeing.is_empty() {
                 warnings.push(format!(
-                    "доли в файле не совпадают с его количествами: {n_disagreeing} значений"
+                    "доли в файле не совпадают с его количествами: {} значений",
+                    disagreeing.len()
                 ));
             }
-            if n_contingent_differs > 0 {
+            if !contingent_differs.is_empty() {
                 warnings.push(format!(
-                    "контингент в файле отличается от реестра более чем на 5 %: {n_contingent_differs} значений (использован реестр)"
+                    "контингент в файле отличается от реестра более чем на 5 %: {} значений (использован реестр)",
+                    contingent_differs.len()
                 ));
             }
+            new.findings.extend(values_finding(
+                FindingKind::SharesDisagree,
+                platform_code,
+                disagreeing,
+            ));
+            new.findings.extend(values_finding(
+                FindingKind::ContingentDiffers,
+                platform_code,
+                contingent_differs,
+            ));
             n_schools = rows.len();
         }
         Content::PerUser(data) => {
@@ -200,6 +221,38 @@ pub fn import_file(
                     list_some(unknown.ids.iter().map(ToString::to_string))
                 ));
             }
+            let ids = |orgs: &std::collections::BTreeMap<OrgId, u64>| {
+                orgs.keys().map(ToString::to_string).collect::<Vec<_>>()
+            };
+            for (kind, count, orgs) in [
+                (
+                    FindingKind::DatesAfterAsOf,
+                    data.counts.dates_after_as_of,
+                    ids(&data.counts.dates_after_by_org),
+                ),
+                (
+                    FindingKind::DuplicatesMerged,
+                    data.counts.duplicates_merged,
+                    ids(&data.counts.duplicates_by_org),
+                ),
+            ] {
+                if count > 0 {
+                    new.findings.push(Finding {
+                        kind,
+                        platform: platform_code.map(str::to_string),
+                        role: None,
+                        count,
+                        orgs,
+                    });
+                }
+            }
+            push(
+                &mut new.findings,
+                FindingKind::UnknownOrganisations,
+                platform_code,
+                None,
+                unknown.ids.iter().map(ToString::to_string).collect(),
+            );
             n_users = Some(data.counts.users);
             n_schools = data.counts.by_org.len();
         }
@@ -221,6 +274,7 @@ pub fn import_file(
         ));
     }
     new.warnings = warnings.clone();
+    let findings = new.findings.clone();
     let saved = store.save_snapshot(&new)?;
     Ok(ImportOutcome {
         dataset: request.dataset.to_string(),
@@ -232,6 +286,25 @@ pub fn import_file(
         n_schools,
         n_users,
         warnings,
+        findings,
+    })
+}
+
+/// A finding over values (one per school and role), counting values and listing each school
+/// once.
+fn values_finding(
+    kind: FindingKind,
+    platform: Option<&str>,
+    mut orgs: Vec<String>,
+) -> Option<Finding> {
+    let count = orgs.len() as u64;
+    orgs.dedup();
+    (count > 0).then(|| Finding {
+        kind,
+        platform: platform.map(str::to_string),
+        role: None,
+        count,
+        orgs,
     })
 }
 

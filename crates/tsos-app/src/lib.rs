@@ -3,9 +3,14 @@
 //! [`import::import_file`] reads a file with `tsos-ingest`, reconciles it with the registry
 //! (bootstrapping schools from a per-school export, counting unknown organisations) and
 //! saves it as one snapshot with `tsos-store`. [`report::build_report`] assembles the
-//! indicators of a date from the stored snapshots with the pure rules of `tsos-domain`.
+//! indicators of a date from the stored snapshots with the pure rules of `tsos-domain`, with
+//! targets, statuses and ranks. [`quality::build_quality`] lists the data-quality findings of
+//! a date; [`at_risk::at_risk`] reads a per-user file, without storing anything, for the users
+//! of one school about to leave the active window.
 
+pub mod at_risk;
 pub mod import;
+pub mod quality;
 pub mod report;
 
 use thiserror::Error;
@@ -18,6 +23,8 @@ pub enum AppError {
     Store(#[from] tsos_store::StoreError),
     #[error("неизвестный набор данных «{given}»; есть: {}", known.join(", "))]
     UnknownDataset { given: String, known: Vec<String> },
+    #[error("ИНН школы не указан: «{0}»")]
+    NoSchool(String),
     #[error(
         "реестр пуст: сначала импортируйте реестр ОО (tsos import registry ФАЙЛ) или выгрузку по школам"
     )]

@@ -1,7 +1,7 @@
 //! Assembling the report of a date from stored snapshots (SPEC §6).
 
 use jiff::civil::Date;
-use tsos_domain::indicators::{apply_delta, compute};
+use tsos_domain::indicators::{apply_delta, apply_ranks, apply_targets, compute};
 use tsos_domain::{Catalogue, Level, PlatformCounts, Report, ReportPlatform, format_date_ru};
 use tsos_store::Store;
 
@@ -72,6 +72,10 @@ pub fn build_report(
         let rows_then = compute(level, &schools_then, &only_this);
         apply_delta(&mut rows, &rows_then);
     }
+    let book = store.target_book()?;
+    let platform_list: Vec<&tsos_domain::Platform> = catalogue.iter().collect();
+    apply_targets(&mut rows, level, as_of, &platform_list, &book);
+    apply_ranks(&mut rows, level);
     Ok(Report {
         as_of,
         level,

@@ -70,6 +70,58 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Целевые значения показателей (myschool.teachers, sferum.students, …) и полоса допуска
+    Targets {
+        #[command(subcommand)]
+        action: TargetsAction,
+    },
+    /// Отстающие школы: ниже цели более чем на полосу допуска, с наименьшей долей сначала
+    Lagging {
+        /// Отчетная дата; по умолчанию последняя, на которую есть данные
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        /// Только один показатель, например myschool.teachers
+        #[arg(long, value_name = "ПОКАЗАТЕЛЬ")]
+        indicator: Option<String>,
+        /// Только школы одного муниципального образования (название как в реестре)
+        #[arg(long, value_name = "МО")]
+        municipality: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Замечания к качеству данных на дату: доли больше 100 %, нет контингента, падения и др.
+    Quality {
+        /// Отчетная дата; по умолчанию последняя, на которую есть данные
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Кто из пользователей школы выпадет из окна активности в ближайшие 30 дней (из файла, без сохранения)
+    AtRisk {
+        /// Выгрузка по пользователям
+        file: PathBuf,
+        /// ИНН школы
+        #[arg(long, value_name = "ИНН")]
+        school: String,
+        /// Платформа выгрузки
+        #[arg(long, default_value = "myschool", value_name = "КОД")]
+        platform: String,
+        /// Отчетная дата; без нее — из строки «по состоянию на …»
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        /// Сколько дней вперед смотреть
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long, value_enum, default_value_t = AtRiskFormat::Table)]
+        format: AtRiskFormat,
+        /// Записать в файл вместо вывода на экран
+        #[arg(long, value_name = "ПУТЬ")]
+        out: Option<PathBuf>,
+        /// Лист книги Excel (по умолчанию первый)
+        #[arg(long, value_name = "ЛИСТ")]
+        sheet: Option<String>,
+    },
     /// Создать демонстрационные выгрузки (регион наподобие Дагестана, 12 месяцев), импортировать и показать сводку
     Demo {
         /// Папка для файлов демо
@@ -91,6 +143,37 @@ pub enum SnapshotsAction {
         /// Номер снимка из `tsos snapshots`
         id: i64,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TargetsAction {
+    /// Задать цель: tsos targets set myschool.teachers 90% --from 2023-09-01 [--level school]
+    Set {
+        /// платформа.роль: myschool.teachers, sferum.students, …
+        indicator: String,
+        /// 90%, 90 или 0.9
+        value: String,
+        /// С какой даты действует
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        from: Date,
+        /// Только для уровня; без него — для всех уровней
+        #[arg(long, value_enum)]
+        level: Option<LevelArg>,
+    },
+    /// Список целей
+    List,
+    /// Загрузить цели (и полосу допуска) из TOML-файла
+    Load { file: PathBuf },
+    /// Удалить цель по номеру из списка
+    Remove { id: i64 },
+    /// Полоса допуска «желтого» статуса, п.п. ниже цели (по умолчанию 10)
+    Band { pp: f64 },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum AtRiskFormat {
+    Table,
+    Csv,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

@@ -7,10 +7,13 @@ use anyhow::{Context, bail};
 use jiff::civil::Date;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_app::report::build_report;
-use tsos_domain::{Catalogue, Level, format_date_ru};
+use tsos_domain::targets::parse_value;
+use tsos_domain::{Catalogue, IndicatorId, Level, Target, format_date_ru};
 use tsos_store::Store;
 
-use crate::cli::{Cli, Command, FormatArg, LevelArg, ListFormat, SnapshotsAction};
+use crate::cli::{
+    AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, SnapshotsAction, TargetsAction,
+};
 use crate::summary;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -37,7 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
             if !quiet {
-                print!("{}", summary::import(&outcome));
+                print!("{}", summary::import(&outcome, &catalogue));
             }
             Ok(())
         }
@@ -82,6 +85,100 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Targets { action } => {
+            let mut store = open_store(&db_path(cli.db))?;
+            targets(&mut store, &catalogue, action)
+        }
+        Command::Lagging {
+            as_of,
+            indicator,
+            municipality,
+            format,
+        } => {
+            let store = open_store(&db_path(cli.db))?;
+            let as_of = match as_of {
+                Some(date) => date,
+                None => latest_date(&store)?,
+            };
+            let indicator = indicator
+                .as_deref()
+                .map(|text| checked_indicator(text, &catalogue))
+                .transpose()?;
+            let report = build_report(&store, &catalogue, as_of, Level::School)?;
+            if let Some(municipality) = &municipality
+                && !report
+                    .rows
+                    .iter()
+                    .any(|row| &row.municipality == municipality)
+            {
+                let mut known: Vec<&str> = report
+                    .rows
+                    .iter()
+                    .map(|row| row.municipality.as_str())
+                    .collect();
+                known.dedup();
+                bail!(
+                    "муниципальное образование «{municipality}» не найдено в реестре; есть: {}",
+                    known.join(", ")
+                );
+            }
+            let lagging = tsos_domain::indicators::lagging(
+                &report,
+                indicator.as_ref(),
+                municipality.as_deref(),
+            );
+            print!(
+                "{}",
+                match format {
+                    ListFormat::Table => summary::lagging_table(&report, &lagging),
+                    ListFormat::Json => summary::lagging_json(&report, &lagging),
+                }
+            );
+            Ok(())
+        }
+        Command::Quality { as_of, format } => {
+            let store = open_store(&db_path(cli.db))?;
+            let as_of = match as_of {
+                Some(date) => date,
+                None => latest_date(&store)?,
+            };
+            let quality = tsos_app::quality::build_quality(&store, &catalogue, as_of)?;
+            print!(
+                "{}",
+                match format {
+                    ListFormat::Table => summary::quality_table(&quality, &catalogue),
+                    ListFormat::Json => summary::quality_json(&quality),
+                }
+            );
+            Ok(())
+        }
+        Command::AtRisk {
+            file,
+            school,
+            platform,
+            as_of,
+            days,
+            format,
+            out,
+            sheet,
+        } => {
+            let list = tsos_app::at_risk::at_risk(
+                &catalogue,
+                &tsos_app::at_risk::AtRiskRequest {
+                    platform: &platform,
+                    path: &file,
+                    school: &school,
+                    as_of,
+                    horizon_days: days,
+                    sheet: sheet.as_deref(),
+                },
+            )?;
+            let bytes = match format {
+                AtRiskFormat::Table => summary::at_risk_table(&list).into_bytes(),
+                AtRiskFormat::Csv => summary::at_risk_csv(&list),
+            };
+            write_output(out.as_deref(), &bytes, quiet)
         }
         Command::Demo { out, schools, seed } => {
             demo(cli.db, &catalogue, &out, schools, seed, quiet)
@@ -165,6 +262,80 @@ fn demo(
         last,
     );
     Ok(())
+}
+
+fn targets(store: &mut Store, catalogue: &Catalogue, action: TargetsAction) -> anyhow::Result<()> {
+    match action {
+        TargetsAction::Set {
+            indicator,
+            value,
+            from,
+            level,
+        } => {
+            let target = Target {
+                indicator: checked_indicator(&indicator, catalogue)?,
+                level: level.map(level_of),
+                from,
+                value: parse_value(&value)?,
+            };
+            let id = store.set_target(&target)?;
+            println!("Цель №{id}: {}", summary::target_line(&target));
+        }
+        TargetsAction::List => print!(
+            "{}",
+            summary::targets_table(&store.targets()?, &store.target_book()?)
+        ),
+        TargetsAction::Load { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("не удалось прочитать {}", file.display()))?;
+            let (targets, band) = tsos_domain::targets::parse_toml(&text)
+                .with_context(|| format!("файл целей {}", file.display()))?;
+            for target in &targets {
+                checked_indicator(&target.indicator.to_string(), catalogue)?;
+            }
+            for target in &targets {
+                store.set_target(target)?;
+            }
+            if let Some(band) = band {
+                store.set_yellow_band(checked_band(band)?)?;
+            }
+            println!(
+                "Загружено целей: {}{}",
+                targets.len(),
+                band.map(|b| format!("; полоса допуска {b} п.п."))
+                    .unwrap_or_default()
+            );
+        }
+        TargetsAction::Remove { id } => {
+            store.remove_target(id)?;
+            println!("Цель №{id} удалена.");
+        }
+        TargetsAction::Band { pp } => {
+            store.set_yellow_band(checked_band(pp)?)?;
+            println!("Полоса допуска: {pp} п.п. ниже цели — «близко к цели».");
+        }
+    }
+    Ok(())
+}
+
+fn checked_band(pp: f64) -> anyhow::Result<f64> {
+    if !(0.0..=100.0).contains(&pp) {
+        bail!("полоса допуска — от 0 до 100 п.п., а не {pp}");
+    }
+    Ok(pp)
+}
+
+/// An indicator whose platform the catalogue knows.
+fn checked_indicator(text: &str, catalogue: &Catalogue) -> anyhow::Result<IndicatorId> {
+    let indicator = IndicatorId::parse(text)?;
+    if catalogue.get(&indicator.platform).is_none() {
+        bail!(
+            "неизвестная платформа «{}» в показателе «{text}»; есть: {}",
+            indicator.platform,
+            catalogue.codes().join(", ")
+        );
+    }
+    Ok(indicator)
 }
 
 fn load_catalogue(path: Option<&Path>) -> anyhow::Result<Catalogue> {

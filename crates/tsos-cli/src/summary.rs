@@ -2,10 +2,13 @@
 
 use std::fmt::Write;
 
+use tsos_app::at_risk::AtRiskList;
 use tsos_app::import::ImportOutcome;
-use tsos_domain::format_date_ru;
+use tsos_app::quality::QualityReport;
+use tsos_domain::indicators::Lagging;
+use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
 use tsos_report::ru;
-use tsos_store::{SaveOutcome, SnapshotInfo};
+use tsos_store::{SaveOutcome, SnapshotInfo, StoredTarget};
 
 fn kind_ru(kind: &str) -> &'static str {
     match kind {
@@ -17,7 +20,7 @@ fn kind_ru(kind: &str) -> &'static str {
 }
 
 /// The full summary of one import.
-pub fn import(outcome: &ImportOutcome) -> String {
+pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
     let import = &outcome.import;
     let stats = &import.stats;
     let mut out = String::new();
@@ -79,6 +82,13 @@ pub fn import(outcome: &ImportOutcome) -> String {
         let _ = writeln!(out, "  Предупреждения:");
         for warning in &outcome.warnings {
             let _ = writeln!(out, "    - {warning}");
+        }
+    }
+    if !outcome.findings.is_empty() {
+        let _ = writeln!(out, "  Замечания к качеству данных (tsos quality):");
+        for finding in &outcome.findings {
+            out.push_str("  ");
+            out.push_str(&finding_line(finding, catalogue));
         }
     }
     let _ = writeln!(out, "  {}", saved(&outcome.saved));
@@ -182,10 +192,274 @@ pub fn snapshots_json(snapshots: &[SnapshotInfo]) -> String {
                 "skipped": s.skipped,
                 "rejected": s.rejected,
                 "warnings": s.warnings,
+                "findings": s.findings,
             })
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&list).expect("JSON values serialise");
     text.push('\n');
     text
+}
+
+pub fn target_line(target: &Target) -> String {
+    format!(
+        "{} = {} с {}{}",
+        target.indicator,
+        ru::percent(Some(target.value)),
+        format_date_ru(target.from),
+        match target.level {
+            Some(level) => format!(", уровень {}", level.code()),
+            None => ", все уровни".to_string(),
+        }
+    )
+}
+
+pub fn targets_table(targets: &[StoredTarget], book: &TargetBook) -> String {
+    let mut out = String::new();
+    if targets.is_empty() {
+        out.push_str(
+            "Целей не задано. Задать: tsos targets set myschool.students 30% --from 2023-09-01\n",
+        );
+    }
+    for stored in targets {
+        let _ = writeln!(out, "{:>4}  {}", stored.id, target_line(&stored.target));
+    }
+    let _ = writeln!(
+        out,
+        "Для педагогов без заданной цели действует 100 % (стратегия цифровой трансформации). Полоса допуска «близко к цели»: {} п.п.",
+        ru::decimal(book.yellow_band_pp, 1)
+    );
+    out
+}
+
+fn indicator_title(platform: &str, role: Role) -> String {
+    format!("{platform}, {}", role.title_ru())
+}
+
+pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
+    let mut out = format!(
+        "Отстающие ОО на {} (ниже цели более чем на полосу допуска; сначала наименьшая доля)\n",
+        format_date_ru(report.as_of)
+    );
+    if lagging.is_empty() {
+        out.push_str("Нет: все ОО с заданной целью достигли ее или близки к ней.\n");
+        return out;
+    }
+    let mut current = String::new();
+    for entry in lagging {
+        let title = indicator_title(&entry.platform.name, entry.role);
+        if title != current {
+            let n = lagging
+                .iter()
+                .filter(|l| l.platform.code == entry.platform.code && l.role == entry.role)
+                .count();
+            let _ = writeln!(
+                out,
+                "\n{title}: цель {}, отстают {n}",
+                ru::percent(entry.indicator.target)
+            );
+            let _ = writeln!(
+                out,
+                "  {:<44} {:<28} {:>14} {:>8} {:>10}",
+                "ОО (ИНН)", "МО", "доля", "Δ п.п.", "не хватает"
+            );
+            current = title;
+        }
+        let school = format!("{} ({})", entry.row.name, entry.row.id);
+        let _ = writeln!(
+            out,
+            "  {:<44} {:<28} {:>14} {:>8} {:>10}",
+            truncate(&school, 44),
+            truncate(&entry.row.municipality, 28),
+            format!(
+                "{} ({})",
+                ru::percent(entry.indicator.share),
+                ru::integer(entry.indicator.active)
+            ),
+            ru::delta_pp(entry.indicator.delta_pp),
+            ru::optional_integer(entry.indicator.gap)
+        );
+    }
+    out
+}
+
+pub fn lagging_json(report: &Report, lagging: &[Lagging<'_>]) -> String {
+    let list: Vec<serde_json::Value> = lagging
+        .iter()
+        .map(|entry| {
+            serde_json::json!({
+                "indicator": format!("{}.{}", entry.platform.code, entry.role.code()),
+                "id": entry.row.id,
+                "name": entry.row.name,
+                "municipality": entry.row.municipality,
+                "share": entry.indicator.share,
+                "active": entry.indicator.active,
+                "contingent": entry.indicator.contingent,
+                "target": entry.indicator.target,
+                "gap": entry.indicator.gap,
+                "delta_pp": entry.indicator.delta_pp,
+            })
+        })
+        .collect();
+    pretty(&serde_json::json!({
+        "as_of": report.as_of.to_string(),
+        "lagging": list,
+    }))
+}
+
+pub fn quality_table(quality: &QualityReport, catalogue: &Catalogue) -> String {
+    let mut out = format!("Качество данных на {}\n", format_date_ru(quality.as_of));
+    if quality.findings.is_empty() {
+        out.push_str("Замечаний нет.\n");
+        return out;
+    }
+    for finding in &quality.findings {
+        out.push_str(&finding_line(finding, catalogue));
+        let shown: Vec<String> = finding
+            .orgs
+            .iter()
+            .take(10)
+            .map(|id| match quality.names.get(id) {
+                Some(name) => format!("{name} ({id})"),
+                None => id.clone(),
+            })
+            .collect();
+        let more = finding.orgs.len().saturating_sub(shown.len());
+        let _ = write!(out, "    {}", shown.join("; "));
+        if more > 0 {
+            let _ = write!(out, "; и еще {more}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// «ФГИС «Моя школа», педагоги: доля больше 100 % — 3 ОО».
+pub fn finding_line(finding: &Finding, catalogue: &Catalogue) -> String {
+    let mut place: Vec<String> = Vec::new();
+    if let Some(code) = &finding.platform {
+        place.push(
+            catalogue
+                .get(code)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| code.clone()),
+        );
+    }
+    if let Some(role) = finding.role.as_deref().and_then(Role::from_code) {
+        place.push(role.title_ru().to_string());
+    }
+    let place = if place.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", place.join(", "))
+    };
+    let [one, few, many] = finding.kind.unit_ru();
+    format!(
+        "  {place}{} — {} {}\n",
+        finding.kind.title_ru(),
+        ru::integer(finding.count),
+        ru::plural(finding.count, one, few, many)
+    )
+}
+
+pub fn quality_json(quality: &QualityReport) -> String {
+    let findings: Vec<serde_json::Value> = quality
+        .findings
+        .iter()
+        .map(|finding| {
+            serde_json::json!({
+                "kind": finding.kind.code(),
+                "title": finding.kind.title_ru(),
+                "platform": finding.platform,
+                "role": finding.role,
+                "count": finding.count,
+                "schools": finding.orgs.iter().map(|id| serde_json::json!({
+                    "id": id,
+                    "name": quality.names.get(id),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    pretty(&serde_json::json!({
+        "as_of": quality.as_of.to_string(),
+        "findings": findings,
+    }))
+}
+
+pub fn at_risk_table(list: &AtRiskList) -> String {
+    let mut out = format!(
+        "{}: кто выпадет из окна активности до {} — ОО {} на {}\n",
+        list.platform_name,
+        format_date_ru(list.horizon_end),
+        list.school,
+        format_date_ru(list.as_of)
+    );
+    if list.users.is_empty() {
+        out.push_str("Никто: все активные пользователи заходили достаточно недавно (или школы нет в файле).\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:<36} {:<14} {:<12} {:<14} {:<14}",
+        "ФИО", "ID", "роль", "последний вход", "активен по"
+    );
+    for user in &list.users {
+        let _ = writeln!(
+            out,
+            "{:<36} {:<14} {:<12} {:<14} {:<14}",
+            truncate(user.full_name.as_deref().unwrap_or("—"), 36),
+            truncate(user.user_id.as_deref().unwrap_or("—"), 14),
+            user.role.singular_ru(),
+            format_date_ru(user.last),
+            format_date_ru(user.active_until)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Всего: {}. Напомните им зайти до последнего дня.",
+        list.users.len()
+    );
+    out
+}
+
+pub fn at_risk_csv(list: &AtRiskList) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        writer
+            .write_record(["ФИО", "ID", "Роль", "Последний вход", "Активен по"])
+            .expect("writing to memory");
+        for user in &list.users {
+            writer
+                .write_record([
+                    user.full_name.as_deref().unwrap_or(""),
+                    user.user_id.as_deref().unwrap_or(""),
+                    user.role.singular_ru(),
+                    &format_date_ru(user.last),
+                    &format_date_ru(user.active_until),
+                ])
+                .expect("writing to memory");
+        }
+        writer.flush().expect("writing to memory");
+    }
+    out
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+    text.push('\n');
+    text
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
 }

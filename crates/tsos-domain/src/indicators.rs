@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use crate::org::OrgId;
 use crate::platform::Platform;
 use crate::role::{Role, RoleMap};
+use crate::targets::{IndicatorId, Status, TargetBook, gap, status};
 
 /// What one snapshot says about one role in one school.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,6 +21,9 @@ pub struct RoleCounts {
     /// Of those, with a confirmed account.
     pub confirmed: Option<u64>,
     pub active: u64,
+    /// Of the active, those whose last date leaves the window before the next monthly date
+    /// (per-user exports only).
+    pub leaving: Option<u64>,
 }
 
 /// A school of the registry, as resolved for a date.
@@ -121,6 +125,31 @@ pub struct Indicator {
     pub share: Option<f64>,
     /// Change of the share since the previous snapshot, in percentage points.
     pub delta_pp: Option<f64>,
+    pub target: Option<f64>,
+    pub status: Status,
+    /// More active users needed to reach the target.
+    pub gap: Option<u64>,
+    pub rank: Rank,
+    /// Active users whose last date leaves the window before the next monthly date, if they
+    /// do not come back (per-user snapshots only).
+    pub leaving: Option<u64>,
+}
+
+impl Indicator {
+    /// Active users at the next monthly date if nobody comes back.
+    pub fn active_next(&self) -> Option<u64> {
+        self.leaving
+            .map(|leaving| self.active.saturating_sub(leaving))
+    }
+}
+
+/// Place among peers by share (1 = highest), and how many peers have a share.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rank {
+    /// Among the schools of the same municipality (school rows).
+    pub municipality: Option<(usize, usize)>,
+    /// Among the schools (or municipalities) of the same region.
+    pub region: Option<(usize, usize)>,
 }
 
 /// A row of a report: a school, a municipality or a region.
@@ -222,6 +251,7 @@ pub fn compute(
                 let c = school_counts.get(role);
                 add_option(&mut indicator.registered, c.registered);
                 add_option(&mut indicator.confirmed, c.confirmed);
+                add_option(&mut indicator.leaving, c.leaving);
                 indicator.active += c.active;
             }
         }
@@ -274,6 +304,160 @@ pub fn apply_delta(current: &mut [IndicatorRow], previous: &[IndicatorRow]) {
     }
 }
 
+/// Sets target, status and gap of every indicator from `book` (platforms in the order of the
+/// rows' platform slots).
+pub fn apply_targets(
+    rows: &mut [IndicatorRow],
+    level: Level,
+    as_of: Date,
+    platforms: &[&Platform],
+    book: &TargetBook,
+) {
+    for row in rows {
+        for (slot, platform) in row.platforms.iter_mut().zip(platforms) {
+            let Some(indicators) = slot.as_mut() else {
+                continue;
+            };
+            for role in Role::ALL {
+                let indicator = indicators.get_mut(role);
+                let id = IndicatorId {
+                    platform: platform.code.clone(),
+                    role,
+                };
+                indicator.target = book.target_for(&id, level, as_of).map(|(value, _)| value);
+                indicator.status = status(indicator.share, indicator.target, book.yellow_band_pp);
+                indicator.gap = gap(indicator.target, indicator.contingent, indicator.active);
+            }
+        }
+    }
+}
+
+/// The peers a row is ranked among.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PeerGroup {
+    Municipality,
+    Region,
+}
+
+impl PeerGroup {
+    fn key(self, row: &IndicatorRow) -> (&str, &str) {
+        match self {
+            PeerGroup::Municipality => (&row.region, &row.municipality),
+            PeerGroup::Region => (&row.region, ""),
+        }
+    }
+}
+
+/// A row with a share, waiting for its place.
+struct Candidate {
+    share: f64,
+    name: String,
+    row_idx: usize,
+}
+
+/// Ranks every indicator among peers: schools within their municipality and their region,
+/// municipalities within their region. Highest share first, ties by name; a row without a
+/// share has no rank.
+pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
+    let groups: &[PeerGroup] = match level {
+        Level::School => &[PeerGroup::Municipality, PeerGroup::Region],
+        Level::Municipality => &[PeerGroup::Region],
+        Level::Region => &[],
+    };
+    let n_platforms = rows.first().map_or(0, |row| row.platforms.len());
+    for platform_idx in 0..n_platforms {
+        for role in Role::ALL {
+            for &group in groups {
+                let mut peers: BTreeMap<(String, String), Vec<Candidate>> = BTreeMap::new();
+                for (row_idx, row) in rows.iter().enumerate() {
+                    let share = row.platforms[platform_idx]
+                        .as_ref()
+                        .and_then(|p| p.get(role).share);
+                    if let Some(share) = share {
+                        let (a, b) = group.key(row);
+                        peers
+                            .entry((a.to_string(), b.to_string()))
+                            .or_default()
+                            .push(Candidate {
+                                share,
+                                name: row.name.to_lowercase(),
+                                row_idx,
+                            });
+                    }
+                }
+                for members in peers.values_mut() {
+                    members.sort_by(|a, b| {
+                        b.share
+                            .total_cmp(&a.share)
+                            .then_with(|| a.name.cmp(&b.name))
+                    });
+                    let of = members.len();
+                    for (position, member) in members.iter().enumerate() {
+                        let rank = &mut rows[member.row_idx].platforms[platform_idx]
+                            .as_mut()
+                            .expect("ranked rows have the platform")
+                            .get_mut(role)
+                            .rank;
+                        let place = Some((position + 1, of));
+                        match group {
+                            PeerGroup::Municipality => rank.municipality = place,
+                            PeerGroup::Region => rank.region = place,
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A school below its target: one line of the lagging list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lagging<'r> {
+    pub platform: &'r Platform,
+    pub role: Role,
+    pub row: &'r IndicatorRow,
+    pub indicator: Indicator,
+}
+
+/// The red schools of a school-level report, lowest share first (ties by name), optionally
+/// for one indicator and one municipality.
+pub fn lagging<'r>(
+    report: &'r Report,
+    indicator: Option<&IndicatorId>,
+    municipality: Option<&str>,
+) -> Vec<Lagging<'r>> {
+    let mut out = Vec::new();
+    for (idx, platform) in report.platforms.iter().enumerate() {
+        for role in Role::ALL {
+            if indicator.is_some_and(|i| i.platform != platform.platform.code || i.role != role) {
+                continue;
+            }
+            let mut red: Vec<Lagging<'r>> = report
+                .rows
+                .iter()
+                .filter(|row| municipality.is_none_or(|m| row.municipality == m))
+                .filter_map(|row| {
+                    let indicator = *row.platforms[idx].as_ref()?.get(role);
+                    (indicator.status == Status::Red).then_some(Lagging {
+                        platform: &platform.platform,
+                        role,
+                        row,
+                        indicator,
+                    })
+                })
+                .collect();
+            red.sort_by(|a, b| {
+                let share = |l: &Lagging<'_>| l.indicator.share.unwrap_or(0.0);
+                share(a)
+                    .total_cmp(&share(b))
+                    .then_with(|| a.row.name.to_lowercase().cmp(&b.row.name.to_lowercase()))
+            });
+            out.extend(red);
+        }
+    }
+    out
+}
+
 /// active / contingent, `None` where the contingent is 0 or unknown.
 pub fn share(active: u64, contingent: Option<u64>) -> Option<f64> {
     contingent
@@ -315,6 +499,7 @@ mod tests {
                 registered: Some(0),
                 confirmed: None,
                 active: 0,
+                leaving: None,
             },
             ..PlatformCounts::default()
         };
@@ -324,6 +509,7 @@ mod tests {
                 registered: Some(active),
                 confirmed: None,
                 active,
+                leaving: None,
             };
         }
         out
@@ -407,6 +593,71 @@ mod tests {
         assert_eq!(
             now[0].platforms[0].unwrap().get(Role::Parents).delta_pp,
             None
+        );
+    }
+
+    #[test]
+    fn ranks_among_peers_with_ties_by_name() {
+        let schools = [
+            school("0500000001", "А", Some(10), Some(100)),
+            school("0500000002", "А", Some(10), Some(100)),
+            school("0500000003", "Б", Some(10), Some(100)),
+            school("0500000004", "Б", Some(0), Some(100)),
+        ];
+        let data = counts(&[
+            ("0500000001", Role::Teachers, 5),
+            ("0500000002", Role::Teachers, 5),
+            ("0500000003", Role::Teachers, 9),
+        ]);
+        let mut rows = compute(Level::School, &schools, &[Some(&data)]);
+        apply_ranks(&mut rows, Level::School);
+        let rank = |idx: usize| rows[idx].platforms[0].unwrap().get(Role::Teachers).rank;
+        // Equal shares: «Школа 0500000001» before «Школа 0500000002» by name.
+        assert_eq!(rank(0).municipality, Some((1, 2)));
+        assert_eq!(rank(1).municipality, Some((2, 2)));
+        assert_eq!(rank(0).region, Some((2, 3)));
+        assert_eq!(rank(2).region, Some((1, 3)));
+        assert_eq!(rank(2).municipality, Some((1, 1)));
+        assert_eq!(rank(3), Rank::default(), "no share, no rank");
+
+        let mut rows = compute(Level::Municipality, &schools, &[Some(&data)]);
+        apply_ranks(&mut rows, Level::Municipality);
+        let teachers = rows[1].platforms[0].unwrap().get(Role::Teachers).rank;
+        assert_eq!(teachers.region, Some((1, 2)));
+        assert_eq!(teachers.municipality, None);
+    }
+
+    #[test]
+    fn targets_status_and_gap_per_indicator() {
+        let schools = [school("0500000001", "А", Some(57), Some(100))];
+        let data = counts(&[("0500000001", Role::Teachers, 46)]);
+        let mut rows = compute(Level::School, &schools, &[Some(&data)]);
+        let catalogue = crate::Catalogue::builtin();
+        let platforms: Vec<&Platform> = catalogue.iter().take(1).collect();
+        let book = TargetBook {
+            targets: vec![crate::targets::Target {
+                indicator: IndicatorId::parse("myschool.teachers").unwrap(),
+                level: None,
+                from: jiff::civil::date(2023, 9, 1),
+                value: 0.9,
+            }],
+            ..TargetBook::default()
+        };
+        apply_targets(
+            &mut rows,
+            Level::School,
+            jiff::civil::date(2023, 10, 1),
+            &platforms,
+            &book,
+        );
+        let teachers = *rows[0].platforms[0].unwrap().get(Role::Teachers);
+        assert_eq!(teachers.target, Some(0.9));
+        assert_eq!(teachers.status, Status::Yellow); // 80.7 % is within 10 p.p. of 90 %
+        assert_eq!(teachers.gap, Some(6));
+        let students = *rows[0].platforms[0].unwrap().get(Role::Students);
+        assert_eq!(
+            (students.target, students.status, students.gap),
+            (None, Status::None, None)
         );
     }
 

@@ -5,13 +5,16 @@
 //! the values defined here, storage keeps them, outputs format them.
 //!
 //! Reading order: [`role`], [`org`], [`dates`], [`platform`] (the active-user rules),
-//! [`users`] (merging per-user rows into counts), [`indicators`] (shares, roll-ups, deltas).
+//! [`users`] (merging per-user rows into counts), [`indicators`] (shares, roll-ups, deltas,
+//! ranks), [`targets`] (targets, statuses, the gap to target).
 
 pub mod dates;
 pub mod indicators;
 pub mod org;
 pub mod platform;
+pub mod quality;
 pub mod role;
+pub mod targets;
 pub mod users;
 
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
@@ -21,5 +24,7 @@ pub use indicators::{
 };
 pub use org::OrgId;
 pub use platform::{ActiveRule, Catalogue, Platform, Window};
+pub use quality::{Finding, FindingKind};
 pub use role::{Role, RoleMap};
+pub use targets::{IndicatorId, Status, Target, TargetBook};
 pub use users::{PerUserCounts, UserAggregate, UserKey};

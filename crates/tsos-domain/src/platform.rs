@@ -37,6 +37,26 @@ impl ActiveRule {
         }
     }
 
+    /// The last date at which a user whose last date is `last` still counts as active, if
+    /// they do not come back: the inverse of [`ActiveRule::first_active_day`].
+    pub fn last_active_day(&self, last: Date) -> Date {
+        match self.window {
+            Window::Days(days) => last + (i64::from(days) - 1).days(),
+            Window::Months(months) => {
+                // Month ends clamp (a last date of 29.02.2024 stays active through 28.02.2025),
+                // so step from the estimate to the exact day; the window start only grows.
+                let mut day = crate::dates::months_after(last, months) - 1.day();
+                while self.first_active_day(day) > last {
+                    day -= 1.day();
+                }
+                while self.first_active_day(day + 1.day()) <= last {
+                    day += 1.day();
+                }
+                day
+            }
+        }
+    }
+
     /// Whether a user with this confirmation and last date is active at `as_of`. A last date
     /// after `as_of` counts as active (the export was taken after its nominal date); ingestion
     /// reports how many there were.
@@ -283,6 +303,35 @@ mod tests {
         assert_eq!(rule.first_active_day(d), date(2022, 4, 1));
         // 2024-04-30 minus 12 months is 2023-04-30.
         assert_eq!(rule.first_active_day(date(2024, 4, 30)), date(2023, 5, 1));
+    }
+
+    #[test]
+    fn last_active_day_inverts_the_window() {
+        // For every last date in two years and both rules, the last active day is active and
+        // the day after is not.
+        for rule in [myschool(), sferum()] {
+            let mut last = date(2023, 1, 1);
+            while last < date(2025, 1, 1) {
+                let until = rule.last_active_day(last);
+                assert!(
+                    rule.is_active(true, Some(last), until),
+                    "{rule:?} {last} {until}"
+                );
+                assert!(
+                    !rule.is_active(true, Some(last), until + 1.day()),
+                    "{rule:?} {last} {until}"
+                );
+                last += 1.day();
+            }
+        }
+        assert_eq!(
+            sferum().last_active_day(date(2022, 10, 2)),
+            date(2023, 10, 1)
+        );
+        assert_eq!(
+            myschool().last_active_day(date(2022, 10, 2)),
+            date(2023, 10, 1)
+        );
     }
 
     #[test]

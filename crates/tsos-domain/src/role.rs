@@ -36,6 +36,15 @@ impl Role {
         }
     }
 
+    /// Russian singular, as in a list of people: «педагог».
+    pub fn singular_ru(self) -> &'static str {
+        match self {
+            Role::Teachers => "педагог",
+            Role::Students => "обучающийся",
+            Role::Parents => "родитель",
+        }
+    }
+
     /// Recognises a role written by a person or a system, by word stem (SPEC §5.1).
     /// `None` means "other" (administrator, staff…), which is not an error.
     pub fn from_label(label: &str) -> Option<Role> {

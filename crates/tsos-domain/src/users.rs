@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
+use crate::dates::months_after;
 use crate::indicators::RoleCounts;
 use crate::org::OrgId;
 use crate::platform::ActiveRule;
@@ -35,7 +36,8 @@ pub struct UserAggregate {
     users: HashMap<(u32, Role, Box<str>), UserState>,
     /// Rows without a user id: each is one user, nothing to merge.
     anonymous: Vec<(u32, Role, UserState)>,
-    duplicates_merged: u64,
+    /// Repeated rows merged, per organisation index.
+    duplicates: Vec<u64>,
     has_confirmed: bool,
 }
 
@@ -50,6 +52,10 @@ pub struct PerUserCounts {
     pub dates_after_as_of: u64,
     /// Users with no last date at all.
     pub never_active: u64,
+    /// The organisations with merged duplicates, and how many rows each.
+    pub duplicates_by_org: BTreeMap<OrgId, u64>,
+    /// The organisations with last dates after the as-of date, and how many users each.
+    pub dates_after_by_org: BTreeMap<OrgId, u64>,
 }
 
 impl UserAggregate {
@@ -61,7 +67,7 @@ impl UserAggregate {
             orgs: Vec::new(),
             users: HashMap::new(),
             anonymous: Vec::new(),
-            duplicates_merged: 0,
+            duplicates: Vec::new(),
             has_confirmed,
         }
     }
@@ -72,6 +78,7 @@ impl UserAggregate {
             None => {
                 let idx = self.orgs.len() as u32;
                 self.orgs.push(key.org.clone());
+                self.duplicates.push(0);
                 self.org_index.insert(key.org, idx);
                 idx
             }
@@ -88,7 +95,7 @@ impl UserAggregate {
                 state.confirmed |= row.confirmed;
                 state.last = state.last.max(row.last);
                 if self.users.len() == n_before {
-                    self.duplicates_merged += 1;
+                    self.duplicates[org_idx as usize] += 1;
                 }
             }
         }
@@ -97,10 +104,22 @@ impl UserAggregate {
     /// Classifies every user with the platform's rule at `as_of` and counts per school.
     pub fn finish(self, rule: &ActiveRule, as_of: Date) -> PerUserCounts {
         let mut out = PerUserCounts {
-            duplicates_merged: self.duplicates_merged,
+            duplicates_merged: self.duplicates.iter().sum(),
             ..PerUserCounts::default()
         };
-        let mut by_idx: Vec<RoleMap<RoleCounts>> = vec![RoleMap::default(); self.orgs.len()];
+        let mut dates_after = vec![0u64; self.orgs.len()];
+        // Who is active now but would not be at the next monthly date unless they return.
+        let next_first_day = rule.first_active_day(months_after(as_of, 1));
+        let mut by_idx: Vec<RoleMap<RoleCounts>> = vec![
+            {
+                let mut roles: RoleMap<RoleCounts> = RoleMap::default();
+                for role in Role::ALL {
+                    roles.get_mut(role).leaving = Some(0);
+                }
+                roles
+            };
+            self.orgs.len()
+        ];
         let states = self
             .users
             .iter()
@@ -114,14 +133,30 @@ impl UserAggregate {
             }
             if rule.is_active(state.confirmed, state.last, as_of) {
                 counts.active += 1;
+                if state.last.is_some_and(|last| last < next_first_day) {
+                    *counts.leaving.get_or_insert(0) += 1;
+                }
             }
             out.users += 1;
             match state.last {
                 None => out.never_active += 1,
-                Some(last) if last > as_of => out.dates_after_as_of += 1,
+                Some(last) if last > as_of => {
+                    out.dates_after_as_of += 1;
+                    dates_after[org_idx as usize] += 1;
+                }
                 Some(_) => {}
             }
         }
+        let per_org = |values: &[u64]| -> BTreeMap<OrgId, u64> {
+            self.orgs
+                .iter()
+                .zip(values)
+                .filter(|(_, n)| **n > 0)
+                .map(|(org, n)| (org.clone(), *n))
+                .collect()
+        };
+        out.duplicates_by_org = per_org(&self.duplicates);
+        out.dates_after_by_org = per_org(&dates_after);
         out.by_org = self.orgs.into_iter().zip(by_idx).collect();
         out
     }
@@ -167,6 +202,14 @@ mod tests {
         assert_eq!(teachers.confirmed, Some(1));
         assert_eq!(teachers.active, 1);
         assert_eq!(counts.duplicates_merged, 2);
+        assert_eq!(
+            counts
+                .duplicates_by_org
+                .values()
+                .copied()
+                .collect::<Vec<_>>(),
+            [2]
+        );
         assert_eq!(counts.users, 1);
     }
 
@@ -199,6 +242,58 @@ mod tests {
     }
 
     #[test]
+    fn leaving_before_the_next_monthly_date() {
+        // At 01.10.2023 the window starts 02.10.2022; at 01.11.2023 it starts 02.11.2022.
+        let d = date(2023, 10, 1);
+        let mut agg = UserAggregate::new(true);
+        for (user, last) in [
+            ("a", date(2022, 10, 2)), // active now, gone on 01.11
+            ("b", date(2022, 11, 1)), // the last day that leaves
+            ("c", date(2022, 11, 2)), // stays
+            ("d", date(2023, 10, 5)), // after the as-of date: stays
+            ("e", date(2022, 10, 1)), // not active now: not "leaving"
+        ] {
+            agg.add(
+                key("0500000001", Role::Teachers, Some(user)),
+                true,
+                Some(last),
+            );
+        }
+        let counts = agg.finish(&myschool(), d);
+        let teachers = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Teachers);
+        assert_eq!(teachers.active, 4);
+        assert_eq!(teachers.leaving, Some(2));
+        let students = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Students);
+        assert_eq!(
+            students.leaving,
+            Some(0),
+            "known to be zero in a per-user export"
+        );
+    }
+
+    #[test]
+    fn leaving_on_29_february_for_sferum() {
+        // Sferum at 29.01.2024: window after 29.01.2023; next date 29.02.2024, window after
+        // 28.02.2023 (clamped). Last dates 30.01–28.02.2023 leave.
+        let d = date(2024, 1, 29);
+        let mut agg = UserAggregate::new(false);
+        for (user, last) in [
+            ("a", date(2023, 1, 30)),
+            ("b", date(2023, 2, 28)),
+            ("c", date(2023, 3, 1)),
+        ] {
+            agg.add(
+                key("0500000001", Role::Students, Some(user)),
+                false,
+                Some(last),
+            );
+        }
+        let counts = agg.finish(&Catalogue::builtin().get("sferum").unwrap().rule, d);
+        let students = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Students);
+        assert_eq!((students.active, students.leaving), (3, Some(2)));
+    }
+
+    #[test]
     fn dates_after_as_of_and_never_are_counted() {
         let d = date(2023, 10, 1);
         let mut agg = UserAggregate::new(true);
@@ -210,6 +305,7 @@ mod tests {
         agg.add(key("0500000001", Role::Teachers, Some("b")), true, None);
         let counts = agg.finish(&myschool(), d);
         assert_eq!(counts.dates_after_as_of, 1);
+        assert_eq!(counts.dates_after_by_org.len(), 1);
         assert_eq!(counts.never_active, 1);
         let teachers = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Teachers);
         assert_eq!(teachers.active, 1);

@@ -143,6 +143,8 @@ pub enum IngestError {
         "{file}: не указана отчетная дата: нет строки заголовка вида «по состоянию на 01.10.2023»; укажите --as-of ДАТА"
     )]
     NoDate { file: String },
+    #[error("{file}: это не выгрузка по пользователям (нет столбца «Роль»)")]
+    NotPerUser { file: String },
     #[error("{file}: нет ни одной строки данных после заголовка")]
     NoRows { file: String },
     #[error(

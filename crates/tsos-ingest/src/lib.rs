@@ -137,61 +137,36 @@ pub struct Import {
     pub rejected_examples: Vec<RowError>,
 }
 
+/// One good row of a per-user export, as handed to [`visit_users`].
+#[derive(Debug)]
+pub struct UserRow<'r> {
+    /// `None` with `role` `None`: a row of another role (administrator…), not checked.
+    pub org: Option<OrgId>,
+    pub role: Option<Role>,
+    pub user_id: Option<String>,
+    /// `None` where the cell was empty or the file has no such column.
+    pub confirmed: Option<bool>,
+    pub last: Option<Date>,
+    /// The ФИО cell, where the file has one.
+    pub full_name: Option<&'r Cell>,
+    pub loc: &'r RowLoc,
+}
+
 const MAX_LISTED_ERRORS: usize = 20;
 
 /// Reads `path` whole, as `options` says. Either the whole file is good (or, with
 /// `skip_invalid`, its good rows are kept), or an error says what is wrong and where.
 pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, IngestError> {
     let sha256 = file_sha256(path)?;
-    let mut source = Source::open(path, options.sheet)?;
+    let Opened {
+        mut source,
+        header,
+        stats,
+        title_date,
+        as_of,
+        mut warnings,
+    } = open_export(path, options)?;
     let file = source.file.clone();
-    let mut stats = RowStats::default();
-
-    // The header is the first plausible row among the first rows; what is above it is title.
-    let mut before_header: Vec<Row> = Vec::new();
-    let mut header = None;
-    while before_header.len() < header::HEADER_SEARCH_ROWS {
-        let Some(row) = source.next_row()? else {
-            break;
-        };
-        stats.read += 1;
-        let candidate = Header::from_row(&row);
-        if candidate.is_plausible() {
-            header = Some(candidate);
-            break;
-        }
-        before_header.push(row);
-    }
-    let Some(header) = header else {
-        return Err(no_header(&file, &before_header, options.target));
-    };
-    for row in &before_header {
-        if row.is_blank() {
-            stats.blank += 1;
-        } else {
-            stats.title += 1;
-        }
-    }
-    let title_date = before_header.iter().find_map(|row| {
-        let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
-        title::date_in_title(&text.join(" "))
-    });
-    let as_of = options
-        .as_of
-        .or(title_date)
-        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
-    let mut warnings = Vec::new();
-    if let (Some(given), Some(titled)) = (options.as_of, title_date)
-        && given != titled
-    {
-        warnings.push(format!(
-            "дата в заголовке файла {} отличается от указанной --as-of {}; использована {}",
-            tsos_domain::format_date_ru(titled),
-            tsos_domain::format_date_ru(given),
-            tsos_domain::format_date_ru(given)
-        ));
-    }
-
     let mut reader = RowReader {
         file: file.clone(),
         header: &header,
@@ -241,6 +216,117 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         stats: reader.stats,
         warnings,
         rejected_examples: reader.errors,
+    })
+}
+
+/// Reads a per-user export row by row without keeping anything: every good row goes to
+/// `visit`. Invalid rows fail the whole read unless `options.skip_invalid`. Returns the
+/// as-of date (from the options or the title line).
+pub fn visit_users(
+    path: &Path,
+    options: &ReadOptions<'_>,
+    visit: &mut dyn FnMut(&UserRow<'_>),
+) -> Result<Date, IngestError> {
+    let Target::Platform(platform) = options.target else {
+        return Err(IngestError::NotPerUser {
+            file: source::display_name(path),
+        });
+    };
+    let Opened {
+        mut source,
+        header,
+        stats,
+        as_of,
+        ..
+    } = open_export(path, options)?;
+    if !header.has(Column::Role) {
+        return Err(IngestError::NotPerUser { file: source.file });
+    }
+    let mut reader = RowReader {
+        file: source.file.clone(),
+        header: &header,
+        stats,
+        errors: Vec::new(),
+        n_errors: 0,
+        skip_invalid: options.skip_invalid,
+    };
+    reader.user_rows(&mut source, platform, visit)?;
+    if reader.n_errors > 0 && !options.skip_invalid {
+        return Err(IngestError::InvalidRows {
+            file: reader.file,
+            total: reader.n_errors,
+            errors: reader.errors,
+        });
+    }
+    Ok(as_of)
+}
+
+/// A file with its header found and its date known, ready for its data rows.
+struct Opened {
+    source: Source,
+    header: Header,
+    stats: RowStats,
+    title_date: Option<Date>,
+    as_of: Date,
+    warnings: Vec<String>,
+}
+
+fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestError> {
+    let mut source = Source::open(path, options.sheet)?;
+    let file = source.file.clone();
+    let mut stats = RowStats::default();
+
+    // The header is the first plausible row among the first rows; what is above it is title.
+    let mut before_header: Vec<Row> = Vec::new();
+    let mut header = None;
+    while before_header.len() < header::HEADER_SEARCH_ROWS {
+        let Some(row) = source.next_row()? else {
+            break;
+        };
+        stats.read += 1;
+        let candidate = Header::from_row(&row);
+        if candidate.is_plausible() {
+            header = Some(candidate);
+            break;
+        }
+        before_header.push(row);
+    }
+    let Some(header) = header else {
+        return Err(no_header(&file, &before_header, options.target));
+    };
+    for row in &before_header {
+        if row.is_blank() {
+            stats.blank += 1;
+        } else {
+            stats.title += 1;
+        }
+    }
+    let title_date = before_header.iter().find_map(|row| {
+        let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
+        title::date_in_title(&text.join(" "))
+    });
+    let as_of = options
+        .as_of
+        .or(title_date)
+        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
+    let mut warnings = Vec::new();
+    if let (Some(given), Some(titled)) = (options.as_of, title_date)
+        && given != titled
+    {
+        warnings.push(format!(
+            "дата в заголовке файла {} отличается от указанной --as-of {}; использована {}",
+            tsos_domain::format_date_ru(titled),
+            tsos_domain::format_date_ru(given),
+            tsos_domain::format_date_ru(given)
+        ));
+    }
+    Ok(Opened {
+        source,
+        header,
+        stats,
+        title_date,
+        as_of,
+        warnings,
     })
 }
 
@@ -340,13 +426,13 @@ impl RowReader<'_> {
         Ok(None)
     }
 
-    fn per_user(
+    /// Reads every per-user row, validating it, and hands the good ones to `visit`.
+    fn user_rows(
         &mut self,
         source: &mut Source,
         platform: &Platform,
-        as_of: Date,
-        warnings: &mut Vec<String>,
-    ) -> Result<PerUserData, IngestError> {
+        visit: &mut dyn FnMut(&UserRow<'_>),
+    ) -> Result<(), IngestError> {
         let header = self.header;
         let required = [Column::Org, Column::Role, Column::LastDate];
         let missing: Vec<Column> = required
@@ -372,19 +458,23 @@ impl RowReader<'_> {
         let (date_idx, date_header) = header.find(Column::LastDate).expect("checked above");
         let confirmed_col = header.find(Column::Confirmed);
         let id_col = header.find(Column::UserId);
-        if id_col.is_none() {
-            warnings.push(
-                "нет столбца с идентификатором пользователя: каждая строка считается отдельным пользователем, повторы не объединяются".into(),
-            );
-        }
-        let mut aggregate = UserAggregate::new(confirmed_col.is_some());
-        let mut data = PerUserData::default();
+        let name_idx = header.find(Column::FullName).map(|(idx, _)| idx);
         while let Some(row) = self.next_data_row(source, org_idx)? {
-            let Some(role) = Role::from_label(&row.cell(role_idx).to_text()) else {
-                data.other_roles += 1;
-                self.stats.accepted += 1;
+            self.stats.accepted += 1;
+            let role = Role::from_label(&row.cell(role_idx).to_text());
+            if role.is_none() {
+                // Other roles are counted, not checked: their rows do not enter any figure.
+                visit(&UserRow {
+                    org: None,
+                    role,
+                    user_id: None,
+                    confirmed: None,
+                    last: None,
+                    full_name: None,
+                    loc: &row.loc,
+                });
                 continue;
-            };
+            }
             let org = values::org_id(row.cell(org_idx));
             let confirmed =
                 confirmed_col.map(|(idx, text)| (idx, text, values::confirmed(row.cell(idx))));
@@ -403,25 +493,61 @@ impl RowReader<'_> {
                 ok = false;
             }
             let (Ok(org), Ok(last), true) = (org, last, ok) else {
+                self.stats.accepted -= 1;
                 continue;
             };
-            let confirmed = match confirmed {
-                Some((_, _, Ok(Some(value)))) => value,
-                Some((_, _, Ok(None))) => {
-                    data.empty_confirmed += 1;
-                    false
-                }
-                _ => false,
+            visit(&UserRow {
+                org: Some(org),
+                role,
+                user_id: id_col
+                    .map(|(idx, _)| row.cell(idx).to_text())
+                    .filter(|id| !id.is_empty()),
+                confirmed: match confirmed {
+                    Some((_, _, Ok(value))) => value,
+                    _ => None,
+                },
+                last,
+                full_name: name_idx.map(|idx| row.cell(idx)),
+                loc: &row.loc,
+            });
+        }
+        Ok(())
+    }
+
+    fn per_user(
+        &mut self,
+        source: &mut Source,
+        platform: &Platform,
+        as_of: Date,
+        warnings: &mut Vec<String>,
+    ) -> Result<PerUserData, IngestError> {
+        let has_confirmed = self.header.has(Column::Confirmed);
+        let has_id = self.header.has(Column::UserId);
+        if !has_id {
+            warnings.push(
+                "нет столбца с идентификатором пользователя: каждая строка считается отдельным пользователем, повторы не объединяются".into(),
+            );
+        }
+        let mut aggregate = UserAggregate::new(has_confirmed);
+        let mut data = PerUserData::default();
+        self.user_rows(source, platform, &mut |row| {
+            let (Some(org), Some(role)) = (&row.org, row.role) else {
+                data.other_roles += 1;
+                return;
             };
-            let user_id = id_col
-                .map(|(idx, _)| row.cell(idx).to_text())
-                .filter(|id| !id.is_empty());
-            if id_col.is_some() && user_id.is_none() {
+            if has_confirmed && row.confirmed.is_none() {
+                data.empty_confirmed += 1;
+            }
+            if has_id && row.user_id.is_none() {
                 data.missing_ids += 1;
             }
-            aggregate.add(UserKey { org, role, user_id }, confirmed, last);
-            self.stats.accepted += 1;
-        }
+            let key = UserKey {
+                org: org.clone(),
+                role,
+                user_id: row.user_id.clone(),
+            };
+            aggregate.add(key, row.confirmed.unwrap_or(false), row.last);
+        })?;
         data.counts = aggregate.finish(&platform.rule, as_of);
         if data.other_roles > 0 {
             warnings.push(format!(

@@ -38,6 +38,18 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                 header.push(format!("{prefix}: активных"));
                 header.push(format!("{prefix}: доля, %"));
                 header.push(format!("{prefix}: изменение, п.п."));
+                header.push(format!("{prefix}: цель, %"));
+                header.push(format!("{prefix}: статус"));
+                header.push(format!("{prefix}: не хватает до цели"));
+                match report.level {
+                    Level::School => {
+                        header.push(format!("{prefix}: место в МО"));
+                        header.push(format!("{prefix}: место в регионе"));
+                    }
+                    Level::Municipality => header.push(format!("{prefix}: место в регионе")),
+                    Level::Region => {}
+                }
+                header.push(format!("{prefix}: выбудут к следующему срезу"));
             }
         }
         writer.write_record(&header).expect("writing to memory");
@@ -74,6 +86,25 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                     record.push(indicator.active.to_string());
                     record.push(decimal(indicator.share.map(|s| s * 100.0)));
                     record.push(decimal(indicator.delta_pp));
+                    record.push(decimal(indicator.target.map(|t| t * 100.0)));
+                    record.push(match indicator.status {
+                        tsos_domain::Status::None => String::new(),
+                        status => status.title_ru().to_string(),
+                    });
+                    record.push(number(indicator.gap));
+                    let place = |p: Option<(usize, usize)>| {
+                        p.map(|(rank, of)| format!("{rank} из {of}"))
+                            .unwrap_or_default()
+                    };
+                    match report.level {
+                        Level::School => {
+                            record.push(place(indicator.rank.municipality));
+                            record.push(place(indicator.rank.region));
+                        }
+                        Level::Municipality => record.push(place(indicator.rank.region)),
+                        Level::Region => {}
+                    }
+                    record.push(number(indicator.leaving));
                 }
             }
             writer.write_record(&record).expect("writing to memory");

@@ -1,7 +1,10 @@
 //! `tsos report --format json`: one object, exactly as SPEC §8 shows. Tests and outside
 //! scripts parse it; keys are only ever added.
 
+use jiff::civil::Date;
 use serde_json::{Map, Value, json};
+use tsos_domain::dates::months_after;
+use tsos_domain::indicators::share;
 use tsos_domain::{Indicator, Level, Report, Role};
 
 pub fn to_value(report: &Report) -> Value {
@@ -39,6 +42,8 @@ pub fn to_value(report: &Report) -> Value {
                                 indicator(
                                     indicators.get(role),
                                     platform.platform.rule.requires_confirmed,
+                                    report.level,
+                                    months_after(report.as_of, 1),
                                 ),
                             );
                         }
@@ -87,7 +92,7 @@ pub fn to_value(report: &Report) -> Value {
     })
 }
 
-fn indicator(indicator: &Indicator, with_confirmed: bool) -> Value {
+fn indicator(indicator: &Indicator, with_confirmed: bool, level: Level, next: Date) -> Value {
     let mut object = Map::new();
     object.insert("registered".into(), json!(indicator.registered));
     if with_confirmed || indicator.confirmed.is_some() {
@@ -96,7 +101,47 @@ fn indicator(indicator: &Indicator, with_confirmed: bool) -> Value {
     object.insert("active".into(), json!(indicator.active));
     object.insert("share".into(), json!(indicator.share));
     object.insert("delta_pp".into(), json!(indicator.delta_pp));
+    object.insert("target".into(), json!(indicator.target));
+    object.insert("status".into(), json!(indicator.status.code()));
+    object.insert("gap".into(), json!(indicator.gap));
+    let (rank, of) = ranks(indicator, level);
+    object.insert("rank".into(), rank);
+    object.insert("of".into(), of);
+    object.insert("leaving".into(), json!(indicator.leaving));
+    object.insert(
+        "forecast_next".into(),
+        match indicator.active_next() {
+            Some(active) => json!({
+                "as_of": next.to_string(),
+                "active": active,
+                "share": share(active, indicator.contingent),
+            }),
+            None => Value::Null,
+        },
+    );
     Value::Object(object)
+}
+
+/// `{"municipality": 3, "region": 41}` and `{"municipality": 9, "region": 64}` for a school;
+/// only `"region"` for a municipality; null without a share or at region level.
+fn ranks(indicator: &Indicator, level: Level) -> (Value, Value) {
+    let mut rank = Map::new();
+    let mut of = Map::new();
+    let groups = [
+        ("municipality", indicator.rank.municipality),
+        ("region", indicator.rank.region),
+    ];
+    for (name, place) in groups {
+        if let Some((position, total)) = place {
+            rank.insert(name.into(), json!(position));
+            of.insert(name.into(), json!(total));
+        }
+    }
+    if rank.is_empty() || level == Level::Region {
+        (Value::Null, Value::Null)
+    } else {
+        (Value::Object(rank), Value::Object(of))
+    }
 }
 
 pub fn to_string(report: &Report) -> String {

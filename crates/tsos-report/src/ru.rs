@@ -47,6 +47,17 @@ pub fn integer(value: u64) -> String {
     out
 }
 
+/// The Russian plural form for `n`: 1 организация, 2 организации, 5 организаций,
+/// 11 организаций, 21 организация.
+pub fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        (_, 11..=14) => many,
+        (1, _) => one,
+        (2..=4, _) => few,
+        _ => many,
+    }
+}
+
 pub fn optional_integer(value: Option<u64>) -> String {
     value.map(integer).unwrap_or_else(|| "—".to_string())
 }
@@ -70,6 +81,31 @@ mod tests {
         assert_eq!(delta_pp(Some(0.04)), "0,0");
         assert_eq!(delta_pp(Some(-0.04)), "0,0");
         assert_eq!(delta_pp(None), "—");
+    }
+
+    #[test]
+    fn plurals() {
+        let form = |n| plural(n, "строка", "строки", "строк");
+        assert_eq!(
+            [
+                form(1),
+                form(2),
+                form(5),
+                form(11),
+                form(12),
+                form(21),
+                form(104)
+            ],
+            [
+                "строка",
+                "строки",
+                "строк",
+                "строк",
+                "строк",
+                "строка",
+                "строки"
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `tsos report --format table`: a readable table for the terminal, in Russian.
 
-use tsos_domain::{Level, Report, Role, format_date_ru};
+use tsos_domain::{Level, Report, Role, Status, format_date_ru};
 
 use crate::ru;
 
@@ -62,9 +62,10 @@ pub fn render(report: &Report) -> String {
                 let indicator = indicators.map(|p| *p.get(role)).unwrap_or_default();
                 cells.push(match indicator.share {
                     Some(_) => format!(
-                        "{} ({})",
+                        "{} ({}){}",
                         ru::percent(indicator.share),
-                        ru::integer(indicator.active)
+                        ru::integer(indicator.active),
+                        status_mark(indicator.status)
                     ),
                     None => "—".to_string(),
                 });
@@ -139,6 +140,31 @@ pub fn render(report: &Report) -> String {
         ));
     }
     out.push_str("Доля — активные от контингента (в скобках — число активных).\n");
+    let targets: Vec<String> = present
+        .iter()
+        .flat_map(|&idx| {
+            let platform = &report.platforms[idx];
+            roles.iter().filter_map(move |&role| {
+                // The first row's target is the level's target for the indicator.
+                let target = report.rows.first()?.platforms[idx]
+                    .as_ref()?
+                    .get(role)
+                    .target?;
+                Some(format!(
+                    "{}, {} — {}",
+                    platform.platform.name,
+                    role.title_ru(),
+                    ru::percent(Some(target))
+                ))
+            })
+        })
+        .collect();
+    if !targets.is_empty() {
+        out.push_str(&format!(
+            "Цели: {}. Отметки: ✓ цель достигнута, ~ ниже цели не более чем на полосу допуска, ✗ ниже цели.\n",
+            targets.join("; ")
+        ));
+    }
     let previous: Vec<String> = present
         .iter()
         .filter_map(|&idx| {
@@ -177,6 +203,15 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("Нет данных на эту дату: {}.\n", absent.join(", ")));
     }
     out
+}
+
+fn status_mark(status: Status) -> &'static str {
+    match status {
+        Status::Green => " ✓",
+        Status::Yellow => " ~",
+        Status::Red => " ✗",
+        Status::None => "",
+    }
 }
 
 fn format_line(cells: &[String], widths: &[usize]) -> String {

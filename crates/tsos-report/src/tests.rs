@@ -22,10 +22,21 @@ fn report(level: Level) -> Report {
         registered: Some(55),
         confirmed: Some(50),
         active: 46,
+        leaving: Some(4),
     };
     counts.by_org.insert(schools[0].id.clone(), roles);
     let catalogue = Catalogue::builtin();
-    let rows = compute(level, &schools, &[Some(&counts), None]);
+    let mut rows = compute(level, &schools, &[Some(&counts), None]);
+    let catalogue_for_targets = Catalogue::builtin();
+    let platforms: Vec<&tsos_domain::Platform> = catalogue_for_targets.iter().collect();
+    tsos_domain::indicators::apply_targets(
+        &mut rows,
+        level,
+        date(2023, 10, 1),
+        &platforms,
+        &tsos_domain::TargetBook::default(),
+    );
+    tsos_domain::indicators::apply_ranks(&mut rows, level);
     Report {
         as_of: date(2023, 10, 1),
         level,
@@ -57,6 +68,22 @@ fn json_has_the_keys_of_the_spec() {
     assert_eq!(teachers["active"], 46);
     assert!((teachers["share"].as_f64().unwrap() - 46.0 / 57.0).abs() < 1e-12);
     assert!(teachers["delta_pp"].is_null());
+    // The strategy's 100 % for teachers is built in.
+    assert_eq!(teachers["target"], 1.0);
+    assert_eq!(teachers["status"], "red");
+    assert_eq!(teachers["gap"], 11);
+    assert_eq!(teachers["rank"]["municipality"], 1);
+    assert_eq!(teachers["of"]["region"], 1);
+    assert_eq!(teachers["leaving"], 4);
+    assert_eq!(teachers["forecast_next"]["as_of"], "2023-11-01");
+    assert_eq!(teachers["forecast_next"]["active"], 42);
+    let students = &row["myschool"]["students"];
+    assert_eq!(students["status"], "none");
+    assert!(students["target"].is_null());
+    assert!(
+        students["rank"].is_object(),
+        "0 % is a share and has a rank"
+    );
     assert!(row["sferum"].is_null(), "no snapshot: null");
     assert_eq!(value["unknown_organisations"]["myschool"], 0);
     assert!(row.get("schools").is_none());
@@ -64,6 +91,9 @@ fn json_has_the_keys_of_the_spec() {
     let value = crate::json::to_value(&report(Level::Municipality));
     assert_eq!(value["rows"][0]["id"], "Буйнакский район");
     assert_eq!(value["rows"][0]["schools"], 1);
+    let teachers = &value["rows"][0]["myschool"]["teachers"];
+    assert_eq!(teachers["rank"]["region"], 1);
+    assert!(teachers["rank"].get("municipality").is_none());
 }
 
 #[test]
@@ -83,7 +113,11 @@ fn csv_is_for_russian_excel() {
 fn table_is_readable() {
     let table = crate::table::render(&report(Level::Region));
     assert!(table.contains("Мониторинг ЦОС на 01.10.2023"), "{table}");
-    assert!(table.contains("80,7 % (46)"), "{table}");
+    assert!(table.contains("80,7 % (46) ✗"), "{table}");
+    assert!(
+        table.contains("Цели: ФГИС «Моя школа», педагоги — 100,0 %"),
+        "{table}"
+    );
     assert!(table.contains("ФГИС «Моя школа»"), "{table}");
     assert!(
         table.contains("Нет данных на эту дату: ИКОП «Сферум»"),

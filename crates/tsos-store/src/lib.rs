@@ -14,10 +14,19 @@ use std::path::Path;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use thiserror::Error;
-use tsos_domain::{OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo};
+use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
+use tsos_domain::{
+    Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Target,
+    TargetBook,
+};
 
 /// Migrations in order; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_targets_forecast_findings.sql"),
+];
+
+const YELLOW_BAND_KEY: &str = "yellow_band_pp";
 
 pub const REGISTRY: &str = "registry";
 
@@ -38,6 +47,8 @@ pub enum StoreError {
     NoSnapshot(i64),
     #[error("снимок №{0} уже действующий")]
     AlreadyCurrent(i64),
+    #[error("цель №{0} не найдена")]
+    NoTarget(i64),
     #[error("повреждена запись снимка №{id}: {detail}")]
     Corrupt { id: i64, detail: String },
 }
@@ -75,6 +86,7 @@ pub struct NewSnapshot {
     pub skipped: BTreeMap<String, u64>,
     pub rejected: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
+    pub findings: Vec<Finding>,
     pub usage: Vec<UsageRecord>,
     pub schools: Vec<SchoolRecord>,
 }
@@ -98,6 +110,15 @@ pub struct SnapshotInfo {
     pub skipped: BTreeMap<String, u64>,
     pub rejected: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// A stored target with its id, for listing and removal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredTarget {
+    pub id: i64,
+    pub target: Target,
+    pub set_at: String,
 }
 
 impl SnapshotInfo {
@@ -181,8 +202,8 @@ impl Store {
         tx.execute(
             "INSERT INTO snapshot (dataset, as_of, kind, file_name, sha256, imported_at,
                 has_confirmed, rows_read, rows_skipped, rows_rejected,
-                skipped_json, rejected_json, warnings_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                skipped_json, rejected_json, warnings_json, findings_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 new.dataset,
                 new.as_of.to_string(),
@@ -197,6 +218,7 @@ impl Store {
                 to_json(&new.skipped),
                 to_json(&new.rejected),
                 to_json(&new.warnings),
+                to_json(&new.findings),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -356,7 +378,8 @@ impl Store {
     /// The usage of a platform snapshot.
     pub fn platform_counts(&self, snapshot: &SnapshotInfo) -> Result<PlatformCounts, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT org_id, role, registered, confirmed, active FROM usage WHERE snapshot_id = ?1",
+            "SELECT org_id, role, registered, confirmed, active, leaving
+             FROM usage WHERE snapshot_id = ?1",
         )?;
         let mut counts = PlatformCounts {
             absent_school: absent_school(snapshot),
@@ -369,10 +392,11 @@ impl Store {
                 get_u64(row, 2)?,
                 get_u64(row, 3)?,
                 get_u64(row, 4)?.unwrap_or(0),
+                get_u64(row, 5)?,
             ))
         })?;
         for row in rows {
-            let (org, role, registered, confirmed, active) = row?;
+            let (org, role, registered, confirmed, active, leaving) = row?;
             let role = Role::from_code(&role).ok_or_else(|| StoreError::Corrupt {
                 id: snapshot.id,
                 detail: format!("неизвестная роль «{role}»"),
@@ -391,9 +415,97 @@ impl Store {
                 registered,
                 confirmed,
                 active,
+                leaving,
             };
         }
         Ok(counts)
+    }
+
+    /// Sets a target; one already set for the same indicator, level and date is replaced.
+    pub fn set_target(&mut self, target: &Target) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM target WHERE indicator = ?1 AND IFNULL(level, '') = ?2 AND from_date = ?3",
+            params![
+                target.indicator.to_string(),
+                target.level.map(|l| l.code()).unwrap_or(""),
+                target.from.to_string()
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO target (indicator, level, from_date, value, set_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                target.indicator.to_string(),
+                target.level.map(|l| l.code()),
+                target.from.to_string(),
+                target.value,
+                now()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn remove_target(&mut self, id: i64) -> Result<(), StoreError> {
+        match self
+            .conn
+            .execute("DELETE FROM target WHERE id = ?1", params![id])?
+        {
+            0 => Err(StoreError::NoTarget(id)),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn targets(&self) -> Result<Vec<StoredTarget>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, indicator, level, from_date, value, set_at FROM target
+             ORDER BY indicator, IFNULL(level, ''), from_date",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok(StoredTarget {
+                id: row.get(0)?,
+                target: Target {
+                    indicator: parsed_column(row, 1, IndicatorId::parse)?,
+                    level: match row.get::<_, Option<String>>(2)? {
+                        Some(_) => Some(parsed_column(row, 2, parse_level)?),
+                        None => None,
+                    },
+                    from: parsed_column(row, 3, |text| text.parse::<Date>())?,
+                    value: row.get(4)?,
+                },
+                set_at: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn set_yellow_band(&mut self, pp: f64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![YELLOW_BAND_KEY, pp.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Every target and the yellow band, as the domain uses them.
+    pub fn target_book(&self) -> Result<TargetBook, StoreError> {
+        let band: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM setting WHERE key = ?1",
+                params![YELLOW_BAND_KEY],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(TargetBook {
+            targets: self.targets()?.into_iter().map(|t| t.target).collect(),
+            yellow_band_pp: band
+                .and_then(|text| text.parse().ok())
+                .unwrap_or(DEFAULT_YELLOW_BAND_PP),
+        })
     }
 
     fn query_snapshots(
@@ -404,7 +516,7 @@ impl Store {
         let sql = format!(
             "SELECT id, dataset, as_of, kind, file_name, sha256, imported_at, superseded_by,
                     superseded_at, has_confirmed, rows_read, rows_skipped, rows_rejected,
-                    skipped_json, rejected_json, warnings_json
+                    skipped_json, rejected_json, warnings_json, findings_json
              FROM snapshot {tail}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -431,6 +543,7 @@ fn snapshot_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotInfo> 
         skipped: parsed_column(row, 13, |text| serde_json::from_str(text))?,
         rejected: parsed_column(row, 14, |text| serde_json::from_str(text))?,
         warnings: parsed_column(row, 15, |text| serde_json::from_str(text))?,
+        findings: parsed_column(row, 16, |text| serde_json::from_str(text))?,
     })
 }
 
@@ -462,13 +575,15 @@ fn absent_school(snapshot: &SnapshotInfo) -> RoleCounts {
         registered: per_user.then_some(0),
         confirmed: (per_user && snapshot.has_confirmed).then_some(0),
         active: 0,
+        leaving: per_user.then_some(0),
     }
 }
 
 fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError> {
     let mut usage = tx.prepare(
-        "INSERT INTO usage (snapshot_id, org_id, role, registered, confirmed, active, file_contingent)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO usage (snapshot_id, org_id, role, registered, confirmed, active,
+            file_contingent, leaving)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for record in &new.usage {
         usage.execute(params![
@@ -479,6 +594,7 @@ fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), S
             record.counts.confirmed.map(|v| v as i64),
             record.counts.active as i64,
             record.file_contingent.map(|v| v as i64),
+            record.counts.leaving.map(|v| v as i64),
         ])?;
     }
     let mut schools = tx.prepare(

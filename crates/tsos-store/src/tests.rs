@@ -25,6 +25,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
         skipped: BTreeMap::from([("title".to_string(), 1)]),
         rejected: BTreeMap::new(),
         warnings: vec![],
+        findings: vec![],
         usage: vec![],
         schools,
     }
@@ -42,6 +43,13 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
         skipped: BTreeMap::new(),
         rejected: BTreeMap::from([("не дата".to_string(), 2)]),
         warnings: vec!["предупреждение".into()],
+        findings: vec![Finding {
+            kind: tsos_domain::FindingKind::DatesAfterAsOf,
+            platform: Some("myschool".into()),
+            role: None,
+            count: 3,
+            orgs: vec!["0500000001".into()],
+        }],
         usage: vec![UsageRecord {
             org: OrgId::normalize("0500000001").unwrap(),
             role: Role::Teachers,
@@ -49,6 +57,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
                 registered: Some(active + 1),
                 confirmed: Some(active),
                 active,
+                leaving: Some(1),
             },
             file_contingent: None,
         }],
@@ -119,6 +128,7 @@ fn different_file_supersedes_and_can_be_restored() {
     assert_eq!(old_info.rejected.get("не дата"), Some(&2));
     assert_eq!(old_info.rows_rejected, 2);
     assert_eq!(old_info.warnings, vec!["предупреждение".to_string()]);
+    assert_eq!(old_info.findings[0].count, 3);
 
     store.restore(old).unwrap();
     assert_eq!(store.current_at("myschool", d).unwrap().unwrap().id, old);
@@ -236,4 +246,32 @@ fn previous_snapshot_and_dates() {
         store.platform_dates().unwrap(),
         vec![date(2023, 9, 1), date(2023, 10, 1)]
     );
+}
+
+#[test]
+fn targets_replace_on_the_same_key_and_make_a_book() {
+    let mut store = Store::open_in_memory().unwrap();
+    let target = |value: f64, level| Target {
+        indicator: IndicatorId::parse("sferum.students").unwrap(),
+        level,
+        from: date(2023, 9, 1),
+        value,
+    };
+    store.set_target(&target(0.2, None)).unwrap();
+    store.set_target(&target(0.3, None)).unwrap();
+    let id = store
+        .set_target(&target(0.5, Some(tsos_domain::Level::Region)))
+        .unwrap();
+    let listed = store.targets().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].target.value, 0.3);
+    assert_eq!(store.target_book().unwrap().yellow_band_pp, 10.0);
+    store.set_yellow_band(5.0).unwrap();
+    let book = store.target_book().unwrap();
+    assert_eq!((book.targets.len(), book.yellow_band_pp), (2, 5.0));
+    store.remove_target(id).unwrap();
+    assert!(matches!(
+        store.remove_target(id),
+        Err(StoreError::NoTarget(_))
+    ));
 }

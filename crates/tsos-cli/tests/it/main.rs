@@ -1,6 +1,7 @@
 //! End-to-end tests of the `tsos` binary on files written the way people and systems write
 //! them. One test binary for the crate keeps link time down.
 
+mod analytics;
 mod bad_input;
 mod letter;
 mod messy;

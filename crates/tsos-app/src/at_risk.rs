@@ -1,0 +1,132 @@
+//! `tsos at-risk`: the users of one school who leave the active window soon unless they come
+//! back — read from the file itself; nothing is stored (SPEC §6 "Forecast", §7).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use tsos_domain::{Catalogue, OrgId, Role};
+use tsos_ingest::{ReadOptions, Target};
+
+use crate::AppError;
+
+pub struct AtRiskRequest<'a> {
+    pub platform: &'a str,
+    pub path: &'a Path,
+    pub school: &'a str,
+    pub as_of: Option<Date>,
+    /// How many days ahead to look: users whose last active day falls before
+    /// `as_of + horizon_days`.
+    pub horizon_days: u32,
+    pub sheet: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AtRiskUser {
+    pub full_name: Option<String>,
+    pub user_id: Option<String>,
+    pub role: Role,
+    pub last: Date,
+    /// The last day they still count as active if they do not come back.
+    pub active_until: Date,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AtRiskList {
+    pub platform_name: String,
+    pub school: OrgId,
+    pub as_of: Date,
+    pub horizon_end: Date,
+    /// Soonest to leave first.
+    pub users: Vec<AtRiskUser>,
+}
+
+pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtRiskList, AppError> {
+    let platform = catalogue
+        .get(request.platform)
+        .ok_or_else(|| AppError::UnknownDataset {
+            given: request.platform.to_string(),
+            known: catalogue.codes().into_iter().map(str::to_string).collect(),
+        })?;
+    let school = OrgId::normalize(request.school)
+        .ok_or_else(|| AppError::NoSchool(request.school.to_string()))?;
+    let options = ReadOptions {
+        target: Target::Platform(platform),
+        as_of: request.as_of,
+        skip_invalid: true,
+        sheet: request.sheet,
+    };
+    // Rows of the one school are merged per user as the import merges them (confirmed if any
+    // row is, the latest date wins); the horizon is known only after the read, since the
+    // as-of date may come from the file's title line.
+    let mut users_by_id: HashMap<(String, Role), (AtRiskUser, bool)> = HashMap::new();
+    let mut anonymous: Vec<(AtRiskUser, bool)> = Vec::new();
+    let as_of = tsos_ingest::visit_users(request.path, &options, &mut |row| {
+        let (Some(org), Some(role)) = (&row.org, row.role) else {
+            return;
+        };
+        if *org != school {
+            return;
+        }
+        let confirmed = row.confirmed.unwrap_or(false);
+        let user = |last: Date| AtRiskUser {
+            full_name: row
+                .full_name
+                .map(|cell| cell.to_text())
+                .filter(|n| !n.is_empty()),
+            user_id: row.user_id.clone(),
+            role,
+            last,
+            active_until: platform.rule.last_active_day(last),
+        };
+        match &row.user_id {
+            None => {
+                if let Some(last) = row.last {
+                    anonymous.push((user(last), confirmed));
+                }
+            }
+            Some(id) => {
+                let entry = users_by_id.entry((id.clone(), role));
+                match entry {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        if let Some(last) = row.last {
+                            slot.insert((user(last), confirmed));
+                        }
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut slot) => {
+                        let (known, known_confirmed) = slot.get_mut();
+                        *known_confirmed |= confirmed;
+                        if let Some(last) = row.last
+                            && last > known.last
+                        {
+                            let name = known.full_name.take();
+                            *known = user(last);
+                            known.full_name = known.full_name.take().or(name);
+                        }
+                    }
+                }
+            }
+        }
+    })?;
+    let horizon_end = as_of + i64::from(request.horizon_days).days();
+    let mut users: Vec<AtRiskUser> = users_by_id
+        .into_values()
+        .chain(anonymous)
+        .filter(|(user, confirmed)| {
+            platform.rule.is_active(*confirmed, Some(user.last), as_of)
+                && user.active_until < horizon_end
+        })
+        .map(|(user, _)| user)
+        .collect();
+    users.sort_by(|a, b| {
+        (a.active_until, &a.full_name, &a.user_id).cmp(&(b.active_until, &b.full_name, &b.user_id))
+    });
+    Ok(AtRiskList {
+        platform_name: platform.name.clone(),
+        school,
+        as_of,
+        horizon_end,
+        users,
+    })
+}
