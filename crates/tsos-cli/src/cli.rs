@@ -174,6 +174,7 @@ pub enum TargetsAction {
 pub enum AtRiskFormat {
     Table,
     Csv,
+    Xlsx,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

@@ -292,6 +292,21 @@ fn forecast_matches_a_brute_force_count_at_month_ends_and_29_february() {
 }
 
 #[test]
+fn a_clean_month_has_no_findings() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let users = dir.write(
+        "users.csv",
+        "ID;Роль;ИНН;Подтвержденная УЗ;Дата последней авторизации\n\
+         1;Учитель;0512345678;Да;15.09.2023\n2;Ученик;0512345678;Нет;\n",
+    );
+    dir.import("myschool", &users, "2023-10-01").ok();
+    let quality = dir.tsos(&["quality", "--format", "json"]).ok().json();
+    assert_eq!(quality["findings"], serde_json::json!([]), "{quality}");
+    assert!(dir.tsos(&["quality"]).ok().stdout.contains("Замечаний нет"));
+}
+
+#[test]
 fn each_quality_finding_from_a_crafted_file_and_none_on_a_clean_one() {
     let dir = Dir::new();
     let registry = dir.registry(&[
@@ -460,6 +475,36 @@ fn at_risk_lists_who_leaves_within_30_days_and_writes_nothing() {
     assert!(
         csv_text.contains("Алиева Патимат;1;педагог;02.10.2022;01.10.2023"),
         "{csv_text}"
+    );
+    let xlsx_out = dir.path("at-risk.xlsx");
+    dir.tsos(&[
+        "at-risk",
+        users.to_str().unwrap(),
+        "--school",
+        "0512345678",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx_out.to_str().unwrap(),
+    ])
+    .ok();
+    // Read back cell by cell: names as text, dates as real date cells.
+    let mut source = tsos_ingest::Source::open(&xlsx_out, None).unwrap();
+    let mut rows = Vec::new();
+    while let Some(row) = source.next_row().unwrap() {
+        rows.push(row.cells);
+    }
+    let first = rows
+        .iter()
+        .find(|cells| {
+            cells
+                .first()
+                .is_some_and(|c| c.to_text() == "Алиева Патимат")
+        })
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(
+        first[4],
+        tsos_ingest::Cell::DateTime(date(2023, 10, 1).at(0, 0, 0, 0))
     );
     assert_eq!(
         std::fs::read(dir.db()).unwrap(),
