@@ -260,7 +260,7 @@ pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
             );
             let _ = writeln!(
                 out,
-                "  {:<44} {:<28} {:>14} {:>8} {:>10}",
+                "  {:<56} {:<28} {:>14} {:>8} {:>10}",
                 "ОО (ИНН)", "МО", "доля", "Δ п.п.", "не хватает"
             );
             current = title;
@@ -268,8 +268,8 @@ pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
         let school = format!("{} ({})", entry.row.name, entry.row.id);
         let _ = writeln!(
             out,
-            "  {:<44} {:<28} {:>14} {:>8} {:>10}",
-            truncate(&school, 44),
+            "  {:<56} {:<28} {:>14} {:>8} {:>10}",
+            truncate(&school, 56),
             truncate(&entry.row.municipality, 28),
             format!(
                 "{} ({})",
