@@ -56,6 +56,8 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         as_of: request.as_of,
         skip_invalid: true,
         sheet: request.sheet,
+        fast: false,
+        progress: None,
     };
     // Rows of the one school are merged per user as the import merges them (confirmed if any
     // row is, the latest date wins); the horizon is known only after the read, since the

@@ -17,6 +17,8 @@ pub struct ImportRequest<'a> {
     pub as_of: Option<Date>,
     pub skip_invalid: bool,
     pub sheet: Option<&'a str>,
+    /// Called now and then with the bytes and rows read so far, for a progress bar.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
 /// What an import did, for the summary shown to the user.
@@ -68,6 +70,8 @@ pub fn import_file(
             as_of: request.as_of,
             skip_invalid: request.skip_invalid,
             sheet: request.sheet,
+            fast: true,
+            progress: request.progress,
         },
     )?;
     let known = store.known_orgs()?;

@@ -14,6 +14,7 @@ use tsos_store::Store;
 use crate::cli::{
     AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, SnapshotsAction, TargetsAction,
 };
+use crate::progress::ImportProgress;
 use crate::summary;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -28,6 +29,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             sheet,
         } => {
             let mut store = open_store(&db_path(cli.db))?;
+            let bar = ImportProgress::new(&file, quiet);
+            let update = |bytes, rows| {
+                if let Some(bar) = &bar {
+                    bar.update(bytes, rows);
+                }
+            };
             let outcome = import_file(
                 &mut store,
                 &catalogue,
@@ -37,8 +44,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     as_of,
                     skip_invalid,
                     sheet: sheet.as_deref(),
+                    progress: bar.as_ref().map(|_| &update as &(dyn Fn(u64, u64) + Sync)),
                 },
-            )?;
+            );
+            if let Some(bar) = bar {
+                bar.finish();
+            }
+            let outcome = outcome?;
             if !quiet {
                 print!("{}", summary::import(&outcome, &catalogue));
             }
@@ -237,6 +249,7 @@ fn demo(
                 as_of: Some(file.as_of),
                 skip_invalid: false,
                 sheet: None,
+                progress: None,
             },
         )
         .with_context(|| format!("импорт демо-файла {}", file.path.display()))?;

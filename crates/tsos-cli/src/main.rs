@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod progress;
 mod summary;
 
 use std::process::ExitCode;

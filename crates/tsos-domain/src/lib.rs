@@ -27,4 +27,4 @@ pub use platform::{ActiveRule, Catalogue, Platform, Window};
 pub use quality::{Finding, FindingKind};
 pub use role::{Role, RoleMap};
 pub use targets::{IndicatorId, Status, Target, TargetBook};
-pub use users::{PerUserCounts, UserAggregate, UserKey};
+pub use users::{OrgTally, PerUserCounts, Tally, UserAggregate, UserKey, UserState};

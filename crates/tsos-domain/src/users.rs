@@ -22,10 +22,108 @@ pub struct UserKey {
     pub user_id: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-struct UserState {
-    confirmed: bool,
-    last: Option<Date>,
+/// What is known of one user: from one row, or from all of its rows merged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserState {
+    pub confirmed: bool,
+    pub last: Option<Date>,
+}
+
+impl UserState {
+    /// The duplicate rule: confirmed if any row is, the latest last date wins.
+    pub fn merge(&mut self, row: UserState) {
+        self.confirmed |= row.confirmed;
+        self.last = self.last.max(row.last);
+    }
+}
+
+/// Counts merged users with a platform's rule at a date. Every path that reads per-user
+/// rows (the general one here and ingestion's fast one) counts through it, so the rules are
+/// applied in one place.
+#[derive(Clone, Copy, Debug)]
+pub struct Tally {
+    rule: ActiveRule,
+    as_of: Date,
+    /// Who is active now but would not be at the next monthly date unless they return.
+    next_first_day: Date,
+    has_confirmed: bool,
+}
+
+/// One organisation's counts, and what is worth a finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgTally {
+    pub roles: RoleMap<RoleCounts>,
+    pub users: u64,
+    pub never_active: u64,
+    pub dates_after: u64,
+    pub duplicates: u64,
+}
+
+impl Tally {
+    /// `has_confirmed`: whether the export has a confirmation column; without it the
+    /// confirmed count is unknown rather than zero.
+    pub fn new(rule: &ActiveRule, as_of: Date, has_confirmed: bool) -> Tally {
+        Tally {
+            rule: *rule,
+            as_of,
+            next_first_day: rule.first_active_day(months_after(as_of, 1)),
+            has_confirmed,
+        }
+    }
+
+    /// An organisation with nobody yet: every role known to have zero leaving.
+    pub fn empty(&self) -> OrgTally {
+        let mut roles: RoleMap<RoleCounts> = RoleMap::default();
+        for role in Role::ALL {
+            roles.get_mut(role).leaving = Some(0);
+        }
+        OrgTally {
+            roles,
+            users: 0,
+            never_active: 0,
+            dates_after: 0,
+            duplicates: 0,
+        }
+    }
+
+    /// Counts one merged user.
+    pub fn add(&self, tally: &mut OrgTally, role: Role, state: UserState) {
+        let counts = tally.roles.get_mut(role);
+        counts.registered = Some(counts.registered.unwrap_or(0) + 1);
+        if self.has_confirmed {
+            counts.confirmed = Some(counts.confirmed.unwrap_or(0) + u64::from(state.confirmed));
+        }
+        if self.rule.is_active(state.confirmed, state.last, self.as_of) {
+            counts.active += 1;
+            if state.last.is_some_and(|last| last < self.next_first_day) {
+                *counts.leaving.get_or_insert(0) += 1;
+            }
+        }
+        tally.users += 1;
+        match state.last {
+            None => tally.never_active += 1,
+            Some(last) if last > self.as_of => tally.dates_after += 1,
+            Some(_) => {}
+        }
+    }
+}
+
+impl PerUserCounts {
+    /// Adds one organisation's counts; an organisation is added once.
+    pub fn push_org(&mut self, org: OrgId, tally: OrgTally) {
+        self.users += tally.users;
+        self.never_active += tally.never_active;
+        self.dates_after_as_of += tally.dates_after;
+        self.duplicates_merged += tally.duplicates;
+        if tally.dates_after > 0 {
+            self.dates_after_by_org
+                .insert(org.clone(), tally.dates_after);
+        }
+        if tally.duplicates > 0 {
+            self.duplicates_by_org.insert(org.clone(), tally.duplicates);
+        }
+        self.by_org.insert(org, tally.roles);
+    }
 }
 
 /// Accumulates per-user rows of one export.
@@ -92,8 +190,7 @@ impl UserAggregate {
                     .users
                     .entry((org_idx, key.role, user_id.into_boxed_str()))
                     .or_default();
-                state.confirmed |= row.confirmed;
-                state.last = state.last.max(row.last);
+                state.merge(row);
                 if self.users.len() == n_before {
                     self.duplicates[org_idx as usize] += 1;
                 }
@@ -103,61 +200,27 @@ impl UserAggregate {
 
     /// Classifies every user with the platform's rule at `as_of` and counts per school.
     pub fn finish(self, rule: &ActiveRule, as_of: Date) -> PerUserCounts {
-        let mut out = PerUserCounts {
-            duplicates_merged: self.duplicates.iter().sum(),
-            ..PerUserCounts::default()
-        };
-        let mut dates_after = vec![0u64; self.orgs.len()];
-        // Who is active now but would not be at the next monthly date unless they return.
-        let next_first_day = rule.first_active_day(months_after(as_of, 1));
-        let mut by_idx: Vec<RoleMap<RoleCounts>> = vec![
-            {
-                let mut roles: RoleMap<RoleCounts> = RoleMap::default();
-                for role in Role::ALL {
-                    roles.get_mut(role).leaving = Some(0);
-                }
-                roles
-            };
-            self.orgs.len()
-        ];
+        let tally = Tally::new(rule, as_of, self.has_confirmed);
+        let mut by_idx: Vec<OrgTally> = self
+            .duplicates
+            .iter()
+            .map(|&duplicates| OrgTally {
+                duplicates,
+                ..tally.empty()
+            })
+            .collect();
         let states = self
             .users
             .iter()
             .map(|((org_idx, role, _), state)| (*org_idx, *role, *state))
             .chain(self.anonymous.iter().copied());
         for (org_idx, role, state) in states {
-            let counts = by_idx[org_idx as usize].get_mut(role);
-            counts.registered = Some(counts.registered.unwrap_or(0) + 1);
-            if self.has_confirmed {
-                counts.confirmed = Some(counts.confirmed.unwrap_or(0) + u64::from(state.confirmed));
-            }
-            if rule.is_active(state.confirmed, state.last, as_of) {
-                counts.active += 1;
-                if state.last.is_some_and(|last| last < next_first_day) {
-                    *counts.leaving.get_or_insert(0) += 1;
-                }
-            }
-            out.users += 1;
-            match state.last {
-                None => out.never_active += 1,
-                Some(last) if last > as_of => {
-                    out.dates_after_as_of += 1;
-                    dates_after[org_idx as usize] += 1;
-                }
-                Some(_) => {}
-            }
+            tally.add(&mut by_idx[org_idx as usize], role, state);
         }
-        let per_org = |values: &[u64]| -> BTreeMap<OrgId, u64> {
-            self.orgs
-                .iter()
-                .zip(values)
-                .filter(|(_, n)| **n > 0)
-                .map(|(org, n)| (org.clone(), *n))
-                .collect()
-        };
-        out.duplicates_by_org = per_org(&self.duplicates);
-        out.dates_after_by_org = per_org(&dates_after);
-        out.by_org = self.orgs.into_iter().zip(by_idx).collect();
+        let mut out = PerUserCounts::default();
+        for (org, org_tally) in self.orgs.into_iter().zip(by_idx) {
+            out.push_org(org, org_tally);
+        }
         out
     }
 }

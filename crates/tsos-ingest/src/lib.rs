@@ -11,6 +11,7 @@
 //! and reason; title lines, blank lines and totals rows are skipped and counted.
 
 pub mod error;
+mod fast;
 pub mod header;
 pub mod source;
 pub mod title;
@@ -35,7 +36,7 @@ pub enum Target<'a> {
     Platform(&'a Platform),
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct ReadOptions<'a> {
     pub target: Target<'a>,
     /// `--as-of`; wins over a title line.
@@ -44,6 +45,11 @@ pub struct ReadOptions<'a> {
     pub skip_invalid: bool,
     /// The sheet of a workbook; the first one by default.
     pub sheet: Option<&'a str>,
+    /// Let large per-user CSV files take the fast path (`fast`); the tests turn it off to
+    /// compare both paths.
+    pub fast: bool,
+    /// Called now and then with the bytes and rows read so far.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
 /// Counts of what was read, for the lineage of a snapshot (SPEC §5.3).
@@ -135,6 +141,8 @@ pub struct Import {
     pub warnings: Vec<String>,
     /// With `skip_invalid`: the first rejected rows, for the summary.
     pub rejected_examples: Vec<RowError>,
+    /// Whether the fast path for large per-user CSV files read it.
+    pub fast_path: bool,
 }
 
 /// One good row of a per-user export, as handed to [`visit_users`].
@@ -154,6 +162,9 @@ pub struct UserRow<'r> {
 
 const MAX_LISTED_ERRORS: usize = 20;
 
+/// Rows between two calls of the progress callback on the general path.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
 /// Reads `path` whole, as `options` says. Either the whole file is good (or, with
 /// `skip_invalid`, its good rows are kept), or an error says what is wrong and where.
 pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, IngestError> {
@@ -161,14 +172,42 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
     let Opened {
         mut source,
         header,
-        stats,
+        header_line,
+        mut stats,
         title_date,
         as_of,
         mut warnings,
     } = open_export(path, options)?;
     let file = source.file.clone();
+    if let Some(content) = try_fast(
+        path,
+        options,
+        &source,
+        &header,
+        header_line,
+        as_of,
+        &mut stats,
+    )? {
+        if let Content::PerUser(data) = &content {
+            per_user_warnings(data, header.has(Column::UserId), as_of, &mut warnings);
+        }
+        return Ok(Import {
+            file_name: file,
+            sha256,
+            format: source.format.clone(),
+            as_of,
+            title_date,
+            columns: describe_columns(&header),
+            content,
+            stats,
+            warnings,
+            rejected_examples: Vec::new(),
+            fast_path: true,
+        });
+    }
     let mut reader = RowReader {
         file: file.clone(),
+        progress: options.progress,
         header: &header,
         stats,
         errors: Vec::new(),
@@ -207,16 +246,84 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         format: source.format.clone(),
         as_of,
         title_date,
-        columns: header
-            .columns
-            .iter()
-            .map(|(_, text, column)| (text.clone(), column.describe_ru()))
-            .collect(),
+        columns: describe_columns(&header),
         content,
         stats: reader.stats,
         warnings,
         rejected_examples: reader.errors,
+        fast_path: false,
     })
+}
+
+fn describe_columns(header: &Header) -> Vec<(String, String)> {
+    header
+        .columns
+        .iter()
+        .map(|(_, text, column)| (text.clone(), column.describe_ru()))
+        .collect()
+}
+
+/// The fast path for a per-user CSV (see [`fast`]), or `None` where it does not apply or
+/// declines; `stats` is completed only when it succeeds.
+fn try_fast(
+    path: &Path,
+    options: &ReadOptions<'_>,
+    source: &Source,
+    header: &Header,
+    header_line: u64,
+    as_of: Date,
+    stats: &mut RowStats,
+) -> Result<Option<Content>, IngestError> {
+    let Target::Platform(platform) = options.target else {
+        return Ok(None);
+    };
+    let Format::Csv {
+        encoding,
+        delimiter,
+        bom,
+    } = source.format
+    else {
+        return Ok(None);
+    };
+    let column = |c| header.find(c).map(|(idx, _)| idx);
+    let (Some(org), Some(role), Some(last)) = (
+        column(Column::Org),
+        column(Column::Role),
+        column(Column::LastDate),
+    ) else {
+        return Ok(None);
+    };
+    let confirmed = column(Column::Confirmed);
+    if !options.fast || (platform.rule.requires_confirmed && confirmed.is_none()) {
+        return Ok(None);
+    }
+    let input = fast::FastInput {
+        path,
+        encoding: encoding_rs::Encoding::for_label(encoding.as_bytes())
+            .unwrap_or(encoding_rs::UTF_8),
+        delimiter,
+        bom,
+        header_line,
+        columns: fast::UserColumns {
+            org,
+            role,
+            last,
+            confirmed,
+            id: column(Column::UserId),
+        },
+        tally: tsos_domain::Tally::new(&platform.rule, as_of, confirmed.is_some()),
+        progress: options.progress,
+    };
+    let output = fast::per_user(&input).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(output.map(|output| {
+        stats.read += output.rows;
+        stats.blank += output.blank;
+        stats.accepted += output.accepted;
+        Content::PerUser(output.data)
+    }))
 }
 
 /// Reads a per-user export row by row without keeping anything: every good row goes to
@@ -244,6 +351,7 @@ pub fn visit_users(
     }
     let mut reader = RowReader {
         file: source.file.clone(),
+        progress: options.progress,
         header: &header,
         stats,
         errors: Vec::new(),
@@ -265,6 +373,8 @@ pub fn visit_users(
 struct Opened {
     source: Source,
     header: Header,
+    /// The physical line (CSV) or row (sheet) of the header.
+    header_line: u64,
     stats: RowStats,
     title_date: Option<Date>,
     as_of: Date,
@@ -286,12 +396,12 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
         stats.read += 1;
         let candidate = Header::from_row(&row);
         if candidate.is_plausible() {
-            header = Some(candidate);
+            header = Some((candidate, row.loc.number()));
             break;
         }
         before_header.push(row);
     }
-    let Some(header) = header else {
+    let Some((header, header_line)) = header else {
         return Err(no_header(&file, &before_header, options.target));
     };
     for row in &before_header {
@@ -323,6 +433,7 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
     Ok(Opened {
         source,
         header,
+        header_line,
         stats,
         title_date,
         as_of,
@@ -354,6 +465,7 @@ pub fn file_sha256(path: &Path) -> Result<String, IngestError> {
 
 struct RowReader<'h> {
     file: String,
+    progress: Option<&'h (dyn Fn(u64, u64) + Sync)>,
     header: &'h Header,
     stats: RowStats,
     errors: Vec<RowError>,
@@ -418,6 +530,11 @@ impl RowReader<'_> {
     ) -> Result<Option<Row>, IngestError> {
         while let Some(row) = source.next_row()? {
             self.stats.read += 1;
+            if self.stats.read.is_multiple_of(PROGRESS_EVERY)
+                && let Some(progress) = self.progress
+            {
+                progress(source.bytes_read(), self.stats.read);
+            }
             match self.classify(&row, org_idx) {
                 RowKind::Blank | RowKind::Totals => continue,
                 RowKind::Data => return Ok(Some(row)),
@@ -523,11 +640,6 @@ impl RowReader<'_> {
     ) -> Result<PerUserData, IngestError> {
         let has_confirmed = self.header.has(Column::Confirmed);
         let has_id = self.header.has(Column::UserId);
-        if !has_id {
-            warnings.push(
-                "нет столбца с идентификатором пользователя: каждая строка считается отдельным пользователем, повторы не объединяются".into(),
-            );
-        }
         let mut aggregate = UserAggregate::new(has_confirmed);
         let mut data = PerUserData::default();
         self.user_rows(source, platform, &mut |row| {
@@ -549,37 +661,7 @@ impl RowReader<'_> {
             aggregate.add(key, row.confirmed.unwrap_or(false), row.last);
         })?;
         data.counts = aggregate.finish(&platform.rule, as_of);
-        if data.other_roles > 0 {
-            warnings.push(format!(
-                "строк с другими ролями (администраторы и т. п.), не учитываются: {}",
-                data.other_roles
-            ));
-        }
-        if data.empty_confirmed > 0 {
-            warnings.push(format!(
-                "строк с пустым признаком подтверждения УЗ (считаются неподтвержденными): {}",
-                data.empty_confirmed
-            ));
-        }
-        if data.missing_ids > 0 {
-            warnings.push(format!(
-                "строк без идентификатора пользователя (каждая считается отдельным пользователем): {}",
-                data.missing_ids
-            ));
-        }
-        if data.counts.duplicates_merged > 0 {
-            warnings.push(format!(
-                "повторяющихся строк одного пользователя объединено: {}",
-                data.counts.duplicates_merged
-            ));
-        }
-        if data.counts.dates_after_as_of > 0 {
-            warnings.push(format!(
-                "пользователей с датой активности позже отчетной даты {} (учтены как активные): {}",
-                tsos_domain::format_date_ru(as_of),
-                data.counts.dates_after_as_of
-            ));
-        }
+        per_user_warnings(&data, has_id, as_of, warnings);
         Ok(data)
     }
 
@@ -673,6 +755,46 @@ impl RowReader<'_> {
             );
         }
         Ok(rows)
+    }
+}
+
+/// What an import of per-user rows says about them, whichever path read them.
+fn per_user_warnings(data: &PerUserData, has_id: bool, as_of: Date, warnings: &mut Vec<String>) {
+    if !has_id {
+        warnings.push(
+            "нет столбца с идентификатором пользователя: каждая строка считается отдельным пользователем, повторы не объединяются".into(),
+        );
+    }
+    let notes = [
+        (
+            data.other_roles,
+            "строк с другими ролями (администраторы и т. п.), не учитываются".to_string(),
+        ),
+        (
+            data.empty_confirmed,
+            "строк с пустым признаком подтверждения УЗ (считаются неподтвержденными)".to_string(),
+        ),
+        (
+            data.missing_ids,
+            "строк без идентификатора пользователя (каждая считается отдельным пользователем)"
+                .to_string(),
+        ),
+        (
+            data.counts.duplicates_merged,
+            "повторяющихся строк одного пользователя объединено".to_string(),
+        ),
+        (
+            data.counts.dates_after_as_of,
+            format!(
+                "пользователей с датой активности позже отчетной даты {} (учтены как активные)",
+                tsos_domain::format_date_ru(as_of)
+            ),
+        ),
+    ];
+    for (n, text) in notes {
+        if n > 0 {
+            warnings.push(format!("{text}: {n}"));
+        }
     }
 }
 

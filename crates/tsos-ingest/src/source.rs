@@ -201,6 +201,14 @@ impl Source {
         })
     }
 
+    /// Bytes of the file read so far (CSV; 0 for a workbook, which is read whole at open).
+    pub fn bytes_read(&self) -> u64 {
+        match &self.inner {
+            Inner::Csv { reader, .. } => reader.position().byte(),
+            Inner::Sheet { .. } => 0,
+        }
+    }
+
     /// The next row, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
         match &mut self.inner {
@@ -347,7 +355,7 @@ pub fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-fn decode_field(field: &[u8], encoding: &'static Encoding) -> Option<Cell> {
+pub(crate) fn decode_field(field: &[u8], encoding: &'static Encoding) -> Option<Cell> {
     if field.iter().all(|b| *b == b' ') {
         return Some(Cell::Empty);
     }
