@@ -133,6 +133,9 @@ pub enum Command {
         /// Зерно генератора (одинаковое зерно — одинаковые файлы); по умолчанию встроенное
         #[arg(long)]
         seed: Option<u64>,
+        /// Только создать большие выгрузки для замеров (region — ~1 500 ОО, national — 40 000 ОО и ~35 млн строк), без импорта
+        #[arg(long, value_enum)]
+        scale: Option<ScaleArg>,
     },
 }
 
@@ -175,6 +178,12 @@ pub enum AtRiskFormat {
     Table,
     Csv,
     Xlsx,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ScaleArg {
+    Region,
+    National,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

@@ -9,10 +9,12 @@ use tsos_app::import::{ImportRequest, import_file};
 use tsos_app::report::build_report;
 use tsos_domain::targets::parse_value;
 use tsos_domain::{Catalogue, IndicatorId, Level, Target, format_date_ru};
+use tsos_report::ru;
 use tsos_store::Store;
 
 use crate::cli::{
-    AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, SnapshotsAction, TargetsAction,
+    AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, ScaleArg, SnapshotsAction,
+    TargetsAction,
 };
 use crate::progress::ImportProgress;
 use crate::summary;
@@ -68,12 +70,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 None => latest_date(&store)?,
             };
             let report = build_report(&store, &catalogue, as_of, level_of(level))?;
-            let bytes = match format {
-                FormatArg::Table => tsos_report::table::render(&report).into_bytes(),
-                FormatArg::Csv => tsos_report::csv::to_bytes(&report),
-                FormatArg::Json => tsos_report::json::to_string(&report).into_bytes(),
-            };
-            write_output(out.as_deref(), &bytes, quiet)
+            match format {
+                FormatArg::Json => write_json(&report, out.as_deref(), quiet),
+                FormatArg::Table => {
+                    let table = tsos_report::table::render(&report);
+                    write_output(out.as_deref(), table.as_bytes(), quiet)
+                }
+                FormatArg::Csv => {
+                    write_output(out.as_deref(), &tsos_report::csv::to_bytes(&report), quiet)
+                }
+            }
         }
         Command::Snapshots { action, format } => {
             let mut store = open_store(&db_path(cli.db))?;
@@ -198,9 +204,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             write_output(out.as_deref(), &bytes, quiet)
         }
-        Command::Demo { out, schools, seed } => {
-            demo(cli.db, &catalogue, &out, schools, seed, quiet)
+        Command::Demo {
+            out,
+            schools,
+            seed,
+            scale: Some(scale),
+        } => {
+            if schools != 300 {
+                bail!("--schools не сочетается с --scale: размер задает сам масштаб");
+            }
+            demo_scale(&out, scale, seed)
         }
+        Command::Demo {
+            out,
+            schools,
+            seed,
+            scale: None,
+        } => demo(cli.db, &catalogue, &out, schools, seed, quiet),
     }
 }
 
@@ -357,6 +377,38 @@ fn checked_indicator(text: &str, catalogue: &Catalogue) -> anyhow::Result<Indica
     Ok(indicator)
 }
 
+/// Writes the large inputs of the benchmark (`bench/run.sh`) and says where they are.
+fn demo_scale(out: &Path, scale: ScaleArg, seed: Option<u64>) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let files = tsos_demo::generate_scale(&tsos_demo::ScaleOptions {
+        out_dir: out.to_path_buf(),
+        seed: seed.unwrap_or(tsos_demo::DemoOptions::default().seed),
+        scale: match scale {
+            ScaleArg::Region => tsos_demo::Scale::Region,
+            ScaleArg::National => tsos_demo::Scale::National,
+        },
+    })
+    .context("не удалось создать выгрузки")?;
+    println!(
+        "Созданы выгрузки на {} ({} ОО) за {:.1} с:",
+        format_date_ru(files.as_of),
+        ru::integer(files.schools as u64),
+        started.elapsed().as_secs_f64()
+    );
+    println!("  {}", files.registry.display());
+    println!(
+        "  {} ({} строк)",
+        files.myschool.display(),
+        ru::integer(files.myschool_rows)
+    );
+    println!(
+        "  {} ({} строк)",
+        files.sferum.display(),
+        ru::integer(files.sferum_rows)
+    );
+    Ok(())
+}
+
 fn load_catalogue(path: Option<&Path>) -> anyhow::Result<Catalogue> {
     let mut catalogue = Catalogue::builtin();
     if let Some(path) = path {
@@ -392,6 +444,23 @@ fn level_of(level: LevelArg) -> Level {
         LevelArg::Municipality => Level::Municipality,
         LevelArg::Region => Level::Region,
     }
+}
+
+/// JSON goes to its destination as it is serialised: at 40,000 schools it is tens of MB.
+fn write_json(report: &tsos_domain::Report, out: Option<&Path>, quiet: bool) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            tsos_report::json::write(report, file)
+                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            if !quiet {
+                eprintln!("Записано: {}", path.display());
+            }
+        }
+        None => tsos_report::json::write(report, std::io::stdout().lock())?,
+    }
+    Ok(())
 }
 
 fn write_output(out: Option<&Path>, bytes: &[u8], quiet: bool) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ mod exports;
 mod names;
 mod plan;
 mod region;
+pub mod scale;
 mod sim;
 mod table;
 
@@ -31,6 +32,8 @@ use tsos_domain::format_date_ru;
 use crate::exports::UserSpelling;
 use crate::plan::{Form, Layout, Planned, SchoolFormat, UserFormat};
 use crate::sim::{Service, Simulation};
+
+pub use crate::scale::{Scale, ScaleFiles, ScaleOptions, generate_scale};
 
 /// The label of a totals row.
 const TOTALS: &str = "Итого";

@@ -351,7 +351,6 @@ impl PeerGroup {
 /// A row with a share, waiting for its place.
 struct Candidate {
     share: f64,
-    name: String,
     row_idx: usize,
 }
 
@@ -365,6 +364,7 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
         Level::Region => &[],
     };
     let n_platforms = rows.first().map_or(0, |row| row.platforms.len());
+    let names: Vec<String> = rows.iter().map(|row| row.name.to_lowercase()).collect();
     for platform_idx in 0..n_platforms {
         for role in Role::ALL {
             for &group in groups {
@@ -378,18 +378,14 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
                         peers
                             .entry((a.to_string(), b.to_string()))
                             .or_default()
-                            .push(Candidate {
-                                share,
-                                name: row.name.to_lowercase(),
-                                row_idx,
-                            });
+                            .push(Candidate { share, row_idx });
                     }
                 }
                 for members in peers.values_mut() {
                     members.sort_by(|a, b| {
                         b.share
                             .total_cmp(&a.share)
-                            .then_with(|| a.name.cmp(&b.name))
+                            .then_with(|| names[a.row_idx].cmp(&names[b.row_idx]))
                     });
                     let of = members.len();
                     for (position, member) in members.iter().enumerate() {

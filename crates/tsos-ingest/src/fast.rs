@@ -22,10 +22,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 
 use encoding_rs::Encoding;
 use jiff::civil::Date;
+use sha2::{Digest, Sha256};
 use tsos_domain::{OrgId, OrgTally, PerUserCounts, Role, Tally, UserState};
 
 use crate::PerUserData;
@@ -77,6 +78,8 @@ pub(crate) struct FastInput<'a> {
 
 /// What the fast path read after the header.
 pub(crate) struct FastOutput {
+    /// Of the whole file, read in the same pass.
+    pub sha256: String,
     pub data: PerUserData,
     /// Rows as the general path counts them: records, and empty lines between records.
     pub rows: u64,
@@ -87,19 +90,16 @@ pub(crate) struct FastOutput {
 /// Reads the data rows, or `None` where the general path must read the file instead.
 pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutput>> {
     let mut file = File::open(input.path)?;
-    let mut carry: Vec<u8> = Vec::new();
-    let mut block = vec![0u8; BLOCK];
+    let mut hasher = Sha256::new();
+    let mut carry: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+    let mut bytes_done = 0u64;
     // Skip the BOM and the lines up to and including the header.
     let mut to_skip = input.header_line;
     let mut skipped_bom = !input.bom;
-    let mut bytes_done = 0u64;
     while to_skip > 0 {
-        let n = file.read(&mut block)?;
-        if n == 0 {
+        if !fill(&mut file, &mut carry, &mut hasher, &mut bytes_done)? {
             return Ok(None);
         }
-        bytes_done += n as u64;
-        carry.extend_from_slice(&block[..n]);
         if !skipped_bom {
             carry.drain(..3);
             skipped_bom = true;
@@ -134,40 +134,43 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
     let results = std::thread::scope(|scope| -> std::io::Result<Vec<(usize, ChunkResult)>> {
         let mut senders = Vec::with_capacity(n_workers);
         let mut handles = Vec::with_capacity(n_workers);
+        // Blocks come back to the reader once parsed, so a handful of buffers serve the file.
+        let (free_tx, free_rx) = channel::<Vec<u8>>();
         for _ in 0..n_workers {
             let (tx, rx) = sync_channel::<(usize, Vec<u8>)>(2);
             senders.push(tx);
             let ctx = &ctx;
+            let free_tx = free_tx.clone();
             handles.push(scope.spawn(move || {
                 let mut out = Vec::new();
                 let mut caches = Caches::default();
-                for (idx, chunk) in rx {
-                    if ctx.abort.load(Ordering::Relaxed) {
-                        continue;
-                    }
-                    match read_chunk(&chunk, ctx, &mut caches) {
-                        Some(result) => {
-                            ctx.rows_done.fetch_add(result.records, Ordering::Relaxed);
-                            out.push((idx, result));
+                for (idx, mut chunk) in rx {
+                    if !ctx.abort.load(Ordering::Relaxed) {
+                        match read_chunk(&chunk, ctx, &mut caches) {
+                            Some(result) => {
+                                ctx.rows_done.fetch_add(result.records, Ordering::Relaxed);
+                                out.push((idx, result));
+                            }
+                            None => ctx.abort.store(true, Ordering::Relaxed),
                         }
-                        None => ctx.abort.store(true, Ordering::Relaxed),
                     }
+                    chunk.clear();
+                    // The reader may be gone already; the buffer is then simply dropped.
+                    let _ = free_tx.send(chunk);
                 }
                 out
             }));
         }
+        drop(free_tx);
         let mut chunk_idx = 0usize;
         let mut eof = false;
         while !eof && !abort.load(Ordering::Relaxed) {
             // Fill the carry up to a block, then cut after its last newline.
             while carry.len() < BLOCK {
-                let n = file.read(&mut block)?;
-                if n == 0 {
+                if !fill(&mut file, &mut carry, &mut hasher, &mut bytes_done)? {
                     eof = true;
                     break;
                 }
-                bytes_done += n as u64;
-                carry.extend_from_slice(&block[..n]);
             }
             if let Some(progress) = input.progress {
                 progress(bytes_done, rows_done.load(Ordering::Relaxed));
@@ -184,8 +187,12 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
                     }
                 }
             };
-            let rest = carry.split_off(cut);
-            let chunk = std::mem::replace(&mut carry, rest);
+            let mut next = free_rx
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(2 * BLOCK));
+            next.extend_from_slice(&carry[cut..]);
+            carry.truncate(cut);
+            let chunk = std::mem::replace(&mut carry, next);
             if !chunk.is_empty() {
                 // A worker that has stopped (abort) drops its receiver; nothing to do then.
                 let _ = senders[chunk_idx % n_workers].send((chunk_idx, chunk));
@@ -204,7 +211,24 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
     }
     let mut results = results;
     results.sort_by_key(|(idx, _)| *idx);
-    Ok(merge(results.into_iter().map(|(_, r)| r), &input.tally))
+    let sha256 = crate::hex(&hasher.finalize());
+    Ok(merge(results.into_iter().map(|(_, r)| r), &input.tally)
+        .map(|output| FastOutput { sha256, ..output }))
+}
+
+/// Appends up to a block of the file to `carry` and hashes it; `false` at the end of the file.
+/// The file is read once: the SHA-256 of the lineage comes from the same bytes the workers parse.
+fn fill(
+    file: &mut File,
+    carry: &mut Vec<u8>,
+    hasher: &mut Sha256,
+    bytes_done: &mut u64,
+) -> std::io::Result<bool> {
+    let start = carry.len();
+    let n = file.take(BLOCK as u64).read_to_end(carry)?;
+    hasher.update(&carry[start..]);
+    *bytes_done += n as u64;
+    Ok(n > 0)
 }
 
 struct ChunkContext<'a> {
@@ -506,6 +530,7 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
     // Empty lines count as rows only between records, as the `csv` crate reports them.
     let counted_empty = empty_lines - trailing_empty;
     Some(FastOutput {
+        sha256: String::new(),
         data,
         rows: records + counted_empty,
         blank: blank_records + counted_empty,

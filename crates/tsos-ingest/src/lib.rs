@@ -168,7 +168,6 @@ const PROGRESS_EVERY: u64 = 1 << 16;
 /// Reads `path` whole, as `options` says. Either the whole file is good (or, with
 /// `skip_invalid`, its good rows are kept), or an error says what is wrong and where.
 pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, IngestError> {
-    let sha256 = file_sha256(path)?;
     let Opened {
         mut source,
         header,
@@ -179,7 +178,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         mut warnings,
     } = open_export(path, options)?;
     let file = source.file.clone();
-    if let Some(content) = try_fast(
+    if let Some((content, sha256)) = try_fast(
         path,
         options,
         &source,
@@ -205,6 +204,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
             fast_path: true,
         });
     }
+    let sha256 = file_sha256(path)?;
     let mut reader = RowReader {
         file: file.clone(),
         progress: options.progress,
@@ -273,7 +273,7 @@ fn try_fast(
     header_line: u64,
     as_of: Date,
     stats: &mut RowStats,
-) -> Result<Option<Content>, IngestError> {
+) -> Result<Option<(Content, String)>, IngestError> {
     let Target::Platform(platform) = options.target else {
         return Ok(None);
     };
@@ -322,7 +322,7 @@ fn try_fast(
         stats.read += output.rows;
         stats.blank += output.blank;
         stats.accepted += output.accepted;
-        Content::PerUser(output.data)
+        (Content::PerUser(output.data), output.sha256)
     }))
 }
 
@@ -456,11 +456,11 @@ pub fn file_sha256(path: &Path) -> Result<String, IngestError> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct RowReader<'h> {

@@ -1,151 +1,269 @@
 //! `tsos report --format json`: one object, exactly as SPEC §8 shows. Tests and outside
 //! scripts parse it; keys are only ever added.
+//!
+//! The object is serialised straight from the report, without building a `serde_json::Value`
+//! tree first: at 40,000 schools the tree alone would cost more than the rest of the report.
+
+use std::io::Write;
 
 use jiff::civil::Date;
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
 use tsos_domain::dates::months_after;
 use tsos_domain::indicators::share;
-use tsos_domain::{Indicator, Level, Report, Role};
+use tsos_domain::{Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap};
 
+/// Writes the report as pretty-printed JSON with a final newline.
+pub fn write(report: &Report, writer: impl Write) -> std::io::Result<()> {
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, writer);
+    serde_json::to_writer_pretty(&mut writer, &JsonReport(report))?;
+    writer.write_all(b"\n")?;
+    writer.flush()
+}
+
+/// The same object as a value, for tests and callers that edit it.
 pub fn to_value(report: &Report) -> Value {
-    let rows: Vec<Value> = report
-        .rows
-        .iter()
-        .map(|row| {
-            let mut object = Map::new();
-            object.insert("id".into(), json!(row.id));
-            object.insert("name".into(), json!(row.name));
-            object.insert(
-                "municipality".into(),
-                match report.level {
-                    Level::Region => Value::Null,
-                    _ => json!(row.municipality),
+    serde_json::to_value(JsonReport(report)).expect("a report always serialises")
+}
+
+struct JsonReport<'a>(&'a Report);
+
+impl Serialize for JsonReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        let next = months_after(report.as_of, 1);
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("as_of", &report.as_of.to_string())?;
+        map.serialize_entry("level", report.level.code())?;
+        map.serialize_entry("rows", &Rows { report, next })?;
+        map.serialize_entry("unknown_organisations", &UnknownUsers(&report.platforms))?;
+        map.serialize_entry("unknown", &UnknownDetail(&report.platforms))?;
+        map.serialize_entry("platforms", &Platforms(&report.platforms))?;
+        map.end()
+    }
+}
+
+struct Rows<'a> {
+    report: &'a Report,
+    next: Date,
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.report.rows.len()))?;
+        for row in &self.report.rows {
+            seq.serialize_element(&JsonRow {
+                report: self.report,
+                row,
+                next: self.next,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct JsonRow<'a> {
+    report: &'a Report,
+    row: &'a IndicatorRow,
+    next: Date,
+}
+
+impl Serialize for JsonRow<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (report, row) = (self.report, self.row);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &row.id)?;
+        map.serialize_entry("name", &row.name)?;
+        match report.level {
+            Level::Region => map.serialize_entry("municipality", &())?,
+            _ => map.serialize_entry("municipality", &row.municipality)?,
+        }
+        map.serialize_entry("region", &row.region)?;
+        if report.level != Level::School {
+            map.serialize_entry("schools", &row.schools)?;
+        }
+        map.serialize_entry("contingent", &Contingent(&row.contingent))?;
+        for (platform, indicators) in report.platforms.iter().zip(&row.platforms) {
+            let value = indicators.as_ref().map(|indicators| Roles {
+                indicators,
+                with_confirmed: platform.platform.rule.requires_confirmed,
+                level: report.level,
+                next: self.next,
+            });
+            map.serialize_entry(&platform.platform.code, &value)?;
+        }
+        map.end()
+    }
+}
+
+struct Contingent<'a>(&'a RoleMap<Option<u64>>);
+
+impl Serialize for Contingent<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        for (role, value) in self.0.iter() {
+            map.serialize_entry(role.code(), value)?;
+        }
+        map.end()
+    }
+}
+
+struct Roles<'a> {
+    indicators: &'a RoleMap<Indicator>,
+    with_confirmed: bool,
+    level: Level,
+    next: Date,
+}
+
+impl Serialize for Roles<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        for role in Role::ALL {
+            map.serialize_entry(
+                role.code(),
+                &JsonIndicator {
+                    indicator: self.indicators.get(role),
+                    with_confirmed: self.with_confirmed,
+                    level: self.level,
+                    next: self.next,
                 },
-            );
-            object.insert("region".into(), json!(row.region));
-            if report.level != Level::School {
-                object.insert("schools".into(), json!(row.schools));
+            )?;
+        }
+        map.end()
+    }
+}
+
+struct JsonIndicator<'a> {
+    indicator: &'a Indicator,
+    with_confirmed: bool,
+    level: Level,
+    next: Date,
+}
+
+impl Serialize for JsonIndicator<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let indicator = self.indicator;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("registered", &indicator.registered)?;
+        if self.with_confirmed || indicator.confirmed.is_some() {
+            map.serialize_entry("confirmed", &indicator.confirmed)?;
+        }
+        map.serialize_entry("active", &indicator.active)?;
+        map.serialize_entry("share", &indicator.share)?;
+        map.serialize_entry("delta_pp", &indicator.delta_pp)?;
+        map.serialize_entry("target", &indicator.target)?;
+        map.serialize_entry("status", indicator.status.code())?;
+        map.serialize_entry("gap", &indicator.gap)?;
+        // `{"municipality": 3, "region": 41}` for a school; only `"region"` for a
+        // municipality; null without a share or at region level.
+        let places = [
+            ("municipality", indicator.rank.municipality),
+            ("region", indicator.rank.region),
+        ];
+        let ranked = self.level != Level::Region && places.iter().any(|(_, p)| p.is_some());
+        let rank = ranked.then_some(Places(places, Place::Rank));
+        let of = ranked.then_some(Places(places, Place::Of));
+        map.serialize_entry("rank", &rank)?;
+        map.serialize_entry("of", &of)?;
+        map.serialize_entry("leaving", &indicator.leaving)?;
+        let forecast = indicator.active_next().map(|active| Forecast {
+            as_of: self.next,
+            active,
+            share: share(active, indicator.contingent),
+        });
+        map.serialize_entry("forecast_next", &forecast)?;
+        map.end()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Place {
+    Rank,
+    Of,
+}
+
+struct Places([(&'static str, Option<(usize, usize)>); 2], Place);
+
+impl Serialize for Places {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, place) in self.0 {
+            if let Some((rank, of)) = place {
+                match self.1 {
+                    Place::Rank => map.serialize_entry(name, &rank)?,
+                    Place::Of => map.serialize_entry(name, &of)?,
+                }
             }
-            let mut contingent = Map::new();
-            for (role, value) in row.contingent.iter() {
-                contingent.insert(role.code().into(), json!(value));
-            }
-            object.insert("contingent".into(), Value::Object(contingent));
-            for (platform, indicators) in report.platforms.iter().zip(&row.platforms) {
-                let value = match indicators {
-                    None => Value::Null,
-                    Some(indicators) => {
-                        let mut roles = Map::new();
-                        for role in Role::ALL {
-                            roles.insert(
-                                role.code().into(),
-                                indicator(
-                                    indicators.get(role),
-                                    platform.platform.rule.requires_confirmed,
-                                    report.level,
-                                    months_after(report.as_of, 1),
-                                ),
-                            );
-                        }
-                        Value::Object(roles)
-                    }
-                };
-                object.insert(platform.platform.code.clone(), value);
-            }
-            Value::Object(object)
-        })
-        .collect();
-    let mut unknown_users = Map::new();
-    let mut unknown_detail = Map::new();
-    let mut platforms = Vec::new();
-    for platform in &report.platforms {
-        let code = platform.platform.code.clone();
-        unknown_users.insert(
-            code.clone(),
-            json!(platform.unknown.as_ref().map(|u| u.users)),
-        );
-        unknown_detail.insert(
-            code.clone(),
-            match &platform.unknown {
-                Some(unknown) => json!({
+        }
+        map.end()
+    }
+}
+
+struct Forecast {
+    as_of: Date,
+    active: u64,
+    share: Option<f64>,
+}
+
+impl Serialize for Forecast {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("as_of", &self.as_of.to_string())?;
+        map.serialize_entry("active", &self.active)?;
+        map.serialize_entry("share", &self.share)?;
+        map.end()
+    }
+}
+
+/// `"unknown_organisations": {"myschool": 25}`: users of organisations the registry lacks.
+struct UnknownUsers<'a>(&'a [ReportPlatform]);
+
+impl Serialize for UnknownUsers<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for platform in self.0 {
+            map.serialize_entry(
+                &platform.platform.code,
+                &platform.unknown.as_ref().map(|u| u.users),
+            )?;
+        }
+        map.end()
+    }
+}
+
+/// `"unknown": {"myschool": {"organisations": 1, "users": 25, "ids": […]}}`.
+struct UnknownDetail<'a>(&'a [ReportPlatform]);
+
+impl Serialize for UnknownDetail<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for platform in self.0 {
+            let detail = platform.unknown.as_ref().map(|unknown| {
+                serde_json::json!({
                     "organisations": unknown.ids.len(),
                     "users": unknown.users,
                     "ids": unknown.ids.iter().map(|id| id.as_str()).collect::<Vec<_>>(),
-                }),
-                None => Value::Null,
-            },
-        );
-        platforms.push(json!({
-            "code": code,
-            "name": platform.platform.name,
-            "present": platform.present,
-            "previous_as_of": platform.previous.map(|d| d.to_string()),
-        }));
-    }
-    json!({
-        "as_of": report.as_of.to_string(),
-        "level": report.level.code(),
-        "rows": rows,
-        "unknown_organisations": unknown_users,
-        "unknown": unknown_detail,
-        "platforms": platforms,
-    })
-}
-
-fn indicator(indicator: &Indicator, with_confirmed: bool, level: Level, next: Date) -> Value {
-    let mut object = Map::new();
-    object.insert("registered".into(), json!(indicator.registered));
-    if with_confirmed || indicator.confirmed.is_some() {
-        object.insert("confirmed".into(), json!(indicator.confirmed));
-    }
-    object.insert("active".into(), json!(indicator.active));
-    object.insert("share".into(), json!(indicator.share));
-    object.insert("delta_pp".into(), json!(indicator.delta_pp));
-    object.insert("target".into(), json!(indicator.target));
-    object.insert("status".into(), json!(indicator.status.code()));
-    object.insert("gap".into(), json!(indicator.gap));
-    let (rank, of) = ranks(indicator, level);
-    object.insert("rank".into(), rank);
-    object.insert("of".into(), of);
-    object.insert("leaving".into(), json!(indicator.leaving));
-    object.insert(
-        "forecast_next".into(),
-        match indicator.active_next() {
-            Some(active) => json!({
-                "as_of": next.to_string(),
-                "active": active,
-                "share": share(active, indicator.contingent),
-            }),
-            None => Value::Null,
-        },
-    );
-    Value::Object(object)
-}
-
-/// `{"municipality": 3, "region": 41}` and `{"municipality": 9, "region": 64}` for a school;
-/// only `"region"` for a municipality; null without a share or at region level.
-fn ranks(indicator: &Indicator, level: Level) -> (Value, Value) {
-    let mut rank = Map::new();
-    let mut of = Map::new();
-    let groups = [
-        ("municipality", indicator.rank.municipality),
-        ("region", indicator.rank.region),
-    ];
-    for (name, place) in groups {
-        if let Some((position, total)) = place {
-            rank.insert(name.into(), json!(position));
-            of.insert(name.into(), json!(total));
+                })
+            });
+            map.serialize_entry(&platform.platform.code, &detail)?;
         }
-    }
-    if rank.is_empty() || level == Level::Region {
-        (Value::Null, Value::Null)
-    } else {
-        (Value::Object(rank), Value::Object(of))
+        map.end()
     }
 }
 
-pub fn to_string(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(&to_value(report)).expect("JSON values serialise");
-    text.push('\n');
-    text
+struct Platforms<'a>(&'a [ReportPlatform]);
+
+impl Serialize for Platforms<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for platform in self.0 {
+            seq.serialize_element(&serde_json::json!({
+                "code": platform.platform.code,
+                "name": platform.platform.name,
+                "present": platform.present,
+                "previous_as_of": platform.previous.map(|d| d.to_string()),
+            }))?;
+        }
+        seq.end()
+    }
 }
