@@ -38,9 +38,14 @@ pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
     );
     let _ = writeln!(
         out,
-        "  Файл: {}; SHA-256 {}",
+        "  Файл: {}; SHA-256 {}{}",
         import.format.describe_ru(),
-        &import.sha256[..16]
+        &import.sha256[..16],
+        if import.fast_path {
+            "; прочитан быстрым путем (строки одной ОО идут подряд)"
+        } else {
+            ""
+        }
     );
     let columns: Vec<String> = import
         .columns

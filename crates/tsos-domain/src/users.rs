@@ -44,6 +44,8 @@ impl UserState {
 pub struct Tally {
     rule: ActiveRule,
     as_of: Date,
+    /// The window's first day at `as_of`, computed once rather than per user.
+    first_day: Date,
     /// Who is active now but would not be at the next monthly date unless they return.
     next_first_day: Date,
     has_confirmed: bool,
@@ -66,6 +68,7 @@ impl Tally {
         Tally {
             rule: *rule,
             as_of,
+            first_day: rule.first_active_day(as_of),
             next_first_day: rule.first_active_day(months_after(as_of, 1)),
             has_confirmed,
         }
@@ -93,7 +96,10 @@ impl Tally {
         if self.has_confirmed {
             counts.confirmed = Some(counts.confirmed.unwrap_or(0) + u64::from(state.confirmed));
         }
-        if self.rule.is_active(state.confirmed, state.last, self.as_of) {
+        // `ActiveRule::is_active`, with the window's start computed once.
+        let active = (state.confirmed || !self.rule.requires_confirmed)
+            && state.last.is_some_and(|last| last >= self.first_day);
+        if active {
             counts.active += 1;
             if state.last.is_some_and(|last| last < self.next_first_day) {
                 *counts.leaving.get_or_insert(0) += 1;

@@ -244,6 +244,8 @@ struct ChunkContext<'a> {
 struct Caches {
     roles: Vec<(Vec<u8>, Option<Role>)>,
     confirmations: Vec<(Vec<u8>, Option<bool>)>,
+    /// Reused by `Group::finish` to look for repeated ids.
+    scratch: HashSet<(u64, Role)>,
 }
 
 /// The users of one organisation read so far: ids in an arena, one entry per row.
@@ -278,7 +280,22 @@ impl Group {
     }
 
     /// Merges the duplicates and counts the users.
-    fn finish(mut self, tally: &Tally) -> (OrgId, OrgTally) {
+    fn finish(mut self, tally: &Tally, scratch: &mut HashSet<(u64, Role)>) -> (OrgId, OrgTally) {
+        // Most organisations have no repeated user: one pass over a set says so, and they are
+        // counted without sorting.
+        scratch.clear();
+        let unique = self
+            .entries
+            .iter()
+            .filter(|e| e.len != u32::MAX)
+            .all(|e| scratch.insert((e.hash, e.role)));
+        if unique {
+            let mut org_tally = tally.empty();
+            for entry in &self.entries {
+                tally.add(&mut org_tally, entry.role, entry.state);
+            }
+            return (self.org, org_tally);
+        }
         let ids = std::mem::take(&mut self.ids);
         let id = |e: &Entry| -> &[u8] {
             if e.len == u32::MAX {
@@ -410,7 +427,7 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
                 out.items.push(if n_groups == 0 {
                     Item::Open(group)
                 } else {
-                    let (org, tally) = group.finish(&input.tally);
+                    let (org, tally) = group.finish(&input.tally, &mut caches.scratch);
                     Item::Counted(org, tally)
                 });
                 n_groups += 1;
@@ -487,6 +504,7 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
         Some(())
     };
     let mut data = PerUserData::default();
+    let mut scratch = HashSet::new();
     let (mut records, mut blank_records, mut empty_lines, mut trailing_empty) = (0, 0, 0, 0);
     let mut open: Option<Group> = None;
     for chunk in chunks {
@@ -507,14 +525,14 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
                     Some(current) if current.org == group.org => current.absorb(group),
                     _ => {
                         if let Some(done) = open.replace(group) {
-                            let (org, org_tally) = done.finish(tally);
+                            let (org, org_tally) = done.finish(tally, &mut scratch);
                             push(&mut counts, org, org_tally)?;
                         }
                     }
                 },
                 Item::Counted(org, org_tally) => {
                     if let Some(done) = open.take() {
-                        let (org, org_tally) = done.finish(tally);
+                        let (org, org_tally) = done.finish(tally, &mut scratch);
                         push(&mut counts, org, org_tally)?;
                     }
                     push(&mut counts, org, org_tally)?;
@@ -523,7 +541,7 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
         }
     }
     if let Some(done) = open.take() {
-        let (org, org_tally) = done.finish(tally);
+        let (org, org_tally) = done.finish(tally, &mut scratch);
         push(&mut counts, org, org_tally)?;
     }
     data.counts = counts;

@@ -402,6 +402,9 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
         before_header.push(row);
     }
     let Some((header, header_line)) = header else {
+        if before_header.iter().all(Row::is_blank) {
+            return Err(IngestError::Empty { file });
+        }
         return Err(no_header(&file, &before_header, options.target));
     };
     for row in &before_header {

@@ -117,7 +117,8 @@ enum Inner {
     },
     Sheet {
         sheet: String,
-        rows: std::vec::IntoIter<(u32, Vec<Cell>)>,
+        /// (1-based row number, cells), or the workbook's own error.
+        rows: Box<dyn Iterator<Item = Result<(u32, Vec<Cell>), String>>>,
     },
 }
 
@@ -269,13 +270,20 @@ impl Source {
                 }
                 Ok(Some(row))
             }
-            Inner::Sheet { sheet, rows } => Ok(rows.next().map(|(row, cells)| Row {
-                loc: RowLoc::Sheet {
-                    sheet: sheet.clone(),
-                    row,
-                },
-                cells,
-            })),
+            Inner::Sheet { sheet, rows } => match rows.next() {
+                None => Ok(None),
+                Some(Ok((row, cells))) => Ok(Some(Row {
+                    loc: RowLoc::Sheet {
+                        sheet: sheet.clone(),
+                        row,
+                    },
+                    cells,
+                })),
+                Some(Err(detail)) => Err(IngestError::Spreadsheet {
+                    file: self.file.clone(),
+                    detail,
+                }),
+            },
         }
     }
 }
@@ -525,7 +533,7 @@ fn open_workbook(
         file: file.clone(),
         detail: err.to_string(),
     };
-    let mut workbook: Sheets<_> =
+    let workbook: Sheets<_> =
         match kind {
             "XLS" => Sheets::Xls(calamine::Xls::new(reader).map_err(|e| spreadsheet(&e))?),
             "ODS" => Sheets::Ods(calamine::Ods::new(reader).map_err(|e| spreadsheet(&e))?),
@@ -553,36 +561,95 @@ fn open_workbook(
             .cloned()
             .ok_or_else(|| IngestError::Empty { file: file.clone() })?,
     };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| spreadsheet(&e))?;
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    let rows: Vec<(u32, Vec<Cell>)> = range
-        .rows()
-        .enumerate()
-        .map(|(idx, row)| {
-            let mut cells = vec![Cell::Empty; start_col as usize];
-            cells.extend(row.iter().map(convert_cell));
-            (start_row + idx as u32 + 1, cells)
-        })
-        .collect();
-    if rows
-        .iter()
-        .all(|(_, cells)| cells.iter().all(Cell::is_empty))
-    {
-        return Err(IngestError::Empty { file });
-    }
+    let rows: Box<dyn Iterator<Item = Result<(u32, Vec<Cell>), String>>> = match workbook {
+        // An XLSX sheet is streamed cell by cell: a per-user export at Excel's limit of
+        // 1,048,576 rows never sits in memory whole.
+        Sheets::Xlsx(xlsx) => Box::new(stream_xlsx(xlsx, name.clone())),
+        mut other => {
+            let range = other.worksheet_range(&name).map_err(|e| spreadsheet(&e))?;
+            let (start_row, start_col) = range.start().unwrap_or((0, 0));
+            let rows: Vec<Result<(u32, Vec<Cell>), String>> = range
+                .rows()
+                .enumerate()
+                .map(|(idx, row)| {
+                    let mut cells = vec![Cell::Empty; start_col as usize];
+                    cells.extend(row.iter().map(convert_cell));
+                    Ok((start_row + idx as u32 + 1, cells))
+                })
+                .collect();
+            Box::new(rows.into_iter())
+        }
+    };
     Ok(Source {
         file,
         format: Format::Workbook {
             kind,
             sheet: name.clone(),
         },
-        inner: Inner::Sheet {
-            sheet: name,
-            rows: rows.into_iter(),
-        },
+        inner: Inner::Sheet { sheet: name, rows },
     })
+}
+
+/// Reads the sheet on a thread of its own (calamine's cell reader borrows the workbook) and
+/// hands rows over a bounded channel, with the rows that have no cell as blank rows. If the
+/// reader of the rows stops early, the thread ends at its next send.
+fn stream_xlsx(
+    mut workbook: calamine::Xlsx<BufReader<File>>,
+    sheet: String,
+) -> impl Iterator<Item = Result<(u32, Vec<Cell>), String>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+    std::thread::spawn(move || {
+        let mut read = || -> Result<(), calamine::XlsxError> {
+            let mut cells = workbook.worksheet_cells_reader(&sheet)?;
+            let mut current: Option<u32> = None;
+            let mut row: Vec<Cell> = Vec::new();
+            while let Some(cell) = cells.next_cell()? {
+                let (row_idx, col_idx) = cell.get_position();
+                if current != Some(row_idx) {
+                    if let Some(previous) = current {
+                        let done = std::mem::take(&mut row);
+                        let blanks = (previous + 1..row_idx).map(|r| (r + 1, Vec::new()));
+                        for item in std::iter::once((previous + 1, done)).chain(blanks) {
+                            if tx.send(Ok(item)).is_err() {
+                                return Ok(());
+                            }
+                        }
+                    }
+                    current = Some(row_idx);
+                }
+                let col_idx = col_idx as usize;
+                if row.len() <= col_idx {
+                    row.resize(col_idx + 1, Cell::Empty);
+                }
+                row[col_idx] = convert_ref(cell.get_value());
+            }
+            if let Some(previous) = current {
+                let _ = tx.send(Ok((previous + 1, row)));
+            }
+            Ok(())
+        };
+        if let Err(err) = read() {
+            let _ = tx.send(Err(err.to_string()));
+        }
+    });
+    rx.into_iter()
+}
+
+fn convert_ref(data: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
+    match data {
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => excel_serial_to_datetime(dt.as_f64())
+            .map(Cell::DateTime)
+            .unwrap_or(Cell::Number(dt.as_f64())),
+    }
 }
 
 fn convert_cell(data: &Data) -> Cell {
