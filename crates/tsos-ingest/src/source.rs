@@ -98,6 +98,10 @@ impl Format {
     }
 }
 
+/// A row of a sheet: its 1-based number and cells, or the workbook's own error.
+type SheetRow = Result<(u32, Vec<Cell>), String>;
+type SheetRows = Box<dyn Iterator<Item = SheetRow>>;
+
 pub struct Source {
     pub file: String,
     pub format: Format,
@@ -118,7 +122,7 @@ enum Inner {
     Sheet {
         sheet: String,
         /// (1-based row number, cells), or the workbook's own error.
-        rows: Box<dyn Iterator<Item = Result<(u32, Vec<Cell>), String>>>,
+        rows: SheetRows,
     },
 }
 
@@ -561,14 +565,14 @@ fn open_workbook(
             .cloned()
             .ok_or_else(|| IngestError::Empty { file: file.clone() })?,
     };
-    let rows: Box<dyn Iterator<Item = Result<(u32, Vec<Cell>), String>>> = match workbook {
+    let rows: SheetRows = match workbook {
         // An XLSX sheet is streamed cell by cell: a per-user export at Excel's limit of
         // 1,048,576 rows never sits in memory whole.
         Sheets::Xlsx(xlsx) => Box::new(stream_xlsx(xlsx, name.clone())),
         mut other => {
             let range = other.worksheet_range(&name).map_err(|e| spreadsheet(&e))?;
             let (start_row, start_col) = range.start().unwrap_or((0, 0));
-            let rows: Vec<Result<(u32, Vec<Cell>), String>> = range
+            let rows: Vec<SheetRow> = range
                 .rows()
                 .enumerate()
                 .map(|(idx, row)| {
@@ -596,7 +600,7 @@ fn open_workbook(
 fn stream_xlsx(
     mut workbook: calamine::Xlsx<BufReader<File>>,
     sheet: String,
-) -> impl Iterator<Item = Result<(u32, Vec<Cell>), String>> {
+) -> impl Iterator<Item = SheetRow> + use<> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1024);
     std::thread::spawn(move || {
         let mut read = || -> Result<(), calamine::XlsxError> {
