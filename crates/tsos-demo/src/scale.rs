@@ -1204,7 +1204,7 @@ mod tests {
                 .iter()
                 .all(|s| country.region_name(s) == "Республика Дагестан")
         );
-        // Every municipality has schools, the capital the most.
+        // Every municipality has schools.
         let mut per_municipality = vec![0; 51];
         for school in &country.schools {
             per_municipality[school.municipality] += 1;

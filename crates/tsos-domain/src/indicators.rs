@@ -4,7 +4,7 @@
 //! Architecture invariant: a municipality's or region's share is the sum of its schools'
 //! active users divided by the sum of their contingents — never an average of shares.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 
@@ -195,48 +195,45 @@ pub fn compute(
     schools: &[SchoolInfo],
     platforms: &[Option<&PlatformCounts>],
 ) -> Vec<IndicatorRow> {
-    let mut groups: BTreeMap<(String, String, String), IndicatorRow> = BTreeMap::new();
+    // Rows by their group: a school is its own row (keyed by id), a municipality or region
+    // gathers its schools. Sorted for reading at the end.
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut rows: Vec<IndicatorRow> = Vec::new();
     for school in schools {
-        let (sort_key, id, name, municipality) = match level {
-            Level::School => (
-                (
-                    school.region.clone(),
-                    school.municipality.clone(),
-                    format!("{}\u{0}{}", school.name, school.id),
-                ),
-                school.id.to_string(),
-                school.name.clone(),
-                school.municipality.clone(),
-            ),
-            Level::Municipality => (
-                (
-                    school.region.clone(),
-                    school.municipality.clone(),
-                    String::new(),
-                ),
-                school.municipality.clone(),
-                school.municipality.clone(),
-                school.municipality.clone(),
-            ),
-            Level::Region => (
-                (school.region.clone(), String::new(), String::new()),
-                school.region.clone(),
-                school.region.clone(),
-                String::new(),
-            ),
+        let key = match level {
+            Level::School => (school.id.as_str(), ""),
+            Level::Municipality => (school.region.as_str(), school.municipality.as_str()),
+            Level::Region => (school.region.as_str(), ""),
         };
-        let row = groups.entry(sort_key).or_insert_with(|| IndicatorRow {
-            id,
-            name,
-            municipality,
-            region: school.region.clone(),
-            schools: 0,
-            contingent: RoleMap::default(),
-            platforms: platforms
-                .iter()
-                .map(|p| p.map(|_| RoleMap::default()))
-                .collect(),
+        let row_idx = *index.entry(key).or_insert_with(|| {
+            let (id, name, municipality) = match level {
+                Level::School => (
+                    school.id.to_string(),
+                    school.name.clone(),
+                    school.municipality.clone(),
+                ),
+                Level::Municipality => (
+                    school.municipality.clone(),
+                    school.municipality.clone(),
+                    school.municipality.clone(),
+                ),
+                Level::Region => (school.region.clone(), school.region.clone(), String::new()),
+            };
+            rows.push(IndicatorRow {
+                id,
+                name,
+                municipality,
+                region: school.region.clone(),
+                schools: 0,
+                contingent: RoleMap::default(),
+                platforms: platforms
+                    .iter()
+                    .map(|p| p.map(|_| RoleMap::default()))
+                    .collect(),
+            });
+            rows.len() - 1
         });
+        let row = &mut rows[row_idx];
         row.schools += 1;
         for role in Role::ALL {
             add_option(row.contingent.get_mut(role), *school.contingent.get(role));
@@ -256,7 +253,6 @@ pub fn compute(
             }
         }
     }
-    let mut rows: Vec<IndicatorRow> = groups.into_values().collect();
     // Alphabetical as a reader expects: «городской округ …» among «Ахтынский район» and
     // «Дербентский район», not after every capitalised name.
     rows.sort_by_cached_key(|row| {
@@ -313,18 +309,29 @@ pub fn apply_targets(
     platforms: &[&Platform],
     book: &TargetBook,
 ) {
+    // A target depends on the indicator, level and date only: found once, set on every row.
+    let targets: Vec<RoleMap<Option<f64>>> = platforms
+        .iter()
+        .map(|platform| {
+            let mut targets = RoleMap::default();
+            for role in Role::ALL {
+                let id = IndicatorId {
+                    platform: platform.code.clone(),
+                    role,
+                };
+                *targets.get_mut(role) = book.target_for(&id, level, as_of).map(|(value, _)| value);
+            }
+            targets
+        })
+        .collect();
     for row in rows {
-        for (slot, platform) in row.platforms.iter_mut().zip(platforms) {
+        for (slot, targets) in row.platforms.iter_mut().zip(&targets) {
             let Some(indicators) = slot.as_mut() else {
                 continue;
             };
             for role in Role::ALL {
                 let indicator = indicators.get_mut(role);
-                let id = IndicatorId {
-                    platform: platform.code.clone(),
-                    role,
-                };
-                indicator.target = book.target_for(&id, level, as_of).map(|(value, _)| value);
+                indicator.target = *targets.get(role);
                 indicator.status = status(indicator.share, indicator.target, book.yellow_band_pp);
                 indicator.gap = gap(indicator.target, indicator.contingent, indicator.active);
             }
@@ -365,40 +372,57 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
     };
     let n_platforms = rows.first().map_or(0, |row| row.platforms.len());
     let names: Vec<String> = rows.iter().map(|row| row.name.to_lowercase()).collect();
-    for platform_idx in 0..n_platforms {
-        for role in Role::ALL {
-            for &group in groups {
-                let mut peers: BTreeMap<(String, String), Vec<Candidate>> = BTreeMap::new();
-                for (row_idx, row) in rows.iter().enumerate() {
-                    let share = row.platforms[platform_idx]
+    for &group in groups {
+        // The peers of each row, found once for every platform and role.
+        let mut peer_index: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut peers: Vec<Vec<usize>> = Vec::new();
+        for (row_idx, row) in rows.iter().enumerate() {
+            let next = peers.len();
+            let idx = *peer_index.entry(group.key(row)).or_insert(next);
+            if idx == peers.len() {
+                peers.push(Vec::new());
+            }
+            peers[idx].push(row_idx);
+        }
+        drop(peer_index);
+        let mut places: Vec<(usize, Option<(usize, usize)>)> = Vec::new();
+        for platform_idx in 0..n_platforms {
+            for role in Role::ALL {
+                places.clear();
+                let share_of = |row_idx: usize| {
+                    rows[row_idx].platforms[platform_idx]
                         .as_ref()
-                        .and_then(|p| p.get(role).share);
-                    if let Some(share) = share {
-                        let (a, b) = group.key(row);
-                        peers
-                            .entry((a.to_string(), b.to_string()))
-                            .or_default()
-                            .push(Candidate { share, row_idx });
-                    }
-                }
-                for members in peers.values_mut() {
-                    members.sort_by(|a, b| {
+                        .and_then(|p| p.get(role).share)
+                };
+                for members in &peers {
+                    let mut ranked: Vec<Candidate> = members
+                        .iter()
+                        .filter_map(|&row_idx| {
+                            share_of(row_idx).map(|share| Candidate { share, row_idx })
+                        })
+                        .collect();
+                    ranked.sort_by(|a, b| {
                         b.share
                             .total_cmp(&a.share)
                             .then_with(|| names[a.row_idx].cmp(&names[b.row_idx]))
                     });
-                    let of = members.len();
-                    for (position, member) in members.iter().enumerate() {
-                        let rank = &mut rows[member.row_idx].platforms[platform_idx]
-                            .as_mut()
-                            .expect("ranked rows have the platform")
-                            .get_mut(role)
-                            .rank;
-                        let place = Some((position + 1, of));
-                        match group {
-                            PeerGroup::Municipality => rank.municipality = place,
-                            PeerGroup::Region => rank.region = place,
-                        }
+                    let of = ranked.len();
+                    places.extend(
+                        ranked
+                            .iter()
+                            .enumerate()
+                            .map(|(position, member)| (member.row_idx, Some((position + 1, of)))),
+                    );
+                }
+                for &(row_idx, place) in &places {
+                    let rank = &mut rows[row_idx].platforms[platform_idx]
+                        .as_mut()
+                        .expect("ranked rows have the platform")
+                        .get_mut(role)
+                        .rank;
+                    match group {
+                        PeerGroup::Municipality => rank.municipality = place,
+                        PeerGroup::Region => rank.region = place,
                     }
                 }
             }
