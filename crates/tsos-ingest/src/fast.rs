@@ -17,7 +17,8 @@
 //! are counted through the domain's `Tally`, the same as on the general path; the tests run
 //! both paths on the same files.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -245,7 +246,7 @@ struct Caches {
     roles: Vec<(Vec<u8>, Option<Role>)>,
     confirmations: Vec<(Vec<u8>, Option<bool>)>,
     /// Reused by `Group::finish` to look for repeated ids.
-    scratch: HashSet<(u64, Role)>,
+    scratch: HashMap<(u64, Role), u32>,
 }
 
 /// The users of one organisation read so far: ids in an arena, one entry per row.
@@ -254,13 +255,23 @@ struct Group {
     /// The organisation's ИНН as written, to recognise its next rows without normalising.
     raw_org: Vec<u8>,
     ids: Vec<u8>,
-    entries: Vec<Entry>,
+    entries: Vec<UserRow>,
+}
+
+/// `len` of a row without an id.
+const NO_ID: u32 = u32::MAX;
+/// `len` of a row merged into an earlier row of the same user.
+const MERGED: u32 = u32::MAX - 1;
+
+/// The byte range of a row's id in its group's arena.
+fn span(row: &UserRow) -> std::ops::Range<usize> {
+    row.off as usize..(row.off + row.len) as usize
 }
 
 #[derive(Clone, Copy)]
-struct Entry {
+struct UserRow {
     hash: u64,
-    /// Offset and length of the id in the arena; `len == u32::MAX` for a row without an id.
+    /// Offset and length of the id in the arena; `len` is [`NO_ID`] for a row without an id.
     off: u32,
     len: u32,
     role: Role,
@@ -272,7 +283,7 @@ impl Group {
         let base = self.ids.len() as u32;
         self.ids.extend_from_slice(&other.ids);
         self.entries.extend(other.entries.into_iter().map(|mut e| {
-            if e.len != u32::MAX {
+            if e.len != NO_ID {
                 e.off += base;
             }
             e
@@ -280,33 +291,59 @@ impl Group {
     }
 
     /// Merges the duplicates and counts the users.
-    fn finish(mut self, tally: &Tally, scratch: &mut HashSet<(u64, Role)>) -> (OrgId, OrgTally) {
-        // Most organisations have no repeated user: one pass over a set says so, and they are
-        // counted without sorting.
+    fn finish(
+        mut self,
+        tally: &Tally,
+        scratch: &mut HashMap<(u64, Role), u32>,
+    ) -> (OrgId, OrgTally) {
+        // One pass over a map from (id hash, role) to the first row of that user: a repeated
+        // row merges into it and is marked. Ids are compared whole; two different ids with one
+        // hash (never seen in practice) send the group to the sorting merge below.
         scratch.clear();
-        let unique = self
-            .entries
-            .iter()
-            .filter(|e| e.len != u32::MAX)
-            .all(|e| scratch.insert((e.hash, e.role)));
-        if unique {
-            let mut org_tally = tally.empty();
-            for entry in &self.entries {
-                tally.add(&mut org_tally, entry.role, entry.state);
+        let mut repeats: Vec<(usize, usize)> = Vec::new();
+        for (idx, entry) in self.entries.iter().enumerate() {
+            if entry.len == NO_ID {
+                continue;
             }
-            return (self.org, org_tally);
+            match scratch.entry((entry.hash, entry.role)) {
+                Entry::Vacant(slot) => {
+                    slot.insert(idx as u32);
+                }
+                Entry::Occupied(slot) => {
+                    let first = *slot.get() as usize;
+                    if self.ids[span(&self.entries[first])] != self.ids[span(entry)] {
+                        return self.sorted_finish(tally);
+                    }
+                    repeats.push((first, idx));
+                }
+            }
         }
+        let mut org_tally = tally.empty();
+        for &(first, idx) in &repeats {
+            let state = self.entries[idx].state;
+            self.entries[first].state.merge(state);
+            self.entries[idx].len = MERGED;
+            org_tally.duplicates += 1;
+        }
+        for entry in self.entries.iter().filter(|e| e.len != MERGED) {
+            tally.add(&mut org_tally, entry.role, entry.state);
+        }
+        (self.org, org_tally)
+    }
+
+    /// The merge by sorting, for a group where two ids share a hash.
+    fn sorted_finish(mut self, tally: &Tally) -> (OrgId, OrgTally) {
         let ids = std::mem::take(&mut self.ids);
-        let id = |e: &Entry| -> &[u8] {
-            if e.len == u32::MAX {
+        let id = |e: &UserRow| -> &[u8] {
+            if e.len == NO_ID {
                 &[]
             } else {
                 &ids[e.off as usize..(e.off + e.len) as usize]
             }
         };
         self.entries.sort_unstable_by(|a, b| {
-            (a.len == u32::MAX, a.hash, a.role)
-                .cmp(&(b.len == u32::MAX, b.hash, b.role))
+            (a.len == NO_ID, a.hash, a.role)
+                .cmp(&(b.len == NO_ID, b.hash, b.role))
                 .then_with(|| id(a).cmp(id(b)))
         });
         let mut org_tally = tally.empty();
@@ -315,10 +352,10 @@ impl Group {
             let first = self.entries[idx];
             let mut state = first.state;
             let mut next = idx + 1;
-            if first.len != u32::MAX {
+            if first.len != NO_ID {
                 while next < self.entries.len() {
                     let other = &self.entries[next];
-                    if other.len == u32::MAX
+                    if other.len == NO_ID
                         || other.hash != first.hash
                         || other.role != first.role
                         || id(other) != id(&first)
@@ -362,7 +399,7 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
     if memchr::memchr(b'"', chunk).is_some() {
         return None;
     }
-    if input.encoding == encoding_rs::UTF_8 && std::str::from_utf8(chunk).is_err() {
+    if input.encoding == encoding_rs::UTF_8 && simdutf8::basic::from_utf8(chunk).is_err() {
         return None;
     }
     let columns = input.columns;
@@ -462,7 +499,7 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
                 }
                 let off = group.ids.len() as u32;
                 group.ids.extend_from_slice(id);
-                group.entries.push(Entry {
+                group.entries.push(UserRow {
                     hash: hash(id),
                     off,
                     len: id.len() as u32,
@@ -474,10 +511,10 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
                 if columns.id.is_some() {
                     out.missing_ids += 1;
                 }
-                group.entries.push(Entry {
+                group.entries.push(UserRow {
                     hash: 0,
                     off: 0,
-                    len: u32::MAX,
+                    len: NO_ID,
                     role,
                     state,
                 });
@@ -504,7 +541,7 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
         Some(())
     };
     let mut data = PerUserData::default();
-    let mut scratch = HashSet::new();
+    let mut scratch = HashMap::new();
     let (mut records, mut blank_records, mut empty_lines, mut trailing_empty) = (0, 0, 0, 0);
     let mut open: Option<Group> = None;
     for chunk in chunks {
@@ -659,6 +696,63 @@ mod tests {
         // Invalid dates decline: the general path reports them with their line.
         for text in ["31.02.2023", "2023-13-01", "abc", "1x.10.2023"] {
             assert_eq!(last_date(text.as_bytes(), utf8), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn merging_by_map_and_by_sorting_agree() {
+        let catalogue = tsos_domain::Catalogue::builtin();
+        let tally = Tally::new(
+            &catalogue.get("myschool").unwrap().rule,
+            date(2023, 10, 1),
+            true,
+        );
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..50 {
+            let mut group = Group {
+                org: OrgId::normalize("0512345678").unwrap(),
+                raw_org: b"0512345678".to_vec(),
+                ids: Vec::new(),
+                entries: Vec::new(),
+            };
+            for _ in 0..rng.usize(1..80) {
+                let state = UserState {
+                    confirmed: rng.bool(),
+                    last: rng
+                        .bool()
+                        .then(|| date(2022, 9, 1) + jiff::Span::new().days(rng.i64(0..420))),
+                };
+                let role = [Role::Teachers, Role::Students, Role::Parents][rng.usize(..3)];
+                if rng.u8(..10) == 0 {
+                    group.entries.push(UserRow {
+                        hash: 0,
+                        off: 0,
+                        len: NO_ID,
+                        role,
+                        state,
+                    });
+                    continue;
+                }
+                let id = format!("u{}", rng.u8(..30));
+                let off = group.ids.len() as u32;
+                group.ids.extend_from_slice(id.as_bytes());
+                group.entries.push(UserRow {
+                    hash: hash(id.as_bytes()),
+                    off,
+                    len: id.len() as u32,
+                    role,
+                    state,
+                });
+            }
+            let copy = Group {
+                org: group.org.clone(),
+                raw_org: group.raw_org.clone(),
+                ids: group.ids.clone(),
+                entries: group.entries.clone(),
+            };
+            let by_map = group.finish(&tally, &mut HashMap::new());
+            let by_sort = copy.sorted_finish(&tally);
+            assert_eq!(by_map, by_sort);
         }
     }
 
