@@ -10,6 +10,7 @@
 
 pub mod at_risk;
 pub mod import;
+pub mod letters;
 pub mod quality;
 pub mod report;
 
@@ -23,6 +24,12 @@ pub enum AppError {
     Store(#[from] tsos_store::StoreError),
     #[error("неизвестный набор данных «{given}»; есть: {}", known.join(", "))]
     UnknownDataset { given: String, known: Vec<String> },
+    #[error(transparent)]
+    Template(#[from] tsos_letter::TemplateError),
+    #[error("не удалось записать {path}: {detail}")]
+    Write { path: String, detail: String },
+    #[error("{}", match .0 { Some(id) => format!("письмо №{id} не найдено (список: tsos followup --list)"), None => "писем еще не было: tsos letter …".to_string() })]
+    NoLetter(Option<i64>),
     #[error("ИНН школы не указан: «{0}»")]
     NoSchool(String),
     #[error(

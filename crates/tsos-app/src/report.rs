@@ -83,3 +83,15 @@ pub fn build_report(
         rows,
     })
 }
+
+/// The reports of every level at `as_of`, schools first: the appendix of a letter.
+pub fn build_all_levels(
+    store: &Store,
+    catalogue: &Catalogue,
+    as_of: Date,
+) -> Result<Vec<Report>, AppError> {
+    [Level::School, Level::Municipality, Level::Region]
+        .into_iter()
+        .map(|level| build_report(store, catalogue, as_of, level))
+        .collect()
+}

@@ -122,6 +122,47 @@ pub enum Command {
         #[arg(long, value_name = "ЛИСТ")]
         sheet: Option<String>,
     },
+    /// Письмо по итогам мониторинга (DOCX) с приложением и уведомлениями школам; регистрируется для контроля исполнения
+    Letter {
+        /// Отчетная дата; по умолчанию последняя, на которую есть данные
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        /// Срок исполнения, который назначает письмо
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present = "print_template")]
+        deadline: Option<Date>,
+        /// Кому: школам (по умолчанию) или муниципалитетам
+        #[arg(long, value_enum, default_value_t = AddresseesArg::Schools)]
+        to: AddresseesArg,
+        /// Текст письма с подстановками вместо встроенного (образец: --print-template)
+        #[arg(long, value_name = "ФАЙЛ")]
+        template: Option<PathBuf>,
+        /// Реквизиты: орган, основание, префикс номера, подписант (TOML); по умолчанию tsos-letter.toml, если есть
+        #[arg(long, value_name = "ФАЙЛ")]
+        settings: Option<PathBuf>,
+        /// Дата письма; по умолчанию сегодня
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        date: Option<Date>,
+        /// Также уведомления каждой школе ниже цели
+        #[arg(long)]
+        notices: bool,
+        /// Папка для документов
+        #[arg(long, default_value = "Письма", value_name = "ПАПКА")]
+        out: PathBuf,
+        /// Вывести встроенный шаблон письма (чтобы сохранить и изменить) и выйти
+        #[arg(long)]
+        print_template: bool,
+    },
+    /// Контроль исполнения: выполнили ли школы из письма требования к следующему срезу после срока
+    Followup {
+        /// Номер письма в tsos (по умолчанию последнее)
+        #[arg(long, value_name = "N")]
+        letter: Option<i64>,
+        /// Список зарегистрированных писем
+        #[arg(long)]
+        list: bool,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Создать демонстрационные выгрузки (регион наподобие Дагестана, 12 месяцев), импортировать и показать сводку
     Demo {
         /// Папка для файлов демо
@@ -181,6 +222,12 @@ pub enum AtRiskFormat {
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum AddresseesArg {
+    Schools,
+    Municipality,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
 pub enum ScaleArg {
     Region,
     National,
@@ -198,6 +245,8 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+    /// The appendix: one sheet per level (needs --out)
+    Xlsx,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]

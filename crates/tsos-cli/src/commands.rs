@@ -13,8 +13,8 @@ use tsos_report::ru;
 use tsos_store::Store;
 
 use crate::cli::{
-    AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, ScaleArg, SnapshotsAction,
-    TargetsAction,
+    AddresseesArg, AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, ScaleArg,
+    SnapshotsAction, TargetsAction,
 };
 use crate::progress::ImportProgress;
 use crate::summary;
@@ -71,6 +71,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report = build_report(&store, &catalogue, as_of, level_of(level))?;
             match format {
+                FormatArg::Xlsx => {
+                    let out =
+                        out.context("для --format xlsx укажите файл: --out приложение.xlsx")?;
+                    // The appendix has every level, whatever --level says.
+                    let reports = tsos_app::report::build_all_levels(&store, &catalogue, as_of)?;
+                    let bytes = tsos_report::xlsx::to_bytes(&reports)
+                        .context("не удалось сформировать XLSX")?;
+                    write_output(Some(&out), &bytes, quiet)
+                }
                 FormatArg::Json => write_json(&report, out.as_deref(), quiet),
                 FormatArg::Table => {
                     let table = tsos_report::table::render(&report);
@@ -203,6 +212,73 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             write_output(out.as_deref(), &bytes, quiet)
+        }
+        Command::Letter {
+            as_of,
+            deadline,
+            to,
+            template,
+            settings,
+            date,
+            notices,
+            out,
+            print_template,
+        } => {
+            if print_template {
+                print!("{}", tsos_letter::DEFAULT_TEMPLATE);
+                return Ok(());
+            }
+            let deadline = deadline.context("укажите срок: --deadline ДАТА")?;
+            let mut store = open_store(&db_path(cli.db))?;
+            let as_of = match as_of {
+                Some(date) => date,
+                None => latest_date(&store)?,
+            };
+            let template = match &template {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("не удалось прочитать шаблон {}", path.display()))?,
+                None => tsos_letter::DEFAULT_TEMPLATE.to_string(),
+            };
+            let settings = letter_settings(settings.as_deref(), quiet)?;
+            let outcome = tsos_app::letters::write_letter(
+                &mut store,
+                &catalogue,
+                &tsos_app::letters::LetterRequest {
+                    as_of,
+                    deadline,
+                    date: date.unwrap_or_else(today),
+                    to: match to {
+                        AddresseesArg::Schools => tsos_letter::Addressees::Schools,
+                        AddresseesArg::Municipality => tsos_letter::Addressees::Municipalities,
+                    },
+                    template: &template,
+                    settings: &settings,
+                    notices,
+                    out_dir: &out,
+                },
+            )?;
+            print!("{}", summary::letter(&outcome));
+            Ok(())
+        }
+        Command::Followup {
+            letter,
+            list,
+            format,
+        } => {
+            let store = open_store(&db_path(cli.db))?;
+            if list {
+                print!("{}", summary::letters_table(&store.letters()?));
+                return Ok(());
+            }
+            let followup = tsos_app::letters::followup(&store, &catalogue, letter)?;
+            print!(
+                "{}",
+                match format {
+                    ListFormat::Table => summary::followup_table(&followup, &catalogue),
+                    ListFormat::Json => summary::followup_json(&followup),
+                }
+            );
+            Ok(())
         }
         Command::Demo {
             out,
@@ -407,6 +483,36 @@ fn demo_scale(out: &Path, scale: ScaleArg, seed: Option<u64>) -> anyhow::Result<
         ru::integer(files.sferum_rows)
     );
     Ok(())
+}
+
+/// The requisites of letters: the file named, else `tsos-letter.toml` here, else defaults.
+fn letter_settings(
+    path: Option<&Path>,
+    quiet: bool,
+) -> anyhow::Result<tsos_letter::LetterSettings> {
+    let default_path = Path::new("tsos-letter.toml");
+    let path = match path {
+        Some(path) => path,
+        None if default_path.exists() => default_path,
+        None => {
+            if !quiet {
+                eprintln!(
+                    "Реквизиты письма не заданы (tsos-letter.toml или --settings): использованы значения по умолчанию."
+                );
+            }
+            return Ok(tsos_letter::LetterSettings::default());
+        }
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("не удалось прочитать {}", path.display()))?;
+    tsos_letter::LetterSettings::from_toml(&text).with_context(|| path.display().to_string())
+}
+
+/// Today where the authorities work: Moscow time, which is Dagestan's too.
+fn today() -> Date {
+    jiff::tz::offset(3)
+        .to_datetime(jiff::Timestamp::now())
+        .date()
 }
 
 fn load_catalogue(path: Option<&Path>) -> anyhow::Result<Catalogue> {

@@ -4,11 +4,12 @@ use std::fmt::Write;
 
 use tsos_app::at_risk::AtRiskList;
 use tsos_app::import::ImportOutcome;
+use tsos_app::letters::{Followup, FollowupOutcome, LetterOutcome};
 use tsos_app::quality::QualityReport;
 use tsos_domain::indicators::Lagging;
 use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
 use tsos_report::ru;
-use tsos_store::{SaveOutcome, SnapshotInfo, StoredTarget};
+use tsos_store::{LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
 
 fn kind_ru(kind: &str) -> &'static str {
     match kind {
@@ -510,4 +511,143 @@ fn truncate(text: &str, width: usize) -> String {
         out.push('…');
         out
     }
+}
+
+pub fn letter(outcome: &LetterOutcome) -> String {
+    let mut out = format!(
+        "Письмо № {} зарегистрировано в tsos под номером {}: названо показателей ниже цели — {}, уведомлений — {}.\n",
+        outcome.number, outcome.letter_id, outcome.named, outcome.notices
+    );
+    for repeated in &outcome.repeated {
+        let _ = writeln!(
+            out,
+            "  Повторно не выполнили письмо № {} от {}: {}",
+            repeated.number,
+            format_date_ru(repeated.date),
+            repeated.names.join(", ")
+        );
+    }
+    let _ = writeln!(out, "Файлы:");
+    for file in &outcome.files {
+        let _ = writeln!(out, "  {}", file.display());
+    }
+    let _ = writeln!(
+        out,
+        "Контроль исполнения после срока: tsos followup --letter {}",
+        outcome.letter_id
+    );
+    out
+}
+
+pub fn letters_table(letters: &[LetterInfo]) -> String {
+    if letters.is_empty() {
+        return "Писем еще не было: tsos letter --deadline ДАТА\n".into();
+    }
+    let mut out = String::new();
+    for letter in letters {
+        let _ = writeln!(
+            out,
+            "{:>4}  № {:<16} от {}  срез {}  срок {}  {}",
+            letter.id,
+            letter.number,
+            format_date_ru(letter.date),
+            format_date_ru(letter.as_of),
+            format_date_ru(letter.deadline),
+            if letter.addressees == "municipalities" {
+                "муниципалитетам"
+            } else {
+                "школам"
+            }
+        );
+    }
+    out
+}
+
+pub fn followup_table(followup: &Followup, catalogue: &Catalogue) -> String {
+    let letter = &followup.letter;
+    let mut out = format!(
+        "Контроль исполнения письма № {} от {} (срез {}, срок {})\n",
+        letter.number,
+        format_date_ru(letter.date),
+        format_date_ru(letter.as_of),
+        format_date_ru(letter.deadline)
+    );
+    if followup.lines.is_empty() {
+        out.push_str("Письмо не называло показателей ниже цели.\n");
+        return out;
+    }
+    let counts = |outcome| {
+        followup
+            .lines
+            .iter()
+            .filter(|l| l.outcome == outcome)
+            .count()
+    };
+    let _ = writeln!(
+        out,
+        "Выполнено: {}; не выполнено: {}; данных еще нет: {}\n",
+        counts(FollowupOutcome::Met),
+        counts(FollowupOutcome::NotMet),
+        counts(FollowupOutcome::NoDataYet)
+    );
+    let _ = writeln!(
+        out,
+        "  {:<50} {:<34} {:>9} {:>9} {:>18}  итог",
+        "Организация", "Показатель", "цель", "было", "стало"
+    );
+    for line in &followup.lines {
+        let item = &line.item;
+        let platform = catalogue
+            .get(&item.platform)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| item.platform.clone());
+        let after = match line.after {
+            Some((date, share)) => format!("{} ({})", ru::percent(share), format_date_ru(date)),
+            None => "—".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<50} {:<34} {:>9} {:>9} {:>18}  {}",
+            truncate(&format!("{} ({})", item.name, item.org_id), 50),
+            truncate(&format!("{platform}, {}", item.role.title_ru()), 34),
+            ru::percent(item.target),
+            ru::percent(item.share),
+            after,
+            line.outcome.title_ru()
+        );
+    }
+    out
+}
+
+pub fn followup_json(followup: &Followup) -> String {
+    let lines: Vec<serde_json::Value> = followup
+        .lines
+        .iter()
+        .map(|line| {
+            serde_json::json!({
+                "id": line.item.org_id,
+                "name": line.item.name,
+                "indicator": format!("{}.{}", line.item.platform, line.item.role.code()),
+                "target": line.item.target,
+                "share_then": line.item.share,
+                "after_as_of": line.after.map(|(d, _)| d.to_string()),
+                "share_after": line.after.and_then(|(_, s)| s),
+                "outcome": match line.outcome {
+                    FollowupOutcome::Met => "met",
+                    FollowupOutcome::NotMet => "not_met",
+                    FollowupOutcome::NoDataYet => "no_data_yet",
+                },
+            })
+        })
+        .collect();
+    pretty(&serde_json::json!({
+        "letter": {
+            "id": followup.letter.id,
+            "number": followup.letter.number,
+            "date": followup.letter.date.to_string(),
+            "as_of": followup.letter.as_of.to_string(),
+            "deadline": followup.letter.deadline.to_string(),
+        },
+        "lines": lines,
+    }))
 }

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod json;
 pub mod ru;
 pub mod table;
+pub mod xlsx;
 
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,7 @@ use tsos_domain::{
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_targets_forecast_findings.sql"),
+    include_str!("migrations/003_letters.sql"),
 ];
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
@@ -111,6 +112,45 @@ pub struct SnapshotInfo {
     pub rejected: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
     pub findings: Vec<Finding>,
+}
+
+/// A letter to register.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewLetter {
+    pub number: String,
+    pub date: Date,
+    pub as_of: Date,
+    pub deadline: Date,
+    /// `schools` or `municipalities`.
+    pub addressees: String,
+    pub files: Vec<String>,
+    pub items: Vec<LetterItem>,
+}
+
+/// What a letter said about one indicator of one organisation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetterItem {
+    pub org_id: String,
+    pub name: String,
+    pub platform: String,
+    pub role: Role,
+    pub share: Option<f64>,
+    pub target: Option<f64>,
+    pub active: u64,
+    pub contingent: Option<u64>,
+}
+
+/// A registered letter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetterInfo {
+    pub id: i64,
+    pub number: String,
+    pub date: Date,
+    pub as_of: Date,
+    pub deadline: Date,
+    pub addressees: String,
+    pub created_at: String,
+    pub files: Vec<String>,
 }
 
 /// A stored target with its id, for listing and removal.
@@ -506,6 +546,99 @@ impl Store {
                 .and_then(|text| text.parse().ok())
                 .unwrap_or(DEFAULT_YELLOW_BAND_PP),
         })
+    }
+
+    /// How many letters are registered: the next letter's sequence number is one more.
+    pub fn letter_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM letter", [], |row| row.get(0))?)
+    }
+
+    /// Registers a letter with what it said, in one transaction.
+    pub fn save_letter(&mut self, letter: &NewLetter) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO letter (number, letter_date, as_of, deadline, addressees, created_at, files_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                letter.number,
+                letter.date.to_string(),
+                letter.as_of.to_string(),
+                letter.deadline.to_string(),
+                letter.addressees,
+                now(),
+                to_json(&letter.files),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO letter_item (letter_id, org_id, name, platform, role, share, target, active, contingent)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for item in &letter.items {
+                insert.execute(params![
+                    id,
+                    item.org_id,
+                    item.name,
+                    item.platform,
+                    item.role.code(),
+                    item.share,
+                    item.target,
+                    item.active as i64,
+                    item.contingent.map(|c| c as i64),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Every registered letter, oldest first.
+    pub fn letters(&self) -> Result<Vec<LetterInfo>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, number, letter_date, as_of, deadline, addressees, created_at, files_json
+             FROM letter ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok(LetterInfo {
+                id: row.get(0)?,
+                number: row.get(1)?,
+                date: parsed_column(row, 2, |text| text.parse::<Date>())?,
+                as_of: parsed_column(row, 3, |text| text.parse::<Date>())?,
+                deadline: parsed_column(row, 4, |text| text.parse::<Date>())?,
+                addressees: row.get(5)?,
+                created_at: row.get(6)?,
+                files: parsed_column(row, 7, |text| serde_json::from_str(text))?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn letter_items(&self, letter_id: i64) -> Result<Vec<LetterItem>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT org_id, name, platform, role, share, target, active, contingent
+             FROM letter_item WHERE letter_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![letter_id], |row| {
+            Ok(LetterItem {
+                org_id: row.get(0)?,
+                name: row.get(1)?,
+                platform: row.get(2)?,
+                role: parsed_column(row, 3, |text| {
+                    Role::from_code(text).ok_or_else(|| StoreError::Corrupt {
+                        id: letter_id,
+                        detail: format!("неизвестная роль «{text}» в письме"),
+                    })
+                })?,
+                share: row.get(4)?,
+                target: row.get(5)?,
+                active: get_u64(row, 6)?.unwrap_or(0),
+                contingent: get_u64(row, 7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn query_snapshots(

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod bad_input;
+mod documents;
 mod letter;
 mod messy;
 mod snapshots;

@@ -1,0 +1,300 @@
+//! Writing the monthly letter (and the notices), registering it, and the follow-up: did the
+//! schools a letter named reach their targets by the first snapshot after its deadline?
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
+use tsos_letter::{Addressees, LetterInput, LetterSettings, Repeated, build_letter, build_notices};
+use tsos_store::{LetterInfo, LetterItem, NewLetter, Store};
+
+use crate::AppError;
+use crate::report::build_report;
+
+pub struct LetterRequest<'a> {
+    pub as_of: Date,
+    pub deadline: Date,
+    /// The letter's own date.
+    pub date: Date,
+    pub to: Addressees,
+    pub template: &'a str,
+    pub settings: &'a LetterSettings,
+    pub notices: bool,
+    pub out_dir: &'a Path,
+}
+
+#[derive(Debug)]
+pub struct LetterOutcome {
+    pub letter_id: i64,
+    pub number: String,
+    pub files: Vec<PathBuf>,
+    /// Lagging indicators the letter names.
+    pub named: usize,
+    pub notices: usize,
+    pub repeated: Vec<Repeated>,
+}
+
+/// Writes the letter (DOCX), the appendix and the notices into `out_dir` and registers the
+/// letter with the figures it quoted. Nothing is registered if writing fails.
+pub fn write_letter(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    request: &LetterRequest<'_>,
+) -> Result<LetterOutcome, AppError> {
+    let overall = build_report(store, catalogue, request.as_of, Level::Region)?;
+    let detail_level = match request.to {
+        Addressees::Schools => Level::School,
+        Addressees::Municipalities => Level::Municipality,
+    };
+    let details = build_report(store, catalogue, request.as_of, detail_level)?;
+    let book = store.target_book()?;
+    let number = format!(
+        "{}{}",
+        request.settings.number_prefix,
+        store.letter_count()? + 1
+    );
+    let repeated = repeated(store, catalogue, request.as_of)?;
+    let letter = build_letter(
+        &LetterInput {
+            settings: request.settings,
+            number: number.clone(),
+            date: request.date,
+            deadline: request.deadline,
+            to: request.to,
+            overall: &overall,
+            details: &details,
+            yellow_band_pp: book.yellow_band_pp,
+            repeated: repeated.clone(),
+        },
+        request.template,
+    )?;
+
+    std::fs::create_dir_all(request.out_dir).map_err(|e| io(request.out_dir, e))?;
+    let stem = format!(
+        "Письмо_№{}_от_{}",
+        number.replace(['/', '\\'], "-"),
+        format_date_ru(request.date)
+    );
+    let mut files = Vec::new();
+    let letter_path = request.out_dir.join(format!("{stem}.docx"));
+    let bytes = tsos_letter::docx::write(&[&letter.paper]).map_err(|e| io(&letter_path, e))?;
+    std::fs::write(&letter_path, bytes).map_err(|e| io(&letter_path, e))?;
+    files.push(letter_path);
+
+    let appendix_path = request.out_dir.join(format!(
+        "Приложение_к_письму_№{}_от_{}.xlsx",
+        number.replace(['/', '\\'], "-"),
+        format_date_ru(request.date)
+    ));
+    let reports = crate::report::build_all_levels(store, catalogue, request.as_of)?;
+    let bytes = tsos_report::xlsx::to_bytes(&reports).map_err(|e| AppError::Write {
+        path: appendix_path.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    std::fs::write(&appendix_path, bytes).map_err(|e| io(&appendix_path, e))?;
+    files.push(appendix_path);
+
+    let mut n_notices = 0;
+    if request.notices {
+        let schools = match request.to {
+            Addressees::Schools => details.clone(),
+            Addressees::Municipalities => {
+                build_report(store, catalogue, request.as_of, Level::School)?
+            }
+        };
+        let notices = build_notices(
+            &schools,
+            request.settings,
+            &number,
+            request.date,
+            request.deadline,
+        );
+        n_notices = notices.len();
+        if !notices.is_empty() {
+            let dir = request
+                .out_dir
+                .join(format!("Уведомления_{}", format_date_ru(request.date)));
+            std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+            for notice in &notices {
+                let path = dir.join(format!("{}.docx", notice.school_id));
+                let bytes = tsos_letter::docx::write(&[&notice.paper]).map_err(|e| io(&path, e))?;
+                std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+                files.push(path);
+            }
+        }
+    }
+
+    let letter_id = store.save_letter(&NewLetter {
+        number: number.clone(),
+        date: request.date,
+        as_of: request.as_of,
+        deadline: request.deadline,
+        addressees: match request.to {
+            Addressees::Schools => "schools".into(),
+            Addressees::Municipalities => "municipalities".into(),
+        },
+        files: files.iter().map(|p| p.display().to_string()).collect(),
+        items: letter
+            .named
+            .iter()
+            .map(|named| LetterItem {
+                org_id: named.id.clone(),
+                name: named.name.clone(),
+                platform: named.platform.clone(),
+                role: named.role,
+                share: named.share,
+                target: named.target,
+                active: named.active,
+                contingent: named.contingent,
+            })
+            .collect(),
+    })?;
+    Ok(LetterOutcome {
+        letter_id,
+        number,
+        files,
+        named: letter.named.len(),
+        notices: n_notices,
+        repeated,
+    })
+}
+
+/// One line of the follow-up: an indicator a letter named, then and after the deadline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FollowupLine {
+    pub item: LetterItem,
+    /// The first snapshot after the deadline with this platform, and the share then.
+    pub after: Option<(Date, Option<f64>)>,
+    pub outcome: FollowupOutcome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowupOutcome {
+    Met,
+    NotMet,
+    NoDataYet,
+}
+
+impl FollowupOutcome {
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            FollowupOutcome::Met => "выполнено",
+            FollowupOutcome::NotMet => "не выполнено",
+            FollowupOutcome::NoDataYet => "данных еще нет",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Followup {
+    pub letter: LetterInfo,
+    pub lines: Vec<FollowupLine>,
+}
+
+/// The follow-up of letter `id` (the latest one without it).
+pub fn followup(
+    store: &Store,
+    catalogue: &Catalogue,
+    id: Option<i64>,
+) -> Result<Followup, AppError> {
+    let letters = store.letters()?;
+    let letter = match id {
+        Some(id) => letters
+            .into_iter()
+            .find(|l| l.id == id)
+            .ok_or(AppError::NoLetter(Some(id)))?,
+        None => letters.into_iter().last().ok_or(AppError::NoLetter(None))?,
+    };
+    let items = store.letter_items(letter.id)?;
+    let level = if letter.addressees == "municipalities" {
+        Level::Municipality
+    } else {
+        Level::School
+    };
+    // The first snapshot on or after the deadline, per platform.
+    let mut after_by_platform: BTreeMap<String, Option<Date>> = BTreeMap::new();
+    let dates = store.platform_dates()?;
+    for platform in catalogue.iter() {
+        let mut first = None;
+        for date in dates.iter().filter(|d| **d >= letter.deadline) {
+            if store.current_at(&platform.code, *date)?.is_some() {
+                first = Some(*date);
+                break;
+            }
+        }
+        after_by_platform.insert(platform.code.clone(), first);
+    }
+    let mut reports: BTreeMap<Date, Report> = BTreeMap::new();
+    let mut lines = Vec::new();
+    for item in items {
+        let Some(date) = after_by_platform.get(&item.platform).copied().flatten() else {
+            lines.push(FollowupLine {
+                item,
+                after: None,
+                outcome: FollowupOutcome::NoDataYet,
+            });
+            continue;
+        };
+        let report = match reports.entry(date) {
+            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(build_report(store, catalogue, date, level)?)
+            }
+        };
+        let share_now = share_in(report, &item.org_id, &item.platform, item.role);
+        let outcome = match (share_now, item.target) {
+            (Some(share), Some(target)) if share + 1e-9 >= target => FollowupOutcome::Met,
+            _ => FollowupOutcome::NotMet,
+        };
+        lines.push(FollowupLine {
+            item,
+            after: Some((date, share_now)),
+            outcome,
+        });
+    }
+    Ok(Followup { letter, lines })
+}
+
+/// Organisations named by earlier letters whose deadline has passed by `as_of` and that are
+/// still below the target they were given, for the next letter to say so.
+fn repeated(store: &Store, catalogue: &Catalogue, as_of: Date) -> Result<Vec<Repeated>, AppError> {
+    let mut out = Vec::new();
+    for letter in store.letters()? {
+        if letter.deadline > as_of {
+            continue;
+        }
+        let followup = followup(store, catalogue, Some(letter.id))?;
+        let mut names: Vec<String> = followup
+            .lines
+            .iter()
+            .filter(|line| line.outcome == FollowupOutcome::NotMet)
+            .map(|line| line.item.name.clone())
+            .collect();
+        names.dedup();
+        if !names.is_empty() {
+            out.push(Repeated {
+                number: letter.number,
+                date: letter.date,
+                names,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn share_in(report: &Report, id: &str, platform: &str, role: Role) -> Option<f64> {
+    let idx = report
+        .platforms
+        .iter()
+        .position(|p| p.platform.code == platform)?;
+    let row = report.rows.iter().find(|row| row.id == id)?;
+    row.platforms[idx].as_ref()?.get(role).share
+}
+
+fn io(path: &Path, err: std::io::Error) -> AppError {
+    AppError::Write {
+        path: path.display().to_string(),
+        detail: err.to_string(),
+    }
+}

@@ -1,0 +1,469 @@
+//! What a letter and a notice say, assembled from reports: the values of the template's
+//! placeholders, the list of who is below target, and the requisites.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use tsos_domain::dates::months_after;
+use tsos_domain::indicators::{Lagging, lagging, share};
+use tsos_domain::{Indicator, IndicatorRow, Report, Role, Status, format_date_ru};
+use tsos_report::ru;
+
+use crate::settings::LetterSettings;
+use crate::template::{Block, Context, TemplateError, render};
+
+/// The built-in wording, in the structure and tone of the letter tsos was born from.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/letter.txt");
+
+/// At most this many lines name lagging organisations in the letter; the rest are in the
+/// appendix.
+const MAX_NAMED: usize = 40;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Addressees {
+    Schools,
+    Municipalities,
+}
+
+/// Organisations an earlier letter named that are still below target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repeated {
+    pub number: String,
+    pub date: Date,
+    pub names: Vec<String>,
+}
+
+pub struct LetterInput<'a> {
+    pub settings: &'a LetterSettings,
+    pub number: String,
+    pub date: Date,
+    pub deadline: Date,
+    pub to: Addressees,
+    /// Region level: the overall figures.
+    pub overall: &'a Report,
+    /// School level (letters to schools) or municipality level: who is named.
+    pub details: &'a Report,
+    /// The yellow band the statuses were computed with, to say so in the letter.
+    pub yellow_band_pp: f64,
+    pub repeated: Vec<Repeated>,
+}
+
+/// One indicator of one organisation that a letter names as below target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+    pub platform: String,
+    pub role: Role,
+    pub share: Option<f64>,
+    pub target: Option<f64>,
+    pub active: u64,
+    pub contingent: Option<u64>,
+}
+
+/// A page of an official letter, whatever it says: requisites, title, text, signature.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paper {
+    pub authority: String,
+    pub number: String,
+    pub date: Date,
+    pub addressee: String,
+    pub title: String,
+    pub blocks: Vec<Block>,
+    pub signatory_position: String,
+    pub signatory_name: String,
+    pub executor: Option<String>,
+}
+
+/// A letter ready to be written as DOCX or PDF.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Letter {
+    pub paper: Paper,
+    /// Every lagging indicator, for the letters' registry and the follow-up.
+    pub named: Vec<Named>,
+}
+
+/// A notice to one school below target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub school_id: String,
+    pub paper: Paper,
+}
+
+/// Fills the template with the figures of `input`.
+pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, TemplateError> {
+    let context = context(input);
+    let blocks = render(template, &context)?;
+    let report = input.details;
+    let named = lagging(report, None, None)
+        .into_iter()
+        .map(|entry| Named {
+            id: entry.row.id.clone(),
+            name: entry.row.name.clone(),
+            platform: entry.platform.code.clone(),
+            role: entry.role,
+            share: entry.indicator.share,
+            target: entry.indicator.target,
+            active: entry.indicator.active,
+            contingent: entry.indicator.contingent,
+        })
+        .collect();
+    Ok(Letter {
+        paper: Paper {
+            authority: input.settings.authority.clone(),
+            number: input.number.clone(),
+            date: input.date,
+            addressee: match input.to {
+                Addressees::Schools => input.settings.addressee.clone(),
+                Addressees::Municipalities => input.settings.addressee_municipalities.clone(),
+            },
+            title: format!(
+                "О результатах мониторинга использования {} по состоянию на {}",
+                platform_names(input.overall),
+                format_date_ru(input.overall.as_of)
+            ),
+            blocks,
+            signatory_position: input.settings.signatory_position.clone(),
+            signatory_name: input.settings.signatory_name.clone(),
+            executor: input.settings.executor.clone(),
+        },
+        named,
+    })
+}
+
+/// One notice per school with an indicator below target (red): its own figures, target, gap,
+/// rank in the municipality, change since the last snapshot, who leaves the window by the next
+/// monthly date when known, and the deadline.
+pub fn build_notices(
+    schools: &Report,
+    settings: &LetterSettings,
+    letter_number: &str,
+    date: Date,
+    deadline: Date,
+) -> Vec<Notice> {
+    let next = format_date_ru(months_after(schools.as_of, 1));
+    let mut notices = Vec::new();
+    for row in &schools.rows {
+        let mut items = Vec::new();
+        for (platform, indicators) in schools.platforms.iter().zip(&row.platforms) {
+            let Some(indicators) = indicators else {
+                continue;
+            };
+            for role in Role::ALL {
+                let indicator = indicators.get(role);
+                if indicator.status != Status::Red {
+                    continue;
+                }
+                let mut text = format!(
+                    "{}, {}: {} ({} из {}) при целевом значении {}; не хватает активных пользователей: {}",
+                    platform.platform.name,
+                    role.title_ru(),
+                    ru::percent(indicator.share),
+                    ru::integer(indicator.active),
+                    ru::optional_integer(indicator.contingent),
+                    ru::percent(indicator.target),
+                    ru::optional_integer(indicator.gap),
+                );
+                if let Some((rank, of)) = indicator.rank.municipality {
+                    text.push_str(&format!("; место в муниципалитете: {rank} из {of}"));
+                }
+                if let Some(delta) = indicator.delta_pp {
+                    text.push_str(&format!(
+                        "; изменение с прошлого среза: {} п.п.",
+                        ru::delta_pp(Some(delta))
+                    ));
+                }
+                if let Some(leaving) = indicator.leaving.filter(|n| *n > 0) {
+                    text.push_str(&format!(
+                        "; к {next} выйдут из окна активности, если не зайдут: {}",
+                        ru::integer(leaving)
+                    ));
+                }
+                text.push('.');
+                items.push(Block::Item(text));
+            }
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let mut blocks = vec![Block::Paragraph(format!(
+            "По данным мониторинга использования {} на {} показатели {} ниже целевых значений:",
+            platform_names(schools),
+            format_date_ru(schools.as_of),
+            row.name
+        ))];
+        blocks.extend(items);
+        blocks.push(Block::Paragraph(format!(
+            "Просим принять меры по устранению отставания и обеспечить достижение целевых значений в срок до {}. Мониторинг проводится ежемесячно; результаты будут проверены по следующему срезу.",
+            format_date_ru(deadline)
+        )));
+        notices.push(Notice {
+            school_id: row.id.clone(),
+            paper: Paper {
+                authority: settings.authority.clone(),
+                number: letter_number.to_string(),
+                date,
+                addressee: format!("Руководителю {}", row.name),
+                title: "Уведомление о результатах мониторинга цифровой образовательной среды"
+                    .into(),
+                blocks,
+                signatory_position: settings.signatory_position.clone(),
+                signatory_name: settings.signatory_name.clone(),
+                executor: settings.executor.clone(),
+            },
+        });
+    }
+    notices
+}
+
+/// «ФГИС «Моя школа» и ИКОП «Сферум»»: the platforms the report has data for.
+pub fn platform_names(report: &Report) -> String {
+    let names: Vec<&str> = report
+        .platforms
+        .iter()
+        .filter(|p| p.present)
+        .map(|p| p.platform.name.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => "сервисов цифровой образовательной среды".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} и {last}", init.join(", ")),
+    }
+}
+
+/// Every placeholder a letter can use, with its value.
+pub fn context(input: &LetterInput<'_>) -> Context {
+    let mut values = BTreeMap::new();
+    let mut put = |name: &str, value: String| {
+        values.insert(name.to_string(), value);
+    };
+    let settings = input.settings;
+    put("орган", settings.authority.clone());
+    put("основание", settings.basis.clone());
+    put("дата", format_date_ru(input.overall.as_of));
+    put("срок", format_date_ru(input.deadline));
+    put("номер_письма", input.number.clone());
+    put("дата_письма", format_date_ru(input.date));
+    put(
+        "следующий_срез",
+        format_date_ru(months_after(input.overall.as_of, 1)),
+    );
+
+    // Overall figures: the sums of every region of the report.
+    for (idx, platform) in input.overall.platforms.iter().enumerate() {
+        let code = &platform.platform.code;
+        put(&format!("платформа {code}"), platform.platform.name.clone());
+        put(
+            &format!("определение {code}"),
+            platform.platform.rule.describe_ru(),
+        );
+        for role in Role::ALL {
+            let key = |what: &str| format!("{what} {code}.{}", role.code());
+            let total = overall(&input.overall.rows, idx, role);
+            let no_data = || "нет данных".to_string();
+            match total {
+                Some(total) => {
+                    put(&key("доля"), ru::percent(total.share));
+                    put(&key("активные"), ru::integer(total.active));
+                    put(&key("контингент"), ru::optional_integer(total.contingent));
+                    put(
+                        &key("цель"),
+                        total
+                            .target
+                            .map(|t| ru::percent(Some(t)))
+                            .unwrap_or_else(|| "не установлена".into()),
+                    );
+                    put(
+                        &key("изменение"),
+                        total
+                            .delta_pp
+                            .map(|d| format!("{} п.п.", ru::delta_pp(Some(d))))
+                            .unwrap_or_else(|| "—".into()),
+                    );
+                }
+                None => {
+                    for what in ["доля", "активные", "контингент", "цель", "изменение"]
+                    {
+                        put(&key(what), no_data());
+                    }
+                }
+            }
+        }
+    }
+
+    let details = input.details;
+    let kind = match input.to {
+        Addressees::Schools => (
+            "общеобразовательных организаций",
+            "общеобразовательная организация",
+        ),
+        Addressees::Municipalities => ("муниципальных образований", "муниципальное образование"),
+    };
+    let n_total = details.rows.len();
+    let n_all_green = details.rows.iter().filter(|row| all_green(row)).count();
+    let n_not_green = n_total - n_all_green;
+    put("число_организаций", n_total.to_string());
+    put(
+        "оценка",
+        match n_not_green * 10 {
+            n if n >= n_total * 8 => "крайне низкий",
+            n if n >= n_total * 4 => "недостаточный",
+            _ => "в целом удовлетворительный",
+        }
+        .to_string(),
+    );
+    put(
+        "итог",
+        if n_all_green == 0 {
+            format!(
+                "Ни одна из {n_total} {} не достигла целевых значений всех показателей.",
+                kind.0
+            )
+        } else {
+            format!(
+                "Целевых значений всех показателей достигли {n_all_green} из {n_total} {}.",
+                kind.0
+            )
+        },
+    );
+    let entries = lagging(details, None, None);
+    let n_orgs: BTreeSet<&str> = entries.iter().map(|e| e.row.id.as_str()).collect();
+    put("число_отстающих", n_orgs.len().to_string());
+    let band = ru::decimal(input.yellow_band_pp, 1);
+    put(
+        "перечень",
+        if entries.is_empty() {
+            "Показателей ниже целевых значений более чем на полосу допуска нет.".to_string()
+        } else {
+            format!(
+                "Ниже целевых значений более чем на {band} п.п. находятся показатели {} из {n_total} {}:",
+                n_orgs.len(),
+                kind.0
+            )
+        },
+    );
+    put(
+        "остальные",
+        match entries.len().saturating_sub(MAX_NAMED) {
+            0 => String::new(),
+            more => format!("…и еще {more} показателей — см. приложение."),
+        },
+    );
+    put(
+        "повторно",
+        input
+            .repeated
+            .iter()
+            .map(|r| {
+                format!(
+                    "Повторно не выполнены требования письма от {} № {}: {}.",
+                    format_date_ru(r.date),
+                    r.number,
+                    r.names.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+
+    let several_municipalities = details
+        .rows
+        .iter()
+        .map(|r| r.municipality.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+        > 1;
+    let items: Vec<BTreeMap<String, String>> = entries
+        .iter()
+        .take(MAX_NAMED)
+        .enumerate()
+        .map(|(idx, entry)| item(idx + 1, entry, input.to, several_municipalities))
+        .collect();
+    let item_names = ITEM_NAMES.iter().map(|n| n.to_string()).collect();
+    Context {
+        values,
+        lists: BTreeMap::from([("отстающие".to_string(), items)]),
+        item_names: BTreeMap::from([("отстающие".to_string(), item_names)]),
+    }
+}
+
+/// The placeholders of one pass of `{{#отстающие}}`.
+const ITEM_NAMES: [&str; 9] = [
+    "номер",
+    "наименование",
+    "инн",
+    "муниципалитет",
+    "где",
+    "показатель",
+    "доля",
+    "цель",
+    "не_хватает",
+];
+
+fn item(
+    number: usize,
+    entry: &Lagging<'_>,
+    to: Addressees,
+    where_: bool,
+) -> BTreeMap<String, String> {
+    let indicator = &entry.indicator;
+    let place = match to {
+        Addressees::Schools if where_ => format!(" ({})", entry.row.municipality),
+        _ => String::new(),
+    };
+    BTreeMap::from([
+        ("номер".to_string(), number.to_string()),
+        ("наименование".to_string(), entry.row.name.clone()),
+        ("инн".to_string(), entry.row.id.clone()),
+        ("муниципалитет".to_string(), entry.row.municipality.clone()),
+        ("где".to_string(), place),
+        (
+            "показатель".to_string(),
+            format!("{}, {}", entry.platform.name, entry.role.title_ru()),
+        ),
+        ("доля".to_string(), ru::percent(indicator.share)),
+        ("цель".to_string(), ru::percent(indicator.target)),
+        (
+            "не_хватает".to_string(),
+            ru::optional_integer(indicator.gap),
+        ),
+    ])
+}
+
+/// A row whose every indicator with a target is green.
+fn all_green(row: &IndicatorRow) -> bool {
+    row.platforms
+        .iter()
+        .flatten()
+        .flat_map(|p| Role::ALL.map(|r| p.get(r).status))
+        .all(|status| matches!(status, Status::Green | Status::None))
+}
+
+/// The sums over every region row of the report, with the share of the sums.
+fn overall(rows: &[IndicatorRow], platform_idx: usize, role: Role) -> Option<Indicator> {
+    let mut total: Option<Indicator> = None;
+    for row in rows {
+        let Some(indicators) = row.platforms.get(platform_idx).and_then(Option::as_ref) else {
+            continue;
+        };
+        let one = indicators.get(role);
+        let sum = total.get_or_insert_with(|| Indicator {
+            target: one.target,
+            delta_pp: one.delta_pp,
+            ..Indicator::default()
+        });
+        sum.active += one.active;
+        sum.contingent = match (sum.contingent, one.contingent) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        if rows.len() > 1 {
+            // A change over several regions is not a sum of changes.
+            sum.delta_pp = None;
+        }
+    }
+    total.map(|mut sum| {
+        sum.share = share(sum.active, sum.contingent);
+        sum
+    })
+}

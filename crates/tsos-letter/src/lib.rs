@@ -1,0 +1,17 @@
+//! The documents officials send (SPEC §9): the monthly letter and the per-school notices.
+//!
+//! [`template`] fills the wording an authority can edit; [`content`] assembles what a letter
+//! or notice says from the reports; [`docx`] writes it as a Word document. The letter's
+//! registry and the follow-up live in storage and the application layer.
+
+pub mod content;
+pub mod docx;
+pub mod settings;
+pub mod template;
+
+pub use content::{
+    Addressees, DEFAULT_TEMPLATE, Letter, LetterInput, Named, Notice, Paper, Repeated,
+    build_letter, build_notices,
+};
+pub use settings::LetterSettings;
+pub use template::{Block, TemplateError};

@@ -1,0 +1,261 @@
+//! A letter and notices from a hand-made report: the figures, the lagging schools, the
+//! requisites, all in a valid DOCX.
+
+use std::io::Read;
+
+use jiff::civil::date;
+use tsos_domain::indicators::{apply_ranks, apply_targets, compute};
+use tsos_domain::{
+    Catalogue, IndicatorId, Level, OrgId, PlatformCounts, Report, ReportPlatform, Role, RoleCounts,
+    RoleMap, SchoolInfo, Target, TargetBook,
+};
+use tsos_letter::{
+    Addressees, Block, DEFAULT_TEMPLATE, LetterInput, LetterSettings, Repeated, TemplateError,
+    build_letter, build_notices,
+};
+
+fn school(id: &str, name: &str, teachers: u64, students: u64) -> SchoolInfo {
+    let mut contingent = RoleMap::default();
+    *contingent.get_mut(Role::Teachers) = Some(teachers);
+    *contingent.get_mut(Role::Students) = Some(students);
+    SchoolInfo {
+        id: OrgId::normalize(id).unwrap(),
+        name: name.into(),
+        municipality: "Буйнакский район".into(),
+        region: "Республика Дагестан".into(),
+        contingent,
+    }
+}
+
+fn report(level: Level) -> Report {
+    let schools = [
+        school("0500000001", "МБОУ «СОШ №1»", 60, 600),
+        school("0500000002", "МКОУ «Агачаульская СОШ»", 40, 400),
+    ];
+    let mut counts = PlatformCounts::default();
+    let mut put = |id: &str, role: Role, active: u64| {
+        let entry = counts
+            .by_org
+            .entry(OrgId::normalize(id).unwrap())
+            .or_default();
+        *entry.get_mut(role) = RoleCounts {
+            registered: Some(active),
+            confirmed: Some(active),
+            active,
+            leaving: Some(3),
+        };
+    };
+    put("0500000001", Role::Teachers, 60);
+    put("0500000002", Role::Teachers, 21);
+    put("0500000002", Role::Students, 0);
+    let catalogue = Catalogue::builtin();
+    let platforms: Vec<&tsos_domain::Platform> = catalogue.iter().collect();
+    let mut rows = compute(level, &schools, &[Some(&counts), None]);
+    let book = TargetBook {
+        targets: vec![Target {
+            indicator: IndicatorId::parse("myschool.students").unwrap(),
+            level: None,
+            from: date(2023, 9, 1),
+            value: 0.2,
+        }],
+        ..TargetBook::default()
+    };
+    apply_targets(&mut rows, level, date(2023, 10, 1), &platforms, &book);
+    apply_ranks(&mut rows, level);
+    Report {
+        as_of: date(2023, 10, 1),
+        level,
+        platforms: catalogue
+            .iter()
+            .enumerate()
+            .map(|(idx, p)| ReportPlatform {
+                platform: p.clone(),
+                present: idx == 0,
+                previous: None,
+                unknown: None,
+            })
+            .collect(),
+        rows,
+    }
+}
+
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+fn document_xml(bytes: &[u8]) -> String {
+    part(bytes, "word/document.xml")
+}
+
+#[test]
+fn the_default_letter_says_what_the_seed_letter_says() {
+    let overall = report(Level::Region);
+    let details = report(Level::School);
+    let settings = LetterSettings {
+        authority: "МКУ «Управление образования»".into(),
+        number_prefix: "01-12/".into(),
+        ..LetterSettings::default()
+    };
+    let letter = build_letter(
+        &LetterInput {
+            settings: &settings,
+            number: "01-12/7".into(),
+            date: date(2023, 10, 12),
+            deadline: date(2023, 10, 20),
+            to: Addressees::Schools,
+            overall: &overall,
+            details: &details,
+            yellow_band_pp: 10.0,
+            repeated: vec![Repeated {
+                number: "01-12/3".into(),
+                date: date(2023, 9, 12),
+                names: vec!["МКОУ «Агачаульская СОШ»".into()],
+            }],
+        },
+        DEFAULT_TEMPLATE,
+    )
+    .unwrap();
+    let text: Vec<&str> = letter
+        .paper
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.as_str(),
+        })
+        .collect();
+    let all = text.join("\n");
+    // 81 of 100 teachers, 0 of 1000 students.
+    assert!(
+        all.contains("Доля учителей, использующих ФГИС «Моя школа», – 81,0 %"),
+        "{all}"
+    );
+    assert!(
+        all.contains("доля учеников, использующих ФГИС «Моя школа», – 0,0 %"),
+        "{all}"
+    );
+    assert!(
+        all.contains("хотя бы один раз авторизовались за последние 365 дней"),
+        "{all}"
+    );
+    assert!(all.contains("Срок – до 20.10.2023."), "{all}");
+    assert!(
+        all.contains("МКУ «Управление образования» доводит"),
+        "{all}"
+    );
+    assert!(
+        all.contains("Ни одна из 2 общеобразовательных организаций"),
+        "{all}"
+    );
+    assert!(
+        all.contains("Повторно не выполнены требования письма от 12.09.2023 № 01-12/3"),
+        "{all}"
+    );
+    assert!(all.contains("проводятся ежемесячно"), "{all}");
+    // Sferum has no snapshot: said so rather than a made-up figure.
+    assert!(all.contains("ИКОП «Сферум», – нет данных"), "{all}");
+    // The lagging schools, lowest share first per indicator.
+    let items: Vec<&str> = letter
+        .paper
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Item(t) => Some(t.as_str()),
+            Block::Paragraph(_) => None,
+        })
+        .collect();
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items[0].starts_with("1. МКОУ «Агачаульская СОШ»: ФГИС «Моя школа», педагоги – 52,5 %"),
+        "{items:?}"
+    );
+    assert_eq!(letter.named.len(), 3);
+
+    let bytes = tsos_letter::docx::write(&[&letter.paper]).unwrap();
+    let xml = document_xml(&bytes);
+    assert!(part(&bytes, "word/styles.xml").contains("Times New Roman"));
+    for needle in ["81,0 %", "20.10.2023", "01-12/7", "МКОУ «Агачаульская СОШ»"]
+    {
+        assert!(
+            xml.contains(needle) || xml.contains(&needle.replace('«', "&#171;")),
+            "{needle} not in document.xml"
+        );
+    }
+}
+
+#[test]
+fn notices_go_to_each_school_below_target() {
+    let details = report(Level::School);
+    let notices = build_notices(
+        &details,
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+    );
+    // «СОШ №1» has every teacher active and no students' target: no notice.
+    assert_eq!(notices.len(), 2);
+    let agachaul = notices
+        .iter()
+        .find(|n| n.school_id == "0500000002")
+        .unwrap();
+    assert_eq!(
+        agachaul.paper.addressee,
+        "Руководителю МКОУ «Агачаульская СОШ»"
+    );
+    let text: String = agachaul
+        .paper
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("педагоги: 52,5 % (21 из 40) при целевом значении 100,0 %; не хватает активных пользователей: 19"), "{text}");
+    assert!(text.contains("место в муниципалитете: 2 из 2"), "{text}");
+    assert!(
+        text.contains("к 01.11.2023 выйдут из окна активности, если не зайдут: 3"),
+        "{text}"
+    );
+    assert!(text.contains("в срок до 20.10.2023"), "{text}");
+    let bytes =
+        tsos_letter::docx::write(&notices.iter().map(|n| &n.paper).collect::<Vec<_>>()).unwrap();
+    assert!(document_xml(&bytes).contains("Уведомление о результатах мониторинга"));
+}
+
+#[test]
+fn an_unknown_placeholder_names_itself() {
+    let overall = report(Level::Region);
+    let details = report(Level::School);
+    let err = build_letter(
+        &LetterInput {
+            settings: &LetterSettings::default(),
+            number: "1".into(),
+            date: date(2023, 10, 12),
+            deadline: date(2023, 10, 20),
+            to: Addressees::Schools,
+            overall: &overall,
+            details: &details,
+            yellow_band_pp: 10.0,
+            repeated: vec![],
+        },
+        "Срок – до {{срок}}. Доля – {{доля myschool.pupils}}.",
+    )
+    .unwrap_err();
+    assert!(matches!(err, TemplateError::Unknown { .. }));
+    assert!(
+        err.to_string().contains("{{доля myschool.pupils}}"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("доля myschool.teachers"),
+        "the known ones are listed: {err}"
+    );
+}
