@@ -81,6 +81,10 @@ pub fn write_letter(
     let bytes = tsos_letter::docx::write(&[&letter.paper]).map_err(|e| io(&letter_path, e))?;
     std::fs::write(&letter_path, bytes).map_err(|e| io(&letter_path, e))?;
     files.push(letter_path);
+    let pdf_path = request.out_dir.join(format!("{stem}.pdf"));
+    let bytes = tsos_letter::pdf::write(&[&letter.paper]).map_err(|e| pdf_error(&pdf_path, e))?;
+    std::fs::write(&pdf_path, bytes).map_err(|e| io(&pdf_path, e))?;
+    files.push(pdf_path);
 
     let appendix_path = request.out_dir.join(format!(
         "Приложение_к_письму_№{}_от_{}.xlsx",
@@ -122,6 +126,14 @@ pub fn write_letter(
                 std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
                 files.push(path);
             }
+            // All notices in one PDF too, to print or send in one go.
+            let path = request
+                .out_dir
+                .join(format!("Уведомления_{}.pdf", format_date_ru(request.date)));
+            let papers: Vec<&tsos_letter::Paper> = notices.iter().map(|n| &n.paper).collect();
+            let bytes = tsos_letter::pdf::write(&papers).map_err(|e| pdf_error(&path, e))?;
+            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+            files.push(path);
         }
     }
 
@@ -290,6 +302,13 @@ fn share_in(report: &Report, id: &str, platform: &str, role: Role) -> Option<f64
         .position(|p| p.platform.code == platform)?;
     let row = report.rows.iter().find(|row| row.id == id)?;
     row.platforms[idx].as_ref()?.get(role).share
+}
+
+fn pdf_error(path: &Path, err: tsos_letter::pdf::PdfError) -> AppError {
+    AppError::Write {
+        path: path.display().to_string(),
+        detail: err.to_string(),
+    }
 }
 
 fn io(path: &Path, err: std::io::Error) -> AppError {

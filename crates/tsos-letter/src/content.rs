@@ -179,7 +179,9 @@ pub fn build_notices(
                         ru::integer(leaving)
                     ));
                 }
-                text.push('.');
+                if !text.ends_with('.') {
+                    text.push('.');
+                }
                 items.push(Block::Item(text));
             }
         }

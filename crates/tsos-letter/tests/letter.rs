@@ -259,3 +259,61 @@ fn an_unknown_placeholder_names_itself() {
         "the known ones are listed: {err}"
     );
 }
+
+#[test]
+fn the_pdf_says_it_in_russian_with_the_school_names() {
+    let overall = report(Level::Region);
+    let details = report(Level::School);
+    let letter = build_letter(
+        &LetterInput {
+            settings: &LetterSettings::default(),
+            number: "01-12/7".into(),
+            date: date(2023, 10, 12),
+            deadline: date(2023, 10, 20),
+            to: Addressees::Schools,
+            overall: &overall,
+            details: &details,
+            yellow_band_pp: 10.0,
+            repeated: vec![],
+        },
+        DEFAULT_TEMPLATE,
+    )
+    .unwrap();
+    let notices = build_notices(
+        &details,
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+    );
+    let mut papers = vec![&letter.paper];
+    papers.extend(notices.iter().map(|n| &n.paper));
+    let bytes = tsos_letter::pdf::write(&papers).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("letter.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(output) if output.status.success() => {
+            // Non-breaking spaces keep «81,0 %» on one line; pdftotext gives them back as such.
+            let text = String::from_utf8(output.stdout)
+                .unwrap()
+                .replace('\u{a0}', " ");
+            for needle in [
+                "81,0 %",
+                "МКОУ «Агачаульская СОШ»",
+                "20.10.2023",
+                "Уведомление о результатах",
+            ] {
+                assert!(text.contains(needle), "{needle} not in\n{text}");
+            }
+        }
+        _ => eprintln!(
+            "pdftotext is not installed (Debian: poppler-utils): the PDF's text was not checked"
+        ),
+    }
+}
