@@ -330,6 +330,9 @@ fn lit(format: &Format, status: Status) -> Format {
         .set_font_color(Color::RGB(text))
 }
 
+/// Beyond this many columns, fitting a sheet to one A4 page wide makes its text unreadable.
+const MAX_COLUMNS_ON_ONE_PAGE: usize = 24;
+
 fn write_sheet(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Result<(), XlsxError> {
     sheet.set_name(sheet_name(report.level))?;
     let (columns, name_col) = columns(report);
@@ -341,8 +344,13 @@ fn write_sheet(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Res
     }
     sheet.set_landscape();
     sheet.set_paper_size(PAPER_A4);
-    // One page wide, as many pages long as the rows need.
-    sheet.set_print_fit_to_pages(1, 0);
+    // One page wide when the columns still read at that scale; a wide sheet (two platforms,
+    // three roles) prints across pages instead, its names repeated on each.
+    if columns.len() <= MAX_COLUMNS_ON_ONE_PAGE {
+        sheet.set_print_fit_to_pages(1, 0);
+    } else {
+        sheet.set_repeat_columns(0, name_col)?;
+    }
     sheet.set_repeat_rows(GROUP_ROW, HEADER_ROW)?;
     sheet.set_freeze_panes(FIRST_DATA_ROW, name_col + 1)?;
     // The totals row stays outside the filter, so sorting never moves it among the schools.
