@@ -8,6 +8,7 @@
 //! [`users`] (merging per-user rows into counts), [`indicators`] (shares, roll-ups, deltas,
 //! ranks), [`targets`] (targets, statuses, the gap to target).
 
+pub mod chats;
 pub mod dates;
 pub mod indicators;
 pub mod org;

@@ -1,0 +1,459 @@
+//! Official chats of schools and their move off foreign messengers (149-ФЗ art. 10 p. 8,
+//! SPEC §10).
+//!
+//! A chat is known by its school and name. Every import of a school's chats adds a dated state
+//! of each chat, so a move (WhatsApp → Сферум → MAX) is a new state, not an overwrite; a chat
+//! that names the chat it replaced retires that one. The indicators of a date use each chat's
+//! latest state on or before it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiff::civil::Date;
+
+use crate::indicators::{Level, SchoolInfo};
+use crate::org::OrgId;
+
+/// A messenger or platform a chat can live on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatPlatform {
+    pub name: &'static str,
+    /// Russian (allowed for official work) or foreign (not allowed since 01.03.2023).
+    pub domestic: bool,
+    /// Spellings people use, lower case: «вотсап», «тг».
+    pub aliases: &'static [&'static str],
+}
+
+/// The platforms of SPEC §10. A platform named otherwise is an error of the row, so that a
+/// typo is never counted as domestic.
+pub const CHAT_PLATFORMS: &[ChatPlatform] = &[
+    ChatPlatform {
+        name: "Сферум",
+        domestic: true,
+        aliases: &["сферум", "sferum", "икоп сферум"],
+    },
+    ChatPlatform {
+        name: "MAX",
+        domestic: true,
+        aliases: &["max", "макс", "мессенджер max"],
+    },
+    ChatPlatform {
+        name: "VK Мессенджер",
+        domestic: true,
+        aliases: &[
+            "vk мессенджер",
+            "vk messenger",
+            "вк мессенджер",
+            "вконтакте",
+            "vk",
+        ],
+    },
+    ChatPlatform {
+        name: "WhatsApp",
+        domestic: false,
+        aliases: &["whatsapp", "вотсап", "ватсап", "вацап", "wa"],
+    },
+    ChatPlatform {
+        name: "Telegram",
+        domestic: false,
+        aliases: &["telegram", "телеграм", "телеграмм", "тг", "tg"],
+    },
+    ChatPlatform {
+        name: "Viber",
+        domestic: false,
+        aliases: &["viber", "вайбер"],
+    },
+    ChatPlatform {
+        name: "Discord",
+        domestic: false,
+        aliases: &["discord", "дискорд"],
+    },
+    ChatPlatform {
+        name: "Microsoft Teams",
+        domestic: false,
+        aliases: &["microsoft teams", "ms teams", "teams"],
+    },
+    ChatPlatform {
+        name: "Skype for Business",
+        domestic: false,
+        aliases: &["skype for business", "skype", "скайп"],
+    },
+    ChatPlatform {
+        name: "Snapchat",
+        domestic: false,
+        aliases: &["snapchat"],
+    },
+    ChatPlatform {
+        name: "Threema",
+        domestic: false,
+        aliases: &["threema"],
+    },
+    ChatPlatform {
+        name: "WeChat",
+        domestic: false,
+        aliases: &["wechat"],
+    },
+];
+
+/// The platform a cell names, by name or alias, ignoring case and spacing.
+pub fn chat_platform(text: &str) -> Option<&'static ChatPlatform> {
+    let norm = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    CHAT_PLATFORMS
+        .iter()
+        .find(|p| p.name.to_lowercase() == norm || p.aliases.contains(&norm.as_str()))
+}
+
+/// What a chat is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    Class,
+    Parents,
+    Staff,
+    Administration,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 4] = [
+        Purpose::Class,
+        Purpose::Parents,
+        Purpose::Staff,
+        Purpose::Administration,
+    ];
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            Purpose::Class => "классный",
+            Purpose::Parents => "родительский",
+            Purpose::Staff => "педагогический коллектив",
+            Purpose::Administration => "администрация",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Purpose::Class => "class",
+            Purpose::Parents => "parents",
+            Purpose::Staff => "staff",
+            Purpose::Administration => "administration",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// By word stem: «классный», «родительский», «педагоги», «администрация».
+    pub fn from_label(label: &str) -> Option<Purpose> {
+        let label = label.trim().to_lowercase();
+        if label.starts_with("класс") || label == "class" {
+            Some(Purpose::Class)
+        } else if label.starts_with("родит") || label == "parents" {
+            Some(Purpose::Parents)
+        } else if label.starts_with("педаг") || label.contains("коллектив") || label == "staff"
+        {
+            Some(Purpose::Staff)
+        } else if label.starts_with("админ") || label == "administration" {
+            Some(Purpose::Administration)
+        } else {
+            None
+        }
+    }
+}
+
+/// One dated state of one official chat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatState {
+    pub org: OrgId,
+    pub name: String,
+    pub purpose: Purpose,
+    /// «5А» for a class chat.
+    pub class_label: Option<String>,
+    pub platform: &'static str,
+    pub domestic: bool,
+    pub members: Option<u64>,
+    pub active: bool,
+    /// When the school last confirmed the chat is used.
+    pub confirmed_on: Option<Date>,
+    pub created_on: Option<Date>,
+    pub moved_on: Option<Date>,
+    /// The name of the chat this one replaced, which then stops counting.
+    pub replaces: Option<String>,
+    /// The date of the import that said so.
+    pub as_of: Date,
+}
+
+/// How a chat is known: its school and its name, ignoring case and spacing.
+pub fn chat_key(org: &OrgId, name: &str) -> (OrgId, String) {
+    (
+        org.clone(),
+        name.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
+    )
+}
+
+/// Each chat's latest state on or before `as_of`, without the chats a later chat replaced.
+pub fn chats_at(states: &[ChatState], as_of: Date) -> Vec<ChatState> {
+    let mut latest: HashMap<(OrgId, String), &ChatState> = HashMap::new();
+    for state in states.iter().filter(|s| s.as_of <= as_of) {
+        let key = chat_key(&state.org, &state.name);
+        match latest.get(&key) {
+            Some(known) if known.as_of > state.as_of => {}
+            _ => {
+                latest.insert(key, state);
+            }
+        }
+    }
+    let replaced: HashSet<(OrgId, String)> = latest
+        .values()
+        .filter_map(|s| s.replaces.as_ref().map(|r| chat_key(&s.org, r)))
+        .collect();
+    let mut out: Vec<ChatState> = latest
+        .into_iter()
+        .filter(|(key, _)| !replaced.contains(key))
+        .map(|(_, state)| state.clone())
+        .collect();
+    out.sort_by(|a, b| (&a.org, &a.name).cmp(&(&b.org, &b.name)));
+    out
+}
+
+/// Where an organisation stands against the deadline to leave foreign messengers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineStatus {
+    /// No foreign-messenger chat is open.
+    Met,
+    /// Foreign chats are open, and the deadline has not passed yet.
+    Pending,
+    /// Foreign chats are open after the deadline, by this many days.
+    Overdue(i64),
+}
+
+impl DeadlineStatus {
+    pub fn title_ru(self) -> String {
+        match self {
+            DeadlineStatus::Met => "выполнено".into(),
+            DeadlineStatus::Pending => "в работе".into(),
+            DeadlineStatus::Overdue(days) => format!("просрочено на {days} дн."),
+        }
+    }
+}
+
+/// The chat indicators of a school, a municipality or a region.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChatRow {
+    pub id: String,
+    pub name: String,
+    pub municipality: String,
+    pub region: String,
+    pub schools: usize,
+    /// Schools that gave no chats at all.
+    pub schools_without_data: usize,
+    pub chats: u64,
+    pub domestic: u64,
+    pub foreign_open: u64,
+    pub inactive_domestic: u64,
+    /// Schools with a foreign chat open after the deadline.
+    pub schools_overdue: usize,
+    pub deadline: Option<DeadlineStatus>,
+}
+
+impl ChatRow {
+    /// Share of official chats on domestic platforms; `None` without chats.
+    pub fn domestic_share(&self) -> Option<f64> {
+        (self.chats > 0).then(|| self.domestic as f64 / self.chats as f64)
+    }
+}
+
+/// The chat indicators at `as_of` for every school of the registry, rolled up to `level`, with
+/// the deadline status when a deadline is given (overdue from the day after it).
+pub fn chat_rows(
+    level: Level,
+    schools: &[SchoolInfo],
+    chats: &[ChatState],
+    as_of: Date,
+    deadline: Option<Date>,
+) -> Vec<ChatRow> {
+    let mut by_org: HashMap<&OrgId, Vec<&ChatState>> = HashMap::new();
+    for chat in chats {
+        by_org.entry(&chat.org).or_default().push(chat);
+    }
+    let status_of = |foreign_open: u64| {
+        deadline.map(|deadline| match foreign_open {
+            0 => DeadlineStatus::Met,
+            _ if as_of > deadline => DeadlineStatus::Overdue((as_of - deadline).get_days().into()),
+            _ => DeadlineStatus::Pending,
+        })
+    };
+    let mut groups: BTreeMap<(String, String, String), ChatRow> = BTreeMap::new();
+    for school in schools {
+        let own = by_org
+            .get(&school.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let foreign_open = own.iter().filter(|c| !c.domestic && c.active).count() as u64;
+        let school_status = status_of(foreign_open);
+        let (key, id, name, municipality) = match level {
+            Level::School => (
+                (
+                    school.region.to_lowercase(),
+                    school.municipality.to_lowercase(),
+                    format!("{}\u{0}{}", school.name.to_lowercase(), school.id),
+                ),
+                school.id.to_string(),
+                school.name.clone(),
+                school.municipality.clone(),
+            ),
+            Level::Municipality => (
+                (
+                    school.region.to_lowercase(),
+                    school.municipality.to_lowercase(),
+                    String::new(),
+                ),
+                school.municipality.clone(),
+                school.municipality.clone(),
+                school.municipality.clone(),
+            ),
+            Level::Region => (
+                (school.region.to_lowercase(), String::new(), String::new()),
+                school.region.clone(),
+                school.region.clone(),
+                String::new(),
+            ),
+        };
+        let row = groups.entry(key).or_insert_with(|| ChatRow {
+            id,
+            name,
+            municipality,
+            region: school.region.clone(),
+            ..ChatRow::default()
+        });
+        row.schools += 1;
+        if own.is_empty() {
+            row.schools_without_data += 1;
+        }
+        row.chats += own.len() as u64;
+        row.domestic += own.iter().filter(|c| c.domestic).count() as u64;
+        row.foreign_open += foreign_open;
+        row.inactive_domestic += own.iter().filter(|c| c.domestic && !c.active).count() as u64;
+        if matches!(school_status, Some(DeadlineStatus::Overdue(_))) {
+            row.schools_overdue += 1;
+        }
+    }
+    let mut rows: Vec<ChatRow> = groups.into_values().collect();
+    for row in &mut rows {
+        row.deadline = status_of(row.foreign_open);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::role::RoleMap;
+    use jiff::civil::date;
+
+    fn state(name: &str, platform: &str, as_of: Date, replaces: Option<&str>) -> ChatState {
+        let platform = chat_platform(platform).unwrap();
+        ChatState {
+            org: OrgId::normalize("0500000001").unwrap(),
+            name: name.into(),
+            purpose: Purpose::Parents,
+            class_label: Some("5А".into()),
+            platform: platform.name,
+            domestic: platform.domestic,
+            members: Some(25),
+            active: true,
+            confirmed_on: None,
+            created_on: None,
+            moved_on: None,
+            replaces: replaces.map(str::to_string),
+            as_of,
+        }
+    }
+
+    fn school() -> SchoolInfo {
+        SchoolInfo {
+            id: OrgId::normalize("0500000001").unwrap(),
+            name: "Школа".into(),
+            municipality: "Район".into(),
+            region: "Регион".into(),
+            contingent: RoleMap::default(),
+        }
+    }
+
+    #[test]
+    fn platforms_by_name_and_alias() {
+        assert_eq!(chat_platform("  Ватсап ").unwrap().name, "WhatsApp");
+        assert_eq!(chat_platform("ТГ").unwrap().name, "Telegram");
+        assert!(chat_platform("Сферум").unwrap().domestic);
+        assert!(chat_platform("макс").unwrap().domestic);
+        assert!(!chat_platform("Viber").unwrap().domestic);
+        assert!(chat_platform("Одноклассники").is_none());
+    }
+
+    #[test]
+    fn a_chat_moved_twice_counts_once_on_its_latest_platform() {
+        let states = vec![
+            state("5А родители", "WhatsApp", date(2023, 9, 1), None),
+            state("5а  Родители", "Сферум", date(2023, 10, 1), None),
+            state("5А родители", "MAX", date(2025, 10, 1), None),
+        ];
+        let at = |d| chats_at(&states, d);
+        assert_eq!(at(date(2023, 9, 15)).len(), 1);
+        assert_eq!(at(date(2023, 9, 15))[0].platform, "WhatsApp");
+        assert_eq!(at(date(2024, 1, 1))[0].platform, "Сферум");
+        let now = at(date(2026, 1, 1));
+        assert_eq!(now.len(), 1);
+        assert_eq!(now[0].platform, "MAX");
+    }
+
+    #[test]
+    fn a_replacing_chat_retires_the_old_one() {
+        let states = vec![
+            state("5А родители (WA)", "WhatsApp", date(2023, 9, 1), None),
+            state(
+                "5А родители",
+                "Сферум",
+                date(2023, 10, 1),
+                Some("5А родители (WA)"),
+            ),
+        ];
+        let now = chats_at(&states, date(2023, 10, 1));
+        assert_eq!(now.len(), 1);
+        assert_eq!(now[0].platform, "Сферум");
+    }
+
+    #[test]
+    fn deadline_met_pending_and_overdue_at_the_boundary() {
+        let states = vec![state("5А родители", "WhatsApp", date(2023, 9, 1), None)];
+        let deadline = date(2023, 10, 20);
+        let status = |d: Date| {
+            let chats = chats_at(&states, d);
+            chat_rows(Level::School, &[school()], &chats, d, Some(deadline))[0].deadline
+        };
+        assert_eq!(
+            status(date(2023, 10, 20)),
+            Some(DeadlineStatus::Pending),
+            "on the day itself"
+        );
+        assert_eq!(status(date(2023, 10, 21)), Some(DeadlineStatus::Overdue(1)));
+        let moved = vec![
+            states[0].clone(),
+            state("5А родители", "Сферум", date(2023, 10, 21), None),
+        ];
+        let chats = chats_at(&moved, date(2023, 10, 21));
+        let row = &chat_rows(
+            Level::School,
+            &[school()],
+            &chats,
+            date(2023, 10, 21),
+            Some(deadline),
+        )[0];
+        assert_eq!(row.deadline, Some(DeadlineStatus::Met));
+        assert_eq!(row.domestic_share(), Some(1.0));
+    }
+}
