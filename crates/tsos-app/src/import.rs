@@ -97,6 +97,7 @@ pub fn import_file(
         findings: Vec::new(),
         usage: Vec::new(),
         schools: Vec::new(),
+        chats: Vec::new(),
     };
     let platform_code = match target {
         Target::Platform(platform) => Some(platform.code.as_str()),

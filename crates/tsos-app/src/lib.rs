@@ -9,6 +9,7 @@
 //! of one school about to leave the active window.
 
 pub mod at_risk;
+pub mod chats;
 pub mod import;
 pub mod letters;
 pub mod quality;

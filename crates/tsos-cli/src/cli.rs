@@ -163,7 +163,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// Создать демонстрационные выгрузки (регион наподобие Дагестана, 12 месяцев), импортировать и показать сводку
+    /// Реестр официальных чатов школ и переход с иностранных мессенджеров (149-ФЗ)
+    Chats {
+        #[command(subcommand)]
+        action: ChatsAction,
+    },
+    /// Создать демонстрационные выгрузки (регион наподобие Дагестана, 12 месяцев), импортировать, показать сводку и открыть веб-панель
     Demo {
         /// Папка для файлов демо
         #[arg(long, default_value = "tsos-demo", value_name = "ПАПКА")]
@@ -177,7 +182,47 @@ pub enum Command {
         /// Только создать большие выгрузки для замеров (region — ~1 500 ОО, national — 40 000 ОО и ~35 млн строк), без импорта
         #[arg(long, value_enum)]
         scale: Option<ScaleArg>,
+        /// Не запускать веб-панель в конце (без терминала она и так не запускается)
+        #[arg(long)]
+        no_serve: bool,
     },
+    /// Веб-панель: обзор, школы, графики, импорт с предпросмотром, выгрузки, API
+    Serve {
+        /// Адрес и порт; 0.0.0.0:8080 — доступ из сети
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "АДРЕС:ПОРТ")]
+        addr: std::net::SocketAddr,
+    },
+    /// Учетные записи веб-панели
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Создать учетную запись (или сменить пароль, роль и область существующей)
+    Add {
+        /// Логин (регистр не важен)
+        login: String,
+        /// Что видит учетная запись: все, регион, муниципалитет или одну школу
+        #[arg(long, value_enum)]
+        role: AccountRoleArg,
+        /// Название региона или муниципалитета, как в реестре, или ИНН школы
+        #[arg(long, value_name = "НАЗВАНИЕ_ИЛИ_ИНН")]
+        scope: Option<String>,
+        /// Пароль (виден в истории команд; без него будет запрошен)
+        #[arg(long, value_name = "ПАРОЛЬ")]
+        password: Option<String>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum AccountRoleArg {
+    Admin,
+    Region,
+    Municipality,
+    School,
 }
 
 #[derive(Subcommand, Debug)]
@@ -219,6 +264,39 @@ pub enum AtRiskFormat {
     Table,
     Csv,
     Xlsx,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChatsAction {
+    /// Записать шаблон реестра чатов (XLSX с выпадающими списками) для заполнения школой
+    Template {
+        #[arg(long, value_name = "ФАЙЛ")]
+        out: PathBuf,
+    },
+    /// Импортировать заполненный реестр чатов
+    Import {
+        file: PathBuf,
+        /// Дата реестра; без нее — из строки «по состоянию на …»
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        #[arg(long, value_name = "ЛИСТ")]
+        sheet: Option<String>,
+    },
+    /// Показатели чатов: доля на отечественных платформах, открытые иностранные, срок
+    Report {
+        /// Дата; по умолчанию сегодня
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        as_of: Option<Date>,
+        /// Срок перехода с иностранных мессенджеров
+        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+        deadline: Option<Date>,
+        #[arg(long, value_enum, default_value_t = LevelArg::School)]
+        level: LevelArg,
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+        #[arg(long, value_name = "ПУТЬ")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

@@ -13,8 +13,8 @@ use tsos_report::ru;
 use tsos_store::Store;
 
 use crate::cli::{
-    AddresseesArg, AtRiskFormat, Cli, Command, FormatArg, LevelArg, ListFormat, ScaleArg,
-    SnapshotsAction, TargetsAction,
+    AddresseesArg, AtRiskFormat, ChatsAction, Cli, Command, FormatArg, LevelArg, ListFormat,
+    ScaleArg, SnapshotsAction, TargetsAction,
 };
 use crate::progress::ImportProgress;
 use crate::summary;
@@ -260,6 +260,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", summary::letter(&outcome));
             Ok(())
         }
+        Command::Chats { action } => chats(cli.db, action, quiet),
         Command::Followup {
             letter,
             list,
@@ -285,6 +286,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             schools,
             seed,
             scale: Some(scale),
+            ..
         } => {
             if schools != 300 {
                 bail!("--schools не сочетается с --scale: размер задает сам масштаб");
@@ -296,7 +298,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             schools,
             seed,
             scale: None,
-        } => demo(cli.db, &catalogue, &out, schools, seed, quiet),
+            no_serve,
+        } => {
+            let owns_db = cli.db.is_none();
+            let db = demo(cli.db, &catalogue, &out, schools, seed, quiet)?;
+            crate::web_commands::after_demo(&db, &catalogue, owns_db, no_serve)
+        }
+        Command::Serve { addr } => crate::web_commands::serve(&db_path(cli.db), catalogue, addr),
+        Command::User {
+            action:
+                crate::cli::UserAction::Add {
+                    login,
+                    role,
+                    scope,
+                    password,
+                },
+        } => crate::web_commands::user_add(&db_path(cli.db), &login, role, scope, password),
     }
 }
 
@@ -307,7 +324,7 @@ fn demo(
     schools: usize,
     seed: Option<u64>,
     quiet: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<PathBuf> {
     let defaults = tsos_demo::DemoOptions::default();
     let options = tsos_demo::DemoOptions {
         out_dir: out.to_path_buf(),
@@ -364,19 +381,41 @@ fn demo(
     let report = build_report(&store, catalogue, last, Level::Municipality)?;
     println!();
     print!("{}", tsos_report::table::render(&report));
+    // The schools' registry of official chats, as of the last export.
+    let schools: Vec<String> = store
+        .schools_at(last)?
+        .iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    let chats_path = out.join("chats.csv");
+    std::fs::write(
+        &chats_path,
+        tsos_demo::chats::chats_csv(&schools, last, options.seed),
+    )
+    .with_context(|| format!("не удалось записать {}", chats_path.display()))?;
+    tsos_app::chats::import_chats(&mut store, &chats_path, None, None)
+        .context("импорт демо-реестра чатов")?;
+    let rows = tsos_app::chats::chat_report(&store, last, None, Level::Region)?;
+    println!();
+    print!(
+        "{}",
+        tsos_report::chats::table(&rows, Level::Region, last, None)
+    );
     let db_arg = db.display();
     println!(
         "\nГотово за {:.1} с. Файлы: {}; база: {}.\nДальше, например:\n  \
          tsos --db {db_arg} report --as-of {} --level school\n  \
          tsos --db {db_arg} report --as-of {} --format json --out отчет.json\n  \
-         tsos --db {db_arg} snapshots",
+         tsos --db {db_arg} snapshots\n  \
+         tsos --db {db_arg} chats report --as-of {} --deadline 20.10.2023 --level municipality",
         started.elapsed().as_secs_f64(),
         out.display(),
         db.display(),
         last,
         last,
+        last,
     );
-    Ok(())
+    Ok(db)
 }
 
 fn targets(store: &mut Store, catalogue: &Catalogue, action: TargetsAction) -> anyhow::Result<()> {
@@ -483,6 +522,66 @@ fn demo_scale(out: &Path, scale: ScaleArg, seed: Option<u64>) -> anyhow::Result<
         ru::integer(files.sferum_rows)
     );
     Ok(())
+}
+
+fn chats(db: Option<PathBuf>, action: ChatsAction, quiet: bool) -> anyhow::Result<()> {
+    match action {
+        ChatsAction::Template { out } => {
+            let store = open_store(&db_path(db))?;
+            let example = store
+                .schools_at(today())?
+                .first()
+                .map(|s| s.id.to_string())
+                .unwrap_or_else(|| "0512345678".into());
+            let bytes =
+                tsos_report::chats::template(&example).context("не удалось сформировать шаблон")?;
+            write_output(Some(&out), &bytes, quiet)
+        }
+        ChatsAction::Import { file, as_of, sheet } => {
+            let mut store = open_store(&db_path(db))?;
+            let outcome =
+                tsos_app::chats::import_chats(&mut store, &file, as_of, sheet.as_deref())?;
+            if !quiet {
+                print!("{}", summary::chats_import(&outcome));
+            }
+            Ok(())
+        }
+        ChatsAction::Report {
+            as_of,
+            deadline,
+            level,
+            format,
+            out,
+        } => {
+            let store = open_store(&db_path(db))?;
+            let as_of = as_of.unwrap_or_else(today);
+            let level = level_of(level);
+            let rows = tsos_app::chats::chat_report(&store, as_of, deadline, level)?;
+            match format {
+                FormatArg::Table => {
+                    let text = tsos_report::chats::table(&rows, level, as_of, deadline);
+                    write_output(out.as_deref(), text.as_bytes(), quiet)
+                }
+                FormatArg::Csv => write_output(
+                    out.as_deref(),
+                    &tsos_report::chats::csv(&rows, level),
+                    quiet,
+                ),
+                FormatArg::Json => {
+                    let value = tsos_report::chats::json(&rows, level, as_of, deadline);
+                    let mut text = serde_json::to_string_pretty(&value)?;
+                    text.push('\n');
+                    write_output(out.as_deref(), text.as_bytes(), quiet)
+                }
+                FormatArg::Xlsx => {
+                    let out = out.context("для --format xlsx укажите файл: --out чаты.xlsx")?;
+                    let bytes = tsos_report::chats::xlsx(&rows, level, as_of)
+                        .context("не удалось сформировать XLSX")?;
+                    write_output(Some(&out), &bytes, quiet)
+                }
+            }
+        }
+    }
 }
 
 /// The requisites of letters: the file named, else `tsos-letter.toml` here, else defaults.

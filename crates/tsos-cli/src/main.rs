@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod progress;
 mod summary;
+mod web_commands;
 
 use std::process::ExitCode;
 

@@ -651,3 +651,26 @@ pub fn followup_json(followup: &Followup) -> String {
         "lines": lines,
     }))
 }
+
+pub fn chats_import(outcome: &tsos_app::chats::ChatsOutcome) -> String {
+    let import = &outcome.import;
+    let foreign = import.rows.iter().filter(|r| !r.platform.domestic).count();
+    let mut out = format!(
+        "Импорт реестра чатов {} на {}: чатов {}, из них в иностранных мессенджерах {}; строк прочитано {}, пропущено {}\n",
+        import.file_name,
+        format_date_ru(import.as_of),
+        import.rows.len(),
+        foreign,
+        import.stats.read,
+        import.stats.skipped()
+    );
+    if !outcome.unknown.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Предупреждение: организаций нет в реестре: {}",
+            outcome.unknown.join(", ")
+        );
+    }
+    let _ = writeln!(out, "  {}", saved(&outcome.saved));
+    out
+}

@@ -10,6 +10,7 @@
 //! Reading order: [`region`] (schools), [`sim`] (accounts and logins), [`plan`] (which file
 //! in which form), [`exports`] (what a file says), [`table`] (how it is spelled).
 
+pub mod chats;
 mod exports;
 mod names;
 mod plan;

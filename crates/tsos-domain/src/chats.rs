@@ -13,6 +13,22 @@ use jiff::civil::Date;
 use crate::indicators::{Level, SchoolInfo};
 use crate::org::OrgId;
 
+/// The columns of the chats registry, in the order the template writes them; the import
+/// recognises them by their words, in any order.
+pub const TEMPLATE_HEADERS: [&str; 11] = [
+    "ИНН ОО",
+    "Название чата",
+    "Назначение",
+    "Класс",
+    "Платформа",
+    "Участников",
+    "Активен",
+    "Дата подтверждения",
+    "Дата создания",
+    "Дата переноса",
+    "Заменяет чат",
+];
+
 /// A messenger or platform a chat can live on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatPlatform {

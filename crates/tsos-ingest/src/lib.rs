@@ -10,6 +10,7 @@
 //! problem with a row is a [`RowError`] that names the file, line (or sheet and cell), column
 //! and reason; title lines, blank lines and totals rows are skipped and counted.
 
+pub mod chats;
 pub mod error;
 mod fast;
 pub mod header;

@@ -4,6 +4,7 @@
 //!
 //! Architecture invariant: outputs only format; every figure comes computed in the report.
 
+pub mod chats;
 pub mod csv;
 pub mod json;
 pub mod ru;

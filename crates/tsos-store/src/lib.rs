@@ -14,6 +14,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use thiserror::Error;
+use tsos_domain::chats::{ChatState, Purpose, chat_platform};
 use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
 use tsos_domain::{
     Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Target,
@@ -25,7 +26,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_targets_forecast_findings.sql"),
     include_str!("migrations/003_letters.sql"),
+    include_str!("migrations/004_web.sql"),
+    include_str!("migrations/005_chats.sql"),
 ];
+
+mod web;
+pub use web::{AuditEntry, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
 
@@ -90,6 +96,8 @@ pub struct NewSnapshot {
     pub findings: Vec<Finding>,
     pub usage: Vec<UsageRecord>,
     pub schools: Vec<SchoolRecord>,
+    /// States of official chats (dataset `chats`); their date is the snapshot's.
+    pub chats: Vec<ChatState>,
 }
 
 /// A stored snapshot and its lineage.
@@ -548,6 +556,48 @@ impl Store {
         })
     }
 
+    /// Every state of every official chat from the current chats snapshots.
+    pub fn chat_states(&self) -> Result<Vec<ChatState>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.org_id, c.name, c.purpose, c.class_label, c.platform, c.domestic, c.members,
+                    c.active, c.confirmed_on, c.created_on, c.moved_on, c.replaces, s.as_of, s.id
+             FROM chat_state c JOIN snapshot s ON s.id = c.snapshot_id
+             WHERE s.superseded_by IS NULL",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            let id: i64 = row.get(13)?;
+            let corrupt = |detail: String| StoreError::Corrupt { id, detail };
+            let date = |idx: usize| -> rusqlite::Result<Option<Date>> {
+                match row.get::<_, Option<String>>(idx)? {
+                    None => Ok(None),
+                    Some(_) => parsed_column(row, idx, |t| t.parse::<Date>()).map(Some),
+                }
+            };
+            Ok(ChatState {
+                org: OrgId::from_normalized(row.get(0)?),
+                name: row.get(1)?,
+                purpose: parsed_column(row, 2, |t| {
+                    Purpose::from_code(t).ok_or_else(|| corrupt(format!("назначение «{t}»")))
+                })?,
+                class_label: row.get(3)?,
+                platform: parsed_column(row, 4, |t| {
+                    chat_platform(t)
+                        .map(|p| p.name)
+                        .ok_or_else(|| corrupt(format!("платформа «{t}»")))
+                })?,
+                domestic: row.get(5)?,
+                members: get_u64(row, 6)?,
+                active: row.get(7)?,
+                confirmed_on: date(8)?,
+                created_on: date(9)?,
+                moved_on: date(10)?,
+                replaces: row.get(11)?,
+                as_of: parsed_column(row, 12, |t| t.parse::<Date>())?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// How many letters are registered: the next letter's sequence number is one more.
     pub fn letter_count(&self) -> Result<i64, StoreError> {
         Ok(self
@@ -728,6 +778,28 @@ fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), S
             record.counts.active as i64,
             record.file_contingent.map(|v| v as i64),
             record.counts.leaving.map(|v| v as i64),
+        ])?;
+    }
+    let mut chats = tx.prepare(
+        "INSERT INTO chat_state (snapshot_id, org_id, name, purpose, class_label, platform,
+            domestic, members, active, confirmed_on, created_on, moved_on, replaces)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for chat in &new.chats {
+        chats.execute(params![
+            id,
+            chat.org.as_str(),
+            chat.name,
+            chat.purpose.code(),
+            chat.class_label,
+            chat.platform,
+            chat.domestic,
+            chat.members.map(|m| m as i64),
+            chat.active,
+            chat.confirmed_on.map(|d| d.to_string()),
+            chat.created_on.map(|d| d.to_string()),
+            chat.moved_on.map(|d| d.to_string()),
+            chat.replaces,
         ])?;
     }
     let mut schools = tx.prepare(

@@ -28,6 +28,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
         findings: vec![],
         usage: vec![],
         schools,
+        chats: vec![],
     }
 }
 
@@ -62,6 +63,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
             file_contingent: None,
         }],
         schools: vec![],
+        chats: vec![],
     }
 }
 

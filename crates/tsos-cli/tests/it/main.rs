@@ -3,8 +3,10 @@
 
 mod analytics;
 mod bad_input;
+mod chats;
 mod documents;
 mod letter;
 mod messy;
 mod snapshots;
 mod util;
+mod web;

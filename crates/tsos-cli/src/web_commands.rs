@@ -1,0 +1,185 @@
+//! The web dashboard from the command line: `tsos serve`, `tsos user add`, and the end of
+//! `tsos demo`, which serves the demo data.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use tsos_domain::Catalogue;
+use tsos_store::{Store, UserSaved};
+use tsos_web::{AccountRole, WebConfig, WebError};
+
+use crate::cli::AccountRoleArg;
+
+/// Where the demo serves; another free port if this one is taken.
+const DEMO_PORT: u16 = 8080;
+const DEMO_PASSWORD: &str = "demo";
+const MIN_PASSWORD: usize = 8;
+
+pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Result<()> {
+    let store = Store::open(db)?;
+    if store.web_users()?.is_empty() {
+        eprintln!(
+            "Учетных записей еще нет; создайте администратора:\n  tsos --db {} user add admin --role admin",
+            db.display()
+        );
+    }
+    drop(store);
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "внимание: панель доступна из сети по HTTP; для работы вне локальной сети поставьте перед ней HTTPS-прокси"
+        );
+    }
+    tsos_web::serve(
+        addr,
+        WebConfig {
+            db: db.to_path_buf(),
+            catalogue,
+        },
+        |bound| {
+            println!(
+                "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
+                db.display()
+            );
+        },
+    )?;
+    Ok(())
+}
+
+pub fn user_add(
+    db: &Path,
+    login: &str,
+    role: AccountRoleArg,
+    scope: Option<String>,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    let role = match role {
+        AccountRoleArg::Admin => AccountRole::Admin,
+        AccountRoleArg::Region => AccountRole::Region,
+        AccountRoleArg::Municipality => AccountRole::Municipality,
+        AccountRoleArg::School => AccountRole::School,
+    };
+    let mut store = Store::open(db)?;
+    let password = match password {
+        Some(password) => password,
+        None => prompt_password(login)?,
+    };
+    if password.chars().count() < MIN_PASSWORD {
+        bail!("пароль короче {MIN_PASSWORD} знаков");
+    }
+    let added = tsos_web::add_user(&mut store, login, role, scope.as_deref(), &password)?;
+    println!(
+        "Учетная запись «{}» {}: {}, {}.",
+        added.login,
+        match added.saved {
+            UserSaved::Created => "создана",
+            UserSaved::Updated => "обновлена (ее сеансы закрыты)",
+        },
+        role.title_ru(),
+        added.scope
+    );
+    if let Some(warning) = added.warning {
+        eprintln!("внимание: {warning}");
+    }
+    Ok(())
+}
+
+/// Reads the password from the terminal without echo (twice, to catch a typo), or one line
+/// from a pipe. Echo is switched off with `stty`, which every Unix terminal has; where it
+/// fails the password is read with echo rather than not at all.
+fn prompt_password(login: &str) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("не удалось прочитать пароль")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let read = |prompt: &str| -> anyhow::Result<String> {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        let silenced = std::process::Command::new("stty")
+            .arg("-echo")
+            .status()
+            .is_ok_and(|s| s.success());
+        let mut line = String::new();
+        let result = stdin.lock().read_line(&mut line);
+        if silenced {
+            let _ = std::process::Command::new("stty").arg("echo").status();
+            eprintln!();
+        }
+        result.context("не удалось прочитать пароль")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let first = read(&format!("Пароль для «{login}»: "))?;
+    let second = read("Повторите пароль: ")?;
+    if first != second {
+        bail!("пароли не совпадают");
+    }
+    Ok(first)
+}
+
+/// The end of `tsos demo`: demo accounts, then the dashboard on the demo data. It serves only
+/// when a person is watching (stdout is a terminal); scripts and CI get the instructions
+/// instead, so that they never hang on a server.
+pub fn after_demo(
+    db: &Path,
+    catalogue: &Catalogue,
+    owns_db: bool,
+    no_serve: bool,
+) -> anyhow::Result<()> {
+    // A password everybody knows belongs only in a database the demo made itself.
+    let logins = if owns_db {
+        let mut store = Store::open(db)?;
+        tsos_web::add_user(&mut store, "demo", AccountRole::Admin, None, DEMO_PASSWORD)?;
+        let last = store.platform_dates()?.last().copied();
+        let school = match last {
+            Some(date) => store.schools_at(date)?.into_iter().next(),
+            None => None,
+        }
+        .context("в демо нет ни одной школы")?;
+        tsos_web::add_user(
+            &mut store,
+            "school",
+            AccountRole::School,
+            Some(school.id.as_str()),
+            DEMO_PASSWORD,
+        )?;
+        format!(
+            "  администратор: demo / {DEMO_PASSWORD}\n  школа {} (ИНН {}): school / {DEMO_PASSWORD}",
+            school.name, school.id
+        )
+    } else {
+        format!(
+            "  создайте учетную запись: tsos --db {} user add admin --role admin",
+            db.display()
+        )
+    };
+    if no_serve || !std::io::stdout().is_terminal() {
+        println!(
+            "\nВеб-панель: tsos --db {} serve, затем откройте http://127.0.0.1:{DEMO_PORT}\n{logins}",
+            db.display()
+        );
+        return Ok(());
+    }
+    let config = || WebConfig {
+        db: db.to_path_buf(),
+        catalogue: catalogue.clone(),
+    };
+    let ready = |bound: SocketAddr| {
+        println!(
+            "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."
+        );
+    };
+    match tsos_web::serve((Ipv4Addr::LOCALHOST, DEMO_PORT).into(), config(), ready) {
+        // Port 8080 is often taken by something else; any free port will do for a demo.
+        Err(WebError::Bind { .. }) => {
+            tsos_web::serve((Ipv4Addr::LOCALHOST, 0).into(), config(), ready)?;
+        }
+        other => other?,
+    }
+    Ok(())
+}

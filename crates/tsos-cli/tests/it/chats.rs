@@ -1,0 +1,142 @@
+//! The official chats registry: template round trip, history of moves, the deadline, and
+//! bad rows.
+
+use crate::util::Dir;
+
+const HEADER: &str = "ИНН ОО;Название чата;Назначение;Класс;Платформа;Участников;Активен;Дата подтверждения;Дата создания;Дата переноса;Заменяет чат\n";
+
+fn report(dir: &Dir, as_of: &str) -> serde_json::Value {
+    dir.tsos(&[
+        "chats",
+        "report",
+        "--as-of",
+        as_of,
+        "--deadline",
+        "2023-10-20",
+        "--format",
+        "json",
+    ])
+    .ok()
+    .json()
+}
+
+#[test]
+fn the_template_imports_as_it_is_written() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let template = dir.path("шаблон.xlsx");
+    dir.tsos(&["chats", "template", "--out", template.to_str().unwrap()])
+        .ok();
+    // The template's example row names the first school of the registry.
+    let run = dir
+        .tsos(&[
+            "chats",
+            "import",
+            template.to_str().unwrap(),
+            "--as-of",
+            "2023-10-01",
+        ])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("чатов 1, из них в иностранных мессенджерах 0"),
+        "{}",
+        run.stdout
+    );
+    let report = report(&dir, "2023-10-01");
+    let row = &report["rows"][0];
+    assert_eq!(row["chats"], 1);
+    assert_eq!(row["domestic_share"], 1.0);
+    assert_eq!(row["deadline_status"], "met");
+}
+
+#[test]
+fn a_chat_moved_twice_counts_once_and_the_deadline_is_kept_to_the_day() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let month = |name: &str, title_date: &str, platform: &str, moved: &str| {
+        let file = dir.write(
+            name,
+            format!(
+                "Реестр официальных чатов по состоянию на {title_date}\n{HEADER}\
+                 0512345678;5А — родители;родительский;5А;{platform};27;Да;;01.09.2022;{moved};\n\
+                 0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n"
+            ),
+        );
+        dir.tsos(&["chats", "import", file.to_str().unwrap()]).ok();
+    };
+    month("sep.csv", "01.09.2023", "Ватсап", "");
+    let september = report(&dir, "2023-10-20");
+    let row = &september["rows"][0];
+    assert_eq!(
+        (row["chats"].as_u64(), row["foreign_open"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(row["domestic_share"], 0.5);
+    assert_eq!(row["deadline_status"], "pending", "the deadline day itself");
+    let late = report(&dir, "2023-10-21");
+    assert_eq!(late["rows"][0]["deadline_status"], "overdue");
+    assert_eq!(late["rows"][0]["days_overdue"], 1);
+
+    month("oct.csv", "25.10.2023", "Сферум", "25.10.2023");
+    month("2025.csv", "01.10.2025", "MAX", "01.10.2025");
+    for (date, platform_share) in [("2023-10-26", 1.0), ("2025-10-01", 1.0)] {
+        let row = report(&dir, date)["rows"][0].clone();
+        assert_eq!(row["chats"], 2, "{date}: the chat counts once");
+        assert_eq!(row["domestic_share"], platform_share);
+        assert_eq!(row["deadline_status"], "met");
+    }
+    let table = dir
+        .tsos(&[
+            "chats",
+            "report",
+            "--as-of",
+            "2023-10-21",
+            "--deadline",
+            "2023-10-20",
+        ])
+        .ok()
+        .stdout;
+    assert!(table.contains("просрочено на 1 дн."), "{table}");
+}
+
+#[test]
+fn bad_rows_are_named_by_cell_and_nothing_is_stored() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let file = dir.write(
+        "bad.csv",
+        format!(
+            "{HEADER}0512345678;5А;классный;5А;Одноклассники;27;Да;;;;\n\
+             0512345678;6Б;классный;6Б;Сферум;много;Да;;31.02.2023;;\n"
+        ),
+    );
+    let before = std::fs::read(dir.db()).unwrap();
+    let run = dir
+        .tsos(&[
+            "chats",
+            "import",
+            file.to_str().unwrap(),
+            "--as-of",
+            "2023-10-01",
+        ])
+        .fails();
+    assert!(
+        run.stderr
+            .contains("bad.csv:2: column «Платформа»: неизвестная платформа «Одноклассники»"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("bad.csv:3: column «Участников»"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("bad.csv:3: column «Дата создания»: несуществующая дата"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(dir.db()).unwrap(), before);
+}

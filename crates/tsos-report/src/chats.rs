@@ -1,0 +1,262 @@
+//! The official chats registry: the template a school fills in (XLSX with drop-down lists),
+//! and the chat indicators as CSV, JSON or XLSX (SPEC §10).
+
+use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
+use serde_json::{Value, json};
+use tsos_domain::chats::{CHAT_PLATFORMS, ChatRow, DeadlineStatus, Purpose, TEMPLATE_HEADERS};
+use tsos_domain::{Level, format_date_ru};
+
+use crate::ru;
+
+/// Rows of the template that get the drop-down lists.
+const TEMPLATE_ROWS: u32 = 500;
+
+/// The template: a title line with a date to fill in, the header, an example row, and lists
+/// for purpose, platform and «Активен» on the rows below.
+pub fn template(example_inn: &str) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Чаты")?;
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color("DDEBF7");
+    sheet.write_string_with_format(
+        0,
+        0,
+        "Реестр официальных чатов общеобразовательной организации по состоянию на __.__.____",
+        &bold,
+    )?;
+    sheet.write_string(
+        1,
+        0,
+        "Один чат — одна строка. При переносе чата измените платформу и дату переноса; новый чат вместо старого — укажите старый в «Заменяет чат».",
+    )?;
+    for (col, title) in TEMPLATE_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, *title, &header)?;
+        sheet.set_column_width(col as u16, if col == 1 { 34 } else { 18 })?;
+    }
+    let example = [
+        example_inn,
+        "5А — родители",
+        Purpose::Parents.title_ru(),
+        "5А",
+        "Сферум",
+        "27",
+        "Да",
+        "01.10.2023",
+        "01.09.2022",
+        "15.09.2023",
+        "5А — родители (WhatsApp)",
+    ];
+    for (col, value) in example.iter().enumerate() {
+        sheet.write_string(3, col as u16, *value)?;
+    }
+    let last = 3 + TEMPLATE_ROWS;
+    let purposes: Vec<&str> = Purpose::ALL.iter().map(|p| p.title_ru()).collect();
+    let platforms: Vec<&str> = CHAT_PLATFORMS.iter().map(|p| p.name).collect();
+    let lists: [(u16, Vec<&str>, &str); 3] = [
+        (2, purposes, "Назначение чата"),
+        (4, platforms, "Где ведется чат"),
+        (6, vec!["Да", "Нет"], "Используется ли чат"),
+    ];
+    for (col, values, title) in lists {
+        let validation = DataValidation::new()
+            .allow_list_strings(&values)?
+            .set_input_title(title)?
+            .set_input_message("Выберите из списка")?;
+        sheet.add_data_validation(3, col, last, col, &validation)?;
+    }
+    sheet.set_freeze_panes(3, 0)?;
+    workbook.save_to_buffer()
+}
+
+/// «выполнено», «в работе», «просрочено на 3 дн.»; empty without a deadline.
+fn deadline_text(status: Option<DeadlineStatus>) -> String {
+    status.map(DeadlineStatus::title_ru).unwrap_or_default()
+}
+
+fn first_column(level: Level) -> &'static str {
+    match level {
+        Level::School => "ОО (ИНН)",
+        Level::Municipality => "Муниципальное образование",
+        Level::Region => "Регион",
+    }
+}
+
+/// A row's cells as text, for the table and CSV.
+fn cells(row: &ChatRow, level: Level) -> Vec<String> {
+    vec![
+        match level {
+            Level::School => format!("{} ({})", row.name, row.id),
+            _ => row.name.clone(),
+        },
+        row.chats.to_string(),
+        ru::percent(row.domestic_share()),
+        row.foreign_open.to_string(),
+        row.inactive_domestic.to_string(),
+        row.schools_without_data.to_string(),
+        row.schools_overdue.to_string(),
+        deadline_text(row.deadline),
+    ]
+}
+
+const COLUMNS: [&str; 7] = [
+    "Чатов",
+    "На отечественных платформах",
+    "Открыто в иностранных",
+    "Неактивных отечественных",
+    "ОО без данных",
+    "ОО с просрочкой",
+    "Срок",
+];
+
+pub fn table(
+    rows: &[ChatRow],
+    level: Level,
+    as_of: jiff::civil::Date,
+    deadline: Option<jiff::civil::Date>,
+) -> String {
+    let mut out = format!(
+        "Официальные чаты на {}{}\n\n",
+        format_date_ru(as_of),
+        deadline
+            .map(|d| format!(" (срок перехода — {})", format_date_ru(d)))
+            .unwrap_or_default()
+    );
+    let header: Vec<String> = std::iter::once(first_column(level).to_string())
+        .chain(COLUMNS.iter().map(|c| c.to_string()))
+        .collect();
+    let body: Vec<Vec<String>> = rows.iter().map(|r| cells(r, level)).collect();
+    let mut widths = vec![0; header.len()];
+    for line in std::iter::once(&header).chain(&body) {
+        for (idx, cell) in line.iter().enumerate() {
+            widths[idx] = widths[idx].max(cell.chars().count()).min(48);
+        }
+    }
+    for line in std::iter::once(&header).chain(&body) {
+        let mut text = String::new();
+        for (idx, cell) in line.iter().enumerate() {
+            let cell: String = cell.chars().take(48).collect();
+            let pad = widths[idx].saturating_sub(cell.chars().count());
+            if idx == 0 {
+                text.push_str(&cell);
+                text.push_str(&" ".repeat(pad));
+            } else {
+                text.push_str("  ");
+                text.push_str(&" ".repeat(pad));
+                text.push_str(&cell);
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out.push_str("\nОтечественные платформы: Сферум, MAX, VK Мессенджер; иностранные мессенджеры запрещены для служебной переписки (149-ФЗ, ст. 10, ч. 8).\n");
+    out
+}
+
+pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = ::csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let header: Vec<&str> = std::iter::once(first_column(level))
+            .chain(COLUMNS)
+            .collect();
+        writer.write_record(&header).expect("writing to memory");
+        for row in rows {
+            let mut record = cells(row, level);
+            record[2] = row
+                .domestic_share()
+                .map(|s| ru::decimal(s * 100.0, 1))
+                .unwrap_or_default();
+            writer.write_record(&record).expect("writing to memory");
+        }
+        writer.flush().expect("writing to memory");
+    }
+    out
+}
+
+pub fn json(
+    rows: &[ChatRow],
+    level: Level,
+    as_of: jiff::civil::Date,
+    deadline: Option<jiff::civil::Date>,
+) -> Value {
+    json!({
+        "as_of": as_of.to_string(),
+        "level": level.code(),
+        "deadline": deadline.map(|d| d.to_string()),
+        "rows": rows.iter().map(|row| json!({
+            "id": row.id,
+            "name": row.name,
+            "municipality": row.municipality,
+            "region": row.region,
+            "schools": row.schools,
+            "schools_without_data": row.schools_without_data,
+            "chats": row.chats,
+            "domestic": row.domestic,
+            "domestic_share": row.domestic_share(),
+            "foreign_open": row.foreign_open,
+            "inactive_domestic": row.inactive_domestic,
+            "schools_overdue": row.schools_overdue,
+            "deadline_status": row.deadline.map(|s| match s {
+                DeadlineStatus::Met => "met".to_string(),
+                DeadlineStatus::Pending => "pending".to_string(),
+                DeadlineStatus::Overdue(_) => "overdue".to_string(),
+            }),
+            "days_overdue": match row.deadline {
+                Some(DeadlineStatus::Overdue(days)) => Some(days),
+                _ => None,
+            },
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn xlsx(
+    rows: &[ChatRow],
+    level: Level,
+    as_of: jiff::civil::Date,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Чаты")?;
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    let red = Format::new().set_background_color("FFC7CE");
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("Официальные чаты на {}", format_date_ru(as_of)),
+        &bold,
+    )?;
+    let header: Vec<&str> = std::iter::once(first_column(level))
+        .chain(COLUMNS)
+        .collect();
+    for (col, title) in header.iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, *title, &bold)?;
+        sheet.set_column_width(col as u16, if col == 0 { 44 } else { 16 })?;
+    }
+    for (idx, row) in rows.iter().enumerate() {
+        let r = 3 + idx as u32;
+        let cells = cells(row, level);
+        sheet.write_string(r, 0, &cells[0])?;
+        sheet.write_number(r, 1, row.chats as f64)?;
+        if let Some(share) = row.domestic_share() {
+            sheet.write_number_with_format(r, 2, share, &percent)?;
+        }
+        if row.foreign_open > 0 {
+            sheet.write_number_with_format(r, 3, row.foreign_open as f64, &red)?;
+        } else {
+            sheet.write_number(r, 3, 0.0)?;
+        }
+        sheet.write_number(r, 4, row.inactive_domestic as f64)?;
+        sheet.write_number(r, 5, row.schools_without_data as f64)?;
+        sheet.write_number(r, 6, row.schools_overdue as f64)?;
+        sheet.write_string(r, 7, &cells[7])?;
+    }
+    sheet.set_freeze_panes(3, 1)?;
+    sheet.autofilter(2, 0, 2 + rows.len() as u32, 7)?;
+    workbook.save_to_buffer()
+}

@@ -1,0 +1,152 @@
+//! The JSON API under `/api/`: the same object as `tsos report --format json` (SPEC §8), with
+//! only the rows the account may see.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tsos_domain::{Level, Report, format_date_ru};
+
+use crate::auth::ApiUser;
+use crate::data::Db;
+use crate::error::WebError;
+use crate::pages::{when, with_rows};
+use crate::scope::Account;
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ReportQuery {
+    pub as_of: Option<String>,
+    pub level: Option<String>,
+}
+
+pub(crate) fn parse_level(level: Option<&str>) -> Result<Level, WebError> {
+    match level {
+        None | Some("") => Ok(Level::School),
+        Some(code) => Level::from_code(code).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "уровень «{code}» неизвестен; есть: school, municipality, region"
+            ))
+        }),
+    }
+}
+
+/// The report of a date and level as `account` may see it.
+pub(crate) fn scoped_report(
+    db: &mut Db<'_>,
+    account: &Account,
+    as_of: Option<&str>,
+    level: Level,
+) -> Result<Report, WebError> {
+    if !account.sees_level(level) {
+        return Err(WebError::Forbidden(format!(
+            "уровень «{}» недоступен этой учетной записи",
+            level.code()
+        )));
+    }
+    let when = when(db, as_of)?.ok_or(WebError::NotFound)?;
+    let report = db.report(when.as_of, level)?;
+    Ok(account.filter(&report))
+}
+
+pub(crate) fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
+    let mut bytes = Vec::new();
+    tsos_report::json::write(report, &mut bytes)?;
+    Ok(bytes)
+}
+
+fn json_response(bytes: Vec<u8>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        bytes,
+    )
+        .into_response()
+}
+
+/// GET /api/report?as_of=2023-10-01&level=school
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let level = parse_level(query.level.as_deref())?;
+            let report = scoped_report(db, &user.account, query.as_of.as_deref(), level)?;
+            db.audit(
+                Some(&user.account.login),
+                "view",
+                &format!(
+                    "API: отчет ({}) на {}",
+                    level.code(),
+                    format_date_ru(report.as_of)
+                ),
+            )?;
+            Ok(json_response(json_bytes(&report)?))
+        })
+        .await
+        .map_err(WebError::api)
+}
+
+/// GET /api/schools/{inn}: the report with the one school.
+pub(crate) async fn school(
+    state: State<AppState>,
+    user: ApiUser,
+    Path(inn): Path<String>,
+    query: Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    one_row(state, user, Level::School, inn, query).await
+}
+
+/// GET /api/municipalities/{name}: the municipality-level report with the one municipality.
+pub(crate) async fn municipality(
+    state: State<AppState>,
+    user: ApiUser,
+    Path(name): Path<String>,
+    query: Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    one_row(state, user, Level::Municipality, name, query).await
+}
+
+async fn one_row(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    level: Level,
+    id: String,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let account = &user.account;
+            if !account.sees_level(level) {
+                return Err(WebError::NotFound);
+            }
+            let report = scoped_report(db, account, query.as_of.as_deref(), level)?;
+            let rows: Vec<_> = report.rows.iter().filter(|r| r.id == id).cloned().collect();
+            if rows.is_empty() {
+                return Err(WebError::NotFound);
+            }
+            db.audit(
+                Some(&account.login),
+                "view",
+                &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
+            )?;
+            Ok(json_response(json_bytes(&with_rows(&report, rows))?))
+        })
+        .await
+        .map_err(WebError::api)
+}
+
+/// GET /api/dates: the dates with platform data.
+pub(crate) async fn dates(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let dates: Vec<String> = db.dates()?.iter().map(ToString::to_string).collect();
+            Ok(axum::Json(serde_json::json!({ "dates": dates })).into_response())
+        })
+        .await
+        .map_err(WebError::api)
+}

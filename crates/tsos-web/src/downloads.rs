@@ -1,0 +1,162 @@
+//! Files to download: the XLSX appendix, the report as CSV or JSON, and the letters `tsos
+//! letter` wrote. Each holds only the rows the account may see, and each download is logged.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tsos_domain::{Level, format_date_ru};
+
+use crate::api::{ReportQuery, json_bytes, parse_level, scoped_report};
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::urls;
+
+fn file(content_type: &'static str, ascii_name: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                urls::attachment(ascii_name, name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// GET /download/appendix.xlsx: one sheet per level the account sees.
+pub(crate) async fn appendix(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let account = &user.account;
+            let mut reports = Vec::new();
+            for level in Level::ALL {
+                if account.sees_level(level) {
+                    let report = scoped_report(db, account, query.as_of.as_deref(), level)?;
+                    if !report.rows.is_empty() {
+                        reports.push(report);
+                    }
+                }
+            }
+            let Some(as_of) = reports.first().map(|r| r.as_of) else {
+                return Err(WebError::NotFound);
+            };
+            let bytes = tsos_report::xlsx::to_bytes(&reports)
+                .map_err(|err| WebError::Internal(format!("приложение XLSX: {err}")))?;
+            let date = format_date_ru(as_of);
+            db.audit(
+                Some(&account.login),
+                "download",
+                &format!("приложение XLSX на {date}"),
+            )?;
+            Ok(file(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("appendix_{as_of}.xlsx"),
+                &format!("Приложение на {date}.xlsx"),
+                bytes,
+            ))
+        })
+        .await
+}
+
+/// GET /download/report.csv and /download/report.json
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(format): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let level = parse_level(query.level.as_deref())?;
+            let report = scoped_report(db, &user.account, query.as_of.as_deref(), level)?;
+            let (bytes, content_type) = match format.as_str() {
+                "report.csv" => (
+                    tsos_report::csv::to_bytes(&report),
+                    "text/csv; charset=utf-8",
+                ),
+                "report.json" => (json_bytes(&report)?, "application/json; charset=utf-8"),
+                _ => return Err(WebError::NotFound),
+            };
+            let extension = format.rsplit('.').next().unwrap_or_default();
+            let date = format_date_ru(report.as_of);
+            db.audit(
+                Some(&user.account.login),
+                "download",
+                &format!(
+                    "отчет {} ({}) на {date}",
+                    extension.to_uppercase(),
+                    level.code()
+                ),
+            )?;
+            Ok(file(
+                content_type,
+                &format!("report_{}_{}.{extension}", level.code(), report.as_of),
+                &format!("Мониторинг ЦОС {} на {date}.{extension}", level.title_ru()),
+                bytes,
+            ))
+        })
+        .await
+}
+
+/// GET /download/letter/{id}/{file}: a file of a registered letter, read from where `tsos
+/// letter` wrote it (admin and region accounts).
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, idx)): Path<(i64, usize)>,
+) -> Result<Response, WebError> {
+    if !user.account.sees_everything_in_data() {
+        return Err(WebError::Forbidden(
+            "письма доступны администратору и региону".to_string(),
+        ));
+    }
+    state
+        .run(move |db| {
+            let letter = db
+                .store
+                .letters()?
+                .into_iter()
+                .find(|letter| letter.id == id)
+                .ok_or(WebError::NotFound)?;
+            // Only a path the letters registry itself lists is ever read.
+            let path = letter.files.get(idx).ok_or(WebError::NotFound)?;
+            let path = std::path::Path::new(path);
+            let bytes = std::fs::read(path).map_err(|_| WebError::NotFound)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "letter".to_string());
+            let content_type = match path.extension().and_then(|e| e.to_str()) {
+                Some("docx") => {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                }
+                Some("pdf") => "application/pdf",
+                Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                _ => "application/octet-stream",
+            };
+            db.audit(
+                Some(&user.account.login),
+                "download",
+                &format!("письмо № {}: {name}", letter.number),
+            )?;
+            let ascii: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() && c != '"' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            Ok(file(content_type, &ascii, &name, bytes))
+        })
+        .await
+}

@@ -1,0 +1,138 @@
+//! The web dashboard of tsos: one binary, no external services, every asset compiled in.
+//!
+//! The principal items are [`router`], which builds the whole site over an [`AppState`], and
+//! [`serve`], which runs it. Pages are server-rendered HTML (askama templates in
+//! `templates/`) with server-drawn SVG charts; the JSON API under `/api/` returns the object
+//! of `tsos report --format json`.
+//!
+//! Architecture invariant: scope is enforced here, on the server, for every page, download
+//! and API call — a school account never receives a figure of another school, a
+//! municipality account never one of another municipality. Figures come only from
+//! `tsos-app`; the web layer formats and filters, it computes nothing of its own.
+//!
+//! Routes:
+//! - `/` the account's area (region, municipality or school); `/region/{name}`,
+//!   `/municipality/{name}`, `/school/{inn}`: the drill-down;
+//! - `/snapshots`, `/quality`, `/downloads`, `/import` (+ `/import/preview`,
+//!   `/import/confirm`), `/audit`;
+//! - `/download/appendix.xlsx`, `/download/report.csv`, `/download/report.json`,
+//!   `/download/letter/{id}/{n}`;
+//! - `/api/report`, `/api/schools/{inn}`, `/api/municipalities/{name}`, `/api/dates`;
+//! - `/login`, `/logout`, `/assets/…`.
+
+mod accounts;
+mod api;
+mod auth;
+mod charts;
+mod data;
+mod downloads;
+mod error;
+mod import;
+mod pages;
+mod scope;
+mod state;
+mod urls;
+mod views;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use accounts::{AddedUser, add_user};
+pub use auth::{FAILURE_WINDOW, MAX_FAILURES};
+pub use error::WebError;
+pub use scope::AccountRole;
+pub use state::{AppState, WebConfig};
+
+/// Uploads up to this size are accepted: a region's per-user export is a few hundred MB.
+const MAX_UPLOAD: usize = 2 << 30;
+
+/// What the pages may load: only this site's own stylesheet and script, no inline code, no
+/// framing by other sites.
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The whole site.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::overview))
+        .route("/region/{name}", get(pages::region))
+        .route("/municipality/{name}", get(pages::municipality))
+        .route("/school/{inn}", get(pages::school))
+        .route("/snapshots", get(pages::snapshots))
+        .route("/quality", get(pages::quality))
+        .route("/downloads", get(pages::downloads))
+        .route("/audit", get(pages::audit))
+        .route("/import", get(import::form))
+        .route(
+            "/import/preview",
+            post(import::preview).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/import/confirm", post(import::confirm))
+        .route("/download/appendix.xlsx", get(downloads::appendix))
+        .route("/download/letter/{id}/{file}", get(downloads::letter))
+        .route("/download/{file}", get(downloads::report))
+        .route("/api/report", get(api::report))
+        .route("/api/schools/{inn}", get(api::school))
+        .route("/api/municipalities/{name}", get(api::municipality))
+        .route("/api/dates", get(api::dates))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/assets/style.css", get(pages::style))
+        .route("/assets/app.js", get(pages::script))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(auth::same_origin))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
+
+/// Serves the dashboard on `addr` until Ctrl+C, on a runtime of its own so that callers need
+/// no async code. `ready` is called with the bound address (useful with port 0) before the
+/// first request is accepted.
+pub fn serve(
+    addr: SocketAddr,
+    config: WebConfig,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), WebError> {
+    let state = AppState::new(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| WebError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                // Without a signal handler the server runs until killed, which is fine too.
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,95 @@
+//! What every request shares: the database, the platform catalogue, the report cache and the
+//! uploads awaiting confirmation.
+//!
+//! rusqlite's connection is not `Sync` and every call blocks, so the store is used only on
+//! tokio's blocking threads ([`AppState::run`]), one connection per call, taken from a small
+//! pool of idle ones. SQLite itself serialises writers; a long import blocks no page.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tsos_domain::Catalogue;
+use tsos_store::Store;
+
+use crate::data::{Cache, Db};
+use crate::error::WebError;
+use crate::import::Uploads;
+
+/// How the dashboard is set up.
+pub struct WebConfig {
+    /// The SQLite file that `tsos` imports into.
+    pub db: PathBuf,
+    pub catalogue: Catalogue,
+}
+
+/// The state handed to every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    db_path: PathBuf,
+    pub catalogue: Catalogue,
+    idle: Mutex<Vec<Store>>,
+    pub cache: Mutex<Cache>,
+    pub uploads: Uploads,
+}
+
+/// Idle connections kept for reuse; more are opened under load and closed after it.
+const MAX_IDLE: usize = 8;
+
+impl AppState {
+    /// Opens (creating and migrating) the database once, so that a wrong path or a newer
+    /// schema is reported before the server starts.
+    pub fn new(config: WebConfig) -> Result<AppState, WebError> {
+        let store = Store::open(&config.db)?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                db_path: config.db,
+                catalogue: config.catalogue,
+                idle: Mutex::new(vec![store]),
+                cache: Mutex::new(Cache::default()),
+                uploads: Uploads::new()?,
+            }),
+        })
+    }
+
+    /// Runs `f` with a connection on a blocking thread.
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Db<'_>) -> Result<T, WebError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut store = inner.checkout()?;
+            let result = f(&mut Db::new(&mut store, &inner));
+            inner.checkin(store);
+            result
+        })
+        .await
+        .map_err(|err| WebError::Internal(format!("обработчик запроса прервался: {err}")))?
+    }
+}
+
+impl Inner {
+    fn checkout(&self) -> Result<Store, WebError> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match idle {
+            Some(store) => Ok(store),
+            None => Ok(Store::open(&self.db_path)?),
+        }
+    }
+
+    fn checkin(&self, store: Store) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(store);
+        }
+    }
+}

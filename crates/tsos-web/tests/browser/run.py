@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Browser test of the dashboard in headless Chromium, with screenshots to look at.
+
+Drives chromedriver through its W3C WebDriver HTTP API with the standard library only, so it
+installs nothing. It needs the Debian packages `chromium` and `chromium-driver`; without them
+it says so and exits 0 (skipped).
+
+    crates/tsos-web/tests/browser/run.py [--tsos target/debug/tsos] [--out DIR]
+
+Steps: make a small demo (which creates the accounts demo/demo and school/demo), serve it on
+a free port, log in, drill down region → municipality → school, upload a file and confirm
+the import, download the XLSX appendix, check that the school account sees only its school,
+and save screenshots of each step (laptop and phone widths) in DIR (default
+target/browser-test).
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+CHROMIUM = "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+LAPTOP = (1366, 900)
+PHONE = (390, 844)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """The few WebDriver commands the test needs."""
+
+    def __init__(self, driver_url, downloads):
+        self.base = driver_url
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": CHROMIUM,
+                        # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+                        "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                                 "--disable-dev-shm-usage", "--lang=ru-RU"],
+                        "prefs": {"download.default_directory": downloads,
+                                  "download.prompt_for_download": False},
+                    },
+                }
+            }
+        }
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.load(response)["value"]
+        except urllib.error.HTTPError as err:
+            raise RuntimeError(f"{method} {path}: {err.read().decode(errors='replace')}")
+
+    def s(self, path, body=None, method="POST"):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def go(self, url):
+        self.s("/url", {"url": url})
+
+    def find(self, css):
+        # A page that a click or submit is still loading has no elements yet: wait a little.
+        for attempt in range(50):
+            try:
+                found = self.s("/element", {"using": "css selector", "value": css})
+                return next(iter(found.values()))
+            except RuntimeError:
+                if attempt == 49:
+                    raise
+                time.sleep(0.2)
+
+    def find_all(self, css):
+        found = self.s("/elements", {"using": "css selector", "value": css})
+        return [next(iter(f.values())) for f in found]
+
+    def type(self, css, text):
+        element = self.find(css)
+        if "file" not in css:
+            self.s(f"/element/{element}/clear", {})
+        self.s(f"/element/{element}/value", {"text": text})
+
+    def click(self, css):
+        self.s(f"/element/{self.find(css)}/click", {})
+
+    def text(self, css="body"):
+        for attempt in range(20):
+            try:
+                return self.s(f"/element/{self.find(css)}/text", method="GET")
+            except RuntimeError:
+                # The element went stale: the page was replaced meanwhile.
+                if attempt == 19:
+                    raise
+                time.sleep(0.2)
+
+    def url(self):
+        return self.s("/url", method="GET")
+
+    def script(self, source, *args):
+        return self.s("/execute/sync", {"script": source, "args": list(args)})
+
+    def screenshot(self, path, size=LAPTOP):
+        """The whole page: the window is made as tall as the page first."""
+        width, height = size
+        self.s("/window/rect", {"width": width, "height": height})
+        full = self.script("return document.documentElement.scrollHeight")
+        self.s("/window/rect", {"width": width, "height": max(height, min(full + 120, 12000))})
+        png = base64.b64decode(self.s("/screenshot", method="GET"))
+        with open(path, "wb") as f:
+            f.write(png)
+        self.s("/window/rect", {"width": width, "height": height})
+
+    def quit(self):
+        try:
+            self.call("DELETE", f"/session/{self.session}")
+        except Exception:  # the browser may be gone already; nothing to clean then
+            pass
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print(f"  ok: {message}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tsos", default="target/debug/tsos")
+    parser.add_argument("--out", default="target/browser-test")
+    args = parser.parse_args()
+    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
+        print("browser test skipped: /usr/bin/chromium or chromedriver is absent "
+              "(Debian packages chromium and chromium-driver)")
+        return 0
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="tsos-browser-")
+    processes = []
+    try:
+        demo = os.path.join(work, "demo")
+        subprocess.run([args.tsos, "demo", "--out", demo, "--schools", "60", "--no-serve"],
+                       check=True, stdout=subprocess.DEVNULL)
+        db = os.path.join(demo, "tsos.db")
+        server = subprocess.Popen([args.tsos, "--db", db, "serve", "--addr", "127.0.0.1:0"],
+                                  stdout=subprocess.PIPE, text=True)
+        processes.append(server)
+        line = server.stdout.readline()
+        match = re.search(r"http://[0-9.:]+", line)
+        if not match:
+            raise RuntimeError(f"the server did not start: {line!r}")
+        site = match.group(0)
+        port = free_port()
+        driver = subprocess.Popen([DRIVER, f"--port={port}"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        processes.append(driver)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        downloads = os.path.join(work, "downloads")
+        os.makedirs(downloads)
+        browser = Browser(f"http://127.0.0.1:{port}", downloads)
+        try:
+            run(browser, site, demo, args.out, downloads)
+        finally:
+            browser.quit()
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"browser test passed; screenshots in {args.out}")
+    return 0
+
+
+def run(browser, site, demo, out, downloads):
+    shot = lambda name, size=LAPTOP: browser.screenshot(os.path.join(out, name), size)
+    print("login")
+    browser.go(site + "/")
+    check("/login" in browser.url(), "an anonymous visitor is sent to the login page")
+    shot("01-login.png")
+    browser.type("#login", "demo")
+    browser.type("#password", "неверный")
+    browser.click("form.login button")
+    check("Неверный логин или пароль" in browser.text(), "a wrong password is refused")
+    browser.type("#login", "demo")
+    browser.type("#password", "demo")
+    browser.click("form.login button")
+    check(browser.text("h1") == "Республика Дагестан", "the admin lands on the region")
+    check(len(browser.find_all(".card")) >= 4, "headline cards per platform and role")
+    check(len(browser.find_all("svg.chart")) >= 4, "trend and distribution charts")
+    shot("02-region.png")
+    shot("02-region-phone.png", PHONE)
+
+    print("drill down")
+    browser.click("table.ranked tbody tr:first-child td.name a")
+    municipality = browser.text("h1")
+    check(browser.text(".crumbs").startswith("Республика Дагестан"), "breadcrumbs lead back")
+    shot("03-municipality.png")
+    browser.click("table.ranked tbody tr:first-child td.name a")
+    school = browser.text("h1")
+    crumbs = browser.text(".crumbs")
+    check(municipality in crumbs and school in crumbs, "region › municipality › school")
+    check("Прогноз доли" in browser.text(), "the school's forecast")
+    shot("04-school.png")
+    shot("04-school-phone.png", PHONE)
+    browser.click(".crumbs a:nth-of-type(2)")
+    check(browser.text("h1") == municipality, "a breadcrumb goes up a level")
+    browser.click("#as_of option:nth-child(2)")
+    check("as_of=" in browser.url(), "picking a date reloads the page for it")
+
+    print("import")
+    inns = [m.group(1) for m in re.finditer(r'href="/school/(\d+)',
+                                             browser.script("return document.body.innerHTML"))]
+    upload = os.path.join(demo, "sferum_2023-11-01.csv")
+    with open(upload, "w", encoding="utf-8") as f:
+        f.write("Сферум по состоянию на 01.11.2023\n")
+        f.write("ИНН;Наименование ОО;Количество активных педагогов;Количество активных обучающихся\n")
+        for n, inn in enumerate(dict.fromkeys(inns)):
+            f.write(f"{inn};Школа {n};{10 + n};{100 + n}\n")
+    browser.go(site + "/import")
+    browser.script("document.getElementById('dataset').value = 'sferum'")
+    browser.type("#file", os.path.abspath(upload))
+    browser.click("form.upload button")
+    text = browser.text()
+    check("01.11.2023 (из заголовка файла)" in text, "the preview shows the date it read")
+    check("Количество активных педагогов" in text, "the preview shows the recognised columns")
+    shot("05-preview.png")
+    browser.click(".confirm button")
+    check("Сохранено: снимок" in browser.text(), "the confirmed import is stored")
+    shot("06-imported.png")
+
+    print("downloads")
+    browser.go(site + "/downloads")
+    shot("07-downloads.png")
+    browser.click('a[href^="/download/appendix.xlsx"]')
+    saved = []
+    for _ in range(100):
+        saved = [f for f in os.listdir(downloads) if f.endswith(".xlsx")]
+        if saved:
+            break
+        time.sleep(0.2)
+    check(len(saved) == 1, f"the XLSX appendix downloads ({saved})")
+    with open(os.path.join(downloads, saved[0]), "rb") as f:
+        check(f.read(2) == b"PK", "and is a workbook")
+    for page, name in [("/snapshots", "08-snapshots.png"), ("/quality", "09-quality.png"),
+                       ("/audit", "10-audit.png")]:
+        browser.go(site + page)
+        shot(name)
+
+    print("school account")
+    browser.click(".account button")
+    check("/login" in browser.url(), "logout returns to the login page")
+    browser.type("#login", "school")
+    browser.type("#password", "demo")
+    browser.click("form.login button")
+    own = re.search(r"ИНН (\d+)", browser.text(".summary")).group(1)
+    check("Импорт" not in browser.text(".menu"), "a school has no import")
+    shot("11-school-account.png", PHONE)
+    browser.go(site + "/municipality/" + urllib.request.quote(municipality))
+    check(browser.text("h1") == "Не найдено", "a school cannot open a municipality")
+    browser.go(site + "/school/" + next(inn for inn in inns if inn != own))
+    check(browser.text("h1") == "Не найдено", "nor another school")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,955 @@
+//! HTTP tests of the dashboard through `tower::ServiceExt::oneshot`: no sockets.
+//!
+//! The dataset is small and made here: four schools in two municipalities of one region, a
+//! registry, two monthly per-user exports of «Моя школа» and a per-school export of
+//! «Сферум», imported with the application's own import. Accounts: an admin, the region,
+//! each municipality and two schools (one per municipality).
+
+use std::path::{Path, PathBuf};
+
+use argon2::password_hash::PasswordHasher;
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jiff::civil::{Date, date};
+use tower::ServiceExt;
+use tsos_app::import::{ImportRequest, import_file};
+use tsos_domain::{Catalogue, Level};
+use tsos_store::Store;
+use tsos_web::{AccountRole, AppState, WebConfig};
+
+const REGION: &str = "Республика Тест";
+const MUNI_A: &str = "Город Альфа";
+const MUNI_B: &str = "Бета район";
+const SCHOOL_A1: &str = "0500000001";
+const SCHOOL_A2: &str = "0500000002";
+const SCHOOL_B1: &str = "0500000003";
+const SCHOOL_B2: &str = "0500000004";
+const PASSWORD: &str = "пароль-для-тестов";
+
+struct TestApp {
+    router: Router,
+    db: PathBuf,
+    /// Holds the database and the files until the test ends.
+    _dir: tempfile::TempDir,
+}
+
+/// (ИНН, name, municipality, teachers, students, active teachers in September, in October).
+const SCHOOLS: [(&str, &str, &str, u64, u64, u64, u64); 4] = [
+    (SCHOOL_A1, "МБОУ «СОШ №1»", MUNI_A, 10, 40, 7, 9),
+    (SCHOOL_A2, "МБОУ «Лицей №2»", MUNI_A, 8, 30, 6, 6),
+    (SCHOOL_B1, "МКОУ «Бетинская СОШ»", MUNI_B, 10, 20, 3, 2),
+    (SCHOOL_B2, "МКОУ «Малая школа»", MUNI_B, 4, 10, 4, 4),
+];
+
+fn registry_csv() -> String {
+    let mut out = String::from(
+        "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;\
+         Численность педагогических работников;Численность обучающихся\n",
+    );
+    for (inn, name, muni, teachers, students, _, _) in SCHOOLS {
+        out.push_str(&format!(
+            "{inn};{name};{muni};{REGION};{teachers};{students}\n"
+        ));
+    }
+    out
+}
+
+/// A per-user export: in each school, `active` teachers logged in recently and the rest
+/// long ago; a quarter of the students active.
+fn users_csv(as_of: Date, october: bool) -> String {
+    let mut out = format!(
+        "Выгрузка ФГИС «Моя школа» по состоянию на {}\n\
+         ID пользователя;ФИО;Роль;ИНН ОО;Подтвержденная УЗ;Дата последней авторизации\n",
+        tsos_domain::format_date_ru(as_of)
+    );
+    let recent = tsos_domain::format_date_ru(as_of.yesterday().expect("a date"));
+    for (inn, _, _, teachers, students, sept, oct) in SCHOOLS {
+        let active = if october { oct } else { sept };
+        for n in 0..teachers {
+            let last = if n < active {
+                recent.as_str()
+            } else {
+                "01.01.2020"
+            };
+            out.push_str(&format!("t{inn}{n};Иванов Иван;Учитель;{inn};Да;{last}\n"));
+        }
+        for n in 0..students {
+            let last = if n % 4 == 0 { recent.as_str() } else { "" };
+            out.push_str(&format!(
+                "s{inn}{n};Петров Петр;Обучающийся;{inn};Да;{last}\n"
+            ));
+        }
+    }
+    out
+}
+
+fn sferum_csv() -> String {
+    let mut out = String::from(
+        "ИНН;Наименование ОО;Количество активных педагогов;Количество активных обучающихся\n",
+    );
+    for (inn, name, _, teachers, students, _, _) in SCHOOLS {
+        out.push_str(&format!("{inn};{name};{};{}\n", teachers / 2, students / 2));
+    }
+    out
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write a test file");
+    path
+}
+
+fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
+    import_file(
+        store,
+        &Catalogue::builtin(),
+        &ImportRequest {
+            dataset,
+            path,
+            as_of: Some(as_of),
+            skip_invalid: false,
+            sheet: None,
+            progress: None,
+        },
+    )
+    .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));
+}
+
+/// Argon2id with the least cost: the hashes are verified on every test login, and the
+/// tests run in a debug build.
+fn cheap_hash(password: &str) -> String {
+    let params = Params::new(Params::MIN_M_COST, 1, 1, None).expect("valid parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(password.as_bytes())
+        .expect("hash")
+        .to_string()
+}
+
+fn app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("tsos.db");
+    let mut store = Store::open(&db).expect("store");
+    let registry = write(dir.path(), "реестр.csv", &registry_csv());
+    import(&mut store, "registry", &registry, date(2023, 9, 1));
+    for (as_of, october) in [(date(2023, 9, 1), false), (date(2023, 10, 1), true)] {
+        let name = format!("{as_of}_myschool.csv");
+        let path = write(dir.path(), &name, &users_csv(as_of, october));
+        import(&mut store, "myschool", &path, as_of);
+    }
+    let sferum = write(dir.path(), "сферум.csv", &sferum_csv());
+    import(&mut store, "sferum", &sferum, date(2023, 10, 1));
+    let hash = cheap_hash(PASSWORD);
+    for (login, role, scope) in [
+        ("admin", AccountRole::Admin, None),
+        ("region", AccountRole::Region, Some(REGION)),
+        ("muni_a", AccountRole::Municipality, Some(MUNI_A)),
+        ("muni_b", AccountRole::Municipality, Some(MUNI_B)),
+        ("school_a", AccountRole::School, Some(SCHOOL_A1)),
+        ("school_b", AccountRole::School, Some(SCHOOL_B1)),
+    ] {
+        store
+            .upsert_web_user(login, &hash, role.code(), scope)
+            .expect("user");
+    }
+    drop(store);
+    let state = AppState::new(WebConfig {
+        db: db.clone(),
+        catalogue: Catalogue::builtin(),
+    })
+    .expect("state");
+    TestApp {
+        router: tsos_web::router(state),
+        db,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The value of a cookie this reply sets.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string())
+    }
+}
+
+/// A logged-in browser: its session cookie and the CSRF token of its pages.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl TestApp {
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, session: Option<&Session>) -> Reply {
+        let mut request = Request::get(path);
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn post_form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Submits the login form as a browser would: the form's page first, for its token.
+    async fn try_login(&self, login: &str, password: &str) -> Reply {
+        let form = self.get("/login", None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let token = form
+            .cookie("tsos_login")
+            .expect("the login form sets its token");
+        assert_eq!(csrf_in(&form.text()), token);
+        self.post_form(
+            "/login",
+            &format!("tsos_login={token}"),
+            &[
+                ("csrf", &token),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    async fn login(&self, login: &str) -> Session {
+        let reply = self.try_login(login, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let token = reply.cookie("tsos_session").expect("a session cookie");
+        let cookie = format!("tsos_session={token}");
+        let page = self
+            .get(
+                "/",
+                Some(&Session {
+                    cookie: cookie.clone(),
+                    csrf: String::new(),
+                }),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        Session {
+            csrf: csrf_in(&page.text()),
+            cookie,
+        }
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn csrf_in(html: &str) -> String {
+    let start = html
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a CSRF token")
+        + r#"name="csrf" value=""#.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn json(reply: &Reply) -> serde_json::Value {
+    serde_json::from_slice(&reply.body)
+        .unwrap_or_else(|err| panic!("JSON ({err}): {}", reply.text()))
+}
+
+fn school_url(inn: &str) -> String {
+    format!("/school/{inn}")
+}
+
+fn muni_url(name: &str) -> String {
+    format!("/municipality/{}", encode(name))
+}
+
+#[tokio::test]
+async fn admin_opens_every_page_and_download() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let overview = app.get("/", Some(&admin)).await;
+    let html = overview.text();
+    assert!(html.contains("<h1>Республика Тест</h1>"), "{html}");
+    // Headline: «Моя школа» teachers in October: (9+6+2+4)/(10+8+10+4) = 21/32 = 65,6 %,
+    // in September 20/32 = 62,5 %: +3,1 p.p.
+    assert!(
+        html.contains("65,6 %") && html.contains("+3,1 п.п."),
+        "{html}"
+    );
+    assert!(html.contains("с 01.09.2023"));
+    assert!(
+        html.matches("<svg").count() >= 4,
+        "trend and distribution charts"
+    );
+    assert!(html.contains("Отстающие школы") && html.contains("МКОУ «Бетинская СОШ»"));
+    assert!(
+        html.contains(&muni_url(MUNI_A)),
+        "municipalities link to their pages"
+    );
+    for path in [
+        format!("/region/{}", encode(REGION)),
+        muni_url(MUNI_A),
+        muni_url(MUNI_B),
+        school_url(SCHOOL_A1),
+        school_url(SCHOOL_A2),
+        school_url(SCHOOL_B1),
+        school_url(SCHOOL_B2),
+        "/?as_of=2023-09-01".to_string(),
+        format!(
+            "{}?as_of=2023-09-01&sort=myschool.students",
+            muni_url(MUNI_B)
+        ),
+        "/snapshots".to_string(),
+        "/quality".to_string(),
+        "/downloads".to_string(),
+        "/import".to_string(),
+        "/audit".to_string(),
+    ] {
+        let reply = app.get(&path, Some(&admin)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+        assert!(reply.text().contains("</html>"), "{path}");
+    }
+    let school = app.get(&school_url(SCHOOL_B1), Some(&admin)).await.text();
+    assert!(
+        school.contains(REGION) && school.contains(MUNI_B),
+        "breadcrumbs"
+    );
+    assert!(school.contains("Выпадут из окна") && school.contains("Прогноз доли"));
+    assert!(school.contains("<svg"), "the school's trend");
+    let snapshots = app.get("/snapshots", Some(&admin)).await.text();
+    assert!(snapshots.contains("2023-10-01_myschool.csv") && snapshots.contains("SHA-256"));
+
+    let xlsx = app.get("/download/appendix.xlsx", Some(&admin)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with(b"PK"));
+    assert_eq!(sheets(&xlsx.body).len(), 3, "a sheet per level");
+    let disposition = xlsx.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(
+        disposition.contains("appendix_2023-10-01.xlsx"),
+        "{disposition}"
+    );
+    let csv = app
+        .get("/download/report.csv?level=school", Some(&admin))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with("\u{feff}".as_bytes()),
+        "CSV for Excel has a BOM"
+    );
+    let download = app
+        .get(
+            "/download/report.json?level=municipality&as_of=2023-09-01",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(json(&download)["rows"].as_array().unwrap().len(), 2);
+    for path in [
+        "/api/dates",
+        "/api/report?level=region",
+        "/assets/style.css",
+        "/assets/app.js",
+    ] {
+        assert_eq!(
+            app.get(path, Some(&admin)).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+}
+
+/// The API gives exactly what `tsos report --format json` gives.
+#[tokio::test]
+async fn api_matches_the_command_line_report() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let store = Store::open(&app.db).expect("store");
+    for level in Level::ALL {
+        let expected = tsos_report::json::to_value(
+            &tsos_app::report::build_report(
+                &store,
+                &Catalogue::builtin(),
+                date(2023, 10, 1),
+                level,
+            )
+            .expect("report"),
+        );
+        let reply = app
+            .get(
+                &format!("/api/report?as_of=2023-10-01&level={}", level.code()),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(json(&reply), expected, "level {}", level.code());
+    }
+    let one = json(
+        &app.get(&format!("/api/schools/{SCHOOL_B2}"), Some(&admin))
+            .await,
+    );
+    assert_eq!(one["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(one["rows"][0]["myschool"]["teachers"]["share"], 1.0);
+}
+
+/// Who gets what, route by route: 200, 403 for what the role never has, 404 for what lies
+/// outside the account's scope (it must not learn that the page exists).
+#[tokio::test]
+async fn authorization_matrix() {
+    let app = app();
+    let logins = [
+        "admin", "region", "muni_a", "muni_b", "school_a", "school_b",
+    ];
+    let mut sessions = Vec::new();
+    for login in logins {
+        sessions.push(app.login(login).await);
+    }
+    const OK: u16 = 200;
+    const NO: u16 = 403;
+    const NF: u16 = 404;
+    let region = format!("/region/{}", encode(REGION));
+    let api_muni_a = format!("/api/municipalities/{}", encode(MUNI_A));
+    let api_muni_b = format!("/api/municipalities/{}", encode(MUNI_B));
+    let matrix: Vec<(String, [u16; 6])> = vec![
+        //                                                admin region muni_a muni_b sch_a sch_b
+        ("/".into(), [OK, OK, OK, OK, OK, OK]),
+        (region.clone(), [OK, OK, NF, NF, NF, NF]),
+        (muni_url(MUNI_A), [OK, OK, OK, NF, NF, NF]),
+        (muni_url(MUNI_B), [OK, OK, NF, OK, NF, NF]),
+        (school_url(SCHOOL_A1), [OK, OK, OK, NF, OK, NF]),
+        (school_url(SCHOOL_A2), [OK, OK, OK, NF, NF, NF]),
+        (school_url(SCHOOL_B1), [OK, OK, NF, OK, NF, OK]),
+        (school_url("0599999999"), [NF, NF, NF, NF, NF, NF]),
+        ("/snapshots".into(), [OK, OK, NO, NO, NO, NO]),
+        ("/quality".into(), [OK, OK, OK, OK, OK, OK]),
+        ("/downloads".into(), [OK, OK, OK, OK, OK, OK]),
+        ("/import".into(), [OK, NO, NO, NO, NO, NO]),
+        ("/audit".into(), [OK, NO, NO, NO, NO, NO]),
+        ("/download/appendix.xlsx".into(), [OK, OK, OK, OK, OK, OK]),
+        (
+            "/download/report.csv?level=school".into(),
+            [OK, OK, OK, OK, OK, OK],
+        ),
+        (
+            "/download/report.json?level=municipality".into(),
+            [OK, OK, OK, OK, NO, NO],
+        ),
+        (
+            "/download/report.json?level=region".into(),
+            [OK, OK, NO, NO, NO, NO],
+        ),
+        ("/api/report?level=school".into(), [OK, OK, OK, OK, OK, OK]),
+        (
+            "/api/report?level=municipality".into(),
+            [OK, OK, OK, OK, NO, NO],
+        ),
+        ("/api/report?level=region".into(), [OK, OK, NO, NO, NO, NO]),
+        (
+            format!("/api/schools/{SCHOOL_A1}"),
+            [OK, OK, OK, NF, OK, NF],
+        ),
+        (
+            format!("/api/schools/{SCHOOL_B1}"),
+            [OK, OK, NF, OK, NF, OK],
+        ),
+        (
+            format!("/api/schools/{SCHOOL_B2}"),
+            [OK, OK, NF, OK, NF, NF],
+        ),
+        (api_muni_a, [OK, OK, OK, NF, NF, NF]),
+        (api_muni_b, [OK, OK, NF, OK, NF, NF]),
+        ("/api/dates".into(), [OK, OK, OK, OK, OK, OK]),
+    ];
+    let mut failures = Vec::new();
+    for (path, expected) in &matrix {
+        for ((login, session), want) in logins.iter().zip(&sessions).zip(expected) {
+            let got = app.get(path, Some(session)).await.status.as_u16();
+            if got != *want {
+                failures.push(format!("{login} {path}: {got}, expected {want}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Letter files are the region's and the admin's.
+    let letter = app.get("/download/letter/1/0", Some(&sessions[4])).await;
+    assert_eq!(letter.status, StatusCode::FORBIDDEN);
+}
+
+/// What a scoped account receives holds nothing of the schools outside its scope.
+#[tokio::test]
+async fn scoped_content_holds_only_the_scope() {
+    let app = app();
+    let school_a = app.login("school_a").await;
+    let report = json(&app.get("/api/report?level=school", Some(&school_a)).await);
+    let ids: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [SCHOOL_A1]);
+    let xlsx = app.get("/download/appendix.xlsx", Some(&school_a)).await;
+    let sheets = sheets(&xlsx.body);
+    assert_eq!(sheets.len(), 1, "no municipality or region sheet");
+    let text = sheets[0].join(" ");
+    assert!(text.contains("СОШ №1") && !text.contains("Лицей") && !text.contains("Бетинская"));
+    let csv = app
+        .get("/download/report.csv", Some(&school_a))
+        .await
+        .text();
+    assert!(csv.contains("СОШ №1") && !csv.contains("Лицей"), "{csv}");
+    let home = app.get("/", Some(&school_a)).await.text();
+    assert!(
+        home.contains("<h1>МБОУ «СОШ №1»</h1>"),
+        "a school's home is its page"
+    );
+    assert!(!home.contains("Лицей") && !home.contains("Бетинская"));
+    assert!(
+        !home.contains(&format!("href=\"{}", muni_url(MUNI_A))),
+        "no link to the municipality page it may not open"
+    );
+    let quality = app.get("/quality", Some(&school_a)).await.text();
+    assert!(!quality.contains("Бетинская") && !quality.contains(SCHOOL_B1));
+    let downloads = app.get("/downloads", Some(&school_a)).await.text();
+    assert!(!downloads.contains("level=municipality") && !downloads.contains("Письма"));
+
+    let muni_b = app.login("muni_b").await;
+    let home = app.get("/", Some(&muni_b)).await.text();
+    assert!(home.contains(&format!("<h1>{MUNI_B}</h1>")), "{home}");
+    assert!(home.contains("Бетинская") && !home.contains("Лицей"));
+    let report = json(
+        &app.get("/api/report?level=municipality", Some(&muni_b))
+            .await,
+    );
+    assert_eq!(report["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(report["rows"][0]["id"], MUNI_B);
+    assert!(
+        report["unknown"]["myschool"].is_null(),
+        "no unknown organisations"
+    );
+}
+
+#[tokio::test]
+async fn without_a_session_pages_redirect_and_the_api_answers_401() {
+    let app = app();
+    let page = app.get(&school_url(SCHOOL_A1), None).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/login?next=%2Fschool%2F0500000001");
+    let api = app.get("/api/report", None).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    assert!(json(&api)["error"].is_string());
+    let forged = app
+        .get(
+            "/",
+            Some(&Session {
+                cookie: "tsos_session=0123".into(),
+                csrf: String::new(),
+            }),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+    // The login page sends back where the user was going, but never to another site.
+    let reply = app.try_login("admin", PASSWORD).await;
+    assert_eq!(reply.location(), "/");
+    let session = reply.cookie("tsos_session").unwrap();
+    assert_eq!(session.len(), 64);
+    let cookie = reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("tsos_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let store = Store::open(&app.db).unwrap();
+    assert!(
+        store
+            .web_session(&session, jiff::Timestamp::now().as_second())
+            .unwrap()
+            .is_none(),
+        "the database keeps only the token's hash"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_or_from_another_site_are_refused() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let logout = app.post_form("/logout", &admin.cookie, &[]).await;
+    assert_eq!(logout.status, StatusCode::FORBIDDEN);
+    let wrong = app
+        .post_form("/logout", &admin.cookie, &[("csrf", "0000")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/", Some(&admin)).await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+    let confirm = app
+        .post_form("/import/confirm", &admin.cookie, &[("token", "x")])
+        .await;
+    assert_eq!(confirm.status, StatusCode::FORBIDDEN);
+    let upload = multipart(&[("dataset", "myschool")], Some(("file", "a.csv", b"x")));
+    let preview = app
+        .send(
+            Request::post("/import/preview")
+                .header(header::COOKIE, &admin.cookie)
+                .header(header::CONTENT_TYPE, upload.0)
+                .body(Body::from(upload.1))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::FORBIDDEN);
+    // The right token from another site's page.
+    let cross = app
+        .send(
+            Request::post("/logout")
+                .header(header::COOKIE, &admin.cookie)
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::ORIGIN, "http://evil.example")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={}", admin.csrf)))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    // A login form posted without the form's own token.
+    let login = app
+        .post_form(
+            "/login",
+            "",
+            &[("login", "admin"), ("password", PASSWORD), ("csrf", "x")],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+    // With the token, from this site: the session ends.
+    let same = app
+        .send(
+            Request::post("/logout")
+                .header(header::COOKIE, &admin.cookie)
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::ORIGIN, "http://127.0.0.1:8080")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={}", admin.csrf)))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/", Some(&admin)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn logins_are_throttled_after_repeated_failures() {
+    let app = app();
+    for attempt in 0..tsos_web::MAX_FAILURES {
+        let reply = app.try_login("school_a", "не тот пароль").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert!(reply.text().contains("Неверный логин или пароль"));
+    }
+    // Now even the right password is refused until the window passes.
+    let reply = app.try_login("School_A", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        reply.text().contains("Слишком много неудачных попыток"),
+        "{}",
+        reply.text()
+    );
+    assert!(reply.cookie("tsos_session").is_none());
+    assert_eq!(reply.headers[header::RETRY_AFTER], "900");
+    // Other logins are not affected.
+    let admin = app.login("admin").await;
+    let audit = app.get("/audit", Some(&admin)).await.text();
+    assert!(audit.contains("неудачный вход") && audit.contains("вход заблокирован"));
+    assert!(audit.contains("school_a"));
+}
+
+/// `(content type, body)` of a multipart form.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "tsos-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    session: &Session,
+    fields: &[(&str, &str)],
+    name: &str,
+    bytes: &[u8],
+) -> Reply {
+    let mut all = vec![("csrf", session.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (content_type, body) = multipart(&all, Some(("file", name, bytes)));
+    app.send(
+        Request::post("/import/preview")
+            .header(header::COOKIE, &session.cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+fn token_in(html: &str) -> String {
+    let start = html
+        .find(r#"name="token" value=""#)
+        .expect("a confirm form")
+        + r#"name="token" value=""#.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn import_shows_a_preview_and_stores_only_on_confirmation() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let november = users_csv(date(2023, 11, 1), true);
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "")],
+        "ноябрь.csv",
+        november.as_bytes(),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("01.11.2023 (из заголовка файла)"), "{html}");
+    assert!(
+        html.contains("«Дата последней авторизации»") && html.contains("дата последней активности")
+    );
+    assert!(
+        html.contains("по пользователям") && html.contains("4 ОО, 132 пользователей"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"num\">3</td>"),
+        "first rows with their line numbers"
+    );
+    assert!(!html.contains("Иванов"), "full names are never shown");
+    assert!(html.contains("4 из 4 школ реестра на 01.11.2023"), "{html}");
+    let before = Store::open(&app.db).unwrap().snapshots().unwrap().len();
+    assert_eq!(before, 4, "a preview stores nothing");
+    // Another account cannot confirm this upload, nor can anyone without its token.
+    let token = token_in(&html);
+    let confirm = app
+        .post_form(
+            "/import/confirm",
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("token", "not-the-token")],
+        )
+        .await;
+    assert_eq!(confirm.status, StatusCode::BAD_REQUEST);
+    let confirm = app
+        .post_form(
+            "/import/confirm",
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("token", &token)],
+        )
+        .await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.text());
+    assert!(
+        confirm.text().contains("Сохранено: снимок №5."),
+        "{}",
+        confirm.text()
+    );
+    let snapshots = Store::open(&app.db).unwrap().snapshots().unwrap();
+    assert_eq!(snapshots.len(), 5);
+    assert!(
+        snapshots.iter().any(|s| s.file_name == "ноябрь.csv"),
+        "the lineage keeps the file's name"
+    );
+    let dates = json(&app.get("/api/dates", Some(&admin)).await);
+    assert_eq!(dates["dates"][2], "2023-11-01");
+    // The figures follow the new data at once.
+    let home = app.get("/", Some(&admin)).await.text();
+    assert!(
+        home.contains("<option value=\"2023-11-01\" selected>"),
+        "{home}"
+    );
+    // A file with a bad row: the preview names the line and offers to skip it.
+    let bad = format!("{november}x1;А Б;Учитель;{SCHOOL_A1};Да;31.02.2023\n");
+    let lines = bad.lines().count();
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "2023-12-01")],
+        "декабрь.csv",
+        bad.as_bytes(),
+    )
+    .await;
+    let html = preview.text();
+    assert!(
+        html.contains(&format!(
+            "декабрь.csv:{lines}: column «Дата последней авторизации»"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Импортировать без ошибочных строк"));
+    let confirm = app
+        .post_form(
+            "/import/confirm",
+            &admin.cookie,
+            &[
+                ("csrf", &admin.csrf),
+                ("token", &token_in(&html)),
+                ("skip_invalid", "1"),
+            ],
+        )
+        .await;
+    assert!(confirm.text().contains("отклонено 1"), "{}", confirm.text());
+    let audit = app.get("/audit", Some(&admin)).await.text();
+    assert!(audit.contains("импорт") && audit.contains("ноябрь.csv"));
+    // Only an admin imports.
+    let region = app.login("region").await;
+    let refused = upload(&app, &region, &[("dataset", "myschool")], "x.csv", b"x").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn accounts_name_what_the_registry_has() {
+    let app = app();
+    let mut store = Store::open(&app.db).unwrap();
+    let err = tsos_web::add_user(
+        &mut store,
+        "x",
+        AccountRole::Municipality,
+        Some("Гамма"),
+        "p",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("«Гамма» нет в реестре") && err.contains(MUNI_A),
+        "{err}"
+    );
+    let err = tsos_web::add_user(&mut store, "x", AccountRole::School, None, "p")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--scope"), "{err}");
+    let err = tsos_web::add_user(&mut store, "x", AccountRole::Admin, Some(REGION), "p")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("администратора нет области"), "{err}");
+    // A 9-digit ИНН gets its zero back; the login is lower-cased.
+    let added = tsos_web::add_user(
+        &mut store,
+        " Директор ",
+        AccountRole::School,
+        Some("500000002"),
+        "p",
+    )
+    .expect("a school account");
+    assert_eq!(added.login, "директор");
+    assert!(
+        added.scope.contains("Лицей №2") && added.scope.contains(SCHOOL_A2),
+        "{}",
+        added.scope
+    );
+    let user = store.web_user("директор").unwrap().unwrap();
+    assert!(user.password_hash.starts_with("$argon2id$"));
+    assert_eq!(user.scope.as_deref(), Some(SCHOOL_A2));
+}
+
+fn sheets(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    book.sheet_names()
+        .iter()
+        .map(|name| {
+            let range = book.worksheet_range(name).expect("a sheet");
+            range
+                .rows()
+                .flat_map(|row| row.iter().map(|cell| cell.to_string()))
+                .collect()
+        })
+        .collect()
+}
