@@ -55,6 +55,7 @@ pub fn write_letter(
         store.letter_count()? + 1
     );
     let repeated = repeated(store, catalogue, request.as_of)?;
+    let chats = tsos_domain::chats::chats_at(&store.chat_states()?, request.as_of);
     let letter = build_letter(
         &LetterInput {
             settings: request.settings,
@@ -66,6 +67,7 @@ pub fn write_letter(
             details: &details,
             yellow_band_pp: book.yellow_band_pp,
             repeated: repeated.clone(),
+            chats: Some(&chats),
         },
         request.template,
     )?;
@@ -113,6 +115,7 @@ pub fn write_letter(
             &number,
             request.date,
             request.deadline,
+            Some(&chats),
         );
         n_notices = notices.len();
         if !notices.is_empty() {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
+use tsos_domain::chats::ChatState;
 use tsos_domain::dates::months_after;
 use tsos_domain::indicators::{Lagging, lagging, share};
 use tsos_domain::{Indicator, IndicatorRow, Report, Role, Status, format_date_ru};
@@ -46,6 +47,8 @@ pub struct LetterInput<'a> {
     /// The yellow band the statuses were computed with, to say so in the letter.
     pub yellow_band_pp: f64,
     pub repeated: Vec<Repeated>,
+    /// The official chats at the report's date, when a chats registry was imported.
+    pub chats: Option<&'a [ChatState]>,
 }
 
 /// One indicator of one organisation that a letter names as below target.
@@ -140,6 +143,7 @@ pub fn build_notices(
     letter_number: &str,
     date: Date,
     deadline: Date,
+    chats: Option<&[ChatState]>,
 ) -> Vec<Notice> {
     let next = format_date_ru(months_after(schools.as_of, 1));
     let mut notices = Vec::new();
@@ -185,15 +189,38 @@ pub fn build_notices(
                 items.push(Block::Item(text));
             }
         }
+        let n_indicators = items.len();
+        let open: Vec<String> = chats
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| c.org.as_str() == row.id && !c.domestic && c.active)
+            .map(|c| format!("«{}» ({})", c.name, c.platform))
+            .collect();
+        if !open.is_empty() {
+            items.push(Block::Item(format!(
+                "Служебные чаты в иностранных мессенджерах ({}): {}; их нужно перевести в ИКОП «Сферум» или MAX.",
+                open.len(),
+                open.join(", ")
+            )));
+        }
         if items.is_empty() {
             continue;
         }
-        let mut blocks = vec![Block::Paragraph(format!(
-            "По данным мониторинга использования {} на {} показатели {} ниже целевых значений:",
-            platform_names(schools),
-            format_date_ru(schools.as_of),
-            row.name
-        ))];
+        let opening = if n_indicators > 0 {
+            format!(
+                "По данным мониторинга использования {} на {} показатели {} ниже целевых значений:",
+                platform_names(schools),
+                format_date_ru(schools.as_of),
+                row.name
+            )
+        } else {
+            format!(
+                "По данным реестра официальных чатов на {} у {} остаются служебные чаты в иностранных мессенджерах, что запрещено Федеральным законом от 27.07.2006 № 149-ФЗ:",
+                format_date_ru(schools.as_of),
+                row.name
+            )
+        };
+        let mut blocks = vec![Block::Paragraph(opening)];
         blocks.extend(items);
         blocks.push(Block::Paragraph(format!(
             "Просим принять меры по устранению отставания и обеспечить достижение целевых значений в срок до {}. Мониторинг проводится ежемесячно; результаты будут проверены по следующему срезу.",
@@ -351,6 +378,7 @@ pub fn context(input: &LetterInput<'_>) -> Context {
             more => format!("…и еще {more} показателей — см. приложение."),
         },
     );
+    put("чаты", chats_sentence(input.chats, input.overall.as_of));
     put(
         "повторно",
         input
@@ -430,6 +458,31 @@ fn item(
             ru::optional_integer(indicator.gap),
         ),
     ])
+}
+
+/// What the chats registry says, for the letter: the chats still open in foreign messengers
+/// and the share on domestic platforms; empty without a registry.
+fn chats_sentence(chats: Option<&[ChatState]>, as_of: Date) -> String {
+    let Some(chats) = chats.filter(|c| !c.is_empty()) else {
+        return String::new();
+    };
+    let foreign: Vec<&ChatState> = chats.iter().filter(|c| !c.domestic && c.active).collect();
+    let domestic = chats.iter().filter(|c| c.domestic).count();
+    let share = ru::percent(share(domestic as u64, Some(chats.len() as u64)));
+    if foreign.is_empty() {
+        return format!(
+            "По данным реестра официальных чатов на {} все служебные чаты ведутся на отечественных платформах ({share}).",
+            format_date_ru(as_of)
+        );
+    }
+    let schools: BTreeSet<&str> = foreign.iter().map(|c| c.org.as_str()).collect();
+    let (n_chats, n_schools) = (foreign.len() as u64, schools.len() as u64);
+    format!(
+        "По данным реестра официальных чатов на {} служебных чатов в иностранных мессенджерах – {n_chats} (в {n_schools} {}); доля чатов на отечественных платформах – {share}.",
+        format_date_ru(as_of),
+        // The prepositional case: «в 1 организации», «в 2 организациях».
+        ru::plural(n_schools, "организации", "организациях", "организациях"),
+    )
 }
 
 /// A row whose every indicator with a target is green.

@@ -113,6 +113,7 @@ fn the_default_letter_says_what_the_seed_letter_says() {
             overall: &overall,
             details: &details,
             yellow_band_pp: 10.0,
+            chats: None,
             repeated: vec![Repeated {
                 number: "01-12/3".into(),
                 date: date(2023, 9, 12),
@@ -198,6 +199,7 @@ fn notices_go_to_each_school_below_target() {
         "01-12/7",
         date(2023, 10, 12),
         date(2023, 10, 20),
+        None,
     );
     // «СОШ №1» has every teacher active and no students' target: no notice.
     assert_eq!(notices.len(), 2);
@@ -245,6 +247,7 @@ fn an_unknown_placeholder_names_itself() {
             details: &details,
             yellow_band_pp: 10.0,
             repeated: vec![],
+            chats: None,
         },
         "Срок – до {{срок}}. Доля – {{доля myschool.pupils}}.",
     )
@@ -275,6 +278,7 @@ fn the_pdf_says_it_in_russian_with_the_school_names() {
             details: &details,
             yellow_band_pp: 10.0,
             repeated: vec![],
+            chats: None,
         },
         DEFAULT_TEMPLATE,
     )
@@ -285,6 +289,7 @@ fn the_pdf_says_it_in_russian_with_the_school_names() {
         "01-12/7",
         date(2023, 10, 12),
         date(2023, 10, 20),
+        None,
     );
     let mut papers = vec![&letter.paper];
     papers.extend(notices.iter().map(|n| &n.paper));

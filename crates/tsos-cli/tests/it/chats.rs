@@ -140,3 +140,72 @@ fn bad_rows_are_named_by_cell_and_nothing_is_stored() {
     );
     assert_eq!(std::fs::read(dir.db()).unwrap(), before);
 }
+
+#[test]
+fn the_letter_and_notices_name_chats_left_in_foreign_messengers() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    // Every teacher active: no indicator below target, only the chats are a reason to write.
+    let month = dir.write(
+        "m.csv",
+        "ИНН;Количество активных педагогов\n0512345678;10\n",
+    );
+    dir.import("myschool", &month, "2023-10-01").ok();
+    let chats = dir.write(
+        "chats.csv",
+        format!("{HEADER}0512345678;5А — родители;родительский;5А;WhatsApp;27;Да;;;;\n0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n"),
+    );
+    dir.tsos(&[
+        "chats",
+        "import",
+        chats.to_str().unwrap(),
+        "--as-of",
+        "2023-10-01",
+    ])
+    .ok();
+    let out = dir.path("out");
+    let run = dir
+        .tsos(&[
+            "letter",
+            "--as-of",
+            "2023-10-01",
+            "--deadline",
+            "2023-10-20",
+            "--date",
+            "2023-10-12",
+            "--notices",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(run.stdout.contains("уведомлений — 1"), "{}", run.stdout);
+    let text = |pdf: &std::path::Path| {
+        std::process::Command::new("pdftotext")
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+    };
+    match (
+        text(&out.join("Письмо_№1_от_12.10.2023.pdf")),
+        text(&out.join("Уведомления_12.10.2023.pdf")),
+    ) {
+        (Some(letter), Some(notices)) => {
+            assert!(
+                letter.contains("служебных чатов в иностранных мессенджерах – 1 (в 1 организации)"),
+                "{letter}"
+            );
+            assert!(notices.contains("«5А — родители» (WhatsApp)"), "{notices}");
+        }
+        _ => eprintln!(
+            "pdftotext is not installed (Debian: poppler-utils): the PDFs' text was not checked"
+        ),
+    }
+}
