@@ -6,11 +6,11 @@
 //! that names the chat it replaced retires that one. The indicators of a date use each chat's
 //! latest state on or before it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
-use crate::indicators::{Level, SchoolInfo};
+use crate::indicators::{Level, SchoolInfo, reading_order};
 use crate::org::OrgId;
 
 /// The columns of the chats registry, in the order the template writes them; the import
@@ -304,7 +304,8 @@ pub fn chat_rows(
             _ => DeadlineStatus::Pending,
         })
     };
-    let mut groups: BTreeMap<(String, String, String), ChatRow> = BTreeMap::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut rows: Vec<ChatRow> = Vec::new();
     for school in schools {
         let own = by_org
             .get(&school.id)
@@ -312,41 +313,18 @@ pub fn chat_rows(
             .unwrap_or_default();
         let foreign_open = own.iter().filter(|c| !c.domestic && c.active).count() as u64;
         let school_status = status_of(foreign_open);
-        let (key, id, name, municipality) = match level {
-            Level::School => (
-                (
-                    school.region.to_lowercase(),
-                    school.municipality.to_lowercase(),
-                    format!("{}\u{0}{}", school.name.to_lowercase(), school.id),
-                ),
-                school.id.to_string(),
-                school.name.clone(),
-                school.municipality.clone(),
-            ),
-            Level::Municipality => (
-                (
-                    school.region.to_lowercase(),
-                    school.municipality.to_lowercase(),
-                    String::new(),
-                ),
-                school.municipality.clone(),
-                school.municipality.clone(),
-                school.municipality.clone(),
-            ),
-            Level::Region => (
-                (school.region.to_lowercase(), String::new(), String::new()),
-                school.region.clone(),
-                school.region.clone(),
-                String::new(),
-            ),
-        };
-        let row = groups.entry(key).or_insert_with(|| ChatRow {
-            id,
-            name,
-            municipality,
-            region: school.region.clone(),
-            ..ChatRow::default()
+        let row_idx = *index.entry(level.group_of(school)).or_insert_with(|| {
+            let (id, name, municipality) = level.row_identity(school);
+            rows.push(ChatRow {
+                id,
+                name,
+                municipality,
+                region: school.region.clone(),
+                ..ChatRow::default()
+            });
+            rows.len() - 1
         });
+        let row = &mut rows[row_idx];
         row.schools += 1;
         if own.is_empty() {
             row.schools_without_data += 1;
@@ -359,7 +337,9 @@ pub fn chat_rows(
             row.schools_overdue += 1;
         }
     }
-    let mut rows: Vec<ChatRow> = groups.into_values().collect();
+    rows.sort_by_cached_key(|row| {
+        reading_order(&row.region, &row.municipality, &row.name, &row.id)
+    });
     for row in &mut rows {
         row.deadline = status_of(row.foreign_open);
     }

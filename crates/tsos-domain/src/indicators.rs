@@ -105,6 +105,32 @@ impl Level {
         }
     }
 
+    /// The group a school belongs to at this level: itself, its municipality or its region.
+    pub fn group_of(self, school: &SchoolInfo) -> (&str, &str) {
+        match self {
+            Level::School => (school.id.as_str(), ""),
+            Level::Municipality => (school.region.as_str(), school.municipality.as_str()),
+            Level::Region => (school.region.as_str(), ""),
+        }
+    }
+
+    /// The id, name and municipality of the row a school's group makes at this level.
+    pub fn row_identity(self, school: &SchoolInfo) -> (String, String, String) {
+        match self {
+            Level::School => (
+                school.id.to_string(),
+                school.name.clone(),
+                school.municipality.clone(),
+            ),
+            Level::Municipality => (
+                school.municipality.clone(),
+                school.municipality.clone(),
+                school.municipality.clone(),
+            ),
+            Level::Region => (school.region.clone(), school.region.clone(), String::new()),
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Level::School => "school",
@@ -200,25 +226,8 @@ pub fn compute(
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     let mut rows: Vec<IndicatorRow> = Vec::new();
     for school in schools {
-        let key = match level {
-            Level::School => (school.id.as_str(), ""),
-            Level::Municipality => (school.region.as_str(), school.municipality.as_str()),
-            Level::Region => (school.region.as_str(), ""),
-        };
-        let row_idx = *index.entry(key).or_insert_with(|| {
-            let (id, name, municipality) = match level {
-                Level::School => (
-                    school.id.to_string(),
-                    school.name.clone(),
-                    school.municipality.clone(),
-                ),
-                Level::Municipality => (
-                    school.municipality.clone(),
-                    school.municipality.clone(),
-                    school.municipality.clone(),
-                ),
-                Level::Region => (school.region.clone(), school.region.clone(), String::new()),
-            };
+        let row_idx = *index.entry(level.group_of(school)).or_insert_with(|| {
+            let (id, name, municipality) = level.row_identity(school);
             rows.push(IndicatorRow {
                 id,
                 name,
@@ -256,12 +265,7 @@ pub fn compute(
     // Alphabetical as a reader expects: «городской округ …» among «Ахтынский район» and
     // «Дербентский район», not after every capitalised name.
     rows.sort_by_cached_key(|row| {
-        (
-            row.region.to_lowercase(),
-            row.municipality.to_lowercase(),
-            row.name.to_lowercase(),
-            row.id.clone(),
-        )
+        reading_order(&row.region, &row.municipality, &row.name, &row.id)
     });
     for row in &mut rows {
         let contingent = row.contingent;
@@ -274,6 +278,22 @@ pub fn compute(
         }
     }
     rows
+}
+
+/// Alphabetical as a reader expects: «городской округ …» among «Ахтынский район» and
+/// «Дербентский район», not after every capitalised name.
+pub fn reading_order(
+    region: &str,
+    municipality: &str,
+    name: &str,
+    id: &str,
+) -> (String, String, String, String) {
+    (
+        region.to_lowercase(),
+        municipality.to_lowercase(),
+        name.to_lowercase(),
+        id.to_string(),
+    )
 }
 
 /// Fills `delta_pp` of `current` from the rows of the previous snapshot at the same level.

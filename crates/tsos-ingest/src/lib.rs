@@ -580,9 +580,25 @@ impl RowReader<'_> {
         let confirmed_col = header.find(Column::Confirmed);
         let id_col = header.find(Column::UserId);
         let name_idx = header.find(Column::FullName).map(|(idx, _)| idx);
+        // A file spells its roles a handful of ways: each is recognised once, not per row.
+        let mut roles: Vec<(String, Option<Role>)> = Vec::new();
         while let Some(row) = self.next_data_row(source, org_idx)? {
-            self.stats.accepted += 1;
-            let role = Role::from_label(&row.cell(role_idx).to_text());
+            let role = match row.cell(role_idx) {
+                Cell::Text(text) => {
+                    let text = text.trim();
+                    match roles.iter().find(|(known, _)| known == text) {
+                        Some((_, role)) => *role,
+                        None => {
+                            let role = Role::from_label(text);
+                            if roles.len() < 64 {
+                                roles.push((text.to_string(), role));
+                            }
+                            role
+                        }
+                    }
+                }
+                other => Role::from_label(&other.to_text()),
+            };
             if role.is_none() {
                 // Other roles are counted, not checked: their rows do not enter any figure.
                 visit(&UserRow {
@@ -594,6 +610,7 @@ impl RowReader<'_> {
                     full_name: None,
                     loc: &row.loc,
                 });
+                self.stats.accepted += 1;
                 continue;
             }
             let org = values::org_id(row.cell(org_idx));
@@ -614,7 +631,6 @@ impl RowReader<'_> {
                 ok = false;
             }
             let (Ok(org), Ok(last), true) = (org, last, ok) else {
-                self.stats.accepted -= 1;
                 continue;
             };
             visit(&UserRow {
@@ -631,6 +647,7 @@ impl RowReader<'_> {
                 full_name: name_idx.map(|idx| row.cell(idx)),
                 loc: &row.loc,
             });
+            self.stats.accepted += 1;
         }
         Ok(())
     }

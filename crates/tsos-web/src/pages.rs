@@ -166,19 +166,7 @@ pub(crate) async fn region(
     Path(name): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    state
-        .run(move |db| {
-            let when = when(db, query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
-            area_page(
-                db,
-                &user,
-                &when,
-                Level::Region,
-                &name,
-                query.sort.as_deref(),
-            )
-        })
-        .await
+    area(state, user, Level::Region, name, query).await
 }
 
 /// GET /municipality/{name}
@@ -188,17 +176,21 @@ pub(crate) async fn municipality(
     Path(name): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
+    area(state, user, Level::Municipality, name, query).await
+}
+
+/// A region's or municipality's page at the date the query asks for.
+async fn area(
+    state: AppState,
+    user: CurrentUser,
+    level: Level,
+    name: String,
+    query: PageQuery,
+) -> Result<Response, WebError> {
     state
         .run(move |db| {
             let when = when(db, query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
-            area_page(
-                db,
-                &user,
-                &when,
-                Level::Municipality,
-                &name,
-                query.sort.as_deref(),
-            )
+            area_page(db, &user, &when, level, &name, query.sort.as_deref())
         })
         .await
 }
