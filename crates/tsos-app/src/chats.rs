@@ -4,14 +4,26 @@
 use std::path::Path;
 
 use jiff::civil::Date;
-use tsos_domain::Level;
-use tsos_domain::chats::{ChatRow, ChatState, chat_rows, chats_at};
+use sha2::{Digest, Sha256};
+use tsos_domain::chats::{ChatEdit, ChatRow, ChatState, apply_edit, chat_key, chat_rows, chats_at};
+use tsos_domain::{Level, OrgId};
 use tsos_ingest::chats::ChatsImport;
 use tsos_store::{NewSnapshot, SaveOutcome, Store};
 
 use crate::AppError;
 
+/// The dataset, and the kind, of every chats snapshot.
 pub const DATASET: &str = "chats";
+
+/// The dataset of a chats snapshot about `orgs`: one school's own (`chats:ИНН`), or an
+/// authority's file of several schools (`chats`). A snapshot replaces only one of its own
+/// dataset and date, so that one school's file or edit never hides another school's chats.
+fn dataset_of<'a>(mut orgs: impl Iterator<Item = &'a OrgId>) -> String {
+    match (orgs.next(), orgs.next()) {
+        (Some(first), None) => format!("{DATASET}:{first}"),
+        _ => DATASET.to_string(),
+    }
+}
 
 #[derive(Debug)]
 pub struct ChatsOutcome {
@@ -63,8 +75,10 @@ pub fn import_chats(
             unknown.join(", ")
         ));
     }
+    let mut orgs: Vec<&OrgId> = import.rows.iter().map(|row| &row.org).collect();
+    orgs.dedup();
     let saved = store.save_snapshot(&NewSnapshot {
-        dataset: DATASET.into(),
+        dataset: dataset_of(orgs.into_iter()),
         as_of: import.as_of,
         kind: DATASET.into(),
         file_name: import.file_name.clone(),
@@ -102,4 +116,71 @@ pub fn chat_report(
     }
     let chats = chats_at(&store.chat_states()?, as_of);
     Ok(chat_rows(level, &schools, &chats, as_of, deadline))
+}
+
+/// Makes `edit` to a chat of the school `org` on the day `on`, on behalf of `by`, and stores
+/// the new state; returns it. The day's edits of a school form one snapshot, rewritten with
+/// each edit (the previous one is kept as superseded), so `tsos snapshots` shows who changed
+/// what and any edit can be undone with `tsos snapshots restore`.
+pub fn edit_chat(
+    store: &mut Store,
+    org: &OrgId,
+    edit: &ChatEdit,
+    on: Date,
+    by: &str,
+) -> Result<ChatState, AppError> {
+    if !store.known_orgs()?.contains(org) {
+        return Err(AppError::NoSchool(org.to_string()));
+    }
+    let state = apply_edit(&store.chat_states()?, org, edit, on)?;
+    let dataset = dataset_of(std::iter::once(org));
+    let mut states = match store.current_at(&dataset, on)? {
+        Some(snapshot) => store.chat_states_of(snapshot.id)?,
+        None => Vec::new(),
+    };
+    let key = chat_key(org, &state.name);
+    match states.iter_mut().find(|s| chat_key(&s.org, &s.name) == key) {
+        Some(known) => *known = state.clone(),
+        None => states.push(state.clone()),
+    }
+    store.save_snapshot(&NewSnapshot {
+        dataset,
+        as_of: on,
+        kind: DATASET.into(),
+        file_name: format!("правка в панели ({by})"),
+        sha256: content_hash(&states),
+        has_confirmed: false,
+        rows_read: states.len() as u64,
+        skipped: Default::default(),
+        rejected: Default::default(),
+        warnings: Vec::new(),
+        findings: Vec::new(),
+        usage: Vec::new(),
+        schools: Vec::new(),
+        chats: states,
+    })?;
+    Ok(state)
+}
+
+/// The SHA-256 of what a snapshot of chat states says, in place of a file's.
+fn content_hash(states: &[ChatState]) -> String {
+    let mut hasher = Sha256::new();
+    for state in states {
+        hasher.update(format!("{state:?}\n").as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The chats of one school at `as_of`, each with its latest state.
+pub fn school_chats(store: &Store, org: &OrgId, as_of: Date) -> Result<Vec<ChatState>, AppError> {
+    let own: Vec<ChatState> = store
+        .chat_states()?
+        .into_iter()
+        .filter(|s| &s.org == org)
+        .collect();
+    Ok(chats_at(&own, as_of))
 }

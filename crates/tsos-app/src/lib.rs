@@ -27,6 +27,8 @@ pub enum AppError {
     UnknownDataset { given: String, known: Vec<String> },
     #[error(transparent)]
     Template(#[from] tsos_letter::TemplateError),
+    #[error(transparent)]
+    ChatEdit(#[from] tsos_domain::chats::ChatEditError),
     #[error("не удалось записать {path}: {detail}")]
     Write { path: String, detail: String },
     #[error("{}", match .0 { Some(id) => format!("письмо №{id} не найдено (список: tsos followup --list)"), None => "писем еще не было: tsos letter …".to_string() })]

@@ -346,11 +346,12 @@ impl Store {
             .next())
     }
 
-    /// Dates that have a current snapshot of any platform (not the registry), ascending.
+    /// Dates that have a current snapshot of any platform (not the registry, not chats),
+    /// ascending.
     pub fn platform_dates(&self) -> Result<Vec<Date>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT as_of FROM snapshot
-             WHERE dataset <> 'registry' AND superseded_by IS NULL ORDER BY as_of",
+             WHERE kind NOT IN ('registry', 'chats') AND superseded_by IS NULL ORDER BY as_of",
         )?;
         let dates = stmt
             .query_map([], |row| row.get::<_, String>(0))?
@@ -556,15 +557,32 @@ impl Store {
         })
     }
 
-    /// Every state of every official chat from the current chats snapshots.
+    /// Every state of every official chat from the current chats snapshots, in the order
+    /// they were said: by date, then by import, so that of two states of a chat on one date
+    /// the later import wins.
     pub fn chat_states(&self) -> Result<Vec<ChatState>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.query_chat_states(
+            "WHERE s.superseded_by IS NULL ORDER BY s.as_of, s.id, c.rowid",
+            params![],
+        )
+    }
+
+    /// The chat states of one snapshot, in the order of its file.
+    pub fn chat_states_of(&self, snapshot: i64) -> Result<Vec<ChatState>, StoreError> {
+        self.query_chat_states("WHERE s.id = ?1 ORDER BY c.rowid", params![snapshot])
+    }
+
+    fn query_chat_states(
+        &self,
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<ChatState>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT c.org_id, c.name, c.purpose, c.class_label, c.platform, c.domestic, c.members,
                     c.active, c.confirmed_on, c.created_on, c.moved_on, c.replaces, s.as_of, s.id
-             FROM chat_state c JOIN snapshot s ON s.id = c.snapshot_id
-             WHERE s.superseded_by IS NULL",
-        )?;
-        let rows = stmt.query_map([], |row| {
+             FROM chat_state c JOIN snapshot s ON s.id = c.snapshot_id {filter}"
+        ))?;
+        let rows = stmt.query_map(params, |row| {
             let id: i64 = row.get(13)?;
             let corrupt = |detail: String| StoreError::Corrupt { id, detail };
             let date = |idx: usize| -> rusqlite::Result<Option<Date>> {

@@ -209,3 +209,74 @@ fn the_letter_and_notices_name_chats_left_in_foreign_messengers() {
         ),
     }
 }
+
+#[test]
+fn files_of_two_schools_on_one_date_both_count_and_a_correction_replaces_only_its_school() {
+    let dir = Dir::new();
+    let registry = dir.registry(&[
+        ("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 10, 100),
+        ("0512345679", "МБОУ «СОШ №2»", "Буйнакский район", 10, 100),
+    ]);
+    dir.import("registry", &registry, "2023-09-01").ok();
+    let import = |name: &str, rows: &str| {
+        let file = dir.write(name, format!("{HEADER}{rows}"));
+        dir.tsos(&[
+            "chats",
+            "import",
+            file.to_str().unwrap(),
+            "--as-of",
+            "2023-10-01",
+        ])
+        .ok();
+    };
+    import(
+        "first.csv",
+        "0512345678;Педагоги;педагогический коллектив;;Telegram;40;Да;;;;\n",
+    );
+    import(
+        "second.csv",
+        "0512345679;Педагоги;педагогический коллектив;;Сферум;30;Да;;;;\n\
+         0512345679;Администрация;администрация;;WhatsApp;5;Да;;;;\n",
+    );
+    let totals = |report: &serde_json::Value| {
+        let row = &report["rows"][0];
+        (row["chats"].as_u64(), row["foreign_open"].as_u64())
+    };
+    let region = |dir: &Dir| {
+        dir.tsos(&[
+            "chats",
+            "report",
+            "--as-of",
+            "2023-10-01",
+            "--level",
+            "region",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json()
+    };
+    assert_eq!(
+        totals(&region(&dir)),
+        (Some(3), Some(2)),
+        "both files count"
+    );
+    // The first school corrects its file: only its own chats change.
+    import(
+        "first-fixed.csv",
+        "0512345678;Педагоги;педагогический коллектив;;MAX;40;Да;;;;\n",
+    );
+    assert_eq!(totals(&region(&dir)), (Some(3), Some(1)));
+    let snapshots = dir.tsos(&["snapshots", "--format", "json"]).ok().json();
+    let datasets: Vec<&str> = snapshots
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["superseded_by"].is_null())
+        .filter_map(|s| s["dataset"].as_str())
+        .collect();
+    assert!(
+        datasets.contains(&"chats:0512345678") && datasets.contains(&"chats:0512345679"),
+        "{datasets:?}"
+    );
+}

@@ -6,12 +6,16 @@
 //! that names the chat it replaced retires that one. The indicators of a date use each chat's
 //! latest state on or before it.
 
+mod edit;
+
 use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
 use crate::indicators::{Level, SchoolInfo, reading_order};
 use crate::org::OrgId;
+
+pub use edit::{ChatEdit, ChatEditError, apply_edit};
 
 /// The columns of the chats registry, in the order the template writes them; the import
 /// recognises them by their words, in any order.
