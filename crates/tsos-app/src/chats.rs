@@ -1,11 +1,15 @@
 //! The official chats registry: importing a school's or authority's filled template as a
 //! dated snapshot, and the chat indicators of a date (SPEC §10).
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
-use tsos_domain::chats::{ChatEdit, ChatRow, ChatState, apply_edit, chat_key, chat_rows, chats_at};
+use tsos_domain::chats::{
+    ChatEdit, ChatRow, ChatState, ClassList, SchoolClass, apply_edit, chat_key, chat_rows,
+    chats_at, class_lists_at,
+};
 use tsos_domain::{Level, OrgId};
 use tsos_ingest::chats::ChatsImport;
 use tsos_store::{NewSnapshot, SaveOutcome, Store};
@@ -14,6 +18,11 @@ use crate::AppError;
 
 /// The dataset, and the kind, of every chats snapshot.
 pub const DATASET: &str = "chats";
+
+/// The dataset of a file that gives lists of classes and no chats (`classes:ИНН` or
+/// `classes`), of kind `chats`. It is a dataset of its own so that a list of classes never
+/// supersedes the chats of the same schools and date, nor they it.
+pub const CLASSES_DATASET: &str = "classes";
 
 /// The dataset of a chats snapshot about `orgs`: one school's own (`chats:ИНН`), or an
 /// authority's file of several schools (`chats`). A snapshot replaces only one of its own
@@ -42,13 +51,18 @@ pub fn import_chats(
 ) -> Result<ChatsOutcome, AppError> {
     let import = tsos_ingest::chats::read_chats(path, as_of, sheet)?;
     let known = store.known_orgs()?;
-    let mut unknown: Vec<String> = import
-        .rows
-        .iter()
-        .filter(|row| !known.contains(&row.org))
-        .map(|row| row.org.to_string())
+    let all_orgs = || {
+        import
+            .rows
+            .iter()
+            .map(|row| &row.org)
+            .chain(import.classes.iter().map(|class| &class.org))
+    };
+    let mut listed = HashSet::new();
+    let unknown: Vec<String> = all_orgs()
+        .filter(|org| !known.contains(*org) && listed.insert(*org))
+        .map(|org| org.to_string())
         .collect();
-    unknown.dedup();
     let chats = import
         .rows
         .iter()
@@ -68,6 +82,23 @@ pub fn import_chats(
             as_of: import.as_of,
         })
         .collect();
+    // One list per school, in the order the schools first appear.
+    let mut classes: Vec<ClassList> = Vec::new();
+    let mut index: HashMap<&OrgId, usize> = HashMap::new();
+    for class in &import.classes {
+        let idx = *index.entry(&class.org).or_insert_with(|| {
+            classes.push(ClassList {
+                org: class.org.clone(),
+                classes: Vec::new(),
+                as_of: import.as_of,
+            });
+            classes.len() - 1
+        });
+        classes[idx].classes.push(SchoolClass {
+            label: class.label.clone(),
+            students: class.students,
+        });
+    }
     let mut warnings = Vec::new();
     if !unknown.is_empty() {
         warnings.push(format!(
@@ -75,10 +106,15 @@ pub fn import_chats(
             unknown.join(", ")
         ));
     }
-    let mut orgs: Vec<&OrgId> = import.rows.iter().map(|row| &row.org).collect();
+    let mut orgs: Vec<&OrgId> = all_orgs().collect();
     orgs.dedup();
+    let dataset = dataset_of(orgs.into_iter());
+    let dataset = match dataset.strip_prefix(DATASET) {
+        Some(schools) if import.rows.is_empty() => format!("{CLASSES_DATASET}{schools}"),
+        _ => dataset,
+    };
     let saved = store.save_snapshot(&NewSnapshot {
-        dataset: dataset_of(orgs.into_iter()),
+        dataset,
         as_of: import.as_of,
         kind: DATASET.into(),
         file_name: import.file_name.clone(),
@@ -95,6 +131,7 @@ pub fn import_chats(
         usage: Vec::new(),
         schools: Vec::new(),
         chats,
+        classes,
     })?;
     Ok(ChatsOutcome {
         import,
@@ -103,7 +140,8 @@ pub fn import_chats(
     })
 }
 
-/// The chat indicators at `as_of` for every registry school, rolled up to `level`.
+/// The chat indicators at `as_of` for every registry school, rolled up to `level`, with the
+/// classes without an official chat where schools gave their lists of classes.
 pub fn chat_report(
     store: &Store,
     as_of: Date,
@@ -115,7 +153,10 @@ pub fn chat_report(
         return Err(AppError::NoRegistry);
     }
     let chats = chats_at(&store.chat_states()?, as_of);
-    Ok(chat_rows(level, &schools, &chats, as_of, deadline))
+    let classes = class_lists_at(&store.class_lists()?, as_of);
+    Ok(chat_rows(
+        level, &schools, &chats, &classes, as_of, deadline,
+    ))
 }
 
 /// Makes `edit` to a chat of the school `org` on the day `on`, on behalf of `by`, and stores
@@ -134,9 +175,13 @@ pub fn edit_chat(
     }
     let state = apply_edit(&store.chat_states()?, org, edit, on)?;
     let dataset = dataset_of(std::iter::once(org));
-    let mut states = match store.current_at(&dataset, on)? {
-        Some(snapshot) => store.chat_states_of(snapshot.id)?,
-        None => Vec::new(),
+    // The edit rewrites the day's snapshot of the school, so its list of classes goes on too.
+    let (mut states, classes) = match store.current_at(&dataset, on)? {
+        Some(snapshot) => (
+            store.chat_states_of(snapshot.id)?,
+            store.class_lists_of(snapshot.id)?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let key = chat_key(org, &state.name);
     match states.iter_mut().find(|s| chat_key(&s.org, &s.name) == key) {
@@ -158,6 +203,7 @@ pub fn edit_chat(
         usage: Vec::new(),
         schools: Vec::new(),
         chats: states,
+        classes,
     })?;
     Ok(state)
 }

@@ -98,6 +98,7 @@ pub fn import_file(
         usage: Vec::new(),
         schools: Vec::new(),
         chats: Vec::new(),
+        classes: Vec::new(),
     };
     let platform_code = match target {
         Target::Platform(platform) => Some(platform.code.as_str()),

@@ -45,3 +45,11 @@ pub enum AppError {
         available: Vec<String>,
     },
 }
+
+/// Today where the authorities work: Moscow time, which is Dagestan's too. The date a web
+/// edit is made on and the default date of the chats pages and commands.
+pub fn today() -> jiff::civil::Date {
+    jiff::tz::offset(3)
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use jiff::civil::Date;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_app::report::build_report;
+use tsos_app::today;
 use tsos_domain::targets::parse_value;
 use tsos_domain::{Catalogue, IndicatorId, Level, Target, format_date_ru};
 use tsos_report::ru;
@@ -381,20 +382,19 @@ fn demo(
     let report = build_report(&store, catalogue, last, Level::Municipality)?;
     println!();
     print!("{}", tsos_report::table::render(&report));
-    // The schools' registry of official chats, as of the last export.
-    let schools: Vec<String> = store
-        .schools_at(last)?
-        .iter()
-        .map(|s| s.id.to_string())
-        .collect();
-    let chats_path = out.join("chats.csv");
-    std::fs::write(
-        &chats_path,
-        tsos_demo::chats::chats_csv(&schools, last, options.seed),
-    )
-    .with_context(|| format!("не удалось записать {}", chats_path.display()))?;
-    tsos_app::chats::import_chats(&mut store, &chats_path, None, None)
-        .context("импорт демо-реестра чатов")?;
+    // The schools' registry of official chats and their lists of classes, as of the last
+    // export, each imported as the file a school or authority would send.
+    let files = tsos_demo::chats::chat_files(&store.schools_at(last)?, last, options.seed);
+    for (name, text, what) in [
+        ("chats.csv", files.chats, "реестра чатов"),
+        ("classes.csv", files.classes, "списков классов"),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, text)
+            .with_context(|| format!("не удалось записать {}", path.display()))?;
+        tsos_app::chats::import_chats(&mut store, &path, None, None)
+            .with_context(|| format!("импорт демо-{what}"))?;
+    }
     let rows = tsos_app::chats::chat_report(&store, last, None, Level::Region)?;
     println!();
     print!(
@@ -605,13 +605,6 @@ fn letter_settings(
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("не удалось прочитать {}", path.display()))?;
     tsos_letter::LetterSettings::from_toml(&text).with_context(|| path.display().to_string())
-}
-
-/// Today where the authorities work: Moscow time, which is Dagestan's too.
-fn today() -> Date {
-    jiff::tz::offset(3)
-        .to_datetime(jiff::Timestamp::now())
-        .date()
 }
 
 fn load_catalogue(path: Option<&Path>) -> anyhow::Result<Catalogue> {

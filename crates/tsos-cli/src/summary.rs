@@ -15,6 +15,7 @@ fn kind_ru(kind: &str) -> &'static str {
     match kind {
         "per_user" => "по пользователям",
         "per_school" => "по школам",
+        "chats" => "чаты и классы",
         "registry" => "реестр",
         _ => "другое",
     }
@@ -655,12 +656,30 @@ pub fn followup_json(followup: &Followup) -> String {
 pub fn chats_import(outcome: &tsos_app::chats::ChatsOutcome) -> String {
     let import = &outcome.import;
     let foreign = import.rows.iter().filter(|r| !r.platform.domestic).count();
+    let mut schools: Vec<&tsos_domain::OrgId> = import.classes.iter().map(|c| &c.org).collect();
+    schools.sort();
+    schools.dedup();
+    let classes = format!("классов {} в {} ОО", import.classes.len(), schools.len());
+    let (what, figures) = match (import.rows.is_empty(), import.classes.is_empty()) {
+        (true, _) => ("списка классов", classes),
+        (false, empty) => (
+            "реестра чатов",
+            format!(
+                "чатов {}, из них в иностранных мессенджерах {}{}",
+                import.rows.len(),
+                foreign,
+                if empty {
+                    String::new()
+                } else {
+                    format!("; {classes}")
+                }
+            ),
+        ),
+    };
     let mut out = format!(
-        "Импорт реестра чатов {} на {}: чатов {}, из них в иностранных мессенджерах {}; строк прочитано {}, пропущено {}\n",
+        "Импорт {what} {} на {}: {figures}; строк прочитано {}, пропущено {}\n",
         import.file_name,
         format_date_ru(import.as_of),
-        import.rows.len(),
-        foreign,
         import.stats.read,
         import.stats.skipped()
     );

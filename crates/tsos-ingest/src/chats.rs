@@ -2,16 +2,25 @@
 //! template` writes, SPEC §10), with the same rules as exports: header found by its words
 //! among title lines, blank lines skipped, every bad cell reported by file, line or cell,
 //! column and reason, and nothing kept unless every row is good.
+//!
+//! The same reader takes the school's list of classes: the template's sheet «Классы», read
+//! with the chats, or a file of its own, known by its header («ИНН» and «Класс», and no column
+//! of a chat's).
 
 use std::path::Path;
 
 use jiff::civil::Date;
+use std::collections::HashSet;
 use tsos_domain::OrgId;
-use tsos_domain::chats::{CHAT_PLATFORMS, ChatPlatform, Purpose, TEMPLATE_HEADERS, chat_platform};
+
+use tsos_domain::chats::{
+    CHAT_PLATFORMS, CLASS_HEADERS, CLASSES_SHEET, ChatPlatform, Purpose, TEMPLATE_HEADERS,
+    chat_platform, class_key,
+};
 
 use crate::error::{IngestError, RowError};
 use crate::header::{HEADER_SEARCH_ROWS, normalize};
-use crate::source::{Cell, Row, Source};
+use crate::source::{Cell, Format, Row, Source};
 use crate::{RowStats, file_sha256, title, values};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +36,8 @@ enum ChatColumn {
     Created,
     Moved,
     Replaces,
+    /// «Обучающихся», of a list of classes.
+    Students,
 }
 
 fn classify(text: &str) -> Option<ChatColumn> {
@@ -50,6 +61,9 @@ fn classify(text: &str) -> Option<ChatColumn> {
         ChatColumn::Members
     } else if has("актив") || has("использ") {
         ChatColumn::Active
+    } else if has("обучающ") || has("учащ") || has("ученик") {
+        // Before «класс»: «Обучающихся в классе» is a count, not a class.
+        ChatColumn::Students
     } else if has("класс") {
         ChatColumn::Class
     } else if has("чат") || has("название") || has("наименование") {
@@ -75,18 +89,81 @@ pub struct ChatRow {
     pub replaces: Option<String>,
 }
 
+/// One class of a school's list of classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassRow {
+    pub org: OrgId,
+    /// As written; a class given twice for a school is kept once, as first written.
+    pub label: String,
+    pub students: Option<u64>,
+}
+
+/// A chats registry, a list of classes, or both (the template with its sheet «Классы»).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChatsImport {
     pub file_name: String,
     pub sha256: String,
     pub as_of: Date,
     pub rows: Vec<ChatRow>,
+    pub classes: Vec<ClassRow>,
     pub stats: RowStats,
 }
 
 const REQUIRED: [ChatColumn; 3] = [ChatColumn::Org, ChatColumn::Name, ChatColumn::Platform];
 
-/// Reads a chats registry; the date is `as_of`, else a title line's.
+/// The columns a header row has: (index, header as written, meaning).
+type Columns = Vec<(usize, String, ChatColumn)>;
+
+/// What a sheet holds, by its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Content {
+    Chats,
+    Classes,
+}
+
+/// A header of chats has the required columns. A header with «ИНН» and «Класс» but no
+/// platform and no column that names a chat is a list of classes, so that a chats registry
+/// that lost its platform column is still an error, not a list of classes.
+fn content_of(found: &[(usize, String, ChatColumn)]) -> Option<Content> {
+    let has = |wanted: ChatColumn| found.iter().any(|(_, _, c)| *c == wanted);
+    if REQUIRED.iter().all(|&c| has(c)) {
+        Some(Content::Chats)
+    } else if has(ChatColumn::Org)
+        && has(ChatColumn::Class)
+        && !has(ChatColumn::Platform)
+        && !found
+            .iter()
+            .any(|(_, text, _)| normalize(text).contains("чат"))
+    {
+        Some(Content::Classes)
+    } else {
+        None
+    }
+}
+
+/// What one sheet, or a CSV file, gave.
+struct SheetRead {
+    title_date: Option<Date>,
+    chats: Vec<ChatRow>,
+    classes: Vec<ClassRow>,
+    /// The first of the errors, and how many there are in all.
+    errors: Vec<RowError>,
+    n_errors: usize,
+    stats: RowStats,
+}
+
+/// A good row of either kind.
+enum Parsed {
+    Chat(ChatRow),
+    Class(ClassRow),
+}
+
+/// How many row errors an import shows.
+const SHOWN_ERRORS: usize = 20;
+
+/// Reads a chats registry, or a list of classes, or both; the date is `as_of`, else a title
+/// line's. Of a workbook, the sheet `sheet`, else the first, and then also the sheet
+/// «Классы» when there is one.
 pub fn read_chats(
     path: &Path,
     as_of: Option<Date>,
@@ -95,15 +172,90 @@ pub fn read_chats(
     let sha256 = file_sha256(path)?;
     let mut source = Source::open(path, sheet)?;
     let file = source.file.clone();
+    let first = read_sheet(&mut source, &file)?;
+    let mut sheets = vec![first];
+    // The template's list of classes is read with its chats, unless the user chose one sheet.
+    let first_sheet = match &source.format {
+        Format::Workbook { sheet, .. } => Some(sheet.clone()),
+        Format::Csv { .. } => None,
+    };
+    if sheet.is_none()
+        && let Some(first_sheet) = first_sheet
+        && first_sheet != CLASSES_SHEET
+    {
+        match Source::open(path, Some(CLASSES_SHEET)) {
+            Ok(mut classes) => {
+                let place = format!("{file}, лист «{CLASSES_SHEET}»");
+                match read_sheet(&mut classes, &place) {
+                    Ok(read) => sheets.push(read),
+                    // A sheet left empty gives no list.
+                    Err(IngestError::Empty { .. }) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            Err(IngestError::NoSheet { .. }) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let n_errors: usize = sheets.iter().map(|s| s.n_errors).sum();
+    if n_errors > 0 {
+        return Err(IngestError::InvalidRows {
+            file,
+            total: n_errors,
+            errors: sheets
+                .into_iter()
+                .flat_map(|s| s.errors)
+                .take(SHOWN_ERRORS)
+                .collect(),
+        });
+    }
+    let as_of = as_of
+        .or_else(|| sheets.iter().find_map(|s| s.title_date))
+        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
+    let mut stats = RowStats::default();
+    let mut rows = Vec::new();
+    let mut classes = Vec::new();
+    let mut seen: HashSet<(OrgId, String)> = HashSet::new();
+    for sheet in sheets {
+        stats.read += sheet.stats.read;
+        stats.title += sheet.stats.title;
+        stats.blank += sheet.stats.blank;
+        stats.accepted += sheet.stats.accepted;
+        rows.extend(sheet.chats);
+        classes.extend(
+            sheet
+                .classes
+                .into_iter()
+                .filter(|c| seen.insert((c.org.clone(), class_key(&c.label)))),
+        );
+    }
+    if rows.is_empty() && classes.is_empty() {
+        return Err(IngestError::NoRows { file });
+    }
+    Ok(ChatsImport {
+        file_name: file,
+        sha256,
+        as_of,
+        rows,
+        classes,
+        stats,
+    })
+}
+
+/// Reads one sheet: its header, by words among the first rows, then every row, as chats or
+/// as classes by the header. `place` names the sheet in errors about the sheet as a whole;
+/// row errors name their cell.
+fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError> {
+    let file = source.file.clone();
     let mut stats = RowStats::default();
     let mut before: Vec<Row> = Vec::new();
-    let mut columns: Option<Vec<(usize, String, ChatColumn)>> = None;
+    let mut header: Option<(Content, Columns)> = None;
     while before.len() < HEADER_SEARCH_ROWS {
         let Some(row) = source.next_row()? else {
             break;
         };
         stats.read += 1;
-        let found: Vec<(usize, String, ChatColumn)> = row
+        let found: Columns = row
             .cells
             .iter()
             .enumerate()
@@ -112,19 +264,17 @@ pub fn read_chats(
                 _ => None,
             })
             .collect();
-        if REQUIRED
-            .iter()
-            .all(|r| found.iter().any(|(_, _, c)| c == r))
-        {
-            columns = Some(found);
+        if let Some(content) = content_of(&found) {
+            header = Some((content, found));
             break;
         }
         before.push(row);
     }
-    let expected = TEMPLATE_HEADERS.map(|h| format!("«{h}»")).join(", ");
-    let Some(columns) = columns else {
+    let Some((content, columns)) = header else {
         if before.iter().all(Row::is_blank) {
-            return Err(IngestError::Empty { file });
+            return Err(IngestError::Empty {
+                file: place.to_string(),
+            });
         }
         let found = before
             .iter()
@@ -137,11 +287,22 @@ pub fn read_chats(
                     .collect()
             })
             .unwrap_or_default();
+        let quoted = |headers: &[&str]| {
+            headers
+                .iter()
+                .map(|h| format!("«{h}»"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         return Err(IngestError::NoHeader {
-            file,
+            file: place.to_string(),
             best_line: None,
             found,
-            expected,
+            expected: format!(
+                "{}; для списка классов — {}",
+                quoted(&TEMPLATE_HEADERS),
+                quoted(&CLASS_HEADERS)
+            ),
         });
     };
     for row in &before {
@@ -155,9 +316,6 @@ pub fn read_chats(
         let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
         title::date_in_title(&text.join(" "))
     });
-    let as_of = as_of
-        .or(title_date)
-        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
     let column = |wanted: ChatColumn| {
         columns
             .iter()
@@ -169,7 +327,8 @@ pub fn read_chats(
         .map(|p| p.name)
         .collect::<Vec<_>>()
         .join(", ");
-    let mut rows = Vec::new();
+    let mut chats = Vec::new();
+    let mut classes = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut n_errors = 0usize;
     while let Some(row) = source.next_row()? {
@@ -194,17 +353,7 @@ pub fn read_chats(
                 .map(|(idx, _)| row.cell(idx).to_text())
                 .filter(|t| !t.is_empty())
         };
-        let date = |wanted: ChatColumn, bad: &mut dyn FnMut(usize, &str, &'static str, String)| {
-            let (idx, header) = column(wanted)?;
-            match values::last_date(row.cell(idx)) {
-                Ok(date) => date,
-                Err(invalid) => {
-                    bad(idx, &header, invalid.kind, invalid.reason);
-                    None
-                }
-            }
-        };
-        let (org_idx, org_header) = column(ChatColumn::Org).expect("required");
+        let (org_idx, org_header) = column(ChatColumn::Org).expect("either header has it");
         let org = match values::org_id(row.cell(org_idx)) {
             Ok(org) => Some(org),
             Err(invalid) => {
@@ -212,113 +361,255 @@ pub fn read_chats(
                 None
             }
         };
-        let (name_idx, name_header) = column(ChatColumn::Name).expect("required");
-        let name = text(ChatColumn::Name);
-        if name.is_none() {
-            bad(
-                name_idx,
-                &name_header,
-                "нет названия чата",
-                "не указано название чата".into(),
-            );
-        }
-        let (platform_idx, platform_header) = column(ChatColumn::Platform).expect("required");
-        let platform_text = row.cell(platform_idx).to_text();
-        let platform = chat_platform(&platform_text);
-        if platform.is_none() {
-            bad(
-                platform_idx,
-                &platform_header,
-                "неизвестная платформа",
-                format!("неизвестная платформа «{platform_text}»; допустимы: {platforms}"),
-            );
-        }
-        let purpose = match column(ChatColumn::Purpose) {
-            Some((idx, header)) => {
-                let label = row.cell(idx).to_text();
-                let purpose = Purpose::from_label(&label);
-                if purpose.is_none() {
+        let parsed = match content {
+            Content::Chats => {
+                let date =
+                    |wanted: ChatColumn, bad: &mut dyn FnMut(usize, &str, &'static str, String)| {
+                        let (idx, header) = column(wanted)?;
+                        match values::last_date(row.cell(idx)) {
+                            Ok(date) => date,
+                            Err(invalid) => {
+                                bad(idx, &header, invalid.kind, invalid.reason);
+                                None
+                            }
+                        }
+                    };
+                let (name_idx, name_header) = column(ChatColumn::Name).expect("required");
+                let name = text(ChatColumn::Name);
+                if name.is_none() {
                     bad(
-                        idx,
-                        &header,
-                        "неизвестное назначение",
-                        format!(
-                            "неизвестное назначение «{label}»; допустимы: классный, родительский, педагогический коллектив, администрация"
-                        ),
+                        name_idx,
+                        &name_header,
+                        "нет названия чата",
+                        "не указано название чата".into(),
                     );
                 }
-                purpose
+                let (platform_idx, platform_header) =
+                    column(ChatColumn::Platform).expect("required");
+                let platform_text = row.cell(platform_idx).to_text();
+                let platform = chat_platform(&platform_text);
+                if platform.is_none() {
+                    bad(
+                        platform_idx,
+                        &platform_header,
+                        "неизвестная платформа",
+                        format!("неизвестная платформа «{platform_text}»; допустимы: {platforms}"),
+                    );
+                }
+                let purpose = match column(ChatColumn::Purpose) {
+                    Some((idx, header)) => {
+                        let label = row.cell(idx).to_text();
+                        let purpose = Purpose::from_label(&label);
+                        if purpose.is_none() {
+                            bad(
+                                idx,
+                                &header,
+                                "неизвестное назначение",
+                                format!(
+                                    "неизвестное назначение «{label}»; допустимы: классный, родительский, педагогический коллектив, администрация"
+                                ),
+                            );
+                        }
+                        purpose
+                    }
+                    None => Some(Purpose::Class),
+                };
+                let members = match column(ChatColumn::Members) {
+                    Some((idx, header)) => match values::count(row.cell(idx)) {
+                        Ok(members) => members,
+                        Err(invalid) => {
+                            bad(idx, &header, invalid.kind, invalid.reason);
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let active = match column(ChatColumn::Active) {
+                    Some((idx, header)) => match values::confirmed(row.cell(idx)) {
+                        Ok(value) => value.unwrap_or(true),
+                        Err(_) => {
+                            bad(
+                                idx,
+                                &header,
+                                "не да/нет",
+                                format!("ожидается Да или Нет, а не «{}»", row.cell(idx).to_text()),
+                            );
+                            true
+                        }
+                    },
+                    None => true,
+                };
+                let confirmed_on = date(ChatColumn::Confirmed, &mut bad);
+                let created_on = date(ChatColumn::Created, &mut bad);
+                let moved_on = date(ChatColumn::Moved, &mut bad);
+                match (org, name, platform, purpose) {
+                    (Some(org), Some(name), Some(platform), Some(purpose)) => {
+                        Some(Parsed::Chat(ChatRow {
+                            org,
+                            name,
+                            purpose,
+                            class_label: text(ChatColumn::Class),
+                            platform,
+                            members,
+                            active,
+                            confirmed_on,
+                            created_on,
+                            moved_on,
+                            replaces: text(ChatColumn::Replaces),
+                        }))
+                    }
+                    _ => None,
+                }
             }
-            None => Some(Purpose::Class),
-        };
-        let members = match column(ChatColumn::Members) {
-            Some((idx, header)) => match values::count(row.cell(idx)) {
-                Ok(members) => members,
-                Err(invalid) => {
-                    bad(idx, &header, invalid.kind, invalid.reason);
-                    None
-                }
-            },
-            None => None,
-        };
-        let active = match column(ChatColumn::Active) {
-            Some((idx, header)) => match values::confirmed(row.cell(idx)) {
-                Ok(value) => value.unwrap_or(true),
-                Err(_) => {
+            Content::Classes => {
+                let (class_idx, class_header) = column(ChatColumn::Class).expect("required");
+                // A label of nothing but spaces and dashes names no class either.
+                let label = text(ChatColumn::Class).filter(|l| !class_key(l).is_empty());
+                if label.is_none() {
+                    let written = row.cell(class_idx).to_text();
                     bad(
-                        idx,
-                        &header,
-                        "не да/нет",
-                        format!("ожидается Да или Нет, а не «{}»", row.cell(idx).to_text()),
+                        class_idx,
+                        &class_header,
+                        "нет класса",
+                        if written.is_empty() {
+                            "не указан класс".into()
+                        } else {
+                            format!("не указан класс: «{written}» не название класса")
+                        },
                     );
-                    true
                 }
-            },
-            None => true,
+                let students = match column(ChatColumn::Students) {
+                    Some((idx, header)) => match values::count(row.cell(idx)) {
+                        Ok(students) => students,
+                        Err(invalid) => {
+                            bad(idx, &header, invalid.kind, invalid.reason);
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                match (org, label) {
+                    (Some(org), Some(label)) => Some(Parsed::Class(ClassRow {
+                        org,
+                        label,
+                        students,
+                    })),
+                    _ => None,
+                }
+            }
         };
-        let confirmed_on = date(ChatColumn::Confirmed, &mut bad);
-        let created_on = date(ChatColumn::Created, &mut bad);
-        let moved_on = date(ChatColumn::Moved, &mut bad);
         if !row_errors.is_empty() {
             n_errors += row_errors.len();
-            let room = 20usize.saturating_sub(errors.len());
+            let room = SHOWN_ERRORS.saturating_sub(errors.len());
             errors.extend(row_errors.into_iter().take(room));
             continue;
         }
-        let (Some(org), Some(name), Some(platform), Some(purpose)) = (org, name, platform, purpose)
-        else {
+        let Some(parsed) = parsed else {
             continue;
         };
         stats.accepted += 1;
-        rows.push(ChatRow {
-            org,
-            name,
-            purpose,
-            class_label: text(ChatColumn::Class),
-            platform,
-            members,
-            active,
-            confirmed_on,
-            created_on,
-            moved_on,
-            replaces: text(ChatColumn::Replaces),
-        });
+        match parsed {
+            Parsed::Chat(chat) => chats.push(chat),
+            Parsed::Class(class) => classes.push(class),
+        }
     }
-    if n_errors > 0 {
-        return Err(IngestError::InvalidRows {
-            file,
-            total: n_errors,
-            errors,
-        });
-    }
-    if rows.is_empty() {
-        return Err(IngestError::NoRows { file });
-    }
-    Ok(ChatsImport {
-        file_name: file,
-        sha256,
-        as_of,
-        rows,
+    Ok(SheetRead {
+        title_date,
+        chats,
+        classes,
+        errors,
+        n_errors,
         stats,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn csv(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("классы.csv");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_file_of_inn_and_class_is_a_list_of_classes() {
+        let (_dir, path) = csv(
+            "Список классов на 01.09.2023\nИНН;Наименование ОО;Класс;Количество обучающихся\n\
+             0512345678;СОШ №1;5 а;25\n0512345678;СОШ №1;5А;26\n0512345678;СОШ №1;6Б;\n",
+        );
+        let import = read_chats(&path, None, None).unwrap();
+        assert_eq!(import.as_of, date(2023, 9, 1));
+        assert!(import.rows.is_empty());
+        let classes: Vec<(&str, Option<u64>)> = import
+            .classes
+            .iter()
+            .map(|c| (c.label.as_str(), c.students))
+            .collect();
+        assert_eq!(
+            classes,
+            [("5 а", Some(25)), ("6Б", None)],
+            "a class given twice is kept once, as first written"
+        );
+        assert_eq!(import.stats.accepted, 3);
+    }
+
+    #[test]
+    fn a_chats_registry_without_its_platform_column_is_not_a_list_of_classes() {
+        let (_dir, path) = csv("ИНН ОО;Название чата;Класс\n0512345678;5А — класс;5А\n");
+        let err = read_chats(&path, Some(date(2023, 9, 1)), None).unwrap_err();
+        assert!(
+            matches!(err, IngestError::NoHeader { .. }),
+            "{err}: the header is of chats, not of classes"
+        );
+        assert!(err.to_string().contains("для списка классов"), "{err}");
+    }
+
+    #[test]
+    fn the_sheet_of_classes_is_read_with_the_chats_and_its_errors_name_their_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("шаблон.xlsx");
+        let write = |classes: &[[&str; 3]]| {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let chats = workbook.add_worksheet().set_name("Чаты").unwrap();
+            chats.write_row(0, 0, TEMPLATE_HEADERS).unwrap();
+            chats
+                .write_row(
+                    1,
+                    0,
+                    ["0512345678", "5А — класс", "классный", "5А", "Сферум"],
+                )
+                .unwrap();
+            let sheet = workbook.add_worksheet().set_name(CLASSES_SHEET).unwrap();
+            sheet.write_string(0, 0, "Список классов").unwrap();
+            sheet.write_row(1, 0, CLASS_HEADERS).unwrap();
+            for (idx, row) in classes.iter().enumerate() {
+                sheet.write_row(2 + idx as u32, 0, *row).unwrap();
+            }
+            workbook.save(&path).unwrap();
+        };
+        write(&[["0512345678", "5А", "25"], ["0512345678", "5Б", "24"]]);
+        let import = read_chats(&path, Some(date(2023, 9, 1)), None).unwrap();
+        assert_eq!((import.rows.len(), import.classes.len()), (1, 2));
+        // The user chose the chats sheet: its classes are not read.
+        let only = read_chats(&path, Some(date(2023, 9, 1)), Some("Чаты")).unwrap();
+        assert!(only.classes.is_empty());
+        let only = read_chats(&path, Some(date(2023, 9, 1)), Some(CLASSES_SHEET)).unwrap();
+        assert_eq!((only.rows.len(), only.classes.len()), (0, 2));
+
+        write(&[["0512345678", "5А", "25"], ["0512345678", " - ", "много"]]);
+        let err = read_chats(&path, Some(date(2023, 9, 1)), None).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("шаблон.xlsx[Классы]!B4: column «Класс»: не указан класс"),
+            "{text}"
+        );
+        assert!(
+            text.contains("шаблон.xlsx[Классы]!C4: column «Обучающихся»"),
+            "{text}"
+        );
+    }
 }

@@ -1,9 +1,13 @@
-//! The official chats registry: the template a school fills in (XLSX with drop-down lists),
-//! and the chat indicators as CSV, JSON or XLSX (SPEC §10).
+//! The official chats registry: the template a school fills in (XLSX with drop-down lists,
+//! and a sheet for the list of classes), and the chat indicators as CSV, JSON or XLSX (SPEC
+//! §10).
 
 use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 use serde_json::{Value, json};
-use tsos_domain::chats::{CHAT_PLATFORMS, ChatRow, DeadlineStatus, Purpose, TEMPLATE_HEADERS};
+use tsos_domain::chats::{
+    CHAT_PLATFORMS, CLASS_HEADERS, CLASSES_SHEET, ChatRow, DeadlineStatus, Purpose,
+    TEMPLATE_HEADERS,
+};
 use tsos_domain::{Level, format_date_ru};
 
 use crate::ru;
@@ -12,7 +16,8 @@ use crate::ru;
 const TEMPLATE_ROWS: u32 = 500;
 
 /// The template: a title line with a date to fill in, the header, an example row, and lists
-/// for purpose, platform and «Активен» on the rows below.
+/// for purpose, platform and «Активен» on the rows below; then the sheet «Классы» for the
+/// school's list of classes, with its header and an example row.
 pub fn template(example_inn: &str) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet().set_name("Чаты")?;
@@ -30,7 +35,7 @@ pub fn template(example_inn: &str) -> Result<Vec<u8>, XlsxError> {
     sheet.write_string(
         1,
         0,
-        "Один чат — одна строка. При переносе чата измените платформу и дату переноса; новый чат вместо старого — укажите старый в «Заменяет чат».",
+        "Один чат — одна строка. При переносе чата измените платформу и дату переноса; новый чат вместо старого — укажите старый в «Заменяет чат». Список классов — на листе «Классы».",
     )?;
     for (col, title) in TEMPLATE_HEADERS.iter().enumerate() {
         sheet.write_string_with_format(2, col as u16, *title, &header)?;
@@ -68,7 +73,36 @@ pub fn template(example_inn: &str) -> Result<Vec<u8>, XlsxError> {
         sheet.add_data_validation(3, col, last, col, &validation)?;
     }
     sheet.set_freeze_panes(3, 0)?;
+    let classes = workbook.add_worksheet().set_name(CLASSES_SHEET)?;
+    classes.write_string_with_format(
+        0,
+        0,
+        "Список классов общеобразовательной организации",
+        &bold,
+    )?;
+    classes.write_string(
+        1,
+        0,
+        "Один класс — одна строка. Классный чат на листе «Чаты» засчитывается классу, у которого тот же «Класс».",
+    )?;
+    for (col, title) in CLASS_HEADERS.iter().enumerate() {
+        classes.write_string_with_format(2, col as u16, *title, &header)?;
+        classes.set_column_width(col as u16, 18)?;
+    }
+    classes.write_string(3, 0, example_inn)?;
+    classes.write_string(3, 1, "5А")?;
+    classes.write_number(3, 2, 27.0)?;
+    classes.set_freeze_panes(3, 0)?;
     workbook.save_to_buffer()
+}
+
+/// The classes and the classes without an official chat as text, both `empty` where no
+/// school of the row gave a list: the figures are then unknown, not zero.
+fn class_cells(row: &ChatRow, empty: &str) -> [String; 2] {
+    match row.classes_without_chat {
+        Some(without) => [row.classes.to_string(), without.to_string()],
+        None => [empty.to_string(), empty.to_string()],
+    }
 }
 
 /// «выполнено», «в работе», «просрочено на 3 дн.»; empty without a deadline.
@@ -86,6 +120,7 @@ fn first_column(level: Level) -> &'static str {
 
 /// A row's cells as text, for the table and CSV.
 fn cells(row: &ChatRow, level: Level) -> Vec<String> {
+    let [classes, without_chat] = class_cells(row, "—");
     vec![
         match level {
             Level::School => format!("{} ({})", row.name, row.id),
@@ -98,10 +133,15 @@ fn cells(row: &ChatRow, level: Level) -> Vec<String> {
         row.schools_without_data.to_string(),
         row.schools_overdue.to_string(),
         deadline_text(row.deadline),
+        classes,
+        without_chat,
+        row.schools_without_class_list.to_string(),
     ]
 }
 
-const COLUMNS: [&str; 7] = [
+/// The columns after the first; the ones about classes come last, so that those before keep
+/// their places in files made before them.
+const COLUMNS: [&str; 10] = [
     "Чатов",
     "На отечественных платформах",
     "Открыто в иностранных",
@@ -109,6 +149,9 @@ const COLUMNS: [&str; 7] = [
     "ОО без данных",
     "ОО с просрочкой",
     "Срок",
+    "Классов",
+    "Классов без официального чата",
+    "ОО без списка классов",
 ];
 
 pub fn table(
@@ -152,6 +195,7 @@ pub fn table(
         out.push('\n');
     }
     out.push_str("\nОтечественные платформы: Сферум, MAX, VK Мессенджер; иностранные мессенджеры запрещены для служебной переписки (149-ФЗ, ст. 10, ч. 8).\n");
+    out.push_str("Класс без официального чата — класс из списка классов ОО, у которого нет действующего классного чата на отечественной платформе; классы считаются только у ОО, представивших список («—» — ни одна не представила).\n");
     out
 }
 
@@ -172,6 +216,7 @@ pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
                 .domestic_share()
                 .map(|s| ru::decimal(s * 100.0, 1))
                 .unwrap_or_default();
+            [record[8], record[9]] = class_cells(row, "");
             writer.write_record(&record).expect("writing to memory");
         }
         writer.flush().expect("writing to memory");
@@ -211,6 +256,9 @@ pub fn json(
                 Some(DeadlineStatus::Overdue(days)) => Some(days),
                 _ => None,
             },
+            "classes": row.classes,
+            "classes_without_chat": row.classes_without_chat,
+            "schools_without_class_list": row.schools_without_class_list,
         })).collect::<Vec<_>>(),
     })
 }
@@ -255,8 +303,72 @@ pub fn xlsx(
         sheet.write_number(r, 5, row.schools_without_data as f64)?;
         sheet.write_number(r, 6, row.schools_overdue as f64)?;
         sheet.write_string(r, 7, &cells[7])?;
+        // Left empty where no school gave a list: unknown, not zero.
+        if let Some(without) = row.classes_without_chat {
+            sheet.write_number(r, 8, row.classes as f64)?;
+            if without > 0 {
+                sheet.write_number_with_format(r, 9, without as f64, &red)?;
+            } else {
+                sheet.write_number(r, 9, 0.0)?;
+            }
+        }
+        sheet.write_number(r, 10, row.schools_without_class_list as f64)?;
     }
     sheet.set_freeze_panes(3, 1)?;
-    sheet.autofilter(2, 0, 2 + rows.len() as u32, 7)?;
+    sheet.autofilter(2, 0, 2 + rows.len() as u32, COLUMNS.len() as u16)?;
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx};
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn row(name: &str, classes: u64, without: Option<u64>) -> ChatRow {
+        ChatRow {
+            id: name.into(),
+            name: name.into(),
+            classes,
+            classes_without_chat: without,
+            schools_without_class_list: usize::from(without.is_none()),
+            ..ChatRow::default()
+        }
+    }
+
+    #[test]
+    fn the_template_has_a_sheet_for_the_classes() {
+        let bytes = template("0512345678").unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), ["Чаты", CLASSES_SHEET]);
+        let classes = book.worksheet_range(CLASSES_SHEET).unwrap();
+        let header: Vec<String> = (0..3)
+            .map(|col| classes.get_value((2, col)).unwrap().to_string())
+            .collect();
+        assert_eq!(header, CLASS_HEADERS);
+        assert_eq!(
+            classes.get_value((3, 0)),
+            Some(&Data::String("0512345678".into()))
+        );
+    }
+
+    #[test]
+    fn an_unknown_count_of_classes_is_empty_not_zero() {
+        let rows = [row("С списком", 4, Some(0)), row("Без списка", 0, None)];
+        let value = json(&rows, Level::School, date(2023, 10, 1), None);
+        assert_eq!(value["rows"][0]["classes_without_chat"], 0);
+        assert!(value["rows"][1]["classes_without_chat"].is_null());
+        assert_eq!(value["rows"][1]["classes"], 0);
+        let csv = String::from_utf8(csv(&rows, Level::School)).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].ends_with(";Классов;Классов без официального чата;ОО без списка классов"));
+        assert!(lines[1].ends_with(";4;0;0"), "{}", lines[1]);
+        assert!(lines[2].ends_with(";;;1"), "{}", lines[2]);
+        let table = table(&rows, Level::School, date(2023, 10, 1), None);
+        let last: Vec<&str> = table.lines().nth(4).unwrap().split_whitespace().collect();
+        assert_eq!(last[last.len() - 3..], ["—", "—", "1"], "{table}");
+    }
 }

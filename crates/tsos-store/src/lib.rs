@@ -14,7 +14,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use thiserror::Error;
-use tsos_domain::chats::{ChatState, Purpose, chat_platform};
+use tsos_domain::chats::{ChatState, ClassList, Purpose, SchoolClass, chat_platform};
 use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
 use tsos_domain::{
     Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Target,
@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_letters.sql"),
     include_str!("migrations/004_web.sql"),
     include_str!("migrations/005_chats.sql"),
+    include_str!("migrations/006_classes.sql"),
 ];
 
 mod web;
@@ -98,6 +99,9 @@ pub struct NewSnapshot {
     pub schools: Vec<SchoolRecord>,
     /// States of official chats (dataset `chats`); their date is the snapshot's.
     pub chats: Vec<ChatState>,
+    /// Lists of classes of schools (kind `chats`), one per school; their date is the
+    /// snapshot's.
+    pub classes: Vec<ClassList>,
 }
 
 /// A stored snapshot and its lineage.
@@ -616,6 +620,60 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Every school's list of classes from the current snapshots, in the order they were
+    /// said: by date, then by import, so that of two lists of a school on one date the later
+    /// import's comes last. Each list is one snapshot's classes of one school, in file order.
+    pub fn class_lists(&self) -> Result<Vec<ClassList>, StoreError> {
+        self.query_class_lists(
+            "WHERE s.superseded_by IS NULL ORDER BY s.as_of, s.id, c.rowid",
+            params![],
+        )
+    }
+
+    /// The lists of classes of one snapshot.
+    pub fn class_lists_of(&self, snapshot: i64) -> Result<Vec<ClassList>, StoreError> {
+        self.query_class_lists("WHERE s.id = ?1 ORDER BY c.rowid", params![snapshot])
+    }
+
+    fn query_class_lists(
+        &self,
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<ClassList>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.id, c.org_id, c.class_label, c.students, s.as_of
+             FROM school_class c JOIN snapshot s ON s.id = c.snapshot_id {filter}"
+        ))?;
+        let rows = stmt.query_map(params, |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                SchoolClass {
+                    label: row.get(2)?,
+                    students: get_u64(row, 3)?,
+                },
+                parsed_column(row, 4, |t| t.parse::<Date>())?,
+            ))
+        })?;
+        // A school's classes need not be together in its file: group by snapshot and school,
+        // keeping the order in which each list first appears.
+        let mut lists: Vec<ClassList> = Vec::new();
+        let mut index: HashMap<(i64, String), usize> = HashMap::new();
+        for row in rows {
+            let (id, org, class, as_of) = row?;
+            let idx = *index.entry((id, org.clone())).or_insert_with(|| {
+                lists.push(ClassList {
+                    org: OrgId::from_normalized(org),
+                    classes: Vec::new(),
+                    as_of,
+                });
+                lists.len() - 1
+            });
+            lists[idx].classes.push(class);
+        }
+        Ok(lists)
+    }
+
     /// How many letters are registered: the next letter's sequence number is one more.
     pub fn letter_count(&self) -> Result<i64, StoreError> {
         Ok(self
@@ -819,6 +877,20 @@ fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), S
             chat.moved_on.map(|d| d.to_string()),
             chat.replaces,
         ])?;
+    }
+    let mut classes = tx.prepare(
+        "INSERT INTO school_class (snapshot_id, org_id, class_label, students)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for list in &new.classes {
+        for class in &list.classes {
+            classes.execute(params![
+                id,
+                list.org.as_str(),
+                class.label,
+                class.students.map(|s| s as i64),
+            ])?;
+        }
     }
     let mut schools = tx.prepare(
         "INSERT INTO school_version (snapshot_id, org_id, name, municipality, region,

@@ -29,6 +29,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
         usage: vec![],
         schools,
         chats: vec![],
+        classes: vec![],
     }
 }
 
@@ -64,6 +65,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
         }],
         schools: vec![],
         chats: vec![],
+        classes: vec![],
     }
 }
 
@@ -276,4 +278,80 @@ fn targets_replace_on_the_same_key_and_make_a_book() {
         store.remove_target(id),
         Err(StoreError::NoTarget(_))
     ));
+}
+
+fn class_lists(as_of: Date, sha: &str, lists: &[(&str, &[&str])]) -> NewSnapshot {
+    NewSnapshot {
+        dataset: "classes".into(),
+        kind: "chats".into(),
+        chats: vec![],
+        classes: lists
+            .iter()
+            .map(|(org, labels)| ClassList {
+                org: OrgId::normalize(org).unwrap(),
+                classes: labels
+                    .iter()
+                    .map(|label| SchoolClass {
+                        label: label.to_string(),
+                        students: Some(25),
+                    })
+                    .collect(),
+                as_of,
+            })
+            .collect(),
+        ..usage(as_of, sha, 0)
+    }
+}
+
+#[test]
+fn class_lists_follow_their_snapshots_through_supersede_and_restore() {
+    let mut store = Store::open_in_memory().unwrap();
+    let d = date(2023, 9, 1);
+    let labels = |store: &Store| -> Vec<(String, Vec<String>)> {
+        store
+            .class_lists()
+            .unwrap()
+            .into_iter()
+            .map(|l| {
+                (
+                    l.org.to_string(),
+                    l.classes.into_iter().map(|c| c.label).collect(),
+                )
+            })
+            .collect()
+    };
+    let SaveOutcome::Saved { id: first, .. } = store
+        .save_snapshot(&class_lists(
+            d,
+            "aaa",
+            &[("0500000001", &["5А", "5Б"]), ("0500000002", &["1А"])],
+        ))
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        labels(&store),
+        [
+            ("0500000001".to_string(), vec!["5А".into(), "5Б".into()]),
+            ("0500000002".to_string(), vec!["1А".into()])
+        ]
+    );
+    assert_eq!(
+        store.class_lists().unwrap()[0].classes[0].students,
+        Some(25)
+    );
+    store
+        .save_snapshot(&class_lists(d, "bbb", &[("0500000001", &["6А"])]))
+        .unwrap();
+    assert_eq!(
+        labels(&store),
+        [("0500000001".to_string(), vec!["6А".to_string()])],
+        "the corrected file replaces the whole snapshot"
+    );
+    store.restore(first).unwrap();
+    assert_eq!(labels(&store).len(), 2);
+    assert_eq!(store.class_lists_of(first).unwrap().len(), 2);
+    // A class list is not a platform's date.
+    assert!(store.platform_dates().unwrap().is_empty());
 }

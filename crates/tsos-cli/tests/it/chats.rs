@@ -1,5 +1,9 @@
 //! The official chats registry: template round trip, history of moves, the deadline, and
-//! bad rows.
+//! bad rows; the schools' lists of classes and the classes without an official chat.
+
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
 
 use crate::util::Dir;
 
@@ -39,7 +43,7 @@ fn the_template_imports_as_it_is_written() {
         .ok();
     assert!(
         run.stdout
-            .contains("чатов 1, из них в иностранных мессенджерах 0"),
+            .contains("чатов 1, из них в иностранных мессенджерах 0; классов 1 в 1 ОО"),
         "{}",
         run.stdout
     );
@@ -48,6 +52,318 @@ fn the_template_imports_as_it_is_written() {
     assert_eq!(row["chats"], 1);
     assert_eq!(row["domestic_share"], 1.0);
     assert_eq!(row["deadline_status"], "met");
+    // The example class 5А has a parents' chat only, so no class chat.
+    assert_eq!(row["classes"], 1);
+    assert_eq!(row["classes_without_chat"], 1);
+}
+
+/// The template `tsos chats template` writes, with every cell of both its sheets as written
+/// and the rows below each sheet's example replaced by `chats` and `classes`.
+fn filled_template(dir: &Dir, chats: &[&[&str]], classes: &[&[&str]]) -> PathBuf {
+    let template = dir.path("шаблон.xlsx");
+    dir.tsos(&["chats", "template", "--out", template.to_str().unwrap()])
+        .ok();
+    let mut source: calamine::Xlsx<_> = calamine::open_workbook(&template).unwrap();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    for name in source.sheet_names() {
+        let range = source.worksheet_range(&name).unwrap();
+        let sheet = workbook.add_worksheet().set_name(&name).unwrap();
+        // The rows up to the header's, as the template has them; the example row goes.
+        for (row, col, value) in range.used_cells().filter(|(row, _, _)| *row < 3) {
+            match value {
+                Data::Float(n) => sheet.write_number(row as u32, col as u16, *n),
+                other => sheet.write_string(row as u32, col as u16, other.to_string()),
+            }
+            .unwrap();
+        }
+        let rows = if name == "Классы" {
+            classes
+        } else {
+            chats
+        };
+        for (idx, row) in rows.iter().enumerate() {
+            sheet
+                .write_row(3 + idx as u32, 0, row.iter().copied())
+                .unwrap();
+        }
+    }
+    let path = dir.path("заполненный.xlsx");
+    workbook.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn the_template_s_sheet_of_classes_gives_the_classes_without_an_official_chat() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let class_chat = |class: &'static str, platform: &'static str, active: &'static str| {
+        [
+            "0512345678",
+            "чат класса",
+            "классный",
+            class,
+            platform,
+            "25",
+            active,
+        ]
+    };
+    let (a, b, c, d, e) = (
+        class_chat("5А", "Сферум", "Да"),
+        class_chat("5 б", "MAX", "Да"),
+        class_chat("6А", "WhatsApp", "Да"),
+        class_chat("7А", "Сферум", "Нет"),
+        [
+            "0512345678",
+            "8А — родители",
+            "родительский",
+            "8А",
+            "Сферум",
+            "30",
+            "Да",
+        ],
+    );
+    // Chat names differ by class: a chat is known by its name.
+    let named = |mut row: [&'static str; 7], name: &'static str| {
+        row[1] = name;
+        row
+    };
+    let chats = [
+        named(a, "5А — класс"),
+        named(b, "5Б — класс"),
+        named(c, "6А — класс"),
+        named(d, "7А — класс"),
+        e,
+    ];
+    let chats: Vec<&[&str]> = chats.iter().map(|r| r.as_slice()).collect();
+    let path = filled_template(
+        &dir,
+        &chats,
+        &[
+            &["0512345678", "5a", "25"],
+            &["0512345678", "5Б", "24"],
+            &["0512345678", "6А", "26"],
+            &["0512345678", "7А", ""],
+            &["0512345678", "8А", "27"],
+            &["0512345678", "5 А", "25"],
+        ],
+    );
+    let run = dir
+        .tsos(&[
+            "chats",
+            "import",
+            path.to_str().unwrap(),
+            "--as-of",
+            "2023-10-01",
+        ])
+        .ok();
+    assert!(run.stdout.contains("чатов 5"), "{}", run.stdout);
+    assert!(run.stdout.contains("классов 5 в 1 ОО"), "{}", run.stdout);
+    let row = report(&dir, "2023-10-01")["rows"][0].clone();
+    assert_eq!(row["classes"], 5, "«5a» and «5 А» are one class");
+    // 6А is in WhatsApp, 7А's chat is not used, 8А has a parents' chat only.
+    assert_eq!(row["classes_without_chat"], 3);
+    assert_eq!(row["schools_without_class_list"], 0);
+    let table = dir
+        .tsos(&["chats", "report", "--as-of", "2023-10-01"])
+        .ok()
+        .stdout;
+    assert!(table.contains("Классов без официального чата"), "{table}");
+    // With --sheet, only that sheet is read: no list of classes.
+    let dir2 = Dir::new();
+    dir2.one_school(10, 100);
+    dir2.tsos(&[
+        "chats",
+        "import",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2023-10-01",
+        "--sheet",
+        "Чаты",
+    ])
+    .ok();
+    let row = report(&dir2, "2023-10-01")["rows"][0].clone();
+    assert_eq!(row["chats"], 5);
+    assert!(row["classes_without_chat"].is_null(), "{row}");
+}
+
+#[test]
+fn a_list_of_classes_of_its_own_keeps_the_chats_and_a_newer_list_replaces_it() {
+    let dir = Dir::new();
+    let registry = dir.registry(&[
+        ("0512345678", "МБОУ «СОШ №1»", "Буйнакский район", 10, 100),
+        ("0512345679", "МБОУ «СОШ №2»", "Буйнакский район", 10, 100),
+    ]);
+    dir.import("registry", &registry, "2023-09-01").ok();
+    let import = |name: &str, text: String| {
+        let file = dir.write(name, text);
+        dir.tsos(&["chats", "import", file.to_str().unwrap()]).ok()
+    };
+    import(
+        "chats.csv",
+        format!(
+            "Реестр чатов по состоянию на 01.10.2023\n{HEADER}\
+             0512345678;5А — класс;классный;5А;Сферум;25;Да;;;;\n\
+             0512345679;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n"
+        ),
+    );
+    let run = import(
+        "классы.csv",
+        "Список классов на 01.10.2023\nИНН;Класс;Обучающихся\n\
+         0512345678;5 А;25\n0512345678;5Б;24\n"
+            .to_string(),
+    );
+    assert!(
+        run.stdout
+            .contains("Импорт списка классов классы.csv на 01.10.2023: классов 2 в 1 ОО"),
+        "{}",
+        run.stdout
+    );
+    let region = |as_of: &str| {
+        dir.tsos(&[
+            "chats", "report", "--as-of", as_of, "--level", "region", "--format", "json",
+        ])
+        .ok()
+        .json()["rows"][0]
+            .clone()
+    };
+    let row = region("2023-10-01");
+    assert_eq!(row["chats"], 2, "the list of classes supersedes no chats");
+    assert_eq!(
+        (&row["classes"], &row["classes_without_chat"]),
+        (&2.into(), &1.into()),
+        "only the school that gave a list counts: {row}"
+    );
+    assert_eq!(row["schools_without_class_list"], 1);
+    let snapshots = dir.tsos(&["snapshots", "--format", "json"]).ok().json();
+    let datasets: Vec<&str> = snapshots
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["superseded_by"].is_null())
+        .filter_map(|s| s["dataset"].as_str())
+        .collect();
+    assert!(datasets.contains(&"classes:0512345678"), "{datasets:?}");
+
+    // The next school year's list replaces the whole list; the old date keeps its figures.
+    import(
+        "классы-2024.csv",
+        "Список классов на 01.09.2024\nИНН;Класс\n0512345678;6А\n0512345678;6Б\n0512345678;1А\n"
+            .to_string(),
+    );
+    let row = region("2024-09-01");
+    assert_eq!(
+        (&row["classes"], &row["classes_without_chat"]),
+        (&3.into(), &3.into())
+    );
+    let row = region("2023-10-01");
+    assert_eq!(
+        (&row["classes"], &row["classes_without_chat"]),
+        (&2.into(), &1.into())
+    );
+    let csv = dir
+        .tsos(&[
+            "chats",
+            "report",
+            "--as-of",
+            "2024-09-01",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .stdout;
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(";Классов;Классов без официального чата;ОО без списка классов"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_bad_class_row_is_named_by_its_cell_and_nothing_is_stored() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let before = std::fs::read(dir.db()).unwrap();
+    let fails = |path: &Path| {
+        dir.tsos(&[
+            "chats",
+            "import",
+            path.to_str().unwrap(),
+            "--as-of",
+            "2023-10-01",
+        ])
+        .fails()
+        .stderr
+    };
+    let csv = dir.write(
+        "классы.csv",
+        "ИНН ОО;Класс;Обучающихся\n0512345678;5А;25\n0512345678;;24\n0512345678;6А;двадцать\n",
+    );
+    let stderr = fails(&csv);
+    assert!(
+        stderr.contains("классы.csv:3: column «Класс»: не указан класс"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("классы.csv:4: column «Обучающихся»: не целое неотрицательное число"),
+        "{stderr}"
+    );
+    // In the template, the sheet and cell are named, and good chats are not kept either.
+    let template = filled_template(
+        &dir,
+        &[&[
+            "0512345678",
+            "5А — класс",
+            "классный",
+            "5А",
+            "Сферум",
+            "25",
+            "Да",
+        ]],
+        &[&["0512345678", "5А", "25"], &["0512345678", "—", "25"]],
+    );
+    let stderr = fails(&template);
+    assert!(
+        stderr.contains("заполненный.xlsx[Классы]!B5: column «Класс»: не указан класс"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(dir.db()).unwrap(), before);
+}
+
+#[test]
+fn the_demo_lists_classes_and_some_have_no_official_chat() {
+    let dir = Dir::new();
+    let out = dir.path("demo");
+    dir.tsos(&[
+        "demo",
+        "--schools",
+        "10",
+        "--no-serve",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    assert!(out.join("classes.csv").exists());
+    let dates = dir.tsos(&["snapshots", "--format", "json"]).ok().json();
+    let as_of = dates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["dataset"] == "classes")
+        .map(|s| s["as_of"].as_str().unwrap().to_string())
+        .expect("the demo imports its lists of classes");
+    let row = dir
+        .tsos(&[
+            "chats", "report", "--as-of", &as_of, "--level", "region", "--format", "json",
+        ])
+        .ok()
+        .json()["rows"][0]
+        .clone();
+    let classes = row["classes"].as_u64().unwrap();
+    let without = row["classes_without_chat"].as_u64().unwrap();
+    assert!(classes >= 90, "ten schools of at least 9 classes: {row}");
+    assert!(without > 0 && without < classes / 2, "{row}");
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //! of each chat, so a move (WhatsApp → Сферум → MAX) is a new state, not an overwrite; a chat
 //! that names the chat it replaced retires that one. The indicators of a date use each chat's
 //! latest state on or before it.
+//!
+//! A school may also give its list of classes, so that the classes left without an official
+//! class chat can be counted; each school's latest list on or before a date is the one used.
 
 mod edit;
 
@@ -32,6 +35,13 @@ pub const TEMPLATE_HEADERS: [&str; 11] = [
     "Дата переноса",
     "Заменяет чат",
 ];
+
+/// The template's sheet for the school's list of classes, read with the chats.
+pub const CLASSES_SHEET: &str = "Классы";
+
+/// The columns of a list of classes; «Обучающихся» may be left out. A file with «ИНН» and
+/// «Класс» and no column of a chat's is a list of classes.
+pub const CLASS_HEADERS: [&str; 3] = ["ИНН ОО", "Класс", "Обучающихся"];
 
 /// A messenger or platform a chat can live on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,6 +251,69 @@ pub fn chats_at(states: &[ChatState], as_of: Date) -> Vec<ChatState> {
     out
 }
 
+/// The form of a class label that matching uses, so that «5 а», «5-а», «5a» and «5А» are one
+/// class: spaces, hyphens, dashes and quotes dropped, upper case, and the Latin letters that
+/// look like Cyrillic ones made Cyrillic, because a label typed in the English keyboard layout
+/// looks the same to whoever typed it.
+pub fn class_key(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '-' | '‐' | '‑' | '–' | '—' | '"' | '\'' | '«' | '»')
+        })
+        .flat_map(char::to_uppercase)
+        .map(|c| match c {
+            'A' => 'А',
+            'B' => 'В',
+            'E' => 'Е',
+            'K' => 'К',
+            'M' => 'М',
+            'H' => 'Н',
+            'O' => 'О',
+            'P' => 'Р',
+            'C' => 'С',
+            'T' => 'Т',
+            'X' => 'Х',
+            other => other,
+        })
+        .collect()
+}
+
+/// One class of a school's list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolClass {
+    /// As the school wrote it; matching uses [`class_key`].
+    pub label: String,
+    pub students: Option<u64>,
+}
+
+/// A school's list of classes as one import gave it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassList {
+    pub org: OrgId,
+    pub classes: Vec<SchoolClass>,
+    /// The date of the import that gave it.
+    pub as_of: Date,
+}
+
+/// Each school's latest list of classes on or before `as_of`, by school. A list replaces the
+/// school's earlier one whole, so a class missing from it no longer counts; of two lists on
+/// one date, the later one in `lists` wins (the later import, as with chat states).
+pub fn class_lists_at(lists: &[ClassList], as_of: Date) -> Vec<ClassList> {
+    let mut latest: HashMap<&OrgId, &ClassList> = HashMap::new();
+    for list in lists.iter().filter(|l| l.as_of <= as_of) {
+        match latest.get(&list.org) {
+            Some(known) if known.as_of > list.as_of => {}
+            _ => {
+                latest.insert(&list.org, list);
+            }
+        }
+    }
+    let mut out: Vec<ClassList> = latest.into_values().cloned().collect();
+    out.sort_by(|a, b| a.org.cmp(&b.org));
+    out
+}
+
 /// Where an organisation stands against the deadline to leave foreign messengers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeadlineStatus {
@@ -279,6 +352,15 @@ pub struct ChatRow {
     /// Schools with a foreign chat open after the deadline.
     pub schools_overdue: usize,
     pub deadline: Option<DeadlineStatus>,
+    /// Classes the schools' lists give, each once.
+    pub classes: u64,
+    /// Listed classes with no active class chat on a domestic platform whose class matches. A
+    /// class whose only class chat is in a foreign messenger, or no longer used, has no
+    /// official chat and counts here. `None` when no school of the row gave a list of classes:
+    /// the figure is then unknown, not zero.
+    pub classes_without_chat: Option<u64>,
+    /// Schools that gave no list of classes; their classes are in neither figure above.
+    pub schools_without_class_list: usize,
 }
 
 impl ChatRow {
@@ -289,11 +371,14 @@ impl ChatRow {
 }
 
 /// The chat indicators at `as_of` for every school of the registry, rolled up to `level`, with
-/// the deadline status when a deadline is given (overdue from the day after it).
+/// the deadline status when a deadline is given (overdue from the day after it). `chats` are
+/// the chats at `as_of` ([`chats_at`]) and `classes` the lists of classes at `as_of`
+/// ([`class_lists_at`]).
 pub fn chat_rows(
     level: Level,
     schools: &[SchoolInfo],
     chats: &[ChatState],
+    classes: &[ClassList],
     as_of: Date,
     deadline: Option<Date>,
 ) -> Vec<ChatRow> {
@@ -301,6 +386,7 @@ pub fn chat_rows(
     for chat in chats {
         by_org.entry(&chat.org).or_default().push(chat);
     }
+    let lists: HashMap<&OrgId, &ClassList> = classes.iter().map(|l| (&l.org, l)).collect();
     let status_of = |foreign_open: u64| {
         deadline.map(|deadline| match foreign_open {
             0 => DeadlineStatus::Met,
@@ -339,6 +425,21 @@ pub fn chat_rows(
         row.inactive_domestic += own.iter().filter(|c| c.domestic && !c.active).count() as u64;
         if matches!(school_status, Some(DeadlineStatus::Overdue(_))) {
             row.schools_overdue += 1;
+        }
+        match lists.get(&school.id) {
+            Some(list) => {
+                let official: HashSet<String> = own
+                    .iter()
+                    .filter(|c| c.purpose == Purpose::Class && c.active && c.domestic)
+                    .filter_map(|c| c.class_label.as_deref().map(class_key))
+                    .collect();
+                let listed: HashSet<String> =
+                    list.classes.iter().map(|c| class_key(&c.label)).collect();
+                row.classes += listed.len() as u64;
+                *row.classes_without_chat.get_or_insert(0) +=
+                    listed.difference(&official).count() as u64;
+            }
+            None => row.schools_without_class_list += 1,
         }
     }
     rows.sort_by_cached_key(|row| {
@@ -427,13 +528,175 @@ mod tests {
         assert_eq!(now[0].platform, "Сферум");
     }
 
+    fn class_chat(class: &str, platform: &str, active: bool) -> ChatState {
+        ChatState {
+            name: format!("{class} — класс"),
+            purpose: Purpose::Class,
+            class_label: Some(class.into()),
+            active,
+            ..state("", platform, date(2023, 10, 1), None)
+        }
+    }
+
+    fn list(org: &str, classes: &[&str], as_of: Date) -> ClassList {
+        ClassList {
+            org: OrgId::normalize(org).unwrap(),
+            classes: classes
+                .iter()
+                .map(|label| SchoolClass {
+                    label: label.to_string(),
+                    students: None,
+                })
+                .collect(),
+            as_of,
+        }
+    }
+
+    #[test]
+    fn class_labels_match_however_they_are_typed() {
+        for label in ["5А", "5 а", "5-а", "5a", " 5 A ", "5–А", "5«А»"] {
+            assert_eq!(class_key(label), "5А", "{label:?}");
+        }
+        // Every Latin look-alike becomes its Cyrillic letter.
+        assert_eq!(class_key("abekmhopctx"), "АВЕКМНОРСТХ");
+        assert_eq!(class_key("10 Б"), "10Б");
+        assert_ne!(class_key("5А"), class_key("5Б"));
+        assert_ne!(class_key("1А"), class_key("11А"));
+    }
+
+    #[test]
+    fn only_an_active_domestic_class_chat_covers_its_class() {
+        let chats = vec![
+            // Covered although typed differently in the list.
+            class_chat("5а", "Сферум", true),
+            // In a foreign messenger, or no longer used: no official chat.
+            class_chat("6А", "WhatsApp", true),
+            class_chat("7А", "MAX", false),
+            // A parents' chat of a class is not its class chat.
+            state("8А родители", "Сферум", date(2023, 10, 1), None),
+        ];
+        let lists = vec![list(
+            "0500000001",
+            &["5 A", "6А", "7А", "8А", "9А", "9 а"],
+            date(2023, 9, 1),
+        )];
+        let row = &chat_rows(
+            Level::School,
+            &[school()],
+            &chats,
+            &lists,
+            date(2023, 10, 1),
+            None,
+        )[0];
+        assert_eq!(row.classes, 5, "«9А» and «9 а» are one class");
+        assert_eq!(row.classes_without_chat, Some(4));
+        assert_eq!(row.schools_without_class_list, 0);
+    }
+
+    #[test]
+    fn without_a_list_the_figure_is_unknown_not_zero() {
+        let chats = vec![class_chat("5А", "Сферум", true)];
+        let row = &chat_rows(
+            Level::School,
+            &[school()],
+            &chats,
+            &[],
+            date(2023, 10, 1),
+            None,
+        )[0];
+        assert_eq!((row.classes, row.classes_without_chat), (0, None));
+        assert_eq!(row.schools_without_class_list, 1);
+        // An empty list is a list: every class (none) has a chat.
+        let empty = vec![list("0500000001", &[], date(2023, 9, 1))];
+        let row = &chat_rows(
+            Level::School,
+            &[school()],
+            &chats,
+            &empty,
+            date(2023, 10, 1),
+            None,
+        )[0];
+        assert_eq!((row.classes, row.classes_without_chat), (0, Some(0)));
+    }
+
+    #[test]
+    fn a_municipality_sums_the_schools_that_gave_a_list() {
+        let with = |id: &str, municipality: &str| SchoolInfo {
+            id: OrgId::normalize(id).unwrap(),
+            municipality: municipality.into(),
+            ..school()
+        };
+        let schools = vec![
+            with("0500000001", "Район"),
+            with("0500000002", "Район"),
+            with("0500000003", "Район"),
+            with("0500000004", "Другой район"),
+        ];
+        let lists = vec![
+            list("0500000001", &["5А", "6А"], date(2023, 9, 1)),
+            list("0500000002", &["1А", "1Б", "2А"], date(2023, 9, 1)),
+        ];
+        // School 1 has a class chat for 5А; school 2 has none; school 3 gave no list.
+        let chats = vec![class_chat("5А", "Сферум", true)];
+        let rows = chat_rows(
+            Level::Municipality,
+            &schools,
+            &chats,
+            &lists,
+            date(2023, 10, 1),
+            None,
+        );
+        let district = rows.iter().find(|r| r.name == "Район").unwrap();
+        assert_eq!(district.classes, 5);
+        assert_eq!(district.classes_without_chat, Some(4));
+        assert_eq!(district.schools_without_class_list, 1);
+        let other = rows.iter().find(|r| r.name == "Другой район").unwrap();
+        assert_eq!((other.classes, other.classes_without_chat), (0, None));
+        let region = &chat_rows(
+            Level::Region,
+            &schools,
+            &chats,
+            &lists,
+            date(2023, 10, 1),
+            None,
+        )[0];
+        assert_eq!((region.classes, region.classes_without_chat), (5, Some(4)));
+        assert_eq!(region.schools_without_class_list, 2);
+    }
+
+    #[test]
+    fn a_newer_list_replaces_the_school_s_whole_list() {
+        let lists = vec![
+            list("0500000001", &["5А", "5Б"], date(2023, 9, 1)),
+            list("0500000002", &["1А"], date(2023, 9, 1)),
+            list("0500000001", &["6А"], date(2024, 9, 1)),
+            // A second import on the same date: the later one wins.
+            list("0500000002", &["1А", "1Б"], date(2023, 9, 1)),
+        ];
+        let labels = |d: Date| -> Vec<(String, usize)> {
+            class_lists_at(&lists, d)
+                .into_iter()
+                .map(|l| (l.org.to_string(), l.classes.len()))
+                .collect()
+        };
+        assert!(labels(date(2023, 8, 31)).is_empty());
+        assert_eq!(
+            labels(date(2023, 9, 1)),
+            [("0500000001".into(), 2), ("0500000002".into(), 2)]
+        );
+        assert_eq!(
+            labels(date(2024, 9, 1)),
+            [("0500000001".into(), 1), ("0500000002".into(), 2)]
+        );
+    }
+
     #[test]
     fn deadline_met_pending_and_overdue_at_the_boundary() {
         let states = vec![state("5А родители", "WhatsApp", date(2023, 9, 1), None)];
         let deadline = date(2023, 10, 20);
         let status = |d: Date| {
             let chats = chats_at(&states, d);
-            chat_rows(Level::School, &[school()], &chats, d, Some(deadline))[0].deadline
+            chat_rows(Level::School, &[school()], &chats, &[], d, Some(deadline))[0].deadline
         };
         assert_eq!(
             status(date(2023, 10, 20)),
@@ -450,6 +713,7 @@ mod tests {
             Level::School,
             &[school()],
             &chats,
+            &[],
             date(2023, 10, 21),
             Some(deadline),
         )[0];
