@@ -15,15 +15,19 @@
 //!   `/municipality/{name}`, `/school/{inn}`: the drill-down;
 //! - `/snapshots`, `/quality`, `/downloads`, `/import` (+ `/import/preview`,
 //!   `/import/confirm`), `/audit`;
+//! - `/chats` the official chats of the account's area, `/chats/school/{inn}` a school's
+//!   registry, which the school edits by POST to the same address;
 //! - `/download/appendix.xlsx`, `/download/report.csv`, `/download/report.json`,
-//!   `/download/letter/{id}/{n}`;
-//! - `/api/report`, `/api/schools/{inn}`, `/api/municipalities/{name}`, `/api/dates`;
+//!   `/download/chats.xlsx`, `/download/letter/{id}/{n}`;
+//! - `/api/report`, `/api/schools/{inn}`, `/api/municipalities/{name}`, `/api/dates`,
+//!   `/api/chats`, `/api/chats/schools/{inn}`;
 //! - `/login`, `/logout`, `/assets/…`.
 
 mod accounts;
 mod api;
 mod auth;
 mod charts;
+mod chats;
 mod data;
 mod downloads;
 mod error;
@@ -74,13 +78,18 @@ pub fn router(state: AppState) -> Router {
             post(import::preview).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route("/import/confirm", post(import::confirm))
+        .route("/chats", get(chats::overview))
+        .route("/chats/school/{inn}", get(chats::school).post(chats::edit))
         .route("/download/appendix.xlsx", get(downloads::appendix))
+        .route("/download/chats.xlsx", get(chats::xlsx))
         .route("/download/letter/{id}/{file}", get(downloads::letter))
         .route("/download/{file}", get(downloads::report))
         .route("/api/report", get(api::report))
         .route("/api/schools/{inn}", get(api::school))
         .route("/api/municipalities/{name}", get(api::municipality))
         .route("/api/dates", get(api::dates))
+        .route("/api/chats", get(chats::api_report))
+        .route("/api/chats/schools/{inn}", get(chats::api_school))
         .route("/login", get(auth::login_form).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/assets/style.css", get(pages::style))

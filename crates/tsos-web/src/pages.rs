@@ -92,6 +92,7 @@ struct SchoolPage {
     figures: Vec<FigureTable>,
     trends: Vec<Chart>,
     findings: Vec<FindingView>,
+    chats_href: String,
 }
 
 #[derive(Template)]
@@ -491,6 +492,7 @@ fn school_page(
         figures: views::school_figures(&report, row),
         trends,
         findings,
+        chats_href: format!("/chats/school/{}", urls::encode(inn)),
         layout,
     };
     db.audit(
@@ -570,6 +572,7 @@ fn snapshot_view(s: &SnapshotInfo, catalogue: &tsos_domain::Catalogue) -> Snapsh
         kind: match s.kind.as_str() {
             "per_user" => "по пользователям",
             "per_school" => "по школам",
+            "chats" => "чаты и классы",
             _ => "реестр",
         },
         file_name: s.file_name.clone(),
@@ -810,6 +813,7 @@ pub(crate) async fn audit(
                         "download" => "скачивание",
                         "import" => "импорт",
                         "import_failed" => "импорт не удался",
+                        "chats" => "правка чатов",
                         _ => "другое",
                     },
                     detail: entry.detail,

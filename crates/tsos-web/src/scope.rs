@@ -80,15 +80,31 @@ impl Account {
 
     /// Whether a row of a report at `level` is the account's to see.
     pub fn sees(&self, level: Level, row: &IndicatorRow) -> bool {
+        self.sees_row(level, &row.id, &row.municipality, &row.region)
+    }
+
+    /// Whether the row `id` at `level`, of `municipality` in `region`, is the account's to
+    /// see: the one rule behind every report, chats table and school page.
+    pub fn sees_row(&self, level: Level, id: &str, municipality: &str, region: &str) -> bool {
         match self.role {
             AccountRole::Admin => true,
-            AccountRole::Region => row.region == self.scope,
+            AccountRole::Region => region == self.scope,
             AccountRole::Municipality => match level {
-                Level::School => row.municipality == self.scope,
-                Level::Municipality => row.id == self.scope,
+                Level::School => municipality == self.scope,
+                Level::Municipality => id == self.scope,
                 Level::Region => false,
             },
-            AccountRole::School => level == Level::School && row.id == self.scope,
+            AccountRole::School => level == Level::School && id == self.scope,
+        }
+    }
+
+    /// Whether the account may change the official chats of the school `inn`: the school
+    /// itself, and an admin; authorities see them but do not edit a school's registry.
+    pub fn edits_chats_of(&self, inn: &str) -> bool {
+        match self.role {
+            AccountRole::Admin => true,
+            AccountRole::School => self.scope == inn,
+            AccountRole::Region | AccountRole::Municipality => false,
         }
     }
 

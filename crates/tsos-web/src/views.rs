@@ -57,6 +57,7 @@ pub(crate) enum Section {
     Overview,
     Snapshots,
     Quality,
+    Chats,
     Downloads,
     Import,
     Audit,
@@ -80,6 +81,11 @@ impl Layout {
             label: "Качество данных",
             href: "/quality",
             active: section == Section::Quality,
+        });
+        nav.push(NavItem {
+            label: "Чаты",
+            href: "/chats",
+            active: section == Section::Chats,
         });
         nav.push(NavItem {
             label: "Выгрузки",

@@ -470,6 +470,7 @@ async fn authorization_matrix() {
     const OK: u16 = 200;
     const NO: u16 = 403;
     const NF: u16 = 404;
+    const GO: u16 = 303;
     let region = format!("/region/{}", encode(REGION));
     let api_muni_a = format!("/api/municipalities/{}", encode(MUNI_A));
     let api_muni_b = format!("/api/municipalities/{}", encode(MUNI_B));
@@ -522,6 +523,34 @@ async fn authorization_matrix() {
         (api_muni_a, [OK, OK, OK, NF, NF, NF]),
         (api_muni_b, [OK, OK, NF, OK, NF, NF]),
         ("/api/dates".into(), [OK, OK, OK, OK, OK, OK]),
+        // A school's chats page is its own registry: /chats sends it there.
+        ("/chats".into(), [OK, OK, OK, OK, GO, GO]),
+        (
+            format!("/chats/school/{SCHOOL_A1}"),
+            [OK, OK, OK, NF, OK, NF],
+        ),
+        (
+            format!("/chats/school/{SCHOOL_B1}"),
+            [OK, OK, NF, OK, NF, OK],
+        ),
+        ("/chats/school/0599999999".into(), [NF, NF, NF, NF, NF, NF]),
+        (
+            "/download/chats.xlsx?level=school".into(),
+            [OK, OK, OK, OK, OK, OK],
+        ),
+        (
+            "/download/chats.xlsx?level=region".into(),
+            [OK, OK, NO, NO, NO, NO],
+        ),
+        ("/api/chats?level=school".into(), [OK, OK, OK, OK, OK, OK]),
+        (
+            "/api/chats?level=municipality".into(),
+            [OK, OK, OK, OK, NO, NO],
+        ),
+        (
+            format!("/api/chats/schools/{SCHOOL_A1}"),
+            [OK, OK, OK, NF, OK, NF],
+        ),
     ];
     let mut failures = Vec::new();
     for (path, expected) in &matrix {
@@ -952,4 +981,275 @@ fn sheets(bytes: &[u8]) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+fn chats_url(inn: &str) -> String {
+    format!("/chats/school/{inn}")
+}
+
+/// Posts an edit of a school's chats with the session's token.
+async fn chat_edit(app: &TestApp, session: &Session, inn: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("csrf", session.csrf.as_str())];
+    all.extend_from_slice(fields);
+    app.post_form(&chats_url(inn), &session.cookie, &all).await
+}
+
+#[tokio::test]
+async fn a_school_edits_its_own_chats_and_the_authority_sees_the_figures() {
+    let app = app();
+    let school = app.login("school_a").await;
+    let home = app.get("/chats", Some(&school)).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert!(
+        home.location().starts_with(&chats_url(SCHOOL_A1)),
+        "{}",
+        home.location()
+    );
+    let page = app.get(&chats_url(SCHOOL_A1), Some(&school)).await.text();
+    assert!(
+        page.contains("Сведений о чатах школы нет") && page.contains("Добавить чат"),
+        "{page}"
+    );
+
+    let added = chat_edit(
+        &app,
+        &school,
+        SCHOOL_A1,
+        &[
+            ("op", "add"),
+            ("name", "5А — родители"),
+            ("purpose", "parents"),
+            ("class_label", "5А"),
+            ("platform", "WhatsApp"),
+            ("members", "27"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let page = app.get(added.location(), Some(&school)).await.text();
+    assert!(page.contains("Чат «5А — родители» добавлен."), "{page}");
+    assert!(page.contains("иностранный мессенджер"));
+    for platform in ["Сферум", "MAX"] {
+        let moved = chat_edit(
+            &app,
+            &school,
+            SCHOOL_A1,
+            &[
+                ("op", "move"),
+                ("name", "5а — РОДИТЕЛИ"),
+                ("platform", platform),
+            ],
+        )
+        .await;
+        assert_eq!(
+            moved.status,
+            StatusCode::SEE_OTHER,
+            "{platform}: {}",
+            moved.text()
+        );
+    }
+    // Wrong edits are explained on the page and change nothing.
+    let foreign = chat_edit(
+        &app,
+        &school,
+        SCHOOL_A1,
+        &[
+            ("op", "move"),
+            ("name", "5А — родители"),
+            ("platform", "Viber"),
+        ],
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        foreign
+            .text()
+            .contains("иностранный мессенджер: переносить"),
+        "{}",
+        foreign.text()
+    );
+    let twice = chat_edit(
+        &app,
+        &school,
+        SCHOOL_A1,
+        &[
+            ("op", "add"),
+            ("name", "5А — родители"),
+            ("purpose", "parents"),
+            ("platform", "MAX"),
+        ],
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.text().contains("уже есть в реестре школы"));
+    let bad_number = chat_edit(
+        &app,
+        &school,
+        SCHOOL_A1,
+        &[
+            ("op", "add"),
+            ("name", "Педагоги"),
+            ("purpose", "staff"),
+            ("platform", "Telegram"),
+            ("members", "много"),
+        ],
+    )
+    .await;
+    assert_eq!(bad_number.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_number.text().contains("«много» — не целое число"));
+    let staff = chat_edit(
+        &app,
+        &school,
+        SCHOOL_A1,
+        &[
+            ("op", "add"),
+            ("name", "Педагоги"),
+            ("purpose", "staff"),
+            ("platform", "Telegram"),
+        ],
+    )
+    .await;
+    assert_eq!(staff.status, StatusCode::SEE_OTHER);
+
+    // The chat moved twice is one chat, on MAX, with its history.
+    let chats = json(
+        &app.get(&format!("/api/chats/schools/{SCHOOL_A1}"), Some(&school))
+            .await,
+    );
+    let list = chats["chats"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{chats}");
+    let parents = list.iter().find(|c| c["name"] == "5А — родители").unwrap();
+    assert_eq!(
+        (parents["platform"].as_str(), parents["members"].as_u64()),
+        (Some("MAX"), Some(27))
+    );
+    // The day's edits are one snapshot of the school; each edit's predecessor is kept.
+    let snapshots: Vec<_> = Store::open(&app.db)
+        .unwrap()
+        .snapshots()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.dataset == format!("chats:{SCHOOL_A1}"))
+        .collect();
+    assert_eq!(snapshots.len(), 4, "add, move, move, add");
+    assert_eq!(snapshots.iter().filter(|s| s.is_current()).count(), 1);
+
+    // The municipality sees the figures, the school past the deadline and downloads them.
+    let muni = app.login("muni_a").await;
+    let report = json(&app.get("/api/chats?level=municipality", Some(&muni)).await);
+    let row = &report["rows"][0];
+    assert_eq!(report["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (row["chats"].as_u64(), row["foreign_open"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(row["domestic_share"], 0.5);
+    let page = app.get("/chats", Some(&muni)).await.text();
+    assert!(
+        page.contains("Школы с просроченным переходом") && page.contains("МБОУ «СОШ №1»"),
+        "{page}"
+    );
+    assert!(page.contains("50,0 %"), "{page}");
+    let xlsx = app
+        .get("/download/chats.xlsx?level=school", Some(&muni))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let text = sheets(&xlsx.body).concat().join(" ");
+    assert!(
+        text.contains("СОШ №1") && text.contains("Лицей") && !text.contains("Бетинская"),
+        "{text}"
+    );
+    // The authority reads, it does not edit the school's registry.
+    let refused = chat_edit(
+        &app,
+        &muni,
+        SCHOOL_A1,
+        &[("op", "deactivate"), ("name", "Педагоги")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let admin = app.login("admin").await;
+    let audit = app.get("/audit", Some(&admin)).await.text();
+    assert!(
+        audit.contains("чат «5А — родители» перенесен в MAX"),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn a_school_cannot_see_or_edit_another_schools_chats() {
+    let app = app();
+    let school_a = app.login("school_a").await;
+    let school_b = app.login("school_b").await;
+    let added = chat_edit(
+        &app,
+        &school_a,
+        SCHOOL_A1,
+        &[
+            ("op", "add"),
+            ("name", "Педагоги"),
+            ("purpose", "staff"),
+            ("platform", "Telegram"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let before = Store::open(&app.db).unwrap().chat_states().unwrap();
+    assert_eq!(before.len(), 1);
+
+    assert_eq!(
+        app.get(&chats_url(SCHOOL_A1), Some(&school_b)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let api = app
+        .get(&format!("/api/chats/schools/{SCHOOL_A1}"), Some(&school_b))
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(json(&api)["error"].is_string());
+    for fields in [
+        &[("op", "deactivate"), ("name", "Педагоги")][..],
+        &[("op", "move"), ("name", "Педагоги"), ("platform", "MAX")][..],
+        &[
+            ("op", "add"),
+            ("name", "Чужой"),
+            ("purpose", "staff"),
+            ("platform", "MAX"),
+        ][..],
+    ] {
+        let reply = chat_edit(&app, &school_b, SCHOOL_A1, fields).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{fields:?}");
+    }
+    // Without the form's token, not even the school itself.
+    let forged = app
+        .post_form(
+            &chats_url(SCHOOL_A1),
+            &school_a.cookie,
+            &[("op", "deactivate"), ("name", "Педагоги")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        Store::open(&app.db).unwrap().chat_states().unwrap(),
+        before,
+        "nothing stored"
+    );
+
+    let report = json(&app.get("/api/chats?level=school", Some(&school_b)).await);
+    let ids: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [SCHOOL_B1]);
+    assert_eq!(report["rows"][0]["chats"], 0);
+    let xlsx = app.get("/download/chats.xlsx", Some(&school_b)).await;
+    let text = sheets(&xlsx.body).concat().join(" ");
+    assert!(
+        text.contains("Бетинская") && !text.contains("СОШ №1"),
+        "{text}"
+    );
+    let page = app.get(&chats_url(SCHOOL_B1), Some(&school_b)).await.text();
+    assert!(!page.contains("Педагоги") && !page.contains("СОШ №1"));
 }

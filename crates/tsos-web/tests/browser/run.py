@@ -9,7 +9,8 @@ it says so and exits 0 (skipped).
 
 Steps: make a small demo (which creates the accounts demo/demo and school/demo), serve it on
 a free port, log in, drill down region → municipality → school, upload a file and confirm
-the import, download the XLSX appendix, check that the school account sees only its school,
+the import, download the XLSX appendix, open the official chats, check that the school account
+sees only its school and edits its own chats (adds one, moves it to MAX),
 and save screenshots of each step (laptop and phone widths) in DIR (default
 target/browser-test).
 """
@@ -268,6 +269,13 @@ def run(browser, site, demo, out, downloads):
         browser.go(site + page)
         shot(name)
 
+    print("official chats")
+    browser.go(site + "/chats")
+    check(browser.text("h1").startswith("Официальные чаты"), "the chats page of the region")
+    check(len(browser.find_all(".card")) >= 4, "chat figures")
+    check("Школы с просроченным переходом" in browser.text(), "the overdue schools")
+    shot("10-chats.png")
+
     print("school account")
     browser.click(".account button")
     check("/login" in browser.url(), "logout returns to the login page")
@@ -281,6 +289,30 @@ def run(browser, site, demo, out, downloads):
     check(browser.text("h1") == "Не найдено", "a school cannot open a municipality")
     browser.go(site + "/school/" + next(inn for inn in inns if inn != own))
     check(browser.text("h1") == "Не найдено", "nor another school")
+
+    print("school edits its chats")
+    browser.go(site + "/")
+    browser.click('.menu a[href="/chats"]')
+    check(("/chats/school/" + own) in browser.url(), "a school's chats page is its own registry")
+    browser.type("#chat-name", "Родители 7В (проверка)")
+    browser.script("document.getElementById('chat-purpose').value = 'parents'")
+    browser.type("#chat-class", "7В")
+    browser.script("document.getElementById('chat-platform').value = 'WhatsApp'")
+    browser.click("#add-chat button")
+    check("Чат «Родители 7В (проверка)» добавлен." in browser.text(".done"), "the chat is added")
+    browser.script("""
+        const form = [...document.querySelectorAll('form.chat-edit')].find(f =>
+            f.elements.op.value === 'move' && f.elements.name.value === 'Родители 7В (проверка)');
+        form.closest('details').open = true;
+        form.elements.platform.value = 'MAX';
+        form.querySelector('button').click();
+    """)
+    check("Перенос чата «Родители 7В (проверка)» сохранен." in browser.text(".done"),
+          "the chat is moved")
+    shot("12-school-chats.png")
+    shot("12-school-chats-phone.png", PHONE)
+    browser.go(site + "/chats/school/" + next(inn for inn in inns if inn != own))
+    check(browser.text("h1") == "Не найдено", "another school's chats are not found")
 
 
 if __name__ == "__main__":
