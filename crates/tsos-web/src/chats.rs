@@ -399,7 +399,7 @@ pub(crate) async fn overview(
             let page = ChatsPage {
                 summary: format!(
                     "Чаты школ для официальной переписки: с 01.03.2023 иностранные мессенджеры \
-                     для нее запрещены (149-ФЗ, ст. 10, п. 8). Данные на {}{}.",
+                     для нее запрещены (149-ФЗ, ст. 10, ч. 8). Данные на {}{}.",
                     format_date_ru(when.as_of),
                     match when.deadline {
                         Some(d) => format!(", срок перехода — {}", format_date_ru(d)),
