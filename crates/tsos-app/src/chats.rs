@@ -1,7 +1,7 @@
 //! The official chats registry: importing a school's or authority's filled template as a
 //! dated snapshot, and the chat indicators of a date (SPEC §10).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -50,6 +50,39 @@ pub fn import_chats(
     sheet: Option<&str>,
 ) -> Result<ChatsOutcome, AppError> {
     let import = tsos_ingest::chats::read_chats(path, as_of, sheet)?;
+    save_import(store, import)
+}
+
+/// Reads the filled template of the one school `org`, as a school uploads it in the
+/// dashboard, and stores it; a row of another school is an error that names it, and then
+/// nothing is stored.
+pub fn import_school_chats(
+    store: &mut Store,
+    path: &Path,
+    as_of: Option<Date>,
+    org: &OrgId,
+) -> Result<ChatsOutcome, AppError> {
+    let import = tsos_ingest::chats::read_chats(path, as_of, None)?;
+    let others: BTreeSet<String> = import
+        .rows
+        .iter()
+        .map(|row| &row.org)
+        .chain(import.classes.iter().map(|class| &class.org))
+        .filter(|other| *other != org)
+        .map(OrgId::to_string)
+        .collect();
+    if !others.is_empty() {
+        return Err(AppError::OtherSchools {
+            file: import.file_name,
+            school: org.to_string(),
+            others: others.into_iter().collect(),
+        });
+    }
+    save_import(store, import)
+}
+
+/// Stores what was read as one snapshot of the chats' schools.
+fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, AppError> {
     let known = store.known_orgs()?;
     let all_orgs = || {
         import

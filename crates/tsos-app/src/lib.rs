@@ -29,6 +29,15 @@ pub enum AppError {
     Template(#[from] tsos_letter::TemplateError),
     #[error(transparent)]
     ChatEdit(#[from] tsos_domain::chats::ChatEditError),
+    #[error(
+        "{file}: в файле есть строки других школ (ИНН {}); здесь загружаются чаты только школы {school}",
+        others.join(", ")
+    )]
+    OtherSchools {
+        file: String,
+        school: String,
+        others: Vec<String>,
+    },
     #[error("не удалось записать {path}: {detail}")]
     Write { path: String, detail: String },
     #[error("{}", match .0 { Some(id) => format!("письмо №{id} не найдено (список: tsos followup --list)"), None => "писем еще не было: tsos letter …".to_string() })]

@@ -11,7 +11,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::{Date, date};
@@ -23,10 +23,12 @@ use tsos_domain::chats::{
 use tsos_domain::indicators::SchoolInfo;
 use tsos_domain::{Level, OrgId, format_date_ru, parse_cli_date};
 use tsos_report::ru;
+use tsos_store::SaveOutcome;
 
 use crate::auth::{ApiUser, CurrentUser};
 use crate::data::Db;
 use crate::error::WebError;
+use crate::import::safe_file_name;
 use crate::pages::html;
 use crate::scope::{Account, AccountRole};
 use crate::state::AppState;
@@ -862,6 +864,150 @@ pub(crate) async fn edit(
         .await
 }
 
+/// GET /chats/school/{inn}/template.xlsx: the form the school fills in, its ИНН in the
+/// example row.
+pub(crate) async fn template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(inn): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let school = school_in_scope(db, &user.account, &inn, today())?;
+            let bytes = tsos_report::chats::template(school.id.as_str())
+                .map_err(|err| WebError::Internal(format!("шаблон XLSX: {err}")))?;
+            db.audit(
+                Some(&user.account.login),
+                "download",
+                &format!("шаблон реестра чатов школы {inn}"),
+            )?;
+            Ok(xlsx_file(
+                &format!("chats_template_{inn}.xlsx"),
+                &format!("Реестр чатов {inn}.xlsx"),
+                bytes,
+            ))
+        })
+        .await
+}
+
+/// POST /chats/school/{inn}/upload: the school's filled template, stored at once as its
+/// snapshot for the date of the form (or of the file's title), or nothing with the errors
+/// shown on the page. A row of another school refuses the whole file.
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(inn): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let bad = |err: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("загрузка файла: {err}"))
+    };
+    let mut csrf_checked = false;
+    let mut as_of: Option<String> = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        // The token comes first, so a forged form is refused before its file is read.
+        if name == "csrf" {
+            user.check_csrf(&field.text().await.map_err(bad)?)?;
+            csrf_checked = true;
+            continue;
+        }
+        if !csrf_checked {
+            return Err(WebError::Csrf);
+        }
+        match name.as_str() {
+            "as_of" => as_of = Some(field.text().await.map_err(bad)?),
+            "file" => {
+                let file_name = safe_file_name(field.file_name().unwrap_or_default());
+                file = Some((file_name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if !csrf_checked {
+        return Err(WebError::Csrf);
+    }
+    state
+        .run(move |db| {
+            let account = &user.account;
+            let when = When::of(&ChatsQuery::default())?;
+            let school = school_in_scope(db, account, &inn, when.as_of)?;
+            if !account.edits_chats_of(&inn) {
+                return Err(WebError::Forbidden(
+                    "реестр чатов школы загружает сама школа".to_string(),
+                ));
+            }
+            let fail = |db: &mut Db<'_>, reason: String| {
+                school_page(db, &user, &inn, &when, Notice::Error(reason))
+            };
+            let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+                return fail(db, "выберите файл".to_string());
+            };
+            let as_of = match as_of.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                Some(text) => match parse_cli_date(text) {
+                    Ok(date) if date > when.as_of => {
+                        return fail(
+                            db,
+                            format!("дата сведений {} еще не наступила", format_date_ru(date)),
+                        );
+                    }
+                    Ok(date) => Some(date),
+                    Err(err) => return fail(db, format!("дата сведений: {err}")),
+                },
+                None => None,
+            };
+            let dir = tempfile::Builder::new().prefix("tsos-chats-").tempdir()?;
+            let path = dir.path().join(&file_name);
+            std::fs::write(&path, &bytes)?;
+            match tsos_app::chats::import_school_chats(db.store, &path, as_of, &school.id) {
+                Ok(outcome) => {
+                    let import = &outcome.import;
+                    let what = format!(
+                        "файл «{file_name}» на {}: чатов {}, классов {}",
+                        format_date_ru(import.as_of),
+                        ru::integer(import.rows.len() as u64),
+                        ru::integer(import.classes.len() as u64)
+                    );
+                    db.audit(
+                        Some(&account.login),
+                        "chats",
+                        &format!("школа {inn}: загружен {what}"),
+                    )?;
+                    let done = match outcome.saved {
+                        SaveOutcome::Unchanged { .. } => {
+                            format!("Этот файл уже загружен ({what}): ничего не изменилось.")
+                        }
+                        SaveOutcome::Saved { .. } => format!("Загружен {what}."),
+                    };
+                    school_page(db, &user, &inn, &when, Notice::Done(done))
+                }
+                Err(err @ (AppError::Ingest(_) | AppError::OtherSchools { .. })) => {
+                    fail(db, err.to_string())
+                }
+                Err(err) => Err(err.into()),
+            }
+        })
+        .await
+}
+
+fn xlsx_file(ascii_name: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                urls::attachment(ascii_name, name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// GET /download/chats.xlsx?level=…&as_of=…&deadline=…
 pub(crate) async fn xlsx(
     State(state): State<AppState>,
@@ -882,24 +1028,11 @@ pub(crate) async fn xlsx(
                 "download",
                 &format!("официальные чаты XLSX ({}) на {date}", level.code()),
             )?;
-            Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        urls::attachment(
-                            &format!("chats_{}.xlsx", when.as_of),
-                            &format!("Официальные чаты на {date}.xlsx"),
-                        ),
-                    ),
-                ],
+            Ok(xlsx_file(
+                &format!("chats_{}.xlsx", when.as_of),
+                &format!("Официальные чаты на {date}.xlsx"),
                 bytes,
-            )
-                .into_response())
+            ))
         })
         .await
 }

@@ -268,7 +268,7 @@ pub(crate) async fn preview(
 
 /// The name a browser gave the file, as a plain file name: no folders, no control
 /// characters. It becomes the snapshot's file name in the lineage.
-fn safe_file_name(name: &str) -> String {
+pub(crate) fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let clean = clean.trim().trim_start_matches('.').to_string();

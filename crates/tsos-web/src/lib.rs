@@ -16,7 +16,8 @@
 //! - `/snapshots`, `/quality`, `/downloads`, `/import` (+ `/import/preview`,
 //!   `/import/confirm`), `/audit`;
 //! - `/chats` the official chats of the account's area, `/chats/school/{inn}` a school's
-//!   registry, which the school edits by POST to the same address;
+//!   registry, which the school edits by POST to the same address, or in bulk by uploading
+//!   its filled template to `/chats/school/{inn}/upload` (`…/template.xlsx` is the form);
 //! - `/download/appendix.xlsx`, `/download/report.csv`, `/download/report.json`,
 //!   `/download/chats.xlsx`, `/download/letter/{id}/{n}`;
 //! - `/api/report`, `/api/schools/{inn}`, `/api/municipalities/{name}`, `/api/dates`,
@@ -56,6 +57,9 @@ pub use state::{AppState, WebConfig};
 /// Uploads up to this size are accepted: a region's per-user export is a few hundred MB.
 const MAX_UPLOAD: usize = 2 << 30;
 
+/// A school's filled chats template is a few hundred rows.
+const MAX_CHATS_UPLOAD: usize = 16 << 20;
+
 /// What the pages may load: only this site's own stylesheet and script, no inline code, no
 /// framing by other sites.
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
@@ -80,6 +84,11 @@ pub fn router(state: AppState) -> Router {
         .route("/import/confirm", post(import::confirm))
         .route("/chats", get(chats::overview))
         .route("/chats/school/{inn}", get(chats::school).post(chats::edit))
+        .route(
+            "/chats/school/{inn}/upload",
+            post(chats::upload).layer(DefaultBodyLimit::max(MAX_CHATS_UPLOAD)),
+        )
+        .route("/chats/school/{inn}/template.xlsx", get(chats::template))
         .route("/download/appendix.xlsx", get(downloads::appendix))
         .route("/download/chats.xlsx", get(chats::xlsx))
         .route("/download/letter/{id}/{file}", get(downloads::letter))

@@ -535,6 +535,10 @@ async fn authorization_matrix() {
         ),
         ("/chats/school/0599999999".into(), [NF, NF, NF, NF, NF, NF]),
         (
+            format!("/chats/school/{SCHOOL_A1}/template.xlsx"),
+            [OK, OK, OK, NF, OK, NF],
+        ),
+        (
             "/download/chats.xlsx?level=school".into(),
             [OK, OK, OK, OK, OK, OK],
         ),
@@ -1252,4 +1256,162 @@ async fn a_school_cannot_see_or_edit_another_schools_chats() {
     );
     let page = app.get(&chats_url(SCHOOL_B1), Some(&school_b)).await.text();
     assert!(!page.contains("Педагоги") && !page.contains("СОШ №1"));
+}
+
+/// Uploads a school's filled chats template to its page.
+async fn upload_chats(
+    app: &TestApp,
+    session: Option<&Session>,
+    cookie: &str,
+    inn: &str,
+    name: &str,
+    text: &str,
+) -> Reply {
+    let mut fields = Vec::new();
+    if let Some(session) = session {
+        fields.push(("csrf", session.csrf.as_str()));
+    }
+    fields.push(("as_of", "2023-10-01"));
+    let (content_type, body) = multipart(&fields, Some(("file", name, text.as_bytes())));
+    app.send(
+        Request::post(format!("/chats/school/{inn}/upload"))
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+const CHATS_HEADER: &str = "ИНН ОО;Название чата;Назначение;Класс;Платформа;Участников;Активен;Дата подтверждения;Дата создания;Дата переноса;Заменяет чат\n";
+
+#[tokio::test]
+async fn a_school_uploads_its_filled_template_and_only_its_own() {
+    let app = app();
+    let school = app.login("school_a").await;
+    let template = app
+        .get(
+            &format!("/chats/school/{SCHOOL_A1}/template.xlsx"),
+            Some(&school),
+        )
+        .await;
+    assert_eq!(template.status, StatusCode::OK);
+    let text = sheets(&template.body).concat().join(" ");
+    assert!(
+        text.contains(SCHOOL_A1),
+        "the example row names the school: {text}"
+    );
+
+    let stored = || Store::open(&app.db).unwrap().chat_states().unwrap();
+    let other = format!(
+        "{CHATS_HEADER}{SCHOOL_A1};Педагоги;педагогический коллектив;;Сферум;10;Да;;;;\n\
+         {SCHOOL_B1};Педагоги;педагогический коллектив;;Telegram;10;Да;;;;\n"
+    );
+    let reply = upload_chats(
+        &app,
+        Some(&school),
+        &school.cookie,
+        SCHOOL_A1,
+        "чаты.csv",
+        &other,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.text().contains("строки других школ (ИНН 0500000003)"),
+        "{}",
+        reply.text()
+    );
+    let bad = format!("{CHATS_HEADER}{SCHOOL_A1};5А;классный;5А;Одноклассники;27;Да;;;;\n");
+    let reply = upload_chats(
+        &app,
+        Some(&school),
+        &school.cookie,
+        SCHOOL_A1,
+        "чаты.csv",
+        &bad,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .text()
+            .contains("чаты.csv:2: column «Платформа»: неизвестная платформа «Одноклассники»"),
+        "{}",
+        reply.text()
+    );
+    let good = format!(
+        "{CHATS_HEADER}{SCHOOL_A1};Педагоги;педагогический коллектив;;Сферум;10;Да;;;;\n\
+         {SCHOOL_A1};5А — родители;родительский;5А;WhatsApp;27;Да;;;;\n"
+    );
+    // Without the form's token, and from another school or an authority: refused.
+    let forged = upload_chats(&app, None, &school.cookie, SCHOOL_A1, "чаты.csv", &good).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let school_b = app.login("school_b").await;
+    let foreign = upload_chats(
+        &app,
+        Some(&school_b),
+        &school_b.cookie,
+        SCHOOL_A1,
+        "чаты.csv",
+        &good,
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let muni = app.login("muni_a").await;
+    let authority = upload_chats(
+        &app,
+        Some(&muni),
+        &muni.cookie,
+        SCHOOL_A1,
+        "чаты.csv",
+        &good,
+    )
+    .await;
+    assert_eq!(authority.status, StatusCode::FORBIDDEN);
+    assert!(stored().is_empty(), "nothing stored");
+
+    let reply = upload_chats(
+        &app,
+        Some(&school),
+        &school.cookie,
+        SCHOOL_A1,
+        "чаты.csv",
+        &good,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert!(
+        reply
+            .text()
+            .contains("Загружен файл «чаты.csv» на 01.10.2023: чатов 2"),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(stored().len(), 2);
+    let again = upload_chats(
+        &app,
+        Some(&school),
+        &school.cookie,
+        SCHOOL_A1,
+        "чаты.csv",
+        &good,
+    )
+    .await;
+    assert!(again.text().contains("ничего не изменилось"));
+    let report = json(
+        &app.get("/api/chats?level=school&as_of=2023-10-01", Some(&muni))
+            .await,
+    );
+    let row = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == SCHOOL_A1)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["chats"].as_u64(), row["foreign_open"].as_u64()),
+        (Some(2), Some(1))
+    );
 }

@@ -10,7 +10,7 @@ it says so and exits 0 (skipped).
 Steps: make a small demo (which creates the accounts demo/demo and school/demo), serve it on
 a free port, log in, drill down region → municipality → school, upload a file and confirm
 the import, download the XLSX appendix, open the official chats, check that the school account
-sees only its school and edits its own chats (adds one, moves it to MAX),
+sees only its school and edits its own chats (adds one, moves it to MAX, uploads a file),
 and save screenshots of each step (laptop and phone widths) in DIR (default
 target/browser-test).
 """
@@ -115,6 +115,15 @@ class Browser:
 
     def url(self):
         return self.s("/url", method="GET")
+
+    def wait_url(self, part):
+        """The address once it contains `part`: a click's navigation may still be under way."""
+        for _ in range(50):
+            url = self.url()
+            if part in url:
+                return url
+            time.sleep(0.2)
+        return self.url()
 
     def script(self, source, *args):
         return self.s("/execute/sync", {"script": source, "args": list(args)})
@@ -228,7 +237,7 @@ def run(browser, site, demo, out, downloads):
     browser.click(".crumbs a:nth-of-type(2)")
     check(browser.text("h1") == municipality, "a breadcrumb goes up a level")
     browser.click("#as_of option:nth-child(2)")
-    check("as_of=" in browser.url(), "picking a date reloads the page for it")
+    check("as_of=" in browser.wait_url("as_of="), "picking a date reloads the page for it")
 
     print("import")
     inns = [m.group(1) for m in re.finditer(r'href="/school/(\d+)',
@@ -278,7 +287,7 @@ def run(browser, site, demo, out, downloads):
 
     print("school account")
     browser.click(".account button")
-    check("/login" in browser.url(), "logout returns to the login page")
+    check("/login" in browser.wait_url("/login"), "logout returns to the login page")
     browser.type("#login", "school")
     browser.type("#password", "demo")
     browser.click("form.login button")
@@ -293,7 +302,8 @@ def run(browser, site, demo, out, downloads):
     print("school edits its chats")
     browser.go(site + "/")
     browser.click('.menu a[href="/chats"]')
-    check(("/chats/school/" + own) in browser.url(), "a school's chats page is its own registry")
+    check(("/chats/school/" + own) in browser.wait_url("/chats/school/" + own),
+          "a school's chats page is its own registry")
     browser.type("#chat-name", "Родители 7В (проверка)")
     browser.script("document.getElementById('chat-purpose').value = 'parents'")
     browser.type("#chat-class", "7В")
@@ -309,6 +319,14 @@ def run(browser, site, demo, out, downloads):
     """)
     check("Перенос чата «Родители 7В (проверка)» сохранен." in browser.text(".done"),
           "the chat is moved")
+    filled = os.path.join(demo, "чаты_школы.csv")
+    with open(filled, "w", encoding="utf-8") as f:
+        f.write("ИНН ОО;Название чата;Назначение;Класс;Платформа;Участников;Активен\n")
+        f.write(f"{own};Совет родителей (проверка);родительский;;Сферум;12;Да\n")
+    browser.type("#chats-file", os.path.abspath(filled))
+    browser.click("#upload-chats button")
+    check("Загружен файл «чаты_школы.csv»" in browser.text(".done"), "the filled template uploads")
+    check("Совет родителей (проверка)" in browser.text("table.chats"), "and its chat is listed")
     shot("12-school-chats.png")
     shot("12-school-chats-phone.png", PHONE)
     browser.go(site + "/chats/school/" + next(inn for inn in inns if inn != own))
