@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
+use tsos_domain::{Catalogue, Level, Report, Role, Shortfall, format_date_ru};
 use tsos_letter::{Addressees, LetterInput, LetterSettings, Repeated, build_letter, build_notices};
-use tsos_store::{LetterInfo, LetterItem, NewLetter, Store};
+use tsos_store::{LetterInfo, NewLetter, Store};
 
 use crate::AppError;
 use crate::report::build_report;
@@ -150,20 +150,7 @@ pub fn write_letter(
             Addressees::Municipalities => "municipalities".into(),
         },
         files: files.iter().map(|p| p.display().to_string()).collect(),
-        items: letter
-            .named
-            .iter()
-            .map(|named| LetterItem {
-                org_id: named.id.clone(),
-                name: named.name.clone(),
-                platform: named.platform.clone(),
-                role: named.role,
-                share: named.share,
-                target: named.target,
-                active: named.active,
-                contingent: named.contingent,
-            })
-            .collect(),
+        items: letter.named.clone(),
     })?;
     Ok(LetterOutcome {
         letter_id,
@@ -178,7 +165,7 @@ pub fn write_letter(
 /// One line of the follow-up: an indicator a letter named, then and after the deadline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FollowupLine {
-    pub item: LetterItem,
+    pub item: Shortfall,
     /// The first snapshot after the deadline with this platform, and the share then.
     pub after: Option<(Date, Option<f64>)>,
     pub outcome: FollowupOutcome,

@@ -459,6 +459,37 @@ pub struct Lagging<'r> {
     pub indicator: Indicator,
 }
 
+impl Lagging<'_> {
+    /// The line as a letter names it and the registry of letters keeps it.
+    pub fn to_shortfall(&self) -> Shortfall {
+        Shortfall {
+            org_id: self.row.id.clone(),
+            name: self.row.name.clone(),
+            platform: self.platform.code.clone(),
+            role: self.role,
+            share: self.indicator.share,
+            target: self.indicator.target,
+            active: self.indicator.active,
+            contingent: self.indicator.contingent,
+        }
+    }
+}
+
+/// One indicator of one organisation below its target, as a letter named it: what the letter
+/// says, and what the follow-up after the deadline compares with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortfall {
+    pub org_id: String,
+    pub name: String,
+    /// The platform's code.
+    pub platform: String,
+    pub role: Role,
+    pub share: Option<f64>,
+    pub target: Option<f64>,
+    pub active: u64,
+    pub contingent: Option<u64>,
+}
+
 /// The red schools of a school-level report, lowest share first (ties by name), optionally
 /// for one indicator and one municipality.
 pub fn lagging<'r>(

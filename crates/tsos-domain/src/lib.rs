@@ -21,7 +21,7 @@ pub mod users;
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
 pub use indicators::{
     Indicator, IndicatorRow, Level, PlatformCounts, Report, ReportPlatform, RoleCounts, SchoolInfo,
-    UnknownOrgs,
+    Shortfall, UnknownOrgs,
 };
 pub use org::OrgId;
 pub use platform::{ActiveRule, Catalogue, Platform, Window};

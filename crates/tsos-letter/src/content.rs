@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use tsos_domain::chats::ChatState;
 use tsos_domain::dates::months_after;
 use tsos_domain::indicators::{Lagging, lagging, share};
-use tsos_domain::{Indicator, IndicatorRow, Report, Role, Status, format_date_ru};
+use tsos_domain::{Indicator, IndicatorRow, Report, Role, Shortfall, Status, format_date_ru};
 use tsos_report::ru;
 
 use crate::settings::LetterSettings;
@@ -51,19 +51,6 @@ pub struct LetterInput<'a> {
     pub chats: Option<&'a [ChatState]>,
 }
 
-/// One indicator of one organisation that a letter names as below target.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Named {
-    pub id: String,
-    pub name: String,
-    pub platform: String,
-    pub role: Role,
-    pub share: Option<f64>,
-    pub target: Option<f64>,
-    pub active: u64,
-    pub contingent: Option<u64>,
-}
-
 /// A page of an official letter, whatever it says: requisites, title, text, signature.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paper {
@@ -83,7 +70,7 @@ pub struct Paper {
 pub struct Letter {
     pub paper: Paper,
     /// Every lagging indicator, for the letters' registry and the follow-up.
-    pub named: Vec<Named>,
+    pub named: Vec<Shortfall>,
 }
 
 /// A notice to one school below target.
@@ -100,16 +87,7 @@ pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, T
     let report = input.details;
     let named = lagging(report, None, None)
         .into_iter()
-        .map(|entry| Named {
-            id: entry.row.id.clone(),
-            name: entry.row.name.clone(),
-            platform: entry.platform.code.clone(),
-            role: entry.role,
-            share: entry.indicator.share,
-            target: entry.indicator.target,
-            active: entry.indicator.active,
-            contingent: entry.indicator.contingent,
-        })
+        .map(|entry| entry.to_shortfall())
         .collect();
     Ok(Letter {
         paper: Paper {

@@ -17,8 +17,8 @@ use thiserror::Error;
 use tsos_domain::chats::{ChatState, ClassList, Purpose, SchoolClass, chat_platform};
 use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
 use tsos_domain::{
-    Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Target,
-    TargetBook,
+    Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Shortfall,
+    Target, TargetBook,
 };
 
 /// Migrations in order; `PRAGMA user_version` records how many have run.
@@ -136,20 +136,7 @@ pub struct NewLetter {
     /// `schools` or `municipalities`.
     pub addressees: String,
     pub files: Vec<String>,
-    pub items: Vec<LetterItem>,
-}
-
-/// What a letter said about one indicator of one organisation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LetterItem {
-    pub org_id: String,
-    pub name: String,
-    pub platform: String,
-    pub role: Role,
-    pub share: Option<f64>,
-    pub target: Option<f64>,
-    pub active: u64,
-    pub contingent: Option<u64>,
+    pub items: Vec<Shortfall>,
 }
 
 /// A registered letter.
@@ -742,13 +729,13 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    pub fn letter_items(&self, letter_id: i64) -> Result<Vec<LetterItem>, StoreError> {
+    pub fn letter_items(&self, letter_id: i64) -> Result<Vec<Shortfall>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT org_id, name, platform, role, share, target, active, contingent
              FROM letter_item WHERE letter_id = ?1 ORDER BY rowid",
         )?;
         let rows = stmt.query_map(params![letter_id], |row| {
-            Ok(LetterItem {
+            Ok(Shortfall {
                 org_id: row.get(0)?,
                 name: row.get(1)?,
                 platform: row.get(2)?,
