@@ -19,9 +19,9 @@ use tsos_domain::chats::{
 };
 
 use crate::error::{IngestError, RowError};
-use crate::header::{HEADER_SEARCH_ROWS, normalize};
+use crate::header::{Search, find_header, normalize};
 use crate::source::{Cell, Format, Row, Source};
-use crate::{RowStats, file_sha256, title, values};
+use crate::{RowStats, file_sha256, values};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ChatColumn {
@@ -248,13 +248,7 @@ pub fn read_chats(
 fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError> {
     let file = source.file.clone();
     let mut stats = RowStats::default();
-    let mut before: Vec<Row> = Vec::new();
-    let mut header: Option<(Content, Columns)> = None;
-    while before.len() < HEADER_SEARCH_ROWS {
-        let Some(row) = source.next_row()? else {
-            break;
-        };
-        stats.read += 1;
+    let recognise = |row: &Row| {
         let found: Columns = row
             .cells
             .iter()
@@ -264,58 +258,50 @@ fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError
                 _ => None,
             })
             .collect();
-        if let Some(content) = content_of(&found) {
-            header = Some((content, found));
-            break;
-        }
-        before.push(row);
-    }
-    let Some((content, columns)) = header else {
-        if before.iter().all(Row::is_blank) {
+        content_of(&found).map(|content| (content, found))
+    };
+    let (content, columns, title_date) = match find_header(source, &mut stats, recognise)? {
+        Search::Found {
+            header: (content, columns),
+            title_date,
+            ..
+        } => (content, columns, title_date),
+        Search::Empty => {
             return Err(IngestError::Empty {
                 file: place.to_string(),
             });
         }
-        let found = before
-            .iter()
-            .find(|row| !row.is_blank())
-            .map(|row| {
-                row.cells
-                    .iter()
-                    .map(Cell::to_text)
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let quoted = |headers: &[&str]| {
-            headers
+        Search::NotFound(before) => {
+            let found = before
                 .iter()
-                .map(|h| format!("«{h}»"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        return Err(IngestError::NoHeader {
-            file: place.to_string(),
-            best_line: None,
-            found,
-            expected: format!(
-                "{}; для списка классов — {}",
-                quoted(&TEMPLATE_HEADERS),
-                quoted(&CLASS_HEADERS)
-            ),
-        });
-    };
-    for row in &before {
-        if row.is_blank() {
-            stats.blank += 1;
-        } else {
-            stats.title += 1;
+                .find(|row| !row.is_blank())
+                .map(|row| {
+                    row.cells
+                        .iter()
+                        .map(Cell::to_text)
+                        .filter(|t| !t.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let quoted = |headers: &[&str]| {
+                headers
+                    .iter()
+                    .map(|h| format!("«{h}»"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(IngestError::NoHeader {
+                file: place.to_string(),
+                best_line: None,
+                found,
+                expected: format!(
+                    "{}; для списка классов — {}",
+                    quoted(&TEMPLATE_HEADERS),
+                    quoted(&CLASS_HEADERS)
+                ),
+            });
         }
-    }
-    let title_date = before.iter().find_map(|row| {
-        let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
-        title::date_in_title(&text.join(" "))
-    });
+    };
     let column = |wanted: ChatColumn| {
         columns
             .iter()

@@ -387,38 +387,18 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
     let file = source.file.clone();
     let mut stats = RowStats::default();
 
-    // The header is the first plausible row among the first rows; what is above it is title.
-    let mut before_header: Vec<Row> = Vec::new();
-    let mut header = None;
-    while before_header.len() < header::HEADER_SEARCH_ROWS {
-        let Some(row) = source.next_row()? else {
-            break;
+    let (header, header_line, title_date) =
+        match header::find_header(&mut source, &mut stats, |row| {
+            Some(Header::from_row(row)).filter(Header::is_plausible)
+        })? {
+            header::Search::Found {
+                header,
+                line,
+                title_date,
+            } => (header, line, title_date),
+            header::Search::Empty => return Err(IngestError::Empty { file }),
+            header::Search::NotFound(rows) => return Err(no_header(&file, &rows, options.target)),
         };
-        stats.read += 1;
-        let candidate = Header::from_row(&row);
-        if candidate.is_plausible() {
-            header = Some((candidate, row.loc.number()));
-            break;
-        }
-        before_header.push(row);
-    }
-    let Some((header, header_line)) = header else {
-        if before_header.iter().all(Row::is_blank) {
-            return Err(IngestError::Empty { file });
-        }
-        return Err(no_header(&file, &before_header, options.target));
-    };
-    for row in &before_header {
-        if row.is_blank() {
-            stats.blank += 1;
-        } else {
-            stats.title += 1;
-        }
-    }
-    let title_date = before_header.iter().find_map(|row| {
-        let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
-        title::date_in_title(&text.join(" "))
-    });
     let as_of = options
         .as_of
         .or(title_date)
