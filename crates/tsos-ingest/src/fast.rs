@@ -246,7 +246,7 @@ struct Caches {
     roles: Vec<(Vec<u8>, Option<Role>)>,
     confirmations: Vec<(Vec<u8>, Option<bool>)>,
     /// Reused by `Group::finish` to look for repeated ids.
-    scratch: HashMap<(u64, Role), u32>,
+    scratch: Scratch,
 }
 
 /// The users of one organisation read so far: ids in an arena, one entry per row.
@@ -291,14 +291,10 @@ impl Group {
     }
 
     /// Merges the duplicates and counts the users.
-    fn finish(
-        mut self,
-        tally: &Tally,
-        scratch: &mut HashMap<(u64, Role), u32>,
-    ) -> (OrgId, OrgTally) {
+    fn finish(mut self, tally: &Tally, scratch: &mut Scratch) -> (OrgId, OrgTally) {
         // One pass over a map from (id hash, role) to the first row of that user: a repeated
         // row merges into it and is marked. Ids are compared whole; two different ids with one
-        // hash (never seen in practice) send the group to the sorting merge below.
+        // hash (rare with foldhash) send the group to the sorting merge below.
         scratch.clear();
         let mut repeats: Vec<(usize, usize)> = Vec::new();
         for (idx, entry) in self.entries.iter().enumerate() {
@@ -402,6 +398,11 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
     if input.encoding == encoding_rs::UTF_8 && simdutf8::basic::from_utf8(chunk).is_err() {
         return None;
     }
+    // A carriage return ends a line only before its newline (CRLF). Checked once for the
+    // chunk, so that a line need only drop its last byte.
+    if memchr::memchr_iter(b'\r', chunk).any(|pos| chunk.get(pos + 1) != Some(&b'\n')) {
+        return None;
+    }
     let columns = input.columns;
     let delimiter = input.delimiter;
     let mut out = ChunkResult {
@@ -424,9 +425,6 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
         start = end + 1;
         if let Some(stripped) = line.strip_suffix(b"\r") {
             line = stripped;
-        }
-        if line.contains(&b'\r') {
-            return None;
         }
         if line.is_empty() {
             out.empty_lines += 1;
@@ -457,7 +455,7 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
             out.other_roles += 1;
             continue;
         };
-        let same_group = current.as_ref().is_some_and(|g| g.raw_org == raw_org);
+        let same_group = current.as_ref().is_some_and(|g| same(&g.raw_org, raw_org));
         if !same_group {
             let org = plain_org(raw_org)?;
             if let Some(group) = current.take() {
@@ -541,7 +539,7 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
         Some(())
     };
     let mut data = PerUserData::default();
-    let mut scratch = HashMap::new();
+    let mut scratch = Scratch::default();
     let (mut records, mut blank_records, mut empty_lines, mut trailing_empty) = (0, 0, 0, 0);
     let mut open: Option<Group> = None;
     for chunk in chunks {
@@ -599,7 +597,7 @@ fn cached<T: Copy>(
     bytes: &[u8],
     decode: impl FnOnce(&[u8]) -> Result<T, ()>,
 ) -> Option<T> {
-    if let Some((_, value)) = cache.iter().find(|(known, _)| known == bytes) {
+    if let Some((_, value)) = cache.iter().find(|(known, _)| same(known, bytes)) {
         return Some(*value);
     }
     let value = decode(bytes).ok()?;
@@ -609,6 +607,24 @@ fn cached<T: Copy>(
     }
     cache.push((bytes.to_vec(), value));
     Some(value)
+}
+
+/// `a == b`, without a call to `memcmp` for the short fields every row compares (an ИНН, a
+/// role, «Да»): up to 32 bytes are compared as a few overlapping words.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if !(8..=32).contains(&n) {
+        return a == b;
+    }
+    let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let eq = |at: usize| word(a, at) == word(b, at);
+    // The first and last eight bytes cover up to 16; the next and the one before the last,
+    // up to 32.
+    eq(0) && eq(n - 8) && (n <= 16 || (eq(8) && eq(n - 16)))
 }
 
 fn decode(bytes: &[u8], encoding: &'static Encoding) -> Result<Cell, ()> {
@@ -654,25 +670,42 @@ fn last_date(bytes: &[u8], encoding: &'static Encoding) -> Option<Option<Date>> 
     }
 }
 
-/// FxHash over the id's bytes: only to sort equal ids together, which are then compared whole.
+/// The id's hash, to find a user's repeated rows; equal hashes are then compared whole.
+/// foldhash mixes every byte into every bit: a hash that only multiplies (FxHash) lets the
+/// digits of sequential ids cancel out, and most organisations then had colliding ids, which
+/// sent them to the slow sorting merge.
 fn hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = 0u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-    for &b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-    }
-    h
+    std::hash::BuildHasher::hash_one(&ID_HASH, bytes)
 }
+
+/// Fixed, so that a file is read the same way every time.
+const ID_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x7505);
+
+/// The map of one organisation's users, keyed by an id's hash that is already well mixed.
+type Scratch = HashMap<(u64, Role), u32, foldhash::fast::FixedState>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn short_fields_compare_as_equality_does() {
+        let base: Vec<u8> = (0..40u8).map(|b| b'a' + b % 26).collect();
+        for len in 0..=40 {
+            let a = &base[..len];
+            assert!(same(a, a), "{len}");
+            assert!(
+                !same(a, &base[..len.saturating_sub(1)]) || len == 0,
+                "{len}"
+            );
+            for pos in 0..len {
+                let mut b = a.to_vec();
+                b[pos] ^= 0x20;
+                assert!(!same(a, &b), "{len} differs at {pos}");
+            }
+        }
+    }
 
     #[test]
     fn dates_by_hand_agree_with_the_general_parser() {
@@ -750,7 +783,7 @@ mod tests {
                 ids: group.ids.clone(),
                 entries: group.entries.clone(),
             };
-            let by_map = group.finish(&tally, &mut HashMap::new());
+            let by_map = group.finish(&tally, &mut Scratch::default());
             let by_sort = copy.sorted_finish(&tally);
             assert_eq!(by_map, by_sort);
         }

@@ -153,6 +153,15 @@ fn what_the_fast_path_is_not_sure_of_goes_to_the_general_path() {
             "totals.csv",
             format!("{HEADER}\n1;А;Учитель;0512345678;Да;01.09.2023\n;Итого;;;;\n"),
         ),
+        // A carriage return that ends no line, inside a line and at the end of the file.
+        (
+            "lone_cr.csv",
+            format!("{HEADER}\n1;А\rБ;Учитель;0512345678;Да;01.09.2023\r\n"),
+        ),
+        (
+            "cr_at_end.csv",
+            format!("{HEADER}\n1;А;Учитель;0512345678;Да;01.09.2023\r"),
+        ),
     ];
     for (name, text) in cases {
         let path = dir.path().join(name);
