@@ -473,11 +473,19 @@ impl RowReader<'_> {
         let org_cell_is_id = values::org_id(row.cell(org_idx))
             .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
             .unwrap_or(false);
-        let says_total = row.cells.iter().any(|cell| {
-            matches!(cell, Cell::Text(_)) && {
-                let norm = header::normalize(&cell.to_text());
+        let says_total = row.cells.iter().any(|cell| match cell {
+            // Only a text whose first letter could begin «итого» or «всего» is normalised:
+            // this runs on every row of the general path.
+            Cell::Text(text)
+                if matches!(
+                    text.chars().find(|c| c.is_alphanumeric()),
+                    Some('и' | 'И' | 'в' | 'В')
+                ) =>
+            {
+                let norm = header::normalize(text);
                 norm.starts_with("итого") || norm.starts_with("всего") || norm == "итог"
             }
+            _ => false,
         });
         if says_total && !org_cell_is_id {
             self.stats.totals += 1;

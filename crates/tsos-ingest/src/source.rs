@@ -601,9 +601,13 @@ fn stream_xlsx(
     mut workbook: calamine::Xlsx<BufReader<File>>,
     sheet: String,
 ) -> impl Iterator<Item = SheetRow> + use<> {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+    // Rows go over in batches: a message per row cost more in waking the other thread than
+    // the row itself, at a million rows a sheet.
+    const BATCH: usize = 512;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SheetRow>>(8);
     std::thread::spawn(move || {
-        let mut read = || -> Result<(), calamine::XlsxError> {
+        let mut batch: Vec<SheetRow> = Vec::with_capacity(BATCH);
+        let mut read = |batch: &mut Vec<SheetRow>| -> Result<bool, calamine::XlsxError> {
             let mut cells = workbook.worksheet_cells_reader(&sheet)?;
             let mut current: Option<u32> = None;
             let mut row: Vec<Cell> = Vec::new();
@@ -614,8 +618,13 @@ fn stream_xlsx(
                         let done = std::mem::take(&mut row);
                         let blanks = (previous + 1..row_idx).map(|r| (r + 1, Vec::new()));
                         for item in std::iter::once((previous + 1, done)).chain(blanks) {
-                            if tx.send(Ok(item)).is_err() {
-                                return Ok(());
+                            batch.push(Ok(item));
+                            if batch.len() >= BATCH
+                                && tx
+                                    .send(std::mem::replace(batch, Vec::with_capacity(BATCH)))
+                                    .is_err()
+                            {
+                                return Ok(false);
                             }
                         }
                     }
@@ -628,15 +637,21 @@ fn stream_xlsx(
                 row[col_idx] = convert_ref(cell.get_value());
             }
             if let Some(previous) = current {
-                let _ = tx.send(Ok((previous + 1, row)));
+                batch.push(Ok((previous + 1, row)));
             }
-            Ok(())
+            Ok(true)
         };
-        if let Err(err) = read() {
-            let _ = tx.send(Err(err.to_string()));
+        match read(&mut batch) {
+            Ok(true) => {}
+            // The reader of the rows is gone: nobody to tell.
+            Ok(false) => return,
+            Err(err) => batch.push(Err(err.to_string())),
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
         }
     });
-    rx.into_iter()
+    rx.into_iter().flatten()
 }
 
 fn convert_ref(data: &calamine::DataRef<'_>) -> Cell {
