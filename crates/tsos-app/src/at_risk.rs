@@ -2,11 +2,12 @@
 //! back — read from the file itself; nothing is stored (SPEC §6 "Forecast", §7).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use tsos_domain::{Catalogue, OrgId, Role};
+use tsos_domain::{Catalogue, OrgId, Role, UserState};
 use tsos_ingest::{ReadOptions, Target};
 
 use crate::AppError;
@@ -30,6 +31,12 @@ pub struct AtRiskUser {
     pub last: Date,
     /// The last day they still count as active if they do not come back.
     pub active_until: Date,
+}
+
+/// One user's rows merged so far.
+struct Seen {
+    state: UserState,
+    full_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,11 +66,11 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         fast: false,
         progress: None,
     };
-    // Rows of the one school are merged per user as the import merges them (confirmed if any
-    // row is, the latest date wins); the horizon is known only after the read, since the
-    // as-of date may come from the file's title line.
-    let mut users_by_id: HashMap<(String, Role), (AtRiskUser, bool)> = HashMap::new();
-    let mut anonymous: Vec<(AtRiskUser, bool)> = Vec::new();
+    // Rows of the one school are merged per user with the import's own rule
+    // (`UserState::merge`); the horizon is known only after the read, since the as-of date
+    // may come from the file's title line.
+    let mut users_by_id: HashMap<(String, Role), Seen> = HashMap::new();
+    let mut anonymous: Vec<(Role, Seen)> = Vec::new();
     let as_of = tsos_ingest::visit_users(request.path, &options, &mut |row| {
         let (Some(org), Some(role)) = (&row.org, row.role) else {
             return;
@@ -71,55 +78,53 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         if *org != school {
             return;
         }
-        let confirmed = row.confirmed.unwrap_or(false);
-        let user = |last: Date| AtRiskUser {
+        let seen = Seen {
+            state: UserState {
+                confirmed: row.confirmed.unwrap_or(false),
+                last: row.last,
+            },
             full_name: row
                 .full_name
                 .map(|cell| cell.to_text())
                 .filter(|n| !n.is_empty()),
-            user_id: row.user_id.clone(),
-            role,
-            last,
-            active_until: platform.rule.last_active_day(last),
         };
-        match &row.user_id {
-            None => {
-                if let Some(last) = row.last {
-                    anonymous.push((user(last), confirmed));
+        match row.user_id {
+            None => anonymous.push((role, seen)),
+            Some(id) => match users_by_id.entry((id, role)) {
+                Entry::Vacant(slot) => {
+                    slot.insert(seen);
                 }
-            }
-            Some(id) => {
-                let entry = users_by_id.entry((id.clone(), role));
-                match entry {
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        if let Some(last) = row.last {
-                            slot.insert((user(last), confirmed));
-                        }
+                Entry::Occupied(mut slot) => {
+                    let known = slot.get_mut();
+                    // The name of the row with the latest date, else the one known.
+                    if seen.state.last > known.state.last {
+                        known.full_name = seen.full_name.or(known.full_name.take());
                     }
-                    std::collections::hash_map::Entry::Occupied(mut slot) => {
-                        let (known, known_confirmed) = slot.get_mut();
-                        *known_confirmed |= confirmed;
-                        if let Some(last) = row.last
-                            && last > known.last
-                        {
-                            let name = known.full_name.take();
-                            *known = user(last);
-                            known.full_name = known.full_name.take().or(name);
-                        }
-                    }
+                    known.state.merge(seen.state);
                 }
-            }
+            },
         }
     })?;
     let horizon_end = as_of + i64::from(request.horizon_days).days();
     let mut users: Vec<AtRiskUser> = users_by_id
-        .into_values()
-        .chain(anonymous)
-        .filter(|(user, confirmed)| {
-            platform.rule.is_active(*confirmed, Some(user.last), as_of)
-                && user.active_until < horizon_end
+        .into_iter()
+        .map(|((id, role), seen)| (Some(id), role, seen))
+        .chain(anonymous.into_iter().map(|(role, seen)| (None, role, seen)))
+        .filter_map(|(user_id, role, seen)| {
+            let last = seen.state.last?;
+            let active_until = platform.rule.last_active_day(last);
+            (platform
+                .rule
+                .is_active(seen.state.confirmed, Some(last), as_of)
+                && active_until < horizon_end)
+                .then_some(AtRiskUser {
+                    full_name: seen.full_name,
+                    user_id,
+                    role,
+                    last,
+                    active_until,
+                })
         })
-        .map(|(user, _)| user)
         .collect();
     users.sort_by(|a, b| {
         (a.active_until, &a.full_name, &a.user_id).cmp(&(b.active_until, &b.full_name, &b.user_id))

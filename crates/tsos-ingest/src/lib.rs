@@ -179,7 +179,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         mut warnings,
     } = open_export(path, options)?;
     let file = source.file.clone();
-    if let Some((content, sha256)) = try_fast(
+    let fast = try_fast(
         path,
         options,
         &source,
@@ -187,58 +187,56 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         header_line,
         as_of,
         &mut stats,
-    )? {
-        if let Content::PerUser(data) = &content {
-            per_user_warnings(data, header.has(Column::UserId), as_of, &mut warnings);
+    )?;
+    let fast_path = fast.is_some();
+    let (content, sha256, stats, rejected_examples) = match fast {
+        Some((content, sha256)) => {
+            if let Content::PerUser(data) = &content {
+                per_user_warnings(data, header.has(Column::UserId), as_of, &mut warnings);
+            }
+            (content, sha256, stats, Vec::new())
         }
-        return Ok(Import {
-            file_name: file,
-            sha256,
-            format: source.format.clone(),
-            as_of,
-            title_date,
-            columns: describe_columns(&header),
-            content,
-            stats,
-            warnings,
-            rejected_examples: Vec::new(),
-            fast_path: true,
-        });
-    }
-    let sha256 = file_sha256(path)?;
-    let mut reader = RowReader {
-        file: file.clone(),
-        progress: options.progress,
-        header: &header,
-        stats,
-        errors: Vec::new(),
-        n_errors: 0,
-        skip_invalid: options.skip_invalid,
+        None => {
+            let sha256 = file_sha256(path)?;
+            let mut reader = RowReader {
+                file: file.clone(),
+                progress: options.progress,
+                header: &header,
+                stats,
+                errors: Vec::new(),
+                n_errors: 0,
+                skip_invalid: options.skip_invalid,
+            };
+            let content = match options.target {
+                Target::Platform(platform) if header.has(Column::Role) => Content::PerUser(
+                    reader.per_user(&mut source, platform, as_of, &mut warnings)?,
+                ),
+                Target::Platform(_)
+                    if header
+                        .measures()
+                        .any(|(_, _, _, m)| matches!(m, Measure::Active | Measure::Share)) =>
+                {
+                    Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
+                }
+                Target::Registry
+                    if header.has(Column::Name) || header.measures().next().is_some() =>
+                {
+                    Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
+                }
+                target => return Err(missing_columns(&file, &header, target, None)),
+            };
+            if reader.n_errors > 0 && !options.skip_invalid {
+                return Err(IngestError::InvalidRows {
+                    file,
+                    total: reader.n_errors,
+                    errors: reader.errors,
+                });
+            }
+            (content, sha256, reader.stats, reader.errors)
+        }
     };
-    let content = match options.target {
-        Target::Platform(platform) if header.has(Column::Role) => {
-            Content::PerUser(reader.per_user(&mut source, platform, as_of, &mut warnings)?)
-        }
-        Target::Platform(_)
-            if header
-                .measures()
-                .any(|(_, _, _, m)| matches!(m, Measure::Active | Measure::Share)) =>
-        {
-            Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
-        }
-        Target::Registry if header.has(Column::Name) || header.measures().next().is_some() => {
-            Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
-        }
-        target => return Err(missing_columns(&file, &header, target, None)),
-    };
-    if reader.n_errors > 0 && !options.skip_invalid {
-        return Err(IngestError::InvalidRows {
-            file,
-            total: reader.n_errors,
-            errors: reader.errors,
-        });
-    }
-    if reader.stats.accepted == 0 && reader.stats.rejected_total() == 0 {
+    // Whichever path read the file: a header and nothing under it is no export.
+    if stats.accepted == 0 && stats.rejected_total() == 0 {
         return Err(IngestError::NoRows { file });
     }
     Ok(Import {
@@ -249,10 +247,10 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         title_date,
         columns: describe_columns(&header),
         content,
-        stats: reader.stats,
+        stats,
         warnings,
-        rejected_examples: reader.errors,
-        fast_path: false,
+        rejected_examples,
+        fast_path,
     })
 }
 
@@ -333,7 +331,7 @@ fn try_fast(
 pub fn visit_users(
     path: &Path,
     options: &ReadOptions<'_>,
-    visit: &mut dyn FnMut(&UserRow<'_>),
+    visit: &mut dyn FnMut(UserRow<'_>),
 ) -> Result<Date, IngestError> {
     let Target::Platform(platform) = options.target else {
         return Err(IngestError::NotPerUser {
@@ -470,9 +468,6 @@ impl RowReader<'_> {
             self.stats.blank += 1;
             return RowKind::Blank;
         }
-        let org_cell_is_id = values::org_id(row.cell(org_idx))
-            .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
-            .unwrap_or(false);
         let says_total = row.cells.iter().any(|cell| match cell {
             // Only a text whose first letter could begin «итого» or «всего» is normalised:
             // this runs on every row of the general path.
@@ -487,7 +482,13 @@ impl RowReader<'_> {
             }
             _ => false,
         });
-        if says_total && !org_cell_is_id {
+        // Only a row that says «итого» pays for reading its organisation twice.
+        let org_cell_is_id = || {
+            values::org_id(row.cell(org_idx))
+                .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
+                .unwrap_or(false)
+        };
+        if says_total && !org_cell_is_id() {
             self.stats.totals += 1;
             return RowKind::Totals;
         }
@@ -540,7 +541,7 @@ impl RowReader<'_> {
         &mut self,
         source: &mut Source,
         platform: &Platform,
-        visit: &mut dyn FnMut(&UserRow<'_>),
+        visit: &mut dyn FnMut(UserRow<'_>),
     ) -> Result<(), IngestError> {
         let header = self.header;
         let required = [Column::Org, Column::Role, Column::LastDate];
@@ -589,7 +590,7 @@ impl RowReader<'_> {
             };
             if role.is_none() {
                 // Other roles are counted, not checked: their rows do not enter any figure.
-                visit(&UserRow {
+                visit(UserRow {
                     org: None,
                     role,
                     user_id: None,
@@ -621,7 +622,7 @@ impl RowReader<'_> {
             let (Ok(org), Ok(last), true) = (org, last, ok) else {
                 continue;
             };
-            visit(&UserRow {
+            visit(UserRow {
                 org: Some(org),
                 role,
                 user_id: id_col
@@ -652,7 +653,7 @@ impl RowReader<'_> {
         let mut aggregate = UserAggregate::new(has_confirmed);
         let mut data = PerUserData::default();
         self.user_rows(source, platform, &mut |row| {
-            let (Some(org), Some(role)) = (&row.org, row.role) else {
+            let (Some(org), Some(role)) = (row.org, row.role) else {
                 data.other_roles += 1;
                 return;
             };
@@ -663,9 +664,9 @@ impl RowReader<'_> {
                 data.missing_ids += 1;
             }
             let key = UserKey {
-                org: org.clone(),
+                org,
                 role,
-                user_id: row.user_id.clone(),
+                user_id: row.user_id,
             };
             aggregate.add(key, row.confirmed.unwrap_or(false), row.last);
         })?;

@@ -178,6 +178,20 @@ fn what_the_fast_path_is_not_sure_of_goes_to_the_general_path() {
     )
     .unwrap();
     check(&path, "myschool", Some(date(2023, 10, 1)));
+    // A header with nothing under it, or only empty records: no rows, on either path.
+    for (name, text) in [
+        ("header_only.csv", format!("{HEADER}\n")),
+        ("empty_records.csv", format!("{HEADER}\n;;;;;\n\n;;;;;\n")),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let fast = read(&path, "myschool", Some(date(2023, 10, 1)), true);
+        assert!(
+            matches!(fast, Err(IngestError::NoRows { .. })),
+            "{name}: {fast:?}"
+        );
+        check(&path, "myschool", Some(date(2023, 10, 1)));
+    }
     // Invalid values: both paths fail with the general path's message.
     for (name, text) in [
         (

@@ -429,7 +429,9 @@ fn at_risk_lists_who_leaves_within_30_days_and_writes_nothing() {
          5;Магомедов Али;Учитель;0512345678;Да;01.10.2022\n\
          6;Исаев Марат;Учитель;0523456789;Да;02.10.2022\n\
          7;Рамазанова Айшат;Учитель;0512345678;Да;02.10.2022\n\
-         7;Рамазанова Айшат;Учитель;0512345678;Да;01.09.2023\n",
+         7;Рамазанова Айшат;Учитель;0512345678;Да;01.09.2023\n\
+         8;Сулейманова Мадина;Учитель;0512345678;Да;\n\
+         8;Сулейманова Мадина;Учитель;0512345678;Нет;03.10.2022\n",
     );
     dir.import("myschool", &users, "2023-10-01").ok();
     let before = std::fs::read(dir.db()).unwrap();
@@ -454,6 +456,10 @@ fn at_risk_lists_who_leaves_within_30_days_and_writes_nothing() {
     );
     assert!(!out.contains("Исаев"), "another school: {out}");
     assert!(!out.contains("Рамазанова"), "came back in September: {out}");
+    assert!(
+        out.contains("Сулейманова"),
+        "confirmed on a row without a date, as the import merges it: {out}"
+    );
     assert!(
         out.find("Алиева").unwrap() < out.find("Омаров").unwrap(),
         "soonest first: {out}"
