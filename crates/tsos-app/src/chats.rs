@@ -10,7 +10,7 @@ use tsos_domain::chats::{
     ChatEdit, ChatRow, ChatState, ClassList, SchoolClass, apply_edit, chat_key, chat_rows,
     chats_at, class_lists_at,
 };
-use tsos_domain::{Level, OrgId};
+use tsos_domain::{Level, OrgId, SchoolInfo};
 use tsos_ingest::chats::ChatsImport;
 use tsos_store::{NewSnapshot, SaveOutcome, Store};
 
@@ -181,15 +181,24 @@ pub fn chat_report(
     deadline: Option<Date>,
     level: Level,
 ) -> Result<Vec<ChatRow>, AppError> {
+    let [rows] = chat_reports(store, as_of, deadline, [level])?;
+    Ok(rows)
+}
+
+/// [`chat_report`] at several levels, from one reading of the registry and the chats.
+pub fn chat_reports<const N: usize>(
+    store: &Store,
+    as_of: Date,
+    deadline: Option<Date>,
+    levels: [Level; N],
+) -> Result<[Vec<ChatRow>; N], AppError> {
     let schools = store.schools_at(as_of)?;
     if schools.is_empty() {
         return Err(AppError::NoRegistry);
     }
     let chats = chats_at(&store.chat_states()?, as_of);
     let classes = class_lists_at(&store.class_lists()?, as_of);
-    Ok(chat_rows(
-        level, &schools, &chats, &classes, as_of, deadline,
-    ))
+    Ok(levels.map(|level| chat_rows(level, &schools, &chats, &classes, as_of, deadline)))
 }
 
 /// Makes `edit` to a chat of the school `org` on the day `on`, on behalf of `by`, and stores
@@ -254,12 +263,48 @@ fn content_hash(states: &[ChatState]) -> String {
         .collect()
 }
 
-/// The chats of one school at `as_of`, each with its latest state.
-pub fn school_chats(store: &Store, org: &OrgId, as_of: Date) -> Result<Vec<ChatState>, AppError> {
-    let own: Vec<ChatState> = store
+/// One school's chats: every state ever said, and at `as_of` each chat's latest state and
+/// the school's indicators.
+#[derive(Debug)]
+pub struct SchoolChats {
+    pub history: Vec<ChatState>,
+    pub current: Vec<ChatState>,
+    pub row: ChatRow,
+}
+
+/// The chats of the registry school `school` at `as_of`, read once.
+pub fn school_chats(
+    store: &Store,
+    school: &SchoolInfo,
+    as_of: Date,
+    deadline: Option<Date>,
+) -> Result<SchoolChats, AppError> {
+    let history: Vec<ChatState> = store
         .chat_states()?
         .into_iter()
-        .filter(|s| &s.org == org)
+        .filter(|s| s.org == school.id)
         .collect();
-    Ok(chats_at(&own, as_of))
+    let current = chats_at(&history, as_of);
+    let lists: Vec<ClassList> = store
+        .class_lists()?
+        .into_iter()
+        .filter(|l| l.org == school.id)
+        .collect();
+    let classes = class_lists_at(&lists, as_of);
+    let row = chat_rows(
+        Level::School,
+        std::slice::from_ref(school),
+        &current,
+        &classes,
+        as_of,
+        deadline,
+    )
+    .into_iter()
+    .next()
+    .unwrap_or_default();
+    Ok(SchoolChats {
+        history,
+        current,
+        row,
+    })
 }

@@ -20,10 +20,16 @@ pub(crate) struct ReportQuery {
     pub level: Option<String>,
 }
 
+/// The level a query asks for; schools when it asks for none.
 pub(crate) fn parse_level(level: Option<&str>) -> Result<Level, WebError> {
+    Ok(chosen_level(level)?.unwrap_or(Level::School))
+}
+
+/// The level a query asks for, if any.
+pub(crate) fn chosen_level(level: Option<&str>) -> Result<Option<Level>, WebError> {
     match level {
-        None | Some("") => Ok(Level::School),
-        Some(code) => Level::from_code(code).ok_or_else(|| {
+        None | Some("") => Ok(None),
+        Some(code) => Level::from_code(code).map(Some).ok_or_else(|| {
             WebError::BadRequest(format!(
                 "уровень «{code}» неизвестен; есть: school, municipality, region"
             ))
@@ -38,12 +44,7 @@ pub(crate) fn scoped_report(
     as_of: Option<&str>,
     level: Level,
 ) -> Result<Report, WebError> {
-    if !account.sees_level(level) {
-        return Err(WebError::Forbidden(format!(
-            "уровень «{}» недоступен этой учетной записи",
-            level.code()
-        )));
-    }
+    account.require_level(level)?;
     let when = when(db, as_of)?.ok_or(WebError::NotFound)?;
     let report = db.report(when.as_of, level)?;
     Ok(account.filter(&report))
@@ -55,7 +56,7 @@ pub(crate) fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
     Ok(bytes)
 }
 
-fn json_response(bytes: Vec<u8>) -> Response {
+pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
         bytes,

@@ -16,6 +16,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use askama::Template;
 use axum::Form;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -123,6 +124,51 @@ impl CurrentUser {
     /// Checks the CSRF token a form sent.
     pub fn check_csrf(&self, given: &str) -> Result<(), WebError> {
         if same_secret(&self.csrf, given) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+}
+
+/// What a multipart upload failed on, for the user.
+pub(crate) fn upload_error(err: MultipartError) -> WebError {
+    WebError::BadRequest(format!("загрузка файла: {err}"))
+}
+
+/// The CSRF check of a multipart form, whose token must come before any other field: a forged
+/// form is refused before its file is read, let alone stored.
+pub(crate) struct CsrfFirst<'u> {
+    user: &'u CurrentUser,
+    checked: bool,
+}
+
+impl<'u> CsrfFirst<'u> {
+    pub fn new(user: &'u CurrentUser) -> CsrfFirst<'u> {
+        CsrfFirst {
+            user,
+            checked: false,
+        }
+    }
+
+    /// The field for the handler, or `None` for the token, which is checked here.
+    pub async fn admit<'f>(&mut self, field: Field<'f>) -> Result<Option<Field<'f>>, WebError> {
+        if field.name() == Some("csrf") {
+            self.user
+                .check_csrf(&field.text().await.map_err(upload_error)?)?;
+            self.checked = true;
+            return Ok(None);
+        }
+        if self.checked {
+            Ok(Some(field))
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+
+    /// At the end of the form: an error if it had no token at all.
+    pub fn finish(&self) -> Result<(), WebError> {
+        if self.checked {
             Ok(())
         } else {
             Err(WebError::Csrf)

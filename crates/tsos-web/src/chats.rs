@@ -12,7 +12,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::{Date, date};
 use serde::Deserialize;
@@ -25,14 +25,16 @@ use tsos_domain::{Level, OrgId, format_date_ru, parse_cli_date};
 use tsos_report::ru;
 use tsos_store::SaveOutcome;
 
-use crate::auth::{ApiUser, CurrentUser};
+use crate::api::{chosen_level, json_response, parse_level};
+use crate::auth::{ApiUser, CsrfFirst, CurrentUser, upload_error};
 use crate::data::Db;
+use crate::downloads::{XLSX, file};
 use crate::error::WebError;
 use crate::import::safe_file_name;
 use crate::pages::html;
 use crate::scope::{Account, AccountRole};
 use crate::state::AppState;
-use crate::urls;
+use crate::urls::{self, parse_date};
 use crate::views::{Crumb, Layout, Section};
 
 /// Foreign messengers are banned for official work since this day (149-ФЗ art. 10 p. 8 as
@@ -63,10 +65,6 @@ struct When {
     query: String,
 }
 
-fn parse_date(what: &str, text: &str) -> Result<Date, WebError> {
-    parse_cli_date(text).map_err(|err| WebError::BadRequest(format!("{what}: {err}")))
-}
-
 impl When {
     fn of(query: &ChatsQuery) -> Result<When, WebError> {
         let as_of = match query.as_of.as_deref().filter(|t| !t.is_empty()) {
@@ -91,17 +89,6 @@ impl When {
     }
 }
 
-fn parse_level(code: Option<&str>) -> Result<Option<Level>, WebError> {
-    match code.filter(|c| !c.is_empty()) {
-        None => Ok(None),
-        Some(code) => Level::from_code(code).map(Some).ok_or_else(|| {
-            WebError::BadRequest(format!(
-                "уровень «{code}» неизвестен; есть: school, municipality, region"
-            ))
-        }),
-    }
-}
-
 /// The chat rows of `level` the account may see.
 fn scoped_rows(
     db: &mut Db<'_>,
@@ -109,17 +96,17 @@ fn scoped_rows(
     when: &When,
     level: Level,
 ) -> Result<Vec<ChatRow>, WebError> {
-    if !account.sees_level(level) {
-        return Err(WebError::Forbidden(format!(
-            "уровень «{}» недоступен этой учетной записи",
-            level.code()
-        )));
-    }
+    account.require_level(level)?;
     let rows = tsos_app::chats::chat_report(db.store, when.as_of, when.deadline, level)?;
-    Ok(rows
-        .into_iter()
+    Ok(in_scope(account, level, &rows))
+}
+
+/// Of `rows` at `level`, those the account may see.
+fn in_scope(account: &Account, level: Level, rows: &[ChatRow]) -> Vec<ChatRow> {
+    rows.iter()
         .filter(|row| account.sees_row(level, &row.id, &row.municipality, &row.region))
-        .collect())
+        .cloned()
+        .collect()
 }
 
 /// The highest level an account sees as one area.
@@ -347,10 +334,19 @@ pub(crate) async fn overview(
     state
         .run(move |db| {
             let account = &user.account;
+            // Every level from one reading of the registry and the chats: the page shows up
+            // to three of them.
+            let by_level =
+                tsos_app::chats::chat_reports(db.store, when.as_of, when.deadline, Level::ALL)?;
+            let take = |level: Level| -> Result<Vec<ChatRow>, WebError> {
+                account.require_level(level)?;
+                let idx = Level::ALL.iter().position(|l| *l == level).unwrap_or(0);
+                Ok(in_scope(account, level, &by_level[idx]))
+            };
             let top = top_level(account);
-            let tops = scoped_rows(db, account, &when, top)?;
+            let tops = take(top)?;
             let single = tops.len() == 1;
-            let level = parse_level(query.level.as_deref())?.unwrap_or(if single {
+            let level = chosen_level(query.level.as_deref())?.unwrap_or(if single {
                 lower(top)
             } else {
                 top
@@ -359,7 +355,7 @@ pub(crate) async fn overview(
                 .municipality
                 .clone()
                 .filter(|m| !m.is_empty() && level == Level::School);
-            let rows: Vec<ChatRow> = scoped_rows(db, account, &when, level)?
+            let rows: Vec<ChatRow> = take(level)?
                 .into_iter()
                 .filter(|row| {
                     municipality
@@ -370,7 +366,7 @@ pub(crate) async fn overview(
             let schools = if level == Level::School {
                 rows.clone()
             } else {
-                scoped_rows(db, account, &when, Level::School)?
+                take(Level::School)?
             };
             let mut overdue: Vec<&ChatRow> = schools
                 .iter()
@@ -572,22 +568,21 @@ enum Notice {
     Error(String),
 }
 
+/// The chats page of `school`, which the caller has found in the account's scope.
 fn school_page(
     db: &mut Db<'_>,
     user: &CurrentUser,
-    inn: &str,
+    school: &SchoolInfo,
     when: &When,
     notice: Notice,
 ) -> Result<Response, WebError> {
     let account = &user.account;
-    let school = school_in_scope(db, account, inn, when.as_of)?;
-    let history: Vec<ChatState> = db
-        .store
-        .chat_states()?
-        .into_iter()
-        .filter(|s| s.org == school.id)
-        .collect();
-    let mut chats = tsos_domain::chats::chats_at(&history, when.as_of);
+    let inn = school.id.as_str();
+    let tsos_app::chats::SchoolChats {
+        history,
+        current: mut chats,
+        row,
+    } = tsos_app::chats::school_chats(db.store, school, when.as_of, when.deadline)?;
     // Class by class as a school counts them (1А before 10А), then the school-wide chats.
     chats.sort_by_cached_key(|chat| {
         let class = chat.class_label.as_deref().unwrap_or_default();
@@ -599,9 +594,6 @@ fn school_page(
             .unwrap_or(u32::MAX);
         (grade, class.to_lowercase(), chat.name.to_lowercase())
     });
-    let row = tsos_app::chats::chat_report(db.store, when.as_of, when.deadline, Level::School)?
-        .into_iter()
-        .find(|row| row.id == inn);
     let today = today();
     let may_edit = account.edits_chats_of(inn);
     let can_edit = may_edit && when.as_of == today;
@@ -654,7 +646,7 @@ fn school_page(
         inn: inn.to_string(),
         as_of: when.as_of.to_string(),
         deadline: when.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        figures: row.as_ref().map(figures).unwrap_or_default(),
+        figures: figures(&row),
         chats: chats.iter().map(|c| chat_view(c, &history)).collect(),
         can_edit,
         edit_note: if may_edit && !can_edit {
@@ -723,7 +715,10 @@ pub(crate) async fn school(
         _ => Notice::None,
     };
     state
-        .run(move |db| school_page(db, &user, &inn, &when, notice))
+        .run(move |db| {
+            let school = school_in_scope(db, &user.account, &inn, when.as_of)?;
+            school_page(db, &user, &school, &when, notice)
+        })
         .await
 }
 
@@ -836,7 +831,9 @@ pub(crate) async fn edit(
             }
             let edit = match form.edit() {
                 Ok(edit) => edit,
-                Err(reason) => return school_page(db, &user, &inn, &when, Notice::Error(reason)),
+                Err(reason) => {
+                    return school_page(db, &user, &school, &when, Notice::Error(reason));
+                }
             };
             let org: OrgId = school.id.clone();
             match tsos_app::chats::edit_chat(db.store, &org, &edit, on, &account.login) {
@@ -856,7 +853,7 @@ pub(crate) async fn edit(
                 }
                 Err(AppError::ChatEdit(err)) => {
                     let reason = err.to_string();
-                    school_page(db, &user, &inn, &when, Notice::Error(reason))
+                    school_page(db, &user, &school, &when, Notice::Error(reason))
                 }
                 Err(err) => Err(err.into()),
             }
@@ -881,7 +878,8 @@ pub(crate) async fn template(
                 "download",
                 &format!("шаблон реестра чатов школы {inn}"),
             )?;
-            Ok(xlsx_file(
+            Ok(file(
+                XLSX,
                 &format!("chats_template_{inn}.xlsx"),
                 &format!("Реестр чатов {inn}.xlsx"),
                 bytes,
@@ -899,35 +897,26 @@ pub(crate) async fn upload(
     Path(inn): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let bad = |err: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("загрузка файла: {err}"))
-    };
-    let mut csrf_checked = false;
+    let mut csrf = CsrfFirst::new(&user);
     let mut as_of: Option<String> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        // The token comes first, so a forged form is refused before its file is read.
-        if name == "csrf" {
-            user.check_csrf(&field.text().await.map_err(bad)?)?;
-            csrf_checked = true;
+    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+        let Some(field) = csrf.admit(field).await? else {
             continue;
-        }
-        if !csrf_checked {
-            return Err(WebError::Csrf);
-        }
-        match name.as_str() {
-            "as_of" => as_of = Some(field.text().await.map_err(bad)?),
+        };
+        match field.name().unwrap_or_default() {
+            "as_of" => as_of = Some(field.text().await.map_err(upload_error)?),
             "file" => {
                 let file_name = safe_file_name(field.file_name().unwrap_or_default());
-                file = Some((file_name, field.bytes().await.map_err(bad)?.to_vec()));
+                file = Some((
+                    file_name,
+                    field.bytes().await.map_err(upload_error)?.to_vec(),
+                ));
             }
             _ => {}
         }
     }
-    if !csrf_checked {
-        return Err(WebError::Csrf);
-    }
+    csrf.finish()?;
     state
         .run(move |db| {
             let account = &user.account;
@@ -939,7 +928,7 @@ pub(crate) async fn upload(
                 ));
             }
             let fail = |db: &mut Db<'_>, reason: String| {
-                school_page(db, &user, &inn, &when, Notice::Error(reason))
+                school_page(db, &user, &school, &when, Notice::Error(reason))
             };
             let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
                 return fail(db, "выберите файл".to_string());
@@ -980,7 +969,7 @@ pub(crate) async fn upload(
                         }
                         SaveOutcome::Saved { .. } => format!("Загружен {what}."),
                     };
-                    school_page(db, &user, &inn, &when, Notice::Done(done))
+                    school_page(db, &user, &school, &when, Notice::Done(done))
                 }
                 Err(err @ (AppError::Ingest(_) | AppError::OtherSchools { .. })) => {
                     fail(db, err.to_string())
@@ -989,23 +978,6 @@ pub(crate) async fn upload(
             }
         })
         .await
-}
-
-fn xlsx_file(ascii_name: &str, name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                urls::attachment(ascii_name, name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// GET /download/chats.xlsx?level=…&as_of=…&deadline=…
@@ -1018,7 +990,7 @@ pub(crate) async fn xlsx(
     state
         .run(move |db| {
             let account = &user.account;
-            let level = parse_level(query.level.as_deref())?.unwrap_or(Level::School);
+            let level = parse_level(query.level.as_deref())?;
             let rows = scoped_rows(db, account, &when, level)?;
             let bytes = tsos_report::chats::xlsx(&rows, level, when.as_of)
                 .map_err(|err| WebError::Internal(format!("чаты XLSX: {err}")))?;
@@ -1028,7 +1000,8 @@ pub(crate) async fn xlsx(
                 "download",
                 &format!("официальные чаты XLSX ({}) на {date}", level.code()),
             )?;
-            Ok(xlsx_file(
+            Ok(file(
+                XLSX,
                 &format!("chats_{}.xlsx", when.as_of),
                 &format!("Официальные чаты на {date}.xlsx"),
                 bytes,
@@ -1037,15 +1010,11 @@ pub(crate) async fn xlsx(
         .await
 }
 
-fn json_response(value: &serde_json::Value) -> Result<Response, WebError> {
+fn json_value(value: &serde_json::Value) -> Result<Response, WebError> {
     let mut bytes = serde_json::to_vec_pretty(value)
         .map_err(|err| WebError::Internal(format!("JSON: {err}")))?;
     bytes.push(b'\n');
-    Ok((
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        bytes,
-    )
-        .into_response())
+    Ok(json_response(bytes))
 }
 
 /// GET /api/chats?level=…&as_of=…&deadline=…: the object of `tsos chats report --format
@@ -1060,7 +1029,7 @@ pub(crate) async fn api_report(
         state
             .run(move |db| {
                 let account = &user.account;
-                let level = parse_level(query.level.as_deref())?.unwrap_or(Level::School);
+                let level = parse_level(query.level.as_deref())?;
                 let rows = scoped_rows(db, account, &when, level)?;
                 db.audit(
                     Some(&account.login),
@@ -1071,7 +1040,7 @@ pub(crate) async fn api_report(
                         format_date_ru(when.as_of)
                     ),
                 )?;
-                json_response(&tsos_report::chats::json(
+                json_value(&tsos_report::chats::json(
                     &rows,
                     level,
                     when.as_of,
@@ -1096,7 +1065,9 @@ pub(crate) async fn api_school(
             .run(move |db| {
                 let account = &user.account;
                 let school = school_in_scope(db, account, &inn, when.as_of)?;
-                let chats = tsos_app::chats::school_chats(db.store, &school.id, when.as_of)?;
+                let chats =
+                    tsos_app::chats::school_chats(db.store, &school, when.as_of, when.deadline)?
+                        .current;
                 let iso = |d: Option<Date>| d.map(|d| d.to_string());
                 let value = serde_json::json!({
                     "as_of": when.as_of.to_string(),
@@ -1129,7 +1100,7 @@ pub(crate) async fn api_school(
                         format_date_ru(when.as_of)
                     ),
                 )?;
-                json_response(&value)
+                json_value(&value)
             })
             .await
     };

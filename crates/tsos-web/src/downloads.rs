@@ -12,7 +12,16 @@ use crate::error::WebError;
 use crate::state::AppState;
 use crate::urls;
 
-fn file(content_type: &'static str, ascii_name: &str, name: &str, bytes: Vec<u8>) -> Response {
+/// The content type of a workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A download: its type, an ASCII file name for old clients and the Russian one.
+pub(crate) fn file(
+    content_type: &'static str,
+    ascii_name: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -56,7 +65,7 @@ pub(crate) async fn appendix(
                 &format!("приложение XLSX на {date}"),
             )?;
             Ok(file(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                XLSX,
                 &format!("appendix_{as_of}.xlsx"),
                 &format!("Приложение на {date}.xlsx"),
                 bytes,
@@ -138,7 +147,7 @@ pub(crate) async fn letter(
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
                 }
                 Some("pdf") => "application/pdf",
-                Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                Some("xlsx") => XLSX,
                 _ => "application/octet-stream",
             };
             db.audit(

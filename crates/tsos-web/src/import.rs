@@ -25,10 +25,11 @@ use tsos_ingest::{Column, Content, Header, IngestError, ReadOptions, Source, Tar
 use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
-use crate::auth::{CurrentUser, random_token};
+use crate::auth::{CsrfFirst, CurrentUser, random_token, upload_error};
 use crate::error::WebError;
 use crate::pages::html;
 use crate::state::AppState;
+use crate::urls;
 use crate::views::{Layout, Section};
 
 /// An upload not confirmed within this time is deleted.
@@ -176,39 +177,29 @@ pub(crate) async fn preview(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     require_admin(&user)?;
-    let bad = |err: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("загрузка файла: {err}"))
-    };
     let uploads = &state.inner.uploads;
     uploads.prune();
-    let mut csrf_checked = false;
+    let mut csrf = CsrfFirst::new(&user);
     let mut form = UploadForm::default();
     let mut stored: Option<(String, PathBuf)> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        // The token comes before anything is read, so a forged form stores nothing.
-        if name == "csrf" {
-            user.check_csrf(&field.text().await.map_err(bad)?)?;
-            csrf_checked = true;
+    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+        let Some(mut field) = csrf.admit(field).await? else {
             continue;
-        }
-        if !csrf_checked {
-            return Err(WebError::Csrf);
-        }
+        };
+        let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
-            "dataset" => form.dataset = field.text().await.map_err(bad)?,
+            "dataset" => form.dataset = field.text().await.map_err(upload_error)?,
             "as_of" => {
-                let text = field.text().await.map_err(bad)?;
+                let text = field.text().await.map_err(upload_error)?;
                 if !text.trim().is_empty() {
-                    form.as_of =
-                        Some(tsos_domain::parse_cli_date(text.trim()).map_err(|err| {
-                            WebError::BadRequest(format!("отчетная дата: {err}"))
-                        })?);
+                    form.as_of = Some(urls::parse_date("отчетная дата", text.trim())?);
                 }
             }
-            "skip_invalid" => form.skip_invalid = !field.text().await.map_err(bad)?.is_empty(),
+            "skip_invalid" => {
+                form.skip_invalid = !field.text().await.map_err(upload_error)?.is_empty()
+            }
             "sheet" => {
-                let text = field.text().await.map_err(bad)?;
+                let text = field.text().await.map_err(upload_error)?;
                 form.sheet = Some(text.trim().to_string()).filter(|s| !s.is_empty());
             }
             "file" => {
@@ -218,7 +209,7 @@ pub(crate) async fn preview(
                 tokio::fs::create_dir(&dir).await?;
                 let path = dir.join(&file_name);
                 let mut file = tokio::fs::File::create(&path).await?;
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
                     file.write_all(&chunk).await?;
                 }
                 file.flush().await?;
@@ -227,9 +218,7 @@ pub(crate) async fn preview(
             _ => {}
         }
     }
-    if !csrf_checked {
-        return Err(WebError::Csrf);
-    }
+    csrf.finish()?;
     let Some((token, path)) = stored else {
         return Err(WebError::BadRequest("файл не выбран".to_string()));
     };

@@ -49,10 +49,7 @@ pub(crate) struct When {
 pub(crate) fn when(db: &Db<'_>, as_of: Option<&str>) -> Result<Option<When>, WebError> {
     let chosen = as_of
         .filter(|text| !text.is_empty())
-        .map(|text| {
-            tsos_domain::parse_cli_date(text)
-                .map_err(|err| WebError::BadRequest(format!("дата: {err}")))
-        })
+        .map(|text| urls::parse_date("дата", text))
         .transpose()?;
     let dates = db.dates()?;
     let Some(&latest) = dates.last() else {

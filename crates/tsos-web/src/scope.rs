@@ -5,6 +5,8 @@ use std::fmt;
 
 use tsos_domain::{IndicatorRow, Level, Report};
 
+use crate::error::WebError;
+
 /// The kind of an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccountRole {
@@ -115,6 +117,18 @@ impl Account {
             AccountRole::Admin | AccountRole::Region => true,
             AccountRole::Municipality => level != Level::Region,
             AccountRole::School => level == Level::School,
+        }
+    }
+
+    /// An error unless the account sees rows of `level`.
+    pub fn require_level(&self, level: Level) -> Result<(), WebError> {
+        if self.sees_level(level) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(format!(
+                "уровень «{}» недоступен этой учетной записи",
+                level.code()
+            )))
         }
     }
 
