@@ -24,13 +24,14 @@ pub const DATASET: &str = "chats";
 /// supersedes the chats of the same schools and date, nor they it.
 pub const CLASSES_DATASET: &str = "classes";
 
-/// The dataset of a chats snapshot about `orgs`: one school's own (`chats:ИНН`), or an
-/// authority's file of several schools (`chats`). A snapshot replaces only one of its own
-/// dataset and date, so that one school's file or edit never hides another school's chats.
-fn dataset_of<'a>(mut orgs: impl Iterator<Item = &'a OrgId>) -> String {
-    match (orgs.next(), orgs.next()) {
-        (Some(first), None) => format!("{DATASET}:{first}"),
-        _ => DATASET.to_string(),
+/// The dataset of a snapshot of `base` ([`DATASET`] or [`CLASSES_DATASET`]) about `orgs`:
+/// one school's own (`chats:ИНН`), or an authority's file of several schools (`chats`). A
+/// snapshot replaces only one of its own dataset and date, so that one school's file or edit
+/// never hides another school's chats.
+fn dataset_of<'a>(base: &str, mut orgs: impl Iterator<Item = &'a OrgId>) -> String {
+    match orgs.next() {
+        Some(first) if orgs.all(|org| org == first) => format!("{base}:{first}"),
+        _ => base.to_string(),
     }
 }
 
@@ -64,10 +65,7 @@ pub fn import_school_chats(
 ) -> Result<ChatsOutcome, AppError> {
     let import = tsos_ingest::chats::read_chats(path, as_of, None)?;
     let others: BTreeSet<String> = import
-        .rows
-        .iter()
-        .map(|row| &row.org)
-        .chain(import.classes.iter().map(|class| &class.org))
+        .orgs()
         .filter(|other| *other != org)
         .map(OrgId::to_string)
         .collect();
@@ -84,15 +82,9 @@ pub fn import_school_chats(
 /// Stores what was read as one snapshot of the chats' schools.
 fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, AppError> {
     let known = store.known_orgs()?;
-    let all_orgs = || {
-        import
-            .rows
-            .iter()
-            .map(|row| &row.org)
-            .chain(import.classes.iter().map(|class| &class.org))
-    };
     let mut listed = HashSet::new();
-    let unknown: Vec<String> = all_orgs()
+    let unknown: Vec<String> = import
+        .orgs()
         .filter(|org| !known.contains(*org) && listed.insert(*org))
         .map(|org| org.to_string())
         .collect();
@@ -139,13 +131,12 @@ fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, A
             unknown.join(", ")
         ));
     }
-    let mut orgs: Vec<&OrgId> = all_orgs().collect();
-    orgs.dedup();
-    let dataset = dataset_of(orgs.into_iter());
-    let dataset = match dataset.strip_prefix(DATASET) {
-        Some(schools) if import.rows.is_empty() => format!("{CLASSES_DATASET}{schools}"),
-        _ => dataset,
+    let base = if import.rows.is_empty() {
+        CLASSES_DATASET
+    } else {
+        DATASET
     };
+    let dataset = dataset_of(base, import.orgs());
     let saved = store.save_snapshot(&NewSnapshot {
         dataset,
         as_of: import.as_of,
@@ -216,7 +207,7 @@ pub fn edit_chat(
         return Err(AppError::NoSchool(org.to_string()));
     }
     let state = apply_edit(&store.chat_states()?, org, edit, on)?;
-    let dataset = dataset_of(std::iter::once(org));
+    let dataset = dataset_of(DATASET, std::iter::once(org));
     // The edit rewrites the day's snapshot of the school, so its list of classes goes on too.
     let (mut states, classes) = match store.current_at(&dataset, on)? {
         Some(snapshot) => (

@@ -1,16 +1,17 @@
 //! Writing the monthly letter (and the notices), registering it, and the follow-up: did the
 //! schools a letter named reach their targets by the first snapshot after its deadline?
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use tsos_domain::{Catalogue, Level, Report, Role, Shortfall, format_date_ru};
+use tsos_domain::targets::status;
+use tsos_domain::{Catalogue, Level, Report, Role, Shortfall, Status, format_date_ru};
 use tsos_letter::{Addressees, LetterInput, LetterSettings, Repeated, build_letter, build_notices};
 use tsos_store::{LetterInfo, NewLetter, Store};
 
 use crate::AppError;
-use crate::report::build_report;
+use crate::report::{build_report, build_reports};
 
 pub struct LetterRequest<'a> {
     pub as_of: Date,
@@ -42,12 +43,15 @@ pub fn write_letter(
     catalogue: &Catalogue,
     request: &LetterRequest<'_>,
 ) -> Result<LetterOutcome, AppError> {
-    let overall = build_report(store, catalogue, request.as_of, Level::Region)?;
-    let detail_level = match request.to {
-        Addressees::Schools => Level::School,
-        Addressees::Municipalities => Level::Municipality,
+    // Every report the letter needs, from one reading of the counts (`Level::ALL` is schools,
+    // municipalities, region): the region for the overall shares, the addressees' level for
+    // the details, schools for the notices, and all three for the appendix.
+    let reports = build_reports(store, catalogue, request.as_of, Level::ALL)?;
+    let [schools, municipalities, overall] = &reports;
+    let details = match request.to {
+        Addressees::Schools => schools,
+        Addressees::Municipalities => municipalities,
     };
-    let details = build_report(store, catalogue, request.as_of, detail_level)?;
     let book = store.target_book()?;
     let number = format!(
         "{}{}",
@@ -63,8 +67,8 @@ pub fn write_letter(
             date: request.date,
             deadline: request.deadline,
             to: request.to,
-            overall: &overall,
-            details: &details,
+            overall,
+            details,
             yellow_band_pp: book.yellow_band_pp,
             repeated: repeated.clone(),
             chats: Some(&chats),
@@ -93,7 +97,6 @@ pub fn write_letter(
         number.replace(['/', '\\'], "-"),
         format_date_ru(request.date)
     ));
-    let reports = crate::report::build_all_levels(store, catalogue, request.as_of)?;
     let bytes = tsos_report::xlsx::to_bytes(&reports).map_err(|e| AppError::Write {
         path: appendix_path.display().to_string(),
         detail: e.to_string(),
@@ -103,14 +106,8 @@ pub fn write_letter(
 
     let mut n_notices = 0;
     if request.notices {
-        let schools = match request.to {
-            Addressees::Schools => details.clone(),
-            Addressees::Municipalities => {
-                build_report(store, catalogue, request.as_of, Level::School)?
-            }
-        };
         let notices = build_notices(
-            &schools,
+            schools,
             request.settings,
             &number,
             request.date,
@@ -208,6 +205,17 @@ pub fn followup(
             .ok_or(AppError::NoLetter(Some(id)))?,
         None => letters.into_iter().last().ok_or(AppError::NoLetter(None))?,
     };
+    followup_of(store, catalogue, letter, &mut BTreeMap::new())
+}
+
+/// The follow-up of `letter`, with the reports after deadlines kept in `reports` for the
+/// next letter's follow-up.
+fn followup_of(
+    store: &Store,
+    catalogue: &Catalogue,
+    letter: LetterInfo,
+    reports: &mut BTreeMap<(Date, &'static str), Report>,
+) -> Result<Followup, AppError> {
     let items = store.letter_items(letter.id)?;
     let level = if letter.addressees == "municipalities" {
         Level::Municipality
@@ -227,7 +235,6 @@ pub fn followup(
         }
         after_by_platform.insert(platform.code.clone(), first);
     }
-    let mut reports: BTreeMap<Date, Report> = BTreeMap::new();
     let mut lines = Vec::new();
     for item in items {
         let Some(date) = after_by_platform.get(&item.platform).copied().flatten() else {
@@ -238,15 +245,16 @@ pub fn followup(
             });
             continue;
         };
-        let report = match reports.entry(date) {
+        let report = match reports.entry((date, level.code())) {
             std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::btree_map::Entry::Vacant(entry) => {
                 entry.insert(build_report(store, catalogue, date, level)?)
             }
         };
         let share_now = share_in(report, &item.org_id, &item.platform, item.role);
-        let outcome = match (share_now, item.target) {
-            (Some(share), Some(target)) if share + 1e-9 >= target => FollowupOutcome::Met,
+        // Met is green with no tolerance band: at or above the target the letter set.
+        let outcome = match status(share_now, item.target, 0.0) {
+            Status::Green => FollowupOutcome::Met,
             _ => FollowupOutcome::NotMet,
         };
         lines.push(FollowupLine {
@@ -262,22 +270,25 @@ pub fn followup(
 /// still below the target they were given, for the next letter to say so.
 fn repeated(store: &Store, catalogue: &Catalogue, as_of: Date) -> Result<Vec<Repeated>, AppError> {
     let mut out = Vec::new();
+    let mut reports = BTreeMap::new();
     for letter in store.letters()? {
         if letter.deadline > as_of {
             continue;
         }
-        let followup = followup(store, catalogue, Some(letter.id))?;
-        let mut names: Vec<String> = followup
+        let followup = followup_of(store, catalogue, letter, &mut reports)?;
+        // A school below target on several indicators is named once.
+        let mut named = HashSet::new();
+        let names: Vec<String> = followup
             .lines
             .iter()
             .filter(|line| line.outcome == FollowupOutcome::NotMet)
+            .filter(|line| named.insert(line.item.org_id.as_str()))
             .map(|line| line.item.name.clone())
             .collect();
-        names.dedup();
         if !names.is_empty() {
             out.push(Repeated {
-                number: letter.number,
-                date: letter.date,
+                number: followup.letter.number,
+                date: followup.letter.date,
                 names,
             });
         }

@@ -15,6 +15,31 @@ pub fn build_report(
     as_of: Date,
     level: Level,
 ) -> Result<Report, AppError> {
+    let [report] = build_reports(store, catalogue, as_of, [level])?;
+    Ok(report)
+}
+
+/// The reports of every level at `as_of`, schools first: the appendix of a letter.
+pub fn build_all_levels(
+    store: &Store,
+    catalogue: &Catalogue,
+    as_of: Date,
+) -> Result<Vec<Report>, AppError> {
+    Ok(Vec::from(build_reports(
+        store,
+        catalogue,
+        as_of,
+        Level::ALL,
+    )?))
+}
+
+/// [`build_report`] at several levels from one reading of the registry and the counts.
+pub fn build_reports<const N: usize>(
+    store: &Store,
+    catalogue: &Catalogue,
+    as_of: Date,
+    levels: [Level; N],
+) -> Result<[Report; N], AppError> {
     let schools = store.schools_at(as_of)?;
     if schools.is_empty() {
         return Err(AppError::NoRegistry);
@@ -59,39 +84,36 @@ pub fn build_report(
         });
     }
     let refs: Vec<Option<&PlatformCounts>> = counts.iter().map(Option::as_ref).collect();
-    let mut rows = compute(level, &schools, &refs);
     // Each platform has its own previous date, and the registry of that date is the one its
-    // share was computed against; so the deltas are computed one platform at a time.
-    for (idx, before) in previous.iter().enumerate() {
-        let Some((date, before_counts)) = before else {
-            continue;
-        };
-        let schools_then = store.schools_at(*date)?;
-        let mut only_this: Vec<Option<&PlatformCounts>> = vec![None; refs.len()];
-        only_this[idx] = Some(before_counts);
-        let rows_then = compute(level, &schools_then, &only_this);
-        apply_delta(&mut rows, &rows_then);
+    // share was computed against.
+    let mut schools_then = Vec::with_capacity(previous.len());
+    for before in &previous {
+        schools_then.push(match before {
+            Some((date, _)) => Some(store.schools_at(*date)?),
+            None => None,
+        });
     }
     let book = store.target_book()?;
     let platform_list: Vec<&tsos_domain::Platform> = catalogue.iter().collect();
-    apply_targets(&mut rows, level, as_of, &platform_list, &book);
-    apply_ranks(&mut rows, level);
-    Ok(Report {
-        as_of,
-        level,
-        platforms,
-        rows,
-    })
-}
-
-/// The reports of every level at `as_of`, schools first: the appendix of a letter.
-pub fn build_all_levels(
-    store: &Store,
-    catalogue: &Catalogue,
-    as_of: Date,
-) -> Result<Vec<Report>, AppError> {
-    [Level::School, Level::Municipality, Level::Region]
-        .into_iter()
-        .map(|level| build_report(store, catalogue, as_of, level))
-        .collect()
+    Ok(levels.map(|level| {
+        let mut rows = compute(level, &schools, &refs);
+        // The deltas are computed one platform at a time, against that platform's date.
+        for (idx, (before, then)) in previous.iter().zip(&schools_then).enumerate() {
+            let (Some((_, before_counts)), Some(then)) = (before, then) else {
+                continue;
+            };
+            let mut only_this: Vec<Option<&PlatformCounts>> = vec![None; refs.len()];
+            only_this[idx] = Some(before_counts);
+            let rows_then = compute(level, then, &only_this);
+            apply_delta(&mut rows, &rows_then);
+        }
+        apply_targets(&mut rows, level, as_of, &platform_list, &book);
+        apply_ranks(&mut rows, level);
+        Report {
+            as_of,
+            level,
+            platforms: platforms.clone(),
+            rows,
+        }
+    }))
 }

@@ -70,7 +70,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(date) => date,
                 None => latest_date(&store)?,
             };
-            let report = build_report(&store, &catalogue, as_of, level_of(level))?;
+            // Built only for the formats that show one level.
+            let report = || build_report(&store, &catalogue, as_of, level_of(level));
             match format {
                 FormatArg::Xlsx => {
                     let out =
@@ -81,14 +82,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                         .context("не удалось сформировать XLSX")?;
                     write_output(Some(&out), &bytes, quiet)
                 }
-                FormatArg::Json => write_json(&report, out.as_deref(), quiet),
+                FormatArg::Json => write_json(&report()?, out.as_deref(), quiet),
                 FormatArg::Table => {
-                    let table = tsos_report::table::render(&report);
+                    let table = tsos_report::table::render(&report()?);
                     write_output(out.as_deref(), table.as_bytes(), quiet)
                 }
-                FormatArg::Csv => {
-                    write_output(out.as_deref(), &tsos_report::csv::to_bytes(&report), quiet)
-                }
+                FormatArg::Csv => write_output(
+                    out.as_deref(),
+                    &tsos_report::csv::to_bytes(&report()?),
+                    quiet,
+                ),
             }
         }
         Command::Snapshots { action, format } => {

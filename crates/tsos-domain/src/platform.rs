@@ -61,10 +61,13 @@ impl ActiveRule {
     /// after `as_of` counts as active (the export was taken after its nominal date); ingestion
     /// reports how many there were.
     pub fn is_active(&self, confirmed: bool, last: Option<Date>, as_of: Date) -> bool {
-        if self.requires_confirmed && !confirmed {
-            return false;
-        }
-        last.is_some_and(|last| last >= self.first_active_day(as_of))
+        self.is_active_from(confirmed, last, self.first_active_day(as_of))
+    }
+
+    /// [`ActiveRule::is_active`] with the window's first day already known, for counting
+    /// millions of users at one date.
+    pub fn is_active_from(&self, confirmed: bool, last: Option<Date>, first_day: Date) -> bool {
+        (confirmed || !self.requires_confirmed) && last.is_some_and(|last| last >= first_day)
     }
 
     /// The definition in words, for letters and reports.

@@ -96,9 +96,9 @@ impl Tally {
         if self.has_confirmed {
             counts.confirmed = Some(counts.confirmed.unwrap_or(0) + u64::from(state.confirmed));
         }
-        // `ActiveRule::is_active`, with the window's start computed once.
-        let active = (state.confirmed || !self.rule.requires_confirmed)
-            && state.last.is_some_and(|last| last >= self.first_day);
+        let active = self
+            .rule
+            .is_active_from(state.confirmed, state.last, self.first_day);
         if active {
             counts.active += 1;
             if state.last.is_some_and(|last| last < self.next_first_day) {

@@ -109,6 +109,16 @@ pub struct ChatsImport {
     pub stats: RowStats,
 }
 
+impl ChatsImport {
+    /// The organisation of every row, chats then classes, as the file has them.
+    pub fn orgs(&self) -> impl Iterator<Item = &OrgId> {
+        self.rows
+            .iter()
+            .map(|row| &row.org)
+            .chain(self.classes.iter().map(|class| &class.org))
+    }
+}
+
 const REQUIRED: [ChatColumn; 3] = [ChatColumn::Org, ChatColumn::Name, ChatColumn::Platform];
 
 /// The columns a header row has: (index, header as written, meaning).

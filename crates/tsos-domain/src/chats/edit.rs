@@ -7,7 +7,7 @@
 use jiff::civil::Date;
 use thiserror::Error;
 
-use super::{ChatPlatform, ChatState, Purpose, chat_key, chats_at};
+use super::{ChatPlatform, ChatState, Purpose, chat_key, chats_at, squash_spaces};
 use crate::dates::format_date_ru;
 use crate::org::OrgId;
 
@@ -121,6 +121,18 @@ pub fn apply_edit(
         }),
         _ => Ok(()),
     };
+    // A name for a new chat: never used on or before the day — a retired chat's name stays
+    // taken, since a new state under it would be hidden by the chat that replaced it — and
+    // not after it either.
+    let name_free = |key: &(OrgId, String), name: &str| {
+        if own
+            .iter()
+            .any(|s| chat_key(&s.org, &s.name) == *key && s.as_of <= on)
+        {
+            return Err(ChatEditError::Exists(name.to_string()));
+        }
+        no_later_state(key, name)
+    };
     // The chat as it stands on the day, and the state the edit starts from.
     let current = || -> Result<(ChatState, ChatState), ChatEditError> {
         let current = chats_at(&own, on)
@@ -144,15 +156,7 @@ pub fn apply_edit(
             created_on,
             ..
         } => {
-            // A retired chat's name stays taken: a new state under it would be hidden by the chat
-            // that replaced it.
-            if own
-                .iter()
-                .any(|s| chat_key(&s.org, &s.name) == key && s.as_of <= on)
-            {
-                return Err(ChatEditError::Exists(name));
-            }
-            no_later_state(&key, &name)?;
+            name_free(&key, &name)?;
             not_after_edit("создания", *created_on)?;
             let class_label = class_label.as_deref().and_then(clean);
             if *purpose == Purpose::Class && class_label.is_none() {
@@ -192,14 +196,7 @@ pub fn apply_edit(
                 .filter(|new| chat_key(org, new) != key);
             match new_name {
                 Some(new_name) => {
-                    let new_key = chat_key(org, &new_name);
-                    if own
-                        .iter()
-                        .any(|s| chat_key(&s.org, &s.name) == new_key && s.as_of <= on)
-                    {
-                        return Err(ChatEditError::Exists(new_name));
-                    }
-                    no_later_state(&new_key, &new_name)?;
+                    name_free(&chat_key(org, &new_name), &new_name)?;
                     Ok(ChatState {
                         name: new_name,
                         platform: platform.name,
@@ -247,7 +244,7 @@ pub fn apply_edit(
 
 /// The text with its spacing tidied, or `None` when nothing is left.
 fn clean(text: &str) -> Option<String> {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = squash_spaces(text);
     (!text.is_empty()).then_some(text)
 }
 

@@ -126,11 +126,7 @@ pub const CHAT_PLATFORMS: &[ChatPlatform] = &[
 
 /// The platform a cell names, by name or alias, ignoring case and spacing.
 pub fn chat_platform(text: &str) -> Option<&'static ChatPlatform> {
-    let norm = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let norm = squash_spaces(text).to_lowercase();
     CHAT_PLATFORMS
         .iter()
         .find(|p| p.name.to_lowercase() == norm || p.aliases.contains(&norm.as_str()))
@@ -217,13 +213,12 @@ pub struct ChatState {
 
 /// How a chat is known: its school and its name, ignoring case and spacing.
 pub fn chat_key(org: &OrgId, name: &str) -> (OrgId, String) {
-    (
-        org.clone(),
-        name.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase(),
-    )
+    (org.clone(), squash_spaces(name).to_lowercase())
+}
+
+/// The words of `text` with one space between them, none around.
+fn squash_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Each chat's latest state on or before `as_of`, without the chats a later chat replaced.
