@@ -276,8 +276,8 @@ pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
         let _ = writeln!(
             out,
             "  {:<56} {:<28} {:>14} {:>8} {:>10}",
-            truncate(&school, 56),
-            truncate(&entry.row.municipality, 28),
+            ru::truncate(&school, 56),
+            ru::truncate(&entry.row.municipality, 28),
             format!(
                 "{} ({})",
                 ru::percent(entry.indicator.share),
@@ -414,8 +414,8 @@ pub fn at_risk_table(list: &AtRiskList) -> String {
         let _ = writeln!(
             out,
             "{:<36} {:<14} {:<12} {:<14} {:<14}",
-            truncate(user.full_name.as_deref().unwrap_or("—"), 36),
-            truncate(user.user_id.as_deref().unwrap_or("—"), 14),
+            ru::truncate(user.full_name.as_deref().unwrap_or("—"), 36),
+            ru::truncate(user.user_id.as_deref().unwrap_or("—"), 14),
             user.role.singular_ru(),
             format_date_ru(user.last),
             format_date_ru(user.active_until)
@@ -430,12 +430,7 @@ pub fn at_risk_table(list: &AtRiskList) -> String {
 }
 
 pub fn at_risk_csv(list: &AtRiskList) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
+    tsos_report::csv::for_excel(|writer| {
         writer
             .write_record(["ФИО", "ID", "Роль", "Последний вход", "Активен по"])
             .expect("writing to memory");
@@ -450,9 +445,7 @@ pub fn at_risk_csv(list: &AtRiskList) -> Vec<u8> {
                 ])
                 .expect("writing to memory");
         }
-        writer.flush().expect("writing to memory");
-    }
-    out
+    })
 }
 
 /// The at-risk list as a workbook a school administrator can open and tick off.
@@ -502,16 +495,6 @@ fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
     text.push('\n');
     text
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(width - 1).collect();
-        out.push('…');
-        out
-    }
 }
 
 pub fn letter(outcome: &LetterOutcome) -> String {
@@ -609,8 +592,8 @@ pub fn followup_table(followup: &Followup, catalogue: &Catalogue) -> String {
         let _ = writeln!(
             out,
             "  {:<50} {:<34} {:>9} {:>9} {:>18}  {}",
-            truncate(&format!("{} ({})", item.name, item.org_id), 50),
-            truncate(&format!("{platform}, {}", item.role.title_ru()), 34),
+            ru::truncate(&format!("{} ({})", item.name, item.org_id), 50),
+            ru::truncate(&format!("{platform}, {}", item.role.title_ru()), 34),
             ru::percent(item.target),
             ru::percent(item.share),
             after,

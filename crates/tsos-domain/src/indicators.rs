@@ -536,6 +536,48 @@ pub fn share(active: u64, contingent: Option<u64>) -> Option<f64> {
         .map(|c| active as f64 / c as f64)
 }
 
+/// The total of `rows` (of a report with `n_platforms` platforms), as a roll-up computes it:
+/// counts summed, shares divided from the sums; unnamed. An appendix's «Итого» line over the
+/// rows an account may see.
+pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
+    let mut total = IndicatorRow {
+        id: String::new(),
+        name: String::new(),
+        municipality: String::new(),
+        region: String::new(),
+        schools: 0,
+        contingent: RoleMap::default(),
+        platforms: vec![None; n_platforms],
+    };
+    for row in rows {
+        total.schools += row.schools;
+        for role in Role::ALL {
+            add_option(total.contingent.get_mut(role), *row.contingent.get(role));
+        }
+        for (sum, indicators) in total.platforms.iter_mut().zip(&row.platforms) {
+            let Some(indicators) = indicators else {
+                continue;
+            };
+            let sum = sum.get_or_insert_with(RoleMap::default);
+            for role in Role::ALL {
+                let (sum, indicator) = (sum.get_mut(role), indicators.get(role));
+                add_option(&mut sum.registered, indicator.registered);
+                add_option(&mut sum.confirmed, indicator.confirmed);
+                add_option(&mut sum.contingent, indicator.contingent);
+                add_option(&mut sum.leaving, indicator.leaving);
+                sum.active += indicator.active;
+            }
+        }
+    }
+    for indicators in total.platforms.iter_mut().flatten() {
+        for role in Role::ALL {
+            let indicator = indicators.get_mut(role);
+            indicator.share = share(indicator.active, indicator.contingent);
+        }
+    }
+    total
+}
+
 fn add_option(total: &mut Option<u64>, value: Option<u64>) {
     if let Some(value) = value {
         *total = Some(total.unwrap_or(0) + value);

@@ -178,21 +178,8 @@ pub fn table(
         }
     }
     for line in std::iter::once(&header).chain(&body) {
-        let mut text = String::new();
-        for (idx, cell) in line.iter().enumerate() {
-            let cell: String = cell.chars().take(48).collect();
-            let pad = widths[idx].saturating_sub(cell.chars().count());
-            if idx == 0 {
-                text.push_str(&cell);
-                text.push_str(&" ".repeat(pad));
-            } else {
-                text.push_str("  ");
-                text.push_str(&" ".repeat(pad));
-                text.push_str(&cell);
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
+        let cut: Vec<String> = line.iter().map(|c| c.chars().take(48).collect()).collect();
+        out.push_str(&crate::table::format_line(&cut, &widths));
     }
     out.push_str("\nОтечественные платформы: Сферум, MAX, VK Мессенджер; иностранные мессенджеры запрещены для служебной переписки (149-ФЗ, ст. 10, ч. 8).\n");
     out.push_str("Класс без официального чата — класс из списка классов ОО, у которого нет действующего классного чата на отечественной платформе; классы считаются только у ОО, представивших список («—» — ни одна не представила).\n");
@@ -200,12 +187,7 @@ pub fn table(
 }
 
 pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = ::csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(&mut out);
+    crate::csv::for_excel(|writer| {
         let header: Vec<&str> = std::iter::once(first_column(level))
             .chain(COLUMNS)
             .collect();
@@ -219,9 +201,7 @@ pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
             [record[8], record[9]] = class_cells(row, "");
             writer.write_record(&record).expect("writing to memory");
         }
-        writer.flush().expect("writing to memory");
-    }
-    out
+    })
 }
 
 pub fn json(

@@ -5,13 +5,23 @@ use tsos_domain::{Level, Report, Role};
 
 use crate::ru;
 
-pub fn to_bytes(report: &Report) -> Vec<u8> {
+/// A CSV file as Excel with a Russian locale opens it: UTF-8 with a BOM, `;` between fields,
+/// CRLF between records; `write` writes the records.
+pub fn for_excel(write: impl FnOnce(&mut ::csv::Writer<&mut Vec<u8>>)) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = ::csv::WriterBuilder::new()
             .delimiter(b';')
             .terminator(::csv::Terminator::CRLF)
             .from_writer(&mut out);
+        write(&mut writer);
+        writer.flush().expect("writing to memory");
+    }
+    out
+}
+
+pub fn to_bytes(report: &Report) -> Vec<u8> {
+    for_excel(|writer| {
         let mut header: Vec<String> = match report.level {
             Level::School => vec![
                 "ИНН",
@@ -109,7 +119,5 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
             }
             writer.write_record(&record).expect("writing to memory");
         }
-        writer.flush().expect("writing to memory");
-    }
-    out
+    })
 }

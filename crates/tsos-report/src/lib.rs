@@ -13,3 +13,22 @@ pub mod xlsx;
 
 #[cfg(test)]
 mod tests;
+
+use tsos_domain::{Report, Role};
+
+/// The roles a table of `report` shows: teachers and students always, parents only where
+/// some row has a parents' share (their contingent is optional).
+fn shown_roles(report: &Report) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|&role| {
+            role != Role::Parents
+                || report.rows.iter().any(|row| {
+                    row.platforms
+                        .iter()
+                        .flatten()
+                        .any(|p| p.get(role).share.is_some())
+                })
+        })
+        .collect()
+}

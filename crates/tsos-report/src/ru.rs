@@ -116,3 +116,14 @@ mod tests {
         assert_eq!(integer(1_234_567), "1 234 567");
     }
 }
+
+/// At most `width` characters: a longer text is cut and ends with «…».
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}

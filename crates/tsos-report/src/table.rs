@@ -1,6 +1,6 @@
 //! `tsos report --format table`: a readable table for the terminal, in Russian.
 
-use tsos_domain::{Level, Report, Role, Status, format_date_ru};
+use tsos_domain::{Level, Report, Status, format_date_ru};
 
 use crate::ru;
 
@@ -10,19 +10,7 @@ pub fn render(report: &Report) -> String {
     let present: Vec<usize> = (0..report.platforms.len())
         .filter(|&idx| report.platforms[idx].present)
         .collect();
-    // Parents appear only where some row has a parents' share (a parents contingent exists).
-    let roles: Vec<Role> = Role::ALL
-        .into_iter()
-        .filter(|&role| {
-            role != Role::Parents
-                || report.rows.iter().any(|row| {
-                    row.platforms
-                        .iter()
-                        .flatten()
-                        .any(|p| p.get(role).share.is_some())
-                })
-        })
-        .collect();
+    let roles = crate::shown_roles(report);
 
     let mut groups: Vec<String> = vec![String::new()];
     let mut header: Vec<String> = vec![match report.level {
@@ -52,7 +40,7 @@ pub fn render(report: &Report) -> String {
             Level::School => format!("{} ({})", row.name, row.id),
             _ => row.name.clone(),
         };
-        let mut cells = vec![truncate(&label, NAME_WIDTH)];
+        let mut cells = vec![ru::truncate(&label, NAME_WIDTH)];
         if report.level != Level::School {
             cells.push(row.schools.to_string());
         }
@@ -214,7 +202,8 @@ fn status_mark(status: Status) -> &'static str {
     }
 }
 
-fn format_line(cells: &[String], widths: &[usize]) -> String {
+/// One line of a text table: the first column left-aligned, the others right-aligned.
+pub(crate) fn format_line(cells: &[String], widths: &[usize]) -> String {
     let mut line = String::new();
     for (idx, cell) in cells.iter().enumerate() {
         if idx == 0 {
@@ -237,14 +226,4 @@ fn pad_right(text: &str, width: usize) -> String {
 fn pad_left(text: &str, width: usize) -> String {
     let n = text.chars().count();
     format!("{}{text}", " ".repeat(width.saturating_sub(n)))
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(width - 1).collect();
-        out.push('…');
-        out
-    }
 }

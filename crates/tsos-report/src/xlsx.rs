@@ -7,8 +7,8 @@
 //! otherwise hold millions of cells in memory until the file is saved.
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
-use tsos_domain::indicators::share;
-use tsos_domain::{Indicator, IndicatorRow, Level, Report, Role, RoleMap, Status, format_date_ru};
+use tsos_domain::indicators::total_row;
+use tsos_domain::{Indicator, IndicatorRow, Level, Report, Role, Status, format_date_ru};
 
 /// Rows of every sheet (zero-based): the title, the note, the platform and role groups, the
 /// measure names, then the data.
@@ -150,7 +150,7 @@ fn columns(report: &Report) -> (Vec<Column>, u16) {
             0,
         ),
     };
-    let roles = shown_roles(report);
+    let roles = crate::shown_roles(report);
     for &role in &roles {
         let title = capitalised(role.title_ru());
         columns.push(Column {
@@ -216,21 +216,6 @@ fn columns(report: &Report) -> (Vec<Column>, u16) {
 
 /// Teachers and students always; parents only where some row has a parents' share, that is
 /// where a parents contingent exists (SPEC §6).
-fn shown_roles(report: &Report) -> Vec<Role> {
-    Role::ALL
-        .into_iter()
-        .filter(|&role| {
-            role != Role::Parents
-                || report.rows.iter().any(|row| {
-                    row.platforms
-                        .iter()
-                        .flatten()
-                        .any(|p| p.get(role).share.is_some())
-                })
-        })
-        .collect()
-}
-
 /// Wide enough for the longest word of a wrapped header, within 12–40 characters.
 fn header_width(title: &str) -> f64 {
     let longest = title
@@ -608,42 +593,7 @@ fn rank(
 /// such row, so it is computed here; change, target, status, gap and rank stay blank, as
 /// they belong to the level above.
 fn totals(report: &Report) -> IndicatorRow {
-    let n_platforms = report.platforms.len();
-    let mut total = IndicatorRow {
-        id: String::new(),
-        name: String::new(),
-        municipality: String::new(),
-        region: String::new(),
-        schools: 0,
-        contingent: RoleMap::default(),
-        platforms: vec![None; n_platforms],
-    };
-    for row in &report.rows {
-        total.schools += row.schools;
-        for role in Role::ALL {
-            add(total.contingent.get_mut(role), *row.contingent.get(role));
-        }
-        for (sum, indicators) in total.platforms.iter_mut().zip(&row.platforms) {
-            let Some(indicators) = indicators else {
-                continue;
-            };
-            let sum = sum.get_or_insert_with(RoleMap::default);
-            for role in Role::ALL {
-                let (sum, indicator) = (sum.get_mut(role), indicators.get(role));
-                add(&mut sum.registered, indicator.registered);
-                add(&mut sum.confirmed, indicator.confirmed);
-                add(&mut sum.contingent, indicator.contingent);
-                add(&mut sum.leaving, indicator.leaving);
-                sum.active += indicator.active;
-            }
-        }
-    }
-    for indicators in total.platforms.iter_mut().flatten() {
-        for role in Role::ALL {
-            let indicator = indicators.get_mut(role);
-            indicator.share = share(indicator.active, indicator.contingent);
-        }
-    }
+    let mut total = total_row(&report.rows, report.platforms.len());
     // The label goes in the first column, which is the name column on every sheet but the
     // schools', where it is the ИНН.
     match report.level {
@@ -653,17 +603,11 @@ fn totals(report: &Report) -> IndicatorRow {
     total
 }
 
-/// Adds a count that may be unknown, as the roll-up does: unknown adds nothing, and the sum
-/// is unknown only where every part is.
-fn add(total: &mut Option<u64>, value: Option<u64>) {
-    if let Some(value) = value {
-        *total = Some(total.unwrap_or(0) + value);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::Cursor;
+
+    use tsos_domain::RoleMap;
 
     use calamine::{Data, Reader, Style, Xlsx};
     use jiff::civil::date;
