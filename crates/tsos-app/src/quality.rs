@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 use tsos_domain::quality::{Finding, FindingKind, findings_in_report, push};
-use tsos_domain::{Catalogue, Level};
+use tsos_domain::{Catalogue, Level, OrgId};
 use tsos_store::Store;
 
 use crate::AppError;
@@ -41,8 +41,7 @@ pub fn build_quality(
             .filter(|row| {
                 !counts
                     .by_org
-                    .keys()
-                    .any(|org| org.as_str() == row.id.as_str())
+                    .contains_key(&OrgId::from_normalized(row.id.clone()))
             })
             .map(|row| row.id.clone())
             .collect();
@@ -54,16 +53,14 @@ pub fn build_quality(
             absent,
         );
         // Unknown organisations as the registry stands now, not as it stood at import.
-        if let Some(unknown) = &platform.unknown
-            && !unknown.ids.is_empty()
-        {
-            findings.push(Finding {
-                kind: FindingKind::UnknownOrganisations,
-                platform: Some(code.to_string()),
-                role: None,
-                count: unknown.ids.len() as u64,
-                orgs: unknown.ids.iter().map(ToString::to_string).collect(),
-            });
+        if let Some(unknown) = &platform.unknown {
+            push(
+                &mut findings,
+                FindingKind::UnknownOrganisations,
+                Some(code),
+                None,
+                unknown.ids.iter().map(ToString::to_string).collect(),
+            );
         }
         findings.extend(
             snapshot

@@ -17,11 +17,14 @@ pub enum DateError {
 /// Parses a date value of an export. `Ok(None)` is "never" (empty, «-», «нет», «никогда»).
 pub fn parse_date_text(raw: &str) -> Result<Option<Date>, DateError> {
     let text = raw.trim().trim_matches('\u{a0}');
-    let lower = text.to_lowercase();
-    if matches!(
-        lower.as_str(),
-        "" | "-" | "—" | "–" | "нет" | "никогда" | "null" | "none"
-    ) {
+    // A date starts with a digit and none of the "never" words does: only those are
+    // lowercased, not each of a file's million dates.
+    if !text.starts_with(|c: char| c.is_ascii_digit())
+        && matches!(
+            text.to_lowercase().as_str(),
+            "" | "-" | "—" | "–" | "нет" | "никогда" | "null" | "none"
+        )
+    {
         return Ok(None);
     }
     parse_date_prefix(text)

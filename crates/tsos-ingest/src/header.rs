@@ -12,7 +12,7 @@ use crate::{RowStats, title};
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
 /// What the search for a header row found.
-pub(crate) enum Search<H> {
+pub enum Search<H> {
     Found {
         header: H,
         /// The header's line (or row) number.
@@ -29,7 +29,7 @@ pub(crate) enum Search<H> {
 /// Finds the header: the first row among the first [`HEADER_SEARCH_ROWS`] that `recognise`
 /// accepts. The rows above it are title or blank lines, counted in `stats`; a title line may
 /// give the as-of date («… по состоянию на 01.10.2023»).
-pub(crate) fn find_header<H>(
+pub fn find_header<H>(
     source: &mut Source,
     stats: &mut RowStats,
     mut recognise: impl FnMut(&Row) -> Option<H>,

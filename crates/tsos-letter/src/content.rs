@@ -82,13 +82,10 @@ pub struct Notice {
 
 /// Fills the template with the figures of `input`.
 pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, TemplateError> {
-    let context = context(input);
+    let entries = lagging(input.details, None, None);
+    let context = context(input, &entries);
     let blocks = render(template, &context)?;
-    let report = input.details;
-    let named = lagging(report, None, None)
-        .into_iter()
-        .map(|entry| entry.to_shortfall())
-        .collect();
+    let named = entries.iter().map(Lagging::to_shortfall).collect();
     Ok(Letter {
         paper: Paper {
             authority: input.settings.authority.clone(),
@@ -239,7 +236,8 @@ pub fn platform_names(report: &Report) -> String {
 }
 
 /// Every placeholder a letter can use, with its value.
-pub fn context(input: &LetterInput<'_>) -> Context {
+/// The values of the template's placeholders; `entries` are the details' lagging lines.
+fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
     let mut values = BTreeMap::new();
     let mut put = |name: &str, value: String| {
         values.insert(name.to_string(), value);
@@ -333,7 +331,6 @@ pub fn context(input: &LetterInput<'_>) -> Context {
             )
         },
     );
-    let entries = lagging(details, None, None);
     let n_orgs: BTreeSet<&str> = entries.iter().map(|e| e.row.id.as_str()).collect();
     put("число_отстающих", n_orgs.len().to_string());
     let band = ru::decimal(input.yellow_band_pp, 1);

@@ -10,7 +10,7 @@ use tsos_domain::{Level, Report, format_date_ru};
 use crate::auth::ApiUser;
 use crate::data::Db;
 use crate::error::WebError;
-use crate::pages::{when, with_rows};
+use crate::pages::when;
 use crate::scope::Account;
 use crate::state::AppState;
 
@@ -122,9 +122,10 @@ async fn one_row(
             if !account.sees_level(level) {
                 return Err(WebError::NotFound);
             }
-            let report = scoped_report(db, account, query.as_of.as_deref(), level)?;
-            let rows: Vec<_> = report.rows.iter().filter(|r| r.id == id).cloned().collect();
-            if rows.is_empty() {
+            let when = when(db, query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
+            let all = db.report(when.as_of, level)?;
+            let report = account.filter_where(&all, |r| r.id == id);
+            if report.rows.is_empty() {
                 return Err(WebError::NotFound);
             }
             db.audit(
@@ -132,7 +133,7 @@ async fn one_row(
                 "view",
                 &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
             )?;
-            Ok(json_response(json_bytes(&with_rows(&report, rows))?))
+            Ok(json_response(json_bytes(&report)?))
         })
         .await
         .map_err(WebError::api)

@@ -21,7 +21,8 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_domain::{Catalogue, format_date_ru};
-use tsos_ingest::{Column, Content, Header, IngestError, ReadOptions, Source, Target};
+use tsos_ingest::header::{Search, find_header};
+use tsos_ingest::{Column, Content, Header, IngestError, ReadOptions, RowStats, Source, Target};
 use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
@@ -465,45 +466,36 @@ fn sample(path: &std::path::Path, sheet: Option<&str>) -> (Vec<String>, Vec<(u64
     let Ok(mut source) = Source::open(path, sheet) else {
         return (Vec::new(), Vec::new());
     };
-    let mut header: Option<Header> = None;
+    // The header as an import finds it.
+    let found = find_header(&mut source, &mut RowStats::default(), |row| {
+        Some(Header::from_row(row)).filter(Header::is_plausible)
+    });
+    let Ok(Search::Found { header, .. }) = found else {
+        return (Vec::new(), Vec::new());
+    };
+    let shown: Vec<&(usize, String, Column)> = header
+        .columns
+        .iter()
+        .filter(|(_, _, column)| *column != Column::FullName)
+        .collect();
     let mut rows = Vec::new();
-    for _ in 0..tsos_ingest::header::HEADER_SEARCH_ROWS + SAMPLE_ROWS * 4 {
+    for _ in 0..SAMPLE_ROWS * 4 {
         let Ok(Some(row)) = source.next_row() else {
             break;
         };
-        match &header {
-            None => {
-                let candidate = Header::from_row(&row);
-                if candidate.is_plausible() {
-                    header = Some(candidate);
-                }
-            }
-            Some(header) => {
-                if row.is_blank() {
-                    continue;
-                }
-                let cells = header
-                    .columns
-                    .iter()
-                    .filter(|(_, _, column)| *column != Column::FullName)
-                    .map(|(idx, _, _)| row.cell(*idx).to_text())
-                    .collect();
-                rows.push((row.loc.number(), cells));
-                if rows.len() == SAMPLE_ROWS {
-                    break;
-                }
-            }
+        if row.is_blank() {
+            continue;
+        }
+        let cells = shown
+            .iter()
+            .map(|(idx, _, _)| row.cell(*idx).to_text())
+            .collect();
+        rows.push((row.loc.number(), cells));
+        if rows.len() == SAMPLE_ROWS {
+            break;
         }
     }
-    let names = header
-        .map(|h| {
-            h.columns
-                .into_iter()
-                .filter(|(_, _, column)| *column != Column::FullName)
-                .map(|(_, text, _)| text)
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = shown.iter().map(|(_, text, _)| text.clone()).collect();
     (names, rows)
 }
 

@@ -136,6 +136,12 @@ impl Account {
     /// registry belong to no municipality, so only an admin or a region account learns of
     /// them.
     pub fn filter(&self, report: &Report) -> Report {
+        self.filter_where(report, |_| true)
+    }
+
+    /// [`Account::filter`], keeping of the visible rows only those `keep` accepts: one row
+    /// of a national report is copied alone, not with every other one.
+    pub fn filter_where(&self, report: &Report, keep: impl Fn(&IndicatorRow) -> bool) -> Report {
         let mut platforms = report.platforms.clone();
         if !self.sees_everything_in_data() {
             for platform in &mut platforms {
@@ -149,7 +155,7 @@ impl Account {
             rows: report
                 .rows
                 .iter()
-                .filter(|row| self.sees(report.level, row))
+                .filter(|row| self.sees(report.level, row) && keep(row))
                 .cloned()
                 .collect(),
         }
