@@ -32,7 +32,7 @@ use tsos_domain::{OrgId, OrgTally, PerUserCounts, Role, Tally, UserState};
 
 use crate::PerUserData;
 use crate::source::{Cell, decode_field};
-use crate::values;
+use crate::values::{self, Spellings};
 
 /// Bytes per block handed to a worker: big enough to amortise the hand-off, small enough that
 /// the blocks in flight stay a few tens of MB whatever the file's size.
@@ -243,8 +243,8 @@ struct ChunkContext<'a> {
 /// The few distinct spellings of roles and confirmations, decoded once each.
 #[derive(Default)]
 struct Caches {
-    roles: Vec<(Vec<u8>, Option<Role>)>,
-    confirmations: Vec<(Vec<u8>, Option<bool>)>,
+    roles: Spellings<Option<Role>>,
+    confirmations: Spellings<Option<bool>>,
     /// Reused by `Group::finish` to look for repeated ids.
     scratch: Scratch,
 }
@@ -455,7 +455,9 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
             out.other_roles += 1;
             continue;
         };
-        let same_group = current.as_ref().is_some_and(|g| same(&g.raw_org, raw_org));
+        let same_group = current
+            .as_ref()
+            .is_some_and(|g| values::same(&g.raw_org, raw_org));
         if !same_group {
             let org = plain_org(raw_org)?;
             if let Some(group) = current.take() {
@@ -592,39 +594,19 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
 }
 
 /// Looks `bytes` up among the spellings seen, decoding a new one once.
+/// The value of a field from `cache`, decoded the first time its spelling is seen; `None`,
+/// declining the file, where it does not decode or the column has too many spellings to be a
+/// role or flag column as expected.
 fn cached<T: Copy>(
-    cache: &mut Vec<(Vec<u8>, T)>,
+    cache: &mut Spellings<T>,
     bytes: &[u8],
     decode: impl FnOnce(&[u8]) -> Result<T, ()>,
 ) -> Option<T> {
-    if let Some((_, value)) = cache.iter().find(|(known, _)| same(known, bytes)) {
-        return Some(*value);
+    if let Some(value) = cache.find(bytes) {
+        return Some(value);
     }
     let value = decode(bytes).ok()?;
-    // Unbounded distinct spellings mean this is not a role or flag column as expected.
-    if cache.len() > 64 {
-        return None;
-    }
-    cache.push((bytes.to_vec(), value));
-    Some(value)
-}
-
-/// `a == b`, without a call to `memcmp` for the short fields every row compares (an ИНН, a
-/// role, «Да»): up to 32 bytes are compared as a few overlapping words.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if !(8..=32).contains(&n) {
-        return a == b;
-    }
-    let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
-    let eq = |at: usize| word(a, at) == word(b, at);
-    // The first and last eight bytes cover up to 16; the next and the one before the last,
-    // up to 32.
-    eq(0) && eq(n - 8) && (n <= 16 || (eq(8) && eq(n - 16)))
+    cache.remember(bytes, value).then_some(value)
 }
 
 fn decode(bytes: &[u8], encoding: &'static Encoding) -> Result<Cell, ()> {
@@ -688,24 +670,6 @@ type Scratch = HashMap<(u64, Role), u32, foldhash::fast::FixedState>;
 mod tests {
     use super::*;
     use jiff::civil::date;
-
-    #[test]
-    fn short_fields_compare_as_equality_does() {
-        let base: Vec<u8> = (0..40u8).map(|b| b'a' + b % 26).collect();
-        for len in 0..=40 {
-            let a = &base[..len];
-            assert!(same(a, a), "{len}");
-            assert!(
-                !same(a, &base[..len.saturating_sub(1)]) || len == 0,
-                "{len}"
-            );
-            for pos in 0..len {
-                let mut b = a.to_vec();
-                b[pos] ^= 0x20;
-                assert!(!same(a, &b), "{len} differs at {pos}");
-            }
-        }
-    }
 
     #[test]
     fn dates_by_hand_agree_with_the_general_parser() {

@@ -18,6 +18,8 @@ pub mod source;
 pub mod title;
 pub mod values;
 
+use values::Spellings;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
@@ -570,21 +572,17 @@ impl RowReader<'_> {
         let id_col = header.find(Column::UserId);
         let name_idx = header.find(Column::FullName).map(|(idx, _)| idx);
         // A file spells its roles a handful of ways: each is recognised once, not per row.
-        let mut roles: Vec<(String, Option<Role>)> = Vec::new();
+        let mut roles: Spellings<Option<Role>> = Spellings::default();
+        let mut confirmations: Spellings<Option<bool>> = Spellings::default();
         while let Some(row) = self.next_data_row(source, org_idx)? {
             let role = match row.cell(role_idx) {
                 Cell::Text(text) => {
                     let text = text.trim();
-                    match roles.iter().find(|(known, _)| known == text) {
-                        Some((_, role)) => *role,
-                        None => {
-                            let role = Role::from_label(text);
-                            if roles.len() < 64 {
-                                roles.push((text.to_string(), role));
-                            }
-                            role
-                        }
-                    }
+                    roles.find(text.as_bytes()).unwrap_or_else(|| {
+                        let role = Role::from_label(text);
+                        roles.remember(text.as_bytes(), role);
+                        role
+                    })
                 }
                 other => Role::from_label(&other.to_text()),
             };
@@ -603,8 +601,20 @@ impl RowReader<'_> {
                 continue;
             }
             let org = values::org_id(row.cell(org_idx));
-            let confirmed =
-                confirmed_col.map(|(idx, text)| (idx, text, values::confirmed(row.cell(idx))));
+            let confirmed = confirmed_col.map(|(idx, text)| {
+                let cell = row.cell(idx);
+                let value = match cell {
+                    // Only a valid spelling is kept: an invalid one is reported on every row.
+                    Cell::Text(spelling) => match confirmations.find(spelling.as_bytes()) {
+                        Some(known) => Ok(known),
+                        None => values::confirmed(cell).inspect(|value| {
+                            confirmations.remember(spelling.as_bytes(), *value);
+                        }),
+                    },
+                    _ => values::confirmed(cell),
+                };
+                (idx, text, value)
+            });
             let last = values::last_date(row.cell(date_idx));
             let mut ok = true;
             if let Err(invalid) = &org {

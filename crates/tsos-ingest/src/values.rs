@@ -163,6 +163,57 @@ fn strip_number(text: &str) -> String {
         .collect()
 }
 
+/// `a == b`, without a call to `memcmp` for the short fields every row compares (an ИНН, a
+/// role, «Да»): up to 32 bytes are compared as a few overlapping words.
+#[inline]
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if !(8..=32).contains(&n) {
+        return a == b;
+    }
+    let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let eq = |at: usize| word(a, at) == word(b, at);
+    // The first and last eight bytes cover up to 16; the next and the one before the last,
+    // up to 32.
+    eq(0) && eq(n - 8) && (n <= 16 || (eq(8) && eq(n - 16)))
+}
+
+/// The few distinct spellings of a role or flag column («Учитель», «Да»), each recognised
+/// once: a file repeats them on every row, and recognising one allocates.
+pub(crate) struct Spellings<T> {
+    known: Vec<(Vec<u8>, T)>,
+}
+
+impl<T> Default for Spellings<T> {
+    fn default() -> Self {
+        Spellings { known: Vec::new() }
+    }
+}
+
+impl<T: Copy> Spellings<T> {
+    /// More distinct spellings than this mean the column is not what it seems.
+    const MAX: usize = 64;
+
+    pub fn find(&self, spelling: &[u8]) -> Option<T> {
+        self.known
+            .iter()
+            .find(|(known, _)| same(known, spelling))
+            .map(|(_, value)| *value)
+    }
+
+    /// Keeps `value` for `spelling`; `false` when there are already too many to keep.
+    pub fn remember(&mut self, spelling: &[u8], value: T) -> bool {
+        if self.known.len() > Self::MAX {
+            return false;
+        }
+        self.known.push((spelling.to_vec(), value));
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +305,23 @@ mod tests {
         assert!(close(share(&Cell::Number(0.5), true).unwrap(), 0.005));
         assert_eq!(share(&Cell::Empty, true), Ok(None));
         assert!(share(&text("много"), true).is_err());
+    }
+
+    #[test]
+    fn short_fields_compare_as_equality_does() {
+        let base: Vec<u8> = (0..40u8).map(|b| b'a' + b % 26).collect();
+        for len in 0..=40 {
+            let a = &base[..len];
+            assert!(same(a, a), "{len}");
+            assert!(
+                !same(a, &base[..len.saturating_sub(1)]) || len == 0,
+                "{len}"
+            );
+            for pos in 0..len {
+                let mut b = a.to_vec();
+                b[pos] ^= 0x20;
+                assert!(!same(a, &b), "{len} differs at {pos}");
+            }
+        }
     }
 }
