@@ -62,6 +62,17 @@ pub fn optional_integer(value: Option<u64>) -> String {
     value.map(integer).unwrap_or_else(|| "—".to_string())
 }
 
+/// At most `width` characters: a longer text is cut and ends with «…».
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,16 +125,5 @@ mod tests {
         assert_eq!(integer(999), "999");
         assert_eq!(integer(1000), "1 000");
         assert_eq!(integer(1_234_567), "1 234 567");
-    }
-}
-
-/// At most `width` characters: a longer text is cut and ends with «…».
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-        out.push('…');
-        out
     }
 }
