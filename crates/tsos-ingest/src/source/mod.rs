@@ -1,0 +1,199 @@
+//! Opening a file and reading it as rows of cells, whatever it is: CSV in UTF-8 (with or
+//! without BOM), Windows-1251, KOI8-R or CP866 with `;`, `,` or tab ([`csv`](self::csv)); or an
+//! Excel workbook, XLSX, XLS or ODS ([`workbook`]). The format is recognised by content, not
+//! by the file's name.
+//!
+//! Both stream: memory does not grow with the file.
+
+mod csv;
+mod workbook;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use jiff::civil::DateTime;
+
+use crate::error::IngestError;
+pub use crate::error::RowLoc;
+
+pub(crate) use self::csv::decode_field;
+pub use workbook::excel_serial_to_datetime;
+
+/// A cell as the file gives it. CSV gives only text; workbooks give typed cells.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    DateTime(DateTime),
+    Bool(bool),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, for headers, names and error messages.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::DateTime(dt) => tsos_domain::format_date_ru(dt.date()),
+            Cell::Bool(b) => if *b { "ИСТИНА" } else { "ЛОЖЬ" }.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub loc: RowLoc,
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    pub fn cell(&self, idx: usize) -> &Cell {
+        self.cells.get(idx).unwrap_or(&Cell::Empty)
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_empty)
+    }
+}
+
+/// How a file was read, for the import summary and the web preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv {
+        encoding: &'static str,
+        delimiter: u8,
+        bom: bool,
+    },
+    Workbook {
+        kind: &'static str,
+        sheet: String,
+    },
+}
+
+impl Format {
+    pub fn describe_ru(&self) -> String {
+        match self {
+            Format::Csv {
+                encoding,
+                delimiter,
+                bom,
+            } => {
+                let delimiter = match delimiter {
+                    b'\t' => "табуляция".to_string(),
+                    d => format!("«{}»", *d as char),
+                };
+                let bom = if *bom { " с BOM" } else { "" };
+                format!("CSV, {encoding}{bom}, разделитель {delimiter}")
+            }
+            Format::Workbook { kind, sheet } => format!("{kind}, лист «{sheet}»"),
+        }
+    }
+}
+
+pub struct Source {
+    pub file: String,
+    pub format: Format,
+    inner: Inner,
+}
+
+enum Inner {
+    Csv(csv::CsvRows),
+    Sheet(workbook::SheetRows),
+}
+
+/// The first bytes of a file, from which its format, encoding and delimiter are told.
+const SAMPLE: usize = 64 * 1024;
+
+impl Source {
+    /// Opens `path`, recognising the format by content (an `.xlsx` that is not a workbook is
+    /// an error; a workbook with a `.csv` name is still read as a workbook).
+    pub fn open(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
+        let file_name = display_name(path);
+        let io = |source| IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io)?;
+        let mut sample = Vec::with_capacity(SAMPLE);
+        (&mut file)
+            .take(SAMPLE as u64)
+            .read_to_end(&mut sample)
+            .map_err(io)?;
+        if sample.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(IngestError::Empty { file: file_name });
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_lowercase();
+        let is_zip = sample.starts_with(b"PK\x03\x04");
+        let is_ole = sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+        if is_zip || is_ole {
+            let kind = match (is_zip, ext.as_str()) {
+                (false, _) => "XLS",
+                (true, "ods") => "ODS",
+                (true, _) => "XLSX",
+            };
+            drop(file);
+            let (format, rows) = workbook::open(path, &file_name, kind, sheet)?;
+            return Ok(Source {
+                file: file_name,
+                format,
+                inner: Inner::Sheet(rows),
+            });
+        }
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+            let detail = if sample.starts_with(b"%PDF") {
+                "это PDF".to_string()
+            } else {
+                "содержимое не похоже на книгу Excel".to_string()
+            };
+            return Err(IngestError::NotSpreadsheet {
+                file: file_name,
+                ext,
+                detail,
+            });
+        }
+        let (format, rows) = csv::open(path, &file_name, sample, file)?;
+        Ok(Source {
+            file: file_name,
+            format,
+            inner: Inner::Csv(rows),
+        })
+    }
+
+    /// Bytes of the file read so far (CSV; 0 for a workbook).
+    pub fn bytes_read(&self) -> u64 {
+        match &self.inner {
+            Inner::Csv(rows) => rows.bytes_read(),
+            Inner::Sheet(_) => 0,
+        }
+    }
+
+    /// The next row, or `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
+        match &mut self.inner {
+            Inner::Csv(rows) => rows.next_row(&self.file),
+            Inner::Sheet(rows) => rows.next_row(&self.file),
+        }
+    }
+}
+
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
