@@ -333,6 +333,24 @@ fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError
             stats.blank += 1;
             continue;
         }
+        if let Some(defect) = &row.defect {
+            n_errors += 1;
+            if errors.len() < SHOWN_ERRORS {
+                errors.push(RowError {
+                    file: file.clone(),
+                    loc: row.loc.clone(),
+                    column_idx: defect.column_idx.unwrap_or(0),
+                    header: defect
+                        .column_idx
+                        .and_then(|idx| columns.iter().find(|(i, _, _)| *i == idx))
+                        .map(|(_, text, _)| text.clone())
+                        .unwrap_or_else(|| "(вся строка)".to_string()),
+                    reason: defect.reason.clone(),
+                    kind: defect.kind,
+                });
+            }
+            continue;
+        }
         let mut row_errors: Vec<RowError> = Vec::new();
         let mut bad = |idx: usize, header: &str, kind: &'static str, reason: String| {
             row_errors.push(RowError {

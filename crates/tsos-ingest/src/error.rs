@@ -111,12 +111,6 @@ pub enum IngestError {
         sheet: String,
         available: Vec<String>,
     },
-    #[error("{file}: строка {line}: ошибка CSV: {detail}")]
-    Csv {
-        file: String,
-        line: u64,
-        detail: String,
-    },
     #[error(
         "{file}: не найдена строка заголовков в первых 20 строках.\n  Ожидались столбцы: {expected}.\n  Самая похожая строка{}: {}",
         best_line.map(|l| format!(" (строка {l})")).unwrap_or_default(),

@@ -378,8 +378,6 @@ struct ChunkResult {
     /// Blank records: lines of only delimiters and spaces.
     blank_records: u64,
     empty_lines: u64,
-    /// Empty lines after the block's last record.
-    trailing_empty: u64,
     other_roles: u64,
     empty_confirmed: u64,
     missing_ids: u64,
@@ -410,7 +408,6 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
         records: 0,
         blank_records: 0,
         empty_lines: 0,
-        trailing_empty: 0,
         other_roles: 0,
         empty_confirmed: 0,
         missing_ids: 0,
@@ -428,11 +425,9 @@ fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Opti
         }
         if line.is_empty() {
             out.empty_lines += 1;
-            out.trailing_empty += 1;
             continue;
         }
         out.records += 1;
-        out.trailing_empty = 0;
         if line
             .iter()
             .all(|&b| b == delimiter || b == b' ' || b == b'\t')
@@ -542,17 +537,12 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
     };
     let mut data = PerUserData::default();
     let mut scratch = Scratch::default();
-    let (mut records, mut blank_records, mut empty_lines, mut trailing_empty) = (0, 0, 0, 0);
+    let (mut records, mut blank_records, mut empty_lines) = (0, 0, 0);
     let mut open: Option<Group> = None;
     for chunk in chunks {
         records += chunk.records;
         blank_records += chunk.blank_records;
         empty_lines += chunk.empty_lines;
-        trailing_empty = if chunk.records > 0 {
-            chunk.trailing_empty
-        } else {
-            trailing_empty + chunk.trailing_empty
-        };
         data.other_roles += chunk.other_roles;
         data.empty_confirmed += chunk.empty_confirmed;
         data.missing_ids += chunk.missing_ids;
@@ -582,13 +572,12 @@ fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<Fas
         push(&mut counts, org, org_tally)?;
     }
     data.counts = counts;
-    // Empty lines count as rows only between records, as the `csv` crate reports them.
-    let counted_empty = empty_lines - trailing_empty;
+    // Every physical line is a row, empty ones blank, as the general path reads them.
     Some(FastOutput {
         sha256: String::new(),
         data,
-        rows: records + counted_empty,
-        blank: blank_records + counted_empty,
+        rows: records + empty_lines,
+        blank: blank_records + empty_lines,
         accepted: records - blank_records,
     })
 }

@@ -229,6 +229,8 @@ pub struct Header {
     pub columns: Vec<(usize, String, Column)>,
     /// Every non-empty header text, recognised or not, for messages.
     pub all: Vec<String>,
+    /// The header text of each column by its index, empty where the cell is.
+    pub texts: Vec<String>,
 }
 
 impl Header {
@@ -237,8 +239,9 @@ impl Header {
         for (idx, cell) in row.cells.iter().enumerate() {
             let text = match cell {
                 Cell::Text(_) => cell.to_text(),
-                _ => continue,
+                _ => String::new(),
             };
+            header.texts.push(text.clone());
             if text.is_empty() {
                 continue;
             }
@@ -258,6 +261,14 @@ impl Header {
             .iter()
             .find(|(_, _, c)| *c == column)
             .map(|(idx, text, _)| (*idx, text.as_str()))
+    }
+
+    /// How to name column `idx` in a message: its header, or its letters where it has none.
+    pub fn text_of(&self, idx: usize) -> String {
+        match self.texts.get(idx) {
+            Some(text) if !text.is_empty() => text.clone(),
+            _ => format!("столбец {}", crate::error::column_letters(idx)),
+        }
     }
 
     pub fn has(&self, column: Column) -> bool {

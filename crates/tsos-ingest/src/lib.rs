@@ -461,11 +461,26 @@ struct RowReader<'h> {
 enum RowKind {
     Blank,
     Totals,
+    /// Unreadable (a quote left open, a line too long): rejected.
+    Defective,
     Data,
 }
 
 impl RowReader<'_> {
     fn classify(&mut self, row: &Row, org_idx: usize) -> RowKind {
+        if let Some(defect) = &row.defect {
+            let idx = defect.column_idx.unwrap_or(0);
+            let header = match defect.column_idx {
+                Some(idx) => self.header.text_of(idx),
+                None => "(вся строка)".to_string(),
+            };
+            let invalid = values::Invalid {
+                kind: defect.kind,
+                reason: defect.reason.clone(),
+            };
+            self.reject(row, idx, &header, invalid);
+            return RowKind::Defective;
+        }
         if row.is_blank() {
             self.stats.blank += 1;
             return RowKind::Blank;
@@ -531,7 +546,7 @@ impl RowReader<'_> {
                 progress(source.bytes_read(), self.stats.read);
             }
             match self.classify(&row, org_idx) {
-                RowKind::Blank | RowKind::Totals => continue,
+                RowKind::Blank | RowKind::Totals | RowKind::Defective => continue,
                 RowKind::Data => return Ok(Some(row)),
             }
         }

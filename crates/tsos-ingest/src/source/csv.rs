@@ -1,205 +1,367 @@
-//! CSV: the encoding and the delimiter detected from a sample, then records streamed with the
-//! `csv` crate over raw bytes. Every supported encoding is ASCII-compatible, so delimiters and
-//! quotes are the same bytes in all of them and only the fields are decoded.
+//! CSV: the encoding, the delimiter and the line ends are told from a sample, then the file is
+//! read line by line and each line split into fields by `csv_core`. Every supported encoding
+//! is ASCII-compatible, so delimiters and quotes are the same bytes in all of them and only the
+//! fields are decoded.
+//!
+//! A line is the unit: a quote that opens a field must close on the same line, unless the
+//! sample shows that the file really has quoted fields across lines (an address, a comment).
+//! A stray quote then spoils only its own line, which becomes an invalid row naming its line,
+//! instead of swallowing the rest of the file into one field — which once read a 58,000-row
+//! export as 101 rows and one school, silently. Lines longer than [`MAX_LINE_BYTES`] and fields
+//! longer than [`MAX_FIELD_BYTES`] are invalid rows too, so memory stays bounded whatever the
+//! file holds.
 
-use std::io::{BufReader, Cursor, Read};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Cursor, Read};
 
+use csv_core::{ReadRecordResult, Terminator};
 use encoding_rs::Encoding;
 
-use super::{Cell, Row, SAMPLE};
+use super::{Cell, Defect, MAX_FIELD_BYTES, Row, SAMPLE};
 use crate::error::{IngestError, RowLoc};
+
+/// A line longer than this is an invalid row, read past without being kept.
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// A quoted field may span at most this many lines for the sample to count it as a real
+/// multi-line field: an address or a comment spans a few, a stray quote pairs with a quote
+/// far below.
+const MULTILINE_MAX_LINES: usize = 10;
 
 /// The records of a CSV file, with their physical line numbers.
 pub(super) struct CsvRows {
-    reader: Box<csv::Reader<StripCr<Box<dyn Read>>>>,
-    record: csv::ByteRecord,
+    input: BufReader<Box<dyn Read>>,
     encoding: &'static Encoding,
-    /// The line the next record starts on if no blank lines come first.
-    next_line: u64,
-    /// Blank lines the `csv` crate skipped, handed out as blank rows before `queued`.
-    blank_lines: std::ops::Range<u64>,
-    queued: Option<Row>,
+    /// `\n`, or `\r` for a file whose lines end in a lone carriage return (old Mac Excel).
+    line_end: u8,
+    /// Whether a quoted field may continue on the next line (decided from the sample).
+    multiline: bool,
+    parser: csv_core::Reader,
+    /// The number of the last physical line read from `input`.
+    line: u64,
+    bytes_read: u64,
+    /// Lines read ahead for a multi-line record that failed, to be read again one by one.
+    pending: VecDeque<Line>,
+    /// The current line's bytes, kept to reuse its allocation.
+    text: Vec<u8>,
+    /// The parser's output for the current record: `out[..out_len]` holds the fields,
+    /// `ends[..n_ends]` where each ends.
+    out: Vec<u8>,
+    out_len: usize,
+    ends: Vec<usize>,
+    n_ends: usize,
+}
+
+/// One physical line.
+struct Line {
+    number: u64,
+    bytes: Vec<u8>,
+    /// Longer than [`MAX_LINE_BYTES`]: `bytes` holds only its start.
+    too_long: bool,
 }
 
 /// Reads a CSV file whose first bytes are `sample`; `file` is positioned just after them.
 pub(super) fn open(
-    path: &std::path::Path,
     file_name: &str,
     sample: Vec<u8>,
     file: std::fs::File,
 ) -> Result<(super::Format, CsvRows), IngestError> {
     let (encoding, bom_len) = detect_encoding(&sample, file_name)?;
-    let delimiter = detect_delimiter(&sample[bom_len..]);
+    let body = &sample[bom_len..];
+    let delimiter = detect_delimiter(body);
+    let line_end = if memchr::memchr(b'\n', body).is_none() && memchr::memchr(b'\r', body).is_some()
+    {
+        b'\r'
+    } else {
+        b'\n'
+    };
+    let multiline = has_multiline_fields(body, delimiter, line_end, sample.len() < SAMPLE);
     let format = super::Format::Csv {
         encoding: encoding.name(),
         delimiter,
         bom: bom_len > 0,
     };
-    let mut rest: Box<dyn Read> = Box::new(Cursor::new(sample).chain(BufReader::new(file)));
+    let mut input: BufReader<Box<dyn Read>> =
+        BufReader::with_capacity(256 * 1024, Box::new(Cursor::new(sample).chain(file)));
     // Drop the BOM so that it does not become part of the first header.
-    let mut bom = vec![0; bom_len];
-    rest.read_exact(&mut bom)
-        .map_err(|source| IngestError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    let reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(StripCr::new(rest));
+    input.consume(bom_len);
     Ok((
         format,
         CsvRows {
-            reader: Box::new(reader),
-            record: csv::ByteRecord::new(),
+            input,
             encoding,
-            next_line: 1,
-            blank_lines: 0..0,
-            queued: None,
+            line_end,
+            multiline,
+            parser: parser(delimiter),
+            line: 0,
+            bytes_read: bom_len as u64,
+            pending: VecDeque::new(),
+            text: Vec::new(),
+            out: Vec::new(),
+            out_len: 0,
+            ends: Vec::new(),
+            n_ends: 0,
         },
     ))
 }
 
+/// The field splitter: RFC 4180 quoting with doubled quotes, as Excel writes it; a quote in
+/// the middle of a field is a character. Lines are fed one at a time, each ended by `\n`.
+fn parser(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(Terminator::Any(b'\n'))
+        .build()
+}
+
+/// How a line fed to the parser left the record.
+enum Split {
+    /// The record ended with the line.
+    Done,
+    /// A quoted field is still open at the line's end; it opened in this 0-based field.
+    OpenQuote(usize),
+}
+
 impl CsvRows {
     pub(super) fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.bytes_read
     }
 
     /// The next row, or `None` at the end.
     pub(super) fn next_row(&mut self, file: &str) -> Result<Option<Row>, IngestError> {
-        if let Some(line) = self.blank_lines.next() {
-            return Ok(Some(Row {
-                loc: RowLoc::Line(line),
-                cells: Vec::new(),
-            }));
-        }
-        if let Some(row) = self.queued.take() {
-            return Ok(Some(row));
-        }
-        let more = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|err| {
-                let line = err.position().map(|p| p.line()).unwrap_or(0);
-                IngestError::Csv {
-                    file: file.to_string(),
-                    line,
-                    detail: err.to_string(),
-                }
-            })?;
-        if !more {
+        let io = |source: std::io::Error| IngestError::Io {
+            path: file.into(),
+            source,
+        };
+        let Some(first) = self.next_line().map_err(io)? else {
             return Ok(None);
+        };
+        let loc = RowLoc::Line(first.number);
+        if first.too_long {
+            return Ok(Some(defective(
+                loc,
+                None,
+                "строка слишком длинная",
+                format!(
+                    "строка длиннее {} МБ: это не строка выгрузки",
+                    MAX_LINE_BYTES >> 20
+                ),
+            )));
         }
-        // The record's own start position is taken before the blank lines in front of it are
-        // skipped; its end is exact (see `StripCr`).
-        let spanned = self
-            .record
-            .as_slice()
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        let line = self
-            .reader
-            .position()
-            .line()
-            .saturating_sub(1 + spanned)
-            .max(1);
-        let mut cells = Vec::with_capacity(self.record.len());
-        for field in self.record.iter() {
+        if first.bytes.is_empty() {
+            return Ok(Some(Row::new(loc, Vec::new())));
+        }
+        self.parser.reset();
+        self.out_len = 0;
+        self.n_ends = 0;
+        let mut split = self.feed(&first.bytes);
+        // Lines taken into a multi-line record, given back if the record fails.
+        let mut taken: Vec<Line> = Vec::new();
+        let mut record_bytes = first.bytes.len();
+        while let Split::OpenQuote(column) = split {
+            let failure = if !self.multiline {
+                Some((
+                    "кавычка не закрыта",
+                    "кавычка, открывающая поле, не закрыта до конца строки".to_string(),
+                ))
+            } else {
+                match self.next_line().map_err(io)? {
+                    None => Some((
+                        "кавычка не закрыта",
+                        "кавычка, открывающая поле, не закрыта до конца файла".to_string(),
+                    )),
+                    Some(next) => {
+                        record_bytes += next.bytes.len() + 1;
+                        let too_long = next.too_long || record_bytes > MAX_LINE_BYTES;
+                        if !too_long {
+                            split = self.feed(&next.bytes);
+                        }
+                        taken.push(next);
+                        too_long.then(|| {
+                            (
+                                "кавычка не закрыта",
+                                format!(
+                                    "кавычка, открывающая поле, не закрыта и в следующих {} МБ",
+                                    MAX_LINE_BYTES >> 20
+                                ),
+                            )
+                        })
+                    }
+                }
+            };
+            if let Some((kind, reason)) = failure {
+                // The lines after the first are read again as rows of their own: a stray
+                // quote costs one row, not the rows it would have swallowed.
+                for line in taken.into_iter().rev() {
+                    self.pending.push_front(line);
+                }
+                return Ok(Some(defective(loc, Some(column), kind, reason)));
+            }
+        }
+        let mut cells = Vec::with_capacity(self.n_ends);
+        let mut start = 0;
+        for (idx, &end) in self.ends[..self.n_ends].iter().enumerate() {
+            let field = &self.out[start..end];
+            start = end;
+            if field.len() > MAX_FIELD_BYTES {
+                return Ok(Some(defective(
+                    loc,
+                    Some(idx),
+                    "слишком длинное значение",
+                    format!("значение длиннее {} КБ", MAX_FIELD_BYTES >> 10),
+                )));
+            }
             cells.push(decode_field(field, self.encoding).ok_or_else(|| {
                 IngestError::MixedEncoding {
                     file: file.to_string(),
-                    line,
+                    line: first.number,
                 }
             })?);
         }
-        let row = Row {
-            loc: RowLoc::Line(line),
-            cells,
-        };
-        let blank_from = self.next_line;
-        self.next_line = line + spanned + 1;
-        if line > blank_from {
-            self.blank_lines = blank_from + 1..line;
-            self.queued = Some(row);
-            return Ok(Some(Row {
-                loc: RowLoc::Line(blank_from),
-                cells: Vec::new(),
-            }));
-        }
-        Ok(Some(row))
+        self.text = first.bytes;
+        Ok(Some(Row::new(loc, cells)))
     }
-}
 
-/// Turns every `\r\n` into `\n` and ends the text with a `\n`, so that the `csv` crate,
-/// which counts lines on `\n`, has consumed each record's terminator when it returns the
-/// record: its end position is then the line after the record, whatever the line ends.
-struct StripCr<R> {
-    inner: R,
-    buf: Box<[u8]>,
-    start: usize,
-    end: usize,
-    pending_cr: bool,
-    last: Option<u8>,
-}
-
-impl<R: Read> StripCr<R> {
-    fn new(inner: R) -> StripCr<R> {
-        StripCr {
-            inner,
-            buf: vec![0; 64 * 1024].into_boxed_slice(),
-            start: 0,
-            end: 0,
-            pending_cr: false,
-            last: None,
-        }
-    }
-}
-
-impl<R: Read> Read for StripCr<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let mut written = 0;
-        while written < out.len() {
-            if self.start == self.end {
-                if written > 0 {
-                    break;
+    /// Feeds one line and its end to the parser.
+    fn feed(&mut self, line: &[u8]) -> Split {
+        for mut input in [line, b"\n".as_slice()] {
+            loop {
+                // A record's output is never longer than its input.
+                let room = self.out_len + input.len() + 1;
+                if self.out.len() < room {
+                    self.out.resize(room, 0);
                 }
-                self.end = self.inner.read(&mut self.buf)?;
-                self.start = 0;
-                if self.end == 0 {
-                    if std::mem::take(&mut self.pending_cr) {
-                        out[written] = b'\r';
-                        written += 1;
-                        self.last = Some(b'\r');
-                    } else if self.last.is_some_and(|b| b != b'\n') {
-                        out[written] = b'\n';
-                        written += 1;
-                        self.last = Some(b'\n');
-                    }
-                    break;
+                if self.ends.len() <= self.n_ends {
+                    self.ends.resize(self.n_ends + 16, 0);
+                }
+                let (result, n_in, n_out, n_end) = self.parser.read_record(
+                    input,
+                    &mut self.out[self.out_len..],
+                    &mut self.ends[self.n_ends..],
+                );
+                // The ends count from the record's start, across calls.
+                self.out_len += n_out;
+                self.n_ends += n_end;
+                input = &input[n_in..];
+                match result {
+                    ReadRecordResult::Record => return Split::Done,
+                    ReadRecordResult::InputEmpty | ReadRecordResult::End => break,
+                    ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
                 }
             }
-            let byte = self.buf[self.start];
-            self.start += 1;
-            if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
-                // A lone `\r` stays; the byte after it is read again next time round.
-                out[written] = b'\r';
-                written += 1;
-                self.start -= 1;
-                continue;
-            }
-            if byte == b'\r' {
-                self.pending_cr = true;
-                continue;
-            }
-            out[written] = byte;
-            written += 1;
-            self.last = Some(byte);
         }
-        Ok(written)
+        Split::OpenQuote(self.n_ends)
     }
+
+    /// The next physical line without its end (`\n`, `\r\n`, or a lone `\r` in a file that
+    /// ends its lines so).
+    fn next_line(&mut self) -> std::io::Result<Option<Line>> {
+        if let Some(line) = self.pending.pop_front() {
+            return Ok(Some(line));
+        }
+        let mut bytes = std::mem::take(&mut self.text);
+        bytes.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
+                if !any {
+                    return Ok(None);
+                }
+                break;
+            }
+            any = true;
+            let (chunk, used, done) = match memchr::memchr(self.line_end, buf) {
+                Some(pos) => (&buf[..pos], pos + 1, true),
+                None => (buf, buf.len(), false),
+            };
+            if bytes.len() + chunk.len() > MAX_LINE_BYTES {
+                too_long = true;
+            }
+            if !too_long {
+                bytes.extend_from_slice(chunk);
+            }
+            self.input.consume(used);
+            self.bytes_read += used as u64;
+            if done {
+                break;
+            }
+        }
+        if self.line_end == b'\n' {
+            while bytes.last() == Some(&b'\r') {
+                bytes.pop();
+            }
+        }
+        self.line += 1;
+        Ok(Some(Line {
+            number: self.line,
+            bytes,
+            too_long,
+        }))
+    }
+}
+
+fn defective(loc: RowLoc, column_idx: Option<usize>, kind: &'static str, reason: String) -> Row {
+    Row {
+        loc,
+        cells: Vec::new(),
+        defect: Some(Defect {
+            column_idx,
+            kind,
+            reason,
+        }),
+    }
+}
+
+/// Whether the sample shows quoted fields that really span lines: a record that closes its
+/// quote within a few lines and has as many fields as the file's usual one-line record. A
+/// stray quote that pairs with a quote some lines below gives a record of another width. The
+/// last line of a sample cut short is left out, since it may be cut inside such a field.
+fn has_multiline_fields(sample: &[u8], delimiter: u8, line_end: u8, whole: bool) -> bool {
+    let mut lines: Vec<&[u8]> = sample.split(|&b| b == line_end).collect();
+    if !whole {
+        lines.pop();
+    }
+    let mut parser = parser(delimiter);
+    let mut out = vec![0u8; sample.len() + 1];
+    let mut ends = vec![0usize; sample.len() + 1];
+    // (fields, lines spanned) of each record that closed.
+    let mut records: Vec<(usize, usize)> = Vec::new();
+    let mut idx = 0;
+    while idx < lines.len() {
+        parser.reset();
+        let mut spanned = 0;
+        let mut fields = 0;
+        let mut closed = false;
+        while !closed && idx + spanned < lines.len() && spanned < MULTILINE_MAX_LINES {
+            let line = lines[idx + spanned];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            spanned += 1;
+            for mut input in [line, b"\n".as_slice()] {
+                while !input.is_empty() && !closed {
+                    let (result, n_in, _, n_end) = parser.read_record(input, &mut out, &mut ends);
+                    input = &input[n_in..];
+                    fields += n_end;
+                    closed = result == ReadRecordResult::Record;
+                }
+            }
+        }
+        if closed && !lines[idx].is_empty() {
+            records.push((fields, spanned));
+        }
+        idx += if closed { spanned } else { 1 };
+    }
+    let mut widths = std::collections::HashMap::<usize, usize>::new();
+    for &(fields, _) in records.iter().filter(|(_, spanned)| *spanned == 1) {
+        *widths.entry(fields).or_default() += 1;
+    }
+    let Some((usual, _)) = widths.into_iter().max_by_key(|&(fields, n)| (n, fields)) else {
+        return false;
+    };
+    records
+        .iter()
+        .any(|&(fields, spanned)| spanned > 1 && fields == usual)
 }
 
 pub(crate) fn decode_field(field: &[u8], encoding: &'static Encoding) -> Option<Cell> {
@@ -441,15 +603,118 @@ mod tests {
         );
     }
 
+    /// A row as (line, cells, the defect's kind and column).
+    type Read = (u64, Vec<String>, Option<(&'static str, Option<usize>)>);
+
+    fn read_rows(text: &[u8]) -> Vec<Read> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut source = super::super::Source::open(&path, None).unwrap();
+        let mut rows = Vec::new();
+        while let Some(row) = source.next_row().unwrap() {
+            rows.push((
+                row.loc.number(),
+                row.cells.iter().map(Cell::to_text).collect(),
+                row.defect.map(|d| (d.kind, d.column_idx)),
+            ));
+        }
+        rows
+    }
+
+    fn cells(row: &Read) -> Vec<&str> {
+        row.1.iter().map(String::as_str).collect()
+    }
+
     #[test]
-    fn strip_cr_keeps_lone_carriage_returns() {
-        let mut out = Vec::new();
-        StripCr::new(&b"a\r\nb\rc\r"[..])
-            .read_to_end(&mut out)
-            .unwrap();
-        assert_eq!(out, b"a\nb\rc\r\n");
-        out.clear();
-        StripCr::new(&b"a\nb"[..]).read_to_end(&mut out).unwrap();
-        assert_eq!(out, b"a\nb\n");
+    fn a_stray_quote_spoils_only_its_own_line() {
+        let mut text = String::from("ИНН;Роль;Дата\n");
+        for n in 2..=200 {
+            if n == 101 {
+                text.push_str("0500000001;\"Учитель;01.10.2023\n");
+            } else {
+                text.push_str(&format!("0500000001;Учитель;0{}.10.2023\n", n % 9 + 1));
+            }
+        }
+        let rows = read_rows(text.as_bytes());
+        assert_eq!(rows.len(), 200, "every line is a row");
+        let bad: Vec<_> = rows.iter().filter(|r| r.2.is_some()).collect();
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].0, 101);
+        assert_eq!(bad[0].2, Some(("кавычка не закрыта", Some(1))));
+        assert_eq!(cells(&rows[101]), ["0500000001", "Учитель", "04.10.2023"]);
+    }
+
+    #[test]
+    fn a_quote_open_to_the_end_of_the_file_is_an_invalid_row() {
+        let rows = read_rows(b"a;b\n1;2\n3;\"4\n5;6\n");
+        assert_eq!(rows[2].0, 3);
+        assert_eq!(rows[2].2, Some(("кавычка не закрыта", Some(1))));
+        assert_eq!(cells(&rows[3]), ["5", "6"]);
+        // In a file that really has multi-line fields, too.
+        let rows = read_rows(b"a;b\n\"x\ny\";1\n3;\"4\n5;6\n");
+        assert_eq!(cells(&rows[1]), ["x\ny", "1"]);
+        assert_eq!(rows[2].0, 4);
+        assert_eq!(rows[2].2, Some(("кавычка не закрыта", Some(1))));
+        assert_eq!((rows[3].0, cells(&rows[3])), (5, vec!["5", "6"]));
+        assert_eq!(rows.len(), 4);
+    }
+
+    #[test]
+    fn quotes_that_close_on_their_line_are_read_as_excel_writes_them() {
+        let rows = read_rows(
+            "ИНН;Наименование;Число\n\"0500000001\";\"МБОУ \"\"СОШ №1\"\"; корпус 2\";\"5\"\n0500000002;МБОУ \"Лицей\";6\n"
+                .as_bytes(),
+        );
+        assert_eq!(
+            cells(&rows[1]),
+            ["0500000001", "МБОУ \"СОШ №1\"; корпус 2", "5"]
+        );
+        assert_eq!(cells(&rows[2]), ["0500000002", "МБОУ \"Лицей\"", "6"]);
+        assert!(rows.iter().all(|r| r.2.is_none()));
+    }
+
+    #[test]
+    fn multi_line_fields_are_told_from_the_header_and_first_rows() {
+        // A stray quote that pairs with a quote three lines below makes a record of another
+        // width: no multi-line fields, so each line stands on its own.
+        let text = b"a;b;c\n1;\"2;3\n4;5;6\n7;8;9\n\"10\";11;12\n";
+        let rows = read_rows(text);
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[1].2, Some(("кавычка не закрыта", Some(1))));
+        assert_eq!(cells(&rows[4]), ["10", "11", "12"]);
+        // A real one, as wide as every other record.
+        let rows = read_rows(b"a;b;c\n1;\"2\n2a\";3\n4;5;6\n");
+        assert_eq!(cells(&rows[1]), ["1", "2\n2a", "3"]);
+        assert_eq!((rows[2].0, cells(&rows[2])), (4, vec!["4", "5", "6"]));
+    }
+
+    #[test]
+    fn lines_and_values_too_long_to_be_data_are_invalid_rows() {
+        let mut text = b"a;b\n1;2\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        text.extend(b"\n3;");
+        text.extend(std::iter::repeat_n(b'y', MAX_FIELD_BYTES + 1));
+        text.extend(b"\n5;6\n");
+        let rows = read_rows(&text);
+        assert_eq!(rows[2].2, Some(("строка слишком длинная", None)));
+        assert_eq!(rows[3].0, 4);
+        assert_eq!(rows[3].2, Some(("слишком длинное значение", Some(1))));
+        assert_eq!((rows[4].0, cells(&rows[4])), (5, vec!["5", "6"]));
+    }
+
+    #[test]
+    fn lines_ended_by_a_lone_carriage_return_are_lines() {
+        let rows = read_rows(b"a;b\r1;2\r\r3;4\r");
+        let lines: Vec<(u64, Vec<&str>)> = rows.iter().map(|r| (r.0, cells(r))).collect();
+        assert_eq!(
+            lines,
+            [
+                (1, vec!["a", "b"]),
+                (2, vec!["1", "2"]),
+                (3, vec![]),
+                (4, vec!["3", "4"])
+            ]
+        );
     }
 }

@@ -56,15 +56,41 @@ impl Cell {
 pub struct Row {
     pub loc: RowLoc,
     pub cells: Vec<Cell>,
+    /// Why the row could not be read into cells (its `cells` are then empty): every reader
+    /// of rows reports it as an invalid row.
+    pub defect: Option<Defect>,
 }
 
+/// What makes a row unreadable: a quote left open, a line or a value too long to be data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Defect {
+    /// The 0-based column where it is, or `None` for the line as a whole.
+    pub column_idx: Option<usize>,
+    /// A short, value-free reason used to count rejected rows by kind.
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+/// A value longer than this is no value of an export: an invalid row (CSV field or workbook
+/// cell), so that one cell cannot take the memory a whole file may not.
+pub(crate) const MAX_FIELD_BYTES: usize = 64 * 1024;
+
 impl Row {
+    pub fn new(loc: RowLoc, cells: Vec<Cell>) -> Row {
+        Row {
+            loc,
+            cells,
+            defect: None,
+        }
+    }
+
     pub fn cell(&self, idx: usize) -> &Cell {
         self.cells.get(idx).unwrap_or(&Cell::Empty)
     }
 
+    /// Every cell empty; a defective row is not blank.
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(Cell::is_empty)
+        self.defect.is_none() && self.cells.iter().all(Cell::is_empty)
     }
 }
 
@@ -109,7 +135,7 @@ pub struct Source {
 }
 
 enum Inner {
-    Csv(csv::CsvRows),
+    Csv(Box<csv::CsvRows>),
     Sheet(workbook::SheetRows),
 }
 
@@ -167,11 +193,11 @@ impl Source {
                 detail,
             });
         }
-        let (format, rows) = csv::open(path, &file_name, sample, file)?;
+        let (format, rows) = csv::open(&file_name, sample, file)?;
         Ok(Source {
             file: file_name,
             format,
-            inner: Inner::Csv(rows),
+            inner: Inner::Csv(Box::new(rows)),
         })
     }
 

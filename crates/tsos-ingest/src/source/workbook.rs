@@ -25,13 +25,13 @@ impl SheetRows {
     pub(super) fn next_row(&mut self, file: &str) -> Result<Option<Row>, IngestError> {
         match self.rows.next() {
             None => Ok(None),
-            Some(Ok((row, cells))) => Ok(Some(Row {
-                loc: RowLoc::Sheet {
+            Some(Ok((row, cells))) => Ok(Some(Row::new(
+                RowLoc::Sheet {
                     sheet: self.sheet.clone(),
                     row,
                 },
                 cells,
-            })),
+            ))),
             Some(Err(detail)) => Err(IngestError::Spreadsheet {
                 file: file.to_string(),
                 detail,
