@@ -3,9 +3,13 @@
 use std::path::Path;
 
 use jiff::civil::Date;
+use std::collections::BTreeMap;
+
 use tsos_domain::quality::{Finding, FindingKind, push};
+use tsos_domain::replacement::{Extent, Shrink, area_shares, shrinks};
 use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
 use tsos_ingest::{Content, Import, ReadOptions, SchoolRow, Target};
+use tsos_report::ru;
 use tsos_store::{NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageRecord};
 
 use crate::AppError;
@@ -19,6 +23,9 @@ pub struct ImportRequest<'a> {
     pub sheet: Option<&'a str>,
     /// Called now and then with the bytes and rows read so far, for a progress bar.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Replace the current snapshot even where the new file holds far less
+    /// ([`tsos_domain::replacement`]); without it such an import stops and says why.
+    pub replace: bool,
 }
 
 /// What an import did, for the summary shown to the user.
@@ -41,6 +48,47 @@ pub struct ImportOutcome {
     pub warnings: Vec<String>,
     /// Data-quality findings of the file, stored with the snapshot.
     pub findings: Vec<Finding>,
+    /// The snapshot this import replaced (or, with `Unchanged`, would have), compared with it.
+    pub replaced: Option<Replacement>,
+}
+
+/// A new snapshot beside the current one of its dataset and date that it replaces.
+#[derive(Clone, Debug)]
+pub struct Replacement {
+    pub current: tsos_store::SnapshotInfo,
+    pub old: Extent,
+    pub new: Extent,
+    /// Why the replacement is suspect; empty for an ordinary one.
+    pub shrinks: Vec<Shrink>,
+}
+
+impl Replacement {
+    /// Russian, for messages: «строк 101 вместо 57 904; ОО 1 вместо 301; …».
+    pub fn describe_shrinks(&self) -> String {
+        self.shrinks
+            .iter()
+            .map(|shrink| match shrink {
+                Shrink::Rows { old, new } => {
+                    format!("строк {} вместо {}", ru::integer(*new), ru::integer(*old))
+                }
+                Shrink::Schools { old, new } => {
+                    format!("ОО {} вместо {}", ru::integer(*new), ru::integer(*old))
+                }
+                Shrink::Users { old, new } => format!(
+                    "пользователей {} вместо {}",
+                    ru::integer(*new),
+                    ru::integer(*old)
+                ),
+                Shrink::Share { role, old, new } => format!(
+                    "доля активных ({}) по всем ОО {} вместо {}",
+                    role.title_ru(),
+                    ru::percent(Some(*new)),
+                    ru::percent(Some(*old))
+                ),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// Reads `request.path` and stores it as one snapshot (or nothing, on error).
@@ -281,6 +329,16 @@ pub fn import_file(
     }
     new.warnings = warnings.clone();
     let findings = new.findings.clone();
+    let replaced = compare_with_current(store, &new, n_users)?;
+    if let Some(replacement) = &replaced
+        && !replacement.shrinks.is_empty()
+        && !request.replace
+    {
+        return Err(AppError::SuspectReplacement {
+            file: import.file_name.clone(),
+            replacement: Box::new(replacement.clone()),
+        });
+    }
     let saved = store.save_snapshot(&new)?;
     Ok(ImportOutcome {
         dataset: request.dataset.to_string(),
@@ -293,7 +351,71 @@ pub fn import_file(
         n_users,
         warnings,
         findings,
+        replaced,
     })
+}
+
+/// The current snapshot of `new`'s dataset and date, if `new` would replace it, with both
+/// measured for [`shrinks`].
+fn compare_with_current(
+    store: &Store,
+    new: &NewSnapshot,
+    new_users: Option<u64>,
+) -> Result<Option<Replacement>, AppError> {
+    let Some(current) = store.current_at(&new.dataset, new.as_of)? else {
+        return Ok(None);
+    };
+    if current.sha256 == new.sha256 {
+        return Ok(None);
+    }
+    let (old, new_extent) = if new.dataset == REGISTRY {
+        let extent = |rows, schools| Extent {
+            rows,
+            schools,
+            ..Extent::default()
+        };
+        (
+            extent(current.rows_read, store.schools_in(current.id)?),
+            extent(new.rows_read, new.schools.len() as u64),
+        )
+    } else {
+        let registry = store.schools_at(new.as_of)?;
+        let old_counts = store.platform_counts(&current)?.by_org;
+        let mut new_counts: BTreeMap<OrgId, RoleMap<RoleCounts>> = BTreeMap::new();
+        for usage in &new.usage {
+            *new_counts
+                .entry(usage.org.clone())
+                .or_default()
+                .get_mut(usage.role) = usage.counts;
+        }
+        let users = |counts: &BTreeMap<OrgId, RoleMap<RoleCounts>>| -> u64 {
+            counts
+                .values()
+                .flat_map(|roles| roles.iter().filter_map(|(_, c)| c.registered))
+                .sum()
+        };
+        let per_user = |kind: &str| kind == "per_user";
+        (
+            Extent {
+                rows: current.rows_read,
+                schools: old_counts.len() as u64,
+                users: per_user(&current.kind).then(|| users(&old_counts)),
+                shares: area_shares(&registry, |id| old_counts.get(id)),
+            },
+            Extent {
+                rows: new.rows_read,
+                schools: new_counts.len() as u64,
+                users: new_users,
+                shares: area_shares(&registry, |id| new_counts.get(id)),
+            },
+        )
+    };
+    Ok(Some(Replacement {
+        shrinks: shrinks(&old, &new_extent),
+        current,
+        old,
+        new: new_extent,
+    }))
 }
 
 /// A finding over values (one per school and role), counting values and listing each school

@@ -38,6 +38,18 @@ pub enum AppError {
         school: String,
         others: Vec<String>,
     },
+    #[error(
+        "{file}: файл заменил бы снимок №{} «{}» на {}, но данных в нем заметно меньше: {}. \
+         Снимок не заменен. Проверьте файл; если он верен, повторите импорт с --replace",
+        replacement.current.id,
+        replacement.current.file_name,
+        tsos_domain::format_date_ru(replacement.current.as_of),
+        replacement.describe_shrinks()
+    )]
+    SuspectReplacement {
+        file: String,
+        replacement: Box<import::Replacement>,
+    },
     #[error("не удалось записать {path}: {detail}")]
     Write { path: String, detail: String },
     #[error("{}", match .0 { Some(id) => format!("письмо №{id} не найдено (список: tsos followup --list)"), None => "писем еще не было: tsos letter …".to_string() })]

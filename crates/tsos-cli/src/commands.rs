@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             as_of,
             skip_invalid,
             sheet,
+            replace,
         } => {
             let mut store = open_store(&db_path(cli.db))?;
             let bar = ImportProgress::new(&file, quiet);
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     skip_invalid,
                     sheet: sheet.as_deref(),
                     progress: bar.as_ref().map(|_| &update as &(dyn Fn(u64, u64) + Sync)),
+                    replace,
                 },
             );
             if let Some(bar) = bar {
@@ -367,6 +369,7 @@ fn demo(
                 skip_invalid: false,
                 sheet: None,
                 progress: None,
+                replace: false,
             },
         )
         .with_context(|| format!("импорт демо-файла {}", file.path.display()))?;

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use tsos_app::at_risk::AtRiskList;
-use tsos_app::import::ImportOutcome;
+use tsos_app::import::{ImportOutcome, Replacement};
 use tsos_app::letters::{Followup, FollowupOutcome, LetterOutcome};
 use tsos_app::quality::QualityReport;
 use tsos_domain::indicators::Lagging;
@@ -98,7 +98,11 @@ pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
             out.push_str(&finding_line(finding, catalogue));
         }
     }
-    let _ = writeln!(out, "  {}", saved(&outcome.saved));
+    let _ = writeln!(
+        out,
+        "  {}",
+        saved(&outcome.saved, outcome.replaced.as_ref())
+    );
     out
 }
 
@@ -122,7 +126,13 @@ pub fn import_line(outcome: &ImportOutcome, description: &str) -> String {
     line
 }
 
-fn saved(outcome: &SaveOutcome) -> String {
+fn saved(outcome: &SaveOutcome, replaced: Option<&Replacement>) -> String {
+    // A replacement held back for shrinking never gets here; one let through by --replace
+    // says what it let through.
+    let shrunk = replaced
+        .filter(|r| !r.shrinks.is_empty())
+        .map(|r| format!(" Заменен по --replace, хотя {}.", r.describe_shrinks()))
+        .unwrap_or_default();
     match outcome {
         SaveOutcome::Saved {
             id,
@@ -132,7 +142,7 @@ fn saved(outcome: &SaveOutcome) -> String {
             id,
             superseded: Some(old),
         } => format!(
-            "Сохранено: снимок №{id}; он заменил снимок №{old} на ту же дату (прежний сохранен, вернуть: tsos snapshots restore {old})."
+            "Сохранено: снимок №{id}; он заменил снимок №{old} на ту же дату (прежний сохранен, вернуть: tsos snapshots restore {old}).{shrunk}"
         ),
         SaveOutcome::Unchanged { id } => {
             format!("Этот файл уже импортирован (снимок №{id}): ничего не изменилось.")
@@ -673,6 +683,6 @@ pub fn chats_import(outcome: &tsos_app::chats::ChatsOutcome) -> String {
             outcome.unknown.join(", ")
         );
     }
-    let _ = writeln!(out, "  {}", saved(&outcome.saved));
+    let _ = writeln!(out, "  {}", saved(&outcome.saved, None));
     out
 }

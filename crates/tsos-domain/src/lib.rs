@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod org;
 pub mod platform;
 pub mod quality;
+pub mod replacement;
 pub mod role;
 pub mod targets;
 pub mod users;

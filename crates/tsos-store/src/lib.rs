@@ -362,6 +362,16 @@ impl Store {
         Ok(ids.into_iter().map(OrgId::from_normalized).collect())
     }
 
+    /// How many schools snapshot `id` describes in the registry.
+    pub fn schools_in(&self, id: i64) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM school_version WHERE snapshot_id = ?1",
+            params![id],
+            |row| row.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// The registry as it stood at `as_of`: per school, the latest version dated on or
     /// before it, else the earliest one (SPEC §3). A registry import wins over a school that
     /// a per-school export added on the same date.

@@ -552,6 +552,7 @@ pub(crate) async fn confirm(
                     skip_invalid,
                     sheet: pending.sheet.as_deref(),
                     progress: None,
+                    replace: false,
                 },
             );
             remove_upload(&pending.path);

@@ -113,6 +113,7 @@ fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
             skip_invalid: false,
             sheet: None,
             progress: None,
+            replace: false,
         },
     )
     .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));

@@ -7,6 +7,7 @@ mod chats;
 mod documents;
 mod letter;
 mod messy;
+mod replacement;
 mod snapshots;
 mod util;
 mod web;
