@@ -10,6 +10,7 @@ use tsos_domain::chats::{
 };
 use tsos_domain::{Level, format_date_ru};
 
+use crate::csv::Field;
 use crate::ru;
 
 /// Rows of the template that get the drop-down lists.
@@ -191,7 +192,7 @@ pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
         let header: Vec<&str> = std::iter::once(first_column(level))
             .chain(COLUMNS)
             .collect();
-        writer.write_record(&header).expect("writing to memory");
+        writer.record(header);
         for row in rows {
             let mut record = cells(row, level);
             record[2] = row
@@ -199,7 +200,15 @@ pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
                 .map(|s| ru::decimal(s * 100.0, 1))
                 .unwrap_or_default();
             [record[8], record[9]] = class_cells(row, "");
-            writer.write_record(&record).expect("writing to memory");
+            // The name and the deadline's words are text; every other column is a count or
+            // a share tsos formatted.
+            writer.record(record.into_iter().enumerate().map(|(idx, cell)| {
+                if idx == 0 || idx == 7 {
+                    Field::Text(cell)
+                } else {
+                    Field::number(cell)
+                }
+            }));
         }
     })
 }

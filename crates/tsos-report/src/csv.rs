@@ -1,21 +1,89 @@
-//! `tsos report --format csv`: for Excel with a Russian locale — UTF-8 with BOM, `;`,
-//! decimal commas, counts as plain integers.
+//! CSV for Excel with a Russian locale — UTF-8 with BOM, `;`, decimal commas, counts as
+//! plain integers — and `tsos report --format csv` written with it.
+//!
+//! Every CSV tsos writes goes through [`ExcelCsv`], which makes text safe to open: a text cell
+//! that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be a formula in
+//! Excel (`=HYPERLINK(…)` in a school's name, a person's name from an export), so it gets
+//! OWASP's `'` in front. Only what tsos itself formats as a number is written as it is, and
+//! a cell is text unless it is made a [`Field::number`].
+
+use std::borrow::Cow;
 
 use tsos_domain::{Level, Report, Role};
 
 use crate::ru;
 
+/// One cell of a record: text unless tsos formatted it as a number itself.
+pub enum Field {
+    Text(String),
+    Number(String),
+}
+
+impl Field {
+    /// A number as tsos writes it (`-3,1`, `1234`), kept as it is.
+    pub fn number(text: impl Into<String>) -> Field {
+        Field::Number(text.into())
+    }
+}
+
+impl From<String> for Field {
+    fn from(text: String) -> Field {
+        Field::Text(text)
+    }
+}
+
+impl From<&str> for Field {
+    fn from(text: &str) -> Field {
+        Field::Text(text.to_string())
+    }
+}
+
+impl From<&String> for Field {
+    fn from(text: &String) -> Field {
+        Field::Text(text.clone())
+    }
+}
+
+/// A text cell as it is safe to open in a spreadsheet.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Records of a CSV file for Excel.
+pub struct ExcelCsv<'a> {
+    writer: ::csv::Writer<&'a mut Vec<u8>>,
+}
+
+impl ExcelCsv<'_> {
+    pub fn record<F: Into<Field>>(&mut self, fields: impl IntoIterator<Item = F>) {
+        let fields: Vec<Field> = fields.into_iter().map(Into::into).collect();
+        let cells = fields.iter().map(|field| match field {
+            Field::Text(text) => neutralise(text),
+            Field::Number(text) => Cow::Borrowed(text.as_str()),
+        });
+        self.writer
+            .write_record(cells.map(|cell| cell.into_owned()))
+            .expect("writing to memory");
+    }
+}
+
 /// A CSV file as Excel with a Russian locale opens it: UTF-8 with a BOM, `;` between fields,
 /// CRLF between records; `write` writes the records.
-pub fn for_excel(write: impl FnOnce(&mut ::csv::Writer<&mut Vec<u8>>)) -> Vec<u8> {
+pub fn for_excel(write: impl FnOnce(&mut ExcelCsv<'_>)) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
-        let mut writer = ::csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        write(&mut writer);
-        writer.flush().expect("writing to memory");
+        let mut csv = ExcelCsv {
+            writer: ::csv::WriterBuilder::new()
+                .delimiter(b';')
+                .terminator(::csv::Terminator::CRLF)
+                .from_writer(&mut out),
+        };
+        write(&mut csv);
+        csv.writer.flush().expect("writing to memory");
     }
     out
 }
@@ -62,23 +130,26 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                 header.push(format!("{prefix}: выбудут к следующему срезу"));
             }
         }
-        writer.write_record(&header).expect("writing to memory");
-        let number = |value: Option<u64>| value.map(|v| v.to_string()).unwrap_or_default();
-        let decimal = |value: Option<f64>| value.map(|v| ru::decimal(v, 1)).unwrap_or_default();
+        writer.record(&header);
+        let number =
+            |value: Option<u64>| Field::number(value.map(|v| v.to_string()).unwrap_or_default());
+        let decimal = |value: Option<f64>| {
+            Field::number(value.map(|v| ru::decimal(v, 1)).unwrap_or_default())
+        };
         for row in &report.rows {
-            let mut record: Vec<String> = match report.level {
+            let mut record: Vec<Field> = match report.level {
                 Level::School => vec![
-                    row.id.clone(),
-                    row.name.clone(),
-                    row.municipality.clone(),
-                    row.region.clone(),
+                    (&row.id).into(),
+                    (&row.name).into(),
+                    (&row.municipality).into(),
+                    (&row.region).into(),
                 ],
                 Level::Municipality => vec![
-                    row.name.clone(),
-                    row.region.clone(),
-                    row.schools.to_string(),
+                    (&row.name).into(),
+                    (&row.region).into(),
+                    Field::number(row.schools.to_string()),
                 ],
-                Level::Region => vec![row.name.clone(), row.schools.to_string()],
+                Level::Region => vec![(&row.name).into(), Field::number(row.schools.to_string())],
             };
             for (_, contingent) in row.contingent.iter() {
                 record.push(number(*contingent));
@@ -93,18 +164,19 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                     if platform.platform.rule.requires_confirmed {
                         record.push(number(indicator.confirmed));
                     }
-                    record.push(indicator.active.to_string());
+                    record.push(Field::number(indicator.active.to_string()));
                     record.push(decimal(indicator.share.map(|s| s * 100.0)));
                     record.push(decimal(indicator.delta_pp));
                     record.push(decimal(indicator.target.map(|t| t * 100.0)));
                     record.push(match indicator.status {
-                        tsos_domain::Status::None => String::new(),
-                        status => status.title_ru().to_string(),
+                        tsos_domain::Status::None => "".into(),
+                        status => status.title_ru().into(),
                     });
                     record.push(number(indicator.gap));
-                    let place = |p: Option<(usize, usize)>| {
+                    let place = |p: Option<(usize, usize)>| -> Field {
                         p.map(|(rank, of)| format!("{rank} из {of}"))
                             .unwrap_or_default()
+                            .into()
                     };
                     match report.level {
                         Level::School => {
@@ -117,7 +189,7 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                     record.push(number(indicator.leaving));
                 }
             }
-            writer.write_record(&record).expect("writing to memory");
+            writer.record(record);
         }
     })
 }

@@ -6,14 +6,22 @@ use tsos_domain::{
 };
 
 fn report(level: Level) -> Report {
+    report_named(
+        level,
+        ["МБОУ «СОШ №1»", "Буйнакский район", "Республика Дагестан"],
+    )
+}
+
+/// The one-school report with its school, municipality and region named as given.
+fn report_named(level: Level, [name, municipality, region]: [&str; 3]) -> Report {
     let mut contingent = RoleMap::default();
     *contingent.get_mut(Role::Teachers) = Some(57);
     *contingent.get_mut(Role::Students) = Some(640);
     let schools = vec![SchoolInfo {
         id: OrgId::normalize("0512345678").unwrap(),
-        name: "МБОУ «СОШ №1»".into(),
-        municipality: "Буйнакский район".into(),
-        region: "Республика Дагестан".into(),
+        name: name.into(),
+        municipality: municipality.into(),
+        region: region.into(),
         contingent,
     }];
     let mut counts = PlatformCounts::default();
@@ -107,6 +115,45 @@ fn csv_is_for_russian_excel() {
     let row = lines.next().unwrap();
     assert!(row.contains(";80,7;"), "{row}");
     assert!(row.starts_with("0512345678;"), "{row}");
+}
+
+/// What a hostile export or registry may put in a name: each a formula when Excel opens it.
+const PAYLOADS: [&str; 4] = ["=HYPERLINK(\"http://x\";\"a\")", "+1", "-1", "@SUM(A1)"];
+
+#[test]
+fn csv_text_is_never_a_formula_and_numbers_stay_numbers() {
+    for level in [Level::School, Level::Municipality, Level::Region] {
+        for payload in PAYLOADS {
+            let mut report = report_named(level, [payload, payload, payload]);
+            if let Some(platform) = report.rows[0].platforms[0].as_mut() {
+                platform.get_mut(Role::Teachers).delta_pp = Some(-3.1);
+            }
+            let bytes = crate::csv::to_bytes(&report);
+            let mut reader = ::csv::ReaderBuilder::new()
+                .delimiter(b';')
+                .has_headers(true)
+                .from_reader(&bytes[3..]);
+            let row = reader.records().next().unwrap().unwrap();
+            let safe = format!("'{payload}");
+            assert!(row.iter().any(|cell| cell == safe), "{level:?}: {row:?}");
+            for cell in row.iter() {
+                assert!(!cell.starts_with(['=', '+', '@']), "{level:?}: {cell}");
+                assert!(
+                    !cell.starts_with('-') || cell == "-3,1",
+                    "{level:?}: {cell}"
+                );
+            }
+            assert!(row.iter().any(|cell| cell == "-3,1"), "{row:?}");
+        }
+    }
+    for (text, safe) in [
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("МБОУ «СОШ №1»", "МБОУ «СОШ №1»"),
+        ("", ""),
+    ] {
+        assert_eq!(crate::csv::neutralise(text), safe);
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod documents;
 mod letter;
 mod messy;
 mod replacement;
+mod safe_csv;
 mod snapshots;
 mod util;
 mod web;
