@@ -143,6 +143,7 @@ pub fn import_file(
         rejected: import.stats.rejected.clone(),
         warnings: Vec::new(),
         findings: Vec::new(),
+        without_org: Default::default(),
         usage: Vec::new(),
         schools: Vec::new(),
         chats: Vec::new(),
@@ -266,6 +267,23 @@ pub fn import_file(
                     unknown.ids.push(org.clone());
                     unknown.users += roles.iter().filter_map(|(_, c)| c.registered).sum::<u64>();
                 }
+            }
+            new.without_org = data.counts.without_org;
+            unknown.without_org = data.counts.without_org;
+            let without_org = unknown.users_without_org();
+            if without_org > 0 {
+                warnings.push(format!(
+                    "пользователи без организации (ИНН не указан): {} ({}); в показатели ОО не вошли",
+                    ru::integer(without_org),
+                    by_role(&unknown.without_org)
+                ));
+                new.findings.push(Finding {
+                    kind: FindingKind::WithoutOrganisation,
+                    platform: platform_code.map(str::to_string),
+                    role: None,
+                    count: without_org,
+                    orgs: Vec::new(),
+                });
             }
             if !unknown.ids.is_empty() {
                 warnings.push(format!(
@@ -458,6 +476,16 @@ fn school_record(row: &SchoolRow, warnings: &mut Vec<String>) -> SchoolRecord {
             .unwrap_or_else(|| "(регион не указан)".to_string()),
         contingent,
     }
+}
+
+/// «педагоги 2, обучающиеся 5»: the roles that have any.
+pub fn by_role(counts: &RoleMap<u64>) -> String {
+    counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(role, n)| format!("{} {}", role.title_ru(), ru::integer(*n)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list_some(items: impl Iterator<Item = String>) -> String {

@@ -44,6 +44,8 @@ pub struct PlatformCounts {
     /// What a registry school absent from the export counts as: zeros, with registered and
     /// confirmed known to be zero only where the export could have given them.
     pub absent_school: RoleCounts,
+    /// Users of rows that name no organisation, by role: in no school's figures.
+    pub without_org: RoleMap<u64>,
 }
 
 impl PlatformCounts {
@@ -61,7 +63,10 @@ impl PlatformCounts {
     /// (registered where known, else active).
     pub fn unknown(&self, schools: &[SchoolInfo]) -> UnknownOrgs {
         let known: HashSet<&OrgId> = schools.iter().map(|s| &s.id).collect();
-        let mut out = UnknownOrgs::default();
+        let mut out = UnknownOrgs {
+            without_org: self.without_org,
+            ..UnknownOrgs::default()
+        };
         for (org, counts) in &self.by_org {
             if known.contains(org) {
                 continue;
@@ -80,6 +85,15 @@ impl PlatformCounts {
 pub struct UnknownOrgs {
     pub ids: Vec<OrgId>,
     pub users: u64,
+    /// Users of rows that name no organisation at all, by role.
+    pub without_org: RoleMap<u64>,
+}
+
+impl UnknownOrgs {
+    /// Users without an organisation, all roles together.
+    pub fn users_without_org(&self) -> u64 {
+        self.without_org.iter().map(|(_, n)| n).sum()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

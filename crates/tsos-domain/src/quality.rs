@@ -19,6 +19,7 @@ pub enum FindingKind {
     DuplicatesMerged,
     SharesDisagree,
     ContingentDiffers,
+    WithoutOrganisation,
 }
 
 impl FindingKind {
@@ -33,6 +34,7 @@ impl FindingKind {
             FindingKind::DuplicatesMerged => "duplicates_merged",
             FindingKind::SharesDisagree => "shares_disagree",
             FindingKind::ContingentDiffers => "contingent_differs",
+            FindingKind::WithoutOrganisation => "without_organisation",
         }
     }
 
@@ -49,6 +51,9 @@ impl FindingKind {
             FindingKind::ContingentDiffers => {
                 "контингент в файле отличается от реестра более чем на 5 %"
             }
+            FindingKind::WithoutOrganisation => {
+                "пользователи без организации (в показатели ОО не вошли)"
+            }
         }
     }
 
@@ -56,7 +61,9 @@ impl FindingKind {
     pub fn unit_ru(self) -> [&'static str; 3] {
         match self {
             FindingKind::UnknownOrganisations => ["организация", "организации", "организаций"],
-            FindingKind::DatesAfterAsOf => ["пользователь", "пользователя", "пользователей"],
+            FindingKind::DatesAfterAsOf | FindingKind::WithoutOrganisation => {
+                ["пользователь", "пользователя", "пользователей"]
+            }
             FindingKind::DuplicatesMerged => ["строка", "строки", "строк"],
             FindingKind::SharesDisagree | FindingKind::ContingentDiffers => {
                 ["значение", "значения", "значений"]

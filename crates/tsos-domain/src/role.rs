@@ -81,7 +81,7 @@ impl fmt::Display for Role {
 }
 
 /// One value per role; cheaper and clearer than a hash map for three keys.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RoleMap<T>([T; 3]);
 
 impl<T> RoleMap<T> {

@@ -130,6 +130,16 @@ impl PerUserCounts {
         }
         self.by_org.insert(org, tally.roles);
     }
+
+    /// Adds the users of rows that name no organisation (SPEC §5.1): counted by role, in no
+    /// school's figures.
+    pub fn push_without_org(&mut self, tally: OrgTally) {
+        self.users += tally.users;
+        self.duplicates_merged += tally.duplicates;
+        for (role, counts) in tally.roles.iter() {
+            *self.without_org.get_mut(role) += counts.registered.unwrap_or(0);
+        }
+    }
 }
 
 /// Accumulates per-user rows of one export.
@@ -160,6 +170,8 @@ pub struct PerUserCounts {
     pub duplicates_by_org: BTreeMap<OrgId, u64>,
     /// The organisations with last dates after the as-of date, and how many users each.
     pub dates_after_by_org: BTreeMap<OrgId, u64>,
+    /// Users of rows that name no organisation (an empty cell, «-», «нет»), by role.
+    pub without_org: RoleMap<u64>,
 }
 
 impl UserAggregate {

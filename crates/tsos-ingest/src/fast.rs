@@ -1,24 +1,26 @@
-//! The fast path for large per-user CSV exports: the national files of 20 million rows.
+//! The fast path for large per-user CSV exports: the national files of 20 million rows, in
+//! whatever order their rows come.
 //!
 //! The general path (`read_export` through [`crate::source::Source`]) decodes every field
-//! into a `String` and merges users in one hash map of every id in the file, so its memory
-//! grows with the file. This path instead
-//! - splits raw bytes into lines and fields itself and decodes nothing but the few distinct
-//!   role and confirmation spellings, which it caches;
-//! - relies on what real exports do: the rows of one organisation come together. Duplicates of
-//!   a user can only be among the rows of its organisation, so users are merged one
-//!   organisation at a time and only that organisation's ids are ever held;
-//! - parses blocks of lines on every core, merging the organisations cut by a block edge.
+//! into a `String`, one row at a time. This path instead
+//! - reads the file once, hashing it for the lineage on the way, and cuts it into blocks at
+//!   line ends that workers parse on every core;
+//! - splits raw bytes into lines and fields itself (lines with quotes through the same
+//!   [`LineSplitter`] as the general path) and decodes nothing but the few distinct role and
+//!   confirmation spellings, which it caches, and the rare cell it must look at closely;
+//! - hands each user row to the organisation's partition ([`crate::partition`]), so that the
+//!   order of the rows does not matter and memory does not grow with the file.
 //!
-//! Architecture invariant: the fast path gives exactly the general path's result or declines.
-//! At the first thing it is not sure of (a quote, an invalid value, a lone `\r`, an id or ИНН
-//! that is not plain ASCII, an organisation whose rows are not together) it returns `None` and
-//! the general path reads the file from the start, with its errors and line numbers. Values
-//! are counted through the domain's `Tally`, the same as on the general path; the tests run
-//! both paths on the same files.
+//! Invalid rows are found and named here as the general path names them, with their physical
+//! line: a block knows its lines, and their numbers are settled once every block before it
+//! is counted.
+//!
+//! Architecture invariant: the fast path gives exactly the general path's result, errors
+//! included, or declines. It declines only where the file cannot be cut at any line end or
+//! its text is not what it claims: quoted fields across lines, lone `\r` line ends, invalid
+//! UTF-8, a line over 1 MB. The general path then reads the file from the start. The tests
+//! run both paths on the same files in many orders.
 
-use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -28,11 +30,15 @@ use std::sync::mpsc::{channel, sync_channel};
 use encoding_rs::Encoding;
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
-use tsos_domain::{OrgId, OrgTally, PerUserCounts, Role, Tally, UserState};
+use tsos_domain::{Role, Tally, UserState};
 
-use crate::PerUserData;
-use crate::source::{Cell, decode_field};
-use crate::values::{self, Spellings};
+use crate::error::{RowError, RowLoc};
+use crate::header::Header;
+use crate::partition::{Local, OrgKey, Partitions, UserId};
+use crate::source::csv::{LineSplitter, MAX_LINE_BYTES, Split, long_value, unclosed_quote};
+use crate::source::{Cell, Defect, MAX_FIELD_BYTES, Row, decode_field};
+use crate::values::{self, Invalid, Spellings};
+use crate::{MAX_LISTED_ERRORS, PerUserData, RowStats, defect_header, is_totals};
 
 /// Bytes per block handed to a worker: big enough to amortise the hand-off, small enough that
 /// the blocks in flight stay a few tens of MB whatever the file's size.
@@ -67,13 +73,17 @@ impl UserColumns {
 
 pub(crate) struct FastInput<'a> {
     pub path: &'a Path,
+    /// The file's name, for errors.
+    pub file: &'a str,
     pub encoding: &'static Encoding,
     pub delimiter: u8,
     pub bom: bool,
     /// The physical line of the header; data starts on the next one.
     pub header_line: u64,
+    pub header: &'a Header,
     pub columns: UserColumns,
     pub tally: Tally,
+    pub skip_invalid: bool,
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
@@ -82,10 +92,11 @@ pub(crate) struct FastOutput {
     /// Of the whole file, read in the same pass.
     pub sha256: String,
     pub data: PerUserData,
-    /// Rows as the general path counts them: records, and empty lines between records.
-    pub rows: u64,
-    pub blank: u64,
-    pub accepted: u64,
+    /// Rows after the header, counted as the general path counts them.
+    pub stats: RowStats,
+    /// The first invalid cells in file order, and how many there were.
+    pub errors: Vec<RowError>,
+    pub n_errors: usize,
 }
 
 /// Reads the data rows, or `None` where the general path must read the file instead.
@@ -109,10 +120,6 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
             let Some(pos) = memchr::memchr(b'\n', &carry) else {
                 break;
             };
-            if carry[..pos].contains(&b'"') {
-                // A quoted title or header might span lines; the general path knows.
-                return Ok(None);
-            }
             carry.drain(..=pos);
             to_skip -= 1;
         }
@@ -121,16 +128,16 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
         }
     }
 
-    let n_workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let n_workers = crate::workers();
     let abort = AtomicBool::new(false);
     let rows_done = AtomicU64::new(0);
+    let partitions = Partitions::new();
     let ctx = ChunkContext {
         input,
         n_needed: input.columns.n_needed(),
         abort: &abort,
         rows_done: &rows_done,
+        partitions: &partitions,
     };
     let results = std::thread::scope(|scope| -> std::io::Result<Vec<(usize, ChunkResult)>> {
         let mut senders = Vec::with_capacity(n_workers);
@@ -142,25 +149,28 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
             senders.push(tx);
             let ctx = &ctx;
             let free_tx = free_tx.clone();
-            handles.push(scope.spawn(move || {
-                let mut out = Vec::new();
-                let mut caches = Caches::default();
-                for (idx, mut chunk) in rx {
-                    if !ctx.abort.load(Ordering::Relaxed) {
-                        match read_chunk(&chunk, ctx, &mut caches) {
-                            Some(result) => {
-                                ctx.rows_done.fetch_add(result.records, Ordering::Relaxed);
-                                out.push((idx, result));
+            handles.push(
+                scope.spawn(move || -> std::io::Result<Vec<(usize, ChunkResult)>> {
+                    let mut out = Vec::new();
+                    let mut worker = Worker::new(ctx);
+                    for (idx, mut chunk) in rx {
+                        if !ctx.abort.load(Ordering::Relaxed) {
+                            match worker.read_chunk(&chunk)? {
+                                Some(result) => {
+                                    ctx.rows_done.fetch_add(result.lines, Ordering::Relaxed);
+                                    out.push((idx, result));
+                                }
+                                None => ctx.abort.store(true, Ordering::Relaxed),
                             }
-                            None => ctx.abort.store(true, Ordering::Relaxed),
                         }
+                        chunk.clear();
+                        // The reader may be gone already; the buffer is then simply dropped.
+                        let _ = free_tx.send(chunk);
                     }
-                    chunk.clear();
-                    // The reader may be gone already; the buffer is then simply dropped.
-                    let _ = free_tx.send(chunk);
-                }
-                out
-            }));
+                    worker.local.flush()?;
+                    Ok(out)
+                }),
+            );
         }
         drop(free_tx);
         let mut chunk_idx = 0usize;
@@ -203,7 +213,11 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
         drop(senders);
         let mut all = Vec::new();
         for handle in handles {
-            all.extend(handle.join().expect("a fast-path worker panicked"));
+            all.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            );
         }
         Ok(all)
     })?;
@@ -213,8 +227,8 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
     let mut results = results;
     results.sort_by_key(|(idx, _)| *idx);
     let sha256 = crate::hex(&hasher.finalize());
-    Ok(merge(results.into_iter().map(|(_, r)| r), &input.tally)
-        .map(|output| FastOutput { sha256, ..output }))
+    let counts = partitions.finish(&input.tally, n_workers)?;
+    Ok(Some(join(results, input, counts, sha256)))
 }
 
 /// Appends up to a block of the file to `carry` and hashes it; `false` at the end of the file.
@@ -236,382 +250,397 @@ struct ChunkContext<'a> {
     input: &'a FastInput<'a>,
     n_needed: usize,
     abort: &'a AtomicBool,
-    /// Records parsed so far, for the progress bar.
+    /// Lines parsed so far, for the progress bar.
     rows_done: &'a AtomicU64,
+    partitions: &'a Partitions,
 }
 
-/// The few distinct spellings of roles and confirmations, decoded once each.
+/// What a block of lines gave, beside the records it handed to the partitions.
 #[derive(Default)]
-struct Caches {
-    roles: Spellings<Option<Role>>,
-    confirmations: Spellings<Option<bool>>,
-    /// Reused by `Group::finish` to look for repeated ids.
-    scratch: Scratch,
-}
-
-/// The users of one organisation read so far: ids in an arena, one entry per row.
-struct Group {
-    org: OrgId,
-    /// The organisation's ИНН as written, to recognise its next rows without normalising.
-    raw_org: Vec<u8>,
-    ids: Vec<u8>,
-    entries: Vec<UserRow>,
-}
-
-/// `len` of a row without an id.
-const NO_ID: u32 = u32::MAX;
-/// `len` of a row merged into an earlier row of the same user.
-const MERGED: u32 = u32::MAX - 1;
-
-/// The byte range of a row's id in its group's arena.
-fn span(row: &UserRow) -> std::ops::Range<usize> {
-    row.off as usize..(row.off + row.len) as usize
-}
-
-#[derive(Clone, Copy)]
-struct UserRow {
-    hash: u64,
-    /// Offset and length of the id in the arena; `len` is [`NO_ID`] for a row without an id.
-    off: u32,
-    len: u32,
-    role: Role,
-    state: UserState,
-}
-
-impl Group {
-    fn absorb(&mut self, other: Group) {
-        let base = self.ids.len() as u32;
-        self.ids.extend_from_slice(&other.ids);
-        self.entries.extend(other.entries.into_iter().map(|mut e| {
-            if e.len != NO_ID {
-                e.off += base;
-            }
-            e
-        }));
-    }
-
-    /// Merges the duplicates and counts the users.
-    fn finish(mut self, tally: &Tally, scratch: &mut Scratch) -> (OrgId, OrgTally) {
-        // One pass over a map from (id hash, role) to the first row of that user: a repeated
-        // row merges into it and is marked. Ids are compared whole; two different ids with one
-        // hash (rare with foldhash) send the group to the sorting merge below.
-        scratch.clear();
-        let mut repeats: Vec<(usize, usize)> = Vec::new();
-        for (idx, entry) in self.entries.iter().enumerate() {
-            if entry.len == NO_ID {
-                continue;
-            }
-            match scratch.entry((entry.hash, entry.role)) {
-                Entry::Vacant(slot) => {
-                    slot.insert(idx as u32);
-                }
-                Entry::Occupied(slot) => {
-                    let first = *slot.get() as usize;
-                    if self.ids[span(&self.entries[first])] != self.ids[span(entry)] {
-                        return self.sorted_finish(tally);
-                    }
-                    repeats.push((first, idx));
-                }
-            }
-        }
-        let mut org_tally = tally.empty();
-        for &(first, idx) in &repeats {
-            let state = self.entries[idx].state;
-            self.entries[first].state.merge(state);
-            self.entries[idx].len = MERGED;
-            org_tally.duplicates += 1;
-        }
-        for entry in self.entries.iter().filter(|e| e.len != MERGED) {
-            tally.add(&mut org_tally, entry.role, entry.state);
-        }
-        (self.org, org_tally)
-    }
-
-    /// The merge by sorting, for a group where two ids share a hash.
-    fn sorted_finish(mut self, tally: &Tally) -> (OrgId, OrgTally) {
-        let ids = std::mem::take(&mut self.ids);
-        let id = |e: &UserRow| -> &[u8] {
-            if e.len == NO_ID {
-                &[]
-            } else {
-                &ids[e.off as usize..(e.off + e.len) as usize]
-            }
-        };
-        self.entries.sort_unstable_by(|a, b| {
-            (a.len == NO_ID, a.hash, a.role)
-                .cmp(&(b.len == NO_ID, b.hash, b.role))
-                .then_with(|| id(a).cmp(id(b)))
-        });
-        let mut org_tally = tally.empty();
-        let mut idx = 0;
-        while idx < self.entries.len() {
-            let first = self.entries[idx];
-            let mut state = first.state;
-            let mut next = idx + 1;
-            if first.len != NO_ID {
-                while next < self.entries.len() {
-                    let other = &self.entries[next];
-                    if other.len == NO_ID
-                        || other.hash != first.hash
-                        || other.role != first.role
-                        || id(other) != id(&first)
-                    {
-                        break;
-                    }
-                    state.merge(other.state);
-                    org_tally.duplicates += 1;
-                    next += 1;
-                }
-            }
-            tally.add(&mut org_tally, first.role, state);
-            idx = next;
-        }
-        (self.org, org_tally)
-    }
-}
-
-/// What a block of lines gave: its first and last organisations still open (a block edge
-/// may cut them), the ones in between counted.
 struct ChunkResult {
-    items: Vec<Item>,
-    records: u64,
-    /// Blank records: lines of only delimiters and spaces.
-    blank_records: u64,
-    empty_lines: u64,
+    /// Physical lines, blank ones included.
+    lines: u64,
+    blank: u64,
+    totals: u64,
+    accepted: u64,
+    /// Invalid cells by kind (counted as the general path counts them).
+    rejected: std::collections::BTreeMap<String, u64>,
+    n_errors: usize,
+    /// The block's first invalid cells, each with its line within the block (0-based).
+    errors: Vec<(u64, RowError)>,
     other_roles: u64,
     empty_confirmed: u64,
     missing_ids: u64,
 }
 
-enum Item {
-    Open(Group),
-    Counted(OrgId, OrgTally),
+/// One worker's state across the blocks it reads.
+struct Worker<'a> {
+    ctx: &'a ChunkContext<'a>,
+    local: Local<'a>,
+    roles: Spellings<Option<Role>>,
+    confirmations: Spellings<Option<bool>>,
+    /// Organisation cells that are not plain digits, as read once.
+    orgs: std::collections::HashMap<Vec<u8>, Result<OrgKey, Invalid>>,
+    splitter: LineSplitter,
+    /// The fields of the current line, as ranges of the line or of `quoted`.
+    fields: Vec<(usize, usize)>,
+    /// A quoted line's fields, unquoted, one after another.
+    quoted: Vec<u8>,
 }
 
-fn read_chunk(chunk: &[u8], ctx: &ChunkContext<'_>, caches: &mut Caches) -> Option<ChunkResult> {
-    let input = ctx.input;
-    if memchr::memchr(b'"', chunk).is_some() {
-        return None;
-    }
-    if input.encoding == encoding_rs::UTF_8 && simdutf8::basic::from_utf8(chunk).is_err() {
-        return None;
-    }
-    // A carriage return ends a line only before its newline (CRLF). Checked once for the
-    // chunk, so that a line need only drop its last byte.
-    if memchr::memchr_iter(b'\r', chunk).any(|pos| chunk.get(pos + 1) != Some(&b'\n')) {
-        return None;
-    }
-    let columns = input.columns;
-    let delimiter = input.delimiter;
-    let mut out = ChunkResult {
-        items: Vec::new(),
-        records: 0,
-        blank_records: 0,
-        empty_lines: 0,
-        other_roles: 0,
-        empty_confirmed: 0,
-        missing_ids: 0,
-    };
-    let mut current: Option<Group> = None;
-    let mut n_groups = 0usize;
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(ctx.n_needed);
-    let mut start = 0;
-    while start < chunk.len() {
-        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |p| start + p);
-        let mut line = &chunk[start..end];
-        start = end + 1;
-        if let Some(stripped) = line.strip_suffix(b"\r") {
-            line = stripped;
+impl<'a> Worker<'a> {
+    fn new(ctx: &'a ChunkContext<'a>) -> Worker<'a> {
+        Worker {
+            ctx,
+            local: ctx.partitions.local(),
+            roles: Spellings::default(),
+            confirmations: Spellings::default(),
+            orgs: std::collections::HashMap::new(),
+            splitter: LineSplitter::new(ctx.input.delimiter),
+            fields: Vec::with_capacity(ctx.n_needed),
+            quoted: Vec::new(),
         }
-        if line.is_empty() {
-            out.empty_lines += 1;
-            continue;
+    }
+
+    /// Parses a block of whole lines; `None` declines the file.
+    fn read_chunk(&mut self, chunk: &[u8]) -> std::io::Result<Option<ChunkResult>> {
+        let input = self.ctx.input;
+        if input.encoding == encoding_rs::UTF_8 && simdutf8::basic::from_utf8(chunk).is_err() {
+            return Ok(None);
         }
-        out.records += 1;
-        if line
-            .iter()
-            .all(|&b| b == delimiter || b == b' ' || b == b'\t')
-        {
-            out.blank_records += 1;
-            continue;
+        let mut out = ChunkResult::default();
+        let mut start = 0;
+        while start < chunk.len() {
+            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |p| start + p);
+            let mut line = &chunk[start..end];
+            start = end + 1;
+            while let Some(stripped) = line.strip_suffix(b"\r") {
+                line = stripped;
+            }
+            let line_idx = out.lines;
+            out.lines += 1;
+            if line.is_empty() {
+                out.blank += 1;
+                continue;
+            }
+            if line.len() > MAX_LINE_BYTES {
+                return Ok(None);
+            }
+            if !self.read_line(line, line_idx, &mut out)? {
+                return Ok(None);
+            }
         }
+        Ok(Some(out))
+    }
+
+    /// Reads one non-empty line; `false` declines the file.
+    fn read_line(
+        &mut self,
+        line: &'_ [u8],
+        line_idx: u64,
+        out: &mut ChunkResult,
+    ) -> std::io::Result<bool> {
+        let delimiter = self.ctx.input.delimiter;
+        // Split the fields: by hand without quotes, through the general path's splitter with.
+        let mut fields = std::mem::take(&mut self.fields);
+        let mut quoted = std::mem::take(&mut self.quoted);
         fields.clear();
-        fields.extend(line.split(|&b| b == delimiter).take(ctx.n_needed));
-        let field = |idx: usize| fields.get(idx).copied().unwrap_or(&[]);
-        let role = cached(&mut caches.roles, field(columns.role), |bytes| {
-            Ok(Role::from_label(&decode(bytes, input.encoding)?.to_text()))
-        })?;
-        let raw_org = field(columns.org);
-        let Some(role) = role else {
-            // A row without a plain ИНН may be a totals row («Итого»): the general path decides.
-            if !raw_org.iter().all(u8::is_ascii_digit) || raw_org.is_empty() {
-                return None;
+        let bytes: &[u8] = if memchr::memchr(b'"', line).is_some() {
+            self.splitter.start();
+            if let Split::OpenQuote(column) = self.splitter.feed(line) {
+                self.fields = fields;
+                self.quoted = quoted;
+                self.reject_defect(line_idx, unclosed_quote(column), out);
+                return Ok(true);
             }
-            out.other_roles += 1;
-            continue;
+            quoted.clear();
+            for field in self.splitter.fields() {
+                fields.push((quoted.len(), quoted.len() + field.len()));
+                quoted.extend_from_slice(field);
+            }
+            &quoted
+        } else {
+            let mut offset = 0;
+            for field in line.split(|&b| b == delimiter) {
+                fields.push((offset, offset + field.len()));
+                offset += field.len() + 1;
+            }
+            line
         };
-        let same_group = current
-            .as_ref()
-            .is_some_and(|g| values::same(&g.raw_org, raw_org));
-        if !same_group {
-            let org = plain_org(raw_org)?;
-            if let Some(group) = current.take() {
-                out.items.push(if n_groups == 0 {
-                    Item::Open(group)
-                } else {
-                    let (org, tally) = group.finish(&input.tally, &mut caches.scratch);
-                    Item::Counted(org, tally)
-                });
-                n_groups += 1;
+        let field = |idx: usize| -> &[u8] {
+            fields
+                .get(idx)
+                .map_or(&[][..], |&(from, to)| &bytes[from..to])
+        };
+        let long = (line.len() > MAX_FIELD_BYTES)
+            .then(|| (0..fields.len()).find(|&idx| field(idx).len() > MAX_FIELD_BYTES))
+            .flatten();
+        let result = match long {
+            Some(idx) => {
+                self.reject_defect(line_idx, long_value(idx), out);
+                Ok(true)
             }
-            current = Some(Group {
-                org,
-                raw_org: raw_org.to_vec(),
-                ids: Vec::new(),
-                entries: Vec::new(),
-            });
+            None => self.read_fields(&field, fields.len(), line_idx, out),
+        };
+        self.fields = fields;
+        self.quoted = quoted;
+        result
+    }
+
+    /// Reads the fields of a line that splits cleanly.
+    fn read_fields<'f>(
+        &mut self,
+        field: &dyn Fn(usize) -> &'f [u8],
+        n_fields: usize,
+        line_idx: u64,
+        out: &mut ChunkResult,
+    ) -> std::io::Result<bool> {
+        let input = self.ctx.input;
+        let encoding = input.encoding;
+        let columns = input.columns;
+        let raw_org = trim_ws(field(columns.org));
+        let raw_role = field(columns.role);
+        // A blank row, or a totals row, has no plain ИНН: only such rows are looked at whole,
+        // decoded as the general path decodes them.
+        if raw_org.is_empty() || !raw_org.iter().all(u8::is_ascii_digit) {
+            let row = Row::new(
+                RowLoc::Line(0),
+                (0..n_fields)
+                    .map(|idx| decode_field(field(idx), encoding).unwrap_or(Cell::Empty))
+                    .collect(),
+            );
+            if row.is_blank() {
+                out.blank += 1;
+                return Ok(true);
+            }
+            if is_totals(&row, columns.org) {
+                out.totals += 1;
+                return Ok(true);
+            }
         }
-        let group = current.as_mut().expect("opened above");
+        let role = match self.roles.find(raw_role) {
+            Some(role) => role,
+            None => {
+                let role = Role::from_label(&decode(raw_role, encoding).to_text());
+                self.roles.remember(raw_role, role);
+                role
+            }
+        };
+        let Some(role) = role else {
+            // Other roles are counted, not checked: their rows do not enter any figure.
+            out.other_roles += 1;
+            out.accepted += 1;
+            return Ok(true);
+        };
+        let header = input.header;
+        let mut ok = true;
+        let org = match self.org(raw_org) {
+            Ok(org) => Some(org),
+            Err(invalid) => {
+                self.reject(line_idx, columns.org, header, invalid, out);
+                ok = false;
+                None
+            }
+        };
         let confirmed = match columns.confirmed {
             Some(idx) => {
-                let value = cached(&mut caches.confirmations, field(idx), |bytes| {
-                    values::confirmed(&decode(bytes, input.encoding)?).map_err(|_| ())
-                })?;
-                if value.is_none() {
-                    out.empty_confirmed += 1;
+                let raw = field(idx);
+                let value = match self.confirmations.find(raw) {
+                    Some(known) => Ok(known),
+                    None => values::confirmed(&decode(raw, encoding)).inspect(|value| {
+                        self.confirmations.remember(raw, *value);
+                    }),
+                };
+                match value {
+                    Ok(value) => value,
+                    Err(invalid) => {
+                        self.reject(line_idx, idx, header, invalid, out);
+                        ok = false;
+                        None
+                    }
                 }
-                value.unwrap_or(false)
             }
-            None => false,
+            None => None,
         };
-        let last = last_date(field(columns.last), input.encoding)?;
-        let state = UserState { confirmed, last };
-        let id = columns.id.map(|idx| field(idx).trim_ascii());
-        match id {
-            Some(id) if !id.is_empty() => {
-                if !id.is_ascii() {
-                    return None;
-                }
-                let off = group.ids.len() as u32;
-                group.ids.extend_from_slice(id);
-                group.entries.push(UserRow {
-                    hash: hash(id),
-                    off,
-                    len: id.len() as u32,
-                    role,
-                    state,
-                });
+        let last = match last_date(field(columns.last), encoding) {
+            Ok(last) => last,
+            Err(invalid) => {
+                self.reject(line_idx, columns.last, header, invalid, out);
+                ok = false;
+                None
             }
+        };
+        let (true, Some(org)) = (ok, org) else {
+            return Ok(true);
+        };
+        if columns.confirmed.is_some() && confirmed.is_none() {
+            out.empty_confirmed += 1;
+        }
+        let raw_id = columns.id.map(|idx| trim_ws(field(idx)));
+        let decoded_id: String;
+        let id = match raw_id {
+            Some(raw) if raw.is_ascii() => Some(raw),
+            Some(raw) => {
+                decoded_id = decode(raw, encoding).to_text();
+                Some(decoded_id.as_bytes())
+            }
+            None => None,
+        };
+        let id = match id {
+            Some(id) if !id.is_empty() => UserId::of(id),
             _ => {
                 if columns.id.is_some() {
                     out.missing_ids += 1;
                 }
-                group.entries.push(UserRow {
-                    hash: 0,
-                    off: 0,
-                    len: NO_ID,
-                    role,
-                    state,
-                });
+                UserId::None
             }
+        };
+        let state = UserState {
+            confirmed: confirmed.unwrap_or(false),
+            last,
+        };
+        self.local.add(org, role, id, state)?;
+        out.accepted += 1;
+        Ok(true)
+    }
+
+    /// The organisation of a trimmed cell: digits at once, anything else as the general path
+    /// reads it, once per spelling.
+    fn org(&mut self, raw: &[u8]) -> Result<OrgKey, Invalid> {
+        if raw.is_empty() {
+            return Ok(OrgKey::NONE);
+        }
+        if let Some(key) = OrgKey::from_digits(raw) {
+            return Ok(key);
+        }
+        if let Some(known) = self.orgs.get(raw) {
+            return known.clone();
+        }
+        let encoding = self.ctx.input.encoding;
+        let read = values::org_or_none(&decode(raw, encoding)).map(|org| match org {
+            Some(org) => self.ctx.partitions.orgs.key(&org),
+            None => OrgKey::NONE,
+        });
+        self.orgs.insert(raw.to_vec(), read.clone());
+        read
+    }
+
+    fn reject(
+        &mut self,
+        line_idx: u64,
+        column_idx: usize,
+        header: &Header,
+        invalid: Invalid,
+        out: &mut ChunkResult,
+    ) {
+        out.n_errors += 1;
+        if self.ctx.input.skip_invalid {
+            *out.rejected.entry(invalid.kind.to_string()).or_default() += 1;
+        }
+        if out.errors.len() < MAX_LISTED_ERRORS {
+            let column_header = header
+                .columns
+                .iter()
+                .find(|(idx, _, _)| *idx == column_idx)
+                .map_or_else(|| header.text_of(column_idx), |(_, text, _)| text.clone());
+            out.errors.push((
+                line_idx,
+                RowError {
+                    file: self.ctx.input.file.to_string(),
+                    // Settled once the lines of the blocks before are known.
+                    loc: RowLoc::Line(0),
+                    column_idx,
+                    header: column_header,
+                    reason: invalid.reason,
+                    kind: invalid.kind,
+                },
+            ));
         }
     }
-    if let Some(group) = current {
-        out.items.push(Item::Open(group));
+
+    fn reject_defect(&mut self, line_idx: u64, defect: Defect, out: &mut ChunkResult) {
+        let header = self.ctx.input.header;
+        let column_header = defect_header(header, &defect);
+        out.n_errors += 1;
+        if self.ctx.input.skip_invalid {
+            *out.rejected.entry(defect.kind.to_string()).or_default() += 1;
+        }
+        if out.errors.len() < MAX_LISTED_ERRORS {
+            out.errors.push((
+                line_idx,
+                RowError {
+                    file: self.ctx.input.file.to_string(),
+                    loc: RowLoc::Line(0),
+                    column_idx: defect.column_idx.unwrap_or(0),
+                    header: column_header,
+                    reason: defect.reason,
+                    kind: defect.kind,
+                },
+            ));
+        }
     }
-    Some(out)
 }
 
-/// Joins the blocks in file order: an organisation cut by a block edge is merged whole; one
-/// that comes back after another organisation means the rows are not grouped, and the general
-/// path has to merge users across the whole file.
-fn merge(chunks: impl Iterator<Item = ChunkResult>, tally: &Tally) -> Option<FastOutput> {
-    let mut counts = PerUserCounts::default();
-    let mut seen: HashSet<OrgId> = HashSet::new();
-    let mut push = |counts: &mut PerUserCounts, org: OrgId, org_tally: OrgTally| -> Option<()> {
-        if !seen.insert(org.clone()) {
-            return None;
-        }
-        counts.push_org(org, org_tally);
-        Some(())
+/// Puts the blocks' results together in file order: rows, errors with their physical lines.
+fn join(
+    results: Vec<(usize, ChunkResult)>,
+    input: &FastInput<'_>,
+    counts: tsos_domain::PerUserCounts,
+    sha256: String,
+) -> FastOutput {
+    let mut stats = RowStats::default();
+    let mut data = PerUserData {
+        counts,
+        ..PerUserData::default()
     };
-    let mut data = PerUserData::default();
-    let mut scratch = Scratch::default();
-    let (mut records, mut blank_records, mut empty_lines) = (0, 0, 0);
-    let mut open: Option<Group> = None;
-    for chunk in chunks {
-        records += chunk.records;
-        blank_records += chunk.blank_records;
-        empty_lines += chunk.empty_lines;
+    let mut errors = Vec::new();
+    let mut n_errors = 0;
+    let mut first_line = input.header_line + 1;
+    for (_, chunk) in results {
+        stats.read += chunk.lines;
+        stats.blank += chunk.blank;
+        stats.totals += chunk.totals;
+        stats.accepted += chunk.accepted;
+        for (kind, n) in chunk.rejected {
+            *stats.rejected.entry(kind).or_default() += n;
+        }
         data.other_roles += chunk.other_roles;
         data.empty_confirmed += chunk.empty_confirmed;
         data.missing_ids += chunk.missing_ids;
-        for item in chunk.items {
-            match item {
-                Item::Open(group) => match &mut open {
-                    Some(current) if current.org == group.org => current.absorb(group),
-                    _ => {
-                        if let Some(done) = open.replace(group) {
-                            let (org, org_tally) = done.finish(tally, &mut scratch);
-                            push(&mut counts, org, org_tally)?;
-                        }
-                    }
-                },
-                Item::Counted(org, org_tally) => {
-                    if let Some(done) = open.take() {
-                        let (org, org_tally) = done.finish(tally, &mut scratch);
-                        push(&mut counts, org, org_tally)?;
-                    }
-                    push(&mut counts, org, org_tally)?;
-                }
+        n_errors += chunk.n_errors;
+        for (line_idx, mut error) in chunk.errors {
+            if errors.len() < MAX_LISTED_ERRORS {
+                error.loc = RowLoc::Line(first_line + line_idx);
+                errors.push(error);
             }
         }
+        first_line += chunk.lines;
     }
-    if let Some(done) = open.take() {
-        let (org, org_tally) = done.finish(tally, &mut scratch);
-        push(&mut counts, org, org_tally)?;
-    }
-    data.counts = counts;
-    // Every physical line is a row, empty ones blank, as the general path reads them.
-    Some(FastOutput {
-        sha256: String::new(),
+    FastOutput {
+        sha256,
         data,
-        rows: records + empty_lines,
-        blank: blank_records + empty_lines,
-        accepted: records - blank_records,
-    })
-}
-
-/// Looks `bytes` up among the spellings seen, decoding a new one once.
-/// The value of a field from `cache`, decoded the first time its spelling is seen; `None`,
-/// declining the file, where it does not decode or the column has too many spellings to be a
-/// role or flag column as expected.
-fn cached<T: Copy>(
-    cache: &mut Spellings<T>,
-    bytes: &[u8],
-    decode: impl FnOnce(&[u8]) -> Result<T, ()>,
-) -> Option<T> {
-    if let Some(value) = cache.find(bytes) {
-        return Some(value);
+        stats,
+        errors,
+        n_errors,
     }
-    let value = decode(bytes).ok()?;
-    cache.remember(bytes, value).then_some(value)
 }
 
-fn decode(bytes: &[u8], encoding: &'static Encoding) -> Result<Cell, ()> {
-    decode_field(bytes, encoding).ok_or(())
+/// Trims what `str::trim` trims from ASCII text: tab, line feed, vertical tab, form feed,
+/// carriage return and space. Other whitespace is not ASCII and is trimmed once decoded.
+fn trim_ws(bytes: &[u8]) -> &[u8] {
+    let ws = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let start = bytes.iter().position(|b| !ws(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !ws(b)).map_or(start, |p| p + 1);
+    &bytes[start..end]
 }
 
-/// An ИНН of ASCII digits, normalised as `OrgId::normalize` would; anything else declines.
-fn plain_org(bytes: &[u8]) -> Option<OrgId> {
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    OrgId::normalize(std::str::from_utf8(bytes).ok()?)
+fn decode(bytes: &[u8], encoding: &'static Encoding) -> Cell {
+    // A UTF-8 file's blocks were checked whole, so decoding cannot fail here.
+    decode_field(bytes, encoding).unwrap_or(Cell::Empty)
 }
 
 /// `DD.MM.YYYY` and `YYYY-MM-DD` by hand; every other form through the general parser.
-fn last_date(bytes: &[u8], encoding: &'static Encoding) -> Option<Option<Date>> {
+fn last_date(bytes: &[u8], encoding: &'static Encoding) -> Result<Option<Date>, Invalid> {
     let digit = |b: u8| b.wrapping_sub(b'0');
     let two = |a: u8, b: u8| u32::from(digit(a)) * 10 + u32::from(digit(b));
     let all_digits = |idx: &[usize]| idx.iter().all(|&i| bytes[i].is_ascii_digit());
@@ -632,28 +661,12 @@ fn last_date(bytes: &[u8], encoding: &'static Encoding) -> Option<Option<Date>> 
         }
         _ => None,
     };
-    match fast {
-        Some((year, month, day)) => {
-            let date = Date::new(year as i16, month as i8, day as i8).ok()?;
-            Some(Some(date))
-        }
-        None => values::last_date(&decode(bytes, encoding).ok()?).ok(),
+    match fast.and_then(|(year, month, day)| Date::new(year as i16, month as i8, day as i8).ok()) {
+        Some(date) => Ok(Some(date)),
+        // An impossible date is reported by the general parser, in its words.
+        None => values::last_date(&decode(bytes, encoding)),
     }
 }
-
-/// The id's hash, to find a user's repeated rows; equal hashes are then compared whole.
-/// foldhash mixes every byte into every bit: a hash that only multiplies (FxHash) lets the
-/// digits of sequential ids cancel out, and most organisations then had colliding ids, which
-/// sent them to the slow sorting merge.
-fn hash(bytes: &[u8]) -> u64 {
-    std::hash::BuildHasher::hash_one(&ID_HASH, bytes)
-}
-
-/// Fixed, so that a file is read the same way every time.
-const ID_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x7505);
-
-/// The map of one organisation's users, keyed by an id's hash that is already well mixed.
-type Scratch = HashMap<(u64, Role), u32, foldhash::fast::FixedState>;
 
 #[cfg(test)]
 mod tests {
@@ -671,82 +684,21 @@ mod tests {
             "-",
             "01.10.2023 10:00",
             "2023-10-01T10:00:00Z",
+            "31.02.2023",
+            "2023-13-01",
+            "abc",
+            "1x.10.2023",
         ] {
-            let general = values::last_date(&decode_field(text.as_bytes(), utf8).unwrap()).ok();
+            let general = values::last_date(&decode_field(text.as_bytes(), utf8).unwrap());
             assert_eq!(last_date(text.as_bytes(), utf8), general, "{text}");
         }
-        assert_eq!(
-            last_date(b"01.10.2023", utf8),
-            Some(Some(date(2023, 10, 1)))
-        );
-        // Invalid dates decline: the general path reports them with their line.
-        for text in ["31.02.2023", "2023-13-01", "abc", "1x.10.2023"] {
-            assert_eq!(last_date(text.as_bytes(), utf8), None, "{text}");
-        }
+        assert_eq!(last_date(b"01.10.2023", utf8), Ok(Some(date(2023, 10, 1))));
     }
 
     #[test]
-    fn merging_by_map_and_by_sorting_agree() {
-        let catalogue = tsos_domain::Catalogue::builtin();
-        let tally = Tally::new(
-            &catalogue.get("myschool").unwrap().rule,
-            date(2023, 10, 1),
-            true,
-        );
-        let mut rng = fastrand::Rng::with_seed(7);
-        for _ in 0..50 {
-            let mut group = Group {
-                org: OrgId::normalize("0512345678").unwrap(),
-                raw_org: b"0512345678".to_vec(),
-                ids: Vec::new(),
-                entries: Vec::new(),
-            };
-            for _ in 0..rng.usize(1..80) {
-                let state = UserState {
-                    confirmed: rng.bool(),
-                    last: rng
-                        .bool()
-                        .then(|| date(2022, 9, 1) + jiff::Span::new().days(rng.i64(0..420))),
-                };
-                let role = [Role::Teachers, Role::Students, Role::Parents][rng.usize(..3)];
-                if rng.u8(..10) == 0 {
-                    group.entries.push(UserRow {
-                        hash: 0,
-                        off: 0,
-                        len: NO_ID,
-                        role,
-                        state,
-                    });
-                    continue;
-                }
-                let id = format!("u{}", rng.u8(..30));
-                let off = group.ids.len() as u32;
-                group.ids.extend_from_slice(id.as_bytes());
-                group.entries.push(UserRow {
-                    hash: hash(id.as_bytes()),
-                    off,
-                    len: id.len() as u32,
-                    role,
-                    state,
-                });
-            }
-            let copy = Group {
-                org: group.org.clone(),
-                raw_org: group.raw_org.clone(),
-                ids: group.ids.clone(),
-                entries: group.entries.clone(),
-            };
-            let by_map = group.finish(&tally, &mut Scratch::default());
-            let by_sort = copy.sorted_finish(&tally);
-            assert_eq!(by_map, by_sort);
+    fn trimming_is_str_trim_on_ascii() {
+        for text in [" a ", "\t\x0b\x0ca\r\n", "", "   ", "a b", "\x1fa"] {
+            assert_eq!(trim_ws(text.as_bytes()), text.trim().as_bytes(), "{text:?}");
         }
-    }
-
-    #[test]
-    fn only_plain_inn_is_fast() {
-        assert_eq!(plain_org(b"512345678").unwrap().as_str(), "0512345678");
-        assert_eq!(plain_org(b"0512345678").unwrap().as_str(), "0512345678");
-        assert!(plain_org(b"05 1234 5678").is_none());
-        assert!(plain_org(b"").is_none());
     }
 }

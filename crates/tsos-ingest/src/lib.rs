@@ -14,6 +14,7 @@ pub mod chats;
 pub mod error;
 mod fast;
 pub mod header;
+mod partition;
 pub mod source;
 pub mod title;
 pub mod values;
@@ -26,7 +27,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
-use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap, UserAggregate, UserKey};
+use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap};
 
 pub use error::{IngestError, RowError, RowLoc};
 pub use header::{Column, Header, Measure};
@@ -151,7 +152,8 @@ pub struct Import {
 /// One good row of a per-user export, as handed to [`visit_users`].
 #[derive(Debug)]
 pub struct UserRow<'r> {
-    /// `None` with `role` `None`: a row of another role (administrator…), not checked.
+    /// `None` where the row names no organisation, and for a row of another role
+    /// (administrator…), whose cells are not checked (`role` is then `None`).
     pub org: Option<OrgId>,
     pub role: Option<Role>,
     pub user_id: Option<String>,
@@ -192,11 +194,15 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
     )?;
     let fast_path = fast.is_some();
     let (content, sha256, stats, rejected_examples) = match fast {
-        Some((content, sha256)) => {
+        Some(Fast {
+            content,
+            sha256,
+            rejected_examples,
+        }) => {
             if let Content::PerUser(data) = &content {
                 per_user_warnings(data, header.has(Column::UserId), as_of, &mut warnings);
             }
-            (content, sha256, stats, Vec::new())
+            (content, sha256, stats, rejected_examples)
         }
         None => {
             let sha256 = file_sha256(path)?;
@@ -265,7 +271,7 @@ fn describe_columns(header: &Header) -> Vec<(String, String)> {
 }
 
 /// The fast path for a per-user CSV (see [`fast`]), or `None` where it does not apply or
-/// declines; `stats` is completed only when it succeeds.
+/// declines; `stats` is completed only when it reads the file.
 fn try_fast(
     path: &Path,
     options: &ReadOptions<'_>,
@@ -274,7 +280,7 @@ fn try_fast(
     header_line: u64,
     as_of: Date,
     stats: &mut RowStats,
-) -> Result<Option<(Content, String)>, IngestError> {
+) -> Result<Option<Fast>, IngestError> {
     let Target::Platform(platform) = options.target else {
         return Ok(None);
     };
@@ -295,16 +301,21 @@ fn try_fast(
         return Ok(None);
     };
     let confirmed = column(Column::Confirmed);
-    if !options.fast || (platform.rule.requires_confirmed && confirmed.is_none()) {
+    if !options.fast
+        || !source.is_plain_csv()
+        || (platform.rule.requires_confirmed && confirmed.is_none())
+    {
         return Ok(None);
     }
     let input = fast::FastInput {
         path,
+        file: &source.file,
         encoding: encoding_rs::Encoding::for_label(encoding.as_bytes())
             .unwrap_or(encoding_rs::UTF_8),
         delimiter,
         bom,
         header_line,
+        header,
         columns: fast::UserColumns {
             org,
             role,
@@ -313,18 +324,40 @@ fn try_fast(
             id: column(Column::UserId),
         },
         tally: tsos_domain::Tally::new(&platform.rule, as_of, confirmed.is_some()),
+        skip_invalid: options.skip_invalid,
         progress: options.progress,
     };
-    let output = fast::per_user(&input).map_err(|source| IngestError::Io {
+    let Some(output) = fast::per_user(&input).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok(output.map(|output| {
-        stats.read += output.rows;
-        stats.blank += output.blank;
-        stats.accepted += output.accepted;
-        (Content::PerUser(output.data), output.sha256)
+    })?
+    else {
+        return Ok(None);
+    };
+    if output.n_errors > 0 && !options.skip_invalid {
+        return Err(IngestError::InvalidRows {
+            file: source.file.clone(),
+            total: output.n_errors,
+            errors: output.errors,
+        });
+    }
+    stats.read += output.stats.read;
+    stats.blank += output.stats.blank;
+    stats.totals += output.stats.totals;
+    stats.accepted += output.stats.accepted;
+    stats.rejected = output.stats.rejected;
+    Ok(Some(Fast {
+        content: Content::PerUser(output.data),
+        sha256: output.sha256,
+        rejected_examples: output.errors,
     }))
+}
+
+/// What the fast path read.
+struct Fast {
+    content: Content,
+    sha256: String,
+    rejected_examples: Vec<RowError>,
 }
 
 /// Reads a per-user export row by row without keeping anything: every good row goes to
@@ -470,10 +503,7 @@ impl RowReader<'_> {
     fn classify(&mut self, row: &Row, org_idx: usize) -> RowKind {
         if let Some(defect) = &row.defect {
             let idx = defect.column_idx.unwrap_or(0);
-            let header = match defect.column_idx {
-                Some(idx) => self.header.text_of(idx),
-                None => "(вся строка)".to_string(),
-            };
+            let header = defect_header(self.header, defect);
             let invalid = values::Invalid {
                 kind: defect.kind,
                 reason: defect.reason.clone(),
@@ -485,27 +515,7 @@ impl RowReader<'_> {
             self.stats.blank += 1;
             return RowKind::Blank;
         }
-        let says_total = row.cells.iter().any(|cell| match cell {
-            // Only a text whose first letter could begin «итого» or «всего» is normalised:
-            // this runs on every row of the general path.
-            Cell::Text(text)
-                if matches!(
-                    text.chars().find(|c| c.is_alphanumeric()),
-                    Some('и' | 'И' | 'в' | 'В')
-                ) =>
-            {
-                let norm = header::normalize(text);
-                norm.starts_with("итого") || norm.starts_with("всего") || norm == "итог"
-            }
-            _ => false,
-        });
-        // Only a row that says «итого» pays for reading its organisation twice.
-        let org_cell_is_id = || {
-            values::org_id(row.cell(org_idx))
-                .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
-                .unwrap_or(false)
-        };
-        if says_total && !org_cell_is_id() {
+        if is_totals(row, org_idx) {
             self.stats.totals += 1;
             return RowKind::Totals;
         }
@@ -615,7 +625,7 @@ impl RowReader<'_> {
                 self.stats.accepted += 1;
                 continue;
             }
-            let org = values::org_id(row.cell(org_idx));
+            let org = values::org_or_none(row.cell(org_idx));
             let confirmed = confirmed_col.map(|(idx, text)| {
                 let cell = row.cell(idx);
                 let value = match cell {
@@ -648,7 +658,7 @@ impl RowReader<'_> {
                 continue;
             };
             visit(UserRow {
-                org: Some(org),
+                org,
                 role,
                 user_id: id_col
                     .map(|(idx, _)| row.cell(idx).to_text())
@@ -675,10 +685,14 @@ impl RowReader<'_> {
     ) -> Result<PerUserData, IngestError> {
         let has_confirmed = self.header.has(Column::Confirmed);
         let has_id = self.header.has(Column::UserId);
-        let mut aggregate = UserAggregate::new(has_confirmed);
+        // Users are grouped by organisation through partitions that spill to disk, as on the
+        // fast path: memory does not grow with the file, whatever its order.
+        let partitions = partition::Partitions::new();
+        let mut local = partitions.local();
         let mut data = PerUserData::default();
+        let mut failed: Option<std::io::Error> = None;
         self.user_rows(source, platform, &mut |row| {
-            let (Some(org), Some(role)) = (row.org, row.role) else {
+            let Some(role) = row.role else {
                 data.other_roles += 1;
                 return;
             };
@@ -688,14 +702,35 @@ impl RowReader<'_> {
             if has_id && row.user_id.is_none() {
                 data.missing_ids += 1;
             }
-            let key = UserKey {
-                org,
-                role,
-                user_id: row.user_id,
+            let org = row
+                .org
+                .as_ref()
+                .map_or(partition::OrgKey::NONE, |org| partitions.orgs.key(org));
+            let id = match &row.user_id {
+                Some(id) => partition::UserId::of(id.as_bytes()),
+                None => partition::UserId::None,
             };
-            aggregate.add(key, row.confirmed.unwrap_or(false), row.last);
+            let state = tsos_domain::UserState {
+                confirmed: row.confirmed.unwrap_or(false),
+                last: row.last,
+            };
+            if failed.is_none()
+                && let Err(err) = local.add(org, role, id, state)
+            {
+                failed = Some(err);
+            }
         })?;
-        data.counts = aggregate.finish(&platform.rule, as_of);
+        let io = |source| IngestError::Io {
+            path: self.file.clone().into(),
+            source,
+        };
+        if let Some(err) = failed {
+            return Err(io(err));
+        }
+        local.flush().map_err(io)?;
+        drop(local);
+        let tally = tsos_domain::Tally::new(&platform.rule, as_of, has_confirmed);
+        data.counts = partitions.finish(&tally, workers()).map_err(io)?;
         per_user_warnings(&data, has_id, as_of, warnings);
         Ok(data)
     }
@@ -791,6 +826,45 @@ impl RowReader<'_> {
         }
         Ok(rows)
     }
+}
+
+/// A totals row («Итого», «Всего») rather than an organisation's: a text cell says so, and
+/// the organisation cell holds no id with a digit.
+fn is_totals(row: &Row, org_idx: usize) -> bool {
+    let says_total = row.cells.iter().any(|cell| match cell {
+        // Only a text whose first letter could begin «итого» or «всего» is normalised: this
+        // runs on every row of the general path.
+        Cell::Text(text)
+            if matches!(
+                text.chars().find(|c| c.is_alphanumeric()),
+                Some('и' | 'И' | 'в' | 'В')
+            ) =>
+        {
+            let norm = header::normalize(text);
+            norm.starts_with("итого") || norm.starts_with("всего") || norm == "итог"
+        }
+        _ => false,
+    });
+    // Only a row that says «итого» pays for reading its organisation twice.
+    says_total
+        && !values::org_id(row.cell(org_idx))
+            .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
+            .unwrap_or(false)
+}
+
+/// How a row error names the column of a defect: its header, or the whole line.
+fn defect_header(header: &Header, defect: &source::Defect) -> String {
+    match defect.column_idx {
+        Some(idx) => header.text_of(idx),
+        None => "(вся строка)".to_string(),
+    }
+}
+
+/// Threads for the work that runs on every core.
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
 }
 
 /// What an import of per-user rows says about them, whichever path read them.

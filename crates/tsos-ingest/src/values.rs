@@ -37,6 +37,23 @@ pub fn org_id(cell: &Cell) -> Result<OrgId, Invalid> {
     OrgId::normalize(&text).ok_or_else(|| Invalid::new("пустой ИНН", "ИНН не указан".into()))
 }
 
+/// The organisation of a per-user row. `Ok(None)` where the row names none (an empty cell,
+/// «-», «нет»): its user is counted apart, never an error (SPEC §5.1). A cell that is filled
+/// but is no organisation is invalid, as in [`org_id`].
+pub fn org_or_none(cell: &Cell) -> Result<Option<OrgId>, Invalid> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Text(text) if names_no_org(text) => Ok(None),
+        _ => org_id(cell).map(Some),
+    }
+}
+
+/// «-», «нет» and the like in an organisation cell: no organisation.
+fn names_no_org(text: &str) -> bool {
+    let text = text.trim();
+    text.is_empty() || matches!(text, "-" | "—" | "–" | "−") || text.to_lowercase() == "нет"
+}
+
 /// Confirmation flag. `Ok(None)` for an empty cell: not confirmed, counted in a warning.
 pub fn confirmed(cell: &Cell) -> Result<Option<bool>, Invalid> {
     let text = match cell {
@@ -233,6 +250,15 @@ mod tests {
         assert_eq!(org_id(&text("512 345 678")).unwrap().as_str(), "0512345678");
         assert_eq!(org_id(&Cell::Empty).unwrap_err().kind, "пустой ИНН");
         assert!(org_id(&Cell::Number(1.5)).is_err());
+        for none in ["", "  ", "-", "—", "Нет", " нет "] {
+            assert_eq!(org_or_none(&text(none)), Ok(None), "«{none}»");
+        }
+        assert_eq!(org_or_none(&Cell::Empty), Ok(None));
+        assert_eq!(
+            org_or_none(&text("512345678")).unwrap().unwrap().as_str(),
+            "0512345678"
+        );
+        assert!(org_or_none(&Cell::Number(1.5)).is_err());
     }
 
     #[test]

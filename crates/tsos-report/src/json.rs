@@ -231,7 +231,9 @@ impl Serialize for UnknownUsers<'_> {
     }
 }
 
-/// `"unknown": {"myschool": {"organisations": 1, "users": 25, "ids": […]}}`.
+/// `"unknown": {"myschool": {"organisations": 1, "users": 25, "ids": […],
+/// "without_organisation": {"teachers": 2, …}}}`: organisations the registry lacks, and the
+/// users of rows that name no organisation, by role.
 struct UnknownDetail<'a>(&'a [ReportPlatform]);
 
 impl Serialize for UnknownDetail<'_> {
@@ -243,6 +245,11 @@ impl Serialize for UnknownDetail<'_> {
                     "organisations": unknown.ids.len(),
                     "users": unknown.users,
                     "ids": unknown.ids.iter().map(|id| id.as_str()).collect::<Vec<_>>(),
+                    "without_organisation": unknown
+                        .without_org
+                        .iter()
+                        .map(|(role, n)| (role.code().to_string(), serde_json::Value::from(*n)))
+                        .collect::<serde_json::Map<_, _>>(),
                 })
             });
             map.serialize_entry(&platform.platform.code, &detail)?;

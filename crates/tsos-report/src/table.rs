@@ -180,6 +180,15 @@ pub fn render(report: &Report) -> String {
                 ru::integer(unknown.users)
             ));
         }
+        if let Some(unknown) = &platform.unknown
+            && unknown.users_without_org() > 0
+        {
+            out.push_str(&format!(
+                "{}: пользователей без организации — {}, в таблицу не вошли.\n",
+                platform.platform.name,
+                ru::integer(unknown.users_without_org())
+            ));
+        }
     }
     let absent: Vec<&str> = report
         .platforms

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_web.sql"),
     include_str!("migrations/005_chats.sql"),
     include_str!("migrations/006_classes.sql"),
+    include_str!("migrations/007_without_org.sql"),
 ];
 
 mod web;
@@ -95,6 +96,8 @@ pub struct NewSnapshot {
     pub rejected: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
     pub findings: Vec<Finding>,
+    /// Users of rows that name no organisation, by role (per-user exports).
+    pub without_org: RoleMap<u64>,
     pub usage: Vec<UsageRecord>,
     pub schools: Vec<SchoolRecord>,
     /// States of official chats (dataset `chats`); their date is the snapshot's.
@@ -124,6 +127,8 @@ pub struct SnapshotInfo {
     pub rejected: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
     pub findings: Vec<Finding>,
+    /// Users of rows that name no organisation, by role (per-user exports).
+    pub without_org: RoleMap<u64>,
 }
 
 /// A letter to register.
@@ -241,8 +246,8 @@ impl Store {
         tx.execute(
             "INSERT INTO snapshot (dataset, as_of, kind, file_name, sha256, imported_at,
                 has_confirmed, rows_read, rows_skipped, rows_rejected,
-                skipped_json, rejected_json, warnings_json, findings_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                skipped_json, rejected_json, warnings_json, findings_json, without_org_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 new.dataset,
                 new.as_of.to_string(),
@@ -258,6 +263,7 @@ impl Store {
                 to_json(&new.rejected),
                 to_json(&new.warnings),
                 to_json(&new.findings),
+                to_json(&role_counts_json(&new.without_org)),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -433,6 +439,7 @@ impl Store {
         )?;
         let mut counts = PlatformCounts {
             absent_school: absent_school(snapshot),
+            without_org: snapshot.without_org,
             ..PlatformCounts::default()
         };
         let rows = stmt.query_map(params![snapshot.id], |row| {
@@ -772,7 +779,7 @@ impl Store {
         let sql = format!(
             "SELECT id, dataset, as_of, kind, file_name, sha256, imported_at, superseded_by,
                     superseded_at, has_confirmed, rows_read, rows_skipped, rows_rejected,
-                    skipped_json, rejected_json, warnings_json, findings_json
+                    skipped_json, rejected_json, warnings_json, findings_json, without_org_json
              FROM snapshot {tail}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -800,7 +807,27 @@ fn snapshot_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotInfo> 
         rejected: parsed_column(row, 14, |text| serde_json::from_str(text))?,
         warnings: parsed_column(row, 15, |text| serde_json::from_str(text))?,
         findings: parsed_column(row, 16, |text| serde_json::from_str(text))?,
+        without_org: parsed_column(row, 17, |text| {
+            serde_json::from_str::<BTreeMap<String, u64>>(text).map(|by_code| {
+                let mut counts = RoleMap::default();
+                for (code, n) in by_code {
+                    if let Some(role) = Role::from_code(&code) {
+                        *counts.get_mut(role) = n;
+                    }
+                }
+                counts
+            })
+        })?,
     })
+}
+
+/// Counts by role as stored: `{"teachers": 3}`, roles with none left out.
+fn role_counts_json(counts: &RoleMap<u64>) -> BTreeMap<&'static str, u64> {
+    counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(role, n)| (role.code(), *n))
+        .collect()
 }
 
 /// A text column parsed into a value; a malformed one is a conversion error of that column.

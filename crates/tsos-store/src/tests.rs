@@ -26,6 +26,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
         rejected: BTreeMap::new(),
         warnings: vec![],
         findings: vec![],
+        without_org: RoleMap::default(),
         usage: vec![],
         schools,
         chats: vec![],
@@ -52,6 +53,11 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
             count: 3,
             orgs: vec!["0500000001".into()],
         }],
+        without_org: {
+            let mut without = RoleMap::default();
+            *without.get_mut(Role::Parents) = 2;
+            without
+        },
         usage: vec![UsageRecord {
             org: OrgId::normalize("0500000001").unwrap(),
             role: Role::Teachers,
@@ -126,6 +132,7 @@ fn different_file_supersedes_and_can_be_restored() {
             .active,
         7
     );
+    assert_eq!(*counts.without_org.get(Role::Parents), 2, "kept with the snapshot");
     let old_info = store.snapshot(old).unwrap().unwrap();
     assert_eq!(old_info.superseded_by, Some(new));
     // Lineage survives the round trip.

@@ -12,3 +12,4 @@ mod safe_csv;
 mod snapshots;
 mod util;
 mod web;
+mod without_org;

@@ -36,7 +36,7 @@ pub(super) struct CsvRows {
     line_end: u8,
     /// Whether a quoted field may continue on the next line (decided from the sample).
     multiline: bool,
-    parser: csv_core::Reader,
+    splitter: LineSplitter,
     /// The number of the last physical line read from `input`.
     line: u64,
     bytes_read: u64,
@@ -44,6 +44,13 @@ pub(super) struct CsvRows {
     pending: VecDeque<Line>,
     /// The current line's bytes, kept to reuse its allocation.
     text: Vec<u8>,
+}
+
+/// Splits lines into fields: RFC 4180 quoting with doubled quotes, as Excel writes it; a quote
+/// in the middle of a field is a character. Lines are fed one at a time, each ended by `\n`;
+/// the fast path splits quoted lines with it too, so both read a line alike.
+pub(crate) struct LineSplitter {
+    parser: csv_core::Reader,
     /// The parser's output for the current record: `out[..out_len]` holds the fields,
     /// `ends[..n_ends]` where each ends.
     out: Vec<u8>,
@@ -92,15 +99,11 @@ pub(super) fn open(
             encoding,
             line_end,
             multiline,
-            parser: parser(delimiter),
+            splitter: LineSplitter::new(delimiter),
             line: 0,
             bytes_read: bom_len as u64,
             pending: VecDeque::new(),
             text: Vec::new(),
-            out: Vec::new(),
-            out_len: 0,
-            ends: Vec::new(),
-            n_ends: 0,
         },
     ))
 }
@@ -115,7 +118,7 @@ fn parser(delimiter: u8) -> csv_core::Reader {
 }
 
 /// How a line fed to the parser left the record.
-enum Split {
+pub(crate) enum Split {
     /// The record ended with the line.
     Done,
     /// A quoted field is still open at the line's end; it opened in this 0-based field.
@@ -123,6 +126,10 @@ enum Split {
 }
 
 impl CsvRows {
+    pub(super) fn is_plain(&self) -> bool {
+        self.line_end == b'\n' && !self.multiline
+    }
+
     pub(super) fn bytes_read(&self) -> u64 {
         self.bytes_read
     }
@@ -151,19 +158,15 @@ impl CsvRows {
         if first.bytes.is_empty() {
             return Ok(Some(Row::new(loc, Vec::new())));
         }
-        self.parser.reset();
-        self.out_len = 0;
-        self.n_ends = 0;
-        let mut split = self.feed(&first.bytes);
+        self.splitter.start();
+        let mut split = self.splitter.feed(&first.bytes);
         // Lines taken into a multi-line record, given back if the record fails.
         let mut taken: Vec<Line> = Vec::new();
         let mut record_bytes = first.bytes.len();
         while let Split::OpenQuote(column) = split {
             let failure = if !self.multiline {
-                Some((
-                    "кавычка не закрыта",
-                    "кавычка, открывающая поле, не закрыта до конца строки".to_string(),
-                ))
+                let defect = unclosed_quote(column);
+                Some((defect.kind, defect.reason))
             } else {
                 match self.next_line().map_err(io)? {
                     None => Some((
@@ -174,7 +177,7 @@ impl CsvRows {
                         record_bytes += next.bytes.len() + 1;
                         let too_long = next.too_long || record_bytes > MAX_LINE_BYTES;
                         if !too_long {
-                            split = self.feed(&next.bytes);
+                            split = self.splitter.feed(&next.bytes);
                         }
                         taken.push(next);
                         too_long.then(|| {
@@ -198,18 +201,14 @@ impl CsvRows {
                 return Ok(Some(defective(loc, Some(column), kind, reason)));
             }
         }
-        let mut cells = Vec::with_capacity(self.n_ends);
-        let mut start = 0;
-        for (idx, &end) in self.ends[..self.n_ends].iter().enumerate() {
-            let field = &self.out[start..end];
-            start = end;
+        let mut cells = Vec::with_capacity(self.splitter.n_ends);
+        for (idx, field) in self.splitter.fields().enumerate() {
             if field.len() > MAX_FIELD_BYTES {
-                return Ok(Some(defective(
+                return Ok(Some(Row {
                     loc,
-                    Some(idx),
-                    "слишком длинное значение",
-                    format!("значение длиннее {} КБ", MAX_FIELD_BYTES >> 10),
-                )));
+                    cells: Vec::new(),
+                    defect: Some(long_value(idx)),
+                }));
             }
             cells.push(decode_field(field, self.encoding).ok_or_else(|| {
                 IngestError::MixedEncoding {
@@ -220,37 +219,6 @@ impl CsvRows {
         }
         self.text = first.bytes;
         Ok(Some(Row::new(loc, cells)))
-    }
-
-    /// Feeds one line and its end to the parser.
-    fn feed(&mut self, line: &[u8]) -> Split {
-        for mut input in [line, b"\n".as_slice()] {
-            loop {
-                // A record's output is never longer than its input.
-                let room = self.out_len + input.len() + 1;
-                if self.out.len() < room {
-                    self.out.resize(room, 0);
-                }
-                if self.ends.len() <= self.n_ends {
-                    self.ends.resize(self.n_ends + 16, 0);
-                }
-                let (result, n_in, n_out, n_end) = self.parser.read_record(
-                    input,
-                    &mut self.out[self.out_len..],
-                    &mut self.ends[self.n_ends..],
-                );
-                // The ends count from the record's start, across calls.
-                self.out_len += n_out;
-                self.n_ends += n_end;
-                input = &input[n_in..];
-                match result {
-                    ReadRecordResult::Record => return Split::Done,
-                    ReadRecordResult::InputEmpty | ReadRecordResult::End => break,
-                    ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
-                }
-            }
-        }
-        Split::OpenQuote(self.n_ends)
     }
 
     /// The next physical line without its end (`\n`, `\r\n`, or a lone `\r` in a file that
@@ -302,6 +270,83 @@ impl CsvRows {
     }
 }
 
+impl LineSplitter {
+    pub(crate) fn new(delimiter: u8) -> LineSplitter {
+        LineSplitter {
+            parser: parser(delimiter),
+            out: Vec::new(),
+            out_len: 0,
+            ends: Vec::new(),
+            n_ends: 0,
+        }
+    }
+
+    /// Forgets the record so far: the next line starts a new one.
+    pub(crate) fn start(&mut self) {
+        self.parser.reset();
+        self.out_len = 0;
+        self.n_ends = 0;
+    }
+
+    /// Feeds one line and its end to the parser.
+    pub(crate) fn feed(&mut self, line: &[u8]) -> Split {
+        for mut input in [line, b"\n".as_slice()] {
+            loop {
+                // A record's output is never longer than its input.
+                let room = self.out_len + input.len() + 1;
+                if self.out.len() < room {
+                    self.out.resize(room, 0);
+                }
+                if self.ends.len() <= self.n_ends {
+                    self.ends.resize(self.n_ends + 16, 0);
+                }
+                let (result, n_in, n_out, n_end) = self.parser.read_record(
+                    input,
+                    &mut self.out[self.out_len..],
+                    &mut self.ends[self.n_ends..],
+                );
+                // The ends count from the record's start, across calls.
+                self.out_len += n_out;
+                self.n_ends += n_end;
+                input = &input[n_in..];
+                match result {
+                    ReadRecordResult::Record => return Split::Done,
+                    ReadRecordResult::InputEmpty | ReadRecordResult::End => break,
+                    ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                }
+            }
+        }
+        Split::OpenQuote(self.n_ends)
+    }
+
+    /// The fields of the record, unquoted.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        let ends = &self.ends[..self.n_ends];
+        ends.iter().enumerate().map(move |(idx, &end)| {
+            let start = if idx == 0 { 0 } else { ends[idx - 1] };
+            &self.out[start..end]
+        })
+    }
+}
+
+/// A quote that opens field `column` and does not close on its line.
+pub(crate) fn unclosed_quote(column: usize) -> Defect {
+    Defect {
+        column_idx: Some(column),
+        kind: "кавычка не закрыта",
+        reason: "кавычка, открывающая поле, не закрыта до конца строки".to_string(),
+    }
+}
+
+/// A value in field `column` longer than [`MAX_FIELD_BYTES`].
+pub(crate) fn long_value(column: usize) -> Defect {
+    Defect {
+        column_idx: Some(column),
+        kind: "слишком длинное значение",
+        reason: format!("значение длиннее {} КБ", MAX_FIELD_BYTES >> 10),
+    }
+}
+
 fn defective(loc: RowLoc, column_idx: Option<usize>, kind: &'static str, reason: String) -> Row {
     Row {
         loc,
@@ -330,6 +375,15 @@ fn has_multiline_fields(sample: &[u8], delimiter: u8, line_end: u8, whole: bool)
     let mut records: Vec<(usize, usize)> = Vec::new();
     let mut idx = 0;
     while idx < lines.len() {
+        // An empty line between records is no record; the parser would wait past it.
+        if lines[idx]
+            .strip_suffix(b"\r")
+            .unwrap_or(lines[idx])
+            .is_empty()
+        {
+            idx += 1;
+            continue;
+        }
         parser.reset();
         let mut spanned = 0;
         let mut fields = 0;
@@ -347,7 +401,7 @@ fn has_multiline_fields(sample: &[u8], delimiter: u8, line_end: u8, whole: bool)
                 }
             }
         }
-        if closed && !lines[idx].is_empty() {
+        if closed {
             records.push((fields, spanned));
         }
         idx += if closed { spanned } else { 1 };
@@ -683,6 +737,10 @@ mod tests {
         assert_eq!(rows.len(), 5);
         assert_eq!(rows[1].2, Some(("кавычка не закрыта", Some(1))));
         assert_eq!(cells(&rows[4]), ["10", "11", "12"]);
+        // Empty lines between records are no multi-line fields.
+        let rows = read_rows(b"a;b\r\n\r\n1;2\r\n\r\n3;\"4\r\n5;6\r\n");
+        assert_eq!(rows[4].2, Some(("кавычка не закрыта", Some(1))));
+        assert_eq!(cells(&rows[5]), ["5", "6"]);
         // A real one, as wide as every other record.
         let rows = read_rows(b"a;b;c\n1;\"2\n2a\";3\n4;5;6\n");
         assert_eq!(cells(&rows[1]), ["1", "2\n2a", "3"]);

@@ -5,7 +5,7 @@
 //!
 //! Both stream: memory does not grow with the file.
 
-mod csv;
+pub(crate) mod csv;
 mod workbook;
 
 use std::fs::File;
@@ -199,6 +199,12 @@ impl Source {
             format,
             inner: Inner::Csv(Box::new(rows)),
         })
+    }
+
+    /// Whether this is CSV with lines ended by `\n` (or `\r\n`) and no quoted field across
+    /// lines: a file the fast path can cut into blocks at any line end.
+    pub(crate) fn is_plain_csv(&self) -> bool {
+        matches!(&self.inner, Inner::Csv(rows) if rows.is_plain())
     }
 
     /// Bytes of the file read so far (CSV; 0 for a workbook).

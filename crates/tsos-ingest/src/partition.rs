@@ -1,0 +1,667 @@
+//! Users of a per-user export grouped by organisation, whatever the order of the rows.
+//!
+//! Nothing says how a platform sorts its export: by school, by user id, by name, or not at
+//! all; a user's repeated rows may be anywhere. So the rows are hash-partitioned by
+//! organisation, as engines do for a large group-by with distinct: each row becomes a compact
+//! record in the partition of its organisation, and every organisation's rows, wherever they
+//! were in the file, end up in one partition. Past a memory budget the partitions are
+//! spilled to anonymous temporary files (deleted by the system when closed), so memory does
+//! not grow with the file. At the end each partition is merged on its own — repeated rows of
+//! a user by the domain's rule, then counted by the domain's `Tally` — on every core.
+//!
+//! The records hold user ids as they are (numbers as numbers, other ids as their bytes), so
+//! repeated rows are recognised exactly, never by a hash alone. They exist only while the
+//! file is read: only counts leave this module (SPEC §7).
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hashbrown::HashTable;
+use jiff::civil::Date;
+use tsos_domain::{OrgId, OrgTally, PerUserCounts, Role, Tally, UserState};
+
+/// Partitions: enough that one partition of a national file is a few MB to merge, few
+/// enough that a worker's buffers for all of them stay small.
+const PARTITIONS: usize = 64;
+
+/// Records kept in memory, all partitions together, before partitions are spilled.
+const MEMORY_BUDGET: usize = 64 << 20;
+
+/// A worker hands its records over once its buffers hold this much.
+const LOCAL_FLUSH: usize = 2 << 20;
+
+/// An organisation as a number: a normalised id of digits is its value with its length (so
+/// that leading zeros count); any other id is its index among the spelled ones; and a row
+/// with no organisation has a key of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct OrgKey(u64);
+
+/// Bits of the key below the length.
+const LENGTH_SHIFT: u32 = 58;
+/// The "length" of an id that is not all digits: the rest of the key is its index.
+const SPELLED: u64 = 63;
+
+impl OrgKey {
+    pub const NONE: OrgKey = OrgKey(u64::MAX);
+
+    /// The key of a normalised id, if it is digits only and short enough to be a number.
+    pub fn numeric(id: &str) -> Option<OrgKey> {
+        let len = id.len() as u64;
+        if len == 0 || len > 17 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let value: u64 = id.parse().ok()?;
+        Some(OrgKey((len << LENGTH_SHIFT) | value))
+    }
+
+    /// The key of a raw ИНН of ASCII digits, normalised as [`OrgId::normalize`] does (a 9-
+    /// or 11-digit one gets its leading zero back), without building the id.
+    pub fn from_digits(digits: &[u8]) -> Option<OrgKey> {
+        if digits.is_empty() || digits.len() > 17 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let value = digits
+            .iter()
+            .fold(0u64, |value, b| value * 10 + u64::from(b - b'0'));
+        let len = match digits.len() {
+            9 | 11 => digits.len() + 1,
+            len => len,
+        } as u64;
+        Some(OrgKey((len << LENGTH_SHIFT) | value))
+    }
+
+    fn spelled(index: u64) -> OrgKey {
+        OrgKey((SPELLED << LENGTH_SHIFT) | index)
+    }
+
+    fn partition(self) -> usize {
+        // The low bits of an ИНН are its check digit and neighbours: mixed first.
+        let mixed = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 58) as usize % PARTITIONS
+    }
+}
+
+/// Ids of organisations that are not plain digits, shared by every worker of one file.
+#[derive(Default)]
+pub(crate) struct OrgNames {
+    names: Mutex<(Vec<OrgId>, std::collections::HashMap<OrgId, u64>)>,
+}
+
+impl OrgNames {
+    pub fn key(&self, org: &OrgId) -> OrgKey {
+        if let Some(key) = OrgKey::numeric(org.as_str()) {
+            return key;
+        }
+        let mut names = self
+            .names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (list, index) = &mut *names;
+        let idx = *index.entry(org.clone()).or_insert_with(|| {
+            list.push(org.clone());
+            list.len() as u64 - 1
+        });
+        OrgKey::spelled(idx)
+    }
+
+    fn id(&self, key: OrgKey) -> OrgId {
+        let len = key.0 >> LENGTH_SHIFT;
+        let rest = key.0 & ((1 << LENGTH_SHIFT) - 1);
+        if len == SPELLED {
+            let names = self
+                .names
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            names.0[rest as usize].clone()
+        } else {
+            OrgId::from_normalized(format!("{rest:0width$}", width = len as usize))
+        }
+    }
+}
+
+/// A user id as a record holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UserId<'a> {
+    /// No id: the row is a user of its own.
+    None,
+    /// Digits without a leading zero, as a number.
+    Number(u64),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> UserId<'a> {
+    /// The id of trimmed, non-empty id bytes (UTF-8 for text that was decoded). Up to 19
+    /// digits always fit in a `u64`; a leading zero would be lost, so such an id keeps its
+    /// bytes.
+    pub fn of(bytes: &'a [u8]) -> UserId<'a> {
+        let numeric = !bytes.is_empty()
+            && bytes.len() <= 19
+            && bytes.iter().all(u8::is_ascii_digit)
+            && (bytes[0] != b'0' || bytes.len() == 1);
+        if numeric {
+            UserId::Number(
+                bytes
+                    .iter()
+                    .fold(0u64, |value, b| value * 10 + u64::from(b - b'0')),
+            )
+        } else {
+            UserId::Bytes(bytes)
+        }
+    }
+}
+
+/// One row as a record: organisation, role and confirmation, last date, then the id.
+/// `[org u64][flags u8][last u32][id: u64 | u16 length + bytes | nothing]`, little-endian.
+const HEAD: usize = 13;
+const ID_NONE: u8 = 0;
+const ID_NUMBER: u8 = 1;
+const ID_BYTES: u8 = 2;
+
+fn pack_date(date: Option<Date>) -> u32 {
+    // Ordered as the dates are; 0 is "never".
+    date.map_or(0, |d| {
+        ((i32::from(d.year()) + 10_000) as u32) << 9 | (d.month() as u32) << 5 | d.day() as u32
+    })
+}
+
+fn unpack_date(packed: u32) -> Option<Date> {
+    (packed != 0).then(|| {
+        let year = (packed >> 9) as i32 - 10_000;
+        let month = ((packed >> 5) & 0xF) as i8;
+        let day = (packed & 0x1F) as i8;
+        Date::new(year as i16, month, day).expect("packed from a date")
+    })
+}
+
+fn role_index(role: Role) -> u8 {
+    Role::ALL
+        .iter()
+        .position(|r| *r == role)
+        .expect("a role is one of all") as u8
+}
+
+/// Appends a record to `out`.
+pub(crate) fn encode(out: &mut Vec<u8>, org: OrgKey, role: Role, id: UserId<'_>, state: UserState) {
+    let kind = match id {
+        UserId::None => ID_NONE,
+        UserId::Number(_) => ID_NUMBER,
+        UserId::Bytes(_) => ID_BYTES,
+    };
+    let flags = role_index(role) | u8::from(state.confirmed) << 4 | kind << 5;
+    out.extend_from_slice(&org.0.to_le_bytes());
+    out.push(flags);
+    out.extend_from_slice(&pack_date(state.last).to_le_bytes());
+    match id {
+        UserId::None => {}
+        UserId::Number(value) => out.extend_from_slice(&value.to_le_bytes()),
+        UserId::Bytes(bytes) => {
+            // Longer ids are cut at 64 KB: the readers refuse longer values anyway.
+            let len = bytes.len().min(u16::MAX as usize);
+            out.extend_from_slice(&(len as u16).to_le_bytes());
+            out.extend_from_slice(&bytes[..len]);
+        }
+    }
+}
+
+/// A record read back, its id borrowing from the buffer.
+struct Decoded<'a> {
+    org: OrgKey,
+    role: Role,
+    state: UserState,
+    id: UserId<'a>,
+}
+
+fn decode(buf: &[u8], at: usize) -> (Decoded<'_>, usize) {
+    let u64_at = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("8 bytes"));
+    let org = OrgKey(u64_at(at));
+    let flags = buf[at + 8];
+    let last = u32::from_le_bytes(buf[at + 9..at + 13].try_into().expect("4 bytes"));
+    let role = Role::ALL[usize::from(flags & 0xF)];
+    let state = UserState {
+        confirmed: flags & 0x10 != 0,
+        last: unpack_date(last),
+    };
+    let (id, end) = match flags >> 5 {
+        ID_NONE => (UserId::None, at + HEAD),
+        ID_NUMBER => (UserId::Number(u64_at(at + HEAD)), at + HEAD + 8),
+        _ => {
+            let len = usize::from(u16::from_le_bytes([buf[at + HEAD], buf[at + HEAD + 1]]));
+            let start = at + HEAD + 2;
+            (UserId::Bytes(&buf[start..start + len]), start + len)
+        }
+    };
+    (
+        Decoded {
+            org,
+            role,
+            state,
+            id,
+        },
+        end,
+    )
+}
+
+/// One partition: records in memory, and those spilled before them.
+#[derive(Default)]
+struct Part {
+    memory: Vec<u8>,
+    spill: Option<File>,
+}
+
+/// The partitions of one file, shared by the workers that read it.
+pub(crate) struct Partitions {
+    parts: Vec<Mutex<Part>>,
+    in_memory: AtomicUsize,
+    budget: usize,
+    pub orgs: OrgNames,
+}
+
+impl Partitions {
+    pub fn new() -> Partitions {
+        Partitions::with_budget(MEMORY_BUDGET)
+    }
+
+    fn with_budget(budget: usize) -> Partitions {
+        Partitions {
+            parts: (0..PARTITIONS).map(|_| Mutex::default()).collect(),
+            in_memory: AtomicUsize::new(0),
+            budget,
+            orgs: OrgNames::default(),
+        }
+    }
+
+    /// A worker's buffers for these partitions.
+    pub fn local(&self) -> Local<'_> {
+        Local {
+            shared: self,
+            buffers: vec![Vec::new(); PARTITIONS],
+            held: 0,
+        }
+    }
+
+    /// Adds a worker's records of one partition; spills the partition past the budget.
+    fn append(&self, partition: usize, records: &[u8]) -> std::io::Result<()> {
+        let mut part = self.parts[partition]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        part.memory.extend_from_slice(records);
+        let total = self.in_memory.fetch_add(records.len(), Ordering::Relaxed) + records.len();
+        if total > self.budget && part.memory.len() >= records.len().max(self.budget / 32) {
+            let Part { memory, spill } = &mut *part;
+            let file = match spill {
+                Some(file) => file,
+                none => none.insert(tempfile::tempfile()?),
+            };
+            file.write_all(memory)?;
+            self.in_memory.fetch_sub(memory.len(), Ordering::Relaxed);
+            *memory = Vec::new();
+        }
+        Ok(())
+    }
+
+    /// Merges every partition into counts, on up to `workers` threads.
+    pub fn finish(self, tally: &Tally, workers: usize) -> std::io::Result<PerUserCounts> {
+        let next = AtomicUsize::new(0);
+        let merged = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers.max(1))
+                .map(|_| {
+                    scope.spawn(|| -> std::io::Result<Vec<(OrgKey, OrgTally)>> {
+                        let mut out = Vec::new();
+                        let mut scratch = Scratch::default();
+                        loop {
+                            let idx = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(part) = self.parts.get(idx) else {
+                                return Ok(out);
+                            };
+                            let part = std::mem::take(
+                                &mut *part
+                                    .lock()
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                            );
+                            let records = part.into_records()?;
+                            merge(&records, tally, &mut scratch, &mut out);
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
+                .collect::<std::io::Result<Vec<_>>>()
+        })?;
+        let mut counts = PerUserCounts::default();
+        for (org, org_tally) in merged.into_iter().flatten() {
+            if org == OrgKey::NONE {
+                counts.push_without_org(org_tally);
+            } else {
+                counts.push_org(self.orgs.id(org), org_tally);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+impl Part {
+    /// The spilled records, then those in memory, as one buffer.
+    fn into_records(self) -> std::io::Result<Vec<u8>> {
+        let Some(mut file) = self.spill else {
+            return Ok(self.memory);
+        };
+        let spilled = file.seek(SeekFrom::End(0))? as usize;
+        file.seek(SeekFrom::Start(0))?;
+        let mut records = Vec::with_capacity(spilled + self.memory.len());
+        file.read_to_end(&mut records)?;
+        records.extend_from_slice(&self.memory);
+        Ok(records)
+    }
+}
+
+/// A worker's records, by partition, until they are handed over.
+pub(crate) struct Local<'a> {
+    shared: &'a Partitions,
+    buffers: Vec<Vec<u8>>,
+    held: usize,
+}
+
+impl Local<'_> {
+    pub fn add(
+        &mut self,
+        org: OrgKey,
+        role: Role,
+        id: UserId<'_>,
+        state: UserState,
+    ) -> std::io::Result<()> {
+        let buffer = &mut self.buffers[org.partition()];
+        let before = buffer.len();
+        encode(buffer, org, role, id, state);
+        self.held += buffer.len() - before;
+        if self.held >= LOCAL_FLUSH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        for (partition, buffer) in self.buffers.iter_mut().enumerate() {
+            if !buffer.is_empty() {
+                self.shared.append(partition, buffer)?;
+                buffer.clear();
+            }
+        }
+        self.held = 0;
+        Ok(())
+    }
+}
+
+/// A user found in a partition: where its first record is, and its state merged so far.
+struct Entry {
+    org: OrgKey,
+    role: Role,
+    /// The first record's offset, for its id.
+    at: usize,
+    state: UserState,
+}
+
+/// Reused between partitions.
+#[derive(Default)]
+struct Scratch {
+    table: HashTable<u32>,
+    entries: Vec<Entry>,
+    orgs: std::collections::HashMap<OrgKey, OrgTally>,
+}
+
+/// Merges the records of one partition and counts each organisation's users.
+fn merge(records: &[u8], tally: &Tally, scratch: &mut Scratch, out: &mut Vec<(OrgKey, OrgTally)>) {
+    let Scratch {
+        table,
+        entries,
+        orgs,
+    } = scratch;
+    table.clear();
+    entries.clear();
+    orgs.clear();
+    let hasher = foldhash::fast::FixedState::with_seed(0x7505);
+    let hash = |org: OrgKey, role: Role, id: UserId<'_>| {
+        use std::hash::BuildHasher;
+        match id {
+            UserId::Number(value) => hasher.hash_one((org, role, 0u8, value)),
+            UserId::Bytes(bytes) => hasher.hash_one((org, role, 1u8, bytes)),
+            UserId::None => 0,
+        }
+    };
+    let mut at = 0;
+    while at < records.len() {
+        let (record, end) = decode(records, at);
+        let org_tally = orgs.entry(record.org).or_insert_with(|| tally.empty());
+        if record.id == UserId::None {
+            tally.add(org_tally, record.role, record.state);
+        } else {
+            let h = hash(record.org, record.role, record.id);
+            let same = |&idx: &u32| {
+                let entry = &entries[idx as usize];
+                entry.org == record.org
+                    && entry.role == record.role
+                    && decode(records, entry.at).0.id == record.id
+            };
+            match table.find(h, same).copied() {
+                Some(idx) => {
+                    entries[idx as usize].state.merge(record.state);
+                    org_tally.duplicates += 1;
+                }
+                None => {
+                    let idx = entries.len() as u32;
+                    entries.push(Entry {
+                        org: record.org,
+                        role: record.role,
+                        at,
+                        state: record.state,
+                    });
+                    table.insert_unique(h, idx, |&idx| {
+                        let entry = &entries[idx as usize];
+                        hash(entry.org, entry.role, decode(records, entry.at).0.id)
+                    });
+                }
+            }
+        }
+        at = end;
+    }
+    for entry in entries.iter() {
+        let org_tally = orgs
+            .get_mut(&entry.org)
+            .expect("every entry's organisation");
+        tally.add(org_tally, entry.role, entry.state);
+    }
+    out.extend(orgs.drain());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn records_come_back_as_they_went() {
+        let mut buf = Vec::new();
+        let rows = [
+            (
+                OrgKey::from_digits(b"512345678").unwrap(),
+                Role::Teachers,
+                UserId::of(b"123"),
+                UserState {
+                    confirmed: true,
+                    last: Some(date(2023, 10, 1)),
+                },
+            ),
+            (
+                OrgKey::NONE,
+                Role::Parents,
+                UserId::of("Иванова-01".as_bytes()),
+                UserState {
+                    confirmed: false,
+                    last: None,
+                },
+            ),
+            (
+                OrgKey::numeric("0512345678").unwrap(),
+                Role::Students,
+                UserId::None,
+                UserState {
+                    confirmed: false,
+                    last: Some(date(1999, 12, 31)),
+                },
+            ),
+        ];
+        for (org, role, id, state) in rows {
+            encode(&mut buf, org, role, id, state);
+        }
+        let mut at = 0;
+        for (org, role, id, state) in rows {
+            let (record, end) = decode(&buf, at);
+            assert_eq!(
+                (record.org, record.role, record.id, record.state),
+                (org, role, id, state)
+            );
+            at = end;
+        }
+        assert_eq!(at, buf.len());
+        // Nine digits get their zero back, as OrgId::normalize gives it.
+        assert_eq!(rows[0].0, rows[2].0);
+        assert_eq!(OrgNames::default().id(rows[0].0).as_str(), "0512345678");
+    }
+
+    #[test]
+    fn ids_are_numbers_only_where_nothing_is_lost() {
+        assert_eq!(UserId::of(b"0"), UserId::Number(0));
+        assert_eq!(UserId::of(b"42"), UserId::Number(42));
+        assert_eq!(UserId::of(b"042"), UserId::Bytes(b"042"));
+        assert_eq!(
+            UserId::of(b"9999999999999999999"),
+            UserId::Number(9_999_999_999_999_999_999)
+        );
+        assert_eq!(
+            UserId::of(b"99999999999999999999"),
+            UserId::Bytes(b"99999999999999999999")
+        );
+        assert_eq!(UserId::of(b"u1"), UserId::Bytes(b"u1"));
+        // Packed dates keep their order.
+        let early = pack_date(Some(date(2022, 12, 31)));
+        let late = pack_date(Some(date(2023, 1, 1)));
+        assert!(0 < early && early < late);
+    }
+
+    /// Random rows of a few schools, with repeated users, rows without an id or organisation.
+    fn random_rows(seed: u64, n: usize) -> Vec<(Option<OrgId>, Role, Option<String>, UserState)> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        (0..n)
+            .map(|_| {
+                let org = match rng.u8(..20) {
+                    0 => None,
+                    1 => Some(OrgId::normalize("ШК-7").unwrap()),
+                    n => Some(OrgId::normalize(&format!("5120000{:02}", n % 13)).unwrap()),
+                };
+                let role = Role::ALL[rng.usize(..Role::ALL.len())];
+                let id = match rng.u8(..10) {
+                    0 => None,
+                    1 => Some(format!("0{}", rng.u16(..300))),
+                    2 => Some(format!("u{}", rng.u16(..300))),
+                    _ => Some(rng.u16(..300).to_string()),
+                };
+                let state = UserState {
+                    confirmed: rng.bool(),
+                    last: rng
+                        .bool()
+                        .then(|| date(2022, 9, 1) + jiff::Span::new().days(rng.i64(0..420))),
+                };
+                (org, role, id, state)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn partitions_count_as_the_domain_does_spilled_or_not() {
+        let catalogue = tsos_domain::Catalogue::builtin();
+        let rule = catalogue.get("myschool").unwrap().rule;
+        let as_of = date(2023, 10, 1);
+        for seed in 0..6 {
+            let rows = random_rows(seed, 5_000);
+            // The domain's reference merge, of the rows that name an organisation.
+            let mut reference = tsos_domain::UserAggregate::new(true);
+            for (org, role, id, state) in &rows {
+                if let Some(org) = org {
+                    let key = tsos_domain::UserKey {
+                        org: org.clone(),
+                        role: *role,
+                        user_id: id.clone(),
+                    };
+                    reference.add(key, state.confirmed, state.last);
+                }
+            }
+            let expected = reference.finish(&rule, as_of);
+            // A budget of a few KB spills every partition many times.
+            for budget in [MEMORY_BUDGET, 4 << 10] {
+                let partitions = Partitions::with_budget(budget);
+                std::thread::scope(|scope| {
+                    for half in rows.chunks(rows.len() / 2 + 1) {
+                        let partitions = &partitions;
+                        scope.spawn(move || {
+                            let mut local = partitions.local();
+                            for (org, role, id, state) in half {
+                                let org = org
+                                    .as_ref()
+                                    .map_or(OrgKey::NONE, |o| partitions.orgs.key(o));
+                                let id = id
+                                    .as_deref()
+                                    .map_or(UserId::None, |id| UserId::of(id.as_bytes()));
+                                local.add(org, *role, id, *state).unwrap();
+                            }
+                            local.flush().unwrap();
+                        });
+                    }
+                });
+                let spilled = partitions
+                    .parts
+                    .iter()
+                    .filter(|p| p.lock().unwrap().spill.is_some())
+                    .count();
+                assert_eq!(spilled > 0, budget < MEMORY_BUDGET, "seed {seed}");
+                let tally = Tally::new(&rule, as_of, true);
+                let got = partitions.finish(&tally, 2).unwrap();
+                let without_org = got.without_org;
+                let got = PerUserCounts {
+                    without_org: Default::default(),
+                    users: got.users - without_org.iter().map(|(_, n)| n).sum::<u64>(),
+                    ..got
+                };
+                assert_eq!(got.by_org, expected.by_org, "seed {seed}, budget {budget}");
+                assert_eq!(
+                    (got.users, got.never_active, got.dates_after_as_of),
+                    (
+                        expected.users,
+                        expected.never_active,
+                        expected.dates_after_as_of
+                    )
+                );
+                assert_eq!(got.duplicates_by_org, expected.duplicates_by_org);
+                assert!(without_org.iter().any(|(_, n)| *n > 0));
+            }
+        }
+    }
+
+    #[test]
+    fn spelled_ids_and_numbers_do_not_meet() {
+        let names = OrgNames::default();
+        let code = OrgId::normalize("ШК-12").unwrap();
+        let inn = OrgId::normalize("0512345678").unwrap();
+        let (a, b) = (names.key(&code), names.key(&inn));
+        assert_ne!(a, b);
+        assert_eq!(names.key(&code), a);
+        assert_eq!(names.id(a), code);
+        assert_eq!(names.id(b), inn);
+    }
+}
