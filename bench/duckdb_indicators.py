@@ -29,8 +29,9 @@ def read(path: str, names: list[str], date_format: str) -> str:
     # as text. ИНН stays text: its leading zero matters.
     types = ["BIGINT", "VARCHAR", "VARCHAR"] + ["VARCHAR"] * (len(names) - 4) + ["DATE"]
     columns = "{" + ", ".join(f"{literal(n)}: {literal(t)}" for n, t in zip(names, types)) + "}"
+    # Quotes are read as CSV quotes: one variant of the benchmark quotes every field.
     return (
-        f"read_csv({literal(path)}, delim = ';', header = true, quote = '', "
+        f"read_csv({literal(path)}, delim = ';', header = true, quote = '\"', "
         f"columns = {columns}, dateformat = {literal(date_format)})"
     )
 
@@ -50,7 +51,8 @@ def main() -> None:
             FROM {read(args.myschool, MYSCHOOL_COLUMNS, '%d.%m.%Y')}
             GROUP BY ALL
         )
-        WHERE role IS NOT NULL
+        -- A row without an organisation belongs to no school (SPEC §5.1).
+        WHERE role IS NOT NULL AND org IS NOT NULL AND org <> ''
         GROUP BY org, role"""
     id_, role_, org, last = (f'"{n}"' for n in SFERUM_COLUMNS)
     sferum = f"""
@@ -62,7 +64,8 @@ def main() -> None:
             FROM {read(args.sferum, SFERUM_COLUMNS, '%Y-%m-%d')}
             GROUP BY ALL
         )
-        WHERE role IS NOT NULL
+        -- A row without an organisation belongs to no school (SPEC §5.1).
+        WHERE role IS NOT NULL AND org IS NOT NULL AND org <> ''
         GROUP BY org, role"""
     duckdb.sql(
         f"""

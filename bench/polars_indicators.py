@@ -29,7 +29,8 @@ def scan(path: str, names: list[str]) -> pl.LazyFrame:
     # text. ИНН stays text: its leading zero matters.
     schema = {name: pl.String for name in names}
     schema[names[0]] = pl.Int64
-    return pl.scan_csv(path, separator=";", quote_char=None, schema=schema)
+    # Quotes are read as CSV quotes: one variant of the benchmark quotes every field.
+    return pl.scan_csv(path, separator=";", quote_char='"', schema=schema)
 
 
 def users(frame: pl.LazyFrame, names: list[str], date_format: str, confirmed: pl.Expr) -> pl.LazyFrame:
@@ -40,9 +41,11 @@ def users(frame: pl.LazyFrame, names: list[str], date_format: str, confirmed: pl
             role=role(names[1]),
             id=pl.col(names[0]),
             confirmed=confirmed,
-            last=pl.col(names[-1]).str.to_date(date_format),
+            # A quoted empty date is "" rather than null: never.
+            last=pl.when(pl.col(names[-1]) != "").then(pl.col(names[-1])).str.to_date(date_format),
         )
-        .filter(pl.col("role").is_not_null())
+        # A row without an organisation belongs to no school (SPEC §5.1).
+        .filter(pl.col("role").is_not_null() & pl.col("org").is_not_null() & (pl.col("org") != ""))
         .group_by("org", "role", "id")
         .agg(pl.col("confirmed").any(), pl.col("last").max())
     )

@@ -2,18 +2,21 @@
 # Benchmark: tsos against DuckDB and Polars computing the same per-school indicators from the
 # same per-user exports, with a check that all three agree. See bench/README.md.
 #
-#   bench/run.sh [--national] [--check-only] [--keep]
+#   bench/run.sh [--national] [--scattered] [--quoted] [--check-only] [--keep]
 set -euo pipefail
 
 usage() {
-    echo "usage: bench/run.sh [--national] [--check-only] [--keep]" >&2
+    echo "usage: bench/run.sh [--national] [--scattered] [--quoted] [--check-only] [--keep]" >&2
     exit 2
 }
 
-scale=region check_only=0 keep=0
+scale=region check_only=0 keep=0 order=()
 for arg in "$@"; do
     case $arg in
         --national) scale=national ;;
+        # Rows in user-id order, repeated rows far apart, 0.3 % without a school; --quoted
+        # also quotes every field of the My School file and ends its lines with CRLF.
+        --scattered | --quoted) order+=("$arg") ;;
         --check-only) check_only=1 ;;
         --keep) keep=1 ;;
         *) usage ;;
@@ -56,10 +59,10 @@ else
 fi
 "$tsos" demo --help | grep -q -- '--scale' || die "this tsos has no «demo --scale»"
 
-say "tsos demo --scale $scale --out $out"
+say "tsos demo --scale $scale ${order[*]} --out $out"
 rm -rf "$out"
 started=$(now)
-"$tsos" demo --scale "$scale" --out "$out" >&2
+"$tsos" demo --scale "$scale" "${order[@]}" --out "$out" >&2
 generated=$(since "$started")
 myschool=$out/myschool.csv sferum=$out/sferum.csv db=$out/tsos.db
 
@@ -131,7 +134,7 @@ if ((!check_only)); then
     read -r tsos_wall tsos_rss <<<"$(figures tsos)"
     read -r registry_wall registry_rss <<<"$(figures registry)"
     echo
-    echo "Scale $scale, as of $as_of: My School $myschool_rows rows, Sferum $sferum_rows rows" \
+    echo "Scale $scale ${order[*]:-grouped}, as of $as_of: My School $myschool_rows rows, Sferum $sferum_rows rows" \
         "($size MiB), generated in $generated s; nproc $(nproc)"
     echo "tsos registry import (not in the ratio): $registry_wall s, $registry_rss MiB"
     echo

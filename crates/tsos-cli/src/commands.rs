@@ -292,12 +292,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             schools,
             seed,
             scale: Some(scale),
+            scattered,
+            quoted,
             ..
         } => {
             if schools != 300 {
                 bail!("--schools не сочетается с --scale: размер задает сам масштаб");
             }
-            demo_scale(&out, scale, seed)
+            demo_scale(&out, scale, seed, scattered, quoted)
         }
         Command::Demo {
             out,
@@ -305,6 +307,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             scale: None,
             no_serve,
+            ..
         } => {
             let owns_db = cli.db.is_none();
             let db = demo(cli.db, &catalogue, &out, schools, seed, quiet)?;
@@ -499,17 +502,32 @@ fn checked_indicator(text: &str, catalogue: &Catalogue) -> anyhow::Result<Indica
 }
 
 /// Writes the large inputs of the benchmark (`bench/run.sh`) and says where they are.
-fn demo_scale(out: &Path, scale: ScaleArg, seed: Option<u64>) -> anyhow::Result<()> {
+fn demo_scale(
+    out: &Path,
+    scale: ScaleArg,
+    seed: Option<u64>,
+    scattered: bool,
+    quoted: bool,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let seed = seed.unwrap_or(tsos_demo::DemoOptions::default().seed);
     let files = tsos_demo::generate_scale(&tsos_demo::ScaleOptions {
         out_dir: out.to_path_buf(),
-        seed: seed.unwrap_or(tsos_demo::DemoOptions::default().seed),
+        seed,
         scale: match scale {
             ScaleArg::Region => tsos_demo::Scale::Region,
             ScaleArg::National => tsos_demo::Scale::National,
         },
     })
     .context("не удалось создать выгрузки")?;
+    if scattered || quoted {
+        for (path, quote) in [(&files.myschool, quoted), (&files.sferum, false)] {
+            if scattered || quote {
+                tsos_demo::scatter(path, tsos_demo::Scatter { seed, quote })
+                    .context("не удалось переупорядочить выгрузку")?;
+            }
+        }
+    }
     println!(
         "Созданы выгрузки на {} ({} ОО) за {:.1} с:",
         format_date_ru(files.as_of),

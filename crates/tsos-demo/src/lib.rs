@@ -16,6 +16,7 @@ mod names;
 mod plan;
 mod region;
 pub mod scale;
+pub mod scatter;
 mod sim;
 mod table;
 
@@ -35,6 +36,7 @@ use crate::plan::{Form, Layout, Planned, SchoolFormat, UserFormat};
 use crate::sim::{Service, Simulation};
 
 pub use crate::scale::{Scale, ScaleFiles, ScaleOptions, generate_scale};
+pub use crate::scatter::{Scatter, scatter};
 
 /// The label of a totals row.
 const TOTALS: &str = "Итого";

@@ -132,7 +132,11 @@ fn different_file_supersedes_and_can_be_restored() {
             .active,
         7
     );
-    assert_eq!(*counts.without_org.get(Role::Parents), 2, "kept with the snapshot");
+    assert_eq!(
+        *counts.without_org.get(Role::Parents),
+        2,
+        "kept with the snapshot"
+    );
     let old_info = store.snapshot(old).unwrap().unwrap();
     assert_eq!(old_info.superseded_by, Some(new));
     // Lineage survives the round trip.
