@@ -195,12 +195,14 @@ pub fn import_file(
                             {
                                 disagreeing.push(row.org.to_string());
                             }
-                            active
+                            Some(active)
                         }
                         (None, Some(share), Some(contingent)) => {
                             n_from_shares += 1;
-                            (share * contingent as f64).round() as u64
+                            Some((share * contingent as f64).round() as u64)
                         }
+                        // A file of registered and confirmed accounts gives no active users.
+                        _ if measures.registered.is_some() || measures.confirmed.is_some() => None,
                         _ => continue,
                     };
                     new.usage.push(UsageRecord {

@@ -291,7 +291,7 @@ pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
             format!(
                 "{} ({})",
                 ru::percent(entry.indicator.share),
-                ru::integer(entry.indicator.active)
+                ru::optional_integer(entry.indicator.active)
             ),
             ru::delta_pp(entry.indicator.delta_pp),
             ru::optional_integer(entry.indicator.gap)

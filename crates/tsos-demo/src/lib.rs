@@ -561,7 +561,7 @@ mod tests {
                 let read = counts.by_org.get(&id).copied().unwrap_or_default();
                 for role in Role::ALL {
                     assert_eq!(
-                        read.get(role).active,
+                        read.get(role).active.unwrap_or(0),
                         u64::from(*expected.get(role)),
                         "{name}: {} {role}",
                         school.name

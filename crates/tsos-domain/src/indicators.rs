@@ -20,7 +20,9 @@ pub struct RoleCounts {
     pub registered: Option<u64>,
     /// Of those, with a confirmed account.
     pub confirmed: Option<u64>,
-    pub active: u64,
+    /// `None` where the export does not give it: a per-school file of registered and
+    /// confirmed accounts only.
+    pub active: Option<u64>,
     /// Of the active, those whose last date leaves the window before the next monthly date
     /// (per-user exports only).
     pub leaving: Option<u64>,
@@ -50,13 +52,10 @@ pub struct PlatformCounts {
 
 impl PlatformCounts {
     fn for_school(&self, id: &OrgId) -> RoleMap<RoleCounts> {
-        self.by_org.get(id).copied().unwrap_or_else(|| {
-            let mut absent = RoleMap::default();
-            for role in Role::ALL {
-                *absent.get_mut(role) = self.absent_school;
-            }
-            absent
-        })
+        self.by_org
+            .get(id)
+            .copied()
+            .unwrap_or(RoleMap::splat(self.absent_school))
     }
 
     /// Organisations of the export that the registry does not know, and their users
@@ -74,7 +73,7 @@ impl PlatformCounts {
             out.ids.push(org.clone());
             out.users += counts
                 .iter()
-                .map(|(_, c)| c.registered.unwrap_or(c.active))
+                .map(|(_, c)| c.registered.or(c.active).unwrap_or(0))
                 .sum::<u64>();
         }
         out
@@ -159,9 +158,11 @@ impl Level {
 pub struct Indicator {
     pub registered: Option<u64>,
     pub confirmed: Option<u64>,
-    pub active: u64,
+    /// `None` where the export does not give it.
+    pub active: Option<u64>,
     pub contingent: Option<u64>,
-    /// active / contingent; not capped at 1; `None` where the contingent is 0 or unknown.
+    /// active / contingent; not capped at 1; `None` where either is unknown or the contingent
+    /// is 0.
     pub share: Option<f64>,
     /// Change of the share since the previous snapshot, in percentage points.
     pub delta_pp: Option<f64>,
@@ -178,8 +179,7 @@ pub struct Indicator {
 impl Indicator {
     /// Active users at the next monthly date if nobody comes back.
     pub fn active_next(&self) -> Option<u64> {
-        self.leaving
-            .map(|leaving| self.active.saturating_sub(leaving))
+        Some(self.active?.saturating_sub(self.leaving?))
     }
 }
 
@@ -272,7 +272,7 @@ pub fn compute(
                 add_option(&mut indicator.registered, c.registered);
                 add_option(&mut indicator.confirmed, c.confirmed);
                 add_option(&mut indicator.leaving, c.leaving);
-                indicator.active += c.active;
+                add_option(&mut indicator.active, c.active);
             }
         }
     }
@@ -483,7 +483,8 @@ impl Lagging<'_> {
             role: self.role,
             share: self.indicator.share,
             target: self.indicator.target,
-            active: self.indicator.active,
+            // Red needs a share, and a share needs the active count.
+            active: self.indicator.active.unwrap_or_default(),
             contingent: self.indicator.contingent,
         }
     }
@@ -543,8 +544,9 @@ pub fn lagging<'r>(
     out
 }
 
-/// active / contingent, `None` where the contingent is 0 or unknown.
-pub fn share(active: u64, contingent: Option<u64>) -> Option<f64> {
+/// active / contingent, `None` where either is unknown or the contingent is 0.
+pub fn share(active: Option<u64>, contingent: Option<u64>) -> Option<f64> {
+    let active = active?;
     contingent
         .filter(|&c| c > 0)
         .map(|c| active as f64 / c as f64)
@@ -579,7 +581,7 @@ pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
                 add_option(&mut sum.confirmed, indicator.confirmed);
                 add_option(&mut sum.contingent, indicator.contingent);
                 add_option(&mut sum.leaving, indicator.leaving);
-                sum.active += indicator.active;
+                add_option(&mut sum.active, indicator.active);
             }
         }
     }
@@ -625,7 +627,7 @@ mod tests {
             absent_school: RoleCounts {
                 registered: Some(0),
                 confirmed: None,
-                active: 0,
+                active: Some(0),
                 leaving: None,
             },
             ..PlatformCounts::default()
@@ -635,7 +637,7 @@ mod tests {
             *entry.get_mut(role) = RoleCounts {
                 registered: Some(active),
                 confirmed: None,
-                active,
+                active: Some(active),
                 leaving: None,
             };
         }
@@ -670,7 +672,7 @@ mod tests {
         let rows = compute(Level::School, &schools, &[Some(&data), None]);
         assert_eq!(rows.len(), 2);
         let absent = rows[1].platforms[0].unwrap();
-        assert_eq!(absent.get(Role::Teachers).active, 0);
+        assert_eq!(absent.get(Role::Teachers).active, Some(0));
         assert_eq!(absent.get(Role::Teachers).registered, Some(0));
         assert_eq!(absent.get(Role::Teachers).share, Some(0.0));
         assert!(

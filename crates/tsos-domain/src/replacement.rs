@@ -94,15 +94,20 @@ pub fn area_shares<'a>(
 ) -> RoleMap<Option<f64>> {
     let mut shares = RoleMap::default();
     for role in Role::ALL {
-        let (mut active, mut contingent) = (0u64, 0u64);
+        let (mut active, mut contingent) = (None::<u64>, 0u64);
         for school in schools {
             let Some(c) = *school.contingent.get(role) else {
                 continue;
             };
             contingent += c;
-            active += counts(&school.id).map_or(0, |roles| roles.get(role).active);
+            if let Some(a) = counts(&school.id).and_then(|roles| roles.get(role).active) {
+                active = Some(active.unwrap_or(0) + a);
+            }
         }
-        *shares.get_mut(role) = (contingent > 0).then(|| active as f64 / contingent as f64);
+        // A file that gives no active counts of the role has no share to compare.
+        *shares.get_mut(role) = active
+            .filter(|_| contingent > 0)
+            .map(|active| active as f64 / contingent as f64);
     }
     shares
 }
@@ -188,11 +193,11 @@ mod tests {
         ];
         let mut counts = std::collections::BTreeMap::new();
         let mut roles = RoleMap::<RoleCounts>::default();
-        roles.get_mut(Role::Teachers).active = 10;
+        roles.get_mut(Role::Teachers).active = Some(10);
         counts.insert(schools[0].id.clone(), roles);
-        roles.get_mut(Role::Teachers).active = 45;
+        roles.get_mut(Role::Teachers).active = Some(45);
         counts.insert(schools[1].id.clone(), roles);
-        roles.get_mut(Role::Teachers).active = 1000;
+        roles.get_mut(Role::Teachers).active = Some(1000);
         counts.insert(schools[2].id.clone(), roles);
         let shares = area_shares(&schools, |id| counts.get(id));
         // (10 + 45) / (10 + 90), not the mean of 100 % and 50 %; no contingent, no share.

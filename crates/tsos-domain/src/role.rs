@@ -84,6 +84,13 @@ impl fmt::Display for Role {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RoleMap<T>([T; 3]);
 
+impl<T: Copy> RoleMap<T> {
+    /// The same value for every role.
+    pub fn splat(value: T) -> RoleMap<T> {
+        RoleMap([value; 3])
+    }
+}
+
 impl<T> RoleMap<T> {
     pub fn get(&self, role: Role) -> &T {
         &self.0[role.index()]

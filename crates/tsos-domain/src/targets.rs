@@ -242,9 +242,9 @@ pub fn status(share: Option<f64>, target: Option<f64>, band_pp: f64) -> Status {
 }
 
 /// How many more active users reach the target: `ceil(target × contingent) − active`, at
-/// least 0. `None` without a target or a known contingent.
-pub fn gap(target: Option<f64>, contingent: Option<u64>, active: u64) -> Option<u64> {
-    let (target, contingent) = (target?, contingent?);
+/// least 0. `None` without a target, a known contingent or a known active count.
+pub fn gap(target: Option<f64>, contingent: Option<u64>, active: Option<u64>) -> Option<u64> {
+    let (target, contingent, active) = (target?, contingent?, active?);
     let needed = (target * contingent as f64 - EPSILON).ceil().max(0.0) as u64;
     Some(needed.saturating_sub(active))
 }
@@ -290,12 +290,13 @@ mod tests {
 
     #[test]
     fn gap_rounds_up_and_never_goes_negative() {
-        assert_eq!(gap(Some(0.9), Some(57), 46), Some(6)); // ceil(51.3) = 52
-        assert_eq!(gap(Some(0.7), Some(10), 0), Some(7)); // 0.7 × 10 is 7.000000000000001
-        assert_eq!(gap(Some(0.9), Some(57), 60), Some(0));
-        assert_eq!(gap(Some(0.9), Some(0), 3), Some(0));
-        assert_eq!(gap(Some(0.9), None, 3), None);
-        assert_eq!(gap(None, Some(10), 3), None);
+        assert_eq!(gap(Some(0.9), Some(57), Some(46)), Some(6)); // ceil(51.3) = 52
+        assert_eq!(gap(Some(0.7), Some(10), Some(0)), Some(7)); // 0.7 × 10 is 7.000000000000001
+        assert_eq!(gap(Some(0.9), Some(57), Some(60)), Some(0));
+        assert_eq!(gap(Some(0.9), Some(0), Some(3)), Some(0));
+        assert_eq!(gap(Some(0.9), None, Some(3)), None);
+        assert_eq!(gap(None, Some(10), Some(3)), None);
+        assert_eq!(gap(Some(0.9), Some(10), None), None, "active unknown");
     }
 
     #[test]

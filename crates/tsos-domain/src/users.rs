@@ -74,11 +74,13 @@ impl Tally {
         }
     }
 
-    /// An organisation with nobody yet: every role known to have zero leaving.
+    /// An organisation with nobody yet: every role known to have zero active and leaving.
     pub fn empty(&self) -> OrgTally {
         let mut roles: RoleMap<RoleCounts> = RoleMap::default();
         for role in Role::ALL {
-            roles.get_mut(role).leaving = Some(0);
+            let counts = roles.get_mut(role);
+            counts.active = Some(0);
+            counts.leaving = Some(0);
         }
         OrgTally {
             roles,
@@ -100,7 +102,7 @@ impl Tally {
             .rule
             .is_active_from(state.confirmed, state.last, self.first_day);
         if active {
-            counts.active += 1;
+            counts.active = Some(counts.active.unwrap_or(0) + 1);
             if state.last.is_some_and(|last| last < self.next_first_day) {
                 *counts.leaving.get_or_insert(0) += 1;
             }
@@ -281,7 +283,7 @@ mod tests {
         let teachers = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Teachers);
         assert_eq!(teachers.registered, Some(1));
         assert_eq!(teachers.confirmed, Some(1));
-        assert_eq!(teachers.active, 1);
+        assert_eq!(teachers.active, Some(1));
         assert_eq!(counts.duplicates_merged, 2);
         assert_eq!(
             counts
@@ -319,7 +321,7 @@ mod tests {
         let students = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Students);
         assert_eq!(students.registered, Some(3));
         assert_eq!(students.confirmed, None, "no confirmation column");
-        assert_eq!(students.active, 3);
+        assert_eq!(students.active, Some(3));
     }
 
     #[test]
@@ -342,7 +344,7 @@ mod tests {
         }
         let counts = agg.finish(&myschool(), d);
         let teachers = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Teachers);
-        assert_eq!(teachers.active, 4);
+        assert_eq!(teachers.active, Some(4));
         assert_eq!(teachers.leaving, Some(2));
         let students = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Students);
         assert_eq!(
@@ -371,7 +373,7 @@ mod tests {
         }
         let counts = agg.finish(&Catalogue::builtin().get("sferum").unwrap().rule, d);
         let students = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Students);
-        assert_eq!((students.active, students.leaving), (3, Some(2)));
+        assert_eq!((students.active, students.leaving), (Some(3), Some(2)));
     }
 
     #[test]
@@ -389,6 +391,6 @@ mod tests {
         assert_eq!(counts.dates_after_by_org.len(), 1);
         assert_eq!(counts.never_active, 1);
         let teachers = counts.by_org[&OrgId::normalize("0500000001").unwrap()].get(Role::Teachers);
-        assert_eq!(teachers.active, 1);
+        assert_eq!(teachers.active, Some(1));
     }
 }

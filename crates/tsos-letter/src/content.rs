@@ -138,7 +138,7 @@ pub fn build_notices(
                     platform.platform.name,
                     role.title_ru(),
                     ru::percent(indicator.share),
-                    ru::integer(indicator.active),
+                    ru::optional_integer(indicator.active),
                     ru::optional_integer(indicator.contingent),
                     ru::percent(indicator.target),
                     ru::optional_integer(indicator.gap),
@@ -269,7 +269,7 @@ fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
             match total {
                 Some(total) => {
                     put(&key("доля"), ru::percent(total.share));
-                    put(&key("активные"), ru::integer(total.active));
+                    put(&key("активные"), ru::optional_integer(total.active));
                     put(&key("контингент"), ru::optional_integer(total.contingent));
                     put(
                         &key("цель"),
@@ -443,7 +443,7 @@ fn chats_sentence(chats: Option<&[ChatState]>, as_of: Date) -> String {
     };
     let foreign: Vec<&ChatState> = chats.iter().filter(|c| !c.domestic && c.active).collect();
     let domestic = chats.iter().filter(|c| c.domestic).count();
-    let share = ru::percent(share(domestic as u64, Some(chats.len() as u64)));
+    let share = ru::percent(share(Some(domestic as u64), Some(chats.len() as u64)));
     if foreign.is_empty() {
         return format!(
             "По данным реестра официальных чатов на {} все служебные чаты ведутся на отечественных платформах ({share}).",
@@ -482,7 +482,9 @@ fn overall(rows: &[IndicatorRow], platform_idx: usize, role: Role) -> Option<Ind
             delta_pp: one.delta_pp,
             ..Indicator::default()
         });
-        sum.active += one.active;
+        if let Some(active) = one.active {
+            sum.active = Some(sum.active.unwrap_or(0) + active);
+        }
         sum.contingent = match (sum.contingent, one.contingent) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),

@@ -32,16 +32,24 @@ fn report(level: Level) -> Report {
         school("0500000001", "МБОУ «СОШ №1»", 60, 600),
         school("0500000002", "МКОУ «Агачаульская СОШ»", 40, 400),
     ];
-    let mut counts = PlatformCounts::default();
+    // A per-user export: a school or role it does not name has nobody active.
+    let zero = RoleCounts {
+        active: Some(0),
+        ..RoleCounts::default()
+    };
+    let mut counts = PlatformCounts {
+        absent_school: zero,
+        ..PlatformCounts::default()
+    };
     let mut put = |id: &str, role: Role, active: u64| {
         let entry = counts
             .by_org
             .entry(OrgId::normalize(id).unwrap())
-            .or_default();
+            .or_insert(RoleMap::splat(zero));
         *entry.get_mut(role) = RoleCounts {
             registered: Some(active),
             confirmed: Some(active),
-            active,
+            active: Some(active),
             leaving: Some(3),
         };
     };

@@ -164,7 +164,7 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                     if platform.platform.rule.requires_confirmed {
                         record.push(number(indicator.confirmed));
                     }
-                    record.push(Field::number(indicator.active.to_string()));
+                    record.push(number(indicator.active));
                     record.push(decimal(indicator.share.map(|s| s * 100.0)));
                     record.push(decimal(indicator.delta_pp));
                     record.push(decimal(indicator.target.map(|t| t * 100.0)));

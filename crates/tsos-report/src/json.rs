@@ -169,7 +169,7 @@ impl Serialize for JsonIndicator<'_> {
         let forecast = indicator.active_next().map(|active| Forecast {
             as_of: self.next,
             active,
-            share: share(active, indicator.contingent),
+            share: share(Some(active), indicator.contingent),
         });
         map.serialize_entry("forecast_next", &forecast)?;
         map.end()

@@ -52,7 +52,7 @@ pub fn render(report: &Report) -> String {
                     Some(_) => format!(
                         "{} ({}){}",
                         ru::percent(indicator.share),
-                        ru::integer(indicator.active),
+                        ru::optional_integer(indicator.active),
                         status_mark(indicator.status)
                     ),
                     None => "—".to_string(),

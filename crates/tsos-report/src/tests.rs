@@ -24,12 +24,20 @@ fn report_named(level: Level, [name, municipality, region]: [&str; 3]) -> Report
         region: region.into(),
         contingent,
     }];
-    let mut counts = PlatformCounts::default();
-    let mut roles = RoleMap::default();
+    // As a per-user export: a school or role it does not name has nobody active.
+    let zero = RoleCounts {
+        active: Some(0),
+        ..RoleCounts::default()
+    };
+    let mut counts = PlatformCounts {
+        absent_school: zero,
+        ..PlatformCounts::default()
+    };
+    let mut roles = RoleMap::splat(zero);
     *roles.get_mut(Role::Teachers) = RoleCounts {
         registered: Some(55),
         confirmed: Some(50),
-        active: 46,
+        active: Some(46),
         leaving: Some(4),
     };
     counts.by_org.insert(schools[0].id.clone(), roles);

@@ -536,7 +536,7 @@ fn write_row(
                         number(sheet, count(indicator.confirmed), &formats.count)?;
                     }
                     Measure::Active => {
-                        number(sheet, count(Some(indicator.active)), &formats.count)?;
+                        number(sheet, count(indicator.active), &formats.count)?;
                     }
                     Measure::Share => {
                         let format = lit(&formats.percent, indicator.status);
@@ -651,16 +651,24 @@ mod tests {
     );
 
     fn counts(lines: &[Line]) -> PlatformCounts {
-        let mut counts = PlatformCounts::default();
+        // As a per-user export: a school or role it does not name has nobody active.
+        let zero = RoleCounts {
+            active: Some(0),
+            ..RoleCounts::default()
+        };
+        let mut counts = PlatformCounts {
+            absent_school: zero,
+            ..PlatformCounts::default()
+        };
         for &(id, role, registered, confirmed, active, leaving) in lines {
             *counts
                 .by_org
                 .entry(OrgId::normalize(id).unwrap())
-                .or_default()
+                .or_insert(RoleMap::splat(zero))
                 .get_mut(role) = RoleCounts {
                 registered,
                 confirmed,
-                active,
+                active: Some(active),
                 leaving,
             };
         }
@@ -1030,7 +1038,7 @@ mod tests {
                 let group = group(platform, role);
                 assert_eq!(
                     sheet.number(at, sheet.col(&group, "Активных")),
-                    expected.active as f64
+                    expected.active.unwrap() as f64
                 );
                 let share = sheet.col(&group, "Доля активных");
                 match expected.share {
@@ -1110,7 +1118,7 @@ mod tests {
                 let group = group(platform, role);
                 assert_eq!(
                     sheet.number(at, sheet.col(&group, "Активных")),
-                    expected.active as f64
+                    expected.active.unwrap() as f64
                 );
                 let share = sheet.number(at, sheet.col(&group, "Доля активных"));
                 assert_eq!(Some(share), expected.share, "{name}: {group}");

@@ -29,7 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_web.sql"),
     include_str!("migrations/005_chats.sql"),
     include_str!("migrations/006_classes.sql"),
-    include_str!("migrations/007_without_org.sql"),
+    include_str!("migrations/007_without_org_and_unknown_active.sql"),
 ];
 
 mod web;
@@ -437,23 +437,28 @@ impl Store {
             "SELECT org_id, role, registered, confirmed, active, leaving
              FROM usage WHERE snapshot_id = ?1",
         )?;
+        let rows = stmt
+            .query_map(params![snapshot.id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    RoleCounts {
+                        registered: get_u64(row, 2)?,
+                        confirmed: get_u64(row, 3)?,
+                        active: get_u64(row, 4)?,
+                        leaving: get_u64(row, 5)?,
+                    },
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        // An export that gave active users gave zero for the schools it does not name.
+        let gave_active = rows.iter().any(|(_, _, counts)| counts.active.is_some());
         let mut counts = PlatformCounts {
-            absent_school: absent_school(snapshot),
+            absent_school: absent_school(snapshot, gave_active),
             without_org: snapshot.without_org,
             ..PlatformCounts::default()
         };
-        let rows = stmt.query_map(params![snapshot.id], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                get_u64(row, 2)?,
-                get_u64(row, 3)?,
-                get_u64(row, 4)?.unwrap_or(0),
-                get_u64(row, 5)?,
-            ))
-        })?;
-        for row in rows {
-            let (org, role, registered, confirmed, active, leaving) = row?;
+        for (org, role, role_counts) in rows {
             let role = Role::from_code(&role).ok_or_else(|| StoreError::Corrupt {
                 id: snapshot.id,
                 detail: format!("неизвестная роль «{role}»"),
@@ -461,19 +466,8 @@ impl Store {
             let entry = counts
                 .by_org
                 .entry(OrgId::from_normalized(org))
-                .or_insert_with(|| {
-                    let mut absent = RoleMap::default();
-                    for role in Role::ALL {
-                        *absent.get_mut(role) = counts.absent_school;
-                    }
-                    absent
-                });
-            *entry.get_mut(role) = RoleCounts {
-                registered,
-                confirmed,
-                active,
-                leaving,
-            };
+                .or_insert(RoleMap::splat(counts.absent_school));
+            *entry.get_mut(role) = role_counts;
         }
         Ok(counts)
     }
@@ -852,12 +846,12 @@ type VersionRank = (bool, String, bool, i64);
 /// What a school absent from a snapshot counts as: a per-user export would have listed its
 /// users, so it has zero registered (and confirmed, where the export gave confirmation); a
 /// per-school export says nothing about them.
-fn absent_school(snapshot: &SnapshotInfo) -> RoleCounts {
+fn absent_school(snapshot: &SnapshotInfo, gave_active: bool) -> RoleCounts {
     let per_user = snapshot.kind == "per_user";
     RoleCounts {
         registered: per_user.then_some(0),
         confirmed: (per_user && snapshot.has_confirmed).then_some(0),
-        active: 0,
+        active: (per_user || gave_active).then_some(0),
         leaving: per_user.then_some(0),
     }
 }
@@ -875,7 +869,7 @@ fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), S
             record.role.code(),
             record.counts.registered.map(|v| v as i64),
             record.counts.confirmed.map(|v| v as i64),
-            record.counts.active as i64,
+            record.counts.active.map(|n| n as i64),
             record.file_contingent.map(|v| v as i64),
             record.counts.leaving.map(|v| v as i64),
         ])?;

@@ -64,7 +64,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
             counts: RoleCounts {
                 registered: Some(active + 1),
                 confirmed: Some(active),
-                active,
+                active: Some(active),
                 leaving: Some(1),
             },
             file_contingent: None,
@@ -130,7 +130,7 @@ fn different_file_supersedes_and_can_be_restored() {
             .unwrap()
             .get(Role::Teachers)
             .active,
-        7
+        Some(7)
     );
     assert_eq!(
         *counts.without_org.get(Role::Parents),

@@ -295,7 +295,7 @@ pub(crate) fn cards(report: &Report, row: &IndicatorRow) -> Vec<Card> {
                     .unwrap_or_else(|| "прошлого среза нет".to_string()),
                 counts: format!(
                     "активных {} из {}",
-                    ru::integer(indicator.active),
+                    ru::optional_integer(indicator.active),
                     ru::optional_integer(indicator.contingent)
                 ),
             })
@@ -377,7 +377,7 @@ pub(crate) fn trend_charts(
                         format_date_ru(*date),
                         role.title_ru(),
                         ru::percent(i.share),
-                        ru::integer(i.active),
+                        ru::optional_integer(i.active),
                         ru::optional_integer(i.contingent)
                     ),
                     None => String::new(),
@@ -649,7 +649,9 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                 }));
             }
             lines.extend([
-                line("Активные", &|i| plain(ru::integer(i.active))),
+                line("Активные", &|i| {
+                    plain(ru::optional_integer(i.active))
+                }),
                 line("Контингент", &|i| {
                     plain(ru::optional_integer(i.contingent))
                 }),
@@ -682,7 +684,7 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                     plain(match i.active_next() {
                         Some(active) => format!(
                             "{} ({})",
-                            ru::percent(share(active, i.contingent)),
+                            ru::percent(share(Some(active), i.contingent)),
                             ru::integer(active)
                         ),
                         None => "—".to_string(),
