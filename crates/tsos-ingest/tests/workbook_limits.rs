@@ -509,19 +509,50 @@ fn a_truncated_or_garbage_workbook_is_an_error() {
     refused(&write("junk.xls", &ole).path);
 }
 
-#[test]
-fn an_ods_that_repeats_a_cell_into_a_billion_is_refused() {
-    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Лист1"><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+/// An ODS with one sheet, «Лист1», of `rows`.
+fn ods(rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Лист1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
     zip.start_file("mimetype", stored).unwrap();
     zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
         .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#)
+        .unwrap();
     zip.start_file("content.xml", stored).unwrap();
     zip.write_all(content.as_bytes()).unwrap();
-    let file = write("repeat.ods", &zip.finish().unwrap().into_inner());
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn an_ods_that_repeats_a_cell_into_a_billion_is_refused() {
+    // One cell repeated along the row, and the row down the sheet: calamine would make
+    // 100 million cells of it (its own cap), copying the text into each.
+    let file = write(
+        "repeat.ods",
+        &ods(
+            r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+        ),
+    );
     let err = refused(&file.path);
     assert!(matches!(err, IngestError::WorkbookTooLarge { .. }), "{err}");
+    // The empty rows LibreOffice writes down to the end of the sheet are not made, and pass.
+    let file = write(
+        "ok.ods",
+        &ods(concat!(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>ИНН</text:p></table:table-cell></table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+            r#"<table:table-row><table:table-cell office:value-type="float" office:value="5"><text:p>5</text:p></table:table-cell></table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="1048572"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+        )),
+    );
+    assert_eq!(
+        read_all(&file.path).unwrap(),
+        [(1, vec!["ИНН".to_string()]), (4, vec!["5".to_string()])]
+    );
 }
 
 #[test]

@@ -56,7 +56,7 @@ impl Problem {
             },
             Problem::TooLarge(detail) => IngestError::WorkbookTooLarge {
                 file: file.to_string(),
-                detail,
+                detail: format!("лист «{sheet}»: {detail}"),
             },
         }
     }
