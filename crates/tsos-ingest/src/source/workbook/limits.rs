@@ -328,50 +328,26 @@ impl<R: Read + Seek> Scan<'_, R> {
     /// over [`MAX_SHARED_STRINGS_BYTES`], a declared count over [`MAX_SHARED_STRINGS`] or over
     /// what the part's bytes can hold (the shortest string, `<si/>`, takes 5), more strings
     /// than that in fact, and a string whose XML is over [`MAX_XML_TOKEN`].
+    ///
+    /// The part is read as bytes, tag by tag, not as XML events: a real export's shared
+    /// strings are tens of megabytes, and events cost about as much as calamine's own read.
+    /// A tag in a comment counts too, which only errs on the side of refusing.
     fn shared_strings(&mut self, name: &str) -> Result<(), IngestError> {
         self.size_at_most(name, MAX_SHARED_STRINGS_BYTES)?;
-        let size = self.part(name).map_or(0, |part| part.size);
-        let mut count = 0u64;
-        let mut open: Option<u64> = None;
-        self.read_xml(name, |event, at| {
-            match event {
-                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
-                    // As calamine reads it: only a number it can parse is reserved.
-                    let declared = attribute(e, "uniqueCount").and_then(|n| n.parse::<u64>().ok());
-                    if let Some(declared) = declared
-                        && (declared > MAX_SHARED_STRINGS || declared > size / 5)
-                    {
-                        return Err(Found::TooLarge(format!(
-                            "объявлено {declared} строк, а их может быть не больше {}",
-                            MAX_SHARED_STRINGS.min(size / 5)
-                        )));
-                    }
-                }
-                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "si" => {
-                    count += 1;
-                    if count > MAX_SHARED_STRINGS {
-                        return Err(Found::TooLarge(format!(
-                            "больше {MAX_SHARED_STRINGS} строк"
-                        )));
-                    }
-                    if matches!(event, Event::Start(_)) {
-                        open = Some(at);
-                    }
-                }
-                Event::End(e) if e.local_name().as_ref() == "si" => {
-                    if let Some(from) = open.take()
-                        && at - from > MAX_XML_TOKEN
-                    {
-                        return Err(Found::TooLarge(format!(
-                            "строка {count} длиннее {}",
-                            megabytes(MAX_XML_TOKEN)
-                        )));
-                    }
-                }
-                _ => {}
-            }
-            Ok(())
-        })
+        let Some(part) = self.part(name) else {
+            return Ok(());
+        };
+        let (index, size) = (part.index, part.size);
+        let mut strings = SharedStrings {
+            size,
+            count: 0,
+            open: None,
+        };
+        let result = match self.archive.by_index(index) {
+            Ok(entry) => scan_tags(entry, |tag, at| strings.tag(tag, at)),
+            Err(err) => Err(Found::Damaged(err.to_string())),
+        };
+        result.map_err(|found| self.error(name, found))
     }
 
     /// ODS's `content.xml`: calamine reads every sheet of it whole, repeating a cell
@@ -444,6 +420,149 @@ impl<R: Read + Seek> Scan<'_, R> {
             }
             Ok(())
         })
+    }
+}
+
+/// What the shared strings part has shown so far.
+struct SharedStrings {
+    size: u64,
+    count: u64,
+    /// Where the string being read began.
+    open: Option<u64>,
+}
+
+impl SharedStrings {
+    /// One tag, without its `<` and `>`, that begins at `at`.
+    fn tag(&mut self, tag: &[u8], at: u64) -> Result<(), Found> {
+        let (closing, rest) = match tag.strip_prefix(b"/") {
+            Some(rest) => (true, rest),
+            None => (false, tag),
+        };
+        let name_len = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        // The local name, as calamine compares it: `x:si` is `si`.
+        let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);
+        match local {
+            b"sst" if !closing => {
+                // As calamine reads it: only a number it can parse is reserved.
+                if let Some(declared) = unique_count(&rest[name_len..])
+                    && (declared > MAX_SHARED_STRINGS || declared > self.size / 5)
+                {
+                    return Err(Found::TooLarge(format!(
+                        "объявлено {declared} строк, а их может быть не больше {}",
+                        MAX_SHARED_STRINGS.min(self.size / 5)
+                    )));
+                }
+            }
+            b"si" if closing => {
+                if let Some(from) = self.open.take()
+                    && at - from > MAX_XML_TOKEN
+                {
+                    return Err(Found::TooLarge(format!(
+                        "строка {} длиннее {}",
+                        self.count,
+                        megabytes(MAX_XML_TOKEN)
+                    )));
+                }
+            }
+            b"si" => {
+                self.count += 1;
+                if self.count > MAX_SHARED_STRINGS {
+                    return Err(Found::TooLarge(format!(
+                        "больше {MAX_SHARED_STRINGS} строк"
+                    )));
+                }
+                if !tag.ends_with(b"/") {
+                    self.open = Some(at);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The value of `uniqueCount` among the attributes `attrs`, if it is a number.
+fn unique_count(attrs: &[u8]) -> Option<u64> {
+    let mut rest = attrs;
+    while let Some(at) = memchr::memmem::find(rest, b"uniqueCount") {
+        let before = at.checked_sub(1).map(|i| rest[i]);
+        let after = &rest[at + b"uniqueCount".len()..];
+        rest = after;
+        if before.is_some_and(|b| !b.is_ascii_whitespace()) {
+            continue;
+        }
+        let value = after
+            .trim_ascii_start()
+            .strip_prefix(b"=")?
+            .trim_ascii_start();
+        let quote = *value.first()?;
+        let value = &value[1..];
+        let end = value.iter().position(|b| *b == quote)?;
+        return std::str::from_utf8(&value[..end]).ok()?.parse().ok();
+    }
+    None
+}
+
+/// Calls `visit` with every tag of `input` (the bytes between `<` and `>`) and the offset
+/// of its `<`. Fails where a tag, or the text between two tags, is longer than
+/// [`MAX_XML_TOKEN`].
+fn scan_tags(
+    mut input: impl Read,
+    mut visit: impl FnMut(&[u8], u64) -> Result<(), Found>,
+) -> Result<(), Found> {
+    const CHUNK: usize = 256 * 1024;
+    let too_long = || {
+        Found::TooLarge(format!(
+            "текст или тег XML длиннее {}",
+            megabytes(MAX_XML_TOKEN)
+        ))
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    // The offset of `buf[0]` in the part, and of the last `<` seen.
+    let mut base = 0u64;
+    let mut last_open = 0u64;
+    loop {
+        let kept = buf.len();
+        buf.resize(kept + CHUNK, 0);
+        let n = loop {
+            match input.read(&mut buf[kept..]) {
+                Ok(n) => break n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(Found::Damaged(err.to_string())),
+            }
+        };
+        buf.truncate(kept + n);
+        let mut pos = 0;
+        while let Some(found) = memchr::memchr(b'<', &buf[pos..]) {
+            let start = pos + found;
+            let at = base + start as u64;
+            if at - last_open > MAX_XML_TOKEN {
+                return Err(too_long());
+            }
+            last_open = at;
+            let Some(len) = memchr::memchr(b'>', &buf[start..]) else {
+                break;
+            };
+            visit(&buf[start + 1..start + len], at)?;
+            pos = start + len + 1;
+        }
+        // What is left is text, or a tag not yet whole: the tag is kept for the next chunk.
+        let keep_from = match memchr::memchr(b'<', &buf[pos..]) {
+            Some(found) => pos + found,
+            None => buf.len(),
+        };
+        buf.drain(..keep_from);
+        base += keep_from as u64;
+        if buf.len() as u64 > MAX_XML_TOKEN || base + buf.len() as u64 - last_open > MAX_XML_TOKEN {
+            return Err(too_long());
+        }
+        if n == 0 {
+            return Ok(());
+        }
     }
 }
 
@@ -955,6 +1074,42 @@ mod tests {
         assert_eq!(read(text.clone()), (true, false));
         text.insert(3, b'a');
         assert_eq!(read(text), (false, true));
+    }
+
+    /// A reader that gives one byte at a time, so that every tag spans reads.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn shared_strings_are_counted_by_their_tags_whatever_the_reads() {
+        let part = br#"<?xml version="1.0"?><x:sst xmlns:x="urn" count="9" uniqueCount = '3'><x:si><x:t>a&lt;</x:t></x:si><si/><si ><t>b</t><rPh><t>c</t></rPh></si><sis/></x:sst>"#;
+        let mut strings = SharedStrings {
+            size: part.len() as u64,
+            count: 0,
+            open: None,
+        };
+        let mut tags = 0;
+        scan_tags(Trickle(part), |tag, at| {
+            tags += 1;
+            strings.tag(tag, at)
+        })
+        .unwrap_or_else(|_| panic!("read"));
+        assert_eq!((strings.count, tags), (3, 17));
+        assert_eq!(unique_count(br#" count="9" uniqueCount = '3'"#), Some(3));
+        assert_eq!(unique_count(br#" xuniqueCount="7""#), None);
+        // More strings declared than the part can hold.
+        strings.size = 10;
+        assert!(strings.tag(br#"sst uniqueCount="3""#, 0).is_err());
     }
 
     #[test]
