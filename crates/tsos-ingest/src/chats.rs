@@ -20,7 +20,7 @@ use tsos_domain::chats::{
 
 use crate::error::{IngestError, RowError};
 use crate::header::{Search, find_header, normalize};
-use crate::source::{Cell, Format, Row, Source};
+use crate::source::{Cell, Format, Next, Row, Source};
 use crate::{RowStats, file_sha256, values};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,7 +327,15 @@ fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError
     let mut classes = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut n_errors = 0usize;
-    while let Some(row) = source.next_row()? {
+    while let Some(next) = source.next_rows()? {
+        let row = match next {
+            Next::Row(row) => row,
+            Next::Blank(n) => {
+                stats.read += n;
+                stats.blank += n;
+                continue;
+            }
+        };
         stats.read += 1;
         if row.is_blank() {
             stats.blank += 1;

@@ -103,8 +103,22 @@ pub enum IngestError {
         ext: String,
         detail: String,
     },
-    #[error("{file}: не удалось прочитать книгу Excel: {detail}")]
+    #[error(
+        "{file}: не удалось прочитать книгу Excel, книга повреждена или не поддерживается: {detail}"
+    )]
     Spreadsheet { file: String, detail: String },
+    /// A workbook bigger than any real export, or made to look small: refused before it is
+    /// read, so that it cannot exhaust memory or time.
+    #[error("{file}: книга не принята: {detail}")]
+    WorkbookTooLarge { file: String, detail: String },
+    /// A cell of a workbook that cannot be read as a cell at all.
+    #[error("{file}[{sheet}]!{cell}: {reason}")]
+    BadCell {
+        file: String,
+        sheet: String,
+        cell: String,
+        reason: String,
+    },
     #[error("{file}: в книге нет листа «{sheet}»; есть: {}", available.join(", "))]
     NoSheet {
         file: String,

@@ -31,7 +31,7 @@ use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap};
 
 pub use error::{IngestError, RowError, RowLoc};
 pub use header::{Column, Header, Measure};
-pub use source::{Cell, Format, Row, Source};
+pub use source::{Cell, Format, Next, Row, Source};
 
 /// What a file is imported as.
 #[derive(Clone, Copy, Debug)]
@@ -548,13 +548,22 @@ impl RowReader<'_> {
         source: &mut Source,
         org_idx: usize,
     ) -> Result<Option<Row>, IngestError> {
-        while let Some(row) = source.next_row()? {
-            self.stats.read += 1;
-            if self.stats.read.is_multiple_of(PROGRESS_EVERY)
+        while let Some(next) = source.next_rows()? {
+            let (n, row) = match next {
+                Next::Row(row) => (1, Some(row)),
+                Next::Blank(n) => (n, None),
+            };
+            let before = self.stats.read;
+            self.stats.read += n;
+            if before / PROGRESS_EVERY != self.stats.read / PROGRESS_EVERY
                 && let Some(progress) = self.progress
             {
                 progress(source.bytes_read(), self.stats.read);
             }
+            let Some(row) = row else {
+                self.stats.blank += n;
+                continue;
+            };
             match self.classify(&row, org_idx) {
                 RowKind::Blank | RowKind::Totals | RowKind::Defective => continue,
                 RowKind::Data => return Ok(Some(row)),

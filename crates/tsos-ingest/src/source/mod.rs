@@ -3,7 +3,9 @@
 //! Excel workbook, XLSX, XLS or ODS ([`workbook`]). The format is recognised by content, not
 //! by the file's name.
 //!
-//! Both stream: memory does not grow with the file.
+//! Both stream: memory does not grow with the file. A run of blank rows that a workbook
+//! only implies (its rows 5 and 400 have cells, none between) is handed over as one
+//! [`Next::Blank`], so a sheet that jumps a million rows costs no more than one that does not.
 
 pub(crate) mod csv;
 mod workbook;
@@ -19,6 +21,13 @@ pub use crate::error::RowLoc;
 
 pub(crate) use self::csv::decode_field;
 pub use workbook::excel_serial_to_datetime;
+/// The limits a workbook is held to, for tests that make files just over them.
+pub use workbook::limits as workbook_limits;
+
+/// The longest text a cell or field may hold, in bytes: Excel's own limit is 32,767
+/// characters, so a real export never comes near it, while a longer one is a file made to
+/// make tsos hold it.
+pub(crate) const MAX_FIELD_BYTES: usize = 64 * 1024;
 
 /// A cell as the file gives it. CSV gives only text; workbooks give typed cells.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,10 +80,6 @@ pub struct Defect {
     pub reason: String,
 }
 
-/// A value longer than this is no value of an export: an invalid row (CSV field or workbook
-/// cell), so that one cell cannot take the memory a whole file may not.
-pub(crate) const MAX_FIELD_BYTES: usize = 64 * 1024;
-
 impl Row {
     pub fn new(loc: RowLoc, cells: Vec<Cell>) -> Row {
         Row {
@@ -92,6 +97,14 @@ impl Row {
     pub fn is_blank(&self) -> bool {
         self.defect.is_none() && self.cells.iter().all(Cell::is_empty)
     }
+}
+
+/// What [`Source::next_rows`] gives: one row, or a number of blank rows in a row.
+#[derive(Debug)]
+pub enum Next {
+    Row(Row),
+    /// Blank rows that the file does not spell out one by one; each counts as a row read.
+    Blank(u64),
 }
 
 /// How a file was read, for the import summary and the web preview.
@@ -215,11 +228,20 @@ impl Source {
         }
     }
 
-    /// The next row, or `None` at the end.
+    /// The next row, blank rows included one by one, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<Row>, IngestError> {
         match &mut self.inner {
             Inner::Csv(rows) => rows.next_row(&self.file),
             Inner::Sheet(rows) => rows.next_row(&self.file),
+        }
+    }
+
+    /// The next row, or the number of blank rows that come next, or `None` at the end. Where
+    /// rows are only counted, this is [`Source::next_row`] without a row for each blank one.
+    pub fn next_rows(&mut self) -> Result<Option<Next>, IngestError> {
+        match &mut self.inner {
+            Inner::Csv(rows) => Ok(rows.next_row(&self.file)?.map(Next::Row)),
+            Inner::Sheet(rows) => rows.next_rows(&self.file),
         }
     }
 }
