@@ -65,6 +65,8 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         sheet: request.sheet,
         fast: false,
         progress: None,
+        mapping: None,
+        profiles: None,
     };
     // Rows of the one school are merged per user with the import's own rule
     // (`UserState::merge`); the horizon is known only after the read, since the as-of date

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use tsos_domain::quality::{Finding, FindingKind, push};
 use tsos_domain::replacement::{Extent, Shrink, area_shares, shrinks};
 use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
+use tsos_ingest::header::{Mapping, MappingSource, Meaning};
 use tsos_ingest::{Content, Import, ReadOptions, SchoolRow, Target};
 use tsos_report::ru;
 use tsos_store::{NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageRecord};
@@ -26,6 +27,18 @@ pub struct ImportRequest<'a> {
     /// Replace the current snapshot even where the new file holds far less
     /// ([`tsos_domain::replacement`]); without it such an import stops and says why.
     pub replace: bool,
+    /// Meanings a person gave to columns (`--map`); kept as the layout profile of the file's
+    /// header once the import succeeds. Without it a saved profile of the header applies.
+    pub mapping: Option<&'a Mapping>,
+}
+
+/// What an import did with a layout profile (SPEC §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileUse {
+    /// The header was read with saved profile `id`.
+    Applied(i64),
+    /// The meanings given with the import were saved as profile `id`.
+    Saved(i64),
 }
 
 /// What an import did, for the summary shown to the user.
@@ -50,6 +63,8 @@ pub struct ImportOutcome {
     pub findings: Vec<Finding>,
     /// The snapshot this import replaced (or, with `Unchanged`, would have), compared with it.
     pub replaced: Option<Replacement>,
+    /// The layout profile this import applied or saved.
+    pub profile: Option<ProfileUse>,
 }
 
 /// A new snapshot beside the current one of its dataset and date that it replaces.
@@ -111,6 +126,8 @@ pub fn import_file(
             })?;
         (Target::Platform(platform), platform.name.clone())
     };
+    let saved_profiles: &Store = store;
+    let profile_of = |key: &str| saved_profile(saved_profiles, key);
     let import = tsos_ingest::read_export(
         request.path,
         &ReadOptions {
@@ -120,6 +137,8 @@ pub fn import_file(
             sheet: request.sheet,
             fast: true,
             progress: request.progress,
+            mapping: request.mapping,
+            profiles: Some(&profile_of),
         },
     )?;
     let known = store.known_orgs()?;
@@ -360,6 +379,29 @@ pub fn import_file(
         });
     }
     let saved = store.save_snapshot(&new)?;
+    let profile = match &import.mapping {
+        Some(Mapping {
+            source: MappingSource::Profile(id),
+            ..
+        }) => {
+            store.mark_profile_used(*id)?;
+            Some(ProfileUse::Applied(*id))
+        }
+        Some(mapping) => {
+            let codes: Vec<(String, String)> = mapping
+                .entries
+                .iter()
+                .map(|(header, meaning)| (header.clone(), meaning.code()))
+                .collect();
+            Some(ProfileUse::Saved(store.save_profile(
+                &import.header_key,
+                request.dataset,
+                &codes,
+                &import.file_name,
+            )?))
+        }
+        None => None,
+    };
     Ok(ImportOutcome {
         dataset: request.dataset.to_string(),
         dataset_name,
@@ -372,6 +414,23 @@ pub fn import_file(
         warnings,
         findings,
         replaced,
+        profile,
+    })
+}
+
+/// The saved layout profile of a header, as a mapping to read it with. A profile that cannot
+/// be read back (a meaning this version does not know) is not applied: the header is then read
+/// by its words, and the import says what it found.
+fn saved_profile(store: &Store, header_key: &str) -> Option<Mapping> {
+    let profile = store.profile_for(header_key).ok().flatten()?;
+    let entries = profile
+        .mapping
+        .iter()
+        .map(|(header, code)| Some((header.clone(), Meaning::parse(code).ok()?)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Mapping {
+        entries,
+        source: MappingSource::Profile(profile.id),
     })
 }
 

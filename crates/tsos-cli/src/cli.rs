@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
+use tsos_ingest::header::{Mapping, Meaning};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,6 +53,17 @@ pub enum Command {
         /// или пользователей или доля по всем ОО упала более чем на 20 п.п.
         #[arg(long)]
         replace: bool,
+        /// Смысл столбца: «ЗАГОЛОВОК=СМЫСЛ» (organisation, role, user_id, confirmed,
+        /// last_date, registered, confirmed_count, active, share, contingent, name,
+        /// municipality, region, ignore; показателю можно указать роль: active:teachers).
+        /// Разметка сохраняется и применяется к следующим файлам с тем же заголовком
+        #[arg(long = "map", value_name = "ЗАГОЛОВОК=СМЫСЛ", value_parser = parse_map)]
+        map: Vec<(String, Meaning)>,
+    },
+    /// Сохраненные разметки столбцов (профили): заголовок файла и смысл его столбцов
+    Profiles {
+        #[command(subcommand)]
+        action: Option<ProfilesAction>,
     },
     /// Показатели на дату: по школам, муниципалитетам или региону
     Report {
@@ -243,6 +255,21 @@ pub enum SnapshotsAction {
         /// Номер снимка из `tsos snapshots`
         id: i64,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfilesAction {
+    /// Список профилей (то же без подкоманды)
+    List,
+    /// Забыть профиль: следующие файлы с его заголовком читаются по словам заголовка
+    Remove {
+        /// Номер профиля из `tsos profiles`
+        id: i64,
+    },
+}
+
+fn parse_map(arg: &str) -> Result<(String, Meaning), String> {
+    Mapping::parse_entry(arg)
 }
 
 #[derive(Subcommand, Debug)]

@@ -13,9 +13,11 @@ use tsos_domain::{Catalogue, IndicatorId, Level, Target, format_date_ru};
 use tsos_report::ru;
 use tsos_store::Store;
 
+use tsos_ingest::header::{Mapping, MappingSource};
+
 use crate::cli::{
     AddresseesArg, AtRiskFormat, ChatsAction, Cli, Command, FormatArg, LevelArg, ListFormat,
-    ScaleArg, SnapshotsAction, TargetsAction,
+    ProfilesAction, ScaleArg, SnapshotsAction, TargetsAction,
 };
 use crate::progress::ImportProgress;
 use crate::summary;
@@ -31,8 +33,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             skip_invalid,
             sheet,
             replace,
+            map,
         } => {
             let mut store = open_store(&db_path(cli.db))?;
+            let mapping = Mapping {
+                entries: map,
+                source: MappingSource::Given,
+            };
             let bar = ImportProgress::new(&file, quiet);
             let update = |bytes, rows| {
                 if let Some(bar) = &bar {
@@ -50,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     sheet: sheet.as_deref(),
                     progress: bar.as_ref().map(|_| &update as &(dyn Fn(u64, u64) + Sync)),
                     replace,
+                    mapping: Some(&mapping),
                 },
             );
             if let Some(bar) = bar {
@@ -115,6 +123,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                         ListFormat::Json => summary::snapshots_json(&snapshots),
                     };
                     print!("{text}");
+                }
+            }
+            Ok(())
+        }
+        Command::Profiles { action } => {
+            let mut store = open_store(&db_path(cli.db))?;
+            match action {
+                Some(ProfilesAction::Remove { id }) => {
+                    store.remove_profile(id)?;
+                    println!(
+                        "Профиль разметки №{id} удален: файлы с его заголовком снова читаются по словам заголовка."
+                    );
+                }
+                Some(ProfilesAction::List) | None => {
+                    print!("{}", summary::profiles(&store.profiles()?));
                 }
             }
             Ok(())
@@ -373,6 +396,7 @@ fn demo(
                 sheet: None,
                 progress: None,
                 replace: false,
+                mapping: None,
             },
         )
         .with_context(|| format!("импорт демо-файла {}", file.path.display()))?;

@@ -3,13 +3,13 @@
 use std::fmt::Write;
 
 use tsos_app::at_risk::AtRiskList;
-use tsos_app::import::{ImportOutcome, Replacement};
+use tsos_app::import::{ImportOutcome, ProfileUse, Replacement};
 use tsos_app::letters::{Followup, FollowupOutcome, LetterOutcome};
 use tsos_app::quality::QualityReport;
 use tsos_domain::indicators::Lagging;
 use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
 use tsos_report::ru;
-use tsos_store::{LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
+use tsos_store::{LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
 
 fn kind_ru(kind: &str) -> &'static str {
     match kind {
@@ -44,7 +44,7 @@ pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
         import.format.describe_ru(),
         &import.sha256[..16],
         if import.fast_path {
-            "; прочитан быстрым путем (строки одной ОО идут подряд)"
+            "; прочитан быстрым путем, на всех ядрах"
         } else {
             ""
         }
@@ -55,6 +55,21 @@ pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
         .map(|(header, meaning)| format!("«{header}» → {meaning}"))
         .collect();
     let _ = writeln!(out, "  Столбцы: {}", columns.join("; "));
+    match outcome.profile {
+        Some(ProfileUse::Applied(id)) => {
+            let _ = writeln!(
+                out,
+                "  Разметка столбцов: по сохраненному профилю №{id} для этого заголовка (tsos profiles)"
+            );
+        }
+        Some(ProfileUse::Saved(id)) => {
+            let _ = writeln!(
+                out,
+                "  Разметка столбцов сохранена как профиль №{id}: следующие файлы с таким заголовком прочитаются так же (tsos profiles)"
+            );
+        }
+        None => {}
+    }
     let _ = writeln!(
         out,
         "  Строк: прочитано {}, принято {}, пропущено {} (заголовки {}, пустые {}, итоги {}), отклонено {}",
@@ -147,6 +162,43 @@ fn saved(outcome: &SaveOutcome, replaced: Option<&Replacement>) -> String {
         SaveOutcome::Unchanged { id } => {
             format!("Этот файл уже импортирован (снимок №{id}): ничего не изменилось.")
         }
+    }
+}
+
+/// `tsos profiles`: the saved layouts, a header and its meanings each.
+pub fn profiles(profiles: &[LayoutProfile]) -> String {
+    if profiles.is_empty() {
+        return "Сохраненных разметок нет: они появляются после импорта с --map \"ЗАГОЛОВОК=СМЫСЛ\".\n".into();
+    }
+    let mut out = String::new();
+    for profile in profiles {
+        let _ = writeln!(
+            out,
+            "№{} ({}, из файла {}, сохранен {}{})",
+            profile.id,
+            profile.dataset,
+            profile.file_name,
+            short_time(&profile.saved_at),
+            profile
+                .used_at
+                .as_deref()
+                .map(|at| format!(", применен {}", short_time(at)))
+                .unwrap_or_default()
+        );
+        let _ = writeln!(out, "  заголовок: {}", profile.header_key);
+        for (header, meaning) in &profile.mapping {
+            let _ = writeln!(out, "  «{header}» = {meaning}");
+        }
+    }
+    out.push_str("Удалить: tsos profiles remove НОМЕР.\n");
+    out
+}
+
+/// «2026-12-05T09:30:00Z» → «05.12.2026 09:30» (UTC, as stored).
+fn short_time(stamp: &str) -> String {
+    match stamp.parse::<jiff::Timestamp>() {
+        Ok(ts) => ts.strftime("%d.%m.%Y %H:%M").to_string(),
+        Err(_) => stamp.to_string(),
     }
 }
 

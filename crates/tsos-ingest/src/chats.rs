@@ -302,13 +302,17 @@ fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError
             };
             return Err(IngestError::NoHeader {
                 file: place.to_string(),
-                best_line: None,
-                found,
                 expected: format!(
                     "{}; для списка классов — {}",
                     quoted(&TEMPLATE_HEADERS),
                     quoted(&CLASS_HEADERS)
                 ),
+                best: Some(Box::new(crate::error::BestRow {
+                    line: None,
+                    found,
+                    readings: Vec::new(),
+                    fix: None,
+                })),
             });
         }
     };

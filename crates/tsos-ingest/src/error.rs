@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::header::Reading;
+
 /// Where a row is: a physical 1-based line of a CSV file, or a row of a sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RowLoc {
@@ -56,6 +58,65 @@ impl fmt::Display for RowError {
             self.reason
         )
     }
+}
+
+/// The row most like a header among those searched, for a file whose header was not found.
+#[derive(Debug)]
+pub struct BestRow {
+    /// Its line (or sheet row), where known.
+    pub line: Option<u64>,
+    /// Its non-empty cells.
+    pub found: Vec<String>,
+    /// How its columns were read, where they were.
+    pub readings: Vec<Reading>,
+    /// The `--map` option that would make it a header.
+    pub fix: Option<String>,
+}
+
+impl BestRow {
+    fn describe(&self) -> String {
+        let mut text = format!(
+            "Самая похожая строка{}: {}",
+            self.line.map(|l| format!(" (строка {l})")).unwrap_or_default(),
+            if self.found.is_empty() {
+                "—".to_string()
+            } else {
+                self.found
+                    .iter()
+                    .map(|h| format!("«{h}»"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+        if let Some(fix) = &self.fix
+            && !self.readings.is_empty()
+        {
+            text.push_str(&format!(
+                "\n  Как прочитаны ее столбцы:\n{}\n  Если это заголовок, укажите смысл недостающего столбца: {fix}",
+                describe_readings(&self.readings)
+            ));
+        }
+        text
+    }
+}
+
+/// Every column of a header with how it was read and why, a line each.
+pub fn describe_readings(readings: &[Reading]) -> String {
+    readings
+        .iter()
+        .map(|reading| {
+            let meaning = reading
+                .column
+                .map_or_else(|| "не учитывается".to_string(), |c| c.describe_ru());
+            format!(
+                "    {} «{}» → {meaning} ({})",
+                column_letters(reading.idx),
+                reading.text,
+                reading.why
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `0` → `A`, `25` → `Z`, `26` → `AA`.
@@ -126,26 +187,39 @@ pub enum IngestError {
         available: Vec<String>,
     },
     #[error(
-        "{file}: не найдена строка заголовков в первых 20 строках.\n  Ожидались столбцы: {expected}.\n  Самая похожая строка{}: {}",
-        best_line.map(|l| format!(" (строка {l})")).unwrap_or_default(),
-        if found.is_empty() { "—".to_string() } else { found.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ") }
+        "{file}: не найдена строка заголовков в первых 20 строках.\n  Ожидались столбцы: {expected}\n  {}",
+        best.as_deref().map_or_else(|| "Похожей строки нет.".to_string(), BestRow::describe)
     )]
     NoHeader {
         file: String,
-        best_line: Option<u64>,
-        found: Vec<String>,
         expected: String,
+        /// The row most like a header, if any row had a word of one.
+        best: Option<Box<BestRow>>,
     },
     #[error(
-        "{file}: нет обязательных столбцов: {}.\n  Найдены столбцы: {}.\n  Ожидаются: {expected}",
+        "{file}: нет обязательных столбцов: {}.\n  Как прочитаны столбцы:\n{}\n  Ожидаются: {expected}\n  Если нужный столбец есть под другим заголовком, укажите его смысл: {fix}",
         missing.join(", "),
-        found.iter().map(|h| format!("«{h}»")).collect::<Vec<_>>().join(", ")
+        describe_readings(readings)
     )]
     MissingColumns {
         file: String,
         missing: Vec<String>,
-        found: Vec<String>,
+        readings: Vec<Reading>,
         expected: String,
+        /// The `--map` option that would place a column, with a header of the file.
+        fix: String,
+    },
+    /// The header cannot be read one way only, or a `--map` names no column of the file; the
+    /// import stops before reading a row.
+    #[error(
+        "{file}: {problem}.\n  Как прочитаны столбцы:\n{}\n  Чтобы указать смысл столбца: {fix}",
+        describe_readings(readings)
+    )]
+    Layout {
+        file: String,
+        problem: String,
+        readings: Vec<Reading>,
+        fix: String,
     },
     #[error(
         "{file}: не указана отчетная дата: нет строки заголовка вида «по состоянию на 01.10.2023»; укажите --as-of ДАТА"

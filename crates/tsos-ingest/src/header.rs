@@ -143,9 +143,14 @@ fn has_word(norm: &str, word: &str) -> bool {
 
 /// Recognises one header cell; `None` for columns tsos ignores (№, ФИО, anything else).
 pub fn classify(raw: &str) -> Option<Column> {
+    classify_why(raw).0
+}
+
+/// Recognises one header cell and says by which words, for the readings an import shows.
+pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
     let norm = normalize(raw);
     if norm.is_empty() {
-        return None;
+        return (None, "пустой заголовок");
     }
     let starts = |prefix: &str| norm.starts_with(prefix);
     let contains = |part: &str| norm.contains(part);
@@ -155,42 +160,49 @@ pub fn classify(raw: &str) -> Option<Column> {
         || norm == "org"
         || (starts("идентификатор") && contains("организац"))
     {
-        return Some(Column::Org);
+        return (Some(Column::Org), "слово «ИНН» или «Код ОО»");
     }
     if norm == "роль" || starts("роль ") || starts("тип пользователя") || norm == "role"
     {
-        return Some(Column::Role);
+        return (Some(Column::Role), "«Роль» или «Тип пользователя»");
     }
     // Negated and rejected states are not measures: «Не подтвержденные ученики» must not be
     // read as confirmed students, nor «Отклоненные» as a contingent.
     let negated = contains("не подтвержд") || contains("неподтвержд") || contains("отклон");
     if let Some(role) = Role::from_label(&norm) {
         if negated {
-            return None;
+            return (None, "неподтвержденные или отклоненные УЗ: не показатель");
         }
-        let measure = if contains("доля") || raw.contains('%') || has_word(&norm, "процент")
+        let (measure, why) = if contains("доля") || raw.contains('%') || has_word(&norm, "процент")
         {
-            Measure::Share
+            (Measure::Share, "роль и «доля» или «%»")
         } else if contains("актив") || contains("использ") {
-            Measure::Active
+            (Measure::Active, "роль и «актив…» или «использ…»")
         } else if contains("подтвержд") {
-            Measure::Confirmed
+            (Measure::Confirmed, "роль и «подтвержд…»")
         } else if contains("зарегистр") {
-            Measure::Registered
+            (Measure::Registered, "роль и «зарегистр…»")
         } else {
-            Measure::Contingent
+            (
+                Measure::Contingent,
+                "роль без слова меры («количество», «численность», «всего»)",
+            )
         };
-        return Some(Column::Measure(role, measure));
+        return (Some(Column::Measure(role, measure)), why);
     }
     if contains("подтвержд")
         || starts("статус уз")
         || starts("статус учетной записи")
         || norm == "confirmed"
     {
-        return (!negated).then_some(Column::Confirmed);
+        return if negated {
+            (None, "неподтвержденные или отклоненные УЗ: не показатель")
+        } else {
+            (Some(Column::Confirmed), "«подтвержд…» или «Статус УЗ»")
+        };
     }
     if contains("последн") || norm == "last login" || norm == "last activity" {
-        return Some(Column::LastDate);
+        return (Some(Column::LastDate), "«последн…»");
     }
     if norm == "id"
         || starts("id ")
@@ -199,10 +211,10 @@ pub fn classify(raw: &str) -> Option<Column> {
         || norm == "uid"
         || starts("ид пользователя")
     {
-        return Some(Column::UserId);
+        return (Some(Column::UserId), "«ID» или «Идентификатор»");
     }
     if norm == "фио" || starts("фио ") || starts("фамилия") || norm == "full name" {
-        return Some(Column::FullName);
+        return (Some(Column::FullName), "«ФИО»");
     }
     // Before the name: «Наименование муниципального образования» is a municipality.
     if contains("муниципал")
@@ -210,16 +222,162 @@ pub fn classify(raw: &str) -> Option<Column> {
         || has_word(&norm, "мо")
         || contains("городской округ")
     {
-        return Some(Column::Municipality);
+        return (Some(Column::Municipality), "«муниципал…», «район» или «МО»");
     }
     if contains("наименование") || contains("название") || norm == "оо" || norm == "школа"
     {
-        return Some(Column::Name);
+        return (Some(Column::Name), "«наименование», «название» или «школа»");
     }
     if contains("регион") || contains("субъект") {
-        return Some(Column::Region);
+        return (Some(Column::Region), "«регион» или «субъект»");
     }
-    None
+    (
+        None,
+        "не похож ни на один известный столбец: не учитывается",
+    )
+}
+
+/// What a person says a column means: `--map "ЗАГОЛОВОК=СМЫСЛ"`, a saved profile, or the web
+/// preview's choice (SPEC §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Meaning {
+    Column(Column),
+    /// A measure whose role is read from the header's own words.
+    Measure(Measure),
+    Ignore,
+}
+
+/// The meanings by their codes, as `--map` takes them; a measure may add `:ROLE`.
+const MEANINGS: [(&str, Meaning); 14] = [
+    ("organisation", Meaning::Column(Column::Org)),
+    ("role", Meaning::Column(Column::Role)),
+    ("user_id", Meaning::Column(Column::UserId)),
+    ("confirmed", Meaning::Column(Column::Confirmed)),
+    ("last_date", Meaning::Column(Column::LastDate)),
+    ("registered", Meaning::Measure(Measure::Registered)),
+    ("confirmed_count", Meaning::Measure(Measure::Confirmed)),
+    ("active", Meaning::Measure(Measure::Active)),
+    ("share", Meaning::Measure(Measure::Share)),
+    ("contingent", Meaning::Measure(Measure::Contingent)),
+    ("name", Meaning::Column(Column::Name)),
+    ("municipality", Meaning::Column(Column::Municipality)),
+    ("region", Meaning::Column(Column::Region)),
+    ("ignore", Meaning::Ignore),
+];
+
+impl Meaning {
+    /// `active`, `active:teachers`, `organisation`, `ignore`…
+    pub fn parse(code: &str) -> Result<Meaning, String> {
+        let code = code.trim();
+        let (base, role) = match code.split_once(':') {
+            Some((base, role)) => (base.trim(), Some(role.trim())),
+            None => (code, None),
+        };
+        let unknown = || {
+            format!(
+                "неизвестный смысл столбца «{code}»; возможны: {} (для показателей можно указать роль: active:teachers, students, parents)",
+                MEANINGS
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let meaning = MEANINGS
+            .iter()
+            .find(|(c, _)| *c == base)
+            .map(|(_, m)| *m)
+            .ok_or_else(unknown)?;
+        match (meaning, role) {
+            (meaning, None) => Ok(meaning),
+            (Meaning::Measure(measure), Some(role)) => Role::from_code(role)
+                .map(|role| Meaning::Column(Column::Measure(role, measure)))
+                .ok_or_else(|| {
+                    format!("неизвестная роль «{role}»; возможны: teachers, students, parents")
+                }),
+            (_, Some(_)) => Err(format!("роль указывается только для показателей: «{code}»")),
+        }
+    }
+
+    /// The code `--map` takes for this meaning.
+    pub fn code(self) -> String {
+        let measure_code = |measure: Measure| {
+            MEANINGS
+                .iter()
+                .find(|(_, m)| *m == Meaning::Measure(measure))
+                .map_or("", |(c, _)| *c)
+        };
+        match self {
+            Meaning::Column(Column::Measure(role, measure)) => {
+                format!("{}:{}", measure_code(measure), role.code())
+            }
+            Meaning::Measure(measure) => measure_code(measure).to_string(),
+            other => MEANINGS
+                .iter()
+                .find(|(_, m)| *m == other)
+                .map_or(String::new(), |(c, _)| c.to_string()),
+        }
+    }
+}
+
+/// The meanings a person gave to columns, by header text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    /// (header as given, meaning)
+    pub entries: Vec<(String, Meaning)>,
+    /// Where it comes from, for the readings: `--map`, or the saved profile it was.
+    pub source: MappingSource,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MappingSource {
+    #[default]
+    Given,
+    Profile(i64),
+}
+
+impl Mapping {
+    /// Parses `ЗАГОЛОВОК=СМЫСЛ`; the header's last `=` splits, since a header may hold one.
+    pub fn parse_entry(arg: &str) -> Result<(String, Meaning), String> {
+        let (header, meaning) = arg.rsplit_once('=').ok_or_else(|| {
+            format!("«{arg}»: ожидается ЗАГОЛОВОК=СМЫСЛ, например «Всего учеников=registered»")
+        })?;
+        if normalize(header).is_empty() {
+            return Err(format!("«{arg}»: не указан заголовок столбца"));
+        }
+        Ok((header.trim().to_string(), Meaning::parse(meaning)?))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn get(&self, norm: &str) -> Option<Meaning> {
+        self.entries
+            .iter()
+            .find(|(header, _)| normalize(header) == norm)
+            .map(|(_, meaning)| *meaning)
+    }
+}
+
+/// The key of a header row for saved profiles: its cells normalised, in order.
+pub fn header_key(row: &Row) -> String {
+    let mut cells: Vec<String> = row.cells.iter().map(|c| normalize(&c.to_text())).collect();
+    while cells.last().is_some_and(String::is_empty) {
+        cells.pop();
+    }
+    cells.join(" | ")
+}
+
+/// How one header cell was read, and why: what an import shows before it reads a row, and
+/// when it cannot go on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    pub idx: usize,
+    pub text: String,
+    /// `None`: not used.
+    pub column: Option<Column>,
+    pub why: String,
 }
 
 /// The recognised columns of a header row, in file order.
@@ -231,11 +389,27 @@ pub struct Header {
     pub all: Vec<String>,
     /// The header text of each column by its index, empty where the cell is.
     pub texts: Vec<String>,
+    /// How every non-empty cell was read, and why.
+    pub readings: Vec<Reading>,
+    /// The header's key for saved profiles ([`header_key`]).
+    pub key: String,
+    /// The mapping that was applied, if any.
+    pub mapping: Option<Mapping>,
 }
 
 impl Header {
     pub fn from_row(row: &Row) -> Header {
-        let mut header = Header::default();
+        Header::read(row, None)
+    }
+
+    /// Reads a header row with the meanings a person gave (`mapping`) over the words tsos
+    /// knows.
+    pub fn read(row: &Row, mapping: Option<&Mapping>) -> Header {
+        let mut header = Header {
+            key: header_key(row),
+            mapping: mapping.filter(|m| !m.is_empty()).cloned(),
+            ..Header::default()
+        };
         for (idx, cell) in row.cells.iter().enumerate() {
             let text = match cell {
                 Cell::Text(_) => cell.to_text(),
@@ -245,15 +419,107 @@ impl Header {
             if text.is_empty() {
                 continue;
             }
-            if let Some(column) = classify(&text) {
-                // The first column of a kind wins; a repeated one is ignored.
-                if !header.columns.iter().any(|(_, _, c)| *c == column) {
-                    header.columns.push((idx, text.clone(), column));
+            let given = mapping.and_then(|m| Some((m.get(&normalize(&text))?, m.source)));
+            let (column, why) = match given {
+                Some((meaning, source)) => {
+                    let column = match meaning {
+                        Meaning::Column(column) => Some(column),
+                        Meaning::Measure(measure) => Role::from_label(&normalize(&text))
+                            .map(|role| Column::Measure(role, measure)),
+                        Meaning::Ignore => None,
+                    };
+                    let by = match source {
+                        MappingSource::Given => "задано".to_string(),
+                        MappingSource::Profile(id) => format!("по сохраненной разметке №{id}"),
+                    };
+                    let why = match (meaning, column) {
+                        (Meaning::Measure(_), None) => format!(
+                            "{by} «{}», но в заголовке нет роли: укажите ее, например {}:teachers",
+                            meaning.code(),
+                            meaning.code()
+                        ),
+                        _ => format!("{by}: {}", meaning.code()),
+                    };
+                    (column, why)
                 }
-            }
+                None => {
+                    let (column, why) = classify_why(&text);
+                    (column, why.to_string())
+                }
+            };
+            header.readings.push(Reading {
+                idx,
+                text: text.clone(),
+                column,
+                why,
+            });
             header.all.push(text);
         }
+        header.read_totals_of_confirmation_as_registered();
+        for reading in &header.readings {
+            if let Some(column) = reading.column
+                // The first column of a kind wins; a repeat is a problem the import names.
+                && !header.columns.iter().any(|(_, _, c)| *c == column)
+            {
+                header
+                    .columns
+                    .push((reading.idx, reading.text.clone(), column));
+            }
+        }
         header
+    }
+
+    /// «Всего учеников» beside «Подтвержденные ученики» or «Не подтвержденные ученики» counts
+    /// accounts, not the headcount: the per-school confirmation export (SPEC §5.2).
+    fn read_totals_of_confirmation_as_registered(&mut self) {
+        let confirmation_roles: Vec<Role> = self
+            .readings
+            .iter()
+            .filter_map(|reading| {
+                let norm = normalize(&reading.text);
+                match reading.column {
+                    Some(Column::Measure(role, Measure::Confirmed)) => Some(role),
+                    None if norm.contains("подтвержд") || norm.contains("отклон") => {
+                        Role::from_label(&norm)
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        for reading in &mut self.readings {
+            if let Some(Column::Measure(role, Measure::Contingent)) = reading.column
+                && normalize(&reading.text).starts_with("всего")
+                && confirmation_roles.contains(&role)
+                && !reading.why.starts_with("задано")
+                && !reading.why.starts_with("по сохраненной")
+            {
+                reading.column = Some(Column::Measure(role, Measure::Registered));
+                reading.why = "«Всего …» рядом с подтвержденными УЗ той же роли: зарегистрированные, не контингент".into();
+            }
+        }
+    }
+
+    /// Columns read the same way where one is expected: which of them is meant is for a
+    /// person to say. Names and ФИО may repeat harmlessly.
+    pub fn repeats(&self) -> Vec<(Column, Vec<&Reading>)> {
+        let mut out: Vec<(Column, Vec<&Reading>)> = Vec::new();
+        for reading in &self.readings {
+            let Some(column) = reading.column else {
+                continue;
+            };
+            if matches!(
+                column,
+                Column::Name | Column::FullName | Column::Municipality | Column::Region
+            ) {
+                continue;
+            }
+            match out.iter_mut().find(|(c, _)| *c == column) {
+                Some((_, readings)) => readings.push(reading),
+                None => out.push((column, vec![reading])),
+            }
+        }
+        out.retain(|(_, readings)| readings.len() > 1);
+        out
     }
 
     pub fn find(&self, column: Column) -> Option<(usize, &str)> {
@@ -283,13 +549,15 @@ impl Header {
     }
 
     /// A header row names an organisation column and either a role (per-user) or some
-    /// measure (per-school, registry).
+    /// measure (per-school, registry); or it names schools by name beside some measure.
     pub fn is_plausible(&self) -> bool {
-        self.has(Column::Org)
+        let measures = self.measures().next().is_some();
+        (self.has(Column::Org)
             && (self.has(Column::Role)
                 || self.has(Column::LastDate)
-                || self.measures().next().is_some()
-                || self.has(Column::Name))
+                || measures
+                || self.has(Column::Name)))
+            || (self.has(Column::Name) && measures)
     }
 }
 
@@ -400,5 +668,115 @@ mod tests {
         }
         assert_eq!(classify("Не подтвержденные ученики"), None);
         assert_eq!(classify("Отклоненные преподаватели"), None);
+    }
+
+    fn row(texts: &[&str]) -> Row {
+        Row::new(
+            crate::RowLoc::Line(1),
+            texts.iter().map(|t| Cell::Text(t.to_string())).collect(),
+        )
+    }
+
+    #[test]
+    fn totals_beside_confirmations_are_registered_accounts() {
+        let header = Header::from_row(&row(&[
+            "ИНН",
+            "Всего учеников",
+            "Не подтвержденные ученики",
+            "Подтвержденные ученики",
+            "Всего преподавателей",
+        ]));
+        assert_eq!(
+            header
+                .find(Column::Measure(Role::Students, Measure::Registered))
+                .map(|c| c.0),
+            Some(1)
+        );
+        assert_eq!(
+            header
+                .find(Column::Measure(Role::Students, Measure::Confirmed))
+                .map(|c| c.0),
+            Some(3)
+        );
+        // Teachers have no confirmation column here: their «Всего» stays the headcount.
+        assert_eq!(
+            header
+                .find(Column::Measure(Role::Teachers, Measure::Contingent))
+                .map(|c| c.0),
+            Some(4)
+        );
+        assert!(header.readings[1].why.contains("зарегистрированные"));
+        // A confirmation column without its «Всего» changes nothing else.
+        let header = Header::from_row(&row(&["ИНН", "Всего учеников", "Отклоненные ученики"]));
+        assert!(header.has(Column::Measure(Role::Students, Measure::Registered)));
+    }
+
+    #[test]
+    fn meanings_parse_and_a_mapping_wins_over_words() {
+        assert_eq!(Meaning::parse("ignore"), Ok(Meaning::Ignore));
+        assert_eq!(
+            Meaning::parse("active:teachers"),
+            Ok(Meaning::Column(Column::Measure(
+                Role::Teachers,
+                Measure::Active
+            )))
+        );
+        assert_eq!(
+            Meaning::parse("registered"),
+            Ok(Meaning::Measure(Measure::Registered))
+        );
+        assert!(Meaning::parse("organisation:teachers").is_err());
+        assert!(Meaning::parse("active:pupils").is_err());
+        for code in [
+            "organisation",
+            "confirmed_count:students",
+            "share",
+            "ignore",
+        ] {
+            assert_eq!(Meaning::parse(code).unwrap().code(), code);
+        }
+        assert_eq!(
+            Mapping::parse_entry("Доля, % = учителя=share"),
+            Ok((
+                "Доля, % = учителя".to_string(),
+                Meaning::Measure(Measure::Share)
+            ))
+        );
+        assert!(Mapping::parse_entry("без знака").is_err());
+
+        let mapping = Mapping {
+            entries: vec![
+                ("Код школы".into(), Meaning::Column(Column::Org)),
+                (
+                    "Всего учеников".into(),
+                    Meaning::Measure(Measure::Contingent),
+                ),
+                ("ИНН учредителя".into(), Meaning::Ignore),
+            ],
+            source: MappingSource::Profile(7),
+        };
+        let header = Header::read(
+            &row(&[
+                "КОД ШКОЛЫ",
+                "Всего учеников",
+                "Подтвержденные ученики",
+                "ИНН учредителя",
+            ]),
+            Some(&mapping),
+        );
+        assert_eq!(header.find(Column::Org).map(|c| c.0), Some(0));
+        // Given as the headcount, it is not turned into registered accounts.
+        assert!(header.has(Column::Measure(Role::Students, Measure::Contingent)));
+        assert_eq!(header.readings[3].column, None);
+        assert!(
+            header.readings[0]
+                .why
+                .contains("по сохраненной разметке №7")
+        );
+        assert!(header.repeats().is_empty());
+        assert_eq!(
+            header.key,
+            "код школы | всего учеников | подтвержденные ученики | инн учредителя"
+        );
     }
 }

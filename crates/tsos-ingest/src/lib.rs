@@ -54,7 +54,14 @@ pub struct ReadOptions<'a> {
     pub fast: bool,
     /// Called now and then with the bytes and rows read so far.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Meanings a person gave to columns (`--map`); they win over the words tsos knows.
+    pub mapping: Option<&'a header::Mapping>,
+    /// Saved mappings by [`header::header_key`], for a header no `mapping` is given for.
+    pub profiles: Option<&'a SavedProfiles<'a>>,
 }
+
+/// Looks up the layout profile saved for a header key ([`header::header_key`]).
+pub type SavedProfiles<'a> = dyn Fn(&str) -> Option<header::Mapping> + 'a;
 
 /// Counts of what was read, for the lineage of a snapshot (SPEC §5.3).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -147,6 +154,11 @@ pub struct Import {
     pub rejected_examples: Vec<RowError>,
     /// Whether the fast path for large per-user CSV files read it.
     pub fast_path: bool,
+    /// The header's key for saved layout profiles ([`header::header_key`]).
+    pub header_key: String,
+    /// The meanings a person gave to columns that the reading applied (`--map` or a saved
+    /// profile).
+    pub mapping: Option<header::Mapping>,
 }
 
 /// One good row of a per-user export, as handed to [`visit_users`].
@@ -219,10 +231,12 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
                 Target::Platform(platform) if header.has(Column::Role) => Content::PerUser(
                     reader.per_user(&mut source, platform, as_of, &mut warnings)?,
                 ),
+                // Active users or their share, or (a confirmation export) registered and
+                // confirmed accounts: a contingent alone is a registry, not usage.
                 Target::Platform(_)
                     if header
                         .measures()
-                        .any(|(_, _, _, m)| matches!(m, Measure::Active | Measure::Share)) =>
+                        .any(|(_, _, _, m)| m != Measure::Contingent) =>
                 {
                     Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
                 }
@@ -259,6 +273,8 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         warnings,
         rejected_examples,
         fast_path,
+        header_key: header.key.clone(),
+        mapping: header.mapping.clone(),
     })
 }
 
@@ -420,9 +436,16 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
     let file = source.file.clone();
     let mut stats = RowStats::default();
 
+    let given = options.mapping.filter(|m| !m.is_empty());
     let (header, header_line, title_date) =
         match header::find_header(&mut source, &mut stats, |row| {
-            Some(Header::from_row(row)).filter(Header::is_plausible)
+            let saved = match given {
+                Some(_) => None,
+                None => options
+                    .profiles
+                    .and_then(|profiles| profiles(&header::header_key(row))),
+            };
+            Some(Header::read(row, given.or(saved.as_ref()))).filter(Header::is_plausible)
         })? {
             header::Search::Found {
                 header,
@@ -432,6 +455,7 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
             header::Search::Empty => return Err(IngestError::Empty { file }),
             header::Search::NotFound(rows) => return Err(no_header(&file, &rows, options.target)),
         };
+    check_layout(&file, &header)?;
     let as_of = options
         .as_of
         .or(title_date)
@@ -935,19 +959,86 @@ fn missing_columns(
     target: Target<'_>,
     missing: Option<&[Column]>,
 ) -> IngestError {
-    let missing = match missing {
-        Some(columns) => columns.iter().map(|c| c.describe_ru()).collect(),
+    let (missing, code) = match missing {
+        Some(columns) => (
+            columns.iter().map(|c| c.describe_ru()).collect(),
+            columns
+                .first()
+                .map_or("organisation".to_string(), |c| header::Meaning::Column(*c).code()),
+        ),
         None => match target {
-            Target::Registry => vec!["наименование ОО или контингент".to_string()],
-            Target::Platform(_) => vec!["роль (для выгрузки по пользователям) или количество/доля активных (для выгрузки по школам)".to_string()],
+            Target::Registry => (
+                vec!["наименование ОО или контингент".to_string()],
+                "name".to_string(),
+            ),
+            Target::Platform(_) => (
+                vec!["роль (для выгрузки по пользователям) или количество/доля активных (для выгрузки по школам)".to_string()],
+                "active:teachers".to_string(),
+            ),
         },
     };
     IngestError::MissingColumns {
         file: file.to_string(),
         missing,
-        found: header.all.clone(),
+        readings: header.readings.clone(),
         expected: expected_columns(target),
+        fix: map_example(header, &code),
     }
+}
+
+/// `--map "ЗАГОЛОВОК=code"` with a header of the file that tsos did not use, if any.
+fn map_example(header: &Header, code: &str) -> String {
+    let unused = header
+        .readings
+        .iter()
+        .find(|r| r.column.is_none())
+        .map_or("ЗАГОЛОВОК", |r| r.text.as_str());
+    format!("--map \"{unused}={code}\"")
+}
+
+/// Stops an import whose header a person must read first: columns read alike where one is
+/// expected, or a `--map` that names no column of the file.
+fn check_layout(file: &str, header: &Header) -> Result<(), IngestError> {
+    if let Some(mapping) = &header.mapping {
+        let texts: Vec<String> = header
+            .readings
+            .iter()
+            .map(|r| header::normalize(&r.text))
+            .collect();
+        if let Some((given, _)) = mapping
+            .entries
+            .iter()
+            .find(|(given, _)| !texts.contains(&header::normalize(given)))
+        {
+            return Err(IngestError::Layout {
+                file: file.to_string(),
+                problem: format!("в заголовке нет столбца «{given}», названного в разметке"),
+                readings: header.readings.clone(),
+                fix: "--map \"ЗАГОЛОВОК=СМЫСЛ\" с заголовком, как он написан в файле".to_string(),
+            });
+        }
+    }
+    if let Some((column, readings)) = header.repeats().into_iter().next() {
+        let names: Vec<String> = readings.iter().map(|r| format!("«{}»", r.text)).collect();
+        let others: Vec<String> = readings[1..]
+            .iter()
+            .map(|r| format!("--map \"{}=ignore\"", r.text))
+            .collect();
+        return Err(IngestError::Layout {
+            file: file.to_string(),
+            problem: format!(
+                "столбцы {} прочитаны одинаково — {}: какой из них верный, неизвестно",
+                names.join(" и "),
+                column.describe_ru()
+            ),
+            readings: header.readings.clone(),
+            fix: format!(
+                "{} (оставить первый) или --map \"ЗАГОЛОВОК=СМЫСЛ\" для каждого",
+                others.join(" ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn no_header(file: &str, rows: &[Row], target: Target<'_>) -> IngestError {
@@ -956,10 +1047,28 @@ fn no_header(file: &str, rows: &[Row], target: Target<'_>) -> IngestError {
         .map(|row| (Header::from_row(row), row))
         .filter(|(header, _)| !header.all.is_empty())
         .max_by_key(|(header, row)| (header.columns.len(), std::cmp::Reverse(row.loc.number())));
+    // What the best row lacks to be a header: an organisation first, then what it counts.
+    let fix = best.as_ref().map(|(header, _)| {
+        let code = if !header.has(Column::Org) && !header.has(Column::Name) {
+            "organisation"
+        } else {
+            match target {
+                Target::Registry => "contingent:teachers",
+                Target::Platform(_) => "role",
+            }
+        };
+        map_example(header, code)
+    });
     IngestError::NoHeader {
         file: file.to_string(),
-        best_line: best.as_ref().map(|(_, row)| row.loc.number()),
-        found: best.map(|(header, _)| header.all).unwrap_or_default(),
         expected: expected_columns(target),
+        best: best.map(|(header, row)| {
+            Box::new(error::BestRow {
+                line: Some(row.loc.number()),
+                readings: header.readings,
+                found: header.all,
+                fix,
+            })
+        }),
     }
 }

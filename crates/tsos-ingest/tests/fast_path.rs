@@ -23,6 +23,8 @@ fn read(
             sheet: None,
             fast,
             progress: None,
+            mapping: None,
+            profiles: None,
         },
     )
 }
@@ -71,6 +73,8 @@ fn check_skipping(path: &Path, platform: &str, as_of: Option<Date>) -> bool {
                 sheet: None,
                 fast,
                 progress: None,
+                mapping: None,
+                profiles: None,
             },
         )
     };

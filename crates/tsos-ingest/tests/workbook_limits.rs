@@ -461,6 +461,8 @@ fn a_million_blank_rows_are_counted_not_made() {
         sheet: None,
         fast: true,
         progress: None,
+        mapping: None,
+        profiles: None,
     };
     let import = read_export(&file.path, &options).unwrap();
     assert_eq!(
@@ -570,6 +572,8 @@ fn a_refused_workbook_is_an_import_error_that_names_the_file() {
             sheet: None,
             fast: true,
             progress: None,
+            mapping: None,
+            profiles: None,
         },
     )
     .unwrap_err();

@@ -30,9 +30,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_chats.sql"),
     include_str!("migrations/006_classes.sql"),
     include_str!("migrations/007_without_org_and_unknown_active.sql"),
+    include_str!("migrations/008_layouts_and_names.sql"),
 ];
 
+mod layouts;
 mod web;
+pub use layouts::LayoutProfile;
 pub use web::{AuditEntry, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
@@ -58,6 +61,8 @@ pub enum StoreError {
     AlreadyCurrent(i64),
     #[error("цель №{0} не найдена")]
     NoTarget(i64),
+    #[error("профиля разметки №{0} нет (список: tsos profiles)")]
+    NoProfile(i64),
     #[error("повреждена запись снимка №{id}: {detail}")]
     Corrupt { id: i64, detail: String },
 }
@@ -825,7 +830,7 @@ fn role_counts_json(counts: &RoleMap<u64>) -> BTreeMap<&'static str, u64> {
 }
 
 /// A text column parsed into a value; a malformed one is a conversion error of that column.
-fn parsed_column<T, E>(
+pub(crate) fn parsed_column<T, E>(
     row: &rusqlite::Row<'_>,
     idx: usize,
     parse: impl FnOnce(&str) -> Result<T, E>,

@@ -288,6 +288,8 @@ fn read_preview(
         sheet: form.sheet.as_deref(),
         fast: true,
         progress: None,
+        mapping: None,
+        profiles: None,
     };
     let mut page = PreviewPage {
         layout: Layout::new(
@@ -553,6 +555,7 @@ pub(crate) async fn confirm(
                     sheet: pending.sheet.as_deref(),
                     progress: None,
                     replace: false,
+                    mapping: None,
                 },
             );
             remove_upload(&pending.path);

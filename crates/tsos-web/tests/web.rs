@@ -114,6 +114,7 @@ fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
             sheet: None,
             progress: None,
             replace: false,
+            mapping: None,
         },
     )
     .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));

@@ -106,13 +106,16 @@ fn missing_column_names_what_was_found_and_expected() {
     );
     let run = dir.import("myschool", &file, "2023-10-01").fails();
     assert!(run.stderr.contains("подтвержденная УЗ"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains(
-            "Найдены столбцы: «ID пользователя», «Роль», «ИНН ОО», «Дата последней авторизации»"
-        ),
-        "{}",
-        run.stderr
-    );
+    // Every column with how it was read, and the option that places a column.
+    for reading in [
+        "A «ID пользователя» → идентификатор пользователя",
+        "B «Роль» → роль",
+        "C «ИНН ОО» → ИНН организации",
+        "D «Дата последней авторизации» → дата последней активности",
+        "--map \"ЗАГОЛОВОК=confirmed\"",
+    ] {
+        assert!(run.stderr.contains(reading), "{reading}: {}", run.stderr);
+    }
     assert!(run.stderr.contains("Ожидаются"), "{}", run.stderr);
     // Sferum does not need confirmation: the same file imports there.
     dir.import("sferum", &file, "2023-10-01").ok();
