@@ -31,6 +31,7 @@ pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Resul
             "внимание: панель доступна из сети по HTTP; для работы вне локальной сети поставьте перед ней HTTPS-прокси"
         );
     }
+    init_log();
     tsos_web::serve(
         addr,
         WebConfig {
@@ -45,6 +46,19 @@ pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Resul
         },
     )?;
     Ok(())
+}
+
+/// The server's log, to stderr: errors with the request they happened in, and the start and
+/// stop. `RUST_LOG` changes what is written (`RUST_LOG=debug`); `info` by default.
+fn init_log() {
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .with_default_directive(tracing_subscriber::filter::LevelFilter::INFO.into())
+        .from_env_lossy();
+    // Only fails if a logger is already set, and then that one writes.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 pub fn user_add(
@@ -174,6 +188,7 @@ pub fn after_demo(
             "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."
         );
     };
+    init_log();
     match tsos_web::serve((Ipv4Addr::LOCALHOST, DEMO_PORT).into(), config(), ready) {
         // Port 8080 is often taken by something else; any free port will do for a demo.
         Err(WebError::Bind { .. }) => {

@@ -971,10 +971,13 @@ pub(crate) async fn upload(
                     };
                     school_page(db, &user, &school, &when, Notice::Done(done))
                 }
-                Err(err @ (AppError::Ingest(_) | AppError::OtherSchools { .. })) => {
+                Err(err) => {
+                    let err = WebError::App(err);
+                    if err.is_internal() {
+                        return Err(err);
+                    }
                     fail(db, err.to_string())
                 }
-                Err(err) => Err(err.into()),
             }
         })
         .await

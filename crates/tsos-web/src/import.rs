@@ -27,7 +27,7 @@ use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
 use crate::auth::{CsrfFirst, CurrentUser, random_token, upload_error};
-use crate::error::WebError;
+use crate::error::{WebError, ingest_is_users};
 use crate::pages::html;
 use crate::state::AppState;
 use crate::urls;
@@ -400,6 +400,7 @@ fn read_preview(
             };
             page.can_confirm = true;
         }
+        Err(err) if !ingest_is_users(&err) => return Err(tsos_app::AppError::from(err).into()),
         Err(err) => {
             page.can_skip_invalid = matches!(err, IngestError::InvalidRows { .. });
             if let IngestError::InvalidRows { errors, .. } = &err {
@@ -634,7 +635,11 @@ pub(crate) async fn confirm(
                     }
                 }
                 Err(err) => {
-                    db.audit(Some(&login), "import_failed", &err.to_string())?;
+                    let err = WebError::App(err);
+                    db.audit(Some(&login), "import_failed", &err.public_message())?;
+                    if err.is_internal() {
+                        return Err(err);
+                    }
                     ImportedPage {
                         layout,
                         ok: false,

@@ -32,6 +32,7 @@ mod chats;
 mod data;
 mod downloads;
 mod error;
+mod failsafe;
 mod import;
 mod pages;
 mod scope;
@@ -44,13 +45,14 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use accounts::{AddedUser, add_user};
 pub use auth::{FAILURE_WINDOW, MAX_FAILURES};
-pub use error::WebError;
+pub use error::{INTERNAL, WebError};
+pub use failsafe::{Answer, catch_panics};
 pub use scope::AccountRole;
 pub use state::{AppState, WebConfig};
 
@@ -67,7 +69,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-
 
 /// The whole site.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/region/{name}", get(pages::region))
         .route("/municipality/{name}", get(pages::municipality))
@@ -93,18 +95,21 @@ pub fn router(state: AppState) -> Router {
         .route("/download/chats.xlsx", get(chats::xlsx))
         .route("/download/letter/{id}/{file}", get(downloads::letter))
         .route("/download/{file}", get(downloads::report))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/assets/style.css", get(pages::style))
+        .route("/assets/app.js", get(pages::script))
+        .fallback(pages::not_found);
+    let api = Router::new()
         .route("/api/report", get(api::report))
         .route("/api/schools/{inn}", get(api::school))
         .route("/api/municipalities/{name}", get(api::municipality))
         .route("/api/dates", get(api::dates))
         .route("/api/chats", get(chats::api_report))
-        .route("/api/chats/schools/{inn}", get(chats::api_school))
-        .route("/login", get(auth::login_form).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route("/assets/style.css", get(pages::style))
-        .route("/assets/app.js", get(pages::script))
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(auth::same_origin))
+        .route("/api/chats/schools/{inn}", get(chats::api_school));
+    let site = catch_panics(pages, Answer::Page)
+        .merge(catch_panics(api, Answer::Json))
+        .layer(from_fn(auth::same_origin))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -120,8 +125,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ))
-        .layer(CatchPanicLayer::new())
+        ));
+    // The handlers' own layers answer their panics; this one is for the middleware above.
+    catch_panics(site, Answer::Page)
+        .layer(from_fn(failsafe::request_span))
         .with_state(state)
 }
 

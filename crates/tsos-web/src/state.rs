@@ -13,6 +13,7 @@ use tsos_store::Store;
 
 use crate::data::{Cache, Db};
 use crate::error::WebError;
+use crate::failsafe::panic_message;
 use crate::import::Uploads;
 
 /// How the dashboard is set up.
@@ -69,7 +70,15 @@ impl AppState {
             result
         })
         .await
-        .map_err(|err| WebError::Internal(format!("обработчик запроса прервался: {err}")))?
+        .map_err(|err| match err.try_into_panic() {
+            // The panic unwound the blocking thread, dropping what the closure held; the
+            // request gets the plain 500 and the log the text.
+            Ok(payload) => WebError::Internal(format!(
+                "обработчик запроса упал: {}",
+                panic_message(payload.as_ref())
+            )),
+            Err(err) => WebError::Internal(format!("обработчик запроса прервался: {err}")),
+        })?
     }
 }
 
@@ -91,5 +100,41 @@ impl Inner {
         if idle.len() < MAX_IDLE {
             idle.push(store);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::error::INTERNAL;
+
+    /// A panic on the blocking thread is an error of its request: the plain 500, the panic's
+    /// text only in the log, and the state serves the next call.
+    #[tokio::test]
+    async fn a_panic_on_a_blocking_thread_is_an_internal_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(WebConfig {
+            db: dir.path().join("tsos.db"),
+            catalogue: Catalogue::builtin(),
+        })
+        .unwrap();
+        let err = state
+            .run(|_| -> Result<(), WebError> { panic!("секрет: /srv/tsos.db") })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("секрет"), "the log gets the text");
+        let response = err.into_response();
+        assert_eq!(response.status(), 500);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            page.contains(INTERNAL) && !page.contains("секрет"),
+            "{page}"
+        );
+        assert_eq!(state.run(|db| db.dates()).await.unwrap(), Vec::new());
     }
 }
