@@ -339,6 +339,9 @@ pub(crate) async fn login_submit(
     let login = form.login.trim().to_lowercase();
     let key = login.clone();
     let password = form.password;
+    // The browser's session before this login, whoever's it was: it ends with the login, so
+    // a token someone may have seen (a shared computer, a fixated cookie) opens nothing.
+    let previous = cookie(&headers, SESSION_COOKIE).map(sha256_hex);
     let outcome = state
         .run(move |db| {
             let now = unix_now();
@@ -365,6 +368,9 @@ pub(crate) async fn login_submit(
                 return Ok(LoginOutcome::Failed);
             };
             db.store.clear_login_failures(&key)?;
+            if let Some(previous) = &previous {
+                db.store.delete_web_session(previous)?;
+            }
             let token = random_token()?;
             let csrf = random_token()?;
             db.store.create_web_session(

@@ -1459,3 +1459,75 @@ async fn a_panic_is_a_plain_500_and_the_router_answers_on() {
         );
     }
 }
+
+/// After the login, only a path of this site: a tab or a line break that browsers drop, a
+/// second slash or a backslash that makes a host, a scheme, all go to `/`.
+#[tokio::test]
+async fn the_login_redirects_only_to_paths_of_this_site() {
+    let app = app();
+    for (next, expected) in [
+        ("/\t/host", "/"),
+        ("/\x0b/x", "/"),
+        ("//host", "/"),
+        ("/\\host", "/"),
+        ("https://x", "/"),
+        ("/ok/path?x=1", "/ok/path?x=1"),
+    ] {
+        let form = app
+            .get(&format!("/login?next={}", encode(next)), None)
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{next:?}");
+        assert!(
+            form.text()
+                .contains(&format!("name=\"next\" value=\"{expected}\"")),
+            "{next:?}: {}",
+            form.text()
+        );
+        let token = form.cookie("tsos_login").expect("a login token");
+        let reply = app
+            .post_form(
+                "/login",
+                &format!("tsos_login={token}"),
+                &[
+                    ("csrf", &token),
+                    ("login", "admin"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(reply.location(), expected, "{next:?}");
+    }
+}
+
+/// A login in a browser ends the session that browser had, and issues a new token.
+#[tokio::test]
+async fn a_new_login_ends_the_browsers_previous_session() {
+    let app = app();
+    let first = app.login("admin").await;
+    let form = app.get("/login", Some(&first)).await;
+    let token = form.cookie("tsos_login").expect("a login token");
+    let reply = app
+        .post_form(
+            "/login",
+            &format!("{}; tsos_login={token}", first.cookie),
+            &[
+                ("csrf", &token),
+                ("login", "region"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let second = Session {
+        cookie: format!("tsos_session={}", reply.cookie("tsos_session").unwrap()),
+        csrf: String::new(),
+    };
+    assert_ne!(second.cookie, first.cookie);
+    let old = app.get("/", Some(&first)).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert!(old.location().starts_with("/login"), "{}", old.location());
+    assert_eq!(app.get("/", Some(&second)).await.status, StatusCode::OK);
+}
