@@ -17,8 +17,9 @@ const DEMO_PORT: u16 = 8080;
 const DEMO_PASSWORD: &str = "demo";
 const MIN_PASSWORD: usize = 8;
 
-pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Result<()> {
-    let store = Store::open(db)?;
+pub fn serve(config: WebConfig, addr: SocketAddr) -> anyhow::Result<()> {
+    let db = config.db.clone();
+    let store = Store::open(&db)?;
     if store.web_users()?.is_empty() {
         eprintln!(
             "Учетных записей еще нет; создайте администратора:\n  tsos --db {} user add admin --role admin",
@@ -32,19 +33,12 @@ pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Resul
         );
     }
     init_log();
-    tsos_web::serve(
-        addr,
-        WebConfig {
-            db: db.to_path_buf(),
-            catalogue,
-        },
-        |bound| {
-            println!(
-                "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
-                db.display()
-            );
-        },
-    )?;
+    tsos_web::serve(addr, config, |bound| {
+        println!(
+            "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
+            db.display()
+        );
+    })?;
     Ok(())
 }
 
@@ -179,10 +173,7 @@ pub fn after_demo(
         );
         return Ok(());
     }
-    let config = || WebConfig {
-        db: db.to_path_buf(),
-        catalogue: catalogue.clone(),
-    };
+    let config = || WebConfig::new(db.to_path_buf(), catalogue.clone());
     let ready = |bound: SocketAddr| {
         println!(
             "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."

@@ -26,7 +26,7 @@ use tsos_report::ru;
 use tsos_store::SaveOutcome;
 
 use crate::api::{chosen_level, json_response, parse_level};
-use crate::auth::{ApiUser, CsrfFirst, CurrentUser, upload_error};
+use crate::auth::{ApiUser, CsrfFirst, CurrentUser, field_text, upload_error};
 use crate::data::Db;
 use crate::downloads::{XLSX, file};
 use crate::error::WebError;
@@ -897,20 +897,29 @@ pub(crate) async fn upload(
     Path(inn): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut csrf = CsrfFirst::new(&user);
+    let limit = crate::MAX_CHATS_UPLOAD;
+    let mut csrf = CsrfFirst::new(&user, limit);
     let mut as_of: Option<String> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| upload_error(err, limit))?
+    {
         let Some(field) = csrf.admit(field).await? else {
             continue;
         };
         match field.name().unwrap_or_default() {
-            "as_of" => as_of = Some(field.text().await.map_err(upload_error)?),
+            "as_of" => as_of = Some(field_text(field, limit).await?),
             "file" => {
                 let file_name = safe_file_name(field.file_name().unwrap_or_default());
                 file = Some((
                     file_name,
-                    field.bytes().await.map_err(upload_error)?.to_vec(),
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|err| upload_error(err, limit))?
+                        .to_vec(),
                 ));
             }
             _ => {}

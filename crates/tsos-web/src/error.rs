@@ -31,6 +31,10 @@ pub enum WebError {
     LoginRequired { next: String },
     #[error("{0}")]
     BadRequest(String),
+    #[error(
+        "файл больше допустимых {limit_mb} МБ; разделите его или попросите администратора увеличить предел (tsos serve --max-upload-mb)"
+    )]
+    TooLarge { limit_mb: u64 },
     #[error("учетная запись: {0}")]
     Account(String),
     #[error(transparent)]
@@ -74,6 +78,7 @@ impl WebError {
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
             WebError::BadRequest(_) | WebError::Account(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::App(err) => match err {
                 AppError::NoSnapshots { .. } | AppError::NoRegistry | AppError::NoLetter(_) => {
                     StatusCode::NOT_FOUND
@@ -150,6 +155,7 @@ pub(crate) fn error_response(status: StatusCode, message: String, json: bool) ->
         StatusCode::NOT_FOUND => "Не найдено",
         StatusCode::FORBIDDEN => "Нет доступа",
         StatusCode::BAD_REQUEST => "Ошибка в запросе",
+        StatusCode::PAYLOAD_TOO_LARGE => "Слишком большой файл",
         _ => "Ошибка сервера",
     };
     let page = ErrorPage {
@@ -216,9 +222,9 @@ mod tests {
         }));
         assert_eq!(line.status(), StatusCode::BAD_REQUEST);
         assert!(line.public_message().contains("выгрузка.csv"));
-        let api = WebError::NotFound.api();
-        assert_eq!(api.status(), StatusCode::NOT_FOUND);
-        assert_eq!(api.public_message(), "страница не найдена");
+        let big = WebError::TooLarge { limit_mb: 256 }.api();
+        assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(big.public_message().contains("256 МБ"));
     }
 
     #[test]

@@ -16,11 +16,32 @@ use crate::error::WebError;
 use crate::failsafe::panic_message;
 use crate::import::Uploads;
 
+/// The default of [`WebConfig::max_upload_mb`]: a region's per-user export is tens of MB.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 256;
+
 /// How the dashboard is set up.
 pub struct WebConfig {
     /// The SQLite file that `tsos` imports into.
     pub db: PathBuf,
     pub catalogue: Catalogue,
+    /// The largest upload to the import, in MB of 2^20 bytes: the whole request, file and
+    /// form. A larger one is refused with 413 and nothing of it is kept.
+    pub max_upload_mb: u64,
+    /// Where the private folder of uploads is made (it is deleted when the server stops);
+    /// the system's temporary folder by default.
+    pub upload_dir: Option<PathBuf>,
+}
+
+impl WebConfig {
+    /// The dashboard over `db` with the default limits.
+    pub fn new(db: PathBuf, catalogue: Catalogue) -> WebConfig {
+        WebConfig {
+            db,
+            catalogue,
+            max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
+            upload_dir: None,
+        }
+    }
 }
 
 /// The state handed to every handler; cheap to clone.
@@ -35,6 +56,8 @@ pub(crate) struct Inner {
     idle: Mutex<Vec<Store>>,
     pub cache: Mutex<Cache>,
     pub uploads: Uploads,
+    /// [`WebConfig::max_upload_mb`] in bytes.
+    pub max_upload: u64,
 }
 
 /// Idle connections kept for reuse; more are opened under load and closed after it.
@@ -51,9 +74,15 @@ impl AppState {
                 catalogue: config.catalogue,
                 idle: Mutex::new(vec![store]),
                 cache: Mutex::new(Cache::default()),
-                uploads: Uploads::new()?,
+                uploads: Uploads::new(config.upload_dir.as_deref())?,
+                max_upload: config.max_upload_mb.saturating_mul(1 << 20),
             }),
         })
+    }
+
+    /// The private folder where uploads wait for their confirmation.
+    pub fn upload_dir(&self) -> &std::path::Path {
+        self.inner.uploads.path()
     }
 
     /// Runs `f` with a connection on a blocking thread.
@@ -71,8 +100,8 @@ impl AppState {
         })
         .await
         .map_err(|err| match err.try_into_panic() {
-            // The panic unwound the blocking thread, dropping what the closure held; the
-            // request gets the plain 500 and the log the text.
+            // The panic unwound the blocking thread, dropping what the closure held (an
+            // upload's file with it); the request gets the plain 500 and the log the text.
             Ok(payload) => WebError::Internal(format!(
                 "обработчик запроса упал: {}",
                 panic_message(payload.as_ref())
@@ -115,10 +144,10 @@ mod tests {
     #[tokio::test]
     async fn a_panic_on_a_blocking_thread_is_an_internal_error() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(WebConfig {
-            db: dir.path().join("tsos.db"),
-            catalogue: Catalogue::builtin(),
-        })
+        let state = AppState::new(WebConfig::new(
+            dir.path().join("tsos.db"),
+            Catalogue::builtin(),
+        ))
         .unwrap();
         let err = state
             .run(|_| -> Result<(), WebError> { panic!("секрет: /srv/tsos.db") })

@@ -31,6 +31,7 @@ const PASSWORD: &str = "пароль-для-тестов";
 
 struct TestApp {
     router: Router,
+    state: AppState,
     db: PathBuf,
     /// Holds the database and the files until the test ends.
     _dir: tempfile::TempDir,
@@ -129,6 +130,11 @@ fn cheap_hash(password: &str) -> String {
 }
 
 fn app() -> TestApp {
+    app_with(|_| {})
+}
+
+/// The test dataset served with the configuration `setup` adjusts.
+fn app_with(setup: impl FnOnce(&mut WebConfig)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("tsos.db");
     let mut store = Store::open(&db).expect("store");
@@ -155,13 +161,17 @@ fn app() -> TestApp {
             .expect("user");
     }
     drop(store);
-    let state = AppState::new(WebConfig {
-        db: db.clone(),
-        catalogue: Catalogue::builtin(),
-    })
-    .expect("state");
+    serve(db, dir, setup)
+}
+
+/// The dashboard over the database `db` in `dir`.
+fn serve(db: PathBuf, dir: tempfile::TempDir, setup: impl FnOnce(&mut WebConfig)) -> TestApp {
+    let mut config = WebConfig::new(db.clone(), Catalogue::builtin());
+    setup(&mut config);
+    let state = AppState::new(config).expect("state");
     TestApp {
-        router: tsos_web::router(state),
+        router: tsos_web::router(state.clone()),
+        state,
         db,
         _dir: dir,
     }
@@ -1416,6 +1426,21 @@ async fn a_school_uploads_its_filled_template_and_only_its_own() {
     );
 }
 
+/// Files and folders left in the server's upload folder.
+fn uploads_left(app: &TestApp) -> usize {
+    fn count(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|entry| 1 + count(&entry.path()))
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    count(app.state.upload_dir())
+}
+
 async fn call(router: &Router, path: &str) -> (StatusCode, String) {
     let response = router
         .clone()
@@ -1458,6 +1483,94 @@ async fn a_panic_is_a_plain_500_and_the_router_answers_on() {
             (StatusCode::OK, "жив".to_string())
         );
     }
+}
+
+/// Files that are no workbook, sent as one, are answered with what is wrong; the server goes
+/// on answering and keeps none of them.
+#[tokio::test]
+async fn hostile_uploads_leave_the_server_answering_and_nothing_on_disk() {
+    let app = app();
+    let admin = app.login("admin").await;
+    // A ZIP header over noise, and bytes that are not even a ZIP.
+    let mut fake_zip = b"PK\x03\x04".to_vec();
+    fake_zip.extend((0..10_000_u32).map(|i| (i.wrapping_mul(7919) % 251) as u8));
+    for body in [fake_zip.as_slice(), b"\x00\x01\x02 garbage".as_slice()] {
+        let reply = upload(
+            &app,
+            &admin,
+            &[("dataset", "myschool"), ("as_of", "2023-11-01")],
+            "выгрузка.xlsx",
+            body,
+        )
+        .await;
+        let html = reply.text();
+        assert_eq!(reply.status, StatusCode::OK, "{html}");
+        assert!(html.contains("книг"), "the page says what is wrong: {html}");
+        assert!(
+            !html.contains("name=\"token\""),
+            "nothing to confirm: {html}"
+        );
+        assert!(!html.contains("/tmp"), "no folder of the server: {html}");
+        assert_eq!(
+            uploads_left(&app),
+            0,
+            "a file that cannot be imported is deleted"
+        );
+    }
+    assert_eq!(app.get("/", Some(&admin)).await.status, StatusCode::OK);
+}
+
+/// An upload over the limit is refused with 413: at once when its length says so, and once it
+/// grows past the limit when it is sent without one; the part already written is deleted.
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_with_413_and_deleted() {
+    use axum::body::Bytes;
+    use http_body_util::channel::Channel;
+
+    let app = app_with(|config| config.max_upload_mb = 1);
+    let admin = app.login("admin").await;
+    let big = vec![b'x'; 2 << 20];
+    let fields = [("csrf", admin.csrf.as_str()), ("dataset", "myschool")];
+    let (content_type, body) = multipart(&fields, Some(("file", "big.csv", &big)));
+    let declared = app
+        .send(
+            Request::post("/import/preview")
+                .header(header::COOKIE, &admin.cookie)
+                .header(header::CONTENT_TYPE, &content_type)
+                .header(header::CONTENT_LENGTH, body.len())
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(declared.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(declared.text().contains("1 МБ"), "{}", declared.text());
+    assert_eq!(uploads_left(&app), 0);
+
+    // The same form in chunks without a length: the file is written until the limit.
+    let (mut sender, channel) = Channel::<Bytes>::new(2);
+    let request = Request::post("/import/preview")
+        .header(header::COOKIE, &admin.cookie)
+        .header(header::CONTENT_TYPE, &content_type)
+        .body(Body::new(channel))
+        .unwrap();
+    let reply = tokio::spawn(app.router.clone().oneshot(request));
+    let mut seen_partial = false;
+    for chunk in body.chunks(64 << 10) {
+        if sender
+            .send_data(Bytes::copy_from_slice(chunk))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        seen_partial |= uploads_left(&app) > 0;
+    }
+    drop(sender);
+    let response = reply.await.unwrap().unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(seen_partial, "the file was being written");
+    assert_eq!(uploads_left(&app), 0, "the partial file is deleted");
+    assert_eq!(app.get("/", Some(&admin)).await.status, StatusCode::OK);
 }
 
 /// After the login, only a path of this site: a tab or a line break that browsers drop, a
