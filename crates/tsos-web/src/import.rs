@@ -1,9 +1,9 @@
 //! Importing in the browser: upload a file, see how tsos read it, confirm.
 //!
-//! The preview reads the uploaded file exactly as an import would
-//! ([`tsos_ingest::read_export`]), and shows the recognised columns, the first rows, the row
-//! counts, the warnings and the errors with their lines, and which snapshot a confirmation
-//! would replace. A file that can be imported waits in a private temporary
+//! The preview reads the uploaded file once, exactly as an import would
+//! ([`tsos_ingest::read_export`]), and shows the recognised columns, the first rows (of a
+//! CSV), the row counts, the warnings and the errors with their lines, and which snapshot a
+//! confirmation would replace. A file that can be imported waits in a private temporary
 //! folder under a random token bound to the uploader ([`UploadFile`]); any other is deleted
 //! with its request. The confirmation runs the same transaction as `tsos import`
 //! ([`tsos_app::import::import_file`]). Only an admin imports: a snapshot replaces the figures
@@ -24,7 +24,9 @@ use tokio::io::AsyncWriteExt;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_domain::{Catalogue, format_date_ru};
 use tsos_ingest::header::{Search, find_header};
-use tsos_ingest::{Column, Content, Header, IngestError, ReadOptions, RowStats, Source, Target};
+use tsos_ingest::{
+    Column, Content, Format, Header, IngestError, ReadOptions, RowStats, Source, Target,
+};
 use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
@@ -363,11 +365,14 @@ fn read_preview(
         can_confirm: false,
         datasets: datasets(catalogue),
     };
-    let (header, rows) = sample(path, form.sheet.as_deref());
-    page.sample_header = header;
-    page.sample_rows = rows;
     match tsos_ingest::read_export(path, &options) {
         Ok(import) => {
+            // The first rows come from a second opening of the file, which costs a CSV only
+            // its first lines. A workbook would be unpacked again whole, so its rows are not
+            // shown until ingestion hands them over from its one reading.
+            if let Format::Csv { .. } = import.format {
+                (page.sample_header, page.sample_rows) = sample(path);
+            }
             page.facts = vec![
                 ("Формат".to_string(), import.format.describe_ru()),
                 (
@@ -513,8 +518,8 @@ fn coverage(
 
 /// The recognised columns of the first data rows, as the file has them. The full name
 /// (ФИО) is personal data that tsos never keeps, so it is not shown either.
-fn sample(path: &Path, sheet: Option<&str>) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
-    let Ok(mut source) = Source::open(path, sheet) else {
+fn sample(path: &Path) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
+    let Ok(mut source) = Source::open(path, None) else {
         return (Vec::new(), Vec::new());
     };
     // The header as an import finds it.
