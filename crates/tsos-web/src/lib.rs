@@ -25,6 +25,7 @@
 //! - `/login`, `/logout`, `/assets/…`.
 
 mod accounts;
+mod answers;
 mod api;
 mod auth;
 mod charts;
@@ -33,6 +34,7 @@ mod data;
 mod downloads;
 mod error;
 mod failsafe;
+mod flights;
 mod import;
 mod pages;
 mod scope;

@@ -6,6 +6,7 @@
 //! pool of idle ones. SQLite itself serialises writers; a long import blocks no page.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tsos_domain::Catalogue;
@@ -58,10 +59,13 @@ pub(crate) struct Inner {
     pub uploads: Uploads,
     /// [`WebConfig::max_upload_mb`] in bytes.
     pub max_upload: u64,
+    /// Reports built since the start, for [`AppState::report_builds`].
+    pub report_builds: AtomicU64,
 }
 
-/// Idle connections kept for reuse; more are opened under load and closed after it.
-const MAX_IDLE: usize = 8;
+/// Idle connections kept for reuse, as many as a busy dashboard has requests at once; more are
+/// opened under load and closed after it.
+const MAX_IDLE: usize = 32;
 
 impl AppState {
     /// Opens (creating and migrating) the database once, so that a wrong path or a newer
@@ -76,8 +80,15 @@ impl AppState {
                 cache: Mutex::new(Cache::default()),
                 uploads: Uploads::new(config.upload_dir.as_deref())?,
                 max_upload: config.max_upload_mb.saturating_mul(1 << 20),
+                report_builds: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// How many reports were built since the start: every other request for one was answered
+    /// from the cache or waited for a build already under way.
+    pub fn report_builds(&self) -> u64 {
+        self.inner.report_builds.load(Ordering::Relaxed)
     }
 
     /// The private folder where uploads wait for their confirmation.

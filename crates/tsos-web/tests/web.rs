@@ -1644,3 +1644,96 @@ async fn a_new_login_ends_the_browsers_previous_session() {
     assert!(old.location().starts_with("/login"), "{}", old.location());
     assert_eq!(app.get("/", Some(&second)).await.status, StatusCode::OK);
 }
+
+/// `n` schools in 40 municipalities with a per-school Sferum export on 01.10.2023, and an
+/// admin.
+fn big_app(n: usize) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("tsos.db");
+    let mut store = Store::open(&db).expect("store");
+    let mut registry = String::from(
+        "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;\
+         Численность педагогических работников;Численность обучающихся\n",
+    );
+    let mut sferum = String::from(
+        "ИНН;Наименование ОО;Количество активных педагогов;Количество активных обучающихся\n",
+    );
+    for i in 0..n {
+        let inn = format!("05{:08}", i + 1);
+        let muni = format!("Район №{}", i % 40);
+        let (teachers, students) = (20 + i % 30, 200 + i % 500);
+        registry.push_str(&format!(
+            "{inn};МБОУ «СОШ №{i}»;{muni};{REGION};{teachers};{students}\n"
+        ));
+        sferum.push_str(&format!(
+            "{inn};МБОУ «СОШ №{i}»;{};{}\n",
+            teachers * 3 / 4,
+            students / 2
+        ));
+    }
+    let as_of = date(2023, 10, 1);
+    let registry = write(dir.path(), "реестр.csv", &registry);
+    import(&mut store, "registry", &registry, as_of);
+    let sferum = write(dir.path(), "сферум.csv", &sferum);
+    import(&mut store, "sferum", &sferum, as_of);
+    store
+        .upsert_web_user("admin", &cheap_hash(PASSWORD), "admin", None)
+        .expect("user");
+    drop(store);
+    serve(db, dir, |_| {})
+}
+
+/// 16 requests at once for the school-level report of 2,000 schools cost one build, and get
+/// the same bytes; with gzip too, from the same build.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_for_one_report_share_one_build() {
+    let app = big_app(2_000);
+    // Logged in without opening a page, so that nothing is built yet.
+    let login = app.try_login("admin", PASSWORD).await;
+    let cookie = format!("tsos_session={}", login.cookie("tsos_session").unwrap());
+    let before = app.state.report_builds();
+    let fetch = |gzip: bool| {
+        let router = app.router.clone();
+        let mut request = Request::get("/api/report?level=school&as_of=2023-10-01")
+            .header(header::COOKIE, &cookie);
+        if gzip {
+            request = request.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        let request = request.body(Body::empty()).unwrap();
+        tokio::spawn(async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let encoding = response.headers().get(header::CONTENT_ENCODING).cloned();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (status, encoding, body)
+        })
+    };
+    let plain: Vec<_> = (0..16).map(|_| fetch(false)).collect();
+    let mut bodies = Vec::new();
+    for reply in plain {
+        let (status, encoding, body) = reply.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(encoding.is_none());
+        bodies.push(body);
+    }
+    assert!(
+        bodies.iter().all(|body| *body == bodies[0]),
+        "the same bytes"
+    );
+    assert_eq!(app.state.report_builds() - before, 1, "one build");
+    let report: serde_json::Value = serde_json::from_slice(&bodies[0]).unwrap();
+    assert_eq!(report["rows"].as_array().unwrap().len(), 2_000);
+
+    let compressed: Vec<_> = (0..16).map(|_| fetch(true)).collect();
+    for reply in compressed {
+        let (status, encoding, body) = reply.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(encoding.unwrap(), "gzip");
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut text)
+            .unwrap();
+        assert!(text == bodies[0], "gzip of the same bytes");
+        assert!(body.len() * 5 < text.len(), "compressed");
+    }
+    assert_eq!(app.state.report_builds() - before, 1, "still one build");
+}
