@@ -32,7 +32,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 mod web;
-pub use web::{AuditEntry, UserSaved, WebSession, WebUser};
+pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
 

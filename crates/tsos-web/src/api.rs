@@ -79,11 +79,11 @@ pub(crate) async fn report(
                 level,
                 Format::Json,
             )?;
-            db.audit(
-                Some(&user.account.login),
+            db.audit_read(
+                &user.account.login,
                 "view",
                 &format!("API: отчет ({}) на {}", level.code(), format_date_ru(as_of)),
-            )?;
+            );
             Ok(answer.response(&headers, Format::Json.content_type()))
         })
         .await
@@ -129,11 +129,11 @@ async fn one_row(
             if report.rows.is_empty() {
                 return Err(WebError::NotFound);
             }
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "view",
                 &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
-            )?;
+            );
             Ok(json_response(json_bytes(&report)?))
         })
         .await

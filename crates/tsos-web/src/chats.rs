@@ -441,11 +441,11 @@ pub(crate) async fn overview(
                 xlsx_href: format!("/download/chats.xlsx?level={}&{}", level.code(), when.query),
                 layout,
             };
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "view",
                 &format!("официальные чаты на {}", format_date_ru(when.as_of)),
-            )?;
+            );
             Ok(html(&page)?.into_response())
         })
         .await
@@ -685,14 +685,14 @@ fn school_page(
         xlsx_href: format!("/download/chats.xlsx?level=school&{}", when.query),
         layout,
     };
-    db.audit(
-        Some(&account.login),
+    db.audit_read(
+        &account.login,
         "view",
         &format!(
             "официальные чаты школы {inn} на {}",
             format_date_ru(when.as_of)
         ),
-    )?;
+    );
     Ok((status, html(&page)?).into_response())
 }
 
@@ -873,11 +873,11 @@ pub(crate) async fn template(
             let school = school_in_scope(db, &user.account, &inn, today())?;
             let bytes = tsos_report::chats::template(school.id.as_str())
                 .map_err(|err| WebError::Internal(format!("шаблон XLSX: {err}")))?;
-            db.audit(
-                Some(&user.account.login),
+            db.audit_read(
+                &user.account.login,
                 "download",
                 &format!("шаблон реестра чатов школы {inn}"),
-            )?;
+            );
             Ok(file(
                 XLSX,
                 &format!("chats_template_{inn}.xlsx"),
@@ -1007,11 +1007,11 @@ pub(crate) async fn xlsx(
             let bytes = tsos_report::chats::xlsx(&rows, level, when.as_of)
                 .map_err(|err| WebError::Internal(format!("чаты XLSX: {err}")))?;
             let date = format_date_ru(when.as_of);
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "download",
                 &format!("официальные чаты XLSX ({}) на {date}", level.code()),
-            )?;
+            );
             Ok(file(
                 XLSX,
                 &format!("chats_{}.xlsx", when.as_of),
@@ -1043,15 +1043,15 @@ pub(crate) async fn api_report(
                 let account = &user.account;
                 let level = parse_level(query.level.as_deref())?;
                 let rows = scoped_rows(db, account, &when, level)?;
-                db.audit(
-                    Some(&account.login),
+                db.audit_read(
+                    &account.login,
                     "view",
                     &format!(
                         "API: официальные чаты ({}) на {}",
                         level.code(),
                         format_date_ru(when.as_of)
                     ),
-                )?;
+                );
                 json_value(&tsos_report::chats::json(
                     &rows,
                     level,
@@ -1104,14 +1104,14 @@ pub(crate) async fn api_school(
                         "since": c.as_of.to_string(),
                     })).collect::<Vec<_>>(),
                 });
-                db.audit(
-                    Some(&account.login),
+                db.audit_read(
+                    &account.login,
                     "view",
                     &format!(
                         "API: официальные чаты школы {inn} на {}",
                         format_date_ru(when.as_of)
                     ),
-                )?;
+                );
                 json_value(&value)
             })
             .await

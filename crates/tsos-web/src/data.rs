@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use tsos_app::quality::{QualityReport, build_quality};
 use tsos_app::report::build_report;
 use tsos_domain::{Catalogue, Indicator, IndicatorRow, Level, OrgId, Report, RoleMap};
-use tsos_store::Store;
+use tsos_store::{AuditLine, Store};
 
 use crate::answers::{Answer, AnswerKey};
 use crate::error::WebError;
@@ -65,13 +65,13 @@ impl Cache {
 /// A connection for one request, with the cache.
 pub(crate) struct Db<'a> {
     pub store: &'a mut Store,
-    inner: &'a Inner,
+    inner: &'a Arc<Inner>,
     /// Read once per request: the figures a page shows all come from one state of the data.
     stamp: Option<String>,
 }
 
 impl<'a> Db<'a> {
-    pub fn new(store: &'a mut Store, inner: &'a Inner) -> Db<'a> {
+    pub fn new(store: &'a mut Store, inner: &'a Arc<Inner>) -> Db<'a> {
         Db {
             store,
             inner,
@@ -185,7 +185,8 @@ impl<'a> Db<'a> {
         }
     }
 
-    /// Adds a line to the audit log.
+    /// Adds a line to the audit log now: for a change, which is on record before it is
+    /// answered.
     pub fn audit(
         &mut self,
         login: Option<&str>,
@@ -193,6 +194,22 @@ impl<'a> Db<'a> {
         detail: &str,
     ) -> Result<(), WebError> {
         Ok(self.store.append_audit(login, action, detail)?)
+    }
+
+    /// Adds a line of reading (`view`, `download`) to the audit log, written within
+    /// [`crate::audit::FLUSH_EVERY`] with others ([`crate::audit`]).
+    pub fn audit_read(&self, login: &str, action: &str, detail: &str) {
+        self.inner.audit_later(AuditLine {
+            at: jiff::Timestamp::now(),
+            login: Some(login.to_string()),
+            action: action.to_string(),
+            detail: detail.to_string(),
+        });
+    }
+
+    /// Writes the queued lines of reading, so that the audit log read next has them.
+    pub fn flush_audit(&mut self) -> Result<(), WebError> {
+        Ok(self.inner.audit.flush(self.store)?)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {

@@ -60,11 +60,11 @@ pub(crate) async fn appendix(
             let bytes = tsos_report::xlsx::to_bytes(&reports)
                 .map_err(|err| WebError::Internal(format!("приложение XLSX: {err}")))?;
             let date = format_date_ru(as_of);
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "download",
                 &format!("приложение XLSX на {date}"),
-            )?;
+            );
             Ok(file(
                 XLSX,
                 &format!("appendix_{as_of}.xlsx"),
@@ -94,15 +94,15 @@ pub(crate) async fn report(
             let (as_of, answer) =
                 scoped_answer(db, &user.account, query.as_of.as_deref(), level, format)?;
             let date = format_date_ru(as_of);
-            db.audit(
-                Some(&user.account.login),
+            db.audit_read(
+                &user.account.login,
                 "download",
                 &format!(
                     "отчет {} ({}) на {date}",
                     extension.to_uppercase(),
                     level.code()
                 ),
-            )?;
+            );
             let mut response = answer.response(&headers, format.content_type());
             let disposition = urls::attachment(
                 &format!("report_{}_{as_of}.{extension}", level.code()),
@@ -154,11 +154,11 @@ pub(crate) async fn letter(
                 Some("xlsx") => XLSX,
                 _ => "application/octet-stream",
             };
-            db.audit(
-                Some(&user.account.login),
+            db.audit_read(
+                &user.account.login,
                 "download",
                 &format!("письмо № {}: {name}", letter.number),
-            )?;
+            );
             let ascii: String = name
                 .chars()
                 .map(|c| {

@@ -283,11 +283,11 @@ pub(crate) async fn preview(
         .run(move |db| {
             let catalogue = db.catalogue().clone();
             let page = read_preview(db, &catalogue, &user, &form, upload.path(), &token)?;
-            db.audit(
-                Some(&login),
+            db.audit_read(
+                &login,
                 "view",
                 &format!("предпросмотр импорта {} ({})", page.file_name, form.dataset),
-            )?;
+            );
             // Only a file that can be imported waits for the confirmation; any other is
             // deleted with `upload` now.
             if page.can_confirm || page.can_skip_invalid {

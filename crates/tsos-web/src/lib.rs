@@ -27,6 +27,7 @@
 mod accounts;
 mod answers;
 mod api;
+mod audit;
 mod auth;
 mod charts;
 mod chats;
@@ -175,6 +176,7 @@ pub fn serve(
     // The runtime waits for blocking work still under way (an import whose browser left)
     // before the files it may read go.
     drop(runtime);
+    state.inner.flush_audit();
     state.inner.uploads.remove_all();
     served
 }

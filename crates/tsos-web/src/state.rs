@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tsos_domain::Catalogue;
 use tsos_store::Store;
 
+use crate::audit::{AuditQueue, FLUSH_EVERY};
 use crate::data::{Cache, Db};
 use crate::error::WebError;
 use crate::failsafe::panic_message;
@@ -61,6 +62,8 @@ pub(crate) struct Inner {
     pub max_upload: u64,
     /// Reports built since the start, for [`AppState::report_builds`].
     pub report_builds: AtomicU64,
+    /// Lines of reading for the audit log, written in batches.
+    pub audit: AuditQueue,
 }
 
 /// Idle connections kept for reuse, as many as a busy dashboard has requests at once; more are
@@ -81,6 +84,7 @@ impl AppState {
                 uploads: Uploads::new(config.upload_dir.as_deref())?,
                 max_upload: config.max_upload_mb.saturating_mul(1 << 20),
                 report_builds: AtomicU64::new(0),
+                audit: AuditQueue::default(),
             }),
         })
     }
@@ -123,6 +127,38 @@ impl AppState {
 }
 
 impl Inner {
+    /// Queues a line of reading for the audit log, to be written within [`FLUSH_EVERY`] with
+    /// whatever else is queued by then.
+    pub fn audit_later(self: &Arc<Inner>, line: tsos_store::AuditLine) {
+        if !self.audit.push(line) {
+            return;
+        }
+        let inner = Arc::clone(self);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(FLUSH_EVERY).await;
+                    let _ = tokio::task::spawn_blocking(move || inner.flush_audit()).await;
+                });
+            }
+            // Outside the server's runtime there is nothing to wait with: written now.
+            Err(_) => inner.flush_audit(),
+        }
+    }
+
+    /// Writes the queued lines of the audit log now. A failure is logged, and the lines wait
+    /// for the next write.
+    pub fn flush_audit(&self) {
+        let written = self.checkout().and_then(|mut store| {
+            let written = self.audit.flush(&mut store);
+            self.checkin(store);
+            Ok(written?)
+        });
+        if let Err(err) = written {
+            tracing::error!(error = %err, "журнал действий не записан; повтор со следующей строкой");
+        }
+    }
+
     fn checkout(&self) -> Result<Store, WebError> {
         let idle = self
             .idle

@@ -393,6 +393,12 @@ async fn admin_opens_every_page_and_download() {
     assert!(school.contains("<svg"), "the school's trend");
     let snapshots = app.get("/snapshots", Some(&admin)).await.text();
     assert!(snapshots.contains("2023-10-01_myschool.csv") && snapshots.contains("SHA-256"));
+    // The views just made are in the audit log, though their lines are written in batches.
+    let audit = app.get("/audit", Some(&admin)).await.text();
+    assert!(
+        audit.contains(&format!("школа {SCHOOL_B1} на 01.10.2023")) && audit.contains("снимки"),
+        "{audit}"
+    );
 
     let xlsx = app.get("/download/appendix.xlsx", Some(&admin)).await;
     assert_eq!(xlsx.status, StatusCode::OK);
