@@ -214,6 +214,13 @@ pub enum Command {
         /// Адрес и порт; 0.0.0.0:8080 — доступ из сети
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "АДРЕС:ПОРТ")]
         addr: std::net::SocketAddr,
+        /// Наибольший размер загружаемого для импорта файла, МБ; больший отклоняется (413)
+        #[arg(long, default_value_t = tsos_web::DEFAULT_MAX_UPLOAD_MB, value_name = "МБ",
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_upload_mb: u64,
+        /// Где создать временную папку загрузок (она удаляется при остановке); по умолчанию во временной папке системы
+        #[arg(long, value_name = "ПАПКА")]
+        upload_dir: Option<PathBuf>,
     },
     /// Учетные записи веб-панели
     User {

@@ -12,6 +12,7 @@ use tsos_domain::targets::parse_value;
 use tsos_domain::{Catalogue, IndicatorId, Level, Target, format_date_ru};
 use tsos_report::ru;
 use tsos_store::Store;
+use tsos_web::WebConfig;
 
 use tsos_ingest::header::{Mapping, MappingSource};
 
@@ -336,7 +337,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = demo(cli.db, &catalogue, &out, schools, seed, quiet)?;
             crate::web_commands::after_demo(&db, &catalogue, owns_db, no_serve)
         }
-        Command::Serve { addr } => crate::web_commands::serve(&db_path(cli.db), catalogue, addr),
+        Command::Serve {
+            addr,
+            max_upload_mb,
+            upload_dir,
+        } => {
+            let mut config = WebConfig::new(db_path(cli.db), catalogue);
+            config.max_upload_mb = max_upload_mb;
+            config.upload_dir = upload_dir;
+            crate::web_commands::serve(config, addr)
+        }
         Command::User {
             action:
                 crate::cli::UserAction::Add {

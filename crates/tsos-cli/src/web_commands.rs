@@ -17,8 +17,9 @@ const DEMO_PORT: u16 = 8080;
 const DEMO_PASSWORD: &str = "demo";
 const MIN_PASSWORD: usize = 8;
 
-pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Result<()> {
-    let store = Store::open(db)?;
+pub fn serve(config: WebConfig, addr: SocketAddr) -> anyhow::Result<()> {
+    let db = config.db.clone();
+    let store = Store::open(&db)?;
     if store.web_users()?.is_empty() {
         eprintln!(
             "Учетных записей еще нет; создайте администратора:\n  tsos --db {} user add admin --role admin",
@@ -31,20 +32,27 @@ pub fn serve(db: &Path, catalogue: Catalogue, addr: SocketAddr) -> anyhow::Resul
             "внимание: панель доступна из сети по HTTP; для работы вне локальной сети поставьте перед ней HTTPS-прокси"
         );
     }
-    tsos_web::serve(
-        addr,
-        WebConfig {
-            db: db.to_path_buf(),
-            catalogue,
-        },
-        |bound| {
-            println!(
-                "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
-                db.display()
-            );
-        },
-    )?;
+    init_log();
+    tsos_web::serve(addr, config, |bound| {
+        println!(
+            "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
+            db.display()
+        );
+    })?;
     Ok(())
+}
+
+/// The server's log, to stderr: errors with the request they happened in, and the start and
+/// stop. `RUST_LOG` changes what is written (`RUST_LOG=debug`); `info` by default.
+fn init_log() {
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .with_default_directive(tracing_subscriber::filter::LevelFilter::INFO.into())
+        .from_env_lossy();
+    // Only fails if a logger is already set, and then that one writes.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 pub fn user_add(
@@ -165,15 +173,13 @@ pub fn after_demo(
         );
         return Ok(());
     }
-    let config = || WebConfig {
-        db: db.to_path_buf(),
-        catalogue: catalogue.clone(),
-    };
+    let config = || WebConfig::new(db.to_path_buf(), catalogue.clone());
     let ready = |bound: SocketAddr| {
         println!(
             "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."
         );
     };
+    init_log();
     match tsos_web::serve((Ipv4Addr::LOCALHOST, DEMO_PORT).into(), config(), ready) {
         // Port 8080 is often taken by something else; any free port will do for a demo.
         Err(WebError::Bind { .. }) => {

@@ -36,7 +36,7 @@ const MIGRATIONS: &[&str] = &[
 mod layouts;
 mod web;
 pub use layouts::LayoutProfile;
-pub use web::{AuditEntry, UserSaved, WebSession, WebUser};
+pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
 
@@ -207,7 +207,7 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_handler(Some(wait_for_lock))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "journal_mode", "DELETE")?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -956,6 +956,15 @@ fn invert_date(date: &str) -> String {
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("maps, lists and strings always serialise")
+}
+
+/// Waits for another connection's lock, up to some 10 s, retrying every millisecond.
+/// SQLite's own wait sleeps longer the longer it waits (up to 100 ms a try): with the
+/// dashboard's readers and its audit writer taking turns, a reader that met the lock a few
+/// times in a row slept on for tens of milliseconds after the lock was gone.
+fn wait_for_lock(attempts: i32) -> bool {
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    attempts < 10_000
 }
 
 fn now() -> String {

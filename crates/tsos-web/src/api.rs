@@ -2,11 +2,12 @@
 //! only the rows the account may see.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tsos_domain::{Level, Report, format_date_ru};
 
+use crate::answers::{Format, scoped_answer};
 use crate::auth::ApiUser;
 use crate::data::Db;
 use crate::error::WebError;
@@ -57,33 +58,33 @@ pub(crate) fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
 }
 
 pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        bytes,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, Format::Json.content_type())], bytes).into_response()
 }
 
-/// GET /api/report?as_of=2023-10-01&level=school
+/// GET /api/report?as_of=2023-10-01&level=school: the serialised answer every account of
+/// the same scope shares, gzip-compressed when the client accepts it.
 pub(crate) async fn report(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     state
         .run(move |db| {
             let level = parse_level(query.level.as_deref())?;
-            let report = scoped_report(db, &user.account, query.as_of.as_deref(), level)?;
-            db.audit(
-                Some(&user.account.login),
-                "view",
-                &format!(
-                    "API: отчет ({}) на {}",
-                    level.code(),
-                    format_date_ru(report.as_of)
-                ),
+            let (as_of, answer) = scoped_answer(
+                db,
+                &user.account,
+                query.as_of.as_deref(),
+                level,
+                Format::Json,
             )?;
-            Ok(json_response(json_bytes(&report)?))
+            db.audit_read(
+                &user.account.login,
+                "view",
+                &format!("API: отчет ({}) на {}", level.code(), format_date_ru(as_of)),
+            );
+            Ok(answer.response(&headers, Format::Json.content_type()))
         })
         .await
         .map_err(WebError::api)
@@ -128,11 +129,11 @@ async fn one_row(
             if report.rows.is_empty() {
                 return Err(WebError::NotFound);
             }
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "view",
                 &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
-            )?;
+            );
             Ok(json_response(json_bytes(&report)?))
         })
         .await

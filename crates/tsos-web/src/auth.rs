@@ -131,22 +131,62 @@ impl CurrentUser {
     }
 }
 
-/// What a multipart upload failed on, for the user.
-pub(crate) fn upload_error(err: MultipartError) -> WebError {
-    WebError::BadRequest(format!("загрузка файла: {err}"))
+/// What a multipart upload of a route limited to `limit` bytes failed on, for the user: the
+/// limit, or that the form did not arrive whole (the parser's own words go to the log).
+pub(crate) fn upload_error(err: MultipartError, limit: u64) -> WebError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::TooLarge {
+            limit_mb: limit >> 20,
+        }
+    } else {
+        tracing::warn!(error = %err, "форма с файлом не прочитана");
+        WebError::BadRequest(
+            "форма с файлом пришла не целиком или повреждена; отправьте ее снова".to_string(),
+        )
+    }
+}
+
+/// A text field of a multipart form of a route limited to `limit` bytes.
+pub(crate) async fn field_text(field: Field<'_>, limit: u64) -> Result<String, WebError> {
+    field.text().await.map_err(|err| upload_error(err, limit))
+}
+
+/// Answers 413 to a request that declares a body over `limit` bytes, before a byte of it is
+/// read; a body without a declared length is stopped at the limit by the route's
+/// `DefaultBodyLimit` instead.
+pub(crate) async fn refuse_oversized(
+    State(limit): State<u64>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return WebError::TooLarge {
+            limit_mb: limit >> 20,
+        }
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// The CSRF check of a multipart form, whose token must come before any other field: a forged
 /// form is refused before its file is read, let alone stored.
 pub(crate) struct CsrfFirst<'u> {
     user: &'u CurrentUser,
+    /// The route's limit on the form, for the error if it is exceeded.
+    limit: u64,
     checked: bool,
 }
 
 impl<'u> CsrfFirst<'u> {
-    pub fn new(user: &'u CurrentUser) -> CsrfFirst<'u> {
+    pub fn new(user: &'u CurrentUser, limit: u64) -> CsrfFirst<'u> {
         CsrfFirst {
             user,
+            limit,
             checked: false,
         }
     }
@@ -155,7 +195,7 @@ impl<'u> CsrfFirst<'u> {
     pub async fn admit<'f>(&mut self, field: Field<'f>) -> Result<Option<Field<'f>>, WebError> {
         if field.name() == Some("csrf") {
             self.user
-                .check_csrf(&field.text().await.map_err(upload_error)?)?;
+                .check_csrf(&field_text(field, self.limit).await?)?;
             self.checked = true;
             return Ok(None);
         }
@@ -339,6 +379,9 @@ pub(crate) async fn login_submit(
     let login = form.login.trim().to_lowercase();
     let key = login.clone();
     let password = form.password;
+    // The browser's session before this login, whoever's it was: it ends with the login, so
+    // a token someone may have seen (a shared computer, a fixated cookie) opens nothing.
+    let previous = cookie(&headers, SESSION_COOKIE).map(sha256_hex);
     let outcome = state
         .run(move |db| {
             let now = unix_now();
@@ -365,6 +408,9 @@ pub(crate) async fn login_submit(
                 return Ok(LoginOutcome::Failed);
             };
             db.store.clear_login_failures(&key)?;
+            if let Some(previous) = &previous {
+                db.store.delete_web_session(previous)?;
+            }
             let token = random_token()?;
             let csrf = random_token()?;
             db.store.create_web_session(

@@ -26,7 +26,7 @@ use tsos_report::ru;
 use tsos_store::SaveOutcome;
 
 use crate::api::{chosen_level, json_response, parse_level};
-use crate::auth::{ApiUser, CsrfFirst, CurrentUser, upload_error};
+use crate::auth::{ApiUser, CsrfFirst, CurrentUser, field_text, upload_error};
 use crate::data::Db;
 use crate::downloads::{XLSX, file};
 use crate::error::WebError;
@@ -441,11 +441,11 @@ pub(crate) async fn overview(
                 xlsx_href: format!("/download/chats.xlsx?level={}&{}", level.code(), when.query),
                 layout,
             };
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "view",
                 &format!("официальные чаты на {}", format_date_ru(when.as_of)),
-            )?;
+            );
             Ok(html(&page)?.into_response())
         })
         .await
@@ -685,14 +685,14 @@ fn school_page(
         xlsx_href: format!("/download/chats.xlsx?level=school&{}", when.query),
         layout,
     };
-    db.audit(
-        Some(&account.login),
+    db.audit_read(
+        &account.login,
         "view",
         &format!(
             "официальные чаты школы {inn} на {}",
             format_date_ru(when.as_of)
         ),
-    )?;
+    );
     Ok((status, html(&page)?).into_response())
 }
 
@@ -873,11 +873,11 @@ pub(crate) async fn template(
             let school = school_in_scope(db, &user.account, &inn, today())?;
             let bytes = tsos_report::chats::template(school.id.as_str())
                 .map_err(|err| WebError::Internal(format!("шаблон XLSX: {err}")))?;
-            db.audit(
-                Some(&user.account.login),
+            db.audit_read(
+                &user.account.login,
                 "download",
                 &format!("шаблон реестра чатов школы {inn}"),
-            )?;
+            );
             Ok(file(
                 XLSX,
                 &format!("chats_template_{inn}.xlsx"),
@@ -897,20 +897,29 @@ pub(crate) async fn upload(
     Path(inn): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut csrf = CsrfFirst::new(&user);
+    let limit = crate::MAX_CHATS_UPLOAD;
+    let mut csrf = CsrfFirst::new(&user, limit);
     let mut as_of: Option<String> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| upload_error(err, limit))?
+    {
         let Some(field) = csrf.admit(field).await? else {
             continue;
         };
         match field.name().unwrap_or_default() {
-            "as_of" => as_of = Some(field.text().await.map_err(upload_error)?),
+            "as_of" => as_of = Some(field_text(field, limit).await?),
             "file" => {
                 let file_name = safe_file_name(field.file_name().unwrap_or_default());
                 file = Some((
                     file_name,
-                    field.bytes().await.map_err(upload_error)?.to_vec(),
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|err| upload_error(err, limit))?
+                        .to_vec(),
                 ));
             }
             _ => {}
@@ -971,10 +980,13 @@ pub(crate) async fn upload(
                     };
                     school_page(db, &user, &school, &when, Notice::Done(done))
                 }
-                Err(err @ (AppError::Ingest(_) | AppError::OtherSchools { .. })) => {
+                Err(err) => {
+                    let err = WebError::App(err);
+                    if err.is_internal() {
+                        return Err(err);
+                    }
                     fail(db, err.to_string())
                 }
-                Err(err) => Err(err.into()),
             }
         })
         .await
@@ -995,11 +1007,11 @@ pub(crate) async fn xlsx(
             let bytes = tsos_report::chats::xlsx(&rows, level, when.as_of)
                 .map_err(|err| WebError::Internal(format!("чаты XLSX: {err}")))?;
             let date = format_date_ru(when.as_of);
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "download",
                 &format!("официальные чаты XLSX ({}) на {date}", level.code()),
-            )?;
+            );
             Ok(file(
                 XLSX,
                 &format!("chats_{}.xlsx", when.as_of),
@@ -1031,15 +1043,15 @@ pub(crate) async fn api_report(
                 let account = &user.account;
                 let level = parse_level(query.level.as_deref())?;
                 let rows = scoped_rows(db, account, &when, level)?;
-                db.audit(
-                    Some(&account.login),
+                db.audit_read(
+                    &account.login,
                     "view",
                     &format!(
                         "API: официальные чаты ({}) на {}",
                         level.code(),
                         format_date_ru(when.as_of)
                     ),
-                )?;
+                );
                 json_value(&tsos_report::chats::json(
                     &rows,
                     level,
@@ -1092,14 +1104,14 @@ pub(crate) async fn api_school(
                         "since": c.as_of.to_string(),
                     })).collect::<Vec<_>>(),
                 });
-                db.audit(
-                    Some(&account.login),
+                db.audit_read(
+                    &account.login,
                     "view",
                     &format!(
                         "API: официальные чаты школы {inn} на {}",
                         format_date_ru(when.as_of)
                     ),
-                )?;
+                );
                 json_value(&value)
             })
             .await

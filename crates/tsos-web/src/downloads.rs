@@ -2,11 +2,12 @@
 //! letter` wrote. Each holds only the rows the account may see, and each download is logged.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use tsos_domain::{Level, format_date_ru};
 
-use crate::api::{ReportQuery, json_bytes, parse_level, scoped_report};
+use crate::answers::{Format, scoped_answer};
+use crate::api::{ReportQuery, parse_level, scoped_report};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::state::AppState;
@@ -59,11 +60,11 @@ pub(crate) async fn appendix(
             let bytes = tsos_report::xlsx::to_bytes(&reports)
                 .map_err(|err| WebError::Internal(format!("приложение XLSX: {err}")))?;
             let date = format_date_ru(as_of);
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "download",
                 &format!("приложение XLSX на {date}"),
-            )?;
+            );
             Ok(file(
                 XLSX,
                 &format!("appendix_{as_of}.xlsx"),
@@ -74,42 +75,45 @@ pub(crate) async fn appendix(
         .await
 }
 
-/// GET /download/report.csv and /download/report.json
+/// GET /download/report.csv and /download/report.json: the answer the API shares, as a file.
 pub(crate) async fn report(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(format): Path<String>,
+    headers: HeaderMap,
+    Path(file_name): Path<String>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
+    let (format, extension) = match file_name.as_str() {
+        "report.csv" => (Format::Csv, "csv"),
+        "report.json" => (Format::Json, "json"),
+        _ => return Err(WebError::NotFound),
+    };
     state
         .run(move |db| {
             let level = parse_level(query.level.as_deref())?;
-            let report = scoped_report(db, &user.account, query.as_of.as_deref(), level)?;
-            let (bytes, content_type) = match format.as_str() {
-                "report.csv" => (
-                    tsos_report::csv::to_bytes(&report),
-                    "text/csv; charset=utf-8",
-                ),
-                "report.json" => (json_bytes(&report)?, "application/json; charset=utf-8"),
-                _ => return Err(WebError::NotFound),
-            };
-            let extension = format.rsplit('.').next().unwrap_or_default();
-            let date = format_date_ru(report.as_of);
-            db.audit(
-                Some(&user.account.login),
+            let (as_of, answer) =
+                scoped_answer(db, &user.account, query.as_of.as_deref(), level, format)?;
+            let date = format_date_ru(as_of);
+            db.audit_read(
+                &user.account.login,
                 "download",
                 &format!(
                     "отчет {} ({}) на {date}",
                     extension.to_uppercase(),
                     level.code()
                 ),
-            )?;
-            Ok(file(
-                content_type,
-                &format!("report_{}_{}.{extension}", level.code(), report.as_of),
+            );
+            let mut response = answer.response(&headers, format.content_type());
+            let disposition = urls::attachment(
+                &format!("report_{}_{as_of}.{extension}", level.code()),
                 &format!("Мониторинг ЦОС {} на {date}.{extension}", level.title_ru()),
-                bytes,
-            ))
+            );
+            response.headers_mut().insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .map_err(|err| WebError::Internal(err.to_string()))?,
+            );
+            Ok(response)
         })
         .await
 }
@@ -150,11 +154,11 @@ pub(crate) async fn letter(
                 Some("xlsx") => XLSX,
                 _ => "application/octet-stream",
             };
-            db.audit(
-                Some(&user.account.login),
+            db.audit_read(
+                &user.account.login,
                 "download",
                 &format!("письмо № {}: {name}", letter.number),
-            )?;
+            );
             let ascii: String = name
                 .chars()
                 .map(|c| {

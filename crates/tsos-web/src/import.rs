@@ -1,14 +1,16 @@
 //! Importing in the browser: upload a file, see how tsos read it, confirm.
 //!
-//! The preview reads the uploaded file exactly as an import would ([`tsos_ingest::read_export`])
-//! and shows the recognised columns, the first rows, the row counts, the warnings and the
-//! errors with their lines, and which snapshot a confirmation would replace. The file waits
-//! in a private temporary folder under a random token bound to the uploader; the
-//! confirmation runs the same transaction as `tsos import` ([`tsos_app::import::import_file`]).
-//! Only an admin imports: a snapshot replaces the figures of every school for its date.
+//! The preview reads the uploaded file once, exactly as an import would
+//! ([`tsos_ingest::read_export`]), and shows the recognised columns, the first rows (of a
+//! CSV), the row counts, the warnings and the errors with their lines, and which snapshot a
+//! confirmation would replace. A file that can be imported waits in a private temporary
+//! folder under a random token bound to the uploader ([`UploadFile`]); any other is deleted
+//! with its request. The confirmation runs the same transaction as `tsos import`
+//! ([`tsos_app::import::import_file`]). Only an admin imports: a snapshot replaces the figures
+//! of every school for its date.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -22,12 +24,14 @@ use tokio::io::AsyncWriteExt;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_domain::{Catalogue, format_date_ru};
 use tsos_ingest::header::{Search, find_header};
-use tsos_ingest::{Column, Content, Header, IngestError, ReadOptions, RowStats, Source, Target};
+use tsos_ingest::{
+    Column, Content, Format, Header, IngestError, ReadOptions, RowStats, Source, Target,
+};
 use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
-use crate::auth::{CsrfFirst, CurrentUser, random_token, upload_error};
-use crate::error::WebError;
+use crate::auth::{CsrfFirst, CurrentUser, field_text, random_token, upload_error};
+use crate::error::{WebError, ingest_is_users};
 use crate::pages::html;
 use crate::state::AppState;
 use crate::urls;
@@ -38,14 +42,14 @@ const PENDING_FOR: Duration = Duration::from_secs(3600);
 /// Data rows shown in the preview.
 const SAMPLE_ROWS: usize = 5;
 
-/// Uploaded files awaiting confirmation.
+/// Uploaded files awaiting confirmation, in a private folder that is deleted with them.
 pub(crate) struct Uploads {
     dir: tempfile::TempDir,
     pending: Mutex<HashMap<String, Pending>>,
 }
 
 struct Pending {
-    path: PathBuf,
+    file: UploadFile,
     login: String,
     dataset: String,
     as_of: Option<Date>,
@@ -53,28 +57,75 @@ struct Pending {
     created: Instant,
 }
 
+/// An uploaded file in a folder of its own, deleted with the folder when dropped: an upload
+/// that fails, is refused, or whose request panics leaves nothing behind. Only the pending
+/// list keeps one beyond its request, until it is confirmed or too old.
+pub(crate) struct UploadFile {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl UploadFile {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for UploadFile {
+    fn drop(&mut self) {
+        if let Err(err) = std::fs::remove_dir_all(&self.dir)
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(dir = %self.dir.display(), error = %err, "загрузка не удалена");
+        }
+    }
+}
+
 impl Uploads {
-    pub fn new() -> Result<Uploads, WebError> {
+    /// A private folder for uploads in `parent`, or in the system's temporary folder.
+    pub fn new(parent: Option<&Path>) -> Result<Uploads, WebError> {
+        let builder = tempfile::Builder::new().prefix("tsos-upload-").clone();
+        let dir = match parent {
+            Some(parent) => builder.tempdir_in(parent)?,
+            None => builder.tempdir()?,
+        };
         Ok(Uploads {
-            dir: tempfile::Builder::new().prefix("tsos-upload-").tempdir()?,
+            dir,
             pending: Mutex::new(HashMap::new()),
         })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Deletes every upload and the folder, when the server stops: a request still running
+    /// cannot keep them.
+    pub fn remove_all(&self) {
+        self.lock().clear();
+        if let Err(err) = std::fs::remove_dir_all(self.dir.path())
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(dir = %self.dir.path().display(), error = %err, "папка загрузок не удалена");
+        }
+    }
+
+    /// A new, empty file named `file_name` under a random token.
+    async fn create(&self, file_name: &str) -> Result<(String, UploadFile), WebError> {
+        let token = random_token()?;
+        let dir = self.dir.path().join(&token);
+        tokio::fs::create_dir(&dir).await?;
+        let path = dir.join(file_name);
+        Ok((token, UploadFile { dir, path }))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Forgets uploads older than [`PENDING_FOR`] and deletes their files.
+    /// Forgets uploads older than [`PENDING_FOR`], deleting their files.
     fn prune(&self) {
-        let mut pending = self.lock();
-        pending.retain(|_, p| {
-            let keep = p.created.elapsed() < PENDING_FOR;
-            if !keep {
-                remove_upload(&p.path);
-            }
-            keep
-        });
+        self.lock().retain(|_, p| p.created.elapsed() < PENDING_FOR);
     }
 
     /// The upload of `token`, if `login` made it.
@@ -84,13 +135,6 @@ impl Uploads {
             Some(p) if p.login == login => pending.remove(token),
             _ => None,
         }
-    }
-}
-
-/// Removes an upload's file and its private folder.
-fn remove_upload(path: &std::path::Path) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -179,52 +223,56 @@ pub(crate) async fn preview(
 ) -> Result<Response, WebError> {
     require_admin(&user)?;
     let uploads = &state.inner.uploads;
+    let limit = state.inner.max_upload;
     uploads.prune();
-    let mut csrf = CsrfFirst::new(&user);
+    let mut csrf = CsrfFirst::new(&user, limit);
     let mut form = UploadForm::default();
-    let mut stored: Option<(String, PathBuf)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+    let mut stored: Option<(String, UploadFile)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| upload_error(err, limit))?
+    {
         let Some(mut field) = csrf.admit(field).await? else {
             continue;
         };
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
-            "dataset" => form.dataset = field.text().await.map_err(upload_error)?,
+            "dataset" => form.dataset = field_text(field, limit).await?,
             "as_of" => {
-                let text = field.text().await.map_err(upload_error)?;
+                let text = field_text(field, limit).await?;
                 if !text.trim().is_empty() {
                     form.as_of = Some(urls::parse_date("отчетная дата", text.trim())?);
                 }
             }
-            "skip_invalid" => {
-                form.skip_invalid = !field.text().await.map_err(upload_error)?.is_empty()
-            }
+            "skip_invalid" => form.skip_invalid = !field_text(field, limit).await?.is_empty(),
             "sheet" => {
-                let text = field.text().await.map_err(upload_error)?;
+                let text = field_text(field, limit).await?;
                 form.sheet = Some(text.trim().to_string()).filter(|s| !s.is_empty());
             }
             "file" => {
                 let file_name = safe_file_name(field.file_name().unwrap_or_default());
-                let token = random_token()?;
-                let dir = uploads.dir.path().join(&token);
-                tokio::fs::create_dir(&dir).await?;
-                let path = dir.join(&file_name);
-                let mut file = tokio::fs::File::create(&path).await?;
-                while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
+                // From here on an error or a refusal drops `upload`, and the file with it.
+                let (token, upload) = uploads.create(&file_name).await?;
+                let mut file = tokio::fs::File::create(upload.path()).await?;
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|err| upload_error(err, limit))?
+                {
                     file.write_all(&chunk).await?;
                 }
                 file.flush().await?;
-                stored = Some((token, path));
+                stored = Some((token, upload));
             }
             _ => {}
         }
     }
     csrf.finish()?;
-    let Some((token, path)) = stored else {
+    let Some((token, upload)) = stored else {
         return Err(WebError::BadRequest("файл не выбран".to_string()));
     };
     if state.inner.catalogue.get(&form.dataset).is_none() && form.dataset != REGISTRY {
-        remove_upload(&path);
         return Err(WebError::BadRequest(format!(
             "неизвестный набор данных «{}»",
             form.dataset
@@ -234,23 +282,27 @@ pub(crate) async fn preview(
     state
         .run(move |db| {
             let catalogue = db.catalogue().clone();
-            let page = read_preview(db, &catalogue, &user, &form, &path, &token)?;
-            db.uploads().lock().insert(
-                token,
-                Pending {
-                    path,
-                    login: login.clone(),
-                    dataset: form.dataset.clone(),
-                    as_of: form.as_of,
-                    sheet: form.sheet.clone(),
-                    created: Instant::now(),
-                },
-            );
-            db.audit(
-                Some(&login),
+            let page = read_preview(db, &catalogue, &user, &form, upload.path(), &token)?;
+            db.audit_read(
+                &login,
                 "view",
                 &format!("предпросмотр импорта {} ({})", page.file_name, form.dataset),
-            )?;
+            );
+            // Only a file that can be imported waits for the confirmation; any other is
+            // deleted with `upload` now.
+            if page.can_confirm || page.can_skip_invalid {
+                db.uploads().lock().insert(
+                    token,
+                    Pending {
+                        file: upload,
+                        login: login.clone(),
+                        dataset: form.dataset.clone(),
+                        as_of: form.as_of,
+                        sheet: form.sheet.clone(),
+                        created: Instant::now(),
+                    },
+                );
+            }
             Ok(html(&page)?.into_response())
         })
         .await
@@ -274,7 +326,7 @@ fn read_preview(
     catalogue: &Catalogue,
     user: &CurrentUser,
     form: &UploadForm,
-    path: &std::path::Path,
+    path: &Path,
     token: &str,
 ) -> Result<PreviewPage, WebError> {
     let (target, dataset_name) = match catalogue.get(&form.dataset) {
@@ -315,11 +367,14 @@ fn read_preview(
         can_confirm: false,
         datasets: datasets(catalogue),
     };
-    let (header, rows) = sample(path, form.sheet.as_deref());
-    page.sample_header = header;
-    page.sample_rows = rows;
     match tsos_ingest::read_export(path, &options) {
         Ok(import) => {
+            // The first rows come from a second opening of the file, which costs a CSV only
+            // its first lines. A workbook would be unpacked again whole, so its rows are not
+            // shown until ingestion hands them over from its one reading.
+            if let Format::Csv { .. } = import.format {
+                (page.sample_header, page.sample_rows) = sample(path);
+            }
             page.facts = vec![
                 ("Формат".to_string(), import.format.describe_ru()),
                 (
@@ -402,6 +457,7 @@ fn read_preview(
             };
             page.can_confirm = true;
         }
+        Err(err) if !ingest_is_users(&err) => return Err(tsos_app::AppError::from(err).into()),
         Err(err) => {
             page.can_skip_invalid = matches!(err, IngestError::InvalidRows { .. });
             if let IngestError::InvalidRows { errors, .. } = &err {
@@ -464,8 +520,8 @@ fn coverage(
 
 /// The recognised columns of the first data rows, as the file has them. The full name
 /// (ФИО) is personal data that tsos never keeps, so it is not shown either.
-fn sample(path: &std::path::Path, sheet: Option<&str>) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
-    let Ok(mut source) = Source::open(path, sheet) else {
+fn sample(path: &Path) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
+    let Ok(mut source) = Source::open(path, None) else {
         return (Vec::new(), Vec::new());
     };
     // The header as an import finds it.
@@ -549,7 +605,7 @@ pub(crate) async fn confirm(
                 &catalogue,
                 &ImportRequest {
                     dataset: &pending.dataset,
-                    path: &pending.path,
+                    path: pending.file.path(),
                     as_of: pending.as_of,
                     skip_invalid,
                     sheet: pending.sheet.as_deref(),
@@ -558,7 +614,8 @@ pub(crate) async fn confirm(
                     mapping: None,
                 },
             );
-            remove_upload(&pending.path);
+            // The file is deleted here, whatever the outcome.
+            drop(pending);
             let login = user.account.login.clone();
             let layout = Layout::new(
                 &user.account,
@@ -638,7 +695,11 @@ pub(crate) async fn confirm(
                     }
                 }
                 Err(err) => {
-                    db.audit(Some(&login), "import_failed", &err.to_string())?;
+                    let err = WebError::App(err);
+                    db.audit(Some(&login), "import_failed", &err.public_message())?;
+                    if err.is_internal() {
+                        return Err(err);
+                    }
                     ImportedPage {
                         layout,
                         ok: false,

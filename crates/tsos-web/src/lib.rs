@@ -25,13 +25,17 @@
 //! - `/login`, `/logout`, `/assets/…`.
 
 mod accounts;
+mod answers;
 mod api;
+mod audit;
 mod auth;
 mod charts;
 mod chats;
 mod data;
 mod downloads;
 mod error;
+mod failsafe;
+mod flights;
 mod import;
 mod pages;
 mod scope;
@@ -44,30 +48,39 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{get, post};
-use tower_http::catch_panic::CatchPanicLayer;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use accounts::{AddedUser, add_user};
 pub use auth::{FAILURE_WINDOW, MAX_FAILURES};
-pub use error::WebError;
+pub use error::{INTERNAL, WebError};
+pub use failsafe::{Answer, catch_panics};
 pub use scope::AccountRole;
-pub use state::{AppState, WebConfig};
-
-/// Uploads up to this size are accepted: a region's per-user export is a few hundred MB.
-const MAX_UPLOAD: usize = 2 << 30;
+pub use state::{AppState, DEFAULT_MAX_UPLOAD_MB, WebConfig};
 
 /// A school's filled chats template is a few hundred rows.
-const MAX_CHATS_UPLOAD: usize = 16 << 20;
+pub(crate) const MAX_CHATS_UPLOAD: u64 = 16 << 20;
 
 /// What the pages may load: only this site's own stylesheet and script, no inline code, no
 /// framing by other sites.
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// `route` taking request bodies of at most `limit` bytes: 413 for a declared length over it,
+/// before the body is read, and for a body that grows past it while read.
+fn limited(route: MethodRouter<AppState>, limit: u64) -> MethodRouter<AppState> {
+    route
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ))
+        .layer(from_fn_with_state(limit, auth::refuse_oversized))
+}
+
 /// The whole site.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let max_upload = state.inner.max_upload;
+    let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/region/{name}", get(pages::region))
         .route("/municipality/{name}", get(pages::municipality))
@@ -79,32 +92,35 @@ pub fn router(state: AppState) -> Router {
         .route("/import", get(import::form))
         .route(
             "/import/preview",
-            post(import::preview).layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+            limited(post(import::preview), max_upload),
         )
         .route("/import/confirm", post(import::confirm))
         .route("/chats", get(chats::overview))
         .route("/chats/school/{inn}", get(chats::school).post(chats::edit))
         .route(
             "/chats/school/{inn}/upload",
-            post(chats::upload).layer(DefaultBodyLimit::max(MAX_CHATS_UPLOAD)),
+            limited(post(chats::upload), MAX_CHATS_UPLOAD),
         )
         .route("/chats/school/{inn}/template.xlsx", get(chats::template))
         .route("/download/appendix.xlsx", get(downloads::appendix))
         .route("/download/chats.xlsx", get(chats::xlsx))
         .route("/download/letter/{id}/{file}", get(downloads::letter))
         .route("/download/{file}", get(downloads::report))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/assets/style.css", get(pages::style))
+        .route("/assets/app.js", get(pages::script))
+        .fallback(pages::not_found);
+    let api = Router::new()
         .route("/api/report", get(api::report))
         .route("/api/schools/{inn}", get(api::school))
         .route("/api/municipalities/{name}", get(api::municipality))
         .route("/api/dates", get(api::dates))
         .route("/api/chats", get(chats::api_report))
-        .route("/api/chats/schools/{inn}", get(chats::api_school))
-        .route("/login", get(auth::login_form).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route("/assets/style.css", get(pages::style))
-        .route("/assets/app.js", get(pages::script))
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(auth::same_origin))
+        .route("/api/chats/schools/{inn}", get(chats::api_school));
+    let site = catch_panics(pages, Answer::Page)
+        .merge(catch_panics(api, Answer::Json))
+        .layer(from_fn(auth::same_origin))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -120,14 +136,17 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ))
-        .layer(CatchPanicLayer::new())
+        ));
+    // The handlers' own layers answer their panics; this one is for the middleware above.
+    catch_panics(site, Answer::Page)
+        .layer(from_fn(failsafe::request_span))
         .with_state(state)
 }
 
-/// Serves the dashboard on `addr` until Ctrl+C, on a runtime of its own so that callers need
-/// no async code. `ready` is called with the bound address (useful with port 0) before the
-/// first request is accepted.
+/// Serves the dashboard on `addr` until Ctrl+C or SIGTERM, on a runtime of its own so that
+/// callers need no async code. `ready` is called with the bound address (useful with port 0)
+/// before the first request is accepted. On the signal, requests under way finish, and then
+/// the folder of uploads is deleted.
 pub fn serve(
     addr: SocketAddr,
     config: WebConfig,
@@ -137,7 +156,7 @@ pub fn serve(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| WebError::Bind {
@@ -145,12 +164,50 @@ pub fn serve(
                 source,
             })?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                // Without a signal handler the server runs until killed, which is fine too.
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        tracing::info!(
+            folder = %state.upload_dir().display(),
+            "загрузки ждут подтверждения в этой папке"
+        );
+        axum::serve(listener, router(state.clone()))
+            .with_graceful_shutdown(stop_signal())
             .await?;
         Ok(())
-    })
+    });
+    // The runtime waits for blocking work still under way (an import whose browser left)
+    // before the files it may read go.
+    drop(runtime);
+    state.inner.flush_audit();
+    state.inner.uploads.remove_all();
+    served
+}
+
+/// Ctrl+C or SIGTERM (what `kill`, systemd and Docker send). A signal that cannot be listened
+/// for is not waited for, rather than taken as a request to stop.
+async fn stop_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "Ctrl+C не перехватывается");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "SIGTERM не перехватывается");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("остановка: запросы под обработкой завершаются");
 }

@@ -215,7 +215,7 @@ fn empty(db: &mut Db<'_>, user: &CurrentUser) -> Result<Response, WebError> {
         message: "Данных пока нет: ни одна выгрузка платформ еще не импортирована.".to_string(),
         can_import: account.is_admin(),
     };
-    db.audit(Some(&account.login), "view", "обзор (данных нет)")?;
+    db.audit_read(&account.login, "view", "обзор (данных нет)");
     Ok(html(&page)?.into_response())
 }
 
@@ -368,11 +368,11 @@ fn area_page(
         Level::Region => "регион",
         _ => "муниципалитет",
     };
-    db.audit(
-        Some(&account.login),
+    db.audit_read(
+        &account.login,
         "view",
         &format!("{what} «{name}» на {}", format_date_ru(when.as_of)),
-    )?;
+    );
     Ok(html(&page)?.into_response())
 }
 
@@ -421,11 +421,11 @@ fn regions_page(
         ),
         layout,
     };
-    db.audit(
-        Some(&account.login),
+    db.audit_read(
+        &account.login,
         "view",
         &format!("регионы на {}", format_date_ru(when.as_of)),
-    )?;
+    );
     Ok(html(&page)?.into_response())
 }
 
@@ -492,11 +492,11 @@ fn school_page(
         chats_href: format!("/chats/school/{}", urls::encode(inn)),
         layout,
     };
-    db.audit(
-        Some(&account.login),
+    db.audit_read(
+        &account.login,
         "view",
         &format!("школа {inn} на {}", format_date_ru(when.as_of)),
-    )?;
+    );
     Ok(html(&page)?.into_response())
 }
 
@@ -549,7 +549,7 @@ pub(crate) async fn snapshots(
                 ),
                 snapshots,
             };
-            db.audit(Some(&user.account.login), "view", "снимки")?;
+            db.audit_read(&user.account.login, "view", "снимки");
             Ok(html(&page)?.into_response())
         })
         .await
@@ -659,11 +659,11 @@ pub(crate) async fn quality(
                 findings,
                 scoped: !account.is_admin(),
             };
-            db.audit(
-                Some(&account.login),
+            db.audit_read(
+                &account.login,
                 "view",
                 &format!("качество данных на {}", format_date_ru(when.as_of)),
-            )?;
+            );
             Ok(html(&page)?.into_response())
         })
         .await
@@ -754,7 +754,7 @@ pub(crate) async fn downloads(
                 letters,
                 show_letters,
             };
-            db.audit(Some(&account.login), "view", "выгрузки")?;
+            db.audit_read(&account.login, "view", "выгрузки");
             Ok(html(&page)?.into_response())
         })
         .await
@@ -791,6 +791,8 @@ pub(crate) async fn audit(
     }
     state
         .run(move |db| {
+            // The lines of reading still queued belong to the log being read.
+            db.flush_audit()?;
             let total = db.store.audit_count()?;
             let pages = (total.div_ceil(u64::from(AUDIT_PAGE)).max(1)) as u32;
             let page = query.page.unwrap_or(1).clamp(1, pages);

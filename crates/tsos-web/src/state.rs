@@ -6,20 +6,44 @@
 //! pool of idle ones. SQLite itself serialises writers; a long import blocks no page.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tsos_domain::Catalogue;
 use tsos_store::Store;
 
+use crate::audit::{AuditQueue, FLUSH_EVERY};
 use crate::data::{Cache, Db};
 use crate::error::WebError;
+use crate::failsafe::panic_message;
 use crate::import::Uploads;
+
+/// The default of [`WebConfig::max_upload_mb`]: a region's per-user export is tens of MB.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 256;
 
 /// How the dashboard is set up.
 pub struct WebConfig {
     /// The SQLite file that `tsos` imports into.
     pub db: PathBuf,
     pub catalogue: Catalogue,
+    /// The largest upload to the import, in MB of 2^20 bytes: the whole request, file and
+    /// form. A larger one is refused with 413 and nothing of it is kept.
+    pub max_upload_mb: u64,
+    /// Where the private folder of uploads is made (it is deleted when the server stops);
+    /// the system's temporary folder by default.
+    pub upload_dir: Option<PathBuf>,
+}
+
+impl WebConfig {
+    /// The dashboard over `db` with the default limits.
+    pub fn new(db: PathBuf, catalogue: Catalogue) -> WebConfig {
+        WebConfig {
+            db,
+            catalogue,
+            max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
+            upload_dir: None,
+        }
+    }
 }
 
 /// The state handed to every handler; cheap to clone.
@@ -34,10 +58,17 @@ pub(crate) struct Inner {
     idle: Mutex<Vec<Store>>,
     pub cache: Mutex<Cache>,
     pub uploads: Uploads,
+    /// [`WebConfig::max_upload_mb`] in bytes.
+    pub max_upload: u64,
+    /// Reports built since the start, for [`AppState::report_builds`].
+    pub report_builds: AtomicU64,
+    /// Lines of reading for the audit log, written in batches.
+    pub audit: AuditQueue,
 }
 
-/// Idle connections kept for reuse; more are opened under load and closed after it.
-const MAX_IDLE: usize = 8;
+/// Idle connections kept for reuse, as many as a busy dashboard has requests at once; more are
+/// opened under load and closed after it.
+const MAX_IDLE: usize = 32;
 
 impl AppState {
     /// Opens (creating and migrating) the database once, so that a wrong path or a newer
@@ -50,9 +81,23 @@ impl AppState {
                 catalogue: config.catalogue,
                 idle: Mutex::new(vec![store]),
                 cache: Mutex::new(Cache::default()),
-                uploads: Uploads::new()?,
+                uploads: Uploads::new(config.upload_dir.as_deref())?,
+                max_upload: config.max_upload_mb.saturating_mul(1 << 20),
+                report_builds: AtomicU64::new(0),
+                audit: AuditQueue::default(),
             }),
         })
+    }
+
+    /// How many reports were built since the start: every other request for one was answered
+    /// from the cache or waited for a build already under way.
+    pub fn report_builds(&self) -> u64 {
+        self.inner.report_builds.load(Ordering::Relaxed)
+    }
+
+    /// The private folder where uploads wait for their confirmation.
+    pub fn upload_dir(&self) -> &std::path::Path {
+        self.inner.uploads.path()
     }
 
     /// Runs `f` with a connection on a blocking thread.
@@ -69,11 +114,51 @@ impl AppState {
             result
         })
         .await
-        .map_err(|err| WebError::Internal(format!("обработчик запроса прервался: {err}")))?
+        .map_err(|err| match err.try_into_panic() {
+            // The panic unwound the blocking thread, dropping what the closure held (an
+            // upload's file with it); the request gets the plain 500 and the log the text.
+            Ok(payload) => WebError::Internal(format!(
+                "обработчик запроса упал: {}",
+                panic_message(payload.as_ref())
+            )),
+            Err(err) => WebError::Internal(format!("обработчик запроса прервался: {err}")),
+        })?
     }
 }
 
 impl Inner {
+    /// Queues a line of reading for the audit log, to be written within [`FLUSH_EVERY`] with
+    /// whatever else is queued by then.
+    pub fn audit_later(self: &Arc<Inner>, line: tsos_store::AuditLine) {
+        if !self.audit.push(line) {
+            return;
+        }
+        let inner = Arc::clone(self);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(FLUSH_EVERY).await;
+                    let _ = tokio::task::spawn_blocking(move || inner.flush_audit()).await;
+                });
+            }
+            // Outside the server's runtime there is nothing to wait with: written now.
+            Err(_) => inner.flush_audit(),
+        }
+    }
+
+    /// Writes the queued lines of the audit log now. A failure is logged, and the lines wait
+    /// for the next write.
+    pub fn flush_audit(&self) {
+        let written = self.checkout().and_then(|mut store| {
+            let written = self.audit.flush(&mut store);
+            self.checkin(store);
+            Ok(written?)
+        });
+        if let Err(err) = written {
+            tracing::error!(error = %err, "журнал действий не записан; повтор со следующей строкой");
+        }
+    }
+
     fn checkout(&self) -> Result<Store, WebError> {
         let idle = self
             .idle
@@ -91,5 +176,41 @@ impl Inner {
         if idle.len() < MAX_IDLE {
             idle.push(store);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::error::INTERNAL;
+
+    /// A panic on the blocking thread is an error of its request: the plain 500, the panic's
+    /// text only in the log, and the state serves the next call.
+    #[tokio::test]
+    async fn a_panic_on_a_blocking_thread_is_an_internal_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(WebConfig::new(
+            dir.path().join("tsos.db"),
+            Catalogue::builtin(),
+        ))
+        .unwrap();
+        let err = state
+            .run(|_| -> Result<(), WebError> { panic!("секрет: /srv/tsos.db") })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("секрет"), "the log gets the text");
+        let response = err.into_response();
+        assert_eq!(response.status(), 500);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            page.contains(INTERNAL) && !page.contains("секрет"),
+            "{page}"
+        );
+        assert_eq!(state.run(|db| db.dates()).await.unwrap(), Vec::new());
     }
 }

@@ -18,7 +18,7 @@ use tower::ServiceExt;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_domain::{Catalogue, Level};
 use tsos_store::Store;
-use tsos_web::{AccountRole, AppState, WebConfig};
+use tsos_web::{AccountRole, Answer, AppState, WebConfig};
 
 const REGION: &str = "Республика Тест";
 const MUNI_A: &str = "Город Альфа";
@@ -31,6 +31,7 @@ const PASSWORD: &str = "пароль-для-тестов";
 
 struct TestApp {
     router: Router,
+    state: AppState,
     db: PathBuf,
     /// Holds the database and the files until the test ends.
     _dir: tempfile::TempDir,
@@ -131,6 +132,11 @@ fn cheap_hash(password: &str) -> String {
 }
 
 fn app() -> TestApp {
+    app_with(|_| {})
+}
+
+/// The test dataset served with the configuration `setup` adjusts.
+fn app_with(setup: impl FnOnce(&mut WebConfig)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("tsos.db");
     let mut store = Store::open(&db).expect("store");
@@ -157,13 +163,17 @@ fn app() -> TestApp {
             .expect("user");
     }
     drop(store);
-    let state = AppState::new(WebConfig {
-        db: db.clone(),
-        catalogue: Catalogue::builtin(),
-    })
-    .expect("state");
+    serve(db, dir, setup)
+}
+
+/// The dashboard over the database `db` in `dir`.
+fn serve(db: PathBuf, dir: tempfile::TempDir, setup: impl FnOnce(&mut WebConfig)) -> TestApp {
+    let mut config = WebConfig::new(db.clone(), Catalogue::builtin());
+    setup(&mut config);
+    let state = AppState::new(config).expect("state");
     TestApp {
-        router: tsos_web::router(state),
+        router: tsos_web::router(state.clone()),
+        state,
         db,
         _dir: dir,
     }
@@ -385,6 +395,12 @@ async fn admin_opens_every_page_and_download() {
     assert!(school.contains("<svg"), "the school's trend");
     let snapshots = app.get("/snapshots", Some(&admin)).await.text();
     assert!(snapshots.contains("2023-10-01_myschool.csv") && snapshots.contains("SHA-256"));
+    // The views just made are in the audit log, though their lines are written in batches.
+    let audit = app.get("/audit", Some(&admin)).await.text();
+    assert!(
+        audit.contains(&format!("школа {SCHOOL_B1} на 01.10.2023")) && audit.contains("снимки"),
+        "{audit}"
+    );
 
     let xlsx = app.get("/download/appendix.xlsx", Some(&admin)).await;
     assert_eq!(xlsx.status, StatusCode::OK);
@@ -1416,4 +1432,316 @@ async fn a_school_uploads_its_filled_template_and_only_its_own() {
         (row["chats"].as_u64(), row["foreign_open"].as_u64()),
         (Some(2), Some(1))
     );
+}
+
+/// Files and folders left in the server's upload folder.
+fn uploads_left(app: &TestApp) -> usize {
+    fn count(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|entry| 1 + count(&entry.path()))
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    count(app.state.upload_dir())
+}
+
+async fn call(router: &Router, path: &str) -> (StatusCode, String) {
+    let response = router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A handler that panics gets the plain 500, as a page or as JSON for the API, with nothing
+/// of the panic's text; the router answers the next request.
+#[tokio::test]
+async fn a_panic_is_a_plain_500_and_the_router_answers_on() {
+    use axum::routing::get;
+    async fn boom() -> &'static str {
+        panic!("секрет: database is locked в /srv/tsos.db")
+    }
+    let pages = Router::new()
+        .route("/boom", get(boom))
+        .route("/ok", get(|| async { "жив" }));
+    let api = Router::new().route("/api/boom", get(boom));
+    let router = tsos_web::catch_panics(pages, Answer::Page)
+        .merge(tsos_web::catch_panics(api, Answer::Json));
+    for _ in 0..2 {
+        let (status, page) = call(&router, "/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            page.contains(tsos_web::INTERNAL) && page.contains("</html>"),
+            "{page}"
+        );
+        assert!(!page.contains("секрет") && !page.contains("/srv"), "{page}");
+        let (status, body) = call(&router, "/api/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let body: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body["error"], tsos_web::INTERNAL);
+        assert_eq!(
+            call(&router, "/ok").await,
+            (StatusCode::OK, "жив".to_string())
+        );
+    }
+}
+
+/// Files that are no workbook, sent as one, are answered with what is wrong; the server goes
+/// on answering and keeps none of them.
+#[tokio::test]
+async fn hostile_uploads_leave_the_server_answering_and_nothing_on_disk() {
+    let app = app();
+    let admin = app.login("admin").await;
+    // A ZIP header over noise, and bytes that are not even a ZIP.
+    let mut fake_zip = b"PK\x03\x04".to_vec();
+    fake_zip.extend((0..10_000_u32).map(|i| (i.wrapping_mul(7919) % 251) as u8));
+    for body in [fake_zip.as_slice(), b"\x00\x01\x02 garbage".as_slice()] {
+        let reply = upload(
+            &app,
+            &admin,
+            &[("dataset", "myschool"), ("as_of", "2023-11-01")],
+            "выгрузка.xlsx",
+            body,
+        )
+        .await;
+        let html = reply.text();
+        assert_eq!(reply.status, StatusCode::OK, "{html}");
+        assert!(html.contains("книг"), "the page says what is wrong: {html}");
+        assert!(
+            !html.contains("name=\"token\""),
+            "nothing to confirm: {html}"
+        );
+        assert!(!html.contains("/tmp"), "no folder of the server: {html}");
+        assert_eq!(
+            uploads_left(&app),
+            0,
+            "a file that cannot be imported is deleted"
+        );
+    }
+    assert_eq!(app.get("/", Some(&admin)).await.status, StatusCode::OK);
+}
+
+/// An upload over the limit is refused with 413: at once when its length says so, and once it
+/// grows past the limit when it is sent without one; the part already written is deleted.
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_with_413_and_deleted() {
+    use axum::body::Bytes;
+    use http_body_util::channel::Channel;
+
+    let app = app_with(|config| config.max_upload_mb = 1);
+    let admin = app.login("admin").await;
+    let big = vec![b'x'; 2 << 20];
+    let fields = [("csrf", admin.csrf.as_str()), ("dataset", "myschool")];
+    let (content_type, body) = multipart(&fields, Some(("file", "big.csv", &big)));
+    let declared = app
+        .send(
+            Request::post("/import/preview")
+                .header(header::COOKIE, &admin.cookie)
+                .header(header::CONTENT_TYPE, &content_type)
+                .header(header::CONTENT_LENGTH, body.len())
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(declared.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(declared.text().contains("1 МБ"), "{}", declared.text());
+    assert_eq!(uploads_left(&app), 0);
+
+    // The same form in chunks without a length: the file is written until the limit.
+    let (mut sender, channel) = Channel::<Bytes>::new(2);
+    let request = Request::post("/import/preview")
+        .header(header::COOKIE, &admin.cookie)
+        .header(header::CONTENT_TYPE, &content_type)
+        .body(Body::new(channel))
+        .unwrap();
+    let reply = tokio::spawn(app.router.clone().oneshot(request));
+    let mut seen_partial = false;
+    for chunk in body.chunks(64 << 10) {
+        if sender
+            .send_data(Bytes::copy_from_slice(chunk))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        seen_partial |= uploads_left(&app) > 0;
+    }
+    drop(sender);
+    let response = reply.await.unwrap().unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(seen_partial, "the file was being written");
+    assert_eq!(uploads_left(&app), 0, "the partial file is deleted");
+    assert_eq!(app.get("/", Some(&admin)).await.status, StatusCode::OK);
+}
+
+/// After the login, only a path of this site: a tab or a line break that browsers drop, a
+/// second slash or a backslash that makes a host, a scheme, all go to `/`.
+#[tokio::test]
+async fn the_login_redirects_only_to_paths_of_this_site() {
+    let app = app();
+    for (next, expected) in [
+        ("/\t/host", "/"),
+        ("/\x0b/x", "/"),
+        ("//host", "/"),
+        ("/\\host", "/"),
+        ("https://x", "/"),
+        ("/ok/path?x=1", "/ok/path?x=1"),
+    ] {
+        let form = app
+            .get(&format!("/login?next={}", encode(next)), None)
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{next:?}");
+        assert!(
+            form.text()
+                .contains(&format!("name=\"next\" value=\"{expected}\"")),
+            "{next:?}: {}",
+            form.text()
+        );
+        let token = form.cookie("tsos_login").expect("a login token");
+        let reply = app
+            .post_form(
+                "/login",
+                &format!("tsos_login={token}"),
+                &[
+                    ("csrf", &token),
+                    ("login", "admin"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(reply.location(), expected, "{next:?}");
+    }
+}
+
+/// A login in a browser ends the session that browser had, and issues a new token.
+#[tokio::test]
+async fn a_new_login_ends_the_browsers_previous_session() {
+    let app = app();
+    let first = app.login("admin").await;
+    let form = app.get("/login", Some(&first)).await;
+    let token = form.cookie("tsos_login").expect("a login token");
+    let reply = app
+        .post_form(
+            "/login",
+            &format!("{}; tsos_login={token}", first.cookie),
+            &[
+                ("csrf", &token),
+                ("login", "region"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let second = Session {
+        cookie: format!("tsos_session={}", reply.cookie("tsos_session").unwrap()),
+        csrf: String::new(),
+    };
+    assert_ne!(second.cookie, first.cookie);
+    let old = app.get("/", Some(&first)).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert!(old.location().starts_with("/login"), "{}", old.location());
+    assert_eq!(app.get("/", Some(&second)).await.status, StatusCode::OK);
+}
+
+/// `n` schools in 40 municipalities with a per-school Sferum export on 01.10.2023, and an
+/// admin.
+fn big_app(n: usize) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("tsos.db");
+    let mut store = Store::open(&db).expect("store");
+    let mut registry = String::from(
+        "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;\
+         Численность педагогических работников;Численность обучающихся\n",
+    );
+    let mut sferum = String::from(
+        "ИНН;Наименование ОО;Количество активных педагогов;Количество активных обучающихся\n",
+    );
+    for i in 0..n {
+        let inn = format!("05{:08}", i + 1);
+        let muni = format!("Район №{}", i % 40);
+        let (teachers, students) = (20 + i % 30, 200 + i % 500);
+        registry.push_str(&format!(
+            "{inn};МБОУ «СОШ №{i}»;{muni};{REGION};{teachers};{students}\n"
+        ));
+        sferum.push_str(&format!(
+            "{inn};МБОУ «СОШ №{i}»;{};{}\n",
+            teachers * 3 / 4,
+            students / 2
+        ));
+    }
+    let as_of = date(2023, 10, 1);
+    let registry = write(dir.path(), "реестр.csv", &registry);
+    import(&mut store, "registry", &registry, as_of);
+    let sferum = write(dir.path(), "сферум.csv", &sferum);
+    import(&mut store, "sferum", &sferum, as_of);
+    store
+        .upsert_web_user("admin", &cheap_hash(PASSWORD), "admin", None)
+        .expect("user");
+    drop(store);
+    serve(db, dir, |_| {})
+}
+
+/// 16 requests at once for the school-level report of 2,000 schools cost one build, and get
+/// the same bytes; with gzip too, from the same build.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_for_one_report_share_one_build() {
+    let app = big_app(2_000);
+    // Logged in without opening a page, so that nothing is built yet.
+    let login = app.try_login("admin", PASSWORD).await;
+    let cookie = format!("tsos_session={}", login.cookie("tsos_session").unwrap());
+    let before = app.state.report_builds();
+    let fetch = |gzip: bool| {
+        let router = app.router.clone();
+        let mut request = Request::get("/api/report?level=school&as_of=2023-10-01")
+            .header(header::COOKIE, &cookie);
+        if gzip {
+            request = request.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        let request = request.body(Body::empty()).unwrap();
+        tokio::spawn(async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let encoding = response.headers().get(header::CONTENT_ENCODING).cloned();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (status, encoding, body)
+        })
+    };
+    let plain: Vec<_> = (0..16).map(|_| fetch(false)).collect();
+    let mut bodies = Vec::new();
+    for reply in plain {
+        let (status, encoding, body) = reply.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(encoding.is_none());
+        bodies.push(body);
+    }
+    assert!(
+        bodies.iter().all(|body| *body == bodies[0]),
+        "the same bytes"
+    );
+    assert_eq!(app.state.report_builds() - before, 1, "one build");
+    let report: serde_json::Value = serde_json::from_slice(&bodies[0]).unwrap();
+    assert_eq!(report["rows"].as_array().unwrap().len(), 2_000);
+
+    let compressed: Vec<_> = (0..16).map(|_| fetch(true)).collect();
+    for reply in compressed {
+        let (status, encoding, body) = reply.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(encoding.unwrap(), "gzip");
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut text)
+            .unwrap();
+        assert!(text == bodies[0], "gzip of the same bytes");
+        assert!(body.len() * 5 < text.len(), "compressed");
+    }
+    assert_eq!(app.state.report_builds() - before, 1, "still one build");
 }

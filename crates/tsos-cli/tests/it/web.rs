@@ -1,5 +1,5 @@
-//! The web dashboard's commands: `tsos user add` and the end of `tsos demo`. The server itself
-//! is tested in `tsos-web` without sockets.
+//! The web dashboard's commands: `tsos user add`, the end of `tsos demo`, and how `tsos
+//! serve` stops. The pages themselves are tested in `tsos-web` without sockets.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -97,4 +97,182 @@ fn demo_without_a_terminal_does_not_serve() {
         "{stdout}"
     );
     assert!(stdout.contains("администратор: demo / demo") && stdout.contains("school / demo"));
+}
+
+/// One HTTP/1.1 exchange over a fresh connection: the response's head and body.
+fn http(addr: &str, request: &[u8]) -> (String, String) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (head.to_string(), body.to_string())
+}
+
+fn request(method: &str, path: &str, cookie: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut bytes = format!(
+        "{method} {path} HTTP/1.1\r\nHost: tsos\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// The value a response's head sets for the cookie `name`.
+fn set_cookie(head: &str, name: &str) -> String {
+    head.lines()
+        .filter_map(|line| line.strip_prefix("set-cookie: "))
+        .filter_map(|cookie| cookie.split(';').next()?.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+        .unwrap_or_else(|| panic!("no cookie {name} in\n{head}"))
+}
+
+fn csrf_in(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Files and folders under `dir`.
+fn entries(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            1 + if path.is_dir() { entries(&path) } else { 0 }
+        })
+        .sum()
+}
+
+/// `tsos serve` stops on SIGTERM with status 0, after deleting its folder of uploads with an
+/// upload still awaiting confirmation in it.
+#[test]
+fn serve_stops_on_sigterm_and_deletes_its_uploads() {
+    let dir = Dir::new();
+    dir.one_school(57, 640);
+    let password = "пароль-администратора";
+    dir.tsos(&[
+        "user",
+        "add",
+        "admin",
+        "--role",
+        "admin",
+        "--password",
+        password,
+    ])
+    .ok();
+    let uploads = dir.path("uploads");
+    std::fs::create_dir(&uploads).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tsos"))
+        .arg("--db")
+        .arg(dir.db())
+        .args(["serve", "--addr", "127.0.0.1:0", "--upload-dir"])
+        .arg(&uploads)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    let addr = ready
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in «{ready}»"))
+        .to_string();
+
+    let form_type = "application/x-www-form-urlencoded";
+    let (head, _) = http(&addr, &request("GET", "/login", "", form_type, b""));
+    let token = set_cookie(&head, "tsos_login");
+    let login = format!("csrf={token}&login=admin&password={}&next=%2F", {
+        password
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
+    });
+    let (head, _) = http(
+        &addr,
+        &request(
+            "POST",
+            "/login",
+            &format!("tsos_login={token}"),
+            form_type,
+            login.as_bytes(),
+        ),
+    );
+    assert!(head.starts_with("HTTP/1.1 303"), "{head}");
+    let cookie = format!("tsos_session={}", set_cookie(&head, "tsos_session"));
+    let (_, page) = http(&addr, &request("GET", "/import", &cookie, form_type, b""));
+    let csrf = csrf_in(&page);
+
+    let registry = std::fs::read(dir.path("registry.csv")).unwrap();
+    let boundary = "tsos-sigterm";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf", csrf.as_str()),
+        ("dataset", "registry"),
+        ("as_of", "2023-10-01"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"registry.csv\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(&registry);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (head, page) = http(
+        &addr,
+        &request(
+            "POST",
+            "/import/preview",
+            &cookie,
+            &format!("multipart/form-data; boundary={boundary}"),
+            &body,
+        ),
+    );
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{page}");
+    assert!(
+        page.contains("name=\"token\""),
+        "awaits confirmation: {page}"
+    );
+    assert!(entries(&uploads) >= 3, "folder, token folder and file");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("tsos serve did not stop within 30 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(status.success(), "{status}: {log}");
+    assert_eq!(entries(&uploads), 0, "the uploads are gone: {log}");
+    assert!(log.contains("остановка"), "{log}");
 }
