@@ -1,6 +1,6 @@
 //! One function per command; each opens what it needs and prints what the user asked for.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -10,6 +10,7 @@ use tsos_app::report::build_report;
 use tsos_app::today;
 use tsos_domain::targets::parse_value;
 use tsos_domain::{Catalogue, IndicatorId, Level, Target, format_date_ru};
+use tsos_report::json::Layout;
 use tsos_report::ru;
 use tsos_store::Store;
 use tsos_web::WebConfig;
@@ -708,13 +709,21 @@ fn write_json(report: &tsos_domain::Report, out: Option<&Path>, quiet: bool) -> 
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("не удалось записать {}", path.display()))?;
-            tsos_report::json::write(report, file)
+            tsos_report::json::write(report, file, Layout::Compact)
                 .with_context(|| format!("не удалось записать {}", path.display()))?;
             if !quiet {
                 eprintln!("Записано: {}", path.display());
             }
         }
-        None => tsos_report::json::write(report, std::io::stdout().lock())?,
+        None => {
+            let stdout = std::io::stdout();
+            let layout = if stdout.is_terminal() {
+                Layout::Pretty
+            } else {
+                Layout::Compact
+            };
+            tsos_report::json::write(report, stdout.lock(), layout)?
+        }
     }
     Ok(())
 }

@@ -77,7 +77,9 @@ impl BestRow {
     fn describe(&self) -> String {
         let mut text = format!(
             "Самая похожая строка{}: {}",
-            self.line.map(|l| format!(" (строка {l})")).unwrap_or_default(),
+            self.line
+                .map(|l| format!(" (строка {l})"))
+                .unwrap_or_default(),
             if self.found.is_empty() {
                 "—".to_string()
             } else {

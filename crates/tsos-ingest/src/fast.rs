@@ -286,6 +286,11 @@ struct Worker<'a> {
     fields: Vec<(usize, usize)>,
     /// A quoted line's fields, unquoted, one after another.
     quoted: Vec<u8>,
+    /// Whether the block being read has a quote anywhere.
+    chunk_has_quotes: bool,
+    /// The last organisation cell of plain digits and its key: rows of one school often come
+    /// together, and then the key is not parsed again.
+    last_org: (Vec<u8>, Option<OrgKey>),
 }
 
 impl<'a> Worker<'a> {
@@ -299,6 +304,8 @@ impl<'a> Worker<'a> {
             splitter: LineSplitter::new(ctx.input.delimiter),
             fields: Vec::with_capacity(ctx.n_needed),
             quoted: Vec::new(),
+            chunk_has_quotes: false,
+            last_org: (Vec::new(), None),
         }
     }
 
@@ -309,14 +316,16 @@ impl<'a> Worker<'a> {
             return Ok(None);
         }
         let mut out = ChunkResult::default();
+        // Most files have no quote at all: then the block is split in one pass.
+        self.chunk_has_quotes = memchr::memchr(b'"', chunk).is_some();
+        if !self.chunk_has_quotes {
+            return self.read_plain_chunk(chunk, out);
+        }
         let mut start = 0;
         while start < chunk.len() {
             let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |p| start + p);
-            let mut line = &chunk[start..end];
+            let line = strip_cr(&chunk[start..end]);
             start = end + 1;
-            while let Some(stripped) = line.strip_suffix(b"\r") {
-                line = stripped;
-            }
             let line_idx = out.lines;
             out.lines += 1;
             if line.is_empty() {
@@ -333,6 +342,72 @@ impl<'a> Worker<'a> {
         Ok(Some(out))
     }
 
+    /// A block without quotes: one scan for delimiters and line ends over the whole block,
+    /// which costs far less than a search per field of each short line.
+    fn read_plain_chunk(
+        &mut self,
+        chunk: &[u8],
+        mut out: ChunkResult,
+    ) -> std::io::Result<Option<ChunkResult>> {
+        let delimiter = self.ctx.input.delimiter;
+        let n_needed = self.ctx.n_needed;
+        let mut fields = std::mem::take(&mut self.fields);
+        fields.clear();
+        let (mut line_start, mut field_start) = (0, 0);
+        let ends = memchr::memchr2_iter(delimiter, b'\n', chunk).chain(
+            // A last line without its end.
+            (chunk.last() != Some(&b'\n')).then_some(chunk.len()),
+        );
+        for at in ends {
+            if at < chunk.len() && chunk[at] == delimiter {
+                if fields.len() < n_needed {
+                    fields.push((field_start - line_start, at - line_start));
+                }
+                field_start = at + 1;
+                continue;
+            }
+            let line = strip_cr(&chunk[line_start..at]);
+            let line_idx = out.lines;
+            out.lines += 1;
+            if fields.len() < n_needed {
+                // The last field ends where the line's carriage returns begin.
+                let end = (line_start + line.len()).max(field_start);
+                fields.push((field_start - line_start, end - line_start));
+            }
+            let ok = if line.is_empty() {
+                out.blank += 1;
+                true
+            } else if line.len() > MAX_LINE_BYTES {
+                false
+            } else if line.len() > MAX_FIELD_BYTES {
+                // Every field must be looked at for its length: the line's own way.
+                self.read_line(line, line_idx, &mut out)?
+            } else {
+                let field = |idx: usize| -> &[u8] {
+                    fields
+                        .get(idx)
+                        .map_or(&[][..], |&(from, to)| &line[from..to])
+                };
+                let encoding = self.ctx.input.encoding;
+                let cells = || -> Vec<Cell> {
+                    line.split(|&b| b == delimiter)
+                        .map(|field| decode_field(field, encoding).unwrap_or(Cell::Empty))
+                        .collect()
+                };
+                self.read_fields(&field, &cells, line_idx, &mut out)?
+            };
+            if !ok {
+                self.fields = fields;
+                return Ok(None);
+            }
+            fields.clear();
+            line_start = at + 1;
+            field_start = at + 1;
+        }
+        self.fields = fields;
+        Ok(Some(out))
+    }
+
     /// Reads one non-empty line; `false` declines the file.
     fn read_line(
         &mut self,
@@ -345,7 +420,7 @@ impl<'a> Worker<'a> {
         let mut fields = std::mem::take(&mut self.fields);
         let mut quoted = std::mem::take(&mut self.quoted);
         fields.clear();
-        let bytes: &[u8] = if memchr::memchr(b'"', line).is_some() {
+        let bytes: &[u8] = if self.chunk_has_quotes && memchr::memchr(b'"', line).is_some() {
             self.splitter.start();
             if let Split::OpenQuote(column) = self.splitter.feed(line) {
                 self.fields = fields;
@@ -360,17 +435,41 @@ impl<'a> Worker<'a> {
             }
             &quoted
         } else {
-            let mut offset = 0;
-            for field in line.split(|&b| b == delimiter) {
-                fields.push((offset, offset + field.len()));
-                offset += field.len() + 1;
+            // Only the fields a row needs, unless a field may be too long: a line of more is
+            // split whole where it is looked at whole (see `read_fields`).
+            let wanted = if line.len() > MAX_FIELD_BYTES {
+                usize::MAX
+            } else {
+                self.ctx.n_needed
+            };
+            let mut from = 0;
+            for at in memchr::memchr_iter(delimiter, line) {
+                if fields.len() + 1 >= wanted {
+                    break;
+                }
+                fields.push((from, at));
+                from = at + 1;
             }
+            fields.push((
+                from,
+                memchr::memchr(delimiter, &line[from..]).map_or(line.len(), |p| from + p),
+            ));
             line
         };
         let field = |idx: usize| -> &[u8] {
             fields
                 .get(idx)
                 .map_or(&[][..], |&(from, to)| &bytes[from..to])
+        };
+        let encoding = self.ctx.input.encoding;
+        let quoted_line = !std::ptr::eq(bytes, line);
+        let cells = || -> Vec<Cell> {
+            let decode = |field: &[u8]| decode_field(field, encoding).unwrap_or(Cell::Empty);
+            if quoted_line {
+                (0..fields.len()).map(|idx| decode(field(idx))).collect()
+            } else {
+                line.split(|&b| b == delimiter).map(decode).collect()
+            }
         };
         let long = (line.len() > MAX_FIELD_BYTES)
             .then(|| (0..fields.len()).find(|&idx| field(idx).len() > MAX_FIELD_BYTES))
@@ -380,7 +479,7 @@ impl<'a> Worker<'a> {
                 self.reject_defect(line_idx, long_value(idx), out);
                 Ok(true)
             }
-            None => self.read_fields(&field, fields.len(), line_idx, out),
+            None => self.read_fields(&field, &cells, line_idx, out),
         };
         self.fields = fields;
         self.quoted = quoted;
@@ -388,10 +487,11 @@ impl<'a> Worker<'a> {
     }
 
     /// Reads the fields of a line that splits cleanly.
+    /// `field` gives the fields a row needs; `cells`, every cell of the line, decoded.
     fn read_fields<'f>(
         &mut self,
         field: &dyn Fn(usize) -> &'f [u8],
-        n_fields: usize,
+        cells: &dyn Fn() -> Vec<Cell>,
         line_idx: u64,
         out: &mut ChunkResult,
     ) -> std::io::Result<bool> {
@@ -403,12 +503,7 @@ impl<'a> Worker<'a> {
         // A blank row, or a totals row, has no plain ИНН: only such rows are looked at whole,
         // decoded as the general path decodes them.
         if raw_org.is_empty() || !raw_org.iter().all(u8::is_ascii_digit) {
-            let row = Row::new(
-                RowLoc::Line(0),
-                (0..n_fields)
-                    .map(|idx| decode_field(field(idx), encoding).unwrap_or(Cell::Empty))
-                    .collect(),
-            );
+            let row = Row::new(RowLoc::Line(0), cells());
             if row.is_blank() {
                 out.blank += 1;
                 return Ok(true);
@@ -510,7 +605,15 @@ impl<'a> Worker<'a> {
         if raw.is_empty() {
             return Ok(OrgKey::NONE);
         }
+        if let (last, Some(key)) = &self.last_org
+            && values::same(last, raw)
+        {
+            return Ok(*key);
+        }
         if let Some(key) = OrgKey::from_digits(raw) {
+            self.last_org.0.clear();
+            self.last_org.0.extend_from_slice(raw);
+            self.last_org.1 = Some(key);
             return Ok(key);
         }
         if let Some(known) = self.orgs.get(raw) {
@@ -623,6 +726,14 @@ fn join(
         errors,
         n_errors,
     }
+}
+
+/// A line without the carriage returns before its end.
+fn strip_cr(mut line: &[u8]) -> &[u8] {
+    while let Some(stripped) = line.strip_suffix(b"\r") {
+        line = stripped;
+    }
+    line
 }
 
 /// Trims what `str::trim` trims from ASCII text: tab, line feed, vertical tab, form feed,

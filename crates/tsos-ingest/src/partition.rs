@@ -296,7 +296,8 @@ impl Partitions {
             };
             file.write_all(memory)?;
             self.in_memory.fetch_sub(memory.len(), Ordering::Relaxed);
-            *memory = Vec::new();
+            // The room stays for the next records: fresh pages would cost a fault each.
+            memory.clear();
         }
         Ok(())
     }
@@ -310,6 +311,7 @@ impl Partitions {
                     scope.spawn(|| -> std::io::Result<Vec<(OrgKey, OrgTally)>> {
                         let mut out = Vec::new();
                         let mut scratch = Scratch::default();
+                        let mut buffer = Vec::new();
                         loop {
                             let idx = next.fetch_add(1, Ordering::Relaxed);
                             let Some(part) = self.parts.get(idx) else {
@@ -320,7 +322,7 @@ impl Partitions {
                                     .lock()
                                     .unwrap_or_else(std::sync::PoisonError::into_inner),
                             );
-                            let records = part.into_records()?;
+                            let records = part.records(&mut buffer)?;
                             merge(&records, tally, &mut scratch, &mut out);
                         }
                     })
@@ -348,17 +350,19 @@ impl Partitions {
 }
 
 impl Part {
-    /// The spilled records, then those in memory, as one buffer.
-    fn into_records(self) -> std::io::Result<Vec<u8>> {
+    /// The spilled records, then those in memory, as one buffer: `buffer`, reused from one
+    /// partition to the next, where there were spilled ones.
+    fn records(self, buffer: &mut Vec<u8>) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
         let Some(mut file) = self.spill else {
-            return Ok(self.memory);
+            return Ok(std::borrow::Cow::Owned(self.memory));
         };
         let spilled = file.seek(SeekFrom::End(0))? as usize;
         file.seek(SeekFrom::Start(0))?;
-        let mut records = Vec::with_capacity(spilled + self.memory.len());
-        file.read_to_end(&mut records)?;
-        records.extend_from_slice(&self.memory);
-        Ok(records)
+        buffer.clear();
+        buffer.reserve(spilled + self.memory.len());
+        file.read_to_end(buffer)?;
+        buffer.extend_from_slice(&self.memory);
+        Ok(std::borrow::Cow::Borrowed(buffer))
     }
 }
 
@@ -399,13 +403,20 @@ impl Local<'_> {
     }
 }
 
-/// A user found in a partition: where its first record is, and its state merged so far.
+/// A user found in a partition, and its state merged so far.
 struct Entry {
-    org: OrgKey,
+    /// Its organisation's index in [`Scratch::orgs`].
+    org: u32,
     role: Role,
-    /// The first record's offset, for its id.
-    at: usize,
+    id: EntryId,
     state: UserState,
+}
+
+/// A user id as an entry keeps it: a number, or where its bytes are in the partition.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EntryId {
+    Number(u64),
+    Bytes { at: u32, len: u32 },
 }
 
 /// Reused between partitions.
@@ -413,7 +424,30 @@ struct Entry {
 struct Scratch {
     table: HashTable<u32>,
     entries: Vec<Entry>,
-    orgs: std::collections::HashMap<OrgKey, OrgTally>,
+    orgs: Vec<(OrgKey, OrgTally)>,
+    org_index: std::collections::HashMap<OrgKey, u32, foldhash::fast::FixedState>,
+}
+
+/// Mixes two words into a hash whose every bit depends on both (foldhash's folded multiply).
+fn fold(a: u64, b: u64) -> u64 {
+    let product =
+        u128::from(a ^ 0x243F_6A88_85A3_08D3).wrapping_mul(u128::from(b ^ 0x1319_8A2E_0370_7344));
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+fn hash_user(org: OrgKey, role: Role, id: UserId<'_>) -> u64 {
+    let who = org.0 ^ u64::from(role_index(role)) << 60;
+    match id {
+        UserId::Number(value) => fold(who, value),
+        UserId::Bytes(bytes) => {
+            use std::hash::BuildHasher;
+            fold(
+                who,
+                foldhash::fast::FixedState::with_seed(0x7505).hash_one(bytes),
+            )
+        }
+        UserId::None => 0,
+    }
 }
 
 /// Merges the records of one partition and counts each organisation's users.
@@ -422,62 +456,87 @@ fn merge(records: &[u8], tally: &Tally, scratch: &mut Scratch, out: &mut Vec<(Or
         table,
         entries,
         orgs,
+        org_index,
     } = scratch;
     table.clear();
     entries.clear();
     orgs.clear();
-    let hasher = foldhash::fast::FixedState::with_seed(0x7505);
-    let hash = |org: OrgKey, role: Role, id: UserId<'_>| {
-        use std::hash::BuildHasher;
-        match id {
-            UserId::Number(value) => hasher.hash_one((org, role, 0u8, value)),
-            UserId::Bytes(bytes) => hasher.hash_one((org, role, 1u8, bytes)),
-            UserId::None => 0,
-        }
-    };
+    org_index.clear();
+    // A numeric record is 21 bytes: room for every user, so the table never grows.
+    table.reserve(records.len() / 21, |_| 0);
+    let mut last: Option<(OrgKey, u32)> = None;
     let mut at = 0;
     while at < records.len() {
         let (record, end) = decode(records, at);
-        let org_tally = orgs.entry(record.org).or_insert_with(|| tally.empty());
-        if record.id == UserId::None {
-            tally.add(org_tally, record.role, record.state);
-        } else {
-            let h = hash(record.org, record.role, record.id);
-            let same = |&idx: &u32| {
+        // The rows of one organisation often come together: its index is looked up once.
+        let org = match last {
+            Some((key, idx)) if key == record.org => idx,
+            _ => {
+                let idx = *org_index.entry(record.org).or_insert_with(|| {
+                    orgs.push((record.org, tally.empty()));
+                    orgs.len() as u32 - 1
+                });
+                last = Some((record.org, idx));
+                idx
+            }
+        };
+        let id = match record.id {
+            UserId::None => {
+                tally.add(&mut orgs[org as usize].1, record.role, record.state);
+                at = end;
+                continue;
+            }
+            UserId::Number(value) => EntryId::Number(value),
+            UserId::Bytes(bytes) => EntryId::Bytes {
+                at: (end - bytes.len()) as u32,
+                len: bytes.len() as u32,
+            },
+        };
+        let bytes_of = |id: EntryId| match id {
+            EntryId::Bytes { at, len } => &records[at as usize..(at + len) as usize],
+            EntryId::Number(_) => &[][..],
+        };
+        let same_id = |other: EntryId| match (id, other) {
+            (EntryId::Number(a), EntryId::Number(b)) => a == b,
+            (EntryId::Bytes { .. }, EntryId::Bytes { .. }) => bytes_of(id) == bytes_of(other),
+            _ => false,
+        };
+        let h = hash_user(record.org, record.role, record.id);
+        let found = table
+            .find(h, |&idx| {
                 let entry = &entries[idx as usize];
-                entry.org == record.org
-                    && entry.role == record.role
-                    && decode(records, entry.at).0.id == record.id
-            };
-            match table.find(h, same).copied() {
-                Some(idx) => {
-                    entries[idx as usize].state.merge(record.state);
-                    org_tally.duplicates += 1;
-                }
-                None => {
-                    let idx = entries.len() as u32;
-                    entries.push(Entry {
-                        org: record.org,
-                        role: record.role,
-                        at,
-                        state: record.state,
-                    });
-                    table.insert_unique(h, idx, |&idx| {
-                        let entry = &entries[idx as usize];
-                        hash(entry.org, entry.role, decode(records, entry.at).0.id)
-                    });
-                }
+                entry.org == org && entry.role == record.role && same_id(entry.id)
+            })
+            .copied();
+        match found {
+            Some(idx) => {
+                entries[idx as usize].state.merge(record.state);
+                orgs[org as usize].1.duplicates += 1;
+            }
+            None => {
+                let idx = entries.len() as u32;
+                entries.push(Entry {
+                    org,
+                    role: record.role,
+                    id,
+                    state: record.state,
+                });
+                table.insert_unique(h, idx, |&idx| {
+                    let entry = &entries[idx as usize];
+                    let id = match entry.id {
+                        EntryId::Number(value) => UserId::Number(value),
+                        EntryId::Bytes { .. } => UserId::Bytes(bytes_of(entry.id)),
+                    };
+                    hash_user(orgs[entry.org as usize].0, entry.role, id)
+                });
             }
         }
         at = end;
     }
     for entry in entries.iter() {
-        let org_tally = orgs
-            .get_mut(&entry.org)
-            .expect("every entry's organisation");
-        tally.add(org_tally, entry.role, entry.state);
+        tally.add(&mut orgs[entry.org as usize].1, entry.role, entry.state);
     }
-    out.extend(orgs.drain());
+    out.append(orgs);
 }
 
 #[cfg(test)]

@@ -238,7 +238,9 @@ pub(crate) fn scoped_answer(
 fn serialise(report: &Report, format: Format) -> Result<Answer, WebError> {
     let mut writer = AnswerWriter::new();
     match format {
-        Format::Json => tsos_report::json::write(report, &mut writer)?,
+        Format::Json => {
+            tsos_report::json::write(report, &mut writer, tsos_report::json::Layout::Compact)?
+        }
         Format::Csv => writer.write_all(&tsos_report::csv::to_bytes(report))?,
     }
     Ok(writer.finish()?)

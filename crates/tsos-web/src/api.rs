@@ -53,7 +53,7 @@ pub(crate) fn scoped_report(
 
 pub(crate) fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
     let mut bytes = Vec::new();
-    tsos_report::json::write(report, &mut bytes)?;
+    tsos_report::json::write(report, &mut bytes, tsos_report::json::Layout::Compact)?;
     Ok(bytes)
 }
 
