@@ -67,6 +67,7 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         progress: None,
         mapping: None,
         profiles: None,
+        sample: 0,
     };
     // Rows of the one school are merged per user with the import's own rule
     // (`UserState::merge`); the horizon is known only after the read, since the as-of date

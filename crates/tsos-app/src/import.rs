@@ -5,6 +5,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
+use tsos_domain::names::{NameMatch, match_school, place_key, school_key};
 use tsos_domain::quality::{Finding, FindingKind, push};
 use tsos_domain::replacement::{Extent, Shrink, area_shares, shrinks};
 use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
@@ -30,6 +31,49 @@ pub struct ImportRequest<'a> {
     /// Meanings a person gave to columns (`--map`); kept as the layout profile of the file's
     /// header once the import succeeds. Without it a saved profile of the header applies.
     pub mapping: Option<&'a Mapping>,
+    /// Registry schools a person chose for names of a file without ИНН (`--match`), by the
+    /// name as written; remembered for later files once the import succeeds.
+    pub name_matches: &'a [(String, OrgId)],
+}
+
+/// A name of a file without ИНН that matches no registry school, or several.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnmatchedName {
+    /// `file.csv:12`.
+    pub loc: String,
+    pub name: String,
+    pub municipality: Option<String>,
+    /// Several schools have the name (`true`), or none (`false`, with the nearest names).
+    pub several: bool,
+    /// (ИНН, name, municipality) of the schools the name could be.
+    pub candidates: Vec<(OrgId, String, String)>,
+}
+
+impl std::fmt::Display for UnmatchedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let place = self
+            .municipality
+            .as_deref()
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default();
+        let what = if self.several {
+            "в реестре несколько ОО с таким названием"
+        } else {
+            "в реестре нет ОО с таким названием; ближайшие"
+        };
+        let candidates: Vec<String> = self
+            .candidates
+            .iter()
+            .map(|(id, name, municipality)| format!("{name}, {municipality} ({id})"))
+            .collect();
+        write!(
+            f,
+            "{}: «{}»{place}: {what}: {}",
+            self.loc,
+            self.name,
+            candidates.join("; ")
+        )
+    }
 }
 
 /// What an import did with a layout profile (SPEC §5.3).
@@ -139,6 +183,7 @@ pub fn import_file(
             progress: request.progress,
             mapping: request.mapping,
             profiles: Some(&profile_of),
+            sample: 0,
         },
     )?;
     let known = store.known_orgs()?;
@@ -173,10 +218,16 @@ pub fn import_file(
         Target::Registry => None,
     };
     let mut unknown = UnknownOrgs::default();
+    let mut to_remember: Vec<(String, String, OrgId)> = Vec::new();
     let mut n_users = None;
     let n_schools;
     match &import.content {
         Content::PerSchool(rows) if matches!(target, Target::Registry) => {
+            if rows.iter().any(|row| row.org.is_none()) {
+                return Err(AppError::RegistryWithoutInn {
+                    file: import.file_name.clone(),
+                });
+            }
             new.kind = REGISTRY.to_string();
             new.schools = rows
                 .iter()
@@ -185,15 +236,34 @@ pub fn import_file(
             n_schools = rows.len();
         }
         Content::PerSchool(rows) => {
-            let registry = store.schools_at(import.as_of)?;
+            let schools = store.schools_at(import.as_of)?;
+            let named = resolve_names(store, &schools, rows, request, &import.file_name)?;
+            to_remember = named.to_remember;
+            if !named.unmatched.is_empty() {
+                warnings.push(format!(
+                    "ОО без ИНН, не сопоставленные с реестром, пропущены: {}",
+                    list_some(named.unmatched.iter().map(ToString::to_string))
+                ));
+            }
+            if named.by_name > 0 {
+                warnings.push(format!(
+                    "ОО названы без ИНН: сопоставлено с реестром по названию {}",
+                    named.by_name
+                ));
+            }
             let registry: std::collections::HashMap<&OrgId, &SchoolInfo> =
-                registry.iter().map(|s| (&s.id, s)).collect();
+                schools.iter().map(|s| (&s.id, s)).collect();
             let mut n_from_shares = 0;
             let mut disagreeing: Vec<String> = Vec::new();
             let mut contingent_differs: Vec<String> = Vec::new();
-            for row in rows {
-                let registry_school = registry.get(&row.org).copied();
-                if !known.contains(&row.org) {
+            for (org, row) in named.rows {
+                let row = SchoolRow {
+                    org: Some(org.clone()),
+                    ..row.clone()
+                };
+                let row = &row;
+                let registry_school = registry.get(&org).copied();
+                if !known.contains(&org) {
                     new.schools.push(school_record(row, &mut warnings));
                 }
                 for (role, measures) in row.measures.iter() {
@@ -202,7 +272,7 @@ pub fn import_file(
                         && reg > 0
                         && (file as f64 - reg as f64).abs() / reg as f64 > 0.05
                     {
-                        contingent_differs.push(row.org.to_string());
+                        contingent_differs.push(org.to_string());
                     }
                     let contingent = registry_contingent.or(measures.contingent);
                     let active = match (measures.active, measures.share, contingent) {
@@ -212,7 +282,7 @@ pub fn import_file(
                                 && c > 0
                                 && (share - active as f64 / c as f64).abs() > 0.005 + 1e-9
                             {
-                                disagreeing.push(row.org.to_string());
+                                disagreeing.push(org.to_string());
                             }
                             Some(active)
                         }
@@ -225,7 +295,7 @@ pub fn import_file(
                         _ => continue,
                     };
                     new.usage.push(UsageRecord {
-                        org: row.org.clone(),
+                        org: org.clone(),
                         role,
                         counts: RoleCounts {
                             registered: measures.registered,
@@ -379,6 +449,9 @@ pub fn import_file(
         });
     }
     let saved = store.save_snapshot(&new)?;
+    for (name_key, place_key, org) in &to_remember {
+        store.save_name_match(name_key, place_key, org.as_str())?;
+    }
     let profile = match &import.mapping {
         Some(Mapping {
             source: MappingSource::Profile(id),
@@ -515,17 +588,129 @@ fn values_finding(
     })
 }
 
+/// The rows of a per-school file with their registry schools: by ИНН where the file gives it,
+/// else by name (SPEC §5.2).
+struct Named<'r> {
+    rows: Vec<(OrgId, &'r SchoolRow)>,
+    /// Names matched by their words alone, not by a person.
+    by_name: usize,
+    /// Names a person matched (`--match`), to remember: (name key, place key, school).
+    to_remember: Vec<(String, String, OrgId)>,
+    /// Left out with `skip_invalid`.
+    unmatched: Vec<UnmatchedName>,
+}
+
+/// Finds the registry school of each row named without ИНН: the choice a person gives now,
+/// else one remembered from an earlier file, else the one school of the registry with that
+/// name (in its municipality, where the file gives one). Never a guess: a name that matches
+/// none or several stops the import, unless `skip_invalid` leaves it out.
+fn resolve_names<'r>(
+    store: &Store,
+    registry: &[SchoolInfo],
+    rows: &'r [SchoolRow],
+    request: &ImportRequest<'_>,
+    file: &str,
+) -> Result<Named<'r>, AppError> {
+    let mut named = Named {
+        rows: Vec::new(),
+        by_name: 0,
+        to_remember: Vec::new(),
+        unmatched: Vec::new(),
+    };
+    let schools: std::collections::HashMap<&OrgId, &SchoolInfo> =
+        registry.iter().map(|s| (&s.id, s)).collect();
+    let mut first_loc: std::collections::HashMap<OrgId, &str> = std::collections::HashMap::new();
+    let mut repeated: Vec<String> = Vec::new();
+    for row in rows {
+        let org = match &row.org {
+            Some(org) => org.clone(),
+            None => {
+                let name = row.name.as_deref().unwrap_or_default();
+                let name_key = school_key(name);
+                let place = row
+                    .municipality
+                    .as_deref()
+                    .map(place_key)
+                    .unwrap_or_default();
+                let given = request
+                    .name_matches
+                    .iter()
+                    .find(|(given, _)| school_key(given) == name_key)
+                    .map(|(_, org)| org.clone());
+                if let Some(org) = given {
+                    if !schools.contains_key(&org) {
+                        return Err(AppError::MatchNotInRegistry {
+                            name: name.to_string(),
+                            org: org.to_string(),
+                        });
+                    }
+                    named.to_remember.push((name_key, place, org.clone()));
+                    org
+                } else if let Some(org) = store.name_match(&name_key, &place)? {
+                    OrgId::from_normalized(org)
+                } else {
+                    match match_school(name, row.municipality.as_deref(), registry) {
+                        NameMatch::One(org) => {
+                            named.by_name += 1;
+                            org
+                        }
+                        found => {
+                            let (several, ids) = match found {
+                                NameMatch::Several(ids) => (true, ids),
+                                NameMatch::None { nearest } => (false, nearest),
+                                NameMatch::One(_) => unreachable!("handled above"),
+                            };
+                            named.unmatched.push(UnmatchedName {
+                                loc: row.loc.clone(),
+                                name: name.to_string(),
+                                municipality: row.municipality.clone(),
+                                several,
+                                candidates: ids
+                                    .into_iter()
+                                    .filter_map(|id| schools.get(&id).copied())
+                                    .map(|s| (s.id.clone(), s.name.clone(), s.municipality.clone()))
+                                    .collect(),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(first) = first_loc.get(&org) {
+            repeated.push(format!("{}: ОО {org} уже была в {first}", row.loc));
+            continue;
+        }
+        first_loc.insert(org.clone(), &row.loc);
+        named.rows.push((org, row));
+    }
+    if !repeated.is_empty() && !request.skip_invalid {
+        return Err(AppError::RepeatedSchools {
+            file: file.to_string(),
+            repeats: repeated,
+        });
+    }
+    if !named.unmatched.is_empty() && !request.skip_invalid {
+        return Err(AppError::UnmatchedNames {
+            file: file.to_string(),
+            names: named.unmatched,
+        });
+    }
+    Ok(named)
+}
+
 fn school_record(row: &SchoolRow, warnings: &mut Vec<String>) -> SchoolRecord {
+    let org = row.org.clone().expect("a school record has its ИНН");
     let mut contingent = RoleMap::default();
     for role in Role::ALL {
         *contingent.get_mut(role) = row.measures.get(role).contingent;
     }
     let name = row.name.clone().unwrap_or_else(|| {
         warnings.push(format!("{}: нет наименования ОО", row.loc));
-        format!("ОО {}", row.org)
+        format!("ОО {org}")
     });
     SchoolRecord {
-        org: row.org.clone(),
+        org,
         name,
         municipality: row
             .municipality

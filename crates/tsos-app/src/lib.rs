@@ -50,6 +50,22 @@ pub enum AppError {
         file: String,
         replacement: Box<import::Replacement>,
     },
+    #[error(
+        "{file}: ОО названы без ИНН, и не все найдены в реестре — импорт остановлен:\n  {}\n  Укажите школу вручную: --match \"НАЗВАНИЕ=ИНН\" (выбор запоминается для следующих файлов) или пропустите эти строки с --skip-invalid",
+        names.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  ")
+    )]
+    UnmatchedNames {
+        file: String,
+        names: Vec<import::UnmatchedName>,
+    },
+    #[error("--match «{name}={org}»: ОО с ИНН {org} нет в реестре на дату файла")]
+    MatchNotInRegistry { name: String, org: String },
+    #[error("{file}: одна ОО названа в файле дважды:\n  {}", repeats.join("\n  "))]
+    RepeatedSchools { file: String, repeats: Vec<String> },
+    #[error(
+        "{file}: в реестре ОО нужен ИНН каждой школы, а в файле нет столбца ИНН (названия сопоставляются с реестром только в выгрузках)"
+    )]
+    RegistryWithoutInn { file: String },
     #[error("не удалось записать {path}: {detail}")]
     Write { path: String, detail: String },
     #[error("{}", match .0 { Some(id) => format!("письмо №{id} не найдено (список: tsos followup --list)"), None => "писем еще не было: tsos letter …".to_string() })]

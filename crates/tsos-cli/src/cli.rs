@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
+use tsos_domain::OrgId;
 use tsos_ingest::header::{Mapping, Meaning};
 
 #[derive(Parser, Debug)]
@@ -59,6 +60,10 @@ pub enum Command {
         /// Разметка сохраняется и применяется к следующим файлам с тем же заголовком
         #[arg(long = "map", value_name = "ЗАГОЛОВОК=СМЫСЛ", value_parser = parse_map)]
         map: Vec<(String, Meaning)>,
+        /// Школа реестра для названия ОО в файле без ИНН: «НАЗВАНИЕ=ИНН»; выбор запоминается
+        /// для следующих файлов
+        #[arg(long = "match", value_name = "НАЗВАНИЕ=ИНН", value_parser = parse_match)]
+        matches: Vec<(String, OrgId)>,
     },
     /// Сохраненные разметки столбцов (профили): заголовок файла и смысл его столбцов
     Profiles {
@@ -277,6 +282,17 @@ pub enum ProfilesAction {
 
 fn parse_map(arg: &str) -> Result<(String, Meaning), String> {
     Mapping::parse_entry(arg)
+}
+
+fn parse_match(arg: &str) -> Result<(String, OrgId), String> {
+    let (name, inn) = arg.rsplit_once('=').ok_or_else(|| {
+        format!("«{arg}»: ожидается НАЗВАНИЕ=ИНН, например «МБОУ СОШ №5=0512345678»")
+    })?;
+    let org = OrgId::normalize(inn).ok_or_else(|| format!("«{arg}»: не указан ИНН"))?;
+    if name.trim().is_empty() {
+        return Err(format!("«{arg}»: не указано название"));
+    }
+    Ok((name.trim().to_string(), org))
 }
 
 #[derive(Subcommand, Debug)]

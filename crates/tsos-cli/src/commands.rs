@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             sheet,
             replace,
             map,
+            matches,
         } => {
             let mut store = open_store(&db_path(cli.db))?;
             let mapping = Mapping {
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     progress: bar.as_ref().map(|_| &update as &(dyn Fn(u64, u64) + Sync)),
                     replace,
                     mapping: Some(&mapping),
+                    name_matches: &matches,
                 },
             );
             if let Some(bar) = bar {
@@ -408,6 +410,7 @@ fn demo(
                 progress: None,
                 replace: false,
                 mapping: None,
+                name_matches: &[],
             },
         )
         .with_context(|| format!("импорт демо-файла {}", file.path.display()))?;

@@ -11,6 +11,7 @@
 pub mod chats;
 pub mod dates;
 pub mod indicators;
+pub mod names;
 pub mod org;
 pub mod platform;
 pub mod quality;

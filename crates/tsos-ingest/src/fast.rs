@@ -85,6 +85,8 @@ pub(crate) struct FastInput<'a> {
     pub tally: Tally,
     pub skip_invalid: bool,
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// How many first data rows to keep, as [`crate::ReadOptions::sample`].
+    pub sample: usize,
 }
 
 /// What the fast path read after the header.
@@ -97,6 +99,7 @@ pub(crate) struct FastOutput {
     /// The first invalid cells in file order, and how many there were.
     pub errors: Vec<RowError>,
     pub n_errors: usize,
+    pub sample: crate::Sample,
 }
 
 /// Reads the data rows, or `None` where the general path must read the file instead.
@@ -271,6 +274,8 @@ struct ChunkResult {
     other_roles: u64,
     empty_confirmed: u64,
     missing_ids: u64,
+    /// The block's first data rows, each with its line within the block.
+    sample: Vec<(u64, Vec<String>)>,
 }
 
 /// One worker's state across the blocks it reads.
@@ -513,6 +518,10 @@ impl<'a> Worker<'a> {
                 return Ok(true);
             }
         }
+        if out.sample.len() < input.sample {
+            out.sample
+                .push((line_idx, crate::sample_texts(&cells(), input.header)));
+        }
         let role = match self.roles.find(raw_role) {
             Some(role) => role,
             None => {
@@ -698,8 +707,14 @@ fn join(
     };
     let mut errors = Vec::new();
     let mut n_errors = 0;
+    let mut sample = Vec::new();
     let mut first_line = input.header_line + 1;
     for (_, chunk) in results {
+        for (line_idx, texts) in chunk.sample {
+            if sample.len() < input.sample {
+                sample.push((RowLoc::Line(first_line + line_idx), texts));
+            }
+        }
         stats.read += chunk.lines;
         stats.blank += chunk.blank;
         stats.totals += chunk.totals;
@@ -725,6 +740,7 @@ fn join(
         stats,
         errors,
         n_errors,
+        sample,
     }
 }
 

@@ -58,6 +58,29 @@ pub struct ReadOptions<'a> {
     pub mapping: Option<&'a header::Mapping>,
     /// Saved mappings by [`header::header_key`], for a header no `mapping` is given for.
     pub profiles: Option<&'a SavedProfiles<'a>>,
+    /// Keep the texts of this many first data rows in [`Import::sample`] (0: none), for a
+    /// preview that shows the file as it was read without reading it twice.
+    pub sample: usize,
+}
+
+/// The first data rows of a file as read, for a preview: each row's location and its cells'
+/// texts, the ФИО column blanked out (personal data is not shown).
+pub type Sample = Vec<(RowLoc, Vec<String>)>;
+
+/// A row's texts for a [`Sample`].
+fn sample_texts(cells: &[Cell], header: &Header) -> Vec<String> {
+    let full_name = header.find(Column::FullName).map(|(idx, _)| idx);
+    cells
+        .iter()
+        .enumerate()
+        .map(|(idx, cell)| {
+            if Some(idx) == full_name && !cell.is_empty() {
+                "—".to_string()
+            } else {
+                cell.to_text()
+            }
+        })
+        .collect()
 }
 
 /// Looks up the layout profile saved for a header key ([`header::header_key`]).
@@ -112,7 +135,9 @@ pub struct SchoolMeasures {
 /// One row of a per-school export or of a registry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchoolRow {
-    pub org: OrgId,
+    /// `None` where the file names its schools without ИНН: the name (and municipality) is
+    /// then matched to the registry by the importer.
+    pub org: Option<OrgId>,
     pub name: Option<String>,
     pub municipality: Option<String>,
     pub region: Option<String>,
@@ -159,6 +184,8 @@ pub struct Import {
     /// The meanings a person gave to columns that the reading applied (`--map` or a saved
     /// profile).
     pub mapping: Option<header::Mapping>,
+    /// The first data rows, as [`ReadOptions::sample`] asked.
+    pub sample: Sample,
 }
 
 /// One good row of a per-user export, as handed to [`visit_users`].
@@ -205,16 +232,17 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         &mut stats,
     )?;
     let fast_path = fast.is_some();
-    let (content, sha256, stats, rejected_examples) = match fast {
+    let (content, sha256, stats, rejected_examples, sample) = match fast {
         Some(Fast {
             content,
             sha256,
             rejected_examples,
+            sample,
         }) => {
             if let Content::PerUser(data) = &content {
                 per_user_warnings(data, header.has(Column::UserId), as_of, &mut warnings);
             }
-            (content, sha256, stats, rejected_examples)
+            (content, sha256, stats, rejected_examples, sample)
         }
         None => {
             let sha256 = file_sha256(path)?;
@@ -226,6 +254,8 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
                 errors: Vec::new(),
                 n_errors: 0,
                 skip_invalid: options.skip_invalid,
+                wanted_sample: options.sample,
+                sample: Vec::new(),
             };
             let content = match options.target {
                 Target::Platform(platform) if header.has(Column::Role) => Content::PerUser(
@@ -254,7 +284,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
                     errors: reader.errors,
                 });
             }
-            (content, sha256, reader.stats, reader.errors)
+            (content, sha256, reader.stats, reader.errors, reader.sample)
         }
     };
     // Whichever path read the file: a header and nothing under it is no export.
@@ -275,6 +305,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         fast_path,
         header_key: header.key.clone(),
         mapping: header.mapping.clone(),
+        sample,
     })
 }
 
@@ -342,6 +373,7 @@ fn try_fast(
         tally: tsos_domain::Tally::new(&platform.rule, as_of, confirmed.is_some()),
         skip_invalid: options.skip_invalid,
         progress: options.progress,
+        sample: options.sample,
     };
     let Some(output) = fast::per_user(&input).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
@@ -366,6 +398,7 @@ fn try_fast(
         content: Content::PerUser(output.data),
         sha256: output.sha256,
         rejected_examples: output.errors,
+        sample: output.sample,
     }))
 }
 
@@ -374,6 +407,7 @@ struct Fast {
     content: Content,
     sha256: String,
     rejected_examples: Vec<RowError>,
+    sample: Sample,
 }
 
 /// Reads a per-user export row by row without keeping anything: every good row goes to
@@ -407,6 +441,8 @@ pub fn visit_users(
         errors: Vec::new(),
         n_errors: 0,
         skip_invalid: options.skip_invalid,
+        wanted_sample: 0,
+        sample: Vec::new(),
     };
     reader.user_rows(&mut source, platform, visit)?;
     if reader.n_errors > 0 && !options.skip_invalid {
@@ -512,6 +548,9 @@ struct RowReader<'h> {
     errors: Vec<RowError>,
     n_errors: usize,
     skip_invalid: bool,
+    /// How many first data rows to keep in `sample`.
+    wanted_sample: usize,
+    sample: Sample,
 }
 
 /// The outcome of one data row.
@@ -590,7 +629,13 @@ impl RowReader<'_> {
             };
             match self.classify(&row, org_idx) {
                 RowKind::Blank | RowKind::Totals | RowKind::Defective => continue,
-                RowKind::Data => return Ok(Some(row)),
+                RowKind::Data => {
+                    if self.sample.len() < self.wanted_sample {
+                        self.sample
+                            .push((row.loc.clone(), sample_texts(&row.cells, self.header)));
+                    }
+                    return Ok(Some(row));
+                }
             }
         }
         Ok(None)
@@ -774,9 +819,11 @@ impl RowReader<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<Vec<SchoolRow>, IngestError> {
         let header = self.header;
-        let (org_idx, org_header) = header
-            .find(Column::Org)
-            .expect("plausible header has an org");
+        // A file without ИНН names its schools: the name column then keys the rows.
+        let org_col = header.find(Column::Org);
+        let (key_idx, _) = org_col
+            .or_else(|| header.find(Column::Name))
+            .expect("a plausible header has an organisation or a name");
         let text_col = |column| header.find(column).map(|(idx, _)| idx);
         let (name_idx, municipality_idx, region_idx) = (
             text_col(Column::Name),
@@ -789,23 +836,29 @@ impl RowReader<'_> {
             .collect();
         let mut rows: Vec<SchoolRow> = Vec::new();
         let mut seen: HashMap<OrgId, String> = HashMap::new();
-        while let Some(row) = self.next_data_row(source, org_idx)? {
-            let org = match values::org_id(row.cell(org_idx)) {
-                Ok(org) => org,
-                Err(invalid) => {
-                    self.reject(&row, org_idx, org_header, invalid);
-                    continue;
+        while let Some(row) = self.next_data_row(source, key_idx)? {
+            let loc = row.loc.describe(&self.file, key_idx);
+            let org = match org_col {
+                None => None,
+                Some((org_idx, org_header)) => {
+                    let org = match values::org_id(row.cell(org_idx)) {
+                        Ok(org) => org,
+                        Err(invalid) => {
+                            self.reject(&row, org_idx, org_header, invalid);
+                            continue;
+                        }
+                    };
+                    if let Some(first) = seen.get(&org) {
+                        let invalid = values::Invalid {
+                            kind: "ИНН повторяется",
+                            reason: format!("ИНН {org} уже был в {first}"),
+                        };
+                        self.reject(&row, org_idx, org_header, invalid);
+                        continue;
+                    }
+                    Some(org)
                 }
             };
-            let loc = row.loc.describe(&self.file, org_idx);
-            if let Some(first) = seen.get(&org) {
-                let invalid = values::Invalid {
-                    kind: "ИНН повторяется",
-                    reason: format!("ИНН {org} уже был в {first}"),
-                };
-                self.reject(&row, org_idx, org_header, invalid);
-                continue;
-            }
             let mut school = SchoolRow {
                 org: org.clone(),
                 name: name_idx
@@ -839,7 +892,9 @@ impl RowReader<'_> {
                 }
             }
             if ok {
-                seen.insert(org, loc);
+                if let Some(org) = org {
+                    seen.insert(org, loc);
+                }
                 rows.push(school);
                 self.stats.accepted += 1;
             }

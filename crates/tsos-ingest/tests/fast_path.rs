@@ -25,6 +25,7 @@ fn read(
             progress: None,
             mapping: None,
             profiles: None,
+            sample: 5,
         },
     )
 }
@@ -75,6 +76,7 @@ fn check_skipping(path: &Path, platform: &str, as_of: Option<Date>) -> bool {
                 progress: None,
                 mapping: None,
                 profiles: None,
+                sample: 5,
             },
         )
     };
@@ -162,6 +164,16 @@ fn a_quirky_grouped_file_takes_the_fast_path_with_the_same_result() {
     let utf8 = dir.path().join("utf8.csv");
     std::fs::write(&utf8, format!("\u{feff}{body}")).unwrap();
     assert!(check(&utf8, "myschool", None));
+    // The first data rows as read, without the names of people.
+    let import = read(&utf8, "myschool", None, true).unwrap();
+    assert_eq!(import.sample.len(), 5);
+    assert_eq!(
+        import.sample[0].0.number(),
+        4,
+        "after the title, a blank line and the header"
+    );
+    assert_eq!(import.sample[0].1[1], "—");
+    assert_eq!(import.sample[0].1[3], "512000000");
     let crlf = dir.path().join("crlf.csv");
     std::fs::write(&crlf, body.replace('\n', "\r\n")).unwrap();
     assert!(check(&crlf, "myschool", Some(date(2023, 10, 1))));

@@ -463,6 +463,7 @@ fn a_million_blank_rows_are_counted_not_made() {
         progress: None,
         mapping: None,
         profiles: None,
+        sample: 0,
     };
     let import = read_export(&file.path, &options).unwrap();
     assert_eq!(
@@ -574,6 +575,7 @@ fn a_refused_workbook_is_an_import_error_that_names_the_file() {
             progress: None,
             mapping: None,
             profiles: None,
+            sample: 0,
         },
     )
     .unwrap_err();

@@ -87,7 +87,11 @@ impl WebError {
                 AppError::UnknownDataset { .. }
                 | AppError::ChatEdit(_)
                 | AppError::OtherSchools { .. }
-                | AppError::NoSchool(_) => StatusCode::BAD_REQUEST,
+                | AppError::NoSchool(_)
+                | AppError::UnmatchedNames { .. }
+                | AppError::RepeatedSchools { .. }
+                | AppError::RegistryWithoutInn { .. }
+                | AppError::MatchNotInRegistry { .. } => StatusCode::BAD_REQUEST,
                 // The file would replace good figures with far fewer: the user decides.
                 AppError::SuspectReplacement { .. } => StatusCode::CONFLICT,
                 AppError::Ingest(_)

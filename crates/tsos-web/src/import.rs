@@ -342,6 +342,7 @@ fn read_preview(
         progress: None,
         mapping: None,
         profiles: None,
+        sample: 0,
     };
     let mut page = PreviewPage {
         layout: Layout::new(
@@ -490,7 +491,11 @@ fn coverage(
     let known: HashSet<&str> = registry.iter().map(|s| s.id.as_str()).collect();
     let in_file: Vec<&str> = match &import.content {
         Content::PerUser(data) => data.counts.by_org.keys().map(|org| org.as_str()).collect(),
-        Content::PerSchool(rows) => rows.iter().map(|row| row.org.as_str()).collect(),
+        // Schools named without ИНН are matched at the import; the preview counts the others.
+        Content::PerSchool(rows) => rows
+            .iter()
+            .filter_map(|row| row.org.as_ref().map(|org| org.as_str()))
+            .collect(),
     };
     let covered = in_file.iter().filter(|org| known.contains(*org)).count();
     let mut text = format!(
@@ -612,6 +617,7 @@ pub(crate) async fn confirm(
                     progress: None,
                     replace: false,
                     mapping: None,
+                    name_matches: &[],
                 },
             );
             // The file is deleted here, whatever the outcome.

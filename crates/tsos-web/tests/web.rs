@@ -116,6 +116,7 @@ fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
             progress: None,
             replace: false,
             mapping: None,
+            name_matches: &[],
         },
     )
     .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));

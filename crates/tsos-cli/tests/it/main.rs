@@ -8,6 +8,7 @@ mod documents;
 mod layouts;
 mod letter;
 mod messy;
+mod names;
 mod replacement;
 mod safe_csv;
 mod snapshots;
