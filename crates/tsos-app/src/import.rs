@@ -34,6 +34,8 @@ pub struct ImportRequest<'a> {
     /// Registry schools a person chose for names of a file without ИНН (`--match`), by the
     /// name as written; remembered for later files once the import succeeds.
     pub name_matches: &'a [(String, OrgId)],
+    /// Keep the first data rows as read ([`ReadOptions::sample`]), for a preview.
+    pub sample: usize,
 }
 
 /// A name of a file without ИНН that matches no registry school, or several.
@@ -150,12 +152,48 @@ impl Replacement {
     }
 }
 
+/// A file read and reconciled with the registry, not saved yet: what a preview shows, and what
+/// [`commit_import`] saves.
+#[derive(Debug)]
+pub struct PreparedImport {
+    pub dataset: String,
+    /// The platform's or the registry's name in Russian.
+    pub dataset_name: String,
+    pub import: Import,
+    /// Schools of the file that the registry lacks and that it would add.
+    pub schools_added: Vec<SchoolRecord>,
+    /// Organisations of the file unknown to the registry (per-user exports).
+    pub unknown: UnknownOrgs,
+    pub n_schools: usize,
+    pub n_users: Option<u64>,
+    pub warnings: Vec<String>,
+    pub findings: Vec<Finding>,
+    /// The snapshot it would replace, compared with it.
+    pub replaced: Option<Replacement>,
+    /// Names of a file without ИНН that match no registry school, or several: saved only
+    /// left out (`skip_invalid`), or once a person chooses (`name_matches`).
+    pub unmatched: Vec<UnmatchedName>,
+    new: NewSnapshot,
+    /// Names a person matched, to remember once saved: (name key, place key, school).
+    to_remember: Vec<(String, String, OrgId)>,
+}
+
 /// Reads `request.path` and stores it as one snapshot (or nothing, on error).
 pub fn import_file(
     store: &mut Store,
     catalogue: &Catalogue,
     request: &ImportRequest<'_>,
 ) -> Result<ImportOutcome, AppError> {
+    let prepared = prepare_import(store, catalogue, request)?;
+    commit_import(store, prepared, request)
+}
+
+/// Reads `request.path` and reconciles it with the registry, writing nothing.
+pub fn prepare_import(
+    store: &Store,
+    catalogue: &Catalogue,
+    request: &ImportRequest<'_>,
+) -> Result<PreparedImport, AppError> {
     let (target, dataset_name) = if request.dataset == REGISTRY {
         (Target::Registry, "Реестр ОО".to_string())
     } else {
@@ -170,8 +208,7 @@ pub fn import_file(
             })?;
         (Target::Platform(platform), platform.name.clone())
     };
-    let saved_profiles: &Store = store;
-    let profile_of = |key: &str| saved_profile(saved_profiles, key);
+    let profile_of = |key: &str| saved_profile(store, key);
     let import = tsos_ingest::read_export(
         request.path,
         &ReadOptions {
@@ -183,7 +220,7 @@ pub fn import_file(
             progress: request.progress,
             mapping: request.mapping,
             profiles: Some(&profile_of),
-            sample: 0,
+            sample: request.sample,
         },
     )?;
     let known = store.known_orgs()?;
@@ -219,6 +256,7 @@ pub fn import_file(
     };
     let mut unknown = UnknownOrgs::default();
     let mut to_remember: Vec<(String, String, OrgId)> = Vec::new();
+    let mut unmatched: Vec<UnmatchedName> = Vec::new();
     let mut n_users = None;
     let n_schools;
     match &import.content {
@@ -241,10 +279,11 @@ pub fn import_file(
             to_remember = named.to_remember;
             if !named.unmatched.is_empty() {
                 warnings.push(format!(
-                    "ОО без ИНН, не сопоставленные с реестром, пропущены: {}",
+                    "ОО без ИНН, не сопоставленные с реестром, не вошли в снимок: {}",
                     list_some(named.unmatched.iter().map(ToString::to_string))
                 ));
             }
+            unmatched = named.unmatched;
             if named.by_name > 0 {
                 warnings.push(format!(
                     "ОО названы без ИНН: сопоставлено с реестром по названию {}",
@@ -439,6 +478,52 @@ pub fn import_file(
     new.warnings = warnings.clone();
     let findings = new.findings.clone();
     let replaced = compare_with_current(store, &new, n_users)?;
+    Ok(PreparedImport {
+        dataset: request.dataset.to_string(),
+        dataset_name,
+        import,
+        schools_added,
+        unknown,
+        n_schools,
+        n_users,
+        warnings,
+        findings,
+        replaced,
+        unmatched,
+        new,
+        to_remember,
+    })
+}
+
+/// Saves a prepared import as one snapshot, unless it would replace the current one with far
+/// less without `request.replace`, or leave out names that match no school without
+/// `request.skip_invalid`. Remembers the matches and the layout a person gave.
+pub fn commit_import(
+    store: &mut Store,
+    prepared: PreparedImport,
+    request: &ImportRequest<'_>,
+) -> Result<ImportOutcome, AppError> {
+    let PreparedImport {
+        dataset,
+        dataset_name,
+        import,
+        schools_added,
+        unknown,
+        n_schools,
+        n_users,
+        warnings,
+        findings,
+        replaced,
+        unmatched,
+        new,
+        to_remember,
+    } = prepared;
+    if !unmatched.is_empty() && !request.skip_invalid {
+        return Err(AppError::UnmatchedNames {
+            file: import.file_name.clone(),
+            names: unmatched,
+        });
+    }
     if let Some(replacement) = &replaced
         && !replacement.shrinks.is_empty()
         && !request.replace
@@ -468,7 +553,7 @@ pub fn import_file(
                 .collect();
             Some(ProfileUse::Saved(store.save_profile(
                 &import.header_key,
-                request.dataset,
+                &dataset,
                 &codes,
                 &import.file_name,
             )?))
@@ -476,7 +561,7 @@ pub fn import_file(
         None => None,
     };
     Ok(ImportOutcome {
-        dataset: request.dataset.to_string(),
+        dataset,
         dataset_name,
         import,
         saved,
@@ -688,12 +773,6 @@ fn resolve_names<'r>(
         return Err(AppError::RepeatedSchools {
             file: file.to_string(),
             repeats: repeated,
-        });
-    }
-    if !named.unmatched.is_empty() && !request.skip_invalid {
-        return Err(AppError::UnmatchedNames {
-            file: file.to_string(),
-            names: named.unmatched,
         });
     }
     Ok(named)

@@ -62,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     replace,
                     mapping: Some(&mapping),
                     name_matches: &matches,
+                    sample: 0,
                 },
             );
             if let Some(bar) = bar {
@@ -411,6 +412,7 @@ fn demo(
                 replace: false,
                 mapping: None,
                 name_matches: &[],
+                sample: 0,
             },
         )
         .with_context(|| format!("импорт демо-файла {}", file.path.display()))?;

@@ -186,6 +186,8 @@ pub struct Import {
     pub mapping: Option<header::Mapping>,
     /// The first data rows, as [`ReadOptions::sample`] asked.
     pub sample: Sample,
+    /// How every column of the header was read, and why.
+    pub readings: Vec<header::Reading>,
 }
 
 /// One good row of a per-user export, as handed to [`visit_users`].
@@ -306,6 +308,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         header_key: header.key.clone(),
         mapping: header.mapping.clone(),
         sample,
+        readings: header.readings.clone(),
     })
 }
 

@@ -618,6 +618,7 @@ pub(crate) async fn confirm(
                     replace: false,
                     mapping: None,
                     name_matches: &[],
+                    sample: 0,
                 },
             );
             // The file is deleted here, whatever the outcome.

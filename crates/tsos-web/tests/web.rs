@@ -117,6 +117,7 @@ fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
             replace: false,
             mapping: None,
             name_matches: &[],
+            sample: 0,
         },
     )
     .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));
