@@ -9,6 +9,7 @@ mod layouts;
 mod letter;
 mod messy;
 mod names;
+mod old_formats;
 mod replacement;
 mod safe_csv;
 mod snapshots;
