@@ -922,25 +922,26 @@ impl RowReader<'_> {
 /// A totals row («Итого», «Всего») rather than an organisation's: a text cell says so, and
 /// the organisation cell holds no id with a digit.
 fn is_totals(row: &Row, org_idx: usize) -> bool {
-    let says_total = row.cells.iter().any(|cell| match cell {
-        // Only a text whose first letter could begin «итого» or «всего» is normalised: this
-        // runs on every row of the general path.
-        Cell::Text(text)
-            if matches!(
-                text.chars().find(|c| c.is_alphanumeric()),
-                Some('и' | 'И' | 'в' | 'В')
-            ) =>
-        {
-            let norm = header::normalize(text);
-            norm.starts_with("итого") || norm.starts_with("всего") || norm == "итог"
-        }
+    // The organisation first: a row with an id is no totals row, and most rows have one.
+    let org_has_digit = match row.cell(org_idx) {
+        Cell::Number(n) => n.fract() == 0.0 && *n >= 0.0,
+        Cell::Text(text) => text.bytes().any(|b| b.is_ascii_digit()),
         _ => false,
-    });
-    // Only a row that says «итого» pays for reading its organisation twice.
-    says_total
-        && !values::org_id(row.cell(org_idx))
-            .map(|id| id.as_str().bytes().any(|b| b.is_ascii_digit()))
-            .unwrap_or(false)
+    };
+    !org_has_digit
+        && row.cells.iter().any(|cell| match cell {
+            // Only a text whose first letter could begin «итого» or «всего» is normalised.
+            Cell::Text(text)
+                if matches!(
+                    text.chars().find(|c| c.is_alphanumeric()),
+                    Some('и' | 'И' | 'в' | 'В')
+                ) =>
+            {
+                let norm = header::normalize(text);
+                norm.starts_with("итого") || norm.starts_with("всего") || norm == "итог"
+            }
+            _ => false,
+        })
 }
 
 /// How a row error names the column of a defect: its header, or the whole line.
