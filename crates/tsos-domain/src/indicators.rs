@@ -8,8 +8,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 
+use crate::level::Level;
 use crate::org::OrgId;
 use crate::platform::Platform;
+use crate::registry::SchoolInfo;
 use crate::role::{Role, RoleMap};
 use crate::targets::{IndicatorId, Status, TargetBook, gap, status};
 
@@ -26,17 +28,6 @@ pub struct RoleCounts {
     /// Of the active, those whose last date leaves the window before the next monthly date
     /// (per-user exports only).
     pub leaving: Option<u64>,
-}
-
-/// A school of the registry, as resolved for a date.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SchoolInfo {
-    pub id: OrgId,
-    pub name: String,
-    pub municipality: String,
-    pub region: String,
-    /// Official headcount per role: the denominator. `None` where unknown.
-    pub contingent: RoleMap<Option<u64>>,
 }
 
 /// One platform's snapshot at a date, per organisation.
@@ -92,64 +83,6 @@ impl UnknownOrgs {
     /// Users without an organisation, all roles together.
     pub fn users_without_org(&self) -> u64 {
         self.without_org.iter().map(|(_, n)| n).sum()
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    School,
-    Municipality,
-    Region,
-}
-
-impl Level {
-    pub const ALL: [Level; 3] = [Level::School, Level::Municipality, Level::Region];
-
-    pub fn from_code(code: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|level| level.code() == code)
-    }
-
-    /// «школы», «муниципалитеты», «регион».
-    pub fn title_ru(self) -> &'static str {
-        match self {
-            Level::School => "общеобразовательные организации",
-            Level::Municipality => "муниципальные образования",
-            Level::Region => "регион",
-        }
-    }
-
-    /// The group a school belongs to at this level: itself, its municipality or its region.
-    pub fn group_of(self, school: &SchoolInfo) -> (&str, &str) {
-        match self {
-            Level::School => (school.id.as_str(), ""),
-            Level::Municipality => (school.region.as_str(), school.municipality.as_str()),
-            Level::Region => (school.region.as_str(), ""),
-        }
-    }
-
-    /// The id, name and municipality of the row a school's group makes at this level.
-    pub fn row_identity(self, school: &SchoolInfo) -> (String, String, String) {
-        match self {
-            Level::School => (
-                school.id.to_string(),
-                school.name.clone(),
-                school.municipality.clone(),
-            ),
-            Level::Municipality => (
-                school.municipality.clone(),
-                school.municipality.clone(),
-                school.municipality.clone(),
-            ),
-            Level::Region => (school.region.clone(), school.region.clone(), String::new()),
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::School => "school",
-            Level::Municipality => "municipality",
-            Level::Region => "region",
-        }
     }
 }
 

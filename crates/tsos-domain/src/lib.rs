@@ -4,17 +4,20 @@
 //! This crate is pure: it knows nothing about files, SQL or HTTP. Ingestion turns files into
 //! the values defined here, storage keeps them, outputs format them.
 //!
-//! Reading order: [`role`], [`org`], [`dates`], [`platform`] (the active-user rules),
-//! [`users`] (merging per-user rows into counts), [`indicators`] (shares, roll-ups, deltas,
-//! ranks), [`targets`] (targets, statuses, the gap to target).
+//! Reading order: [`role`], [`org`], [`dates`], [`registry`] (a school as the registry gives
+//! it), [`level`] (school, municipality, region), [`platform`] (the active-user rules),
+//! [`users`] (merging per-user rows into counts), [`targets`] (targets, statuses, the gap to
+//! target), [`indicators`] (shares, roll-ups, deltas, ranks).
 
 pub mod chats;
 pub mod dates;
 pub mod indicators;
+pub mod level;
 pub mod names;
 pub mod org;
 pub mod platform;
 pub mod quality;
+pub mod registry;
 pub mod replacement;
 pub mod role;
 pub mod targets;
@@ -22,12 +25,14 @@ pub mod users;
 
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
 pub use indicators::{
-    Indicator, IndicatorRow, Level, PlatformCounts, Report, ReportPlatform, RoleCounts, SchoolInfo,
-    Shortfall, UnknownOrgs,
+    Indicator, IndicatorRow, PlatformCounts, Report, ReportPlatform, RoleCounts, Shortfall,
+    UnknownOrgs,
 };
+pub use level::Level;
 pub use org::OrgId;
 pub use platform::{ActiveRule, Catalogue, Platform, Window};
 pub use quality::{Finding, FindingKind};
+pub use registry::SchoolInfo;
 pub use role::{Role, RoleMap};
 pub use targets::{IndicatorId, Status, Target, TargetBook};
 pub use users::{OrgTally, PerUserCounts, Tally, UserAggregate, UserKey, UserState};

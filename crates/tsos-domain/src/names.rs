@@ -3,8 +3,8 @@
 //! reduced to one spelling — never guessed. A name that matches no school, or several, is for a
 //! person to decide; the nearest registry names help them.
 
-use crate::indicators::SchoolInfo;
 use crate::org::OrgId;
+use crate::registry::SchoolInfo;
 
 /// How one name of a file stands against the registry.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,8 +5,9 @@
 //! compared; a new one far smaller than the old one, or one that would drop a share of the
 //! whole area by more than [`SHARE_DROP_PP`] points, is held until the user confirms it.
 
-use crate::indicators::{RoleCounts, SchoolInfo};
+use crate::indicators::RoleCounts;
 use crate::org::OrgId;
+use crate::registry::SchoolInfo;
 use crate::role::{Role, RoleMap};
 
 /// A replacement keeping less than this fraction of the rows, schools or users it replaces is

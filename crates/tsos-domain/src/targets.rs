@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::indicators::Level;
+use crate::level::Level;
 use crate::role::Role;
 
 /// `platform.role`, as in `myschool.teachers`.

@@ -19,7 +19,8 @@ use tsos_domain::chats::{
 };
 
 use crate::error::{IngestError, RowError};
-use crate::header::{Search, find_header, normalize};
+use crate::header::normalize;
+use crate::search::{Search, find_header};
 use crate::source::{Cell, Format, Next, Row, Source};
 use crate::{RowStats, file_sha256, values};
 

@@ -7,13 +7,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::header::Reading;
-
-/// Where a row is: a physical 1-based line of a CSV file, or a row of a sheet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RowLoc {
-    Line(u64),
-    Sheet { sheet: String, row: u32 },
-}
+pub use crate::row::{RowLoc, column_letters};
 
 /// One invalid row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,26 +20,6 @@ pub struct RowError {
     pub reason: String,
     /// A short, value-free reason used to count rejected rows by kind.
     pub kind: &'static str,
-}
-
-impl RowLoc {
-    /// `file.csv:58`, or `file.xlsx[Лист1]!B58` for the cell in column `column_idx`.
-    pub fn describe(&self, file: &str, column_idx: usize) -> String {
-        match self {
-            RowLoc::Line(line) => format!("{file}:{line}"),
-            RowLoc::Sheet { sheet, row } => {
-                format!("{file}[{sheet}]!{}{row}", column_letters(column_idx))
-            }
-        }
-    }
-
-    /// The 1-based line or row number.
-    pub fn number(&self) -> u64 {
-        match self {
-            RowLoc::Line(line) => *line,
-            RowLoc::Sheet { row, .. } => u64::from(*row),
-        }
-    }
 }
 
 impl fmt::Display for RowError {
@@ -119,19 +93,6 @@ pub fn describe_readings(readings: &[Reading]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// `0` → `A`, `25` → `Z`, `26` → `AA`.
-pub fn column_letters(idx: usize) -> String {
-    let mut n = idx + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(b'A' + rem as u8);
-        n = (n - 1) / 26;
-    }
-    letters.reverse();
-    String::from_utf8(letters).expect("ASCII letters")
 }
 
 #[derive(Debug, Error)]

@@ -1,71 +1,9 @@
-//! Recognising columns by their header words (SPEC §5.1, §5.2), and finding the header row
-//! among title lines.
+//! Recognising columns by their header words (SPEC §5.1, §5.2), the meanings a person gives
+//! them (SPEC §5.3), and how each column was read.
 
-use jiff::civil::Date;
 use tsos_domain::Role;
 
-use crate::error::IngestError;
-use crate::source::{Cell, Row, Source};
-use crate::{RowStats, title};
-
-/// How many rows from the top may hold the header.
-pub const HEADER_SEARCH_ROWS: usize = 20;
-
-/// What the search for a header row found.
-pub enum Search<H> {
-    Found {
-        header: H,
-        /// The header's line (or row) number.
-        line: u64,
-        /// The as-of date of a title line above the header.
-        title_date: Option<Date>,
-    },
-    /// Nothing but blank rows.
-    Empty,
-    /// Rows, but none `recognise` accepted: the rows read, for the error to quote.
-    NotFound(Vec<Row>),
-}
-
-/// Finds the header: the first row among the first [`HEADER_SEARCH_ROWS`] that `recognise`
-/// accepts. The rows above it are title or blank lines, counted in `stats`; a title line may
-/// give the as-of date («… по состоянию на 01.10.2023»).
-pub fn find_header<H>(
-    source: &mut Source,
-    stats: &mut RowStats,
-    mut recognise: impl FnMut(&Row) -> Option<H>,
-) -> Result<Search<H>, IngestError> {
-    let mut before: Vec<Row> = Vec::new();
-    while before.len() < HEADER_SEARCH_ROWS {
-        let Some(row) = source.next_row()? else {
-            break;
-        };
-        stats.read += 1;
-        if let Some(header) = recognise(&row) {
-            for row in &before {
-                if row.is_blank() {
-                    stats.blank += 1;
-                } else {
-                    stats.title += 1;
-                }
-            }
-            let title_date = before.iter().find_map(|row| {
-                let text: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
-                title::date_in_title(&text.join(" "))
-            });
-            return Ok(Search::Found {
-                header,
-                line: row.loc.number(),
-                title_date,
-            });
-        }
-        before.push(row);
-    }
-    if before.iter().all(Row::is_blank) {
-        Ok(Search::Empty)
-    } else {
-        Ok(Search::NotFound(before))
-    }
-}
+use crate::row::{Cell, Row, column_letters};
 
 /// What a per-school column counts for its role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -533,7 +471,7 @@ impl Header {
     pub fn text_of(&self, idx: usize) -> String {
         match self.texts.get(idx) {
             Some(text) if !text.is_empty() => text.clone(),
-            _ => format!("столбец {}", crate::error::column_letters(idx)),
+            _ => format!("столбец {}", column_letters(idx)),
         }
     }
 

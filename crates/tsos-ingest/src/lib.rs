@@ -15,6 +15,8 @@ pub mod error;
 mod fast;
 pub mod header;
 mod partition;
+pub mod row;
+pub mod search;
 pub mod source;
 pub mod title;
 pub mod values;
@@ -477,7 +479,7 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
 
     let given = options.mapping.filter(|m| !m.is_empty());
     let (header, header_line, title_date) =
-        match header::find_header(&mut source, &mut stats, |row| {
+        match search::find_header(&mut source, &mut stats, |row| {
             let saved = match given {
                 Some(_) => None,
                 None => options
@@ -486,13 +488,13 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
             };
             Some(Header::read(row, given.or(saved.as_ref()))).filter(Header::is_plausible)
         })? {
-            header::Search::Found {
+            search::Search::Found {
                 header,
                 line,
                 title_date,
             } => (header, line, title_date),
-            header::Search::Empty => return Err(IngestError::Empty { file }),
-            header::Search::NotFound(rows) => return Err(no_header(&file, &rows, options.target)),
+            search::Search::Empty => return Err(IngestError::Empty { file }),
+            search::Search::NotFound(rows) => return Err(no_header(&file, &rows, options.target)),
         };
     check_layout(&file, &header)?;
     let as_of = options

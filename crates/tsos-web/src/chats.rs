@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::{Date, date};
 use serde::Deserialize;
 use tsos_app::{AppError, today};
+use tsos_domain::SchoolInfo;
 use tsos_domain::chats::{
     CHAT_PLATFORMS, ChatEdit, ChatRow, ChatState, DeadlineStatus, Purpose, chat_key, chat_platform,
 };
-use tsos_domain::indicators::SchoolInfo;
 use tsos_domain::{Level, OrgId, format_date_ru, parse_cli_date};
 use tsos_report::ru;
 use tsos_store::SaveOutcome;

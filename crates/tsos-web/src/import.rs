@@ -23,7 +23,7 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_domain::{Catalogue, format_date_ru};
-use tsos_ingest::header::{Search, find_header};
+use tsos_ingest::search::{Search, find_header};
 use tsos_ingest::{
     Column, Content, Format, Header, IngestError, ReadOptions, RowStats, Source, Target,
 };

@@ -15,8 +15,10 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
-use crate::indicators::{Level, SchoolInfo, reading_order};
+use crate::indicators::reading_order;
+use crate::level::Level;
 use crate::org::OrgId;
+use crate::registry::SchoolInfo;
 
 pub use edit::{ChatEdit, ChatEditError, apply_edit};
 

@@ -14,90 +14,14 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use jiff::civil::DateTime;
-
 use crate::error::IngestError;
-pub use crate::error::RowLoc;
+pub(crate) use crate::row::MAX_FIELD_BYTES;
+pub use crate::row::{Cell, Defect, Row, RowLoc};
 
 pub(crate) use self::csv::decode_field;
 pub use workbook::excel_serial_to_datetime;
 /// The limits a workbook is held to, for tests that make files just over them.
 pub use workbook::limits as workbook_limits;
-
-/// The longest text a cell or field may hold, in bytes: Excel's own limit is 32,767
-/// characters, so a real export never comes near it, while a longer one is a file made to
-/// make tsos hold it.
-pub(crate) const MAX_FIELD_BYTES: usize = 64 * 1024;
-
-/// A cell as the file gives it. CSV gives only text; workbooks give typed cells.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    DateTime(DateTime),
-    Bool(bool),
-}
-
-impl Cell {
-    pub fn is_empty(&self) -> bool {
-        match self {
-            Cell::Empty => true,
-            Cell::Text(text) => text.trim().is_empty(),
-            _ => false,
-        }
-    }
-
-    /// The cell as text, for headers, names and error messages.
-    pub fn to_text(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(text) => text.trim().to_string(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) => n.to_string(),
-            Cell::DateTime(dt) => tsos_domain::format_date_ru(dt.date()),
-            Cell::Bool(b) => if *b { "ИСТИНА" } else { "ЛОЖЬ" }.to_string(),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Row {
-    pub loc: RowLoc,
-    pub cells: Vec<Cell>,
-    /// Why the row could not be read into cells (its `cells` are then empty): every reader
-    /// of rows reports it as an invalid row.
-    pub defect: Option<Defect>,
-}
-
-/// What makes a row unreadable: a quote left open, a line or a value too long to be data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Defect {
-    /// The 0-based column where it is, or `None` for the line as a whole.
-    pub column_idx: Option<usize>,
-    /// A short, value-free reason used to count rejected rows by kind.
-    pub kind: &'static str,
-    pub reason: String,
-}
-
-impl Row {
-    pub fn new(loc: RowLoc, cells: Vec<Cell>) -> Row {
-        Row {
-            loc,
-            cells,
-            defect: None,
-        }
-    }
-
-    pub fn cell(&self, idx: usize) -> &Cell {
-        self.cells.get(idx).unwrap_or(&Cell::Empty)
-    }
-
-    /// Every cell empty; a defective row is not blank.
-    pub fn is_blank(&self) -> bool {
-        self.defect.is_none() && self.cells.iter().all(Cell::is_empty)
-    }
-}
 
 /// What [`Source::next_rows`] gives: one row, or a number of blank rows in a row.
 #[derive(Debug)]
