@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use tsos_domain::names::{NameMatch, match_school, place_key, school_key};
 use tsos_domain::quality::{Finding, FindingKind, push};
+use tsos_domain::reconcile::{CONTINGENT_TOLERANCE, reconcile};
 use tsos_domain::replacement::{Extent, Shrink, area_shares, shrinks};
 use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
 use tsos_ingest::header::{Mapping, MappingSource, Meaning};
@@ -194,20 +195,7 @@ pub fn prepare_import(
     catalogue: &Catalogue,
     request: &ImportRequest<'_>,
 ) -> Result<PreparedImport, AppError> {
-    let (target, dataset_name) = if request.dataset == REGISTRY {
-        (Target::Registry, "Реестр ОО".to_string())
-    } else {
-        let platform = catalogue
-            .get(request.dataset)
-            .ok_or_else(|| AppError::UnknownDataset {
-                given: request.dataset.to_string(),
-                known: std::iter::once(REGISTRY)
-                    .chain(catalogue.codes())
-                    .map(str::to_string)
-                    .collect(),
-            })?;
-        (Target::Platform(platform), platform.name.clone())
-    };
+    let (target, dataset_name) = read_as(catalogue, request.dataset)?;
     let profile_of = |key: &str| saved_profile(store, key);
     let import = tsos_ingest::read_export(
         request.path,
@@ -223,15 +211,40 @@ pub fn prepare_import(
             sample: request.sample,
         },
     )?;
-    let known = store.known_orgs()?;
+    let platform = match target {
+        Target::Platform(platform) => Some(platform.code.as_str()),
+        Target::Registry => None,
+    };
+    let mut part = match &import.content {
+        Content::PerSchool(rows) if platform.is_none() => registry_part(&import, rows)?,
+        Content::PerSchool(rows) => per_school_part(store, &import, rows, request, platform)?,
+        Content::PerUser(data) => per_user_part(store, data, platform)?,
+    };
+    let schools_added = if platform.is_some() {
+        part.schools.clone()
+    } else {
+        Vec::new()
+    };
+    if !schools_added.is_empty() {
+        part.warnings.push(format!(
+            "в реестр добавлены ОО из файла: {}: {}",
+            schools_added.len(),
+            list_some(
+                schools_added
+                    .iter()
+                    .map(|s| format!("{} {}", s.org, s.name))
+            )
+        ));
+    }
     let mut warnings = import.warnings.clone();
-    let mut new = NewSnapshot {
+    warnings.append(&mut part.warnings);
+    let new = NewSnapshot {
         dataset: request.dataset.to_string(),
         as_of: import.as_of,
-        kind: import.content.kind().to_string(),
+        kind: part.kind.to_string(),
         file_name: import.file_name.clone(),
         sha256: import.sha256.clone(),
-        has_confirmed: false,
+        has_confirmed: part.has_confirmed,
         rows_read: import.stats.read,
         skipped: [
             ("title", import.stats.title),
@@ -242,257 +255,274 @@ pub fn prepare_import(
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
         rejected: import.stats.rejected.clone(),
-        warnings: Vec::new(),
-        findings: Vec::new(),
-        without_org: Default::default(),
-        usage: Vec::new(),
-        schools: Vec::new(),
+        warnings: warnings.clone(),
+        findings: part.findings.clone(),
+        without_org: part.unknown.without_org,
+        usage: part.usage,
+        schools: part.schools,
         chats: Vec::new(),
         classes: Vec::new(),
     };
-    let platform_code = match target {
-        Target::Platform(platform) => Some(platform.code.as_str()),
-        Target::Registry => None,
-    };
-    let mut unknown = UnknownOrgs::default();
-    let mut to_remember: Vec<(String, String, OrgId)> = Vec::new();
-    let mut unmatched: Vec<UnmatchedName> = Vec::new();
-    let mut n_users = None;
-    let n_schools;
-    match &import.content {
-        Content::PerSchool(rows) if matches!(target, Target::Registry) => {
-            if rows.iter().any(|row| row.org.is_none()) {
-                return Err(AppError::RegistryWithoutInn {
-                    file: import.file_name.clone(),
-                });
-            }
-            new.kind = REGISTRY.to_string();
-            new.schools = rows
-                .iter()
-                .map(|row| school_record(row, &mut warnings))
-                .collect();
-            n_schools = rows.len();
-        }
-        Content::PerSchool(rows) => {
-            let schools = store.schools_at(import.as_of)?;
-            let named = resolve_names(store, &schools, rows, request, &import.file_name)?;
-            to_remember = named.to_remember;
-            if !named.unmatched.is_empty() {
-                warnings.push(format!(
-                    "ОО без ИНН, не сопоставленные с реестром, не вошли в снимок: {}",
-                    list_some(named.unmatched.iter().map(ToString::to_string))
-                ));
-            }
-            unmatched = named.unmatched;
-            if named.by_name > 0 {
-                warnings.push(format!(
-                    "ОО названы без ИНН: сопоставлено с реестром по названию {}",
-                    named.by_name
-                ));
-            }
-            let registry: std::collections::HashMap<&OrgId, &SchoolInfo> =
-                schools.iter().map(|s| (&s.id, s)).collect();
-            let mut n_from_shares = 0;
-            let mut disagreeing: Vec<String> = Vec::new();
-            let mut contingent_differs: Vec<String> = Vec::new();
-            for (org, row) in named.rows {
-                let row = SchoolRow {
-                    org: Some(org.clone()),
-                    ..row.clone()
-                };
-                let row = &row;
-                let registry_school = registry.get(&org).copied();
-                if !known.contains(&org) {
-                    new.schools.push(school_record(row, &mut warnings));
-                }
-                for (role, measures) in row.measures.iter() {
-                    let registry_contingent = registry_school.and_then(|s| *s.contingent.get(role));
-                    if let (Some(file), Some(reg)) = (measures.contingent, registry_contingent)
-                        && reg > 0
-                        && (file as f64 - reg as f64).abs() / reg as f64 > 0.05
-                    {
-                        contingent_differs.push(org.to_string());
-                    }
-                    let contingent = registry_contingent.or(measures.contingent);
-                    let active = match (measures.active, measures.share, contingent) {
-                        (Some(active), share, _) => {
-                            // Shares are usually rounded to whole percent or tenths.
-                            if let (Some(share), Some(c)) = (share, measures.contingent)
-                                && c > 0
-                                && (share - active as f64 / c as f64).abs() > 0.005 + 1e-9
-                            {
-                                disagreeing.push(org.to_string());
-                            }
-                            Some(active)
-                        }
-                        (None, Some(share), Some(contingent)) => {
-                            n_from_shares += 1;
-                            Some((share * contingent as f64).round() as u64)
-                        }
-                        // A file of registered and confirmed accounts gives no active users.
-                        _ if measures.registered.is_some() || measures.confirmed.is_some() => None,
-                        _ => continue,
-                    };
-                    new.usage.push(UsageRecord {
-                        org: org.clone(),
-                        role,
-                        counts: RoleCounts {
-                            registered: measures.registered,
-                            confirmed: measures.confirmed,
-                            active,
-                            leaving: None,
-                        },
-                        file_contingent: measures.contingent,
-                    });
-                }
-            }
-            if n_from_shares > 0 {
-                warnings.push(format!(
-                    "количество активных рассчитано как доля × контингент: {n_from_shares} значений"
-                ));
-            }
-            if !disagreeing.is_empty() {
-                warnings.push(format!(
-                    "доли в файле не совпадают с его количествами: {} значений",
-                    disagreeing.len()
-                ));
-            }
-            if !contingent_differs.is_empty() {
-                warnings.push(format!(
-                    "контингент в файле отличается от реестра более чем на 5 %: {} значений (использован реестр)",
-                    contingent_differs.len()
-                ));
-            }
-            new.findings.extend(values_finding(
-                FindingKind::SharesDisagree,
-                platform_code,
-                disagreeing,
-            ));
-            new.findings.extend(values_finding(
-                FindingKind::ContingentDiffers,
-                platform_code,
-                contingent_differs,
-            ));
-            n_schools = rows.len();
-        }
-        Content::PerUser(data) => {
-            new.has_confirmed = data
-                .counts
-                .by_org
-                .values()
-                .any(|roles| roles.iter().any(|(_, c)| c.confirmed.is_some()));
-            for (org, roles) in &data.counts.by_org {
-                for (role, counts) in roles.iter() {
-                    if counts.registered.unwrap_or(0) == 0 {
-                        continue;
-                    }
-                    new.usage.push(UsageRecord {
-                        org: org.clone(),
-                        role,
-                        counts: *counts,
-                        file_contingent: None,
-                    });
-                }
-                if !known.contains(org) {
-                    unknown.ids.push(org.clone());
-                    unknown.users += roles.iter().filter_map(|(_, c)| c.registered).sum::<u64>();
-                }
-            }
-            new.without_org = data.counts.without_org;
-            unknown.without_org = data.counts.without_org;
-            let without_org = unknown.users_without_org();
-            if without_org > 0 {
-                warnings.push(format!(
-                    "пользователи без организации (ИНН не указан): {} ({}); в показатели ОО не вошли",
-                    ru::integer(without_org),
-                    by_role(&unknown.without_org)
-                ));
-                new.findings.push(Finding {
-                    kind: FindingKind::WithoutOrganisation,
-                    platform: platform_code.map(str::to_string),
-                    role: None,
-                    count: without_org,
-                    orgs: Vec::new(),
-                });
-            }
-            if !unknown.ids.is_empty() {
-                warnings.push(format!(
-                    "организации, которых нет в реестре (пользователи учтены как неизвестные): {} ({} польз.): {}",
-                    unknown.ids.len(),
-                    unknown.users,
-                    list_some(unknown.ids.iter().map(ToString::to_string))
-                ));
-            }
-            let ids = |orgs: &std::collections::BTreeMap<OrgId, u64>| {
-                orgs.keys().map(ToString::to_string).collect::<Vec<_>>()
-            };
-            for (kind, count, orgs) in [
-                (
-                    FindingKind::DatesAfterAsOf,
-                    data.counts.dates_after_as_of,
-                    ids(&data.counts.dates_after_by_org),
-                ),
-                (
-                    FindingKind::DuplicatesMerged,
-                    data.counts.duplicates_merged,
-                    ids(&data.counts.duplicates_by_org),
-                ),
-            ] {
-                if count > 0 {
-                    new.findings.push(Finding {
-                        kind,
-                        platform: platform_code.map(str::to_string),
-                        role: None,
-                        count,
-                        orgs,
-                    });
-                }
-            }
-            push(
-                &mut new.findings,
-                FindingKind::UnknownOrganisations,
-                platform_code,
-                None,
-                unknown.ids.iter().map(ToString::to_string).collect(),
-            );
-            n_users = Some(data.counts.users);
-            n_schools = data.counts.by_org.len();
-        }
-    }
-    let schools_added = if matches!(target, Target::Platform(_)) {
-        new.schools.clone()
-    } else {
-        Vec::new()
-    };
-    if !schools_added.is_empty() {
-        warnings.push(format!(
-            "в реестр добавлены ОО из файла: {}: {}",
-            schools_added.len(),
-            list_some(
-                schools_added
-                    .iter()
-                    .map(|s| format!("{} {}", s.org, s.name))
-            )
-        ));
-    }
-    new.warnings = warnings.clone();
-    let findings = new.findings.clone();
-    let replaced = compare_with_current(store, &new, n_users)?;
+    let replaced = compare_with_current(store, &new, part.n_users)?;
     Ok(PreparedImport {
         dataset: request.dataset.to_string(),
         dataset_name,
         import,
         schools_added,
-        unknown,
-        n_schools,
-        n_users,
+        unknown: part.unknown,
+        n_schools: part.n_schools,
+        n_users: part.n_users,
         warnings,
-        findings,
+        findings: part.findings,
         replaced,
-        unmatched,
+        unmatched: part.unmatched,
         new,
-        to_remember,
+        to_remember: part.to_remember,
     })
+}
+
+/// What a file is read as, and its name in Russian: the registry or a platform of the
+/// catalogue.
+fn read_as<'c>(catalogue: &'c Catalogue, dataset: &str) -> Result<(Target<'c>, String), AppError> {
+    if dataset == REGISTRY {
+        return Ok((Target::Registry, tsos_report::labels::REGISTRY.to_string()));
+    }
+    let platform = catalogue
+        .get(dataset)
+        .ok_or_else(|| AppError::UnknownDataset {
+            given: dataset.to_string(),
+            known: std::iter::once(REGISTRY)
+                .chain(catalogue.codes())
+                .map(str::to_string)
+                .collect(),
+        })?;
+    Ok((Target::Platform(platform), platform.name.clone()))
+}
+
+/// What a file gives a snapshot, whatever its kind.
+#[derive(Default)]
+struct Part {
+    kind: &'static str,
+    has_confirmed: bool,
+    usage: Vec<UsageRecord>,
+    /// Schools for the registry (a registry's all; a per-school export's the registry lacks).
+    schools: Vec<SchoolRecord>,
+    findings: Vec<Finding>,
+    warnings: Vec<String>,
+    unknown: UnknownOrgs,
+    n_schools: usize,
+    n_users: Option<u64>,
+    to_remember: Vec<(String, String, OrgId)>,
+    unmatched: Vec<UnmatchedName>,
+}
+
+/// A registry: every school with its ИНН, name, municipality, region and contingent.
+fn registry_part(import: &Import, rows: &[SchoolRow]) -> Result<Part, AppError> {
+    if rows.iter().any(|row| row.org.is_none()) {
+        return Err(AppError::RegistryWithoutInn {
+            file: import.file_name.clone(),
+        });
+    }
+    let mut part = Part {
+        kind: REGISTRY,
+        n_schools: rows.len(),
+        ..Part::default()
+    };
+    part.schools = rows
+        .iter()
+        .map(|row| school_record(row, &mut part.warnings))
+        .collect();
+    Ok(part)
+}
+
+/// A per-school export: its schools found in the registry (by name where it gives no ИНН),
+/// each role reconciled with the registry's contingent (`domain::reconcile`).
+fn per_school_part(
+    store: &Store,
+    import: &Import,
+    rows: &[SchoolRow],
+    request: &ImportRequest<'_>,
+    platform: Option<&str>,
+) -> Result<Part, AppError> {
+    let known = store.known_orgs()?;
+    let schools = store.schools_at(import.as_of)?;
+    let named = resolve_names(store, &schools, rows, request, &import.file_name)?;
+    let mut part = Part {
+        kind: "per_school",
+        n_schools: rows.len(),
+        to_remember: named.to_remember,
+        ..Part::default()
+    };
+    if !named.unmatched.is_empty() {
+        part.warnings.push(format!(
+            "ОО без ИНН, не сопоставленные с реестром, не вошли в снимок: {}",
+            list_some(named.unmatched.iter().map(ToString::to_string))
+        ));
+    }
+    part.unmatched = named.unmatched;
+    if named.by_name > 0 {
+        part.warnings.push(format!(
+            "ОО названы без ИНН: сопоставлено с реестром по названию {}",
+            named.by_name
+        ));
+    }
+    let registry: std::collections::HashMap<&OrgId, &SchoolInfo> =
+        schools.iter().map(|s| (&s.id, s)).collect();
+    let mut n_from_shares = 0;
+    let mut disagreeing: Vec<String> = Vec::new();
+    let mut contingent_differs: Vec<String> = Vec::new();
+    for (org, row) in named.rows {
+        let registry_school = registry.get(&org).copied();
+        if !known.contains(&org) {
+            let row = SchoolRow {
+                org: Some(org.clone()),
+                ..row.clone()
+            };
+            part.schools.push(school_record(&row, &mut part.warnings));
+        }
+        for (role, file) in row.measures.iter() {
+            let registry_contingent = registry_school.and_then(|s| *s.contingent.get(role));
+            let Some(reconciled) = reconcile(*file, registry_contingent) else {
+                continue;
+            };
+            n_from_shares += usize::from(reconciled.from_share);
+            if reconciled.share_disagrees {
+                disagreeing.push(org.to_string());
+            }
+            if reconciled.contingent_differs {
+                contingent_differs.push(org.to_string());
+            }
+            part.usage.push(UsageRecord {
+                org: org.clone(),
+                role,
+                counts: reconciled.counts,
+                file_contingent: file.contingent,
+            });
+        }
+    }
+    if n_from_shares > 0 {
+        part.warnings.push(format!(
+            "количество активных рассчитано как доля × контингент: {n_from_shares} значений"
+        ));
+    }
+    if !disagreeing.is_empty() {
+        part.warnings.push(format!(
+            "доли в файле не совпадают с его количествами: {} значений",
+            disagreeing.len()
+        ));
+    }
+    if !contingent_differs.is_empty() {
+        part.warnings.push(format!(
+            "контингент в файле отличается от реестра более чем на {} %: {} значений (использован реестр)",
+            CONTINGENT_TOLERANCE * 100.0,
+            contingent_differs.len()
+        ));
+    }
+    part.findings.extend(values_finding(
+        FindingKind::SharesDisagree,
+        platform,
+        disagreeing,
+    ));
+    part.findings.extend(values_finding(
+        FindingKind::ContingentDiffers,
+        platform,
+        contingent_differs,
+    ));
+    Ok(part)
+}
+
+/// A per-user export's counts: every school and role with accounts, the organisations the
+/// registry lacks, the users with none, and the findings of the merge.
+fn per_user_part(
+    store: &Store,
+    data: &tsos_ingest::PerUserData,
+    platform: Option<&str>,
+) -> Result<Part, AppError> {
+    let known = store.known_orgs()?;
+    let counts = &data.counts;
+    let mut part = Part {
+        kind: "per_user",
+        has_confirmed: counts
+            .by_org
+            .values()
+            .any(|roles| roles.iter().any(|(_, c)| c.confirmed.is_some())),
+        n_schools: counts.by_org.len(),
+        n_users: Some(counts.users),
+        unknown: UnknownOrgs {
+            without_org: counts.without_org,
+            ..UnknownOrgs::of(&counts.by_org, |org| known.contains(org))
+        },
+        ..Part::default()
+    };
+    for (org, roles) in &counts.by_org {
+        for (role, role_counts) in roles.iter() {
+            if role_counts.registered.unwrap_or(0) > 0 {
+                part.usage.push(UsageRecord {
+                    org: org.clone(),
+                    role,
+                    counts: *role_counts,
+                    file_contingent: None,
+                });
+            }
+        }
+    }
+    let unknown = &part.unknown;
+    let without_org = unknown.users_without_org();
+    if without_org > 0 {
+        part.warnings.push(format!(
+            "пользователи без организации (ИНН не указан): {} ({}); в показатели ОО не вошли",
+            ru::integer(without_org),
+            by_role(&unknown.without_org)
+        ));
+        part.findings.push(Finding {
+            kind: FindingKind::WithoutOrganisation,
+            platform: platform.map(str::to_string),
+            role: None,
+            count: without_org,
+            orgs: Vec::new(),
+        });
+    }
+    if !unknown.ids.is_empty() {
+        part.warnings.push(format!(
+            "организации, которых нет в реестре (пользователи учтены как неизвестные): {} ({} польз.): {}",
+            unknown.ids.len(),
+            unknown.users,
+            list_some(unknown.ids.iter().map(ToString::to_string))
+        ));
+    }
+    let ids = |orgs: &std::collections::BTreeMap<OrgId, u64>| {
+        orgs.keys().map(ToString::to_string).collect::<Vec<_>>()
+    };
+    for (kind, count, orgs) in [
+        (
+            FindingKind::DatesAfterAsOf,
+            counts.dates_after_as_of,
+            ids(&counts.dates_after_by_org),
+        ),
+        (
+            FindingKind::DuplicatesMerged,
+            counts.duplicates_merged,
+            ids(&counts.duplicates_by_org),
+        ),
+    ] {
+        if count > 0 {
+            part.findings.push(Finding {
+                kind,
+                platform: platform.map(str::to_string),
+                role: None,
+                count,
+                orgs,
+            });
+        }
+    }
+    push(
+        &mut part.findings,
+        FindingKind::UnknownOrganisations,
+        platform,
+        None,
+        unknown.ids.iter().map(ToString::to_string).collect(),
+    );
+    Ok(part)
 }
 
 /// Saves a prepared import as one snapshot, unless it would replace the current one with far

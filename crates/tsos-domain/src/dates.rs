@@ -55,6 +55,12 @@ pub fn months_before(date: Date, months: u32) -> Date {
     shift_months(date, -(months as i32))
 }
 
+/// The next monthly date after `as_of`: the same day a month later, clamped at the month's
+/// end (31.01 → 28.02 or 29.02). What the forecast looks ahead to (SPEC §6).
+pub fn next_monthly(as_of: Date) -> Date {
+    months_after(as_of, 1)
+}
+
 /// The date `months` calendar months after `date`, clamped like [`months_before`].
 pub fn months_after(date: Date, months: u32) -> Date {
     shift_months(date, months as i32)

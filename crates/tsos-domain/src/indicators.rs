@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 
+use crate::dates::next_monthly;
 use crate::level::Level;
 use crate::org::OrgId;
 use crate::platform::Platform;
@@ -49,16 +50,27 @@ impl PlatformCounts {
             .unwrap_or(RoleMap::splat(self.absent_school))
     }
 
-    /// Organisations of the export that the registry does not know, and their users
-    /// (registered where known, else active).
+    /// Organisations of the export that the registry does not know, and their users.
     pub fn unknown(&self, schools: &[SchoolInfo]) -> UnknownOrgs {
         let known: HashSet<&OrgId> = schools.iter().map(|s| &s.id).collect();
-        let mut out = UnknownOrgs {
+        UnknownOrgs {
             without_org: self.without_org,
-            ..UnknownOrgs::default()
-        };
-        for (org, counts) in &self.by_org {
-            if known.contains(org) {
+            ..UnknownOrgs::of(&self.by_org, |org| known.contains(org))
+        }
+    }
+}
+
+impl UnknownOrgs {
+    /// The organisations of `by_org` that are not `known`, and their users: registered where
+    /// the export counts accounts, else active. The one rule for the import's warning and the
+    /// report's note.
+    pub fn of(
+        by_org: &BTreeMap<OrgId, RoleMap<RoleCounts>>,
+        known: impl Fn(&OrgId) -> bool,
+    ) -> UnknownOrgs {
+        let mut out = UnknownOrgs::default();
+        for (org, counts) in by_org {
+            if known(org) {
                 continue;
             }
             out.ids.push(org.clone());
@@ -110,10 +122,24 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    /// Active users at the next monthly date if nobody comes back.
-    pub fn active_next(&self) -> Option<u64> {
-        Some(self.active?.saturating_sub(self.leaving?))
+    /// What remains at the next monthly date after `as_of` if nobody who leaves the window
+    /// comes back (SPEC §6): per-user snapshots only.
+    pub fn forecast_next(&self, as_of: Date) -> Option<Forecast> {
+        let active = self.active?.saturating_sub(self.leaving?);
+        Some(Forecast {
+            as_of: next_monthly(as_of),
+            active,
+            share: share(Some(active), self.contingent),
+        })
     }
+}
+
+/// An indicator at the next monthly date if nobody who leaves the window comes back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Forecast {
+    pub as_of: Date,
+    pub active: u64,
+    pub share: Option<f64>,
 }
 
 /// Place among peers by share (1 = highest), and how many peers have a share.

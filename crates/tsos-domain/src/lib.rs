@@ -17,6 +17,7 @@ pub mod names;
 pub mod org;
 pub mod platform;
 pub mod quality;
+pub mod reconcile;
 pub mod registry;
 pub mod replacement;
 pub mod role;

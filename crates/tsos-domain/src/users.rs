@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
-use crate::dates::months_after;
+use crate::dates::next_monthly;
 use crate::indicators::RoleCounts;
 use crate::org::OrgId;
 use crate::platform::ActiveRule;
@@ -69,7 +69,7 @@ impl Tally {
             rule: *rule,
             as_of,
             first_day: rule.first_active_day(as_of),
-            next_first_day: rule.first_active_day(months_after(as_of, 1)),
+            next_first_day: rule.first_active_day(next_monthly(as_of)),
             has_confirmed,
         }
     }

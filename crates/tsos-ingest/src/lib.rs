@@ -29,6 +29,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
+use tsos_domain::reconcile::FileFigures;
 use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap};
 
 pub use error::{IngestError, RowError, RowLoc};
@@ -124,16 +125,6 @@ pub struct PerUserData {
     pub missing_ids: u64,
 }
 
-/// The figures a per-school row gives for one role.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct SchoolMeasures {
-    pub contingent: Option<u64>,
-    pub active: Option<u64>,
-    pub confirmed: Option<u64>,
-    pub registered: Option<u64>,
-    pub share: Option<f64>,
-}
-
 /// One row of a per-school export or of a registry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchoolRow {
@@ -143,7 +134,7 @@ pub struct SchoolRow {
     pub name: Option<String>,
     pub municipality: Option<String>,
     pub region: Option<String>,
-    pub measures: RoleMap<SchoolMeasures>,
+    pub measures: RoleMap<FileFigures>,
     /// Where the row is, for findings: `file.csv:12`.
     pub loc: String,
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use tsos_domain::chats::ChatState;
-use tsos_domain::dates::months_after;
+use tsos_domain::dates::next_monthly;
 use tsos_domain::indicators::{Lagging, lagging, share};
 use tsos_domain::{Indicator, IndicatorRow, Report, Role, Shortfall, Status, format_date_ru};
 use tsos_report::ru;
@@ -120,7 +120,7 @@ pub fn build_notices(
     deadline: Date,
     chats: Option<&[ChatState]>,
 ) -> Vec<Notice> {
-    let next = format_date_ru(months_after(schools.as_of, 1));
+    let next = format_date_ru(next_monthly(schools.as_of));
     let mut notices = Vec::new();
     for row in &schools.rows {
         let mut items = Vec::new();
@@ -251,7 +251,7 @@ fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
     put("дата_письма", format_date_ru(input.date));
     put(
         "следующий_срез",
-        format_date_ru(months_after(input.overall.as_of, 1)),
+        format_date_ru(next_monthly(input.overall.as_of)),
     );
 
     // Overall figures: the sums of every region of the report.

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use tsos_domain::{Level, Report, Role};
 
+use crate::labels::Measure;
 use crate::ru;
 
 /// One cell of a record: text unless tsos formatted it as a number itself.
@@ -109,25 +110,29 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
         for platform in report.platforms.iter().filter(|p| p.present) {
             for role in Role::ALL {
                 let prefix = format!("{}, {}", platform.platform.name, role.title_ru());
-                header.push(format!("{prefix}: зарегистрировано"));
+                let mut measures = vec![Measure::Registered];
                 if platform.platform.rule.requires_confirmed {
-                    header.push(format!("{prefix}: подтверждено"));
+                    measures.push(Measure::Confirmed);
                 }
-                header.push(format!("{prefix}: активных"));
-                header.push(format!("{prefix}: доля, %"));
-                header.push(format!("{prefix}: изменение, п.п."));
-                header.push(format!("{prefix}: цель, %"));
-                header.push(format!("{prefix}: статус"));
-                header.push(format!("{prefix}: не хватает до цели"));
+                measures.extend([
+                    Measure::Active,
+                    Measure::Share,
+                    Measure::Delta,
+                    Measure::Target,
+                    Measure::Status,
+                    Measure::Gap,
+                ]);
                 match report.level {
                     Level::School => {
-                        header.push(format!("{prefix}: место в МО"));
-                        header.push(format!("{prefix}: место в регионе"));
+                        measures.extend([Measure::RankMunicipality, Measure::RankRegion]);
                     }
-                    Level::Municipality => header.push(format!("{prefix}: место в регионе")),
+                    Level::Municipality => measures.push(Measure::RankRegion),
                     Level::Region => {}
                 }
-                header.push(format!("{prefix}: выбудут к следующему срезу"));
+                measures.push(Measure::Leaving);
+                for measure in measures {
+                    header.push(format!("{prefix}: {}", measure.csv_title()));
+                }
             }
         }
         writer.record(&header);

@@ -9,8 +9,7 @@ use std::io::Write;
 use jiff::civil::Date;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
-use tsos_domain::dates::months_after;
-use tsos_domain::indicators::share;
+use tsos_domain::indicators::Forecast;
 use tsos_domain::{Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap};
 
 /// How the JSON is laid out: the same object either way.
@@ -44,11 +43,10 @@ struct JsonReport<'a>(&'a Report);
 impl Serialize for JsonReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let report = self.0;
-        let next = months_after(report.as_of, 1);
         let mut map = serializer.serialize_map(Some(6))?;
         map.serialize_entry("as_of", &report.as_of.to_string())?;
         map.serialize_entry("level", report.level.code())?;
-        map.serialize_entry("rows", &Rows { report, next })?;
+        map.serialize_entry("rows", &Rows { report })?;
         map.serialize_entry("unknown_organisations", &UnknownUsers(&report.platforms))?;
         map.serialize_entry("unknown", &UnknownDetail(&report.platforms))?;
         map.serialize_entry("platforms", &Platforms(&report.platforms))?;
@@ -58,7 +56,6 @@ impl Serialize for JsonReport<'_> {
 
 struct Rows<'a> {
     report: &'a Report,
-    next: Date,
 }
 
 impl Serialize for Rows<'_> {
@@ -68,7 +65,6 @@ impl Serialize for Rows<'_> {
             seq.serialize_element(&JsonRow {
                 report: self.report,
                 row,
-                next: self.next,
             })?;
         }
         seq.end()
@@ -78,7 +74,6 @@ impl Serialize for Rows<'_> {
 struct JsonRow<'a> {
     report: &'a Report,
     row: &'a IndicatorRow,
-    next: Date,
 }
 
 impl Serialize for JsonRow<'_> {
@@ -101,7 +96,7 @@ impl Serialize for JsonRow<'_> {
                 indicators,
                 with_confirmed: platform.platform.rule.requires_confirmed,
                 level: report.level,
-                next: self.next,
+                as_of: report.as_of,
             });
             map.serialize_entry(&platform.platform.code, &value)?;
         }
@@ -125,7 +120,7 @@ struct Roles<'a> {
     indicators: &'a RoleMap<Indicator>,
     with_confirmed: bool,
     level: Level,
-    next: Date,
+    as_of: Date,
 }
 
 impl Serialize for Roles<'_> {
@@ -138,7 +133,7 @@ impl Serialize for Roles<'_> {
                     indicator: self.indicators.get(role),
                     with_confirmed: self.with_confirmed,
                     level: self.level,
-                    next: self.next,
+                    as_of: self.as_of,
                 },
             )?;
         }
@@ -150,7 +145,7 @@ struct JsonIndicator<'a> {
     indicator: &'a Indicator,
     with_confirmed: bool,
     level: Level,
-    next: Date,
+    as_of: Date,
 }
 
 impl Serialize for JsonIndicator<'_> {
@@ -179,11 +174,7 @@ impl Serialize for JsonIndicator<'_> {
         map.serialize_entry("rank", &rank)?;
         map.serialize_entry("of", &of)?;
         map.serialize_entry("leaving", &indicator.leaving)?;
-        let forecast = indicator.active_next().map(|active| Forecast {
-            as_of: self.next,
-            active,
-            share: share(Some(active), indicator.contingent),
-        });
+        let forecast = indicator.forecast_next(self.as_of).map(JsonForecast);
         map.serialize_entry("forecast_next", &forecast)?;
         map.end()
     }
@@ -212,18 +203,14 @@ impl Serialize for Places {
     }
 }
 
-struct Forecast {
-    as_of: Date,
-    active: u64,
-    share: Option<f64>,
-}
+struct JsonForecast(Forecast);
 
-impl Serialize for Forecast {
+impl Serialize for JsonForecast {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("as_of", &self.as_of.to_string())?;
-        map.serialize_entry("active", &self.active)?;
-        map.serialize_entry("share", &self.share)?;
+        map.serialize_entry("as_of", &self.0.as_of.to_string())?;
+        map.serialize_entry("active", &self.0.active)?;
+        map.serialize_entry("share", &self.0.share)?;
         map.end()
     }
 }

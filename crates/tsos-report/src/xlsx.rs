@@ -10,6 +10,8 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 use tsos_domain::indicators::total_row;
 use tsos_domain::{Indicator, IndicatorRow, Level, Report, Role, Status, format_date_ru};
 
+use crate::labels::{Measure, capitalised};
+
 /// Rows of every sheet (zero-based): the title, the note, the platform and role groups, the
 /// measure names, then the data.
 const TITLE_ROW: u32 = 0;
@@ -74,39 +76,6 @@ enum Field {
         role: Role,
         measure: Measure,
     },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Measure {
-    Registered,
-    Confirmed,
-    Active,
-    Share,
-    Delta,
-    Target,
-    Status,
-    Gap,
-    RankMunicipality,
-    RankRegion,
-    Leaving,
-}
-
-impl Measure {
-    fn title(self) -> &'static str {
-        match self {
-            Measure::Registered => "Зарегистрировано",
-            Measure::Confirmed => "Подтверждено",
-            Measure::Active => "Активных",
-            Measure::Share => "Доля активных",
-            Measure::Delta => "Изменение, п.п.",
-            Measure::Target => "Цель",
-            Measure::Status => "Статус",
-            Measure::Gap => "Не хватает до цели",
-            Measure::RankMunicipality => "Место в МО",
-            Measure::RankRegion => "Место в регионе",
-            Measure::Leaving => "Выбудут к следующему срезу",
-        }
-    }
 }
 
 struct Column {
@@ -224,14 +193,6 @@ fn header_width(title: &str) -> f64 {
         .max()
         .unwrap_or(0);
     (longest as f64 + 2.0).clamp(12.0, 40.0)
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn indicator(row: &IndicatorRow, platform: usize, role: Role) -> Option<&Indicator> {

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use jiff::civil::Date;
-use tsos_domain::dates::months_after;
-use tsos_domain::indicators::{lagging, share};
+use tsos_domain::dates::next_monthly;
+use tsos_domain::indicators::lagging;
 use tsos_domain::{
     Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, Status, format_date_ru,
 };
@@ -622,7 +622,7 @@ pub(crate) struct FigureCell {
 }
 
 pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureTable> {
-    let next = format_date_ru(months_after(report.as_of, 1));
+    let next = format_date_ru(next_monthly(report.as_of));
     let columns = columns(report, &[row]);
     report
         .platforms
@@ -681,11 +681,11 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                     plain(ru::optional_integer(i.leaving))
                 }),
                 line(&format!("Прогноз доли на {next}"), &|i| {
-                    plain(match i.active_next() {
-                        Some(active) => format!(
+                    plain(match i.forecast_next(report.as_of) {
+                        Some(forecast) => format!(
                             "{} ({})",
-                            ru::percent(share(Some(active), i.contingent)),
-                            ru::integer(active)
+                            ru::percent(forecast.share),
+                            ru::integer(forecast.active)
                         ),
                         None => "—".to_string(),
                     })

@@ -1,0 +1,69 @@
+//! Words more than one output shows, written once: the table, the CSV, the XLSX appendix and
+//! the web dashboard call a thing by the same words.
+
+/// The registry of schools, as a dataset is named to a person.
+pub const REGISTRY: &str = "Реестр ОО";
+
+/// A measure of an indicator, shown as a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    Registered,
+    Confirmed,
+    Active,
+    Share,
+    Delta,
+    Target,
+    Status,
+    Gap,
+    RankMunicipality,
+    RankRegion,
+    Leaving,
+}
+
+impl Measure {
+    /// The column's title where the cell carries its own unit (XLSX percent cells, pages).
+    pub fn title(self) -> &'static str {
+        match self {
+            Measure::Registered => "Зарегистрировано",
+            Measure::Confirmed => "Подтверждено",
+            Measure::Active => "Активных",
+            Measure::Share => "Доля активных",
+            Measure::Delta => "Изменение, п.п.",
+            Measure::Target => "Цель",
+            Measure::Status => "Статус",
+            Measure::Gap => "Не хватает до цели",
+            Measure::RankMunicipality => "Место в МО",
+            Measure::RankRegion => "Место в регионе",
+            Measure::Leaving => "Выбудут к следующему срезу",
+        }
+    }
+
+    /// The column's title in a CSV, after its indicator: lower case, and with the unit where
+    /// the number is a percent, since a CSV cell has no format to say it.
+    pub fn csv_title(self) -> String {
+        match self {
+            Measure::Share => "доля, %".to_string(),
+            Measure::Target => "цель, %".to_string(),
+            // «МО» stays upper case.
+            Measure::RankMunicipality => "место в МО".to_string(),
+            other => lowercase_first(other.title()),
+        }
+    }
+}
+
+/// The text with its first letter in upper case: «педагоги» → «Педагоги».
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
