@@ -10,7 +10,7 @@ use tsos_domain::chats::{
     ChatEdit, ChatRow, ChatState, ClassList, SchoolClass, apply_edit, chat_key, chat_rows,
     chats_at, class_lists_at,
 };
-use tsos_domain::{Level, OrgId, SchoolInfo};
+use tsos_domain::{Level, OrgId, SchoolInfo, SnapshotKind};
 use tsos_ingest::chats::ChatsImport;
 use tsos_store::{NewSnapshot, SaveOutcome, Store};
 
@@ -140,7 +140,7 @@ fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, A
     let saved = store.save_snapshot(&NewSnapshot {
         dataset,
         as_of: import.as_of,
-        kind: DATASET.into(),
+        kind: SnapshotKind::Chats,
         file_name: import.file_name.clone(),
         sha256: import.sha256.clone(),
         has_confirmed: false,
@@ -225,7 +225,7 @@ pub fn edit_chat(
     store.save_snapshot(&NewSnapshot {
         dataset,
         as_of: on,
-        kind: DATASET.into(),
+        kind: SnapshotKind::Chats,
         file_name: format!("правка в панели ({by})"),
         sha256: content_hash(&states),
         has_confirmed: false,

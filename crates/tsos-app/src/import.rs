@@ -9,7 +9,9 @@ use tsos_domain::names::{NameMatch, match_school, place_key, school_key};
 use tsos_domain::quality::{Finding, FindingKind, push};
 use tsos_domain::reconcile::{CONTINGENT_TOLERANCE, reconcile};
 use tsos_domain::replacement::{Extent, Shrink, area_shares, shrinks};
-use tsos_domain::{Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, UnknownOrgs};
+use tsos_domain::{
+    Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, SnapshotKind, UnknownOrgs,
+};
 use tsos_ingest::header::{Mapping, MappingSource, Meaning};
 use tsos_ingest::{Content, Import, ReadOptions, SchoolRow, Target};
 use tsos_report::ru;
@@ -92,6 +94,8 @@ pub enum ProfileUse {
 #[derive(Debug)]
 pub struct ImportOutcome {
     pub dataset: String,
+    /// What the snapshot is of: the registry, a per-user or a per-school export.
+    pub kind: SnapshotKind,
     /// The platform's or the registry's name in Russian.
     pub dataset_name: String,
     pub import: Import,
@@ -241,7 +245,7 @@ pub fn prepare_import(
     let new = NewSnapshot {
         dataset: request.dataset.to_string(),
         as_of: import.as_of,
-        kind: part.kind.to_string(),
+        kind: part.kind,
         file_name: import.file_name.clone(),
         sha256: import.sha256.clone(),
         has_confirmed: part.has_confirmed,
@@ -300,9 +304,8 @@ fn read_as<'c>(catalogue: &'c Catalogue, dataset: &str) -> Result<(Target<'c>, S
 }
 
 /// What a file gives a snapshot, whatever its kind.
-#[derive(Default)]
 struct Part {
-    kind: &'static str,
+    kind: SnapshotKind,
     has_confirmed: bool,
     usage: Vec<UsageRecord>,
     /// Schools for the registry (a registry's all; a per-school export's the registry lacks).
@@ -316,6 +319,24 @@ struct Part {
     unmatched: Vec<UnmatchedName>,
 }
 
+impl Part {
+    fn of(kind: SnapshotKind) -> Part {
+        Part {
+            kind,
+            has_confirmed: false,
+            usage: Vec::new(),
+            schools: Vec::new(),
+            findings: Vec::new(),
+            warnings: Vec::new(),
+            unknown: UnknownOrgs::default(),
+            n_schools: 0,
+            n_users: None,
+            to_remember: Vec::new(),
+            unmatched: Vec::new(),
+        }
+    }
+}
+
 /// A registry: every school with its ИНН, name, municipality, region and contingent.
 fn registry_part(import: &Import, rows: &[SchoolRow]) -> Result<Part, AppError> {
     if rows.iter().any(|row| row.org.is_none()) {
@@ -324,9 +345,8 @@ fn registry_part(import: &Import, rows: &[SchoolRow]) -> Result<Part, AppError> 
         });
     }
     let mut part = Part {
-        kind: REGISTRY,
         n_schools: rows.len(),
-        ..Part::default()
+        ..Part::of(SnapshotKind::Registry)
     };
     part.schools = rows
         .iter()
@@ -348,10 +368,9 @@ fn per_school_part(
     let schools = store.schools_at(import.as_of)?;
     let named = resolve_names(store, &schools, rows, request, &import.file_name)?;
     let mut part = Part {
-        kind: "per_school",
         n_schools: rows.len(),
         to_remember: named.to_remember,
-        ..Part::default()
+        ..Part::of(SnapshotKind::PerSchool)
     };
     if !named.unmatched.is_empty() {
         part.warnings.push(format!(
@@ -441,7 +460,6 @@ fn per_user_part(
     let known = store.known_orgs()?;
     let counts = &data.counts;
     let mut part = Part {
-        kind: "per_user",
         has_confirmed: counts
             .by_org
             .values()
@@ -452,7 +470,7 @@ fn per_user_part(
             without_org: counts.without_org,
             ..UnknownOrgs::of(&counts.by_org, |org| known.contains(org))
         },
-        ..Part::default()
+        ..Part::of(SnapshotKind::PerUser)
     };
     for (org, roles) in &counts.by_org {
         for (role, role_counts) in roles.iter() {
@@ -591,6 +609,7 @@ pub fn commit_import(
         None => None,
     };
     Ok(ImportOutcome {
+        kind: new.kind,
         dataset,
         dataset_name,
         import,
@@ -661,12 +680,11 @@ fn compare_with_current(
                 .flat_map(|roles| roles.iter().filter_map(|(_, c)| c.registered))
                 .sum()
         };
-        let per_user = |kind: &str| kind == "per_user";
         (
             Extent {
                 rows: current.rows_read,
                 schools: old_counts.len() as u64,
-                users: per_user(&current.kind).then(|| users(&old_counts)),
+                users: (current.kind == SnapshotKind::PerUser).then(|| users(&old_counts)),
                 shares: area_shares(&registry, |id| old_counts.get(id)),
             },
             Extent {

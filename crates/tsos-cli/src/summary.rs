@@ -11,16 +11,6 @@ use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_d
 use tsos_report::ru;
 use tsos_store::{LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
 
-fn kind_ru(kind: &str) -> &'static str {
-    match kind {
-        "per_user" => "по пользователям",
-        "per_school" => "по школам",
-        "chats" => "чаты и классы",
-        "registry" => "реестр",
-        _ => "другое",
-    }
-}
-
 /// The full summary of one import.
 pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
     let import = &outcome.import;
@@ -32,11 +22,7 @@ pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
         import.file_name,
         outcome.dataset_name,
         format_date_ru(import.as_of),
-        if outcome.dataset == tsos_store::REGISTRY {
-            kind_ru(tsos_store::REGISTRY)
-        } else {
-            kind_ru(import.content.kind())
-        }
+        outcome.kind.title_ru()
     );
     let _ = writeln!(
         out,
@@ -223,7 +209,7 @@ pub fn snapshots_table(snapshots: &[SnapshotInfo]) -> String {
             s.id,
             s.dataset,
             format_date_ru(s.as_of),
-            kind_ru(&s.kind),
+            s.kind.title_ru(),
             ru::integer(s.rows_read),
             ru::integer(s.rows_skipped),
             ru::integer(s.rows_rejected),
@@ -248,7 +234,7 @@ pub fn snapshots_json(snapshots: &[SnapshotInfo]) -> String {
                 "id": s.id,
                 "dataset": s.dataset,
                 "as_of": s.as_of.to_string(),
-                "kind": s.kind,
+                "kind": s.kind.code(),
                 "file_name": s.file_name,
                 "sha256": s.sha256,
                 "imported_at": s.imported_at,

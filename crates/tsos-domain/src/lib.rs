@@ -21,6 +21,7 @@ pub mod reconcile;
 pub mod registry;
 pub mod replacement;
 pub mod role;
+pub mod snapshot;
 pub mod targets;
 pub mod users;
 
@@ -35,5 +36,6 @@ pub use platform::{ActiveRule, Catalogue, Platform, Window};
 pub use quality::{Finding, FindingKind};
 pub use registry::SchoolInfo;
 pub use role::{Role, RoleMap};
+pub use snapshot::SnapshotKind;
 pub use targets::{IndicatorId, Status, Target, TargetBook};
 pub use users::{OrgTally, PerUserCounts, Tally, UserAggregate, UserKey, UserState};

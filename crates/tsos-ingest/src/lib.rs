@@ -145,15 +145,6 @@ pub enum Content {
     PerSchool(Vec<SchoolRow>),
 }
 
-impl Content {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Content::PerUser(_) => "per_user",
-            Content::PerSchool(_) => "per_school",
-        }
-    }
-}
-
 /// A file read in full.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Import {

@@ -18,7 +18,7 @@ use tsos_domain::chats::{ChatState, ClassList, Purpose, SchoolClass, chat_platfo
 use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
 use tsos_domain::{
     Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Shortfall,
-    Target, TargetBook,
+    SnapshotKind, Target, TargetBook,
 };
 
 /// Migrations in order; `PRAGMA user_version` records how many have run.
@@ -92,7 +92,7 @@ pub struct UsageRecord {
 pub struct NewSnapshot {
     pub dataset: String,
     pub as_of: Date,
-    pub kind: String,
+    pub kind: SnapshotKind,
     pub file_name: String,
     pub sha256: String,
     pub has_confirmed: bool,
@@ -118,7 +118,7 @@ pub struct SnapshotInfo {
     pub id: i64,
     pub dataset: String,
     pub as_of: Date,
-    pub kind: String,
+    pub kind: SnapshotKind,
     pub file_name: String,
     pub sha256: String,
     pub imported_at: String,
@@ -256,7 +256,7 @@ impl Store {
             params![
                 new.dataset,
                 new.as_of.to_string(),
-                new.kind,
+                new.kind.code(),
                 new.file_name,
                 new.sha256,
                 now(),
@@ -792,7 +792,9 @@ fn snapshot_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotInfo> 
         id: row.get(0)?,
         dataset: row.get(1)?,
         as_of: parsed_column(row, 2, |text| text.parse::<Date>())?,
-        kind: row.get(3)?,
+        kind: parsed_column(row, 3, |code| {
+            SnapshotKind::from_code(code).ok_or(UnknownKind(code.to_string()))
+        })?,
         file_name: row.get(4)?,
         sha256: row.get(5)?,
         imported_at: row.get(6)?,
@@ -829,6 +831,11 @@ fn role_counts_json(counts: &RoleMap<u64>) -> BTreeMap<&'static str, u64> {
         .collect()
 }
 
+/// A kind of snapshot this version does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("неизвестный вид снимка «{0}»")]
+struct UnknownKind(String);
+
 /// A text column parsed into a value; a malformed one is a conversion error of that column.
 pub(crate) fn parsed_column<T, E>(
     row: &rusqlite::Row<'_>,
@@ -852,7 +859,7 @@ type VersionRank = (bool, String, bool, i64);
 /// users, so it has zero registered (and confirmed, where the export gave confirmation); a
 /// per-school export says nothing about them.
 fn absent_school(snapshot: &SnapshotInfo, gave_active: bool) -> RoleCounts {
-    let per_user = snapshot.kind == "per_user";
+    let per_user = snapshot.kind == SnapshotKind::PerUser;
     RoleCounts {
         registered: per_user.then_some(0),
         confirmed: (per_user && snapshot.has_confirmed).then_some(0),

@@ -17,7 +17,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
     NewSnapshot {
         dataset: REGISTRY.into(),
         as_of,
-        kind: "registry".into(),
+        kind: SnapshotKind::Registry,
         file_name: "registry.xlsx".into(),
         sha256: sha.into(),
         has_confirmed: false,
@@ -38,7 +38,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
     NewSnapshot {
         dataset: "myschool".into(),
         as_of,
-        kind: "per_user".into(),
+        kind: SnapshotKind::PerUser,
         file_name: format!("{sha}.csv"),
         sha256: sha.into(),
         has_confirmed: true,
@@ -294,7 +294,7 @@ fn targets_replace_on_the_same_key_and_make_a_book() {
 fn class_lists(as_of: Date, sha: &str, lists: &[(&str, &[&str])]) -> NewSnapshot {
     NewSnapshot {
         dataset: "classes".into(),
-        kind: "chats".into(),
+        kind: SnapshotKind::Chats,
         chats: vec![],
         classes: lists
             .iter()

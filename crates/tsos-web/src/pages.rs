@@ -559,19 +559,14 @@ fn snapshot_view(s: &SnapshotInfo, catalogue: &tsos_domain::Catalogue) -> Snapsh
     SnapshotView {
         id: s.id,
         dataset: if s.dataset == tsos_store::REGISTRY {
-            "Реестр ОО".to_string()
+            tsos_report::labels::REGISTRY.to_string()
         } else {
             catalogue
                 .get(&s.dataset)
                 .map_or_else(|| s.dataset.clone(), |p| p.name.clone())
         },
         as_of: format_date_ru(s.as_of),
-        kind: match s.kind.as_str() {
-            "per_user" => "по пользователям",
-            "per_school" => "по школам",
-            "chats" => "чаты и классы",
-            _ => "реестр",
-        },
+        kind: s.kind.title_ru(),
         file_name: s.file_name.clone(),
         sha_short: s.sha256.chars().take(12).collect(),
         sha256: s.sha256.clone(),
