@@ -2066,3 +2066,50 @@ async fn a_name_without_inn_takes_the_school_a_person_chose_and_keeps_it() {
         Some(SCHOOL_A1)
     );
 }
+
+/// Users of rows that name no organisation are counted apart: the preview says so by role,
+/// and the region's overview says what its figures leave out; a municipality's does not.
+#[tokio::test]
+async fn users_without_an_organisation_are_shown_apart_from_the_schools() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let mut november = users_csv(date(2023, 11, 1), true);
+    november.push_str(
+        "x1;Сидоров;Учитель;;Да;31.10.2023\nx2;Сидорова;Учитель;;Да;\n\
+         x3;Сидоров-мл;Обучающийся;;Да;31.10.2023\n",
+    );
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "")],
+        "ноябрь.csv",
+        november.as_bytes(),
+    )
+    .await;
+    let html = preview.text();
+    assert!(html.contains("Не вошли в показатели ОО"), "{html}");
+    assert!(
+        html.contains(
+            "Пользователей без организации (ИНН в строке не указан): 3 — педагоги 2, обучающиеся 1"
+        ),
+        "{html}"
+    );
+    let confirm = confirm_import(&app, &admin, &token_in(&html), &[]).await;
+    assert!(
+        confirm
+            .text()
+            .contains("Пользователей без организации: 3 (педагоги 2, обучающиеся 1)"),
+        "{}",
+        confirm.text()
+    );
+    let overview = app.get("/", Some(&admin)).await.text();
+    assert!(
+        overview.contains(
+            "ФГИС «Моя школа»: в выгрузке 3 пользователя без организации (педагоги 2, обучающиеся 1) — в показатели ОО не вошли."
+        ),
+        "{overview}"
+    );
+    let muni = app.login("muni_a").await;
+    let page = app.get("/", Some(&muni)).await.text();
+    assert!(!page.contains("без организации"), "{page}");
+}
