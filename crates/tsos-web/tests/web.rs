@@ -705,10 +705,12 @@ async fn forms_without_the_csrf_token_or_from_another_site_are_refused() {
         StatusCode::OK,
         "still logged in"
     );
-    let confirm = app
-        .post_form("/import/confirm", &admin.cookie, &[("token", "x")])
-        .await;
-    assert_eq!(confirm.status, StatusCode::FORBIDDEN);
+    for path in ["/import/confirm", "/import/remap"] {
+        let reply = app
+            .post_form(path, &admin.cookie, &[("token", "x"), ("col0", "ignore")])
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+    }
     let upload = multipart(&[("dataset", "myschool")], Some(("file", "a.csv", b"x")));
     let preview = app
         .send(
@@ -1845,6 +1847,20 @@ async fn a_column_given_its_meaning_in_the_preview_is_read_so_and_remembered() {
     assert!(html.contains("Импорт сохранит эту разметку"), "{html}");
     assert!(html.contains("4 из 4 школ реестра"), "{html}");
     assert_eq!(token_in(&html), token, "the same upload");
+    // Only an admin changes an upload's layout.
+    let region = app.login("region").await;
+    let refused = app
+        .post_form(
+            "/import/remap",
+            &region.cookie,
+            &[
+                ("csrf", &region.csrf),
+                ("token", &token),
+                ("col3", "ignore"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(Store::open(&app.db).unwrap().snapshots().unwrap().len(), 4);
 
     let confirm = confirm_import(&app, &admin, &token, &[]).await;

@@ -3,10 +3,10 @@
 //! snapshot may be replaced by far less.
 //!
 //! The file is read once, by [`prepare_import`], exactly as the confirmation will read it.
-//! Only where that read stops before its rows are known (no header, a layout read two ways,
-//! missing columns, invalid rows) is the header read again on its own from the first rows
-//! ([`header_again`]), so that the page can show every column with its drop-down and the
-//! person can fix the layout here instead of on the command line.
+//! Only where the import stops on the file (no header, a layout read two ways, missing
+//! columns, invalid rows, a registry without ИНН) is the header read again on its own from the
+//! first rows ([`header_again`]), so that the page can show every column with its drop-down
+//! and the person can fix the layout here instead of on the command line.
 
 use std::collections::HashSet;
 
