@@ -628,7 +628,7 @@ pub fn commit_import(
 /// The saved layout profile of a header, as a mapping to read it with. A profile that cannot
 /// be read back (a meaning this version does not know) is not applied: the header is then read
 /// by its words, and the import says what it found.
-fn saved_profile(store: &Store, header_key: &str) -> Option<Mapping> {
+pub fn saved_profile(store: &Store, header_key: &str) -> Option<Mapping> {
     let profile = store.profile_for(header_key).ok().flatten()?;
     let entries = profile
         .mapping

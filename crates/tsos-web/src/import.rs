@@ -1,15 +1,21 @@
-//! Importing in the browser: upload a file, see how tsos read it, confirm.
+//! Importing in the browser: upload a file, see how tsos read it, decide, confirm.
 //!
-//! The preview reads the uploaded file once, exactly as an import would
-//! ([`tsos_ingest::read_export`]), and shows the recognised columns, the first rows (of a
-//! CSV), the row counts, the warnings and the errors with their lines, and which snapshot a
-//! confirmation would replace. A file that can be imported waits in a private temporary
-//! folder under a random token bound to the uploader ([`UploadFile`]); any other is deleted
-//! with its request. The confirmation runs the same transaction as `tsos import`
-//! ([`tsos_app::import::import_file`]). Only an admin imports: a snapshot replaces the figures
-//! of every school for its date.
+//! The preview ([`preview`]) reads the uploaded file once, as the confirmation will
+//! ([`tsos_app::import::prepare_import`]), and shows every column of the header with its
+//! reading and a drop-down of meanings, the first rows, the row counts, the warnings and the
+//! errors with their lines, which snapshot a confirmation would replace, and who would stay
+//! outside every school's figures. A person may change a column's meaning (`/import/remap`
+//! reads the file again with it), choose the school of a name without ИНН, and allow a
+//! replacement by far less. A file that can be imported, or whose layout can be fixed in the
+//! page, waits in a private temporary folder under a random token bound to the uploader
+//! ([`UploadFile`]), with those choices ([`Pending`]); any other is deleted with its request.
+//! The confirmation runs the same transaction as `tsos import`
+//! ([`tsos_app::import::import_file`]), which remembers the layout and the names a person
+//! gave. Only an admin imports: a snapshot replaces the figures of every school for its date.
 
-use std::collections::{HashMap, HashSet};
+mod preview;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -19,28 +25,24 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
-use tsos_app::import::{ImportRequest, import_file};
-use tsos_domain::{Catalogue, format_date_ru};
-use tsos_ingest::search::{Search, find_header};
-use tsos_ingest::{
-    Column, Content, Format, Header, IngestError, ReadOptions, RowStats, Source, Target,
-};
+use tsos_app::AppError;
+use tsos_app::import::{ImportRequest, ProfileUse, by_role, import_file};
+use tsos_domain::{Catalogue, OrgId, format_date_ru};
+use tsos_ingest::header::{Mapping, MappingSource, Meaning, normalize};
 use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
 use crate::auth::{CsrfFirst, CurrentUser, field_text, random_token, upload_error};
-use crate::error::{WebError, ingest_is_users};
+use crate::error::WebError;
 use crate::pages::html;
 use crate::state::AppState;
 use crate::urls;
 use crate::views::{Layout, Section};
+use preview::{Shown, read_preview};
 
 /// An upload not confirmed within this time is deleted.
 const PENDING_FOR: Duration = Duration::from_secs(3600);
-/// Data rows shown in the preview.
-const SAMPLE_ROWS: usize = 5;
 
 /// Uploaded files awaiting confirmation, in a private folder that is deleted with them.
 pub(crate) struct Uploads {
@@ -48,13 +50,48 @@ pub(crate) struct Uploads {
     pending: Mutex<HashMap<String, Pending>>,
 }
 
+/// An upload awaiting its confirmation, with what its person chose so far.
 struct Pending {
     file: UploadFile,
     login: String,
     dataset: String,
     as_of: Option<Date>,
     sheet: Option<String>,
+    /// Asked for in the upload form.
+    skip_invalid: bool,
+    /// The meanings the person gave to columns in the preview; the import saves them as the
+    /// layout profile of the header.
+    mapping: Option<Mapping>,
+    /// The schools the person chose for names without ИНН at a refused confirmation, shown
+    /// chosen again.
+    choices: Vec<(String, OrgId)>,
+    /// What the last preview showed.
+    shown: Shown,
     created: Instant,
+}
+
+impl Pending {
+    /// The import of this upload, as the preview reads it and the confirmation saves it.
+    fn request<'p>(
+        &'p self,
+        skip_invalid: bool,
+        replace: bool,
+        name_matches: &'p [(String, OrgId)],
+        sample: usize,
+    ) -> ImportRequest<'p> {
+        ImportRequest {
+            dataset: &self.dataset,
+            path: self.file.path(),
+            as_of: self.as_of,
+            skip_invalid,
+            sheet: self.sheet.as_deref(),
+            progress: None,
+            replace,
+            mapping: self.mapping.as_ref(),
+            name_matches,
+            sample,
+        }
+    }
 }
 
 /// An uploaded file in a folder of its own, deleted with the folder when dropped: an upload
@@ -136,6 +173,11 @@ impl Uploads {
             _ => None,
         }
     }
+
+    /// Keeps `pending` for its confirmation under `token`.
+    fn keep(&self, token: String, pending: Pending) {
+        self.lock().insert(token, pending);
+    }
 }
 
 #[derive(Template)]
@@ -178,32 +220,6 @@ pub(crate) async fn form(
         datasets: datasets(&state.inner.catalogue),
     };
     Ok(html(&page)?.into_response())
-}
-
-#[derive(Template)]
-#[template(path = "preview.html")]
-struct PreviewPage {
-    layout: Layout,
-    file_name: String,
-    dataset_name: String,
-    /// How the file was read, what it is, for which date; empty when it could not be read.
-    facts: Vec<(String, String)>,
-    columns: Vec<(String, String)>,
-    sample_header: Vec<String>,
-    sample_rows: Vec<(u64, Vec<String>)>,
-    stats: Vec<(String, String)>,
-    warnings: Vec<String>,
-    rejected: Vec<String>,
-    /// Why the file cannot be imported as it is.
-    error: Option<String>,
-    replaces: Option<String>,
-    token: String,
-    /// Whether the strict import failed only for invalid rows, so that skipping them is an
-    /// option.
-    can_skip_invalid: bool,
-    skip_invalid: bool,
-    can_confirm: bool,
-    datasets: Vec<(String, String)>,
 }
 
 /// The fields of the upload form, the CSRF token first.
@@ -278,30 +294,35 @@ pub(crate) async fn preview(
             form.dataset
         )));
     }
-    let login = user.account.login.clone();
+    let mut pending = Pending {
+        file: upload,
+        login: user.account.login.clone(),
+        dataset: form.dataset,
+        as_of: form.as_of,
+        sheet: form.sheet,
+        skip_invalid: form.skip_invalid,
+        mapping: None,
+        choices: Vec::new(),
+        shown: Shown::default(),
+        created: Instant::now(),
+    };
     state
         .run(move |db| {
-            let catalogue = db.catalogue().clone();
-            let page = read_preview(db, &catalogue, &user, &form, upload.path(), &token)?;
+            let (page, shown) = read_preview(db, &user, &pending, &token, None)?;
             db.audit_read(
-                &login,
+                &pending.login,
                 "view",
-                &format!("предпросмотр импорта {} ({})", page.file_name, form.dataset),
+                &format!(
+                    "предпросмотр импорта {} ({})",
+                    page.file_name(),
+                    pending.dataset
+                ),
             );
-            // Only a file that can be imported waits for the confirmation; any other is
-            // deleted with `upload` now.
-            if page.can_confirm || page.can_skip_invalid {
-                db.uploads().lock().insert(
-                    token,
-                    Pending {
-                        file: upload,
-                        login: login.clone(),
-                        dataset: form.dataset.clone(),
-                        as_of: form.as_of,
-                        sheet: form.sheet.clone(),
-                        created: Instant::now(),
-                    },
-                );
+            // Only a file that can be imported, or whose layout can be fixed in the page,
+            // waits for the confirmation; any other is deleted with `pending` now.
+            if page.keeps_upload() {
+                pending.shown = shown;
+                db.uploads().keep(token, pending);
             }
             Ok(html(&page)?.into_response())
         })
@@ -321,255 +342,119 @@ pub(crate) fn safe_file_name(name: &str) -> String {
     }
 }
 
-fn read_preview(
-    db: &mut crate::data::Db<'_>,
-    catalogue: &Catalogue,
+/// The value of the field `name` of a form sent as pairs.
+fn field<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    form.iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Whether a checkbox of a form sent as pairs is ticked.
+fn ticked(form: &[(String, String)], name: &str) -> bool {
+    field(form, name).is_some_and(|value| !value.is_empty())
+}
+
+/// Checks the form's CSRF token and takes the upload it names, if this account made it.
+fn take_pending(
+    state: &AppState,
     user: &CurrentUser,
-    form: &UploadForm,
-    path: &Path,
-    token: &str,
-) -> Result<PreviewPage, WebError> {
-    let (target, dataset_name) = match catalogue.get(&form.dataset) {
-        Some(platform) => (Target::Platform(platform), platform.name.clone()),
-        None => (Target::Registry, "Реестр ОО".to_string()),
-    };
-    let options = ReadOptions {
-        target,
-        as_of: form.as_of,
-        skip_invalid: form.skip_invalid,
-        sheet: form.sheet.as_deref(),
-        fast: true,
-        progress: None,
-        mapping: None,
-        profiles: None,
-        sample: 0,
-    };
-    let mut page = PreviewPage {
-        layout: Layout::new(
-            &user.account,
-            &user.csrf,
-            Section::Import,
-            "Предпросмотр импорта".to_string(),
-        ),
-        file_name: tsos_ingest::source::display_name(path),
-        dataset_name,
-        facts: Vec::new(),
-        columns: Vec::new(),
-        sample_header: Vec::new(),
-        sample_rows: Vec::new(),
-        stats: Vec::new(),
-        warnings: Vec::new(),
-        rejected: Vec::new(),
-        error: None,
-        replaces: None,
-        token: token.to_string(),
-        can_skip_invalid: false,
-        skip_invalid: form.skip_invalid,
-        can_confirm: false,
-        datasets: datasets(catalogue),
-    };
-    match tsos_ingest::read_export(path, &options) {
-        Ok(import) => {
-            // The first rows come from a second opening of the file, which costs a CSV only
-            // its first lines. A workbook would be unpacked again whole, so its rows are not
-            // shown until ingestion hands them over from its one reading.
-            if let Format::Csv { .. } = import.format {
-                (page.sample_header, page.sample_rows) = sample(path);
-            }
-            page.facts = vec![
-                ("Формат".to_string(), import.format.describe_ru()),
-                (
-                    "Вид".to_string(),
-                    match (&import.content, form.dataset == REGISTRY) {
-                        (_, true) => "реестр ОО".to_string(),
-                        (Content::PerUser(_), _) => "по пользователям".to_string(),
-                        (Content::PerSchool(_), _) => "по школам".to_string(),
-                    },
-                ),
-                (
-                    "Отчетная дата".to_string(),
-                    format!(
-                        "{} ({})",
-                        format_date_ru(import.as_of),
-                        match (form.as_of, import.title_date) {
-                            (Some(_), _) => "указана в форме",
-                            (None, Some(_)) => "из заголовка файла",
-                            (None, None) => "—",
-                        }
-                    ),
-                ),
-                ("SHA-256".to_string(), import.sha256.clone()),
-            ];
-            match &import.content {
-                Content::PerUser(data) => page.facts.push((
-                    "В файле".to_string(),
-                    format!(
-                        "{} ОО, {} пользователей (после объединения повторов)",
-                        ru::integer(data.counts.by_org.len() as u64),
-                        ru::integer(data.counts.users)
-                    ),
-                )),
-                Content::PerSchool(rows) => page.facts.push((
-                    "В файле".to_string(),
-                    format!("{} ОО", ru::integer(rows.len() as u64)),
-                )),
-            }
-            page.columns = import.columns.clone();
-            let stats = &import.stats;
-            page.stats = vec![
-                ("Прочитано строк".to_string(), ru::integer(stats.read)),
-                ("Принято".to_string(), ru::integer(stats.accepted)),
-                (
-                    "Пропущено".to_string(),
-                    format!(
-                        "{} (заголовки {}, пустые {}, итоги {})",
-                        ru::integer(stats.skipped()),
-                        stats.title,
-                        stats.blank,
-                        stats.totals
-                    ),
-                ),
-                ("Отклонено".to_string(), ru::integer(stats.rejected_total())),
-            ];
-            page.rejected = stats
-                .rejected
-                .iter()
-                .map(|(reason, n)| format!("{reason}: {}", ru::integer(*n)))
-                .chain(import.rejected_examples.iter().map(ToString::to_string))
-                .collect();
-            page.warnings = import.warnings.clone();
-            if form.dataset != REGISTRY {
-                coverage(db, &import, &mut page)?;
-            }
-            page.replaces = match db.store.current_at(&form.dataset, import.as_of)? {
-                Some(current) if current.sha256 == import.sha256 => Some(format!(
-                    "Этот файл уже импортирован (снимок №{}): подтверждение ничего не изменит.",
-                    current.id
-                )),
-                Some(current) => Some(format!(
-                    "На {} уже есть снимок №{} (файл {}, импортирован {}). Подтверждение заменит его; \
-                     прежний сохранится, и его можно будет вернуть.",
-                    format_date_ru(import.as_of),
-                    current.id,
-                    current.file_name,
-                    crate::pages::moscow_time(&current.imported_at)
-                )),
-                None => None,
-            };
-            page.can_confirm = true;
-        }
-        Err(err) if !ingest_is_users(&err) => return Err(tsos_app::AppError::from(err).into()),
-        Err(err) => {
-            page.can_skip_invalid = matches!(err, IngestError::InvalidRows { .. });
-            if let IngestError::InvalidRows { errors, .. } = &err {
-                page.rejected = errors.iter().map(ToString::to_string).collect();
-            }
-            page.error = Some(match &err {
-                IngestError::InvalidRows { total, .. } => format!(
-                    "Ошибочных строк: {}. Файл можно исправить и загрузить снова или импортировать \
-                     без ошибочных строк: они будут подсчитаны в происхождении снимка.",
-                    ru::integer(*total as u64)
-                ),
-                other => other.to_string(),
-            });
-        }
-    }
-    Ok(page)
+    form: &[(String, String)],
+) -> Result<(String, Pending), WebError> {
+    require_admin(user)?;
+    user.check_csrf(field(form, "csrf").unwrap_or_default())?;
+    let token = field(form, "token").unwrap_or_default().to_string();
+    let pending = state
+        .inner
+        .uploads
+        .take(&token, &user.account.login)
+        .ok_or_else(|| {
+            WebError::BadRequest(
+                "загруженный файл не найден: он уже импортирован или ожидал подтверждения \
+                 дольше часа; загрузите его снова"
+                    .to_string(),
+            )
+        })?;
+    Ok((token, pending))
 }
 
-/// How many of the registry's schools the file covers: a file of one municipality imported
-/// as the region's snapshot would leave every other school at zero.
-fn coverage(
-    db: &crate::data::Db<'_>,
-    import: &tsos_ingest::Import,
-    page: &mut PreviewPage,
-) -> Result<(), WebError> {
-    let registry = db.store.schools_at(import.as_of)?;
-    if registry.is_empty() {
-        return Ok(());
+/// POST /import/remap: the preview again, with the meanings a person chose for columns.
+pub(crate) async fn remap(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (token, mut pending) = take_pending(&state, &user, &form)?;
+    if let Some(mapping) = remapped(&pending, &form)? {
+        pending.mapping = Some(mapping);
     }
-    let known: HashSet<&str> = registry.iter().map(|s| s.id.as_str()).collect();
-    let in_file: Vec<&str> = match &import.content {
-        Content::PerUser(data) => data.counts.by_org.keys().map(|org| org.as_str()).collect(),
-        // Schools named without ИНН are matched at the import; the preview counts the others.
-        Content::PerSchool(rows) => rows
-            .iter()
-            .filter_map(|row| row.org.as_ref().map(|org| org.as_str()))
-            .collect(),
-    };
-    let covered = in_file.iter().filter(|org| known.contains(*org)).count();
-    let mut text = format!(
-        "{} из {} школ реестра на {}",
-        ru::integer(covered as u64),
-        ru::integer(known.len() as u64),
-        format_date_ru(import.as_of)
-    );
-    let unknown = in_file.len() - covered;
-    if unknown > 0 {
-        text.push_str(&format!("; не из реестра: {}", ru::integer(unknown as u64)));
-    }
-    page.facts.push(("Школы реестра".to_string(), text));
-    if covered < known.len() {
-        page.warnings.insert(
-            0,
-            format!(
-                "В файле нет {} из {} школ реестра: у них на эту дату будут нули. Проверьте, \
-                 что это выгрузка по всему региону.",
-                ru::integer((known.len() - covered) as u64),
-                ru::integer(known.len() as u64)
-            ),
-        );
-    }
-    Ok(())
+    state
+        .run(move |db| {
+            let (page, shown) = read_preview(db, &user, &pending, &token, None)?;
+            db.audit_read(
+                &pending.login,
+                "view",
+                &format!(
+                    "предпросмотр импорта {} ({}) с разметкой столбцов",
+                    page.file_name(),
+                    pending.dataset
+                ),
+            );
+            if page.keeps_upload() {
+                pending.shown = shown;
+                db.uploads().keep(token, pending);
+            }
+            Ok(html(&page)?.into_response())
+        })
+        .await
 }
 
-/// The recognised columns of the first data rows, as the file has them. The full name
-/// (ФИО) is personal data that tsos never keeps, so it is not shown either.
-fn sample(path: &Path) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
-    let Ok(mut source) = Source::open(path, None) else {
-        return (Vec::new(), Vec::new());
-    };
-    // The header as an import finds it.
-    let found = find_header(&mut source, &mut RowStats::default(), |row| {
-        Some(Header::from_row(row)).filter(Header::is_plausible)
-    });
-    let Ok(Search::Found { header, .. }) = found else {
-        return (Vec::new(), Vec::new());
-    };
-    let shown: Vec<&(usize, String, Column)> = header
-        .columns
-        .iter()
-        .filter(|(_, _, column)| *column != Column::FullName)
-        .collect();
-    let mut rows = Vec::new();
-    for _ in 0..SAMPLE_ROWS * 4 {
-        let Ok(Some(row)) = source.next_row() else {
-            break;
+/// The mapping after the drop-downs of `form`, or `None` where no meaning changed. A column
+/// whose drop-down still shows its reading keeps what gave it; only a changed one becomes the
+/// person's word. Starting from the mapping the reading applied keeps a saved layout's other
+/// columns as they were.
+fn remapped(pending: &Pending, form: &[(String, String)]) -> Result<Option<Mapping>, WebError> {
+    let mut entries = pending
+        .mapping
+        .as_ref()
+        .or(pending.shown.applied.as_ref())
+        .map(|mapping| mapping.entries.clone())
+        .unwrap_or_default();
+    let mut changed = false;
+    for (idx, text, shown) in &pending.shown.columns {
+        let Some(chosen) = field(form, &format!("col{idx}")) else {
+            continue;
         };
-        if row.is_blank() {
+        if chosen == shown {
             continue;
         }
-        let cells = shown
-            .iter()
-            .map(|(idx, _, _)| row.cell(*idx).to_text())
-            .collect();
-        rows.push((row.loc.number(), cells));
-        if rows.len() == SAMPLE_ROWS {
-            break;
-        }
+        let meaning = Meaning::parse(chosen).map_err(WebError::BadRequest)?;
+        let key = normalize(text);
+        entries.retain(|(header, _)| normalize(header) != key);
+        entries.push((text.clone(), meaning));
+        changed = true;
     }
-    let names = shown.iter().map(|(_, text, _)| text.clone()).collect();
-    (names, rows)
+    Ok(changed.then_some(Mapping {
+        entries,
+        source: MappingSource::Given,
+    }))
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    skip_invalid: Option<String>,
+/// The schools chosen in `form` for the names the preview offered; «не загружать» is none.
+fn chosen_names(
+    pending: &Pending,
+    form: &[(String, String)],
+) -> Result<Vec<(String, OrgId)>, WebError> {
+    let mut choices = Vec::new();
+    for (n, name) in pending.shown.names.iter().enumerate() {
+        let value = field(form, &format!("name{n}")).unwrap_or_default().trim();
+        if value.is_empty() {
+            continue;
+        }
+        let org = OrgId::normalize(value)
+            .ok_or_else(|| WebError::BadRequest(format!("«{value}» — не ИНН")))?;
+        choices.push((name.clone(), org));
+    }
+    Ok(choices)
 }
 
 #[derive(Template)]
@@ -582,47 +467,27 @@ struct ImportedPage {
     warnings: Vec<String>,
 }
 
-/// POST /import/confirm: the import itself, as `tsos import` does it.
+/// POST /import/confirm: the import itself, as `tsos import` does it, with the choices the
+/// preview offered. A refusal the person can answer in the preview (a replacement by far
+/// less, names without a school) shows the preview again with the application's message and
+/// keeps the upload; any other outcome deletes it.
 pub(crate) async fn confirm(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(form): Form<ConfirmForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    require_admin(&user)?;
-    user.check_csrf(&form.csrf)?;
-    let pending = state
-        .inner
-        .uploads
-        .take(&form.token, &user.account.login)
-        .ok_or_else(|| {
-            WebError::BadRequest(
-                "загруженный файл не найден: он уже импортирован или ожидал подтверждения \
-                 дольше часа; загрузите его снова"
-                    .to_string(),
-            )
-        })?;
-    let skip_invalid = form.skip_invalid.is_some_and(|v| !v.is_empty());
+    let (token, mut pending) = take_pending(&state, &user, &form)?;
+    let skip_invalid = ticked(&form, "skip_invalid");
+    let replace = ticked(&form, "replace");
+    pending.choices = chosen_names(&pending, &form)?;
     state
         .run(move |db| {
             let catalogue = db.catalogue().clone();
             let outcome = import_file(
                 db.store,
                 &catalogue,
-                &ImportRequest {
-                    dataset: &pending.dataset,
-                    path: pending.file.path(),
-                    as_of: pending.as_of,
-                    skip_invalid,
-                    sheet: pending.sheet.as_deref(),
-                    progress: None,
-                    replace: false,
-                    mapping: None,
-                    name_matches: &[],
-                    sample: 0,
-                },
+                &pending.request(skip_invalid, replace, &pending.choices, 0),
             );
-            // The file is deleted here, whatever the outcome.
-            drop(pending);
             let login = user.account.login.clone();
             let layout = Layout::new(
                 &user.account,
@@ -630,91 +495,138 @@ pub(crate) async fn confirm(
                 Section::Import,
                 "Импорт".to_string(),
             );
-            let page = match outcome {
-                Ok(outcome) => {
-                    let import = &outcome.import;
-                    let headline = match outcome.saved {
-                        SaveOutcome::Saved {
-                            id,
-                            superseded: None,
-                        } => {
-                            format!("Сохранено: снимок №{id}.")
-                        }
-                        SaveOutcome::Saved {
-                            id,
-                            superseded: Some(old),
-                        } => format!(
-                            "Сохранено: снимок №{id}; он заменил снимок №{old} на ту же дату \
-                             (прежний сохранен, вернуть: tsos snapshots restore {old})."
-                        ),
-                        SaveOutcome::Unchanged { id } => format!(
-                            "Этот файл уже импортирован (снимок №{id}): ничего не изменилось."
-                        ),
-                    };
-                    db.audit(
-                        Some(&login),
-                        "import",
-                        &format!(
-                            "{} → {} на {}: {headline}",
-                            import.file_name,
-                            outcome.dataset_name,
-                            format_date_ru(import.as_of)
-                        ),
-                    )?;
-                    let mut lines = vec![
-                        format!(
-                            "{}: {} на {}",
-                            import.file_name,
-                            outcome.dataset_name,
-                            format_date_ru(import.as_of)
-                        ),
-                        format!(
-                            "Строк: прочитано {}, принято {}, пропущено {}, отклонено {}",
-                            ru::integer(import.stats.read),
-                            ru::integer(import.stats.accepted),
-                            ru::integer(import.stats.skipped()),
-                            ru::integer(import.stats.rejected_total())
-                        ),
-                        format!("Школ в файле: {}", ru::integer(outcome.n_schools as u64)),
-                    ];
-                    if let Some(users) = outcome.n_users {
-                        lines.push(format!("Пользователей: {}", ru::integer(users)));
-                    }
-                    if !outcome.schools_added.is_empty() {
-                        lines.push(format!(
-                            "Добавлено в реестр ОО из файла: {}",
-                            ru::integer(outcome.schools_added.len() as u64)
-                        ));
-                    }
-                    if !outcome.unknown.ids.is_empty() {
-                        lines.push(format!(
-                            "Организаций не из реестра: {} ({} польз.)",
-                            outcome.unknown.ids.len(),
-                            ru::integer(outcome.unknown.users)
-                        ));
-                    }
-                    ImportedPage {
-                        layout,
-                        ok: true,
-                        headline,
-                        lines,
-                        warnings: outcome.warnings,
-                    }
-                }
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
                 Err(err) => {
                     let err = WebError::App(err);
                     db.audit(Some(&login), "import_failed", &err.public_message())?;
                     if err.is_internal() {
                         return Err(err);
                     }
-                    ImportedPage {
+                    let what_to_do = match &err {
+                        WebError::App(AppError::SuspectReplacement { .. }) => Some(
+                            "Если файл верен, отметьте «Заменить, хотя данных заметно меньше» и \
+                             подтвердите снова.",
+                        ),
+                        WebError::App(AppError::UnmatchedNames { .. }) => Some(
+                            "Выберите школу для каждого названия или отметьте «Загрузить без ОО, \
+                             для которых школа не выбрана».",
+                        ),
+                        _ => None,
+                    };
+                    if let Some(what_to_do) = what_to_do {
+                        let refusal = format!("{err}\n{what_to_do}");
+                        let (page, shown) = read_preview(db, &user, &pending, &token, Some(refusal))?;
+                        if page.keeps_upload() {
+                            pending.shown = shown;
+                            db.uploads().keep(token, pending);
+                        }
+                        return Ok((err.status(), html(&page)?).into_response());
+                    }
+                    let page = ImportedPage {
                         layout,
                         ok: false,
                         headline: "Импорт не выполнен, данные не изменились.".to_string(),
                         lines: err.to_string().lines().map(str::to_string).collect(),
                         warnings: Vec::new(),
-                    }
+                    };
+                    return Ok((err.status(), html(&page)?).into_response());
                 }
+            };
+            let remembered = pending.choices.len();
+            // The file is deleted here: it is stored.
+            drop(pending);
+            let import = &outcome.import;
+            let headline = match outcome.saved {
+                SaveOutcome::Saved {
+                    id,
+                    superseded: None,
+                } => {
+                    format!("Сохранено: снимок №{id}.")
+                }
+                SaveOutcome::Saved {
+                    id,
+                    superseded: Some(old),
+                } => format!(
+                    "Сохранено: снимок №{id}; он заменил снимок №{old} на ту же дату \
+                     (прежний сохранен, вернуть: tsos snapshots restore {old})."
+                ),
+                SaveOutcome::Unchanged { id } => {
+                    format!("Этот файл уже импортирован (снимок №{id}): ничего не изменилось.")
+                }
+            };
+            db.audit(
+                Some(&login),
+                "import",
+                &format!(
+                    "{} → {} на {}: {headline}",
+                    import.file_name,
+                    outcome.dataset_name,
+                    format_date_ru(import.as_of)
+                ),
+            )?;
+            let mut lines = vec![
+                format!(
+                    "{}: {} на {}",
+                    import.file_name,
+                    outcome.dataset_name,
+                    format_date_ru(import.as_of)
+                ),
+                format!(
+                    "Строк: прочитано {}, принято {}, пропущено {}, отклонено {}",
+                    ru::integer(import.stats.read),
+                    ru::integer(import.stats.accepted),
+                    ru::integer(import.stats.skipped()),
+                    ru::integer(import.stats.rejected_total())
+                ),
+                format!("Школ в файле: {}", ru::integer(outcome.n_schools as u64)),
+            ];
+            if let Some(users) = outcome.n_users {
+                lines.push(format!("Пользователей: {}", ru::integer(users)));
+            }
+            if !outcome.schools_added.is_empty() {
+                lines.push(format!(
+                    "Добавлено в реестр ОО из файла: {}",
+                    ru::integer(outcome.schools_added.len() as u64)
+                ));
+            }
+            if !outcome.unknown.ids.is_empty() {
+                lines.push(format!(
+                    "Организаций не из реестра: {} ({} польз.)",
+                    outcome.unknown.ids.len(),
+                    ru::integer(outcome.unknown.users)
+                ));
+            }
+            let without_org = outcome.unknown.users_without_org();
+            if without_org > 0 {
+                lines.push(format!(
+                    "Пользователей без организации: {} ({}); в показатели ОО не вошли",
+                    ru::integer(without_org),
+                    by_role(&outcome.unknown.without_org)
+                ));
+            }
+            match outcome.profile {
+                Some(ProfileUse::Applied(id)) => lines.push(format!(
+                    "Столбцы прочитаны по сохраненной разметке №{id}."
+                )),
+                Some(ProfileUse::Saved(id)) => lines.push(format!(
+                    "Разметка столбцов сохранена (№{id}): следующие файлы с таким же заголовком \
+                     прочитаются так же."
+                )),
+                None => {}
+            }
+            if remembered > 0 {
+                lines.push(format!(
+                    "Запомнены школы для названий без ИНН: {}; следующие файлы сопоставятся так же.",
+                    ru::integer(remembered as u64)
+                ));
+            }
+            let page = ImportedPage {
+                layout,
+                ok: true,
+                headline,
+                lines,
+                warnings: outcome.warnings,
             };
             Ok(html(&page)?.into_response())
         })
@@ -724,6 +636,84 @@ pub(crate) async fn confirm(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pending(applied: Option<Mapping>, columns: &[(usize, &str, &str)]) -> Pending {
+        let dir = tempfile::tempdir().expect("a folder").keep();
+        Pending {
+            file: UploadFile {
+                path: dir.join("файл.csv"),
+                dir,
+            },
+            login: "admin".to_string(),
+            dataset: "sferum".to_string(),
+            as_of: None,
+            sheet: None,
+            skip_invalid: false,
+            mapping: None,
+            choices: Vec::new(),
+            shown: Shown {
+                columns: columns
+                    .iter()
+                    .map(|(idx, text, code)| (*idx, text.to_string(), code.to_string()))
+                    .collect(),
+                applied,
+                names: Vec::new(),
+            },
+            created: Instant::now(),
+        }
+    }
+
+    fn form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn only_a_changed_meaning_is_the_persons_word_and_a_saved_layout_stays() {
+        use tsos_ingest::Column;
+        let columns = [
+            (0, "Код школы", "organisation"),
+            (1, "Всего учеников", "contingent:students"),
+            (2, "Прочее", "ignore"),
+        ];
+        // Nothing changed: no mapping of the person's, whatever the form repeats.
+        let unchanged = pending(None, &columns);
+        let same = form(&[("col0", "organisation"), ("col1", "contingent:students")]);
+        assert_eq!(remapped(&unchanged, &same).unwrap(), None);
+        // A saved layout read «Код школы»; a change of another column keeps it.
+        let saved = Mapping {
+            entries: vec![("Код школы".to_string(), Meaning::Column(Column::Org))],
+            source: MappingSource::Profile(3),
+        };
+        let with_profile = pending(Some(saved), &columns);
+        let changed = form(&[("col0", "organisation"), ("col1", "registered:students")]);
+        let mapping = remapped(&with_profile, &changed)
+            .unwrap()
+            .expect("a change");
+        assert_eq!(mapping.source, MappingSource::Given);
+        let codes: Vec<(String, String)> = mapping
+            .entries
+            .iter()
+            .map(|(header, meaning)| (header.clone(), meaning.code()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("Код школы".to_string(), "organisation".to_string()),
+                (
+                    "Всего учеников".to_string(),
+                    "registered:students".to_string()
+                )
+            ]
+        );
+        let unknown = form(&[("col2", "школа")]);
+        assert!(matches!(
+            remapped(&with_profile, &unknown),
+            Err(WebError::BadRequest(_))
+        ));
+    }
 
     #[test]
     fn uploaded_names_stay_names() {

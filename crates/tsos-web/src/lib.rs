@@ -14,7 +14,7 @@
 //! - `/` the account's area (region, municipality or school); `/region/{name}`,
 //!   `/municipality/{name}`, `/school/{inn}`: the drill-down;
 //! - `/snapshots`, `/quality`, `/downloads`, `/import` (+ `/import/preview`,
-//!   `/import/confirm`), `/audit`;
+//!   `/import/remap`, `/import/confirm`), `/audit`;
 //! - `/chats` the official chats of the account's area, `/chats/school/{inn}` a school's
 //!   registry, which the school edits by POST to the same address, or in bulk by uploading
 //!   its filled template to `/chats/school/{inn}/upload` (`…/template.xlsx` is the form);
@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             "/import/preview",
             limited(post(import::preview), max_upload),
         )
+        .route("/import/remap", post(import::remap))
         .route("/import/confirm", post(import::confirm))
         .route("/chats", get(chats::overview))
         .route("/chats/school/{inn}", get(chats::school).post(chats::edit))

@@ -68,6 +68,8 @@ struct AreaPage {
     layout: Layout,
     summary: String,
     cards: Vec<Card>,
+    /// Users and organisations no school's figures take in, on a region's page.
+    outside: Vec<String>,
     notes: Vec<String>,
     trends: Vec<Chart>,
     distributions: Vec<Chart>,
@@ -351,6 +353,13 @@ fn area_page(
     let page = AreaPage {
         summary,
         cards: views::cards(&report, row),
+        // They belong to no municipality, and only an account that sees the whole data may
+        // learn of them (as with the API's unknown organisations).
+        outside: if level == Level::Region && account.sees_everything_in_data() {
+            views::outside(&report)
+        } else {
+            Vec::new()
+        },
         notes: views::notes(&report),
         trends,
         distributions: views::distribution_charts(&schools_report, &schools, band),

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use jiff::civil::Date;
+use tsos_app::import::by_role;
 use tsos_domain::dates::next_monthly;
 use tsos_domain::indicators::lagging;
 use tsos_domain::{
@@ -324,6 +325,46 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             .to_string(),
     );
     notes
+}
+
+/// What the figures of each platform leave out: users of rows that name no organisation, and
+/// organisations missing from the registry. Neither belongs to any municipality, and the
+/// counts are the whole file's.
+pub(crate) fn outside(report: &Report) -> Vec<String> {
+    report
+        .platforms
+        .iter()
+        .filter(|platform| platform.present)
+        .filter_map(|platform| {
+            let unknown = platform.unknown.as_ref()?;
+            let mut parts = Vec::new();
+            let without_org = unknown.users_without_org();
+            if without_org > 0 {
+                parts.push(format!(
+                    "{} {} без организации ({})",
+                    ru::integer(without_org),
+                    ru::plural(without_org, "пользователь", "пользователя", "пользователей"),
+                    by_role(&unknown.without_org)
+                ));
+            }
+            let orgs = unknown.ids.len() as u64;
+            if orgs > 0 {
+                parts.push(format!(
+                    "{} {} не из реестра ({} польз.)",
+                    ru::integer(orgs),
+                    ru::plural(orgs, "организация", "организации", "организаций"),
+                    ru::integer(unknown.users)
+                ));
+            }
+            (!parts.is_empty()).then(|| {
+                format!(
+                    "{}: в выгрузке {} — в показатели ОО не вошли.",
+                    platform.platform.name,
+                    parts.join(" и ")
+                )
+            })
+        })
+        .collect()
 }
 
 const ROLE_COLORS: [&str; 3] = ["#1f5fa8", "#d9822b", "#4f8a2b"];

@@ -705,10 +705,12 @@ async fn forms_without_the_csrf_token_or_from_another_site_are_refused() {
         StatusCode::OK,
         "still logged in"
     );
-    let confirm = app
-        .post_form("/import/confirm", &admin.cookie, &[("token", "x")])
-        .await;
-    assert_eq!(confirm.status, StatusCode::FORBIDDEN);
+    for path in ["/import/confirm", "/import/remap"] {
+        let reply = app
+            .post_form(path, &admin.cookie, &[("token", "x"), ("col0", "ignore")])
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+    }
     let upload = multipart(&[("dataset", "myschool")], Some(("file", "a.csv", b"x")));
     let preview = app
         .send(
@@ -860,7 +862,7 @@ async fn import_shows_a_preview_and_stores_only_on_confirmation() {
         html.contains("«Дата последней авторизации»") && html.contains("дата последней активности")
     );
     assert!(
-        html.contains("по пользователям") && html.contains("4 ОО, 132 пользователей"),
+        html.contains("по пользователям") && html.contains("4 ОО, 132 пользователя"),
         "{html}"
     );
     assert!(
@@ -927,6 +929,8 @@ async fn import_shows_a_preview_and_stores_only_on_confirmation() {
         "{html}"
     );
     assert!(html.contains("Импортировать без ошибочных строк"));
+    // A meaning may be at fault: the columns are shown with their drop-downs.
+    assert_eq!(selected_in(&html, "col5"), "last_date");
     let confirm = app
         .post_form(
             "/import/confirm",
@@ -1746,4 +1750,382 @@ async fn concurrent_requests_for_one_report_share_one_build() {
         assert!(body.len() * 5 < text.len(), "compressed");
     }
     assert_eq!(app.state.report_builds() - before, 1, "still one build");
+}
+
+/// The value the drop-down `name` of a page sends: its selected option's, or else its first
+/// option's, as a browser has it.
+fn selected_in(html: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("<select name=\"{name}\""))
+        .unwrap_or_else(|| panic!("a drop-down {name}: {html}"));
+    let select = &html[start..];
+    let select = &select[..select.find("</select>").expect("the drop-down ends")];
+    let options: Vec<&str> = select.split("<option value=\"").skip(1).collect();
+    options
+        .iter()
+        .find(|option| {
+            option
+                .split('>')
+                .next()
+                .unwrap_or_default()
+                .contains(" selected")
+        })
+        .or(options.first())
+        .and_then(|option| option.split('"').next())
+        .unwrap_or_else(|| panic!("no options in {name}: {select}"))
+        .to_string()
+}
+
+async fn confirm_import(
+    app: &TestApp,
+    session: &Session,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
+    let mut all = vec![("csrf", session.csrf.as_str()), ("token", token)];
+    all.extend_from_slice(fields);
+    app.post_form("/import/confirm", &session.cookie, &all)
+        .await
+}
+
+/// A per-user export whose ИНН column is headed «Код школы»: the preview finds no header and
+/// shows every column with a drop-down; once «Код школы» means the organisation, the preview
+/// is read again with it, and the confirmation saves the snapshot and the layout, which the
+/// next file with that header is read with.
+#[tokio::test]
+async fn a_column_given_its_meaning_in_the_preview_is_read_so_and_remembered() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let november = users_csv(date(2023, 11, 1), true).replace("ИНН ОО", "Код школы");
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "")],
+        "код.csv",
+        november.as_bytes(),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("не найдена строка заголовков"), "{html}");
+    assert!(html.contains("«Код школы»") && html.contains("не похож ни на один"));
+    assert!(
+        html.contains("Самая похожая — строка 2; ее столбцы в таблице ниже.")
+            && !html.contains("--map"),
+        "the table, not the command line's advice: {html}"
+    );
+    assert_eq!(selected_in(&html, "col3"), "ignore");
+    assert_eq!(selected_in(&html, "col2"), "role");
+    assert_eq!(selected_in(&html, "col1"), "", "ФИО is shown as such");
+    assert!(html.contains("<option value=\"active:teachers\">активные: педагоги</option>"));
+    assert!(!html.contains("/import/confirm"), "nothing to confirm yet");
+    let token = token_in(&html);
+
+    let remapped = app
+        .post_form(
+            "/import/remap",
+            &admin.cookie,
+            &[
+                ("csrf", &admin.csrf),
+                ("token", &token),
+                ("col0", "user_id"),
+                ("col1", ""),
+                ("col2", "role"),
+                ("col3", "organisation"),
+            ],
+        )
+        .await;
+    assert_eq!(remapped.status, StatusCode::OK, "{}", remapped.text());
+    let html = remapped.text();
+    assert_eq!(selected_in(&html, "col3"), "organisation");
+    assert!(
+        html.contains("<td class=\"why\">задано вами</td>"),
+        "{html}"
+    );
+    assert!(html.contains("4 ОО, 132 пользователя"), "{html}");
+    assert!(html.contains("<dt>Принято</dt><dd>132</dd>"), "{html}");
+    assert!(html.contains("Импорт сохранит эту разметку"), "{html}");
+    assert!(html.contains("4 из 4 школ реестра"), "{html}");
+    assert_eq!(token_in(&html), token, "the same upload");
+    // Only an admin changes an upload's layout.
+    let region = app.login("region").await;
+    let refused = app
+        .post_form(
+            "/import/remap",
+            &region.cookie,
+            &[
+                ("csrf", &region.csrf),
+                ("token", &token),
+                ("col3", "ignore"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(Store::open(&app.db).unwrap().snapshots().unwrap().len(), 4);
+
+    let confirm = confirm_import(&app, &admin, &token, &[]).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.text());
+    let text = confirm.text();
+    assert!(text.contains("Сохранено: снимок №5."), "{text}");
+    assert!(text.contains("Разметка столбцов сохранена"), "{text}");
+    let store = Store::open(&app.db).unwrap();
+    assert_eq!(store.snapshots().unwrap().len(), 5);
+    let profiles = store.profiles().unwrap();
+    assert_eq!(profiles.len(), 1);
+    assert_eq!(
+        profiles[0].mapping,
+        vec![("Код школы".to_string(), "organisation".to_string())]
+    );
+    assert_eq!(profiles[0].dataset, "myschool");
+
+    // The next file with this header is read with the saved layout, and says so.
+    let december = users_csv(date(2023, 12, 1), true).replace("ИНН ОО", "Код школы");
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "")],
+        "код-декабрь.csv",
+        december.as_bytes(),
+    )
+    .await;
+    let html = preview.text();
+    let id = profiles[0].id;
+    assert!(
+        html.contains(&format!(
+            "Столбцы прочитаны по разметке №{id}, сохраненной при импорте файла «код.csv»"
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        "<td class=\"why\">по сохраненной разметке №{id}</td>"
+    )));
+    assert_eq!(selected_in(&html, "col3"), "organisation");
+    let confirm = confirm_import(&app, &admin, &token_in(&html), &[]).await;
+    assert!(
+        confirm
+            .text()
+            .contains(&format!("Столбцы прочитаны по сохраненной разметке №{id}.")),
+        "{}",
+        confirm.text()
+    );
+    // An unknown meaning is refused.
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "2024-01-01")],
+        "код-январь.csv",
+        december.as_bytes(),
+    )
+    .await;
+    let refused = app
+        .post_form(
+            "/import/remap",
+            &admin.cookie,
+            &[
+                ("csrf", &admin.csrf),
+                ("token", &token_in(&preview.text())),
+                ("col3", "школа"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text().contains("неизвестный смысл столбца"));
+}
+
+/// A file that would replace October's snapshot with one school's users: the preview warns,
+/// a confirmation without the person's word is refused with 409 and changes nothing, and with
+/// it the snapshot is replaced.
+#[tokio::test]
+async fn a_replacement_by_far_less_needs_the_persons_word() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let others = [SCHOOL_A2, SCHOOL_B1, SCHOOL_B2];
+    let one_school: String = users_csv(date(2023, 10, 1), true)
+        .lines()
+        .filter(|line| !others.iter().any(|inn| line.contains(inn)))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "")],
+        "октябрь-одна-школа.csv",
+        one_school.as_bytes(),
+    )
+    .await;
+    let html = preview.text();
+    assert!(
+        html.contains("В этом файле данных заметно меньше") && html.contains("ОО 1 вместо 4"),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"replace\"") && html.contains("Заменить, хотя данных заметно меньше")
+    );
+    let current = |app: &TestApp| {
+        Store::open(&app.db)
+            .unwrap()
+            .current_at("myschool", date(2023, 10, 1))
+            .unwrap()
+            .expect("October's snapshot")
+            .id
+    };
+    let october = current(&app);
+    let token = token_in(&html);
+
+    let refused = confirm_import(&app, &admin, &token, &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+    let html = refused.text();
+    assert!(
+        html.contains("Импорт не выполнен, данные не изменились"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Снимок не заменен"),
+        "the application's message: {html}"
+    );
+    assert!(
+        html.contains("name=\"replace\""),
+        "the preview again, with its checkbox"
+    );
+    assert_eq!(current(&app), october, "nothing changed");
+    assert_eq!(Store::open(&app.db).unwrap().snapshots().unwrap().len(), 4);
+
+    let replaced = confirm_import(&app, &admin, &token_in(&html), &[("replace", "1")]).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text());
+    assert!(
+        replaced
+            .text()
+            .contains(&format!("он заменил снимок №{october} на ту же дату")),
+        "{}",
+        replaced.text()
+    );
+    assert_ne!(current(&app), october);
+}
+
+/// A per-school export that names its schools without ИНН, one name shared by two registry
+/// schools: the preview offers both; a confirmation that leaves it is refused, one that
+/// chooses saves the snapshot and remembers the choice.
+#[tokio::test]
+async fn a_name_without_inn_takes_the_school_a_person_chose_and_keeps_it() {
+    let app = app();
+    let admin = app.login("admin").await;
+    const SCHOOL_B3: &str = "0500000005";
+    {
+        let registry = format!(
+            "{}{SCHOOL_B3};МБОУ «СОШ №1»;{MUNI_B};{REGION};5;25\n",
+            registry_csv()
+        );
+        let path = write(app._dir.path(), "реестр-5.csv", &registry);
+        import(
+            &mut Store::open(&app.db).unwrap(),
+            "registry",
+            &path,
+            date(2023, 9, 1),
+        );
+    }
+    let mut file = String::from(
+        "Наименование ОО;Количество активных педагогов;Количество активных обучающихся\n",
+    );
+    for (_, name, _, teachers, students, _, _) in SCHOOLS {
+        file.push_str(&format!("{name};{};{}\n", teachers / 2, students / 2));
+    }
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "sferum"), ("as_of", "2023-11-01")],
+        "без-инн.csv",
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    let html = preview.text();
+    assert!(
+        html.contains("в реестре несколько ОО с таким названием"),
+        "{html}"
+    );
+    assert!(html.contains("без-инн.csv:2"), "the name's line: {html}");
+    for inn in [SCHOOL_A1, SCHOOL_B3] {
+        assert!(
+            html.contains(&format!("<option value=\"{inn}\">")),
+            "{html}"
+        );
+    }
+    assert_eq!(selected_in(&html, "name0"), "", "no school is guessed");
+    assert!(html.contains("Загрузить без ОО, для которых школа не выбрана"));
+    let token = token_in(&html);
+
+    let refused = confirm_import(&app, &admin, &token, &[]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("не все найдены в реестре"));
+    assert_eq!(Store::open(&app.db).unwrap().snapshots().unwrap().len(), 5);
+
+    let saved = confirm_import(&app, &admin, &token, &[("name0", SCHOOL_A1)]).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let text = saved.text();
+    assert!(text.contains("Сохранено: снимок"), "{text}");
+    assert!(text.contains("Школ в файле: 4"), "{text}");
+    assert!(
+        text.contains("Запомнены школы для названий без ИНН: 1"),
+        "{text}"
+    );
+    let store = Store::open(&app.db).unwrap();
+    assert_eq!(
+        store
+            .name_match(&tsos_domain::names::school_key("МБОУ «СОШ №1»"), "")
+            .unwrap()
+            .as_deref(),
+        Some(SCHOOL_A1)
+    );
+}
+
+/// Users of rows that name no organisation are counted apart: the preview says so by role,
+/// and the region's overview says what its figures leave out; a municipality's does not.
+#[tokio::test]
+async fn users_without_an_organisation_are_shown_apart_from_the_schools() {
+    let app = app();
+    let admin = app.login("admin").await;
+    let mut november = users_csv(date(2023, 11, 1), true);
+    november.push_str(
+        "x1;Сидоров;Учитель;;Да;31.10.2023\nx2;Сидорова;Учитель;;Да;\n\
+         x3;Сидоров-мл;Обучающийся;;Да;31.10.2023\n",
+    );
+    let preview = upload(
+        &app,
+        &admin,
+        &[("dataset", "myschool"), ("as_of", "")],
+        "ноябрь.csv",
+        november.as_bytes(),
+    )
+    .await;
+    let html = preview.text();
+    assert!(html.contains("Не вошли в показатели ОО"), "{html}");
+    assert!(
+        html.contains(
+            "Пользователей без организации (ИНН в строке не указан): 3 — педагоги 2, обучающиеся 1"
+        ),
+        "{html}"
+    );
+    let confirm = confirm_import(&app, &admin, &token_in(&html), &[]).await;
+    assert!(
+        confirm
+            .text()
+            .contains("Пользователей без организации: 3 (педагоги 2, обучающиеся 1)"),
+        "{}",
+        confirm.text()
+    );
+    let overview = app.get("/", Some(&admin)).await.text();
+    assert!(
+        overview.contains(
+            "ФГИС «Моя школа»: в выгрузке 3 пользователя без организации (педагоги 2, обучающиеся 1) — в показатели ОО не вошли."
+        ),
+        "{overview}"
+    );
+    let muni = app.login("muni_a").await;
+    let page = app.get("/", Some(&muni)).await.text();
+    assert!(!page.contains("без организации"), "{page}");
 }

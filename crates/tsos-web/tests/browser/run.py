@@ -9,7 +9,8 @@ it says so and exits 0 (skipped).
 
 Steps: make a small demo (which creates the accounts demo/demo and school/demo), serve it on
 a free port, log in, drill down region → municipality → school, upload a file and confirm
-the import, download the XLSX appendix, open the official chats, check that the school account
+the import, upload a file whose ИНН column has an unknown header and give it its meaning in
+the preview's drop-down, download the XLSX appendix, open the official chats, check that the school account
 sees only its school and edits its own chats (adds one, moves it to MAX, uploads a file),
 and save screenshots of each step (laptop and phone widths) in DIR (default
 target/browser-test).
@@ -259,6 +260,51 @@ def run(browser, site, demo, out, downloads):
     browser.click(".confirm button")
     check("Сохранено: снимок" in browser.text(), "the confirmed import is stored")
     shot("06-imported.png")
+
+    print("import with a column given its meaning in the preview")
+    mapped = os.path.join(demo, "myschool_2023-11-01.csv")
+    schools = list(dict.fromkeys(inns))
+    with open(mapped, "w", encoding="utf-8") as f:
+        f.write("Выгрузка ФГИС «Моя школа» по состоянию на 01.11.2023\n")
+        f.write("ID пользователя;ФИО;Роль;Код школы;Подтвержденная УЗ;"
+                "Дата последней авторизации\n")
+        for n, inn in enumerate(schools):
+            for k in range(3):
+                last = "31.10.2023" if k else "01.01.2020"
+                f.write(f"u{n}-{k};Иванов Иван;Учитель;{inn};Да;{last}\n")
+    browser.go(site + "/import")
+    browser.script("document.getElementById('dataset').value = 'myschool'")
+    browser.type("#file", os.path.abspath(mapped))
+    browser.click("form.upload button")
+    text = browser.text()
+    check("не найдена строка заголовков" in text, "a header without ИНН is not taken for one")
+    check(browser.script("return document.querySelector('select[name=col3]').value") == "ignore",
+          "«Код школы» is shown as not used, with its drop-down")
+    check(browser.script("return document.querySelector('.remap .actions').hidden"),
+          "with the script, a change applies itself: no «Пересчитать» button")
+    shot("06a-preview-layout.png")
+    shot("06a-preview-layout-phone.png", PHONE)
+    browser.click('select[name="col3"] option[value="organisation"]')
+    for _ in range(50):
+        text = browser.text()
+        if "задано вами" in text:
+            break
+        time.sleep(0.2)
+    check("задано вами" in text, "the preview is read again with the meaning chosen")
+    check(browser.script("return document.querySelector('select[name=col3]').value")
+          == "organisation", "and the drop-down shows it")
+    accepted = re.search(r"Принято\s+(\d+)", text)
+    check(accepted and int(accepted.group(1)) == 3 * len(schools),
+          f"every row is taken ({accepted and accepted.group(1)} of {3 * len(schools)})")
+    check(re.search(f"{len(schools)} ОО, {3 * len(schools)} пользовател", text),
+          "the users are counted by school")
+    shot("06b-preview-mapped.png")
+    shot("06b-preview-mapped-phone.png", PHONE)
+    browser.click(".confirm button")
+    text = browser.text()
+    check("Сохранено: снимок" in text and "Разметка столбцов сохранена" in text,
+          "the confirmed import is stored with its layout")
+    shot("06c-imported-mapped.png")
 
     print("downloads")
     browser.go(site + "/downloads")
