@@ -8,7 +8,7 @@ use std::path::Path;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use tsos_domain::{Catalogue, OrgId, Role, UserState};
-use tsos_ingest::{ReadOptions, Target};
+use tsos_ingest::{Dataset, ReadOptions};
 
 use crate::AppError;
 
@@ -59,7 +59,7 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
     let school = OrgId::normalize(request.school)
         .ok_or_else(|| AppError::NoSchool(request.school.to_string()))?;
     let options = ReadOptions {
-        target: Target::Platform(platform),
+        dataset: Dataset::Platform(platform),
         as_of: request.as_of,
         skip_invalid: true,
         sheet: request.sheet,

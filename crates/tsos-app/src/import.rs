@@ -13,7 +13,7 @@ use tsos_domain::{
     Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, SnapshotKind, UnknownOrgs,
 };
 use tsos_ingest::header::{Mapping, MappingSource, Meaning};
-use tsos_ingest::{Content, Import, ReadOptions, SchoolRow, Target};
+use tsos_ingest::{Content, Dataset, Import, ReadOptions, SchoolRow};
 use tsos_report::ru;
 use tsos_store::{NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageRecord};
 
@@ -199,12 +199,12 @@ pub fn prepare_import(
     catalogue: &Catalogue,
     request: &ImportRequest<'_>,
 ) -> Result<PreparedImport, AppError> {
-    let (target, dataset_name) = read_as(catalogue, request.dataset)?;
+    let (dataset, dataset_name) = read_as(catalogue, request.dataset)?;
     let profile_of = |key: &str| saved_profile(store, key);
     let import = tsos_ingest::read_export(
         request.path,
         &ReadOptions {
-            target,
+            dataset,
             as_of: request.as_of,
             skip_invalid: request.skip_invalid,
             sheet: request.sheet,
@@ -215,9 +215,9 @@ pub fn prepare_import(
             sample: request.sample,
         },
     )?;
-    let platform = match target {
-        Target::Platform(platform) => Some(platform.code.as_str()),
-        Target::Registry => None,
+    let platform = match dataset {
+        Dataset::Platform(platform) => Some(platform.code.as_str()),
+        Dataset::Registry => None,
     };
     let mut part = match &import.content {
         Content::PerSchool(rows) if platform.is_none() => registry_part(&import, rows)?,
@@ -258,7 +258,7 @@ pub fn prepare_import(
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
-        rejected: import.stats.rejected.clone(),
+        rejected: import.stats.rejected_by_title(),
         warnings: warnings.clone(),
         findings: part.findings.clone(),
         without_org: part.unknown.without_org,
@@ -287,9 +287,9 @@ pub fn prepare_import(
 
 /// What a file is read as, and its name in Russian: the registry or a platform of the
 /// catalogue.
-fn read_as<'c>(catalogue: &'c Catalogue, dataset: &str) -> Result<(Target<'c>, String), AppError> {
+fn read_as<'c>(catalogue: &'c Catalogue, dataset: &str) -> Result<(Dataset<'c>, String), AppError> {
     if dataset == REGISTRY {
-        return Ok((Target::Registry, tsos_report::labels::REGISTRY.to_string()));
+        return Ok((Dataset::Registry, tsos_report::labels::REGISTRY.to_string()));
     }
     let platform = catalogue
         .get(dataset)
@@ -300,7 +300,7 @@ fn read_as<'c>(catalogue: &'c Catalogue, dataset: &str) -> Result<(Target<'c>, S
                 .map(str::to_string)
                 .collect(),
         })?;
-    Ok((Target::Platform(platform), platform.name.clone()))
+    Ok((Dataset::Platform(platform), platform.name.clone()))
 }
 
 /// What a file gives a snapshot, whatever its kind.

@@ -67,7 +67,7 @@ pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
         stats.totals,
         ru::integer(stats.rejected_total())
     );
-    for (reason, n) in &stats.rejected {
+    for (reason, n) in &stats.rejected_by_title() {
         let _ = writeln!(out, "    отклонено «{reason}»: {}", ru::integer(*n));
     }
     for example in import.rejected_examples.iter().take(5) {

@@ -18,8 +18,9 @@ use tsos_domain::chats::{
     chat_platform, class_key,
 };
 
-use crate::error::{IngestError, RowError};
+use crate::error::{IngestError, RowError, RowErrorKind};
 use crate::header::normalize;
+use crate::rejections::Rejections;
 use crate::search::{Search, find_header};
 use crate::source::{Cell, Format, Next, Row, Source};
 use crate::{RowStats, file_sha256, values};
@@ -76,7 +77,7 @@ fn classify(text: &str) -> Option<ChatColumn> {
 
 /// One good row of the chats registry.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ChatRow {
+pub struct ChatEntry {
     pub org: OrgId,
     pub name: String,
     pub purpose: Purpose,
@@ -92,7 +93,7 @@ pub struct ChatRow {
 
 /// One class of a school's list of classes.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ClassRow {
+pub struct ClassEntry {
     pub org: OrgId,
     /// As written; a class given twice for a school is kept once, as first written.
     pub label: String,
@@ -105,8 +106,8 @@ pub struct ChatsImport {
     pub file_name: String,
     pub sha256: String,
     pub as_of: Date,
-    pub rows: Vec<ChatRow>,
-    pub classes: Vec<ClassRow>,
+    pub rows: Vec<ChatEntry>,
+    pub classes: Vec<ClassEntry>,
     pub stats: RowStats,
 }
 
@@ -120,57 +121,80 @@ impl ChatsImport {
     }
 }
 
-const REQUIRED: [ChatColumn; 3] = [ChatColumn::Org, ChatColumn::Name, ChatColumn::Platform];
-
 /// The columns a header row has: (index, header as written, meaning).
 type Columns = Vec<(usize, String, ChatColumn)>;
 
-/// What a sheet holds, by its header.
+/// What a sheet holds, by its header, with the columns each row of it must have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Content {
-    Chats,
-    Classes,
+enum SheetContent {
+    Chats { name: usize, platform: usize },
+    Classes { class: usize },
 }
 
-/// A header of chats has the required columns. A header with «ИНН» and «Класс» but no
-/// platform and no column that names a chat is a list of classes, so that a chats registry
-/// that lost its platform column is still an error, not a list of classes.
-fn content_of(found: &[(usize, String, ChatColumn)]) -> Option<Content> {
-    let has = |wanted: ChatColumn| found.iter().any(|(_, _, c)| *c == wanted);
-    if REQUIRED.iter().all(|&c| has(c)) {
-        Some(Content::Chats)
-    } else if has(ChatColumn::Org)
-        && has(ChatColumn::Class)
-        && !has(ChatColumn::Platform)
-        && !found
+/// Where a sheet's columns are.
+struct Layout {
+    content: SheetContent,
+    org: usize,
+    columns: Columns,
+}
+
+impl Layout {
+    /// A header of chats has an organisation, a name and a platform. A header with «ИНН» and
+    /// «Класс» but no platform and no column that names a chat is a list of classes, so that
+    /// a chats registry that lost its platform column is still an error, not a list of
+    /// classes.
+    fn of(columns: Columns) -> Option<Layout> {
+        let find = |wanted: ChatColumn| {
+            columns
+                .iter()
+                .find(|(_, _, c)| *c == wanted)
+                .map(|(idx, _, _)| *idx)
+        };
+        let org = find(ChatColumn::Org)?;
+        let content = match (find(ChatColumn::Name), find(ChatColumn::Platform)) {
+            (Some(name), Some(platform)) => SheetContent::Chats { name, platform },
+            (_, None)
+                if !columns
+                    .iter()
+                    .any(|(_, text, _)| normalize(text).contains("чат")) =>
+            {
+                SheetContent::Classes {
+                    class: find(ChatColumn::Class)?,
+                }
+            }
+            _ => return None,
+        };
+        Some(Layout {
+            content,
+            org,
+            columns,
+        })
+    }
+
+    fn column(&self, wanted: ChatColumn) -> Option<usize> {
+        self.columns
             .iter()
-            .any(|(_, text, _)| normalize(text).contains("чат"))
-    {
-        Some(Content::Classes)
-    } else {
-        None
+            .find(|(_, _, c)| *c == wanted)
+            .map(|(idx, _, _)| *idx)
+    }
+
+    /// The header of column `idx` as written, if it is one of the sheet's columns.
+    fn header(&self, idx: usize) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|(i, _, _)| *i == idx)
+            .map(|(_, text, _)| text.as_str())
     }
 }
 
 /// What one sheet, or a CSV file, gave.
 struct SheetRead {
     title_date: Option<Date>,
-    chats: Vec<ChatRow>,
-    classes: Vec<ClassRow>,
-    /// The first of the errors, and how many there are in all.
-    errors: Vec<RowError>,
-    n_errors: usize,
+    chats: Vec<ChatEntry>,
+    classes: Vec<ClassEntry>,
+    rejections: Rejections,
     stats: RowStats,
 }
-
-/// A good row of either kind.
-enum Parsed {
-    Chat(ChatRow),
-    Class(ClassRow),
-}
-
-/// How many row errors an import shows.
-const SHOWN_ERRORS: usize = 20;
 
 /// Reads a chats registry, or a list of classes, or both; the date is `as_of`, else a title
 /// line's. Of a workbook, the sheet `sheet`, else the first, and then also the sheet
@@ -193,45 +217,23 @@ pub fn read_chats(
     if sheet.is_none()
         && let Some(first_sheet) = first_sheet
         && first_sheet != CLASSES_SHEET
+        && let Some(classes) = read_classes_sheet(path, &file)?
     {
-        match Source::open(path, Some(CLASSES_SHEET)) {
-            Ok(mut classes) => {
-                let place = format!("{file}, лист «{CLASSES_SHEET}»");
-                match read_sheet(&mut classes, &place) {
-                    Ok(read) => sheets.push(read),
-                    // A sheet left empty gives no list.
-                    Err(IngestError::Empty { .. }) => {}
-                    Err(err) => return Err(err),
-                }
-            }
-            Err(IngestError::NoSheet { .. }) => {}
-            Err(err) => return Err(err),
-        }
+        sheets.push(classes);
     }
-    let n_errors: usize = sheets.iter().map(|s| s.n_errors).sum();
-    if n_errors > 0 {
-        return Err(IngestError::InvalidRows {
-            file,
-            total: n_errors,
-            errors: sheets
-                .into_iter()
-                .flat_map(|s| s.errors)
-                .take(SHOWN_ERRORS)
-                .collect(),
-        });
-    }
-    let as_of = as_of
-        .or_else(|| sheets.iter().find_map(|s| s.title_date))
-        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
     let mut stats = RowStats::default();
+    let mut rejections = Rejections::default();
     let mut rows = Vec::new();
     let mut classes = Vec::new();
     let mut seen: HashSet<(OrgId, String)> = HashSet::new();
+    let mut title_date = None;
     for sheet in sheets {
         stats.read += sheet.stats.read;
         stats.title += sheet.stats.title;
         stats.blank += sheet.stats.blank;
         stats.accepted += sheet.stats.accepted;
+        rejections.append(sheet.rejections, |_| {});
+        title_date = title_date.or(sheet.title_date);
         rows.extend(sheet.chats);
         classes.extend(
             sheet
@@ -240,6 +242,11 @@ pub fn read_chats(
                 .filter(|c| seen.insert((c.org.clone(), class_key(&c.label)))),
         );
     }
+    // Nothing is kept unless every row is good.
+    rejections.settle(&file, false)?;
+    let as_of = as_of
+        .or(title_date)
+        .ok_or_else(|| IngestError::NoDate { file: file.clone() })?;
     if rows.is_empty() && classes.is_empty() {
         return Err(IngestError::NoRows { file });
     }
@@ -253,12 +260,102 @@ pub fn read_chats(
     })
 }
 
+/// The template's sheet «Классы», where the workbook has one that is not left empty.
+fn read_classes_sheet(path: &Path, file: &str) -> Result<Option<SheetRead>, IngestError> {
+    let mut classes = match Source::open(path, Some(CLASSES_SHEET)) {
+        Ok(classes) => classes,
+        Err(IngestError::NoSheet { .. }) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let place = format!("{file}, лист «{CLASSES_SHEET}»");
+    match read_sheet(&mut classes, &place) {
+        Ok(read) => Ok(Some(read)),
+        // A sheet left empty gives no list.
+        Err(IngestError::Empty { .. }) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// Reads one sheet: its header, by words among the first rows, then every row, as chats or
 /// as classes by the header. `place` names the sheet in errors about the sheet as a whole;
 /// row errors name their cell.
 fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError> {
-    let file = source.file.clone();
     let mut stats = RowStats::default();
+    let (layout, title_date) = find_layout(source, place, &mut stats)?;
+    let mut read = SheetRead {
+        title_date,
+        chats: Vec::new(),
+        classes: Vec::new(),
+        rejections: Rejections::default(),
+        stats,
+    };
+    let file = source.file.clone();
+    while let Some(next) = source.next_rows()? {
+        let row = match next {
+            Next::Row(row) => row,
+            Next::Blank(n) => {
+                read.stats.read += n;
+                read.stats.blank += n;
+                continue;
+            }
+        };
+        read.stats.read += 1;
+        if row.is_blank() {
+            read.stats.blank += 1;
+            continue;
+        }
+        let mut cells = Cells {
+            file: &file,
+            layout: &layout,
+            row: &row,
+            rejections: &mut read.rejections,
+            faults: 0,
+        };
+        if let Some(defect) = &row.defect {
+            let header = defect
+                .column_idx
+                .and_then(|idx| layout.header(idx))
+                .unwrap_or("(вся строка)")
+                .to_string();
+            let invalid = values::Invalid::new(defect.kind, defect.reason.clone());
+            cells.reject(defect.column_idx.unwrap_or(0), &header, invalid);
+            continue;
+        }
+        let org = cells.org();
+        let parsed = match layout.content {
+            SheetContent::Chats { name, platform } => {
+                cells.chat(org, name, platform).map(Parsed::Chat)
+            }
+            SheetContent::Classes { class } => cells.class(org, class).map(Parsed::Class),
+        };
+        // A row with any bad cell is rejected whole, every bad cell reported.
+        if cells.faults > 0 {
+            continue;
+        }
+        let Some(parsed) = parsed else {
+            continue;
+        };
+        read.stats.accepted += 1;
+        match parsed {
+            Parsed::Chat(chat) => read.chats.push(chat),
+            Parsed::Class(class) => read.classes.push(class),
+        }
+    }
+    Ok(read)
+}
+
+/// A good row of either kind.
+enum Parsed {
+    Chat(ChatEntry),
+    Class(ClassEntry),
+}
+
+/// The header of a sheet, by words among its first rows, and a title line's date.
+fn find_layout(
+    source: &mut Source,
+    place: &str,
+    stats: &mut RowStats,
+) -> Result<(Layout, Option<Date>), IngestError> {
     let recognise = |row: &Row| {
         let found: Columns = row
             .cells
@@ -269,285 +366,218 @@ fn read_sheet(source: &mut Source, place: &str) -> Result<SheetRead, IngestError
                 _ => None,
             })
             .collect();
-        content_of(&found).map(|content| (content, found))
+        Layout::of(found)
     };
-    let (content, columns, title_date) = match find_header(source, &mut stats, recognise)? {
+    match find_header(source, stats, recognise)? {
         Search::Found {
-            header: (content, columns),
-            title_date,
-            ..
-        } => (content, columns, title_date),
-        Search::Empty => {
-            return Err(IngestError::Empty {
-                file: place.to_string(),
-            });
-        }
-        Search::NotFound(before) => {
-            let found = before
-                .iter()
-                .find(|row| !row.is_blank())
-                .map(|row| {
-                    row.cells
-                        .iter()
-                        .map(Cell::to_text)
-                        .filter(|t| !t.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let quoted = |headers: &[&str]| {
-                headers
-                    .iter()
-                    .map(|h| format!("«{h}»"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return Err(IngestError::NoHeader {
-                file: place.to_string(),
-                expected: format!(
-                    "{}; для списка классов — {}",
-                    quoted(&TEMPLATE_HEADERS),
-                    quoted(&CLASS_HEADERS)
-                ),
-                best: Some(Box::new(crate::error::BestRow {
-                    line: None,
-                    found,
-                    readings: Vec::new(),
-                    fix: None,
-                })),
-            });
-        }
-    };
-    let column = |wanted: ChatColumn| {
-        columns
-            .iter()
-            .find(|(_, _, c)| *c == wanted)
-            .map(|(idx, text, _)| (*idx, text.clone()))
-    };
-    let platforms = CHAT_PLATFORMS
+            header, title_date, ..
+        } => Ok((header, title_date)),
+        Search::Empty => Err(IngestError::Empty {
+            file: place.to_string(),
+        }),
+        Search::NotFound(before) => Err(no_header(place, &before)),
+    }
+}
+
+/// A sheet whose header was not found: what a header would say, and its first words.
+fn no_header(place: &str, before: &[Row]) -> IngestError {
+    let found = before
         .iter()
-        .map(|p| p.name)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut chats = Vec::new();
-    let mut classes = Vec::new();
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut n_errors = 0usize;
-    while let Some(next) = source.next_rows()? {
-        let row = match next {
-            Next::Row(row) => row,
-            Next::Blank(n) => {
-                stats.read += n;
-                stats.blank += n;
-                continue;
-            }
-        };
-        stats.read += 1;
-        if row.is_blank() {
-            stats.blank += 1;
-            continue;
-        }
-        if let Some(defect) = &row.defect {
-            n_errors += 1;
-            if errors.len() < SHOWN_ERRORS {
-                errors.push(RowError {
-                    file: file.clone(),
-                    loc: row.loc.clone(),
-                    column_idx: defect.column_idx.unwrap_or(0),
-                    header: defect
-                        .column_idx
-                        .and_then(|idx| columns.iter().find(|(i, _, _)| *i == idx))
-                        .map(|(_, text, _)| text.clone())
-                        .unwrap_or_else(|| "(вся строка)".to_string()),
-                    reason: defect.reason.clone(),
-                    kind: defect.kind,
-                });
-            }
-            continue;
-        }
-        let mut row_errors: Vec<RowError> = Vec::new();
-        let mut bad = |idx: usize, header: &str, kind: &'static str, reason: String| {
-            row_errors.push(RowError {
-                file: file.clone(),
-                loc: row.loc.clone(),
-                column_idx: idx,
-                header: header.to_string(),
-                reason,
-                kind,
-            });
-        };
-        let text = |wanted| {
-            column(wanted)
-                .map(|(idx, _)| row.cell(idx).to_text())
+        .find(|row| !row.is_blank())
+        .map(|row| {
+            row.cells
+                .iter()
+                .map(Cell::to_text)
                 .filter(|t| !t.is_empty())
-        };
-        let (org_idx, org_header) = column(ChatColumn::Org).expect("either header has it");
-        let org = match values::org_id(row.cell(org_idx)) {
-            Ok(org) => Some(org),
+                .collect()
+        })
+        .unwrap_or_default();
+    let quoted = |headers: &[&str]| {
+        headers
+            .iter()
+            .map(|h| format!("«{h}»"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    IngestError::NoHeader {
+        file: place.to_string(),
+        expected: format!(
+            "{}; для списка классов — {}",
+            quoted(&TEMPLATE_HEADERS),
+            quoted(&CLASS_HEADERS)
+        ),
+        best: Some(Box::new(crate::error::BestRow {
+            line: None,
+            found,
+            readings: Vec::new(),
+            fix: None,
+        })),
+    }
+}
+
+/// The cells of one row, read as the sheet's layout says; every bad cell is rejected.
+struct Cells<'a> {
+    file: &'a str,
+    layout: &'a Layout,
+    row: &'a Row,
+    rejections: &'a mut Rejections,
+    /// Bad cells of this row so far.
+    faults: usize,
+}
+
+impl Cells<'_> {
+    fn reject(&mut self, idx: usize, header: &str, invalid: values::Invalid) {
+        self.faults += 1;
+        self.rejections.add(invalid.kind, || RowError {
+            file: self.file.to_string(),
+            loc: self.row.loc.clone(),
+            column_idx: idx,
+            header: header.to_string(),
+            reason: invalid.reason,
+            kind: invalid.kind,
+        });
+    }
+
+    /// Column `idx`'s value by `parse`, or `None` where the cell is bad (and rejected).
+    fn parse<T>(
+        &mut self,
+        idx: usize,
+        parse: impl FnOnce(&Cell) -> Result<T, values::Invalid>,
+    ) -> Option<T> {
+        match parse(self.row.cell(idx)) {
+            Ok(value) => Some(value),
             Err(invalid) => {
-                bad(org_idx, &org_header, invalid.kind, invalid.reason);
+                self.reject_cell(idx, invalid);
                 None
             }
-        };
-        let parsed = match content {
-            Content::Chats => {
-                let date =
-                    |wanted: ChatColumn, bad: &mut dyn FnMut(usize, &str, &'static str, String)| {
-                        let (idx, header) = column(wanted)?;
-                        match values::last_date(row.cell(idx)) {
-                            Ok(date) => date,
-                            Err(invalid) => {
-                                bad(idx, &header, invalid.kind, invalid.reason);
-                                None
-                            }
-                        }
-                    };
-                let (name_idx, name_header) = column(ChatColumn::Name).expect("required");
-                let name = text(ChatColumn::Name);
-                if name.is_none() {
-                    bad(
-                        name_idx,
-                        &name_header,
-                        "нет названия чата",
-                        "не указано название чата".into(),
-                    );
-                }
-                let (platform_idx, platform_header) =
-                    column(ChatColumn::Platform).expect("required");
-                let platform_text = row.cell(platform_idx).to_text();
-                let platform = chat_platform(&platform_text);
-                if platform.is_none() {
-                    bad(
-                        platform_idx,
-                        &platform_header,
-                        "неизвестная платформа",
-                        format!("неизвестная платформа «{platform_text}»; допустимы: {platforms}"),
-                    );
-                }
-                let purpose = match column(ChatColumn::Purpose) {
-                    Some((idx, header)) => {
-                        let label = row.cell(idx).to_text();
-                        let purpose = Purpose::from_label(&label);
-                        if purpose.is_none() {
-                            bad(
-                                idx,
-                                &header,
-                                "неизвестное назначение",
-                                format!(
-                                    "неизвестное назначение «{label}»; допустимы: классный, родительский, педагогический коллектив, администрация"
-                                ),
-                            );
-                        }
-                        purpose
-                    }
-                    None => Some(Purpose::Class),
-                };
-                let members = match column(ChatColumn::Members) {
-                    Some((idx, header)) => match values::count(row.cell(idx)) {
-                        Ok(members) => members,
-                        Err(invalid) => {
-                            bad(idx, &header, invalid.kind, invalid.reason);
-                            None
-                        }
-                    },
-                    None => None,
-                };
-                let active = match column(ChatColumn::Active) {
-                    Some((idx, header)) => match values::confirmed(row.cell(idx)) {
-                        Ok(value) => value.unwrap_or(true),
-                        Err(_) => {
-                            bad(
-                                idx,
-                                &header,
-                                "не да/нет",
-                                format!("ожидается Да или Нет, а не «{}»", row.cell(idx).to_text()),
-                            );
-                            true
-                        }
-                    },
-                    None => true,
-                };
-                let confirmed_on = date(ChatColumn::Confirmed, &mut bad);
-                let created_on = date(ChatColumn::Created, &mut bad);
-                let moved_on = date(ChatColumn::Moved, &mut bad);
-                match (org, name, platform, purpose) {
-                    (Some(org), Some(name), Some(platform), Some(purpose)) => {
-                        Some(Parsed::Chat(ChatRow {
-                            org,
-                            name,
-                            purpose,
-                            class_label: text(ChatColumn::Class),
-                            platform,
-                            members,
-                            active,
-                            confirmed_on,
-                            created_on,
-                            moved_on,
-                            replaces: text(ChatColumn::Replaces),
-                        }))
-                    }
-                    _ => None,
-                }
-            }
-            Content::Classes => {
-                let (class_idx, class_header) = column(ChatColumn::Class).expect("required");
-                // A label of nothing but spaces and dashes names no class either.
-                let label = text(ChatColumn::Class).filter(|l| !class_key(l).is_empty());
-                if label.is_none() {
-                    let written = row.cell(class_idx).to_text();
-                    bad(
-                        class_idx,
-                        &class_header,
-                        "нет класса",
-                        if written.is_empty() {
-                            "не указан класс".into()
-                        } else {
-                            format!("не указан класс: «{written}» не название класса")
-                        },
-                    );
-                }
-                let students = match column(ChatColumn::Students) {
-                    Some((idx, header)) => match values::count(row.cell(idx)) {
-                        Ok(students) => students,
-                        Err(invalid) => {
-                            bad(idx, &header, invalid.kind, invalid.reason);
-                            None
-                        }
-                    },
-                    None => None,
-                };
-                match (org, label) {
-                    (Some(org), Some(label)) => Some(Parsed::Class(ClassRow {
-                        org,
-                        label,
-                        students,
-                    })),
-                    _ => None,
-                }
-            }
-        };
-        if !row_errors.is_empty() {
-            n_errors += row_errors.len();
-            let room = SHOWN_ERRORS.saturating_sub(errors.len());
-            errors.extend(row_errors.into_iter().take(room));
-            continue;
-        }
-        let Some(parsed) = parsed else {
-            continue;
-        };
-        stats.accepted += 1;
-        match parsed {
-            Parsed::Chat(chat) => chats.push(chat),
-            Parsed::Class(class) => classes.push(class),
         }
     }
-    Ok(SheetRead {
-        title_date,
-        chats,
-        classes,
-        errors,
-        n_errors,
-        stats,
-    })
+
+    /// Rejects the cell of one of the sheet's columns.
+    fn reject_cell(&mut self, idx: usize, invalid: values::Invalid) {
+        let header = self.layout.header(idx).unwrap_or_default().to_string();
+        self.reject(idx, &header, invalid);
+    }
+
+    /// The text of a column the sheet may have, where not empty.
+    fn text(&self, wanted: ChatColumn) -> Option<String> {
+        self.layout
+            .column(wanted)
+            .map(|idx| self.row.cell(idx).to_text())
+            .filter(|t| !t.is_empty())
+    }
+
+    fn org(&mut self) -> Option<OrgId> {
+        self.parse(self.layout.org, values::org_id)
+    }
+
+    fn date(&mut self, wanted: ChatColumn) -> Option<Date> {
+        let idx = self.layout.column(wanted)?;
+        self.parse(idx, values::last_date).flatten()
+    }
+
+    fn count(&mut self, wanted: ChatColumn) -> Option<u64> {
+        let idx = self.layout.column(wanted)?;
+        self.parse(idx, values::count).flatten()
+    }
+
+    fn chat(
+        &mut self,
+        org: Option<OrgId>,
+        name_idx: usize,
+        platform_idx: usize,
+    ) -> Option<ChatEntry> {
+        let name = self.text(ChatColumn::Name);
+        if name.is_none() {
+            let invalid =
+                values::Invalid::new(RowErrorKind::NoChatName, "не указано название чата".into());
+            self.reject_cell(name_idx, invalid);
+        }
+        let platform = self.parse(platform_idx, |cell| {
+            let text = cell.to_text();
+            chat_platform(&text).ok_or_else(|| {
+                let known = CHAT_PLATFORMS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                values::Invalid::new(
+                    RowErrorKind::UnknownPlatform,
+                    format!("неизвестная платформа «{text}»; допустимы: {known}"),
+                )
+            })
+        });
+        let purpose = match self.layout.column(ChatColumn::Purpose) {
+            Some(idx) => self.parse(idx, |cell| {
+                let label = cell.to_text();
+                Purpose::from_label(&label).ok_or_else(|| {
+                    values::Invalid::new(
+                        RowErrorKind::UnknownPurpose,
+                        format!(
+                            "неизвестное назначение «{label}»; допустимы: классный, родительский, педагогический коллектив, администрация"
+                        ),
+                    )
+                })
+            }),
+            None => Some(Purpose::Class),
+        };
+        let members = self.count(ChatColumn::Members);
+        let active = match self.layout.column(ChatColumn::Active) {
+            // An empty cell: in use.
+            Some(idx) => self
+                .parse(idx, |cell| {
+                    values::confirmed(cell).map_err(|_| {
+                        values::Invalid::new(
+                            RowErrorKind::NotYesNo,
+                            format!("ожидается Да или Нет, а не «{}»", cell.to_text()),
+                        )
+                    })
+                })
+                .flatten()
+                .unwrap_or(true),
+            None => true,
+        };
+        let confirmed_on = self.date(ChatColumn::Confirmed);
+        let created_on = self.date(ChatColumn::Created);
+        let moved_on = self.date(ChatColumn::Moved);
+        Some(ChatEntry {
+            org: org?,
+            name: name?,
+            purpose: purpose?,
+            class_label: self.text(ChatColumn::Class),
+            platform: platform?,
+            members,
+            active,
+            confirmed_on,
+            created_on,
+            moved_on,
+            replaces: self.text(ChatColumn::Replaces),
+        })
+    }
+
+    fn class(&mut self, org: Option<OrgId>, class_idx: usize) -> Option<ClassEntry> {
+        // A label of nothing but spaces and dashes names no class either.
+        let label = self.parse(class_idx, |cell| {
+            let written = cell.to_text();
+            if !written.is_empty() && !class_key(&written).is_empty() {
+                return Ok(written);
+            }
+            Err(values::Invalid::new(
+                RowErrorKind::NoClass,
+                if written.is_empty() {
+                    "не указан класс".into()
+                } else {
+                    format!("не указан класс: «{written}» не название класса")
+                },
+            ))
+        });
+        let students = self.count(ChatColumn::Students);
+        Some(ClassEntry {
+            org: org?,
+            label: label?,
+            students,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::header::Reading;
-pub use crate::row::{RowLoc, column_letters};
+pub use crate::row::{RowErrorKind, RowLoc, column_letters};
 
 /// One invalid row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +18,7 @@ pub struct RowError {
     pub column_idx: usize,
     pub header: String,
     pub reason: String,
-    /// A short, value-free reason used to count rejected rows by kind.
-    pub kind: &'static str,
+    pub kind: RowErrorKind,
 }
 
 impl fmt::Display for RowError {
@@ -226,7 +225,7 @@ mod tests {
             column_idx: 3,
             header: "Дата последней авторизации".into(),
             reason: "несуществующая дата «31.02.2023»".into(),
-            kind: "несуществующая дата",
+            kind: RowErrorKind::ImpossibleDate,
         };
         assert_eq!(
             err.to_string(),

@@ -33,43 +33,17 @@ use sha2::{Digest, Sha256};
 use tsos_domain::{Role, Tally, UserState};
 
 use crate::error::{RowError, RowLoc};
-use crate::header::Header;
+use crate::header::{Header, UserColumns};
 use crate::partition::{Local, OrgKey, Partitions, UserId};
+use crate::rejections::Rejections;
 use crate::source::csv::{LineSplitter, MAX_LINE_BYTES, Split, long_value, unclosed_quote};
 use crate::source::{Cell, Defect, MAX_FIELD_BYTES, Row, decode_field};
 use crate::values::{self, Invalid, Spellings};
-use crate::{MAX_LISTED_ERRORS, PerUserData, RowStats, defect_header, is_totals};
+use crate::{PerUserData, RowStats, defect_header, is_totals};
 
 /// Bytes per block handed to a worker: big enough to amortise the hand-off, small enough that
 /// the blocks in flight stay a few tens of MB whatever the file's size.
 const BLOCK: usize = 4 << 20;
-
-/// Where the columns a per-user export needs are.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct UserColumns {
-    pub org: usize,
-    pub role: usize,
-    pub last: usize,
-    pub confirmed: Option<usize>,
-    pub id: Option<usize>,
-}
-
-impl UserColumns {
-    fn n_needed(&self) -> usize {
-        [
-            Some(self.org),
-            Some(self.role),
-            Some(self.last),
-            self.confirmed,
-            self.id,
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(0)
-            + 1
-    }
-}
 
 pub(crate) struct FastInput<'a> {
     pub path: &'a Path,
@@ -83,7 +57,6 @@ pub(crate) struct FastInput<'a> {
     pub header: &'a Header,
     pub columns: UserColumns,
     pub tally: Tally,
-    pub skip_invalid: bool,
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
     /// How many first data rows to keep, as [`crate::ReadOptions::sample`].
     pub sample: usize,
@@ -96,9 +69,8 @@ pub(crate) struct FastOutput {
     pub data: PerUserData,
     /// Rows after the header, counted as the general path counts them.
     pub stats: RowStats,
-    /// The first invalid cells in file order, and how many there were.
-    pub errors: Vec<RowError>,
-    pub n_errors: usize,
+    /// The invalid cells, in file order.
+    pub rejections: Rejections,
     pub sample: crate::Sample,
 }
 
@@ -266,11 +238,9 @@ struct ChunkResult {
     blank: u64,
     totals: u64,
     accepted: u64,
-    /// Invalid cells by kind (counted as the general path counts them).
-    rejected: std::collections::BTreeMap<String, u64>,
-    n_errors: usize,
-    /// The block's first invalid cells, each with its line within the block (0-based).
-    errors: Vec<(u64, RowError)>,
+    /// Invalid cells, counted as the general path counts them; each listed one is at its
+    /// line within the block (0-based) until [`join`] places it in the file.
+    rejections: Rejections,
     other_roles: u64,
     empty_confirmed: u64,
     missing_ids: u64,
@@ -645,51 +615,26 @@ impl<'a> Worker<'a> {
         invalid: Invalid,
         out: &mut ChunkResult,
     ) {
-        out.n_errors += 1;
-        if self.ctx.input.skip_invalid {
-            *out.rejected.entry(invalid.kind.to_string()).or_default() += 1;
-        }
-        if out.errors.len() < MAX_LISTED_ERRORS {
-            let column_header = header
-                .columns
-                .iter()
-                .find(|(idx, _, _)| *idx == column_idx)
-                .map_or_else(|| header.text_of(column_idx), |(_, text, _)| text.clone());
-            out.errors.push((
-                line_idx,
-                RowError {
-                    file: self.ctx.input.file.to_string(),
-                    // Settled once the lines of the blocks before are known.
-                    loc: RowLoc::Line(0),
-                    column_idx,
-                    header: column_header,
-                    reason: invalid.reason,
-                    kind: invalid.kind,
-                },
-            ));
-        }
+        out.rejections.add(invalid.kind, || RowError {
+            file: self.ctx.input.file.to_string(),
+            loc: RowLoc::Line(line_idx),
+            column_idx,
+            header: header.title_of(column_idx),
+            reason: invalid.reason,
+            kind: invalid.kind,
+        });
     }
 
     fn reject_defect(&mut self, line_idx: u64, defect: Defect, out: &mut ChunkResult) {
         let header = self.ctx.input.header;
-        let column_header = defect_header(header, &defect);
-        out.n_errors += 1;
-        if self.ctx.input.skip_invalid {
-            *out.rejected.entry(defect.kind.to_string()).or_default() += 1;
-        }
-        if out.errors.len() < MAX_LISTED_ERRORS {
-            out.errors.push((
-                line_idx,
-                RowError {
-                    file: self.ctx.input.file.to_string(),
-                    loc: RowLoc::Line(0),
-                    column_idx: defect.column_idx.unwrap_or(0),
-                    header: column_header,
-                    reason: defect.reason,
-                    kind: defect.kind,
-                },
-            ));
-        }
+        out.rejections.add(defect.kind, || RowError {
+            file: self.ctx.input.file.to_string(),
+            loc: RowLoc::Line(line_idx),
+            column_idx: defect.column_idx.unwrap_or(0),
+            header: defect_header(header, &defect),
+            reason: defect.reason,
+            kind: defect.kind,
+        });
     }
 }
 
@@ -705,8 +650,7 @@ fn join(
         counts,
         ..PerUserData::default()
     };
-    let mut errors = Vec::new();
-    let mut n_errors = 0;
+    let mut rejections = Rejections::default();
     let mut sample = Vec::new();
     let mut first_line = input.header_line + 1;
     for (_, chunk) in results {
@@ -719,27 +663,19 @@ fn join(
         stats.blank += chunk.blank;
         stats.totals += chunk.totals;
         stats.accepted += chunk.accepted;
-        for (kind, n) in chunk.rejected {
-            *stats.rejected.entry(kind).or_default() += n;
-        }
         data.other_roles += chunk.other_roles;
         data.empty_confirmed += chunk.empty_confirmed;
         data.missing_ids += chunk.missing_ids;
-        n_errors += chunk.n_errors;
-        for (line_idx, mut error) in chunk.errors {
-            if errors.len() < MAX_LISTED_ERRORS {
-                error.loc = RowLoc::Line(first_line + line_idx);
-                errors.push(error);
-            }
-        }
+        rejections.append(chunk.rejections, |error| {
+            error.loc = RowLoc::Line(first_line + error.loc.number());
+        });
         first_line += chunk.lines;
     }
     FastOutput {
         sha256,
         data,
         stats,
-        errors,
-        n_errors,
+        rejections,
         sample,
     }
 }

@@ -460,6 +460,45 @@ impl Header {
         out
     }
 
+    /// The columns a per-user export needs, or those it lacks: an organisation, a role, a
+    /// last date, and a confirmation where the platform's rule `requires_confirmed`.
+    pub(crate) fn user_columns(
+        &self,
+        requires_confirmed: bool,
+    ) -> Result<UserColumns, Vec<Column>> {
+        let column = |c| self.find(c).map(|(idx, _)| idx);
+        let confirmed = column(Column::Confirmed);
+        match (
+            column(Column::Org),
+            column(Column::Role),
+            column(Column::LastDate),
+        ) {
+            (Some(org), Some(role), Some(last)) if confirmed.is_some() || !requires_confirmed => {
+                Ok(UserColumns {
+                    org,
+                    role,
+                    last,
+                    confirmed,
+                    id: column(Column::UserId),
+                })
+            }
+            _ => Err([Column::Org, Column::Role, Column::LastDate]
+                .into_iter()
+                .chain(requires_confirmed.then_some(Column::Confirmed))
+                .filter(|c| !self.has(*c))
+                .collect()),
+        }
+    }
+
+    /// The title of column `idx` in a row error: its header as recognised, else as
+    /// [`Header::text_of`] names it.
+    pub(crate) fn title_of(&self, idx: usize) -> String {
+        self.columns
+            .iter()
+            .find(|(i, _, _)| *i == idx)
+            .map_or_else(|| self.text_of(idx), |(_, text, _)| text.clone())
+    }
+
     pub fn find(&self, column: Column) -> Option<(usize, &str)> {
         self.columns
             .iter()
@@ -496,6 +535,34 @@ impl Header {
                 || measures
                 || self.has(Column::Name)))
             || (self.has(Column::Name) && measures)
+    }
+}
+
+/// Where the columns a per-user export needs are.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UserColumns {
+    pub org: usize,
+    pub role: usize,
+    pub last: usize,
+    pub confirmed: Option<usize>,
+    pub id: Option<usize>,
+}
+
+impl UserColumns {
+    /// How many fields of a line the reading needs.
+    pub(crate) fn n_needed(&self) -> usize {
+        [
+            Some(self.org),
+            Some(self.role),
+            Some(self.last),
+            self.confirmed,
+            self.id,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0)
+            + 1
     }
 }
 

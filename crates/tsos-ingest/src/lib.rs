@@ -15,12 +15,14 @@ pub mod error;
 mod fast;
 pub mod header;
 mod partition;
+mod rejections;
 pub mod row;
 pub mod search;
 pub mod source;
 pub mod title;
 pub mod values;
 
+use rejections::Rejections;
 use values::Spellings;
 
 use std::collections::{BTreeMap, HashMap};
@@ -32,20 +34,20 @@ use sha2::{Digest, Sha256};
 use tsos_domain::reconcile::FileFigures;
 use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap};
 
-pub use error::{IngestError, RowError, RowLoc};
+pub use error::{IngestError, RowError, RowErrorKind, RowLoc};
 pub use header::{Column, Header, Measure};
 pub use source::{Cell, Format, Next, Row, Source};
 
 /// What a file is imported as.
 #[derive(Clone, Copy, Debug)]
-pub enum Target<'a> {
+pub enum Dataset<'a> {
     Registry,
     Platform(&'a Platform),
 }
 
 #[derive(Clone, Copy)]
 pub struct ReadOptions<'a> {
-    pub target: Target<'a>,
+    pub dataset: Dataset<'a>,
     /// `--as-of`; wins over a title line.
     pub as_of: Option<Date>,
     /// Store the valid rows and count the rejected ones instead of failing.
@@ -99,11 +101,19 @@ pub struct RowStats {
     pub totals: u64,
     /// Data rows taken into the snapshot.
     pub accepted: u64,
-    /// Rejected rows by reason (only with `skip_invalid`; otherwise the import fails).
-    pub rejected: BTreeMap<String, u64>,
+    /// Rejected rows by kind (only with `skip_invalid`; otherwise the import fails).
+    pub rejected: BTreeMap<RowErrorKind, u64>,
 }
 
 impl RowStats {
+    /// Rejected rows by the title of their kind, as a snapshot's lineage keeps them.
+    pub fn rejected_by_title(&self) -> BTreeMap<String, u64> {
+        self.rejected
+            .iter()
+            .map(|(kind, n)| (kind.title_ru().to_string(), *n))
+            .collect()
+    }
+
     pub fn skipped(&self) -> u64 {
         self.title + self.blank + self.totals
     }
@@ -190,8 +200,6 @@ pub struct UserRow<'r> {
     pub loc: &'r RowLoc,
 }
 
-const MAX_LISTED_ERRORS: usize = 20;
-
 /// Rows between two calls of the progress callback on the general path.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -232,45 +240,31 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
         }
         None => {
             let sha256 = file_sha256(path)?;
-            let mut reader = RowReader {
-                file: file.clone(),
-                progress: options.progress,
-                header: &header,
-                stats,
-                errors: Vec::new(),
-                n_errors: 0,
-                skip_invalid: options.skip_invalid,
-                wanted_sample: options.sample,
-                sample: Vec::new(),
-            };
-            let content = match options.target {
-                Target::Platform(platform) if header.has(Column::Role) => Content::PerUser(
+            let mut reader = RowReader::new(&file, &header, stats, options);
+            let content = match options.dataset {
+                Dataset::Platform(platform) if header.has(Column::Role) => Content::PerUser(
                     reader.per_user(&mut source, platform, as_of, &mut warnings)?,
                 ),
                 // Active users or their share, or (a confirmation export) registered and
                 // confirmed accounts: a contingent alone is a registry, not usage.
-                Target::Platform(_)
+                Dataset::Platform(_)
                     if header
                         .measures()
                         .any(|(_, _, _, m)| m != Measure::Contingent) =>
                 {
                     Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
                 }
-                Target::Registry
+                Dataset::Registry
                     if header.has(Column::Name) || header.measures().next().is_some() =>
                 {
                     Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
                 }
-                target => return Err(missing_columns(&file, &header, target, None)),
+                dataset => return Err(missing_columns(&file, &header, dataset, None)),
             };
-            if reader.n_errors > 0 && !options.skip_invalid {
-                return Err(IngestError::InvalidRows {
-                    file,
-                    total: reader.n_errors,
-                    errors: reader.errors,
-                });
-            }
-            (content, sha256, reader.stats, reader.errors, reader.sample)
+            let settled = reader.rejections.settle(&file, options.skip_invalid)?;
+            let mut stats = reader.stats;
+            stats.rejected = settled.by_kind;
+            (content, sha256, stats, settled.examples, reader.sample)
         }
     };
     // Whichever path read the file: a header and nothing under it is no export.
@@ -315,7 +309,7 @@ fn try_fast(
     as_of: Date,
     stats: &mut RowStats,
 ) -> Result<Option<Fast>, IngestError> {
-    let Target::Platform(platform) = options.target else {
+    let Dataset::Platform(platform) = options.dataset else {
         return Ok(None);
     };
     let Format::Csv {
@@ -326,19 +320,11 @@ fn try_fast(
     else {
         return Ok(None);
     };
-    let column = |c| header.find(c).map(|(idx, _)| idx);
-    let (Some(org), Some(role), Some(last)) = (
-        column(Column::Org),
-        column(Column::Role),
-        column(Column::LastDate),
-    ) else {
+    // Without its columns the general path says what is missing.
+    let Ok(columns) = header.user_columns(platform.rule.requires_confirmed) else {
         return Ok(None);
     };
-    let confirmed = column(Column::Confirmed);
-    if !options.fast
-        || !source.is_plain_csv()
-        || (platform.rule.requires_confirmed && confirmed.is_none())
-    {
+    if !options.fast || !source.is_plain_csv() {
         return Ok(None);
     }
     let input = fast::FastInput {
@@ -350,15 +336,8 @@ fn try_fast(
         bom,
         header_line,
         header,
-        columns: fast::UserColumns {
-            org,
-            role,
-            last,
-            confirmed,
-            id: column(Column::UserId),
-        },
-        tally: tsos_domain::Tally::new(&platform.rule, as_of, confirmed.is_some()),
-        skip_invalid: options.skip_invalid,
+        columns,
+        tally: tsos_domain::Tally::new(&platform.rule, as_of, columns.confirmed.is_some()),
         progress: options.progress,
         sample: options.sample,
     };
@@ -369,22 +348,18 @@ fn try_fast(
     else {
         return Ok(None);
     };
-    if output.n_errors > 0 && !options.skip_invalid {
-        return Err(IngestError::InvalidRows {
-            file: source.file.clone(),
-            total: output.n_errors,
-            errors: output.errors,
-        });
-    }
+    let settled = output
+        .rejections
+        .settle(&source.file, options.skip_invalid)?;
     stats.read += output.stats.read;
     stats.blank += output.stats.blank;
     stats.totals += output.stats.totals;
     stats.accepted += output.stats.accepted;
-    stats.rejected = output.stats.rejected;
+    stats.rejected = settled.by_kind;
     Ok(Some(Fast {
         content: Content::PerUser(output.data),
         sha256: output.sha256,
-        rejected_examples: output.errors,
+        rejected_examples: settled.examples,
         sample: output.sample,
     }))
 }
@@ -405,7 +380,7 @@ pub fn visit_users(
     options: &ReadOptions<'_>,
     visit: &mut dyn FnMut(UserRow<'_>),
 ) -> Result<Date, IngestError> {
-    let Target::Platform(platform) = options.target else {
+    let Dataset::Platform(platform) = options.dataset else {
         return Err(IngestError::NotPerUser {
             file: source::display_name(path),
         });
@@ -420,25 +395,14 @@ pub fn visit_users(
     if !header.has(Column::Role) {
         return Err(IngestError::NotPerUser { file: source.file });
     }
-    let mut reader = RowReader {
-        file: source.file.clone(),
-        progress: options.progress,
-        header: &header,
-        stats,
-        errors: Vec::new(),
-        n_errors: 0,
-        skip_invalid: options.skip_invalid,
-        wanted_sample: 0,
-        sample: Vec::new(),
+    let file = source.file.clone();
+    let options = ReadOptions {
+        sample: 0,
+        ..*options
     };
+    let mut reader = RowReader::new(&file, &header, stats, &options);
     reader.user_rows(&mut source, platform, visit)?;
-    if reader.n_errors > 0 && !options.skip_invalid {
-        return Err(IngestError::InvalidRows {
-            file: reader.file,
-            total: reader.n_errors,
-            errors: reader.errors,
-        });
-    }
+    reader.rejections.settle(&file, options.skip_invalid)?;
     Ok(as_of)
 }
 
@@ -476,7 +440,7 @@ fn open_export(path: &Path, options: &ReadOptions<'_>) -> Result<Opened, IngestE
                 title_date,
             } => (header, line, title_date),
             search::Search::Empty => return Err(IngestError::Empty { file }),
-            search::Search::NotFound(rows) => return Err(no_header(&file, &rows, options.target)),
+            search::Search::NotFound(rows) => return Err(no_header(&file, &rows, options.dataset)),
         };
     check_layout(&file, &header)?;
     let as_of = options
@@ -527,14 +491,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The general path: reads the data rows under a header one by one, from any source.
 struct RowReader<'h> {
     file: String,
     progress: Option<&'h (dyn Fn(u64, u64) + Sync)>,
     header: &'h Header,
     stats: RowStats,
-    errors: Vec<RowError>,
-    n_errors: usize,
-    skip_invalid: bool,
+    rejections: Rejections,
     /// How many first data rows to keep in `sample`.
     wanted_sample: usize,
     sample: Sample,
@@ -549,7 +512,24 @@ enum RowKind {
     Data,
 }
 
-impl RowReader<'_> {
+impl<'h> RowReader<'h> {
+    fn new(
+        file: &str,
+        header: &'h Header,
+        stats: RowStats,
+        options: &ReadOptions<'h>,
+    ) -> RowReader<'h> {
+        RowReader {
+            file: file.to_string(),
+            progress: options.progress,
+            header,
+            stats,
+            rejections: Rejections::default(),
+            wanted_sample: options.sample,
+            sample: Vec::new(),
+        }
+    }
+
     fn classify(&mut self, row: &Row, org_idx: usize) -> RowKind {
         if let Some(defect) = &row.defect {
             let idx = defect.column_idx.unwrap_or(0);
@@ -573,24 +553,14 @@ impl RowReader<'_> {
     }
 
     fn reject(&mut self, row: &Row, column_idx: usize, header: &str, invalid: values::Invalid) {
-        self.n_errors += 1;
-        if self.skip_invalid {
-            *self
-                .stats
-                .rejected
-                .entry(invalid.kind.to_string())
-                .or_default() += 1;
-        }
-        if self.errors.len() < MAX_LISTED_ERRORS {
-            self.errors.push(RowError {
-                file: self.file.clone(),
-                loc: row.loc.clone(),
-                column_idx,
-                header: header.to_string(),
-                reason: invalid.reason,
-                kind: invalid.kind,
-            });
-        }
+        self.rejections.add(invalid.kind, || RowError {
+            file: self.file.clone(),
+            loc: row.loc.clone(),
+            column_idx,
+            header: header.to_string(),
+            reason: invalid.reason,
+            kind: invalid.kind,
+        });
     }
 
     fn next_data_row(
@@ -636,30 +606,20 @@ impl RowReader<'_> {
         visit: &mut dyn FnMut(UserRow<'_>),
     ) -> Result<(), IngestError> {
         let header = self.header;
-        let required = [Column::Org, Column::Role, Column::LastDate];
-        let missing: Vec<Column> = required
-            .into_iter()
-            .chain(
-                platform
-                    .rule
-                    .requires_confirmed
-                    .then_some(Column::Confirmed),
-            )
-            .filter(|c| !header.has(*c))
-            .collect();
-        if !missing.is_empty() {
-            return Err(missing_columns(
-                &self.file,
-                header,
-                Target::Platform(platform),
-                Some(&missing),
-            ));
-        }
-        let (org_idx, org_header) = header.find(Column::Org).expect("checked above");
-        let (role_idx, _) = header.find(Column::Role).expect("checked above");
-        let (date_idx, date_header) = header.find(Column::LastDate).expect("checked above");
-        let confirmed_col = header.find(Column::Confirmed);
-        let id_col = header.find(Column::UserId);
+        let columns = header
+            .user_columns(platform.rule.requires_confirmed)
+            .map_err(|missing| {
+                missing_columns(
+                    &self.file,
+                    header,
+                    Dataset::Platform(platform),
+                    Some(&missing),
+                )
+            })?;
+        let (org_idx, role_idx, date_idx) = (columns.org, columns.role, columns.last);
+        let org_header = header.title_of(org_idx);
+        let date_header = header.title_of(date_idx);
+        let confirmed_col = columns.confirmed.map(|idx| (idx, header.title_of(idx)));
         let name_idx = header.find(Column::FullName).map(|(idx, _)| idx);
         // A file spells its roles a handful of ways: each is recognised once, not per row.
         let mut roles: Spellings<Option<Role>> = Spellings::default();
@@ -691,8 +651,8 @@ impl RowReader<'_> {
                 continue;
             }
             let org = values::org_or_none(row.cell(org_idx));
-            let confirmed = confirmed_col.map(|(idx, text)| {
-                let cell = row.cell(idx);
+            let confirmed = confirmed_col.as_ref().map(|(idx, text)| {
+                let cell = row.cell(*idx);
                 let value = match cell {
                     // Only a valid spelling is kept: an invalid one is reported on every row.
                     Cell::Text(spelling) => match confirmations.find(spelling.as_bytes()) {
@@ -703,12 +663,12 @@ impl RowReader<'_> {
                     },
                     _ => values::confirmed(cell),
                 };
-                (idx, text, value)
+                (*idx, text, value)
             });
             let last = values::last_date(row.cell(date_idx));
             let mut ok = true;
             if let Err(invalid) = &org {
-                self.reject(&row, org_idx, org_header, invalid.clone());
+                self.reject(&row, org_idx, &org_header, invalid.clone());
                 ok = false;
             }
             if let Some((idx, text, Err(invalid))) = &confirmed {
@@ -716,7 +676,7 @@ impl RowReader<'_> {
                 ok = false;
             }
             if let Err(invalid) = &last {
-                self.reject(&row, date_idx, date_header, invalid.clone());
+                self.reject(&row, date_idx, &date_header, invalid.clone());
                 ok = false;
             }
             let (Ok(org), Ok(last), true) = (org, last, ok) else {
@@ -725,8 +685,9 @@ impl RowReader<'_> {
             visit(UserRow {
                 org,
                 role,
-                user_id: id_col
-                    .map(|(idx, _)| row.cell(idx).to_text())
+                user_id: columns
+                    .id
+                    .map(|idx| row.cell(idx).to_text())
                     .filter(|id| !id.is_empty()),
                 confirmed: match confirmed {
                     Some((_, _, Ok(value))) => value,
@@ -836,10 +797,10 @@ impl RowReader<'_> {
                         }
                     };
                     if let Some(first) = seen.get(&org) {
-                        let invalid = values::Invalid {
-                            kind: "ИНН повторяется",
-                            reason: format!("ИНН {org} уже был в {first}"),
-                        };
+                        let invalid = values::Invalid::new(
+                            RowErrorKind::RepeatedInn,
+                            format!("ИНН {org} уже был в {first}"),
+                        );
                         self.reject(&row, org_idx, org_header, invalid);
                         continue;
                     }
@@ -983,10 +944,10 @@ fn per_user_warnings(data: &PerUserData, has_id: bool, as_of: Date, warnings: &m
     }
 }
 
-fn expected_columns(target: Target<'_>) -> String {
-    match target {
-        Target::Registry => "«ИНН», «Полное наименование ОО», «Муниципальное образование», «Субъект РФ», «Численность педагогических работников», «Численность обучающихся»".into(),
-        Target::Platform(platform) => {
+fn expected_columns(dataset: Dataset<'_>) -> String {
+    match dataset {
+        Dataset::Registry => "«ИНН», «Полное наименование ОО», «Муниципальное образование», «Субъект РФ», «Численность педагогических работников», «Численность обучающихся»".into(),
+        Dataset::Platform(platform) => {
             let confirmed = if platform.rule.requires_confirmed { ", «Подтвержденная УЗ»" } else { "" };
             format!(
                 "по пользователям — «ID пользователя», «Роль», «ИНН ОО»{confirmed}, «Дата последней авторизации»; \
@@ -999,7 +960,7 @@ fn expected_columns(target: Target<'_>) -> String {
 fn missing_columns(
     file: &str,
     header: &Header,
-    target: Target<'_>,
+    dataset: Dataset<'_>,
     missing: Option<&[Column]>,
 ) -> IngestError {
     let (missing, code) = match missing {
@@ -1009,12 +970,12 @@ fn missing_columns(
                 .first()
                 .map_or("organisation".to_string(), |c| header::Meaning::Column(*c).code()),
         ),
-        None => match target {
-            Target::Registry => (
+        None => match dataset {
+            Dataset::Registry => (
                 vec!["наименование ОО или контингент".to_string()],
                 "name".to_string(),
             ),
-            Target::Platform(_) => (
+            Dataset::Platform(_) => (
                 vec!["роль (для выгрузки по пользователям) или количество/доля активных (для выгрузки по школам)".to_string()],
                 "active:teachers".to_string(),
             ),
@@ -1024,7 +985,7 @@ fn missing_columns(
         file: file.to_string(),
         missing,
         readings: header.readings.clone(),
-        expected: expected_columns(target),
+        expected: expected_columns(dataset),
         fix: map_example(header, &code),
     }
 }
@@ -1084,7 +1045,7 @@ fn check_layout(file: &str, header: &Header) -> Result<(), IngestError> {
     Ok(())
 }
 
-fn no_header(file: &str, rows: &[Row], target: Target<'_>) -> IngestError {
+fn no_header(file: &str, rows: &[Row], dataset: Dataset<'_>) -> IngestError {
     let best = rows
         .iter()
         .map(|row| (Header::from_row(row), row))
@@ -1095,16 +1056,16 @@ fn no_header(file: &str, rows: &[Row], target: Target<'_>) -> IngestError {
         let code = if !header.has(Column::Org) && !header.has(Column::Name) {
             "organisation"
         } else {
-            match target {
-                Target::Registry => "contingent:teachers",
-                Target::Platform(_) => "role",
+            match dataset {
+                Dataset::Registry => "contingent:teachers",
+                Dataset::Platform(_) => "role",
             }
         };
         map_example(header, code)
     });
     IngestError::NoHeader {
         file: file.to_string(),
-        expected: expected_columns(target),
+        expected: expected_columns(dataset),
         best: best.map(|(header, row)| {
             Box::new(error::BestRow {
                 line: Some(row.loc.number()),

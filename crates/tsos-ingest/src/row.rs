@@ -94,9 +94,96 @@ pub struct Row {
 pub struct Defect {
     /// The 0-based column where it is, or `None` for the line as a whole.
     pub column_idx: Option<usize>,
-    /// A short, value-free reason used to count rejected rows by kind.
-    pub kind: &'static str,
+    pub kind: RowErrorKind,
     pub reason: String,
+}
+
+/// What is wrong with a rejected row, without its values: rejected rows are counted by it.
+///
+/// Its Russian title is what a snapshot's lineage stores and shows, so a title never
+/// changes once released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RowErrorKind {
+    NotInn,
+    EmptyInn,
+    RepeatedInn,
+    UnknownConfirmation,
+    NotDate,
+    ImpossibleDate,
+    NotCount,
+    NotShare,
+    NotYesNo,
+    UnclosedQuote,
+    LongValue,
+    LongLine,
+    NoChatName,
+    UnknownPlatform,
+    UnknownPurpose,
+    NoClass,
+}
+
+impl RowErrorKind {
+    pub const ALL: [RowErrorKind; 16] = [
+        RowErrorKind::NotInn,
+        RowErrorKind::EmptyInn,
+        RowErrorKind::RepeatedInn,
+        RowErrorKind::UnknownConfirmation,
+        RowErrorKind::NotDate,
+        RowErrorKind::ImpossibleDate,
+        RowErrorKind::NotCount,
+        RowErrorKind::NotShare,
+        RowErrorKind::NotYesNo,
+        RowErrorKind::UnclosedQuote,
+        RowErrorKind::LongValue,
+        RowErrorKind::LongLine,
+        RowErrorKind::NoChatName,
+        RowErrorKind::UnknownPlatform,
+        RowErrorKind::UnknownPurpose,
+        RowErrorKind::NoClass,
+    ];
+
+    /// A stable ASCII name, for machines.
+    pub fn code(self) -> &'static str {
+        match self {
+            RowErrorKind::NotInn => "not_inn",
+            RowErrorKind::EmptyInn => "empty_inn",
+            RowErrorKind::RepeatedInn => "repeated_inn",
+            RowErrorKind::UnknownConfirmation => "unknown_confirmation",
+            RowErrorKind::NotDate => "not_date",
+            RowErrorKind::ImpossibleDate => "impossible_date",
+            RowErrorKind::NotCount => "not_count",
+            RowErrorKind::NotShare => "not_share",
+            RowErrorKind::NotYesNo => "not_yes_no",
+            RowErrorKind::UnclosedQuote => "unclosed_quote",
+            RowErrorKind::LongValue => "long_value",
+            RowErrorKind::LongLine => "long_line",
+            RowErrorKind::NoChatName => "no_chat_name",
+            RowErrorKind::UnknownPlatform => "unknown_platform",
+            RowErrorKind::UnknownPurpose => "unknown_purpose",
+            RowErrorKind::NoClass => "no_class",
+        }
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            RowErrorKind::NotInn => "не ИНН",
+            RowErrorKind::EmptyInn => "пустой ИНН",
+            RowErrorKind::RepeatedInn => "ИНН повторяется",
+            RowErrorKind::UnknownConfirmation => "неизвестное значение подтверждения",
+            RowErrorKind::NotDate => "не дата",
+            RowErrorKind::ImpossibleDate => "несуществующая дата",
+            RowErrorKind::NotCount => "не число",
+            RowErrorKind::NotShare => "не доля",
+            RowErrorKind::NotYesNo => "не да/нет",
+            RowErrorKind::UnclosedQuote => "кавычка не закрыта",
+            RowErrorKind::LongValue => "слишком длинное значение",
+            RowErrorKind::LongLine => "строка слишком длинная",
+            RowErrorKind::NoChatName => "нет названия чата",
+            RowErrorKind::UnknownPlatform => "неизвестная платформа",
+            RowErrorKind::UnknownPurpose => "неизвестное назначение",
+            RowErrorKind::NoClass => "нет класса",
+        }
+    }
 }
 
 impl Row {
@@ -115,5 +202,21 @@ impl Row {
     /// Every cell empty; a defective row is not blank.
     pub fn is_blank(&self) -> bool {
         self.defect.is_none() && self.cells.iter().all(Cell::is_empty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_error_kinds_have_distinct_codes_and_titles() {
+        let codes: std::collections::HashSet<_> =
+            RowErrorKind::ALL.iter().map(|k| k.code()).collect();
+        let titles: std::collections::HashSet<_> =
+            RowErrorKind::ALL.iter().map(|k| k.title_ru()).collect();
+        assert_eq!(codes.len(), RowErrorKind::ALL.len());
+        assert_eq!(titles.len(), RowErrorKind::ALL.len());
+        assert!(RowErrorKind::ALL.windows(2).all(|w| w[0] < w[1]));
     }
 }

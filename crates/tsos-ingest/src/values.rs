@@ -8,17 +8,18 @@ use jiff::civil::Date;
 use tsos_domain::OrgId;
 use tsos_domain::dates::{DateError, parse_date_text};
 
+use crate::row::RowErrorKind;
 use crate::source::{Cell, excel_serial_to_datetime};
 
-/// A reason a cell is invalid, with a short value-free kind for counting.
+/// A reason a cell is invalid, with its kind for counting.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invalid {
-    pub kind: &'static str,
+    pub kind: RowErrorKind,
     pub reason: String,
 }
 
 impl Invalid {
-    fn new(kind: &'static str, reason: String) -> Invalid {
+    pub(crate) fn new(kind: RowErrorKind, reason: String) -> Invalid {
         Invalid { kind, reason }
     }
 }
@@ -28,13 +29,14 @@ pub fn org_id(cell: &Cell) -> Result<OrgId, Invalid> {
         Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{}", *n as u64),
         Cell::Number(_) | Cell::DateTime(_) | Cell::Bool(_) => {
             return Err(Invalid::new(
-                "не ИНН",
+                RowErrorKind::NotInn,
                 format!("не ИНН: «{}»", cell.to_text()),
             ));
         }
         _ => cell.to_text(),
     };
-    OrgId::normalize(&text).ok_or_else(|| Invalid::new("пустой ИНН", "ИНН не указан".into()))
+    OrgId::normalize(&text)
+        .ok_or_else(|| Invalid::new(RowErrorKind::EmptyInn, "ИНН не указан".into()))
 }
 
 /// The organisation of a per-user row. `Ok(None)` where the row names none (an empty cell,
@@ -91,7 +93,7 @@ pub fn confirmed(cell: &Cell) -> Result<Option<bool>, Invalid> {
         | "ложь" => false,
         _ => {
             return Err(Invalid::new(
-                "неизвестное значение подтверждения",
+                RowErrorKind::UnknownConfirmation,
                 format!("неизвестное значение «{text}» (ожидается Да/Нет)"),
             ));
         }
@@ -108,14 +110,19 @@ pub fn last_date(cell: &Cell) -> Result<Option<Date>, Invalid> {
         Cell::Number(n) => excel_serial_to_datetime(*n)
             .filter(|dt| (1990..=2100).contains(&dt.year()))
             .map(|dt| Some(dt.date()))
-            .ok_or_else(|| Invalid::new("не дата", format!("не дата: «{}»", cell.to_text()))),
+            .ok_or_else(|| {
+                Invalid::new(
+                    RowErrorKind::NotDate,
+                    format!("не дата: «{}»", cell.to_text()),
+                )
+            }),
         Cell::Bool(_) => Err(Invalid::new(
-            "не дата",
+            RowErrorKind::NotDate,
             format!("не дата: «{}»", cell.to_text()),
         )),
         Cell::Text(text) => parse_date_text(text).map_err(|err| match err {
-            DateError::Impossible(_) => Invalid::new("несуществующая дата", err.to_string()),
-            DateError::NotADate(_) => Invalid::new("не дата", err.to_string()),
+            DateError::Impossible(_) => Invalid::new(RowErrorKind::ImpossibleDate, err.to_string()),
+            DateError::NotADate(_) => Invalid::new(RowErrorKind::NotDate, err.to_string()),
         }),
     }
 }
@@ -125,7 +132,7 @@ pub fn last_date(cell: &Cell) -> Result<Option<Date>, Invalid> {
 pub fn count(cell: &Cell) -> Result<Option<u64>, Invalid> {
     let not_count = || {
         Invalid::new(
-            "не число",
+            RowErrorKind::NotCount,
             format!("не целое неотрицательное число: «{}»", cell.to_text()),
         )
     };
@@ -150,7 +157,12 @@ pub fn count(cell: &Cell) -> Result<Option<u64>, Invalid> {
 /// A share as a fraction. Written with «%», or above 1, it is in percent; a header with «%»
 /// makes bare numbers percent too.
 pub fn share(cell: &Cell, header_has_percent: bool) -> Result<Option<f64>, Invalid> {
-    let not_share = || Invalid::new("не доля", format!("не доля: «{}»", cell.to_text()));
+    let not_share = || {
+        Invalid::new(
+            RowErrorKind::NotShare,
+            format!("не доля: «{}»", cell.to_text()),
+        )
+    };
     let (value, percent) = match cell {
         Cell::Empty => return Ok(None),
         // Under a «%» header a number is in percent: 0,5 means half a percent. (A cell
@@ -248,7 +260,10 @@ mod tests {
         );
         assert_eq!(org_id(&text("0512345678")).unwrap().as_str(), "0512345678");
         assert_eq!(org_id(&text("512 345 678")).unwrap().as_str(), "0512345678");
-        assert_eq!(org_id(&Cell::Empty).unwrap_err().kind, "пустой ИНН");
+        assert_eq!(
+            org_id(&Cell::Empty).unwrap_err().kind,
+            RowErrorKind::EmptyInn
+        );
         assert!(org_id(&Cell::Number(1.5)).is_err());
         for none in ["", "  ", "-", "—", "Нет", " нет "] {
             assert_eq!(org_or_none(&text(none)), Ok(None), "«{none}»");
@@ -300,9 +315,12 @@ mod tests {
         assert_eq!(last_date(&text("никогда")), Ok(None));
         assert_eq!(
             last_date(&text("31.02.2023")).unwrap_err().kind,
-            "несуществующая дата"
+            RowErrorKind::ImpossibleDate
         );
-        assert_eq!(last_date(&text("abc")).unwrap_err().kind, "не дата");
+        assert_eq!(
+            last_date(&text("abc")).unwrap_err().kind,
+            RowErrorKind::NotDate
+        );
         assert!(last_date(&Cell::Number(12.0)).is_err());
     }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use jiff::civil::{Date, date};
 use tsos_domain::Catalogue;
-use tsos_ingest::{Import, IngestError, ReadOptions, Target, read_export};
+use tsos_ingest::{Dataset, Import, IngestError, ReadOptions, read_export};
 
 fn read(
     path: &Path,
@@ -17,7 +17,7 @@ fn read(
     read_export(
         path,
         &ReadOptions {
-            target: Target::Platform(catalogue.get(platform).unwrap()),
+            dataset: Dataset::Platform(catalogue.get(platform).unwrap()),
             as_of,
             skip_invalid: false,
             sheet: None,
@@ -68,7 +68,7 @@ fn check_skipping(path: &Path, platform: &str, as_of: Option<Date>) -> bool {
         read_export(
             path,
             &ReadOptions {
-                target: Target::Platform(catalogue.get(platform).unwrap()),
+                dataset: Dataset::Platform(catalogue.get(platform).unwrap()),
                 as_of,
                 skip_invalid: true,
                 sheet: None,

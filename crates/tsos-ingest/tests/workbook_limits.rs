@@ -12,7 +12,7 @@ use tsos_domain::Catalogue;
 use tsos_ingest::source::workbook_limits::{
     MAX_COLUMNS, MAX_ROWS, MAX_SHARED_STRINGS, MAX_UNPACKED_BYTES,
 };
-use tsos_ingest::{IngestError, Next, ReadOptions, Source, Target, read_export};
+use tsos_ingest::{Dataset, IngestError, Next, ReadOptions, Source, read_export};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
@@ -455,7 +455,7 @@ fn a_million_blank_rows_are_counted_not_made() {
     let started = Instant::now();
     let catalogue = Catalogue::builtin();
     let mut options = ReadOptions {
-        target: Target::Platform(catalogue.get("myschool").unwrap()),
+        dataset: Dataset::Platform(catalogue.get("myschool").unwrap()),
         as_of: Some(jiff::civil::date(2023, 10, 1)),
         skip_invalid: true,
         sheet: None,
@@ -567,7 +567,7 @@ fn a_refused_workbook_is_an_import_error_that_names_the_file() {
     let err = read_export(
         &file.path,
         &ReadOptions {
-            target: Target::Platform(catalogue.get("myschool").unwrap()),
+            dataset: Dataset::Platform(catalogue.get("myschool").unwrap()),
             as_of: None,
             skip_invalid: false,
             sheet: None,

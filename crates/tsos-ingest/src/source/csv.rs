@@ -18,7 +18,7 @@ use csv_core::{ReadRecordResult, Terminator};
 use encoding_rs::Encoding;
 
 use super::{Cell, Defect, MAX_FIELD_BYTES, Row, SAMPLE};
-use crate::error::{IngestError, RowLoc};
+use crate::error::{IngestError, RowErrorKind, RowLoc};
 
 /// A line longer than this is an invalid row, read past without being kept.
 pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
@@ -148,7 +148,7 @@ impl CsvRows {
             return Ok(Some(defective(
                 loc,
                 None,
-                "строка слишком длинная",
+                RowErrorKind::LongLine,
                 format!(
                     "строка длиннее {} МБ: это не строка выгрузки",
                     MAX_LINE_BYTES >> 20
@@ -170,7 +170,7 @@ impl CsvRows {
             } else {
                 match self.next_line().map_err(io)? {
                     None => Some((
-                        "кавычка не закрыта",
+                        RowErrorKind::UnclosedQuote,
                         "кавычка, открывающая поле, не закрыта до конца файла".to_string(),
                     )),
                     Some(next) => {
@@ -182,7 +182,7 @@ impl CsvRows {
                         taken.push(next);
                         too_long.then(|| {
                             (
-                                "кавычка не закрыта",
+                                RowErrorKind::UnclosedQuote,
                                 format!(
                                     "кавычка, открывающая поле, не закрыта и в следующих {} МБ",
                                     MAX_LINE_BYTES >> 20
@@ -333,7 +333,7 @@ impl LineSplitter {
 pub(crate) fn unclosed_quote(column: usize) -> Defect {
     Defect {
         column_idx: Some(column),
-        kind: "кавычка не закрыта",
+        kind: RowErrorKind::UnclosedQuote,
         reason: "кавычка, открывающая поле, не закрыта до конца строки".to_string(),
     }
 }
@@ -342,12 +342,12 @@ pub(crate) fn unclosed_quote(column: usize) -> Defect {
 pub(crate) fn long_value(column: usize) -> Defect {
     Defect {
         column_idx: Some(column),
-        kind: "слишком длинное значение",
+        kind: RowErrorKind::LongValue,
         reason: format!("значение длиннее {} КБ", MAX_FIELD_BYTES >> 10),
     }
 }
 
-fn defective(loc: RowLoc, column_idx: Option<usize>, kind: &'static str, reason: String) -> Row {
+fn defective(loc: RowLoc, column_idx: Option<usize>, kind: RowErrorKind, reason: String) -> Row {
     Row {
         loc,
         cells: Vec::new(),
@@ -670,7 +670,7 @@ mod tests {
             rows.push((
                 row.loc.number(),
                 row.cells.iter().map(Cell::to_text).collect(),
-                row.defect.map(|d| (d.kind, d.column_idx)),
+                row.defect.map(|d| (d.kind.title_ru(), d.column_idx)),
             ));
         }
         rows

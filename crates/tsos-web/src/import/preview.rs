@@ -381,7 +381,7 @@ fn show_prepared(
         ("Отклонено".to_string(), ru::integer(stats.rejected_total())),
     ];
     page.rejected = stats
-        .rejected
+        .rejected_by_title()
         .iter()
         .map(|(reason, n)| format!("{reason}: {}", ru::integer(*n)))
         .chain(import.rejected_examples.iter().map(ToString::to_string))
