@@ -200,21 +200,7 @@ pub fn prepare_import(
     request: &ImportRequest<'_>,
 ) -> Result<PreparedImport, AppError> {
     let (dataset, dataset_name) = read_as(catalogue, request.dataset)?;
-    let profile_of = |key: &str| saved_profile(store, key);
-    let import = tsos_ingest::read_export(
-        request.path,
-        &ReadOptions {
-            dataset,
-            as_of: request.as_of,
-            skip_invalid: request.skip_invalid,
-            sheet: request.sheet,
-            fast: true,
-            progress: request.progress,
-            mapping: request.mapping,
-            profiles: Some(&profile_of),
-            sample: request.sample,
-        },
-    )?;
+    let import = read(store, dataset, request)?;
     let platform = match dataset {
         Dataset::Platform(platform) => Some(platform.code.as_str()),
         Dataset::Registry => None,
@@ -224,6 +210,7 @@ pub fn prepare_import(
         Content::PerSchool(rows) => per_school_part(store, &import, rows, request, platform)?,
         Content::PerUser(data) => per_user_part(store, data, platform)?,
     };
+    // Schools a usage file brings that the registry lacks are added to it, and said so.
     let schools_added = if platform.is_some() {
         part.schools.clone()
     } else {
@@ -242,31 +229,7 @@ pub fn prepare_import(
     }
     let mut warnings = import.warnings.clone();
     warnings.append(&mut part.warnings);
-    let new = NewSnapshot {
-        dataset: request.dataset.to_string(),
-        as_of: import.as_of,
-        kind: part.kind,
-        file_name: import.file_name.clone(),
-        sha256: import.sha256.clone(),
-        has_confirmed: part.has_confirmed,
-        rows_read: import.stats.read,
-        skipped: [
-            ("title", import.stats.title),
-            ("blank", import.stats.blank),
-            ("totals", import.stats.totals),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-        rejected: import.stats.rejected_by_title(),
-        warnings: warnings.clone(),
-        findings: part.findings.clone(),
-        without_org: part.unknown.without_org,
-        usage: part.usage,
-        schools: part.schools,
-        chats: Vec::new(),
-        classes: Vec::new(),
-    };
+    let new = new_snapshot(request.dataset, &import, &mut part, &warnings);
     let replaced = compare_with_current(store, &new, part.n_users)?;
     Ok(PreparedImport {
         dataset: request.dataset.to_string(),
@@ -283,6 +246,54 @@ pub fn prepare_import(
         new,
         to_remember: part.to_remember,
     })
+}
+
+/// Reads the file as `dataset`, with the layout profiles saved in `store`.
+fn read(store: &Store, dataset: Dataset<'_>, request: &ImportRequest<'_>) -> Result<Import, AppError> {
+    let profile_of = |key: &str| saved_profile(store, key);
+    Ok(tsos_ingest::read_export(
+        request.path,
+        &ReadOptions {
+            dataset,
+            as_of: request.as_of,
+            skip_invalid: request.skip_invalid,
+            sheet: request.sheet,
+            fast: true,
+            progress: request.progress,
+            mapping: request.mapping,
+            profiles: Some(&profile_of),
+            sample: request.sample,
+        },
+    )?)
+}
+
+/// The snapshot a read file makes, with its lineage; takes the part's schools and usage.
+fn new_snapshot(dataset: &str, import: &Import, part: &mut Part, warnings: &[String]) -> NewSnapshot {
+    NewSnapshot {
+        dataset: dataset.to_string(),
+        as_of: import.as_of,
+        kind: part.kind,
+        file_name: import.file_name.clone(),
+        sha256: import.sha256.clone(),
+        has_confirmed: part.has_confirmed,
+        rows_read: import.stats.read,
+        skipped: [
+            ("title", import.stats.title),
+            ("blank", import.stats.blank),
+            ("totals", import.stats.totals),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        rejected: import.stats.rejected_by_title(),
+        warnings: warnings.to_vec(),
+        findings: part.findings.clone(),
+        without_org: part.unknown.without_org,
+        usage: std::mem::take(&mut part.usage),
+        schools: std::mem::take(&mut part.schools),
+        chats: Vec::new(),
+        classes: Vec::new(),
+    }
 }
 
 /// What a file is read as, and its name in Russian: the registry or a platform of the
@@ -585,7 +596,32 @@ pub fn commit_import(
     for (name_key, place_key, org) in &to_remember {
         store.save_name_match(name_key, place_key, org.as_str())?;
     }
-    let profile = match &import.mapping {
+    let profile = remember_layout(store, &import, &dataset)?;
+    Ok(ImportOutcome {
+        kind: new.kind,
+        dataset,
+        dataset_name,
+        import,
+        saved,
+        schools_added,
+        unknown,
+        n_schools,
+        n_users,
+        warnings,
+        findings,
+        replaced,
+        profile,
+    })
+}
+
+/// Marks the saved layout profile a file was read with as used, or saves the mapping a
+/// person gave as the profile of its header.
+fn remember_layout(
+    store: &mut Store,
+    import: &Import,
+    dataset: &str,
+) -> Result<Option<ProfileUse>, AppError> {
+    Ok(match &import.mapping {
         Some(Mapping {
             source: MappingSource::Profile(id),
             ..
@@ -601,27 +637,12 @@ pub fn commit_import(
                 .collect();
             Some(ProfileUse::Saved(store.save_profile(
                 &import.header_key,
-                &dataset,
+                dataset,
                 &codes,
                 &import.file_name,
             )?))
         }
         None => None,
-    };
-    Ok(ImportOutcome {
-        kind: new.kind,
-        dataset,
-        dataset_name,
-        import,
-        saved,
-        schools_added,
-        unknown,
-        n_schools,
-        n_users,
-        warnings,
-        findings,
-        replaced,
-        profile,
     })
 }
 
