@@ -249,7 +249,11 @@ pub fn prepare_import(
 }
 
 /// Reads the file as `dataset`, with the layout profiles saved in `store`.
-fn read(store: &Store, dataset: Dataset<'_>, request: &ImportRequest<'_>) -> Result<Import, AppError> {
+fn read(
+    store: &Store,
+    dataset: Dataset<'_>,
+    request: &ImportRequest<'_>,
+) -> Result<Import, AppError> {
     let profile_of = |key: &str| saved_profile(store, key);
     Ok(tsos_ingest::read_export(
         request.path,
@@ -268,7 +272,12 @@ fn read(store: &Store, dataset: Dataset<'_>, request: &ImportRequest<'_>) -> Res
 }
 
 /// The snapshot a read file makes, with its lineage; takes the part's schools and usage.
-fn new_snapshot(dataset: &str, import: &Import, part: &mut Part, warnings: &[String]) -> NewSnapshot {
+fn new_snapshot(
+    dataset: &str,
+    import: &Import,
+    part: &mut Part,
+    warnings: &[String],
+) -> NewSnapshot {
     NewSnapshot {
         dataset: dataset.to_string(),
         as_of: import.as_of,
