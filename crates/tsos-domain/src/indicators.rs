@@ -569,16 +569,11 @@ mod tests {
         teachers: Option<u64>,
         students: Option<u64>,
     ) -> SchoolInfo {
-        let mut contingent = RoleMap::default();
-        *contingent.get_mut(Role::Teachers) = teachers;
-        *contingent.get_mut(Role::Students) = students;
-        SchoolInfo {
-            id: OrgId::normalize(id).unwrap(),
-            name: format!("Школа {id}"),
-            municipality: municipality.into(),
-            region: "Республика Дагестан".into(),
-            contingent,
-        }
+        let contingent: Vec<(Role, u64)> = [(Role::Teachers, teachers), (Role::Students, students)]
+            .into_iter()
+            .filter_map(|(role, count)| Some((role, count?)))
+            .collect();
+        crate::fixtures::school(id, &format!("Школа {id}"), municipality, &contingent)
     }
 
     fn counts(entries: &[(&str, Role, u64)]) -> PlatformCounts {

@@ -11,6 +11,8 @@
 
 pub mod chats;
 pub mod dates;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod indicators;
 pub mod level;
 pub mod names;

@@ -176,16 +176,10 @@ mod tests {
 
     #[test]
     fn area_shares_sum_before_dividing() {
-        let school = |id: &str, teachers: Option<u64>| SchoolInfo {
-            id: OrgId::normalize(id).unwrap(),
-            name: id.into(),
-            municipality: "М".into(),
-            region: "Р".into(),
-            contingent: {
-                let mut c = RoleMap::default();
-                *c.get_mut(Role::Teachers) = teachers;
-                c
-            },
+        let school = |id: &str, teachers: Option<u64>| {
+            let contingent: Vec<(Role, u64)> =
+                teachers.map(|n| (Role::Teachers, n)).into_iter().collect();
+            crate::fixtures::school(id, id, "М", &contingent)
         };
         let schools = [
             school("0500000001", Some(10)),

@@ -4,87 +4,45 @@
 use std::io::Read;
 
 use jiff::civil::date;
-use tsos_domain::indicators::{apply_ranks, apply_targets, compute};
-use tsos_domain::{
-    Catalogue, IndicatorId, Level, OrgId, PlatformCounts, Report, ReportPlatform, Role, RoleCounts,
-    RoleMap, SchoolInfo, Target, TargetBook,
-};
+use tsos_domain::fixtures::{ReportFixture, per_user_counts, put};
+use tsos_domain::{Level, Report, Role, RoleCounts, SchoolInfo};
 use tsos_letter::{
     Addressees, Block, DEFAULT_TEMPLATE, LetterInput, LetterSettings, Repeated, TemplateError,
     build_letter, build_notices,
 };
 
 fn school(id: &str, name: &str, teachers: u64, students: u64) -> SchoolInfo {
-    let mut contingent = RoleMap::default();
-    *contingent.get_mut(Role::Teachers) = Some(teachers);
-    *contingent.get_mut(Role::Students) = Some(students);
-    SchoolInfo {
-        id: OrgId::normalize(id).unwrap(),
-        name: name.into(),
-        municipality: "Буйнакский район".into(),
-        region: "Республика Дагестан".into(),
-        contingent,
-    }
+    tsos_domain::fixtures::school(
+        id,
+        name,
+        "Буйнакский район",
+        &[(Role::Teachers, teachers), (Role::Students, students)],
+    )
 }
 
 fn report(level: Level) -> Report {
-    let schools = [
+    let schools = vec![
         school("0500000001", "МБОУ «СОШ №1»", 60, 600),
         school("0500000002", "МКОУ «Агачаульская СОШ»", 40, 400),
     ];
-    // A per-user export: a school or role it does not name has nobody active.
-    let zero = RoleCounts {
-        active: Some(0),
-        ..RoleCounts::default()
-    };
-    let mut counts = PlatformCounts {
-        absent_school: zero,
-        ..PlatformCounts::default()
-    };
-    let mut put = |id: &str, role: Role, active: u64| {
-        let entry = counts
-            .by_org
-            .entry(OrgId::normalize(id).unwrap())
-            .or_insert(RoleMap::splat(zero));
-        *entry.get_mut(role) = RoleCounts {
+    let mut counts = per_user_counts();
+    for (id, role, active) in [
+        ("0500000001", Role::Teachers, 60),
+        ("0500000002", Role::Teachers, 21),
+        ("0500000002", Role::Students, 0),
+    ] {
+        let figures = RoleCounts {
             registered: Some(active),
             confirmed: Some(active),
             active: Some(active),
             leaving: Some(3),
         };
-    };
-    put("0500000001", Role::Teachers, 60);
-    put("0500000002", Role::Teachers, 21);
-    put("0500000002", Role::Students, 0);
-    let catalogue = Catalogue::builtin();
-    let platforms: Vec<&tsos_domain::Platform> = catalogue.iter().collect();
-    let mut rows = compute(level, &schools, &[Some(&counts), None]);
-    let book = TargetBook {
-        targets: vec![Target {
-            indicator: IndicatorId::parse("myschool.students").unwrap(),
-            level: None,
-            from: date(2023, 9, 1),
-            value: 0.2,
-        }],
-        ..TargetBook::default()
-    };
-    apply_targets(&mut rows, level, date(2023, 10, 1), &platforms, &book);
-    apply_ranks(&mut rows, level);
-    Report {
-        as_of: date(2023, 10, 1),
-        level,
-        platforms: catalogue
-            .iter()
-            .enumerate()
-            .map(|(idx, p)| ReportPlatform {
-                platform: p.clone(),
-                present: idx == 0,
-                previous: None,
-                unknown: None,
-            })
-            .collect(),
-        rows,
+        put(&mut counts, id, role, figures);
     }
+    ReportFixture::new(date(2023, 10, 1), schools)
+        .platform(Some(counts))
+        .target("myschool.students", 0.2)
+        .build(level)
 }
 
 fn part(bytes: &[u8], name: &str) -> String {

@@ -1,9 +1,6 @@
 use jiff::civil::date;
-use tsos_domain::indicators::compute;
-use tsos_domain::{
-    Catalogue, Level, OrgId, PlatformCounts, Report, ReportPlatform, Role, RoleCounts, RoleMap,
-    SchoolInfo,
-};
+use tsos_domain::fixtures::{ReportFixture, per_user_counts, put, school};
+use tsos_domain::{Level, Report, Role, RoleCounts};
 
 fn report(level: Level) -> Report {
     report_named(
@@ -14,60 +11,29 @@ fn report(level: Level) -> Report {
 
 /// The one-school report with its school, municipality and region named as given.
 fn report_named(level: Level, [name, municipality, region]: [&str; 3]) -> Report {
-    let mut contingent = RoleMap::default();
-    *contingent.get_mut(Role::Teachers) = Some(57);
-    *contingent.get_mut(Role::Students) = Some(640);
-    let schools = vec![SchoolInfo {
-        id: OrgId::normalize("0512345678").unwrap(),
-        name: name.into(),
-        municipality: municipality.into(),
-        region: region.into(),
-        contingent,
-    }];
-    // As a per-user export: a school or role it does not name has nobody active.
-    let zero = RoleCounts {
-        active: Some(0),
-        ..RoleCounts::default()
-    };
-    let mut counts = PlatformCounts {
-        absent_school: zero,
-        ..PlatformCounts::default()
-    };
-    let mut roles = RoleMap::splat(zero);
-    *roles.get_mut(Role::Teachers) = RoleCounts {
-        registered: Some(55),
-        confirmed: Some(50),
-        active: Some(46),
-        leaving: Some(4),
-    };
-    counts.by_org.insert(schools[0].id.clone(), roles);
-    let catalogue = Catalogue::builtin();
-    let mut rows = compute(level, &schools, &[Some(&counts), None]);
-    let catalogue_for_targets = Catalogue::builtin();
-    let platforms: Vec<&tsos_domain::Platform> = catalogue_for_targets.iter().collect();
-    tsos_domain::indicators::apply_targets(
-        &mut rows,
-        level,
-        date(2023, 10, 1),
-        &platforms,
-        &tsos_domain::TargetBook::default(),
+    let mut info = school(
+        "0512345678",
+        name,
+        municipality,
+        &[(Role::Teachers, 57), (Role::Students, 640)],
     );
-    tsos_domain::indicators::apply_ranks(&mut rows, level);
-    Report {
-        as_of: date(2023, 10, 1),
-        level,
-        platforms: catalogue
-            .iter()
-            .enumerate()
-            .map(|(idx, platform)| ReportPlatform {
-                platform: platform.clone(),
-                present: idx == 0,
-                previous: None,
-                unknown: (idx == 0).then(|| counts.unknown(&schools)),
-            })
-            .collect(),
-        rows,
-    }
+    info.region = region.into();
+    let mut counts = per_user_counts();
+    put(
+        &mut counts,
+        "0512345678",
+        Role::Teachers,
+        RoleCounts {
+            registered: Some(55),
+            confirmed: Some(50),
+            active: Some(46),
+            leaving: Some(4),
+        },
+    );
+    ReportFixture::new(date(2023, 10, 1), vec![info])
+        .platform(Some(counts))
+        .note_unknown()
+        .build(level)
 }
 
 #[test]

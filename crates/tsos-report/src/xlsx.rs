@@ -568,38 +568,15 @@ fn totals(report: &Report) -> IndicatorRow {
 mod tests {
     use std::io::Cursor;
 
-    use tsos_domain::RoleMap;
-
     use calamine::{Data, Reader, Style, Xlsx};
     use jiff::civil::date;
-    use tsos_domain::indicators::{apply_ranks, apply_targets, compute};
-    use tsos_domain::{
-        Catalogue, IndicatorId, OrgId, Platform, PlatformCounts, ReportPlatform, RoleCounts,
-        SchoolInfo, Target, TargetBook,
-    };
+    use tsos_domain::fixtures::{ReportFixture, per_user_counts, put, school};
+    use tsos_domain::{PlatformCounts, RoleCounts};
 
     use super::*;
 
     const MYSCHOOL: usize = 0;
     const SFERUM: usize = 1;
-
-    fn school(
-        id: &str,
-        name: &str,
-        municipality: &str,
-        contingent: [Option<u64>; 2],
-    ) -> SchoolInfo {
-        let mut map = RoleMap::default();
-        *map.get_mut(Role::Teachers) = contingent[0];
-        *map.get_mut(Role::Students) = contingent[1];
-        SchoolInfo {
-            id: OrgId::normalize(id).unwrap(),
-            name: name.into(),
-            municipality: municipality.into(),
-            region: "Республика Дагестан".into(),
-            contingent: map,
-        }
-    }
 
     /// (ИНН, role, registered, confirmed, active, leaving)
     type Line = (
@@ -612,26 +589,15 @@ mod tests {
     );
 
     fn counts(lines: &[Line]) -> PlatformCounts {
-        // As a per-user export: a school or role it does not name has nobody active.
-        let zero = RoleCounts {
-            active: Some(0),
-            ..RoleCounts::default()
-        };
-        let mut counts = PlatformCounts {
-            absent_school: zero,
-            ..PlatformCounts::default()
-        };
+        let mut counts = per_user_counts();
         for &(id, role, registered, confirmed, active, leaving) in lines {
-            *counts
-                .by_org
-                .entry(OrgId::normalize(id).unwrap())
-                .or_insert(RoleMap::splat(zero))
-                .get_mut(role) = RoleCounts {
+            let figures = RoleCounts {
                 registered,
                 confirmed,
                 active: Some(active),
                 leaving,
             };
+            put(&mut counts, id, role, figures);
         }
         counts
     }
@@ -646,19 +612,19 @@ mod tests {
                 "0500000001",
                 "МБОУ «СОШ №1»",
                 "Буйнакский район",
-                [Some(57), Some(640)],
+                &[(Role::Teachers, 57), (Role::Students, 640)],
             ),
             school(
                 "0500000002",
                 "МБОУ «СОШ №2»",
                 "Буйнакский район",
-                [Some(40), None],
+                &[(Role::Teachers, 40)],
             ),
             school(
                 "0500000003",
                 "МКОУ «Гимназия»",
                 "Дербентский район",
-                [Some(25), Some(300)],
+                &[(Role::Teachers, 25), (Role::Students, 300)],
             ),
         ];
         let myschool = counts(&[
@@ -708,46 +674,21 @@ mod tests {
             ("0500000001", Role::Teachers, None, None, 30, None),
             ("0500000003", Role::Students, None, None, 100, None),
         ]);
-        let catalogue = Catalogue::builtin();
-        let platforms: Vec<&Platform> = catalogue.iter().collect();
-        let as_of = date(2023, 10, 1);
-        let target = |indicator: &str, value| Target {
-            indicator: IndicatorId::parse(indicator).unwrap(),
-            level: None,
-            from: date(2023, 9, 1),
-            value,
-        };
-        let book = TargetBook {
-            targets: vec![
-                target("myschool.teachers", 0.8),
-                target("myschool.students", 0.5),
-            ],
-            ..TargetBook::default()
-        };
-        let mut rows = compute(level, &schools, &[Some(&myschool), Some(&sferum)]);
-        apply_targets(&mut rows, level, as_of, &platforms, &book);
-        apply_ranks(&mut rows, level);
+        let mut report = ReportFixture::new(date(2023, 10, 1), schools.into())
+            .platform(Some(myschool))
+            .platform(Some(sferum))
+            .target("myschool.teachers", 0.8)
+            .target("myschool.students", 0.5)
+            .previous(date(2023, 9, 1))
+            .build(level);
         if level == Level::School {
-            rows[0].platforms[MYSCHOOL]
+            report.rows[0].platforms[MYSCHOOL]
                 .as_mut()
                 .unwrap()
                 .get_mut(Role::Teachers)
                 .delta_pp = Some(3.1);
         }
-        Report {
-            as_of,
-            level,
-            platforms: platforms
-                .iter()
-                .map(|&platform| ReportPlatform {
-                    platform: platform.clone(),
-                    present: true,
-                    previous: Some(date(2023, 9, 1)),
-                    unknown: None,
-                })
-                .collect(),
-            rows,
-        }
+        report
     }
 
     fn all_levels() -> Vec<Report> {
@@ -847,7 +788,7 @@ mod tests {
     }
 
     fn group(platform: usize, role: Role) -> String {
-        let catalogue = Catalogue::builtin();
+        let catalogue = tsos_domain::Catalogue::builtin();
         let name = &catalogue.iter().nth(platform).unwrap().name;
         format!("{name} — {}", role.title_ru())
     }

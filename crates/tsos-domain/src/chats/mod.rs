@@ -451,7 +451,6 @@ pub fn chat_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::role::RoleMap;
     use jiff::civil::date;
 
     fn state(name: &str, platform: &str, as_of: Date, replaces: Option<&str>) -> ChatState {
@@ -474,13 +473,7 @@ mod tests {
     }
 
     fn school() -> SchoolInfo {
-        SchoolInfo {
-            id: OrgId::normalize("0500000001").unwrap(),
-            name: "Школа".into(),
-            municipality: "Район".into(),
-            region: "Регион".into(),
-            contingent: RoleMap::default(),
-        }
+        crate::fixtures::school("0500000001", "Школа", "Район", &[])
     }
 
     #[test]
