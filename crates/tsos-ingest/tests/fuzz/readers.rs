@@ -269,8 +269,10 @@ fn check_row_error(
                 return bad(&format!("line {line} of a file of {} lines", input.lines()));
             }
         }
-        RowLoc::Sheet { sheet, row } if !csv => {
-            if sheet.is_empty() || *row == 0 || *row > MAX_ROWS {
+        // The sheet's name is the workbook's, whatever it is: even empty, as the long run
+        // found in an edited `workbook.xml`; Excel would refuse it, calamine does not.
+        RowLoc::Sheet { row, .. } if !csv => {
+            if *row == 0 || *row > MAX_ROWS {
                 return bad("a row outside Excel's sheet");
             }
         }
