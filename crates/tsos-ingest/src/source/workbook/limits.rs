@@ -370,10 +370,16 @@ impl<R: Read + Seek> Scan<'_, R> {
         let mut sheet = OdsSheet::default();
         let mut row = OdsRow::default();
         let mut cell: Option<(u64, u64)> = None;
+        // calamine reads a sheet to its end tag and, at the end of the XML without one, loops
+        // for ever: a `content.xml` cut inside a sheet is refused here.
+        let mut in_sheet = false;
         self.read_xml("content.xml", |event, at| {
             match event {
                 Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                    "table:table" => sheet = OdsSheet::default(),
+                    "table:table" => {
+                        sheet = OdsSheet::default();
+                        in_sheet = matches!(event, Event::Start(_));
+                    }
                     "table:table-row" => {
                         let repeats = number(e, "table:number-rows-repeated");
                         let repeats =
@@ -421,13 +427,21 @@ impl<R: Read + Seek> Scan<'_, R> {
                         sheets.cells = sheets.cells.saturating_add(sheet.cells());
                         sheets.text = sheets.text.saturating_add(sheet.text());
                         sheet = OdsSheet::default();
+                        in_sheet = false;
                     }
                     _ => {}
                 },
                 _ => {}
             }
             Ok(())
-        })
+        })?;
+        if in_sheet {
+            return Err(self.error(
+                "content.xml",
+                Found::Damaged("часть обрывается внутри листа".into()),
+            ));
+        }
+        Ok(())
     }
 }
 
