@@ -256,3 +256,31 @@ fn a_bom_at_the_start_of_a_line_reads_alike_on_both_paths() {
     };
     assert_eq!(data.counts.duplicates_merged, 1);
 }
+
+#[test]
+fn an_ods_cut_inside_a_sheet_is_refused_not_read_for_ever() {
+    // The fourth find, by the long run: calamine reads an ODS sheet to its end tag, and at
+    // the end of `content.xml` without one it loops for ever (a server thread at 100 %).
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Лист1"><table:table-row><table:table-cell office:value-type="string"><text:p>ИНН</text:p></table:table-cell></table:table-row>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.ods");
+    std::fs::write(&path, crate::seeds::ods(content)).unwrap();
+    // On a thread of its own, so that a regression fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            read(&path, false, true)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        );
+    });
+    let err = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the workbook is read in seconds")
+        .unwrap_err();
+    assert!(
+        err.contains("cut.ods: не удалось прочитать книгу Excel")
+            && err.contains("часть content.xml: часть обрывается внутри листа"),
+        "{err}"
+    );
+}
