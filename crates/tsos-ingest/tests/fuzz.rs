@@ -12,7 +12,8 @@
 //!
 //! Like `workbook_limits.rs`, this binary limits its own address space before any test
 //! runs: a reader whose memory is unbounded makes its test die of a failed allocation
-//! instead of taking the machine down.
+//! instead of taking the machine down. A reader that loops is stopped by a watchdog, which
+//! aborts the process after two minutes, naming the reader and the file.
 
 #[path = "fuzz/mutate.rs"]
 mod mutate;
@@ -29,7 +30,8 @@ use std::cell::Cell;
 use std::fmt::Debug;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{
@@ -93,6 +95,52 @@ pub fn in_reader<T>(work: impl FnOnce() -> T) -> T {
 
 pub fn last_panic() -> String {
     LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// A reader's call that has not returned after this long is a hang: the watchdog stops the
+/// process, naming the input, instead of letting CI wait for its own limit.
+const HANG: Duration = Duration::from_secs(120);
+
+/// The reader calls under way: by thread, when each began and on what input.
+static RUNNING: Mutex<Vec<(ThreadId, Instant, String)>> = Mutex::new(Vec::new());
+
+/// Runs `work` as a reader's call on `input`, watched for a hang.
+pub fn watched<T>(input: impl FnOnce() -> String, work: impl FnOnce() -> T) -> T {
+    static WATCHDOG: std::sync::Once = std::sync::Once::new();
+    WATCHDOG.call_once(|| {
+        std::thread::spawn(|| {
+            loop {
+                std::thread::sleep(Duration::from_secs(1));
+                let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((_, started, input)) = running
+                    .iter()
+                    .find(|(_, started, _)| started.elapsed() > HANG)
+                {
+                    eprintln!(
+                        "a reader has not returned after {:?}, on {input}",
+                        started.elapsed()
+                    );
+                    std::process::abort();
+                }
+            }
+        });
+    });
+    let me = std::thread::current().id();
+    RUNNING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((me, Instant::now(), input()));
+    struct Done(ThreadId);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            RUNNING
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(id, _, _)| *id != self.0);
+        }
+    }
+    let _done = Done(me);
+    work()
 }
 
 /// Cases of a test: `TSOS_FUZZ_CASES` times `scale`, or `ci` in a normal run.

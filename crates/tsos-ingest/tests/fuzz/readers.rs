@@ -212,7 +212,13 @@ pub fn call<T>(
     work: impl FnOnce() -> T,
 ) -> Result<T, TestCaseError> {
     let started = Instant::now();
-    let result = catch_unwind(AssertUnwindSafe(|| crate::in_reader(work)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        crate::watched(
+            // The file stays on disk after an abort: its path is enough.
+            || format!("{reader}, {}", input.path.display()),
+            || crate::in_reader(work),
+        )
+    }));
     let took = started.elapsed();
     input.tally.reads.fetch_add(1, Ordering::Relaxed);
     input
