@@ -176,6 +176,15 @@ pub enum FollowupOutcome {
 }
 
 impl FollowupOutcome {
+    /// As in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            FollowupOutcome::Met => "met",
+            FollowupOutcome::NotMet => "not_met",
+            FollowupOutcome::NoDataYet => "no_data_yet",
+        }
+    }
+
     pub fn title_ru(self) -> &'static str {
         match self {
             FollowupOutcome::Met => "выполнено",

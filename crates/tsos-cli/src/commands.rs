@@ -22,7 +22,7 @@ use crate::cli::{
     ProfilesAction, ScaleArg, SnapshotsAction, TargetsAction,
 };
 use crate::progress::ImportProgress;
-use crate::summary;
+use crate::{outputs, summary};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let catalogue = load_catalogue(cli.platforms.as_deref())?;
@@ -125,7 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     let snapshots = store.snapshots()?;
                     let text = match format {
                         ListFormat::Table => summary::snapshots_table(&snapshots),
-                        ListFormat::Json => summary::snapshots_json(&snapshots),
+                        ListFormat::Json => outputs::snapshots_json(&snapshots),
                     };
                     print!("{text}");
                 }
@@ -193,7 +193,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 match format {
                     ListFormat::Table => summary::lagging_table(&report, &lagging),
-                    ListFormat::Json => summary::lagging_json(&report, &lagging),
+                    ListFormat::Json => tsos_report::lists::lagging_json(&report, &lagging),
                 }
             );
             Ok(())
@@ -209,7 +209,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 match format {
                     ListFormat::Table => summary::quality_table(&quality, &catalogue),
-                    ListFormat::Json => summary::quality_json(&quality),
+                    ListFormat::Json => tsos_report::lists::quality_json(
+                        quality.as_of,
+                        &quality.findings,
+                        &quality.names
+                    ),
                 }
             );
             Ok(())
@@ -310,7 +314,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 match format {
                     ListFormat::Table => summary::followup_table(&followup, &catalogue),
-                    ListFormat::Json => summary::followup_json(&followup),
+                    ListFormat::Json => outputs::followup_json(&followup),
                 }
             );
             Ok(())
@@ -633,8 +637,7 @@ fn chats(db: Option<PathBuf>, action: ChatsAction, quiet: bool) -> anyhow::Resul
                 ),
                 FormatArg::Json => {
                     let value = tsos_report::chats::json(&rows, level, as_of, deadline);
-                    let mut text = serde_json::to_string_pretty(&value)?;
-                    text.push('\n');
+                    let text = tsos_report::json::pretty(&value);
                     write_output(out.as_deref(), text.as_bytes(), quiet)
                 }
                 FormatArg::Xlsx => {

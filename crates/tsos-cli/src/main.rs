@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod outputs;
 mod progress;
 mod summary;
 mod web_commands;

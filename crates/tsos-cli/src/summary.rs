@@ -226,36 +226,6 @@ pub fn snapshots_table(snapshots: &[SnapshotInfo]) -> String {
     out
 }
 
-pub fn snapshots_json(snapshots: &[SnapshotInfo]) -> String {
-    let list: Vec<serde_json::Value> = snapshots
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "id": s.id,
-                "dataset": s.dataset,
-                "as_of": s.as_of.to_string(),
-                "kind": s.kind.code(),
-                "file_name": s.file_name,
-                "sha256": s.sha256,
-                "imported_at": s.imported_at,
-                "current": s.is_current(),
-                "superseded_by": s.superseded_by,
-                "superseded_at": s.superseded_at,
-                "rows_read": s.rows_read,
-                "rows_skipped": s.rows_skipped,
-                "rows_rejected": s.rows_rejected,
-                "skipped": s.skipped,
-                "rejected": s.rejected,
-                "warnings": s.warnings,
-                "findings": s.findings,
-            })
-        })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&list).expect("JSON values serialise");
-    text.push('\n');
-    text
-}
-
 pub fn target_line(target: &Target) -> String {
     format!(
         "{} = {} с {}{}",
@@ -338,30 +308,6 @@ pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
     out
 }
 
-pub fn lagging_json(report: &Report, lagging: &[Lagging<'_>]) -> String {
-    let list: Vec<serde_json::Value> = lagging
-        .iter()
-        .map(|entry| {
-            serde_json::json!({
-                "indicator": format!("{}.{}", entry.platform.code, entry.role.code()),
-                "id": entry.row.id,
-                "name": entry.row.name,
-                "municipality": entry.row.municipality,
-                "share": entry.indicator.share,
-                "active": entry.indicator.active,
-                "contingent": entry.indicator.contingent,
-                "target": entry.indicator.target,
-                "gap": entry.indicator.gap,
-                "delta_pp": entry.indicator.delta_pp,
-            })
-        })
-        .collect();
-    pretty(&serde_json::json!({
-        "as_of": report.as_of.to_string(),
-        "lagging": list,
-    }))
-}
-
 pub fn quality_table(quality: &QualityReport, catalogue: &Catalogue) -> String {
     let mut out = format!("Качество данных на {}\n", format_date_ru(quality.as_of));
     if quality.findings.is_empty() {
@@ -415,30 +361,6 @@ pub fn finding_line(finding: &Finding, catalogue: &Catalogue) -> String {
         ru::integer(finding.count),
         ru::plural(finding.count, one, few, many)
     )
-}
-
-pub fn quality_json(quality: &QualityReport) -> String {
-    let findings: Vec<serde_json::Value> = quality
-        .findings
-        .iter()
-        .map(|finding| {
-            serde_json::json!({
-                "kind": finding.kind.code(),
-                "title": finding.kind.title_ru(),
-                "platform": finding.platform,
-                "role": finding.role,
-                "count": finding.count,
-                "schools": finding.orgs.iter().map(|id| serde_json::json!({
-                    "id": id,
-                    "name": quality.names.get(id),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    pretty(&serde_json::json!({
-        "as_of": quality.as_of.to_string(),
-        "findings": findings,
-    }))
 }
 
 pub fn at_risk_table(list: &AtRiskList) -> String {
@@ -534,12 +456,6 @@ pub fn at_risk_xlsx(list: &AtRiskList) -> Result<Vec<u8>, rust_xlsxwriter::XlsxE
     sheet.set_column_width(3, 16)?;
     sheet.set_column_width(4, 14)?;
     workbook.save_to_buffer()
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
-    text.push('\n');
-    text
 }
 
 pub fn letter(outcome: &LetterOutcome) -> String {
@@ -646,39 +562,6 @@ pub fn followup_table(followup: &Followup, catalogue: &Catalogue) -> String {
         );
     }
     out
-}
-
-pub fn followup_json(followup: &Followup) -> String {
-    let lines: Vec<serde_json::Value> = followup
-        .lines
-        .iter()
-        .map(|line| {
-            serde_json::json!({
-                "id": line.item.org_id,
-                "name": line.item.name,
-                "indicator": format!("{}.{}", line.item.platform, line.item.role.code()),
-                "target": line.item.target,
-                "share_then": line.item.share,
-                "after_as_of": line.after.map(|(d, _)| d.to_string()),
-                "share_after": line.after.and_then(|(_, s)| s),
-                "outcome": match line.outcome {
-                    FollowupOutcome::Met => "met",
-                    FollowupOutcome::NotMet => "not_met",
-                    FollowupOutcome::NoDataYet => "no_data_yet",
-                },
-            })
-        })
-        .collect();
-    pretty(&serde_json::json!({
-        "letter": {
-            "id": followup.letter.id,
-            "number": followup.letter.number,
-            "date": followup.letter.date.to_string(),
-            "as_of": followup.letter.as_of.to_string(),
-            "deadline": followup.letter.deadline.to_string(),
-        },
-        "lines": lines,
-    }))
 }
 
 pub fn chats_import(outcome: &tsos_app::chats::ChatsOutcome) -> String {

@@ -3,6 +3,8 @@
 //!
 //! The object is serialised straight from the report, without building a `serde_json::Value`
 //! tree first: at 40,000 schools the tree alone would cost more than the rest of the report.
+//! The smaller JSON outputs (the lists of [`crate::lists`], the chats) are values, written by
+//! [`pretty`].
 
 use std::io::Write;
 
@@ -36,6 +38,15 @@ pub fn write(report: &Report, writer: impl Write, layout: Layout) -> std::io::Re
 /// The same object as a value, for tests and callers that edit it.
 pub fn to_value(report: &Report) -> Value {
     serde_json::to_value(JsonReport(report)).expect("a report always serialises")
+}
+
+/// A JSON value indented, with a final newline: every JSON output but the report's, which
+/// [`write`] streams. They are small enough to build in memory, and a person reads them as
+/// often as a script does.
+pub fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serialises");
+    text.push('\n');
+    text
 }
 
 struct JsonReport<'a>(&'a Report);

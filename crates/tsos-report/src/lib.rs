@@ -1,7 +1,8 @@
 //! Outputs of a [`tsos_domain::Report`]: [`json`] (the machine interface, SPEC §8),
 //! [`csv`] (for Excel: UTF-8 with BOM, `;`), [`table`] (a terminal table in Russian),
 //! [`xlsx`] (the appendix), and what they share: the Russian formatting ([`ru`]) and the words
-//! every output calls a thing by ([`labels`]).
+//! every output calls a thing by ([`labels`]). Beside the report: the lists printed as JSON
+//! ([`lists`]) and the chats registry ([`chats`]).
 //!
 //! Architecture invariant: outputs only format; every figure comes computed in the report.
 
@@ -9,6 +10,7 @@ pub mod chats;
 pub mod csv;
 pub mod json;
 pub mod labels;
+pub mod lists;
 pub mod ru;
 pub mod table;
 pub mod xlsx;

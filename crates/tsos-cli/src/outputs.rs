@@ -1,0 +1,57 @@
+//! The records of `tsos-store` and `tsos-app` as the plain data the writers of `tsos-report`
+//! take: `tsos-app` depends on `tsos-report`, so the writers cannot name its types, and an
+//! output crate has no business with the store's.
+
+use tsos_app::letters::Followup;
+use tsos_report::lists::{FollowupLetter, FollowupLine, Snapshot};
+use tsos_store::SnapshotInfo;
+
+pub fn snapshots_json(snapshots: &[SnapshotInfo]) -> String {
+    let list: Vec<Snapshot<'_>> = snapshots.iter().map(snapshot).collect();
+    tsos_report::lists::snapshots_json(&list)
+}
+
+fn snapshot(s: &SnapshotInfo) -> Snapshot<'_> {
+    Snapshot {
+        id: s.id,
+        dataset: &s.dataset,
+        as_of: s.as_of,
+        kind: s.kind,
+        file_name: &s.file_name,
+        sha256: &s.sha256,
+        imported_at: &s.imported_at,
+        current: s.is_current(),
+        superseded_by: s.superseded_by,
+        superseded_at: s.superseded_at.as_deref(),
+        rows_read: s.rows_read,
+        rows_skipped: s.rows_skipped,
+        rows_rejected: s.rows_rejected,
+        skipped: &s.skipped,
+        rejected: &s.rejected,
+        warnings: &s.warnings,
+        findings: &s.findings,
+    }
+}
+
+pub fn followup_json(followup: &Followup) -> String {
+    let letter = &followup.letter;
+    let lines: Vec<FollowupLine<'_>> = followup
+        .lines
+        .iter()
+        .map(|line| FollowupLine {
+            item: &line.item,
+            after: line.after,
+            outcome: line.outcome.code(),
+        })
+        .collect();
+    tsos_report::lists::followup_json(
+        &FollowupLetter {
+            id: letter.id,
+            number: &letter.number,
+            date: letter.date,
+            as_of: letter.as_of,
+            deadline: letter.deadline,
+        },
+        &lines,
+    )
+}
