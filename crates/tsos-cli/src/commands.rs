@@ -241,12 +241,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             let bytes = match format {
                 AtRiskFormat::Table => summary::at_risk_table(&list).into_bytes(),
-                AtRiskFormat::Csv => summary::at_risk_csv(&list),
+                AtRiskFormat::Csv => outputs::at_risk_csv(&list),
                 AtRiskFormat::Xlsx => {
                     if out.is_none() {
                         bail!("для --format xlsx укажите файл: --out список.xlsx");
                     }
-                    summary::at_risk_xlsx(&list)?
+                    outputs::at_risk_xlsx(&list)?
                 }
             };
             write_output(out.as_deref(), &bytes, quiet)

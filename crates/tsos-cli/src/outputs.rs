@@ -2,7 +2,9 @@
 //! take: `tsos-app` depends on `tsos-report`, so the writers cannot name its types, and an
 //! output crate has no business with the store's.
 
+use tsos_app::at_risk::AtRiskList;
 use tsos_app::letters::Followup;
+use tsos_report::at_risk::{AtRisk, Person};
 use tsos_report::lists::{FollowupLetter, FollowupLine, Snapshot};
 use tsos_store::SnapshotInfo;
 
@@ -54,4 +56,32 @@ pub fn followup_json(followup: &Followup) -> String {
         },
         &lines,
     )
+}
+
+pub fn at_risk_csv(list: &AtRiskList) -> Vec<u8> {
+    tsos_report::at_risk::csv(&at_risk(list))
+}
+
+pub fn at_risk_xlsx(list: &AtRiskList) -> anyhow::Result<Vec<u8>> {
+    Ok(tsos_report::at_risk::xlsx(&at_risk(list))?)
+}
+
+fn at_risk(list: &AtRiskList) -> AtRisk<'_> {
+    AtRisk {
+        platform_name: &list.platform_name,
+        school: &list.school,
+        as_of: list.as_of,
+        horizon_end: list.horizon_end,
+        users: list
+            .users
+            .iter()
+            .map(|user| Person {
+                full_name: user.full_name.as_deref(),
+                user_id: user.user_id.as_deref(),
+                role: user.role,
+                last: user.last,
+                active_until: user.active_until,
+            })
+            .collect(),
+    }
 }

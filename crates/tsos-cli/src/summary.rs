@@ -399,65 +399,6 @@ pub fn at_risk_table(list: &AtRiskList) -> String {
     out
 }
 
-pub fn at_risk_csv(list: &AtRiskList) -> Vec<u8> {
-    tsos_report::csv::for_excel(|writer| {
-        writer.record(["ФИО", "ID", "Роль", "Последний вход", "Активен по"]);
-        for user in &list.users {
-            // Names and ids come from an export: text, made safe by the writer.
-            writer.record([
-                user.full_name.as_deref().unwrap_or(""),
-                user.user_id.as_deref().unwrap_or(""),
-                user.role.singular_ru(),
-                &format_date_ru(user.last),
-                &format_date_ru(user.active_until),
-            ]);
-        }
-    })
-}
-
-/// The at-risk list as a workbook a school administrator can open and tick off.
-pub fn at_risk_xlsx(list: &AtRiskList) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet().set_name("Выпадают из окна")?;
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("dd.mm.yyyy");
-    sheet.write_string_with_format(
-        0,
-        0,
-        format!(
-            "{}: пользователи ОО {}, которые выпадут из окна активности до {} (на {})",
-            list.platform_name,
-            list.school,
-            format_date_ru(list.horizon_end),
-            format_date_ru(list.as_of)
-        ),
-        &bold,
-    )?;
-    let header = ["ФИО", "ID", "Роль", "Последний вход", "Активен по"];
-    for (col, title) in header.iter().enumerate() {
-        sheet.write_string_with_format(2, col as u16, *title, &bold)?;
-    }
-    let excel_date = |d: jiff::civil::Date| {
-        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
-    };
-    for (idx, user) in list.users.iter().enumerate() {
-        let row = idx as u32 + 3;
-        sheet.write_string(row, 0, user.full_name.as_deref().unwrap_or(""))?;
-        sheet.write_string(row, 1, user.user_id.as_deref().unwrap_or(""))?;
-        sheet.write_string(row, 2, user.role.singular_ru())?;
-        sheet.write_datetime_with_format(row, 3, excel_date(user.last)?, &date)?;
-        sheet.write_datetime_with_format(row, 4, excel_date(user.active_until)?, &date)?;
-    }
-    sheet.set_freeze_panes(3, 0)?;
-    sheet.set_column_width(0, 36)?;
-    sheet.set_column_width(1, 16)?;
-    sheet.set_column_width(2, 14)?;
-    sheet.set_column_width(3, 16)?;
-    sheet.set_column_width(4, 14)?;
-    workbook.save_to_buffer()
-}
-
 pub fn letter(outcome: &LetterOutcome) -> String {
     let mut out = format!(
         "Письмо № {} зарегистрировано в tsos под номером {}: названо показателей ниже цели — {}, уведомлений — {}.\n",

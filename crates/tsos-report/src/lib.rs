@@ -2,10 +2,12 @@
 //! [`csv`] (for Excel: UTF-8 with BOM, `;`), [`table`] (a terminal table in Russian),
 //! [`xlsx`] (the appendix), and what they share: the Russian formatting ([`ru`]) and the words
 //! every output calls a thing by ([`labels`]). Beside the report: the lists printed as JSON
-//! ([`lists`]) and the chats registry ([`chats`]).
+//! ([`lists`]), the users about to leave the active window ([`at_risk`]) and the chats
+//! registry ([`chats`]).
 //!
 //! Architecture invariant: outputs only format; every figure comes computed in the report.
 
+pub mod at_risk;
 pub mod chats;
 pub mod csv;
 pub mod json;
