@@ -2,10 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::bail;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
+use tsos_app::today;
 use tsos_domain::OrgId;
 use tsos_ingest::header::{Mapping, Meaning};
+use tsos_store::Store;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -41,9 +44,8 @@ pub enum Command {
         dataset: String,
         /// CSV (UTF-8 или Windows-1251; «;», «,» или табуляция) или XLSX
         file: PathBuf,
-        /// Отчетная дата (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ); без нее — из строки «по состоянию на …»
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         /// Сохранить верные строки, а ошибочные пропустить и подсчитать
         #[arg(long)]
         skip_invalid: bool,
@@ -72,9 +74,8 @@ pub enum Command {
     },
     /// Показатели на дату: по школам, муниципалитетам или региону
     Report {
-        /// Отчетная дата; по умолчанию последняя, на которую есть данные
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         #[arg(long, value_enum, default_value_t = LevelArg::School)]
         level: LevelArg,
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
@@ -98,9 +99,8 @@ pub enum Command {
     },
     /// Отстающие школы: ниже цели более чем на полосу допуска, с наименьшей долей сначала
     Lagging {
-        /// Отчетная дата; по умолчанию последняя, на которую есть данные
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         /// Только один показатель, например myschool.teachers
         #[arg(long, value_name = "ПОКАЗАТЕЛЬ")]
         indicator: Option<String>,
@@ -112,9 +112,8 @@ pub enum Command {
     },
     /// Замечания к качеству данных на дату: доли больше 100 %, нет контингента, падения и др.
     Quality {
-        /// Отчетная дата; по умолчанию последняя, на которую есть данные
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
@@ -128,9 +127,8 @@ pub enum Command {
         /// Платформа выгрузки
         #[arg(long, default_value = "myschool", value_name = "КОД")]
         platform: String,
-        /// Отчетная дата; без нее — из строки «по состоянию на …»
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         /// Сколько дней вперед смотреть
         #[arg(long, default_value_t = 30)]
         days: u32,
@@ -145,9 +143,8 @@ pub enum Command {
     },
     /// Письмо по итогам мониторинга (DOCX) с приложением и уведомлениями школам; регистрируется для контроля исполнения
     Letter {
-        /// Отчетная дата; по умолчанию последняя, на которую есть данные
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         /// Срок исполнения, который назначает письмо
         #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present = "print_template")]
         deadline: Option<Date>,
@@ -232,6 +229,44 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+}
+
+/// `--as-of`: the date a command works at, for every command that takes one. Without it the
+/// date is the data's own, by the rule of [`AsOf::of_file`], [`AsOf::or_latest`] and
+/// [`AsOf::or_today`].
+#[derive(Args, Debug, Clone, Copy)]
+pub struct AsOf {
+    /// Отчетная дата (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ); по умолчанию дата самих данных: у файла — из
+    /// строки «по состоянию на …», у выгрузок в базе — последняя, у чатов — сегодня
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+    as_of: Option<Date>,
+}
+
+impl AsOf {
+    /// For a file being read: the date given, else `None`, and the reader takes the date from
+    /// the file's «по состоянию на …» line.
+    pub fn of_file(self) -> Option<Date> {
+        self.as_of
+    }
+
+    /// For the stored exports: the date given, else the latest date with an export.
+    pub fn or_latest(self, store: &Store) -> anyhow::Result<Date> {
+        match self.as_of {
+            Some(date) => Ok(date),
+            None => match store.platform_dates()?.last() {
+                Some(date) => Ok(*date),
+                None => bail!(
+                    "нет импортированных выгрузок платформ; начните с `tsos import` или `tsos demo`"
+                ),
+            },
+        }
+    }
+
+    /// For the chats, whose registry holds until a school changes it: the date given, else
+    /// today.
+    pub fn or_today(self) -> Date {
+        self.as_of.unwrap_or_else(today)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -339,9 +374,8 @@ pub enum ChatsAction {
     /// классов (файл со столбцами «ИНН» и «Класс»)
     Import {
         file: PathBuf,
-        /// Дата реестра; без нее — из строки «по состоянию на …»
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         /// Читать только этот лист книги (без него — первый лист и лист «Классы»)
         #[arg(long, value_name = "ЛИСТ")]
         sheet: Option<String>,
@@ -349,9 +383,8 @@ pub enum ChatsAction {
     /// Показатели чатов: доля на отечественных платформах, открытые иностранные, срок, классы
     /// без официального чата
     Report {
-        /// Дата; по умолчанию сегодня
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        as_of: Option<Date>,
+        #[command(flatten)]
+        as_of: AsOf,
         /// Срок перехода с иностранных мессенджеров
         #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
         deadline: Option<Date>,

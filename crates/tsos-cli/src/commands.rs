@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use jiff::civil::Date;
 use tsos_app::import::{ImportRequest, import_file};
 use tsos_app::report::build_report;
 use tsos_app::today;
@@ -55,7 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 &ImportRequest {
                     dataset: &dataset,
                     path: &file,
-                    as_of,
+                    as_of: as_of.of_file(),
                     skip_invalid,
                     sheet: sheet.as_deref(),
                     progress: bar.as_ref().map(|_| &update as &(dyn Fn(u64, u64) + Sync)),
@@ -81,10 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             out,
         } => {
             let store = open_store(&db_path(cli.db))?;
-            let as_of = match as_of {
-                Some(date) => date,
-                None => latest_date(&store)?,
-            };
+            let as_of = as_of.or_latest(&store)?;
             // Built only for the formats that show one level.
             let report = || build_report(&store, &catalogue, as_of, level_of(level));
             match format {
@@ -158,10 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             format,
         } => {
             let store = open_store(&db_path(cli.db))?;
-            let as_of = match as_of {
-                Some(date) => date,
-                None => latest_date(&store)?,
-            };
+            let as_of = as_of.or_latest(&store)?;
             let indicator = indicator
                 .as_deref()
                 .map(|text| checked_indicator(text, &catalogue))
@@ -200,10 +193,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Quality { as_of, format } => {
             let store = open_store(&db_path(cli.db))?;
-            let as_of = match as_of {
-                Some(date) => date,
-                None => latest_date(&store)?,
-            };
+            let as_of = as_of.or_latest(&store)?;
             let quality = tsos_app::quality::build_quality(&store, &catalogue, as_of)?;
             print!(
                 "{}",
@@ -234,7 +224,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     platform: &platform,
                     path: &file,
                     school: &school,
-                    as_of,
+                    as_of: as_of.of_file(),
                     horizon_days: days,
                     sheet: sheet.as_deref(),
                 },
@@ -268,10 +258,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let deadline = deadline.context("укажите срок: --deadline ДАТА")?;
             let mut store = open_store(&db_path(cli.db))?;
-            let as_of = match as_of {
-                Some(date) => date,
-                None => latest_date(&store)?,
-            };
+            let as_of = as_of.or_latest(&store)?;
             let template = match &template {
                 Some(path) => std::fs::read_to_string(path)
                     .with_context(|| format!("не удалось прочитать шаблон {}", path.display()))?,
@@ -607,8 +594,12 @@ fn chats(db: Option<PathBuf>, action: ChatsAction, quiet: bool) -> anyhow::Resul
         }
         ChatsAction::Import { file, as_of, sheet } => {
             let mut store = open_store(&db_path(db))?;
-            let outcome =
-                tsos_app::chats::import_chats(&mut store, &file, as_of, sheet.as_deref())?;
+            let outcome = tsos_app::chats::import_chats(
+                &mut store,
+                &file,
+                as_of.of_file(),
+                sheet.as_deref(),
+            )?;
             if !quiet {
                 print!("{}", summary::chats_import(&outcome));
             }
@@ -622,7 +613,7 @@ fn chats(db: Option<PathBuf>, action: ChatsAction, quiet: bool) -> anyhow::Resul
             out,
         } => {
             let store = open_store(&db_path(db))?;
-            let as_of = as_of.unwrap_or_else(today);
+            let as_of = as_of.or_today();
             let level = level_of(level);
             let rows = tsos_app::chats::chat_report(&store, as_of, deadline, level)?;
             match format {
@@ -692,15 +683,6 @@ fn db_path(db: Option<PathBuf>) -> PathBuf {
 
 fn open_store(path: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(path)?)
-}
-
-fn latest_date(store: &Store) -> anyhow::Result<Date> {
-    match store.platform_dates()?.last() {
-        Some(date) => Ok(*date),
-        None => {
-            bail!("нет импортированных выгрузок платформ; начните с `tsos import` или `tsos demo`")
-        }
-    }
 }
 
 fn level_of(level: LevelArg) -> Level {
