@@ -39,191 +39,40 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Импортировать файл: реестр ОО (registry) или выгрузку платформы (myschool, sferum, …)
-    Import {
-        /// registry, myschool, sferum или код платформы из файла --platforms
-        dataset: String,
-        /// CSV (UTF-8 или Windows-1251; «;», «,» или табуляция) или XLSX
-        file: PathBuf,
-        #[command(flatten)]
-        as_of: AsOf,
-        /// Сохранить верные строки, а ошибочные пропустить и подсчитать
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Лист книги Excel (по умолчанию первый)
-        #[arg(long, value_name = "ЛИСТ")]
-        sheet: Option<String>,
-        /// Заменить снимок на ту же дату, даже если в новом файле заметно меньше строк, ОО
-        /// или пользователей или доля по всем ОО упала более чем на 20 п.п.
-        #[arg(long)]
-        replace: bool,
-        /// Смысл столбца: «ЗАГОЛОВОК=СМЫСЛ» (organisation, role, user_id, confirmed,
-        /// last_date, registered, confirmed_count, active, share, contingent, name,
-        /// municipality, region, ignore; показателю можно указать роль: active:teachers).
-        /// Разметка сохраняется и применяется к следующим файлам с тем же заголовком
-        #[arg(long = "map", value_name = "ЗАГОЛОВОК=СМЫСЛ", value_parser = parse_map)]
-        map: Vec<(String, Meaning)>,
-        /// Школа реестра для названия ОО в файле без ИНН: «НАЗВАНИЕ=ИНН»; выбор запоминается
-        /// для следующих файлов
-        #[arg(long = "match", value_name = "НАЗВАНИЕ=ИНН", value_parser = parse_match)]
-        matches: Vec<(String, OrgId)>,
-    },
+    Import(ImportArgs),
     /// Сохраненные разметки столбцов (профили): заголовок файла и смысл его столбцов
     Profiles {
         #[command(subcommand)]
         action: Option<ProfilesAction>,
     },
     /// Показатели на дату: по школам, муниципалитетам или региону
-    Report {
-        #[command(flatten)]
-        as_of: AsOf,
-        #[arg(long, value_enum, default_value_t = LevelArg::School)]
-        level: LevelArg,
-        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-        /// Записать в файл вместо вывода на экран
-        #[arg(long, value_name = "ПУТЬ")]
-        out: Option<PathBuf>,
-    },
+    Report(ReportArgs),
     /// Список импортированных снимков с их происхождением
-    Snapshots {
-        #[command(subcommand)]
-        action: Option<SnapshotsAction>,
-        /// Формат списка
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
+    Snapshots(SnapshotsArgs),
     /// Целевые значения показателей (myschool.teachers, sferum.students, …) и полоса допуска
     Targets {
         #[command(subcommand)]
         action: TargetsAction,
     },
     /// Отстающие школы: ниже цели более чем на полосу допуска, с наименьшей долей сначала
-    Lagging {
-        #[command(flatten)]
-        as_of: AsOf,
-        /// Только один показатель, например myschool.teachers
-        #[arg(long, value_name = "ПОКАЗАТЕЛЬ")]
-        indicator: Option<String>,
-        /// Только школы одного муниципального образования (название как в реестре)
-        #[arg(long, value_name = "МО")]
-        municipality: Option<String>,
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
+    Lagging(LaggingArgs),
     /// Замечания к качеству данных на дату: доли больше 100 %, нет контингента, падения и др.
-    Quality {
-        #[command(flatten)]
-        as_of: AsOf,
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
+    Quality(QualityArgs),
     /// Кто из пользователей школы выпадет из окна активности в ближайшие 30 дней (из файла, без сохранения)
-    AtRisk {
-        /// Выгрузка по пользователям
-        file: PathBuf,
-        /// ИНН школы
-        #[arg(long, value_name = "ИНН")]
-        school: String,
-        /// Платформа выгрузки
-        #[arg(long, default_value = "myschool", value_name = "КОД")]
-        platform: String,
-        #[command(flatten)]
-        as_of: AsOf,
-        /// Сколько дней вперед смотреть
-        #[arg(long, default_value_t = 30)]
-        days: u32,
-        #[arg(long, value_enum, default_value_t = AtRiskFormat::Table)]
-        format: AtRiskFormat,
-        /// Записать в файл вместо вывода на экран
-        #[arg(long, value_name = "ПУТЬ")]
-        out: Option<PathBuf>,
-        /// Лист книги Excel (по умолчанию первый)
-        #[arg(long, value_name = "ЛИСТ")]
-        sheet: Option<String>,
-    },
+    AtRisk(AtRiskArgs),
     /// Письмо по итогам мониторинга (DOCX) с приложением и уведомлениями школам; регистрируется для контроля исполнения
-    Letter {
-        #[command(flatten)]
-        as_of: AsOf,
-        /// Срок исполнения, который назначает письмо
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present = "print_template")]
-        deadline: Option<Date>,
-        /// Кому: школам (по умолчанию) или муниципалитетам
-        #[arg(long, value_enum, default_value_t = AddresseesArg::Schools)]
-        to: AddresseesArg,
-        /// Текст письма с подстановками вместо встроенного (образец: --print-template)
-        #[arg(long, value_name = "ФАЙЛ")]
-        template: Option<PathBuf>,
-        /// Реквизиты: орган, основание, префикс номера, подписант (TOML); по умолчанию tsos-letter.toml, если есть
-        #[arg(long, value_name = "ФАЙЛ")]
-        settings: Option<PathBuf>,
-        /// Дата письма; по умолчанию сегодня
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        date: Option<Date>,
-        /// Также уведомления каждой школе ниже цели
-        #[arg(long)]
-        notices: bool,
-        /// Папка для документов
-        #[arg(long, default_value = "Письма", value_name = "ПАПКА")]
-        out: PathBuf,
-        /// Вывести встроенный шаблон письма (чтобы сохранить и изменить) и выйти
-        #[arg(long)]
-        print_template: bool,
-    },
+    Letter(LetterArgs),
     /// Контроль исполнения: выполнили ли школы из письма требования к следующему срезу после срока
-    Followup {
-        /// Номер письма в tsos (по умолчанию последнее)
-        #[arg(long, value_name = "N")]
-        letter: Option<i64>,
-        /// Список зарегистрированных писем
-        #[arg(long)]
-        list: bool,
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
+    Followup(FollowupArgs),
     /// Реестр официальных чатов школ и переход с иностранных мессенджеров (149-ФЗ)
     Chats {
         #[command(subcommand)]
         action: ChatsAction,
     },
     /// Создать демонстрационные выгрузки (регион наподобие Дагестана, 12 месяцев), импортировать, показать сводку и открыть веб-панель
-    Demo {
-        /// Папка для файлов демо
-        #[arg(long, default_value = "tsos-demo", value_name = "ПАПКА")]
-        out: PathBuf,
-        /// Число школ
-        #[arg(long, default_value_t = 300)]
-        schools: usize,
-        /// Зерно генератора (одинаковое зерно — одинаковые файлы); по умолчанию встроенное
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Только создать большие выгрузки для замеров (region — ~1 500 ОО, national — 40 000 ОО и ~35 млн строк), без импорта
-        #[arg(long, value_enum)]
-        scale: Option<ScaleArg>,
-        /// С --scale: строки в порядке идентификаторов пользователей (строки школы по всему
-        /// файлу, повторы далеко друг от друга, 0,3 % строк без ИНН)
-        #[arg(long, requires = "scale")]
-        scattered: bool,
-        /// С --scale: выгрузка «Моя школа» с каждым полем в кавычках и строками CRLF
-        #[arg(long, requires = "scale")]
-        quoted: bool,
-        /// Не запускать веб-панель в конце (без терминала она и так не запускается)
-        #[arg(long)]
-        no_serve: bool,
-    },
+    Demo(DemoArgs),
     /// Веб-панель: обзор, школы, графики, импорт с предпросмотром, выгрузки, API
-    Serve {
-        /// Адрес и порт; 0.0.0.0:8080 — доступ из сети
-        #[arg(long, default_value = "127.0.0.1:8080", value_name = "АДРЕС:ПОРТ")]
-        addr: std::net::SocketAddr,
-        /// Наибольший размер загружаемого для импорта файла, МБ; больший отклоняется (413)
-        #[arg(long, default_value_t = tsos_web::DEFAULT_MAX_UPLOAD_MB, value_name = "МБ",
-              value_parser = clap::value_parser!(u64).range(1..))]
-        max_upload_mb: u64,
-        /// Где создать временную папку загрузок (она удаляется при остановке); по умолчанию во временной папке системы
-        #[arg(long, value_name = "ПАПКА")]
-        upload_dir: Option<PathBuf>,
-    },
+    Serve(ServeArgs),
     /// Учетные записи веб-панели
     User {
         #[command(subcommand)]
@@ -269,22 +118,206 @@ impl AsOf {
     }
 }
 
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// registry, myschool, sferum или код платформы из файла --platforms
+    pub dataset: String,
+    /// CSV (UTF-8 или Windows-1251; «;», «,» или табуляция) или XLSX
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Сохранить верные строки, а ошибочные пропустить и подсчитать
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Лист книги Excel (по умолчанию первый)
+    #[arg(long, value_name = "ЛИСТ")]
+    pub sheet: Option<String>,
+    /// Заменить снимок на ту же дату, даже если в новом файле заметно меньше строк, ОО
+    /// или пользователей или доля по всем ОО упала более чем на 20 п.п.
+    #[arg(long)]
+    pub replace: bool,
+    /// Смысл столбца: «ЗАГОЛОВОК=СМЫСЛ» (organisation, role, user_id, confirmed,
+    /// last_date, registered, confirmed_count, active, share, contingent, name,
+    /// municipality, region, ignore; показателю можно указать роль: active:teachers).
+    /// Разметка сохраняется и применяется к следующим файлам с тем же заголовком
+    #[arg(long = "map", value_name = "ЗАГОЛОВОК=СМЫСЛ", value_parser = parse_map)]
+    pub map: Vec<(String, Meaning)>,
+    /// Школа реестра для названия ОО в файле без ИНН: «НАЗВАНИЕ=ИНН»; выбор запоминается
+    /// для следующих файлов
+    #[arg(long = "match", value_name = "НАЗВАНИЕ=ИНН", value_parser = parse_match)]
+    pub matches: Vec<(String, OrgId)>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = LevelArg::School)]
+    pub level: LevelArg,
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Записать в файл вместо вывода на экран
+    #[arg(long, value_name = "ПУТЬ")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SnapshotsArgs {
+    #[command(subcommand)]
+    pub action: Option<SnapshotsAction>,
+    /// Формат списка
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct LaggingArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Только один показатель, например myschool.teachers
+    #[arg(long, value_name = "ПОКАЗАТЕЛЬ")]
+    pub indicator: Option<String>,
+    /// Только школы одного муниципального образования (название как в реестре)
+    #[arg(long, value_name = "МО")]
+    pub municipality: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct QualityArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct AtRiskArgs {
+    /// Выгрузка по пользователям
+    pub file: PathBuf,
+    /// ИНН школы
+    #[arg(long, value_name = "ИНН")]
+    pub school: String,
+    /// Платформа выгрузки
+    #[arg(long, default_value = "myschool", value_name = "КОД")]
+    pub platform: String,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Сколько дней вперед смотреть
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    #[arg(long, value_enum, default_value_t = AtRiskFormat::Table)]
+    pub format: AtRiskFormat,
+    /// Записать в файл вместо вывода на экран
+    #[arg(long, value_name = "ПУТЬ")]
+    pub out: Option<PathBuf>,
+    /// Лист книги Excel (по умолчанию первый)
+    #[arg(long, value_name = "ЛИСТ")]
+    pub sheet: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LetterArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Срок исполнения, который назначает письмо
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present = "print_template")]
+    pub deadline: Option<Date>,
+    /// Кому: школам (по умолчанию) или муниципалитетам
+    #[arg(long, value_enum, default_value_t = AddresseesArg::Schools)]
+    pub to: AddresseesArg,
+    /// Текст письма с подстановками вместо встроенного (образец: --print-template)
+    #[arg(long, value_name = "ФАЙЛ")]
+    pub template: Option<PathBuf>,
+    /// Реквизиты: орган, основание, префикс номера, подписант (TOML); по умолчанию tsos-letter.toml, если есть
+    #[arg(long, value_name = "ФАЙЛ")]
+    pub settings: Option<PathBuf>,
+    /// Дата письма; по умолчанию сегодня
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+    pub date: Option<Date>,
+    /// Также уведомления каждой школе ниже цели
+    #[arg(long)]
+    pub notices: bool,
+    /// Папка для документов
+    #[arg(long, default_value = "Письма", value_name = "ПАПКА")]
+    pub out: PathBuf,
+    /// Вывести встроенный шаблон письма (чтобы сохранить и изменить) и выйти
+    #[arg(long)]
+    pub print_template: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FollowupArgs {
+    /// Номер письма в tsos (по умолчанию последнее)
+    #[arg(long, value_name = "N")]
+    pub letter: Option<i64>,
+    /// Список зарегистрированных писем
+    #[arg(long)]
+    pub list: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Папка для файлов демо
+    #[arg(long, default_value = "tsos-demo", value_name = "ПАПКА")]
+    pub out: PathBuf,
+    /// Число школ
+    #[arg(long, default_value_t = 300)]
+    pub schools: usize,
+    /// Зерно генератора (одинаковое зерно — одинаковые файлы); по умолчанию встроенное
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Только создать большие выгрузки для замеров (region — ~1 500 ОО, national — 40 000 ОО и ~35 млн строк), без импорта
+    #[arg(long, value_enum)]
+    pub scale: Option<ScaleArg>,
+    /// С --scale: строки в порядке идентификаторов пользователей (строки школы по всему
+    /// файлу, повторы далеко друг от друга, 0,3 % строк без ИНН)
+    #[arg(long, requires = "scale")]
+    pub scattered: bool,
+    /// С --scale: выгрузка «Моя школа» с каждым полем в кавычках и строками CRLF
+    #[arg(long, requires = "scale")]
+    pub quoted: bool,
+    /// Не запускать веб-панель в конце (без терминала она и так не запускается)
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Адрес и порт; 0.0.0.0:8080 — доступ из сети
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "АДРЕС:ПОРТ")]
+    pub addr: std::net::SocketAddr,
+    /// Наибольший размер загружаемого для импорта файла, МБ; больший отклоняется (413)
+    #[arg(long, default_value_t = tsos_web::DEFAULT_MAX_UPLOAD_MB, value_name = "МБ",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_mb: u64,
+    /// Где создать временную папку загрузок (она удаляется при остановке); по умолчанию во временной папке системы
+    #[arg(long, value_name = "ПАПКА")]
+    pub upload_dir: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum UserAction {
     /// Создать учетную запись (или сменить пароль, роль и область существующей)
-    Add {
-        /// Логин (регистр не важен)
-        login: String,
-        /// Что видит учетная запись: все, регион, муниципалитет или одну школу
-        #[arg(long, value_enum)]
-        role: AccountRoleArg,
-        /// Название региона или муниципалитета, как в реестре, или ИНН школы
-        #[arg(long, value_name = "НАЗВАНИЕ_ИЛИ_ИНН")]
-        scope: Option<String>,
-        /// Пароль (виден в истории команд; без него будет запрошен)
-        #[arg(long, value_name = "ПАРОЛЬ")]
-        password: Option<String>,
-    },
+    Add(UserAddArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    /// Логин (регистр не важен)
+    pub login: String,
+    /// Что видит учетная запись: все, регион, муниципалитет или одну школу
+    #[arg(long, value_enum)]
+    pub role: AccountRoleArg,
+    /// Название региона или муниципалитета, как в реестре, или ИНН школы
+    #[arg(long, value_name = "НАЗВАНИЕ_ИЛИ_ИНН")]
+    pub scope: Option<String>,
+    /// Пароль (виден в истории команд; без него будет запрошен)
+    #[arg(long, value_name = "ПАРОЛЬ")]
+    pub password: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -382,19 +415,22 @@ pub enum ChatsAction {
     },
     /// Показатели чатов: доля на отечественных платформах, открытые иностранные, срок, классы
     /// без официального чата
-    Report {
-        #[command(flatten)]
-        as_of: AsOf,
-        /// Срок перехода с иностранных мессенджеров
-        #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
-        deadline: Option<Date>,
-        #[arg(long, value_enum, default_value_t = LevelArg::School)]
-        level: LevelArg,
-        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-        #[arg(long, value_name = "ПУТЬ")]
-        out: Option<PathBuf>,
-    },
+    Report(ChatsReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ChatsReportArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Срок перехода с иностранных мессенджеров
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
+    pub deadline: Option<Date>,
+    #[arg(long, value_enum, default_value_t = LevelArg::School)]
+    pub level: LevelArg,
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    #[arg(long, value_name = "ПУТЬ")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

@@ -8,7 +8,6 @@ mod commands;
 mod outputs;
 mod progress;
 mod summary;
-mod web_commands;
 
 use std::process::ExitCode;
 

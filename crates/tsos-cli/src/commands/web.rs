@@ -10,15 +10,20 @@ use tsos_domain::Catalogue;
 use tsos_store::{Store, UserSaved};
 use tsos_web::{AccountRole, WebConfig, WebError};
 
-use crate::cli::AccountRoleArg;
+use super::Globals;
+use crate::cli::{AccountRoleArg, ServeArgs, UserAddArgs};
 
 /// Where the demo serves; another free port if this one is taken.
 const DEMO_PORT: u16 = 8080;
 const DEMO_PASSWORD: &str = "demo";
 const MIN_PASSWORD: usize = 8;
 
-pub fn serve(config: WebConfig, addr: SocketAddr) -> anyhow::Result<()> {
-    let db = config.db.clone();
+pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
+    let db = globals.db_path();
+    let mut config = WebConfig::new(db.clone(), globals.catalogue.clone());
+    config.max_upload_mb = args.max_upload_mb;
+    config.upload_dir = args.upload_dir;
+    let addr = args.addr;
     let store = Store::open(&db)?;
     if store.web_users()?.is_empty() {
         eprintln!(
@@ -55,28 +60,28 @@ fn init_log() {
         .try_init();
 }
 
-pub fn user_add(
-    db: &Path,
-    login: &str,
-    role: AccountRoleArg,
-    scope: Option<String>,
-    password: Option<String>,
-) -> anyhow::Result<()> {
+pub(super) fn user_add(globals: &Globals, args: UserAddArgs) -> anyhow::Result<()> {
+    let UserAddArgs {
+        login,
+        role,
+        scope,
+        password,
+    } = args;
     let role = match role {
         AccountRoleArg::Admin => AccountRole::Admin,
         AccountRoleArg::Region => AccountRole::Region,
         AccountRoleArg::Municipality => AccountRole::Municipality,
         AccountRoleArg::School => AccountRole::School,
     };
-    let mut store = Store::open(db)?;
+    let mut store = Store::open(&globals.db_path())?;
     let password = match password {
         Some(password) => password,
-        None => prompt_password(login)?,
+        None => prompt_password(&login)?,
     };
     if password.chars().count() < MIN_PASSWORD {
         bail!("пароль короче {MIN_PASSWORD} знаков");
     }
-    let added = tsos_web::add_user(&mut store, login, role, scope.as_deref(), &password)?;
+    let added = tsos_web::add_user(&mut store, &login, role, scope.as_deref(), &password)?;
     println!(
         "Учетная запись «{}» {}: {}, {}.",
         added.login,
@@ -133,7 +138,7 @@ fn prompt_password(login: &str) -> anyhow::Result<String> {
 /// The end of `tsos demo`: demo accounts, then the dashboard on the demo data. It serves only
 /// when a person is watching (stdout is a terminal); scripts and CI get the instructions
 /// instead, so that they never hang on a server.
-pub fn after_demo(
+pub(super) fn after_demo(
     db: &Path,
     catalogue: &Catalogue,
     owns_db: bool,

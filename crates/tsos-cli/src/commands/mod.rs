@@ -1,0 +1,126 @@
+//! One function per command, named after it, in a module per group of commands; each opens
+//! what it needs and prints what the user asked for. What they share is here: the global
+//! flags ([`Globals`]) and writing an output to a file or the screen.
+
+mod chats;
+mod demo;
+mod imports;
+mod letters;
+mod reports;
+mod targets;
+mod web;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use tsos_domain::{Catalogue, IndicatorId, Level};
+use tsos_store::Store;
+
+use crate::cli::{Cli, Command, LevelArg, UserAction};
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let globals = Globals {
+        catalogue: load_catalogue(cli.platforms.as_deref())?,
+        db: cli.db,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Import(args) => imports::import(&globals, args),
+        Command::Profiles { action } => imports::profiles(&globals, action),
+        Command::Snapshots(args) => imports::snapshots(&globals, args),
+        Command::Report(args) => reports::report(&globals, args),
+        Command::Lagging(args) => reports::lagging(&globals, args),
+        Command::Quality(args) => reports::quality(&globals, args),
+        Command::AtRisk(args) => reports::at_risk(&globals, args),
+        Command::Targets { action } => targets::targets(&globals, action),
+        Command::Letter(args) => letters::letter(&globals, args),
+        Command::Followup(args) => letters::followup(&globals, args),
+        Command::Chats { action } => chats::chats(&globals, action),
+        Command::Demo(args) => demo::demo(&globals, args),
+        Command::Serve(args) => web::serve(&globals, args),
+        Command::User {
+            action: UserAction::Add(args),
+        } => web::user_add(&globals, args),
+    }
+}
+
+/// The flags given before the command, which every command may use.
+struct Globals {
+    /// The platforms: the built-in ones and those of `--platforms`.
+    catalogue: Catalogue,
+    /// `--db` as given: the demo makes its own database when there is none.
+    db: Option<PathBuf>,
+    quiet: bool,
+}
+
+impl Globals {
+    fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(|| PathBuf::from("tsos.db"))
+    }
+
+    fn open_store(&self) -> anyhow::Result<Store> {
+        open_store(&self.db_path())
+    }
+
+    /// Writes `bytes` to the file `out` names, saying so unless quiet, or to the screen.
+    fn write_output(&self, out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+        match out {
+            Some(path) => {
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("не удалось записать {}", path.display()))?;
+                self.written(path);
+            }
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(bytes)?;
+                stdout.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Says on stderr that a file was written, unless quiet.
+    fn written(&self, path: &Path) {
+        if !self.quiet {
+            eprintln!("Записано: {}", path.display());
+        }
+    }
+
+    /// An indicator whose platform the catalogue knows.
+    fn checked_indicator(&self, text: &str) -> anyhow::Result<IndicatorId> {
+        let indicator = IndicatorId::parse(text)?;
+        if self.catalogue.get(&indicator.platform).is_none() {
+            bail!(
+                "неизвестная платформа «{}» в показателе «{text}»; есть: {}",
+                indicator.platform,
+                self.catalogue.codes().join(", ")
+            );
+        }
+        Ok(indicator)
+    }
+}
+
+fn load_catalogue(path: Option<&Path>) -> anyhow::Result<Catalogue> {
+    let mut catalogue = Catalogue::builtin();
+    if let Some(path) = path {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("не удалось прочитать файл платформ {}", path.display()))?;
+        catalogue
+            .merge_toml(&text)
+            .with_context(|| format!("файл платформ {}", path.display()))?;
+    }
+    Ok(catalogue)
+}
+
+fn open_store(path: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(path)?)
+}
+
+fn level_of(level: LevelArg) -> Level {
+    match level {
+        LevelArg::School => Level::School,
+        LevelArg::Municipality => Level::Municipality,
+        LevelArg::Region => Level::Region,
+    }
+}

@@ -1,0 +1,149 @@
+//! The figures of a date: `tsos report` and the lists drawn from it (`tsos lagging`,
+//! `tsos quality`), and `tsos at-risk`, read from a file without storing it.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use tsos_app::report::{build_all_levels, build_report};
+use tsos_domain::{Level, Report};
+use tsos_report::json::Layout;
+
+use super::{Globals, level_of};
+use crate::cli::{
+    AtRiskArgs, AtRiskFormat, FormatArg, LaggingArgs, ListFormat, QualityArgs, ReportArgs,
+};
+use crate::{outputs, summary};
+
+pub(super) fn report(globals: &Globals, args: ReportArgs) -> anyhow::Result<()> {
+    let store = globals.open_store()?;
+    let as_of = args.as_of.or_latest(&store)?;
+    let out = args.out.as_deref();
+    // Built only for the formats that show one level.
+    let report = || build_report(&store, &globals.catalogue, as_of, level_of(args.level));
+    match args.format {
+        FormatArg::Xlsx => {
+            let out = out.context("для --format xlsx укажите файл: --out приложение.xlsx")?;
+            // The appendix has every level, whatever --level says.
+            let reports = build_all_levels(&store, &globals.catalogue, as_of)?;
+            let bytes =
+                tsos_report::xlsx::to_bytes(&reports).context("не удалось сформировать XLSX")?;
+            globals.write_output(Some(out), &bytes)
+        }
+        FormatArg::Json => write_json(globals, &report()?, out),
+        FormatArg::Table => {
+            let table = tsos_report::table::render(&report()?);
+            globals.write_output(out, table.as_bytes())
+        }
+        FormatArg::Csv => globals.write_output(out, &tsos_report::csv::to_bytes(&report()?)),
+    }
+}
+
+/// JSON goes to its destination as it is serialised: at 40,000 schools it is tens of MB.
+/// Indented for a person at a terminal, on one line for files and pipes.
+fn write_json(globals: &Globals, report: &Report, out: Option<&Path>) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            tsos_report::json::write(report, file, Layout::Compact)
+                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            globals.written(path);
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let layout = if stdout.is_terminal() {
+                Layout::Pretty
+            } else {
+                Layout::Compact
+            };
+            tsos_report::json::write(report, stdout.lock(), layout)?
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn lagging(globals: &Globals, args: LaggingArgs) -> anyhow::Result<()> {
+    let store = globals.open_store()?;
+    let as_of = args.as_of.or_latest(&store)?;
+    let indicator = args
+        .indicator
+        .as_deref()
+        .map(|text| globals.checked_indicator(text))
+        .transpose()?;
+    let report = build_report(&store, &globals.catalogue, as_of, Level::School)?;
+    if let Some(municipality) = &args.municipality {
+        check_municipality(&report, municipality)?;
+    }
+    let lagging =
+        tsos_domain::indicators::lagging(&report, indicator.as_ref(), args.municipality.as_deref());
+    print!(
+        "{}",
+        match args.format {
+            ListFormat::Table => summary::lagging_table(&report, &lagging),
+            ListFormat::Json => tsos_report::lists::lagging_json(&report, &lagging),
+        }
+    );
+    Ok(())
+}
+
+/// A municipality of the registry, or an error that names those there are.
+fn check_municipality(report: &Report, municipality: &str) -> anyhow::Result<()> {
+    if report
+        .rows
+        .iter()
+        .any(|row| row.municipality == municipality)
+    {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = report
+        .rows
+        .iter()
+        .map(|row| row.municipality.as_str())
+        .collect();
+    known.dedup();
+    bail!(
+        "муниципальное образование «{municipality}» не найдено в реестре; есть: {}",
+        known.join(", ")
+    );
+}
+
+pub(super) fn quality(globals: &Globals, args: QualityArgs) -> anyhow::Result<()> {
+    let store = globals.open_store()?;
+    let as_of = args.as_of.or_latest(&store)?;
+    let quality = tsos_app::quality::build_quality(&store, &globals.catalogue, as_of)?;
+    print!(
+        "{}",
+        match args.format {
+            ListFormat::Table => summary::quality_table(&quality, &globals.catalogue),
+            ListFormat::Json =>
+                tsos_report::lists::quality_json(quality.as_of, &quality.findings, &quality.names),
+        }
+    );
+    Ok(())
+}
+
+pub(super) fn at_risk(globals: &Globals, args: AtRiskArgs) -> anyhow::Result<()> {
+    let list = tsos_app::at_risk::at_risk(
+        &globals.catalogue,
+        &tsos_app::at_risk::AtRiskRequest {
+            platform: &args.platform,
+            path: &args.file,
+            school: &args.school,
+            as_of: args.as_of.of_file(),
+            horizon_days: args.days,
+            sheet: args.sheet.as_deref(),
+        },
+    )?;
+    let bytes = match args.format {
+        AtRiskFormat::Table => summary::at_risk_table(&list).into_bytes(),
+        AtRiskFormat::Csv => outputs::at_risk_csv(&list),
+        AtRiskFormat::Xlsx => {
+            if args.out.is_none() {
+                bail!("для --format xlsx укажите файл: --out список.xlsx");
+            }
+            outputs::at_risk_xlsx(&list)?
+        }
+    };
+    globals.write_output(args.out.as_deref(), &bytes)
+}

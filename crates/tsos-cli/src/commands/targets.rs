@@ -1,0 +1,99 @@
+//! `tsos targets`: the targets of the indicators and the tolerance band, one function per
+//! action.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use tsos_domain::Target;
+use tsos_domain::targets::parse_value;
+use tsos_store::Store;
+
+use super::{Globals, level_of};
+use crate::cli::{LevelArg, TargetsAction};
+use crate::summary;
+
+pub(super) fn targets(globals: &Globals, action: TargetsAction) -> anyhow::Result<()> {
+    let mut store = globals.open_store()?;
+    match action {
+        TargetsAction::Set {
+            indicator,
+            value,
+            from,
+            level,
+        } => set(globals, &mut store, &indicator, &value, from, level),
+        TargetsAction::List => list(&store),
+        TargetsAction::Load { file } => load(globals, &mut store, &file),
+        TargetsAction::Remove { id } => remove(&mut store, id),
+        TargetsAction::Band { pp } => band(&mut store, pp),
+    }
+}
+
+fn set(
+    globals: &Globals,
+    store: &mut Store,
+    indicator: &str,
+    value: &str,
+    from: jiff::civil::Date,
+    level: Option<LevelArg>,
+) -> anyhow::Result<()> {
+    let target = Target {
+        indicator: globals.checked_indicator(indicator)?,
+        level: level.map(level_of),
+        from,
+        value: parse_value(value)?,
+    };
+    let id = store.set_target(&target)?;
+    println!("Цель №{id}: {}", summary::target_line(&target));
+    Ok(())
+}
+
+fn list(store: &Store) -> anyhow::Result<()> {
+    print!(
+        "{}",
+        summary::targets_table(&store.targets()?, &store.target_book()?)
+    );
+    Ok(())
+}
+
+/// Every target of the file is checked before any is stored.
+fn load(globals: &Globals, store: &mut Store, file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("не удалось прочитать {}", file.display()))?;
+    let (targets, band) = tsos_domain::targets::parse_toml(&text)
+        .with_context(|| format!("файл целей {}", file.display()))?;
+    for target in &targets {
+        globals.checked_indicator(&target.indicator.to_string())?;
+    }
+    for target in &targets {
+        store.set_target(target)?;
+    }
+    if let Some(band) = band {
+        store.set_yellow_band(checked_band(band)?)?;
+    }
+    println!(
+        "Загружено целей: {}{}",
+        targets.len(),
+        band.map(|b| format!("; полоса допуска {b} п.п."))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn remove(store: &mut Store, id: i64) -> anyhow::Result<()> {
+    store.remove_target(id)?;
+    println!("Цель №{id} удалена.");
+    Ok(())
+}
+
+fn band(store: &mut Store, pp: f64) -> anyhow::Result<()> {
+    store.set_yellow_band(checked_band(pp)?)?;
+    println!("Полоса допуска: {pp} п.п. ниже цели — «близко к цели».");
+    Ok(())
+}
+
+fn checked_band(pp: f64) -> anyhow::Result<f64> {
+    if !(0.0..=100.0).contains(&pp) {
+        bail!("полоса допуска — от 0 до 100 п.п., а не {pp}");
+    }
+    Ok(pp)
+}
