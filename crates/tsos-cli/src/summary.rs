@@ -1,4 +1,6 @@
-//! What the command line prints after an import and for `tsos snapshots`.
+//! What the command line prints on the terminal: the summary of an import, the lists of
+//! snapshots, profiles, targets and letters, and the tables of `lagging`, `quality`,
+//! `at-risk` and `followup`. Files are written by `tsos-report`.
 
 use std::fmt::Write;
 
