@@ -104,6 +104,24 @@ class Browser:
     def click(self, css):
         self.s(f"/element/{self.find(css)}/click", {})
 
+    def load(self, action):
+        """Runs `action`, which loads another page, and waits until it has: a click that posts
+        a form returns before the server answers, and reading then would read the old page."""
+        self.script("window.tsosOldPage = true")
+        action()
+        for _ in range(150):
+            try:
+                if self.script("return !window.tsosOldPage && document.readyState === 'complete'"):
+                    return
+            except RuntimeError:
+                pass  # the page is being replaced
+            time.sleep(0.1)
+        raise AssertionError("no page loaded")
+
+    def submit(self, css):
+        """Clicks `css`, a link or a form's button, and waits for the page it loads."""
+        self.load(lambda: self.click(css))
+
     def text(self, css="body"):
         for attempt in range(20):
             try:
@@ -212,11 +230,11 @@ def run(browser, site, demo, out, downloads):
     shot("01-login.png")
     browser.type("#login", "demo")
     browser.type("#password", "неверный")
-    browser.click("form.login button")
+    browser.submit("form.login button")
     check("Неверный логин или пароль" in browser.text(), "a wrong password is refused")
     browser.type("#login", "demo")
     browser.type("#password", "demo")
-    browser.click("form.login button")
+    browser.submit("form.login button")
     check(browser.text("h1") == "Республика Дагестан", "the admin lands on the region")
     check(len(browser.find_all(".card")) >= 4, "headline cards per platform and role")
     check(len(browser.find_all("svg.chart")) >= 4, "trend and distribution charts")
@@ -224,18 +242,18 @@ def run(browser, site, demo, out, downloads):
     shot("02-region-phone.png", PHONE)
 
     print("drill down")
-    browser.click("table.ranked tbody tr:first-child td.name a")
+    browser.submit("table.ranked tbody tr:first-child td.name a")
     municipality = browser.text("h1")
     check(browser.text(".crumbs").startswith("Республика Дагестан"), "breadcrumbs lead back")
     shot("03-municipality.png")
-    browser.click("table.ranked tbody tr:first-child td.name a")
+    browser.submit("table.ranked tbody tr:first-child td.name a")
     school = browser.text("h1")
     crumbs = browser.text(".crumbs")
     check(municipality in crumbs and school in crumbs, "region › municipality › school")
     check("Прогноз доли" in browser.text(), "the school's forecast")
     shot("04-school.png")
     shot("04-school-phone.png", PHONE)
-    browser.click(".crumbs a:nth-of-type(2)")
+    browser.submit(".crumbs a:nth-of-type(2)")
     check(browser.text("h1") == municipality, "a breadcrumb goes up a level")
     browser.click("#as_of option:nth-child(2)")
     check("as_of=" in browser.wait_url("as_of="), "picking a date reloads the page for it")
@@ -252,12 +270,12 @@ def run(browser, site, demo, out, downloads):
     browser.go(site + "/import")
     browser.script("document.getElementById('dataset').value = 'sferum'")
     browser.type("#file", os.path.abspath(upload))
-    browser.click("form.upload button")
+    browser.submit("form.upload button")
     text = browser.text()
     check("01.11.2023 (из заголовка файла)" in text, "the preview shows the date it read")
     check("Количество активных педагогов" in text, "the preview shows the recognised columns")
     shot("05-preview.png")
-    browser.click(".confirm button")
+    browser.submit(".confirm button")
     check("Сохранено: снимок" in browser.text(), "the confirmed import is stored")
     shot("06-imported.png")
 
@@ -275,7 +293,7 @@ def run(browser, site, demo, out, downloads):
     browser.go(site + "/import")
     browser.script("document.getElementById('dataset').value = 'myschool'")
     browser.type("#file", os.path.abspath(mapped))
-    browser.click("form.upload button")
+    browser.submit("form.upload button")
     text = browser.text()
     check("не найдена строка заголовков" in text, "a header without ИНН is not taken for one")
     check(browser.script("return document.querySelector('select[name=col3]').value") == "ignore",
@@ -300,7 +318,7 @@ def run(browser, site, demo, out, downloads):
           "the users are counted by school")
     shot("06b-preview-mapped.png")
     shot("06b-preview-mapped-phone.png", PHONE)
-    browser.click(".confirm button")
+    browser.submit(".confirm button")
     text = browser.text()
     check("Сохранено: снимок" in text and "Разметка столбцов сохранена" in text,
           "the confirmed import is stored with its layout")
@@ -336,7 +354,7 @@ def run(browser, site, demo, out, downloads):
     check("/login" in browser.wait_url("/login"), "logout returns to the login page")
     browser.type("#login", "school")
     browser.type("#password", "demo")
-    browser.click("form.login button")
+    browser.submit("form.login button")
     own = re.search(r"ИНН (\d+)", browser.text(".summary")).group(1)
     check("Импорт" not in browser.text(".menu"), "a school has no import")
     shot("11-school-account.png", PHONE)
@@ -347,22 +365,22 @@ def run(browser, site, demo, out, downloads):
 
     print("school edits its chats")
     browser.go(site + "/")
-    browser.click('.menu a[href="/chats"]')
+    browser.submit('.menu a[href="/chats"]')
     check(("/chats/school/" + own) in browser.wait_url("/chats/school/" + own),
           "a school's chats page is its own registry")
     browser.type("#chat-name", "Родители 7В (проверка)")
     browser.script("document.getElementById('chat-purpose').value = 'parents'")
     browser.type("#chat-class", "7В")
     browser.script("document.getElementById('chat-platform').value = 'WhatsApp'")
-    browser.click("#add-chat button")
+    browser.submit("#add-chat button")
     check("Чат «Родители 7В (проверка)» добавлен." in browser.text(".done"), "the chat is added")
-    browser.script("""
+    browser.load(lambda: browser.script("""
         const form = [...document.querySelectorAll('form.chat-edit')].find(f =>
             f.elements.op.value === 'move' && f.elements.name.value === 'Родители 7В (проверка)');
         form.closest('details').open = true;
         form.elements.platform.value = 'MAX';
         form.querySelector('button').click();
-    """)
+    """))
     check("Перенос чата «Родители 7В (проверка)» сохранен." in browser.text(".done"),
           "the chat is moved")
     filled = os.path.join(demo, "чаты_школы.csv")
@@ -370,7 +388,7 @@ def run(browser, site, demo, out, downloads):
         f.write("ИНН ОО;Название чата;Назначение;Класс;Платформа;Участников;Активен\n")
         f.write(f"{own};Совет родителей (проверка);родительский;;Сферум;12;Да\n")
     browser.type("#chats-file", os.path.abspath(filled))
-    browser.click("#upload-chats button")
+    browser.submit("#upload-chats button")
     check("Загружен файл «чаты_школы.csv»" in browser.text(".done"), "the filled template uploads")
     check("Совет родителей (проверка)" in browser.text("table.chats"), "and its chat is listed")
     shot("12-school-chats.png")
