@@ -6,7 +6,7 @@ use tsos_domain::OrgId;
 use tsos_store::{Store, UserSaved};
 
 use crate::auth::hash_password;
-use crate::error::WebError;
+use crate::http::error::WebError;
 use crate::scope::AccountRole;
 
 /// What [`add_user`] did.

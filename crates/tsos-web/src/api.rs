@@ -2,63 +2,21 @@
 //! only the rows the account may see.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use tsos_domain::{Level, Report, format_date_ru};
 
-use crate::answers::{Format, scoped_answer};
 use crate::auth::ApiUser;
-use crate::data::Db;
-use crate::error::WebError;
-use crate::pages::when;
-use crate::scope::Account;
-use crate::state::AppState;
+use crate::data::AppState;
+use crate::data::answers::Format;
+use crate::http::error::WebError;
+use crate::http::query::{ReportQuery, parse_level};
+use crate::http::response::json;
 
-#[derive(Deserialize, Default)]
-pub(crate) struct ReportQuery {
-    pub as_of: Option<String>,
-    pub level: Option<String>,
-}
-
-/// The level a query asks for; schools when it asks for none.
-pub(crate) fn parse_level(level: Option<&str>) -> Result<Level, WebError> {
-    Ok(chosen_level(level)?.unwrap_or(Level::School))
-}
-
-/// The level a query asks for, if any.
-pub(crate) fn chosen_level(level: Option<&str>) -> Result<Option<Level>, WebError> {
-    match level {
-        None | Some("") => Ok(None),
-        Some(code) => Level::from_code(code).map(Some).ok_or_else(|| {
-            WebError::BadRequest(format!(
-                "уровень «{code}» неизвестен; есть: school, municipality, region"
-            ))
-        }),
-    }
-}
-
-/// The report of a date and level as `account` may see it.
-pub(crate) fn scoped_report(
-    db: &mut Db<'_>,
-    account: &Account,
-    as_of: Option<&str>,
-    level: Level,
-) -> Result<Report, WebError> {
-    account.require_level(level)?;
-    let when = when(db, as_of)?.ok_or(WebError::NotFound)?;
-    let report = db.report(when.as_of, level)?;
-    Ok(account.filter(&report))
-}
-
-pub(crate) fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
+fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
     let mut bytes = Vec::new();
     tsos_report::json::write(report, &mut bytes, tsos_report::json::Layout::Compact)?;
     Ok(bytes)
-}
-
-pub(crate) fn json_response(bytes: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, Format::Json.content_type())], bytes).into_response()
 }
 
 /// GET /api/report?as_of=2023-10-01&level=school: the serialised answer every account of
@@ -72,13 +30,8 @@ pub(crate) async fn report(
     state
         .run(move |db| {
             let level = parse_level(query.level.as_deref())?;
-            let (as_of, answer) = scoped_answer(
-                db,
-                &user.account,
-                query.as_of.as_deref(),
-                level,
-                Format::Json,
-            )?;
+            let (as_of, answer) =
+                db.scoped_answer(&user.account, query.as_of.as_deref(), level, Format::Json)?;
             db.audit_read(
                 &user.account.login,
                 "view",
@@ -123,7 +76,7 @@ async fn one_row(
             if !account.sees_level(level) {
                 return Err(WebError::NotFound);
             }
-            let when = when(db, query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
+            let when = db.when(query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
             let all = db.report(when.as_of, level)?;
             let report = account.filter_where(&all, |r| r.id == id);
             if report.rows.is_empty() {
@@ -134,7 +87,7 @@ async fn one_row(
                 "view",
                 &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
             );
-            Ok(json_response(json_bytes(&report)?))
+            Ok(json(json_bytes(&report)?))
         })
         .await
         .map_err(WebError::api)

@@ -16,7 +16,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use askama::Template;
 use axum::Form;
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::Field;
 use axum::extract::{FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -25,10 +25,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::WebError;
+use crate::data::AppState;
+use crate::http::error::WebError;
+use crate::http::response::html;
+use crate::http::upload::field_text;
+use crate::http::urls;
 use crate::scope::{Account, AccountRole};
-use crate::state::AppState;
-use crate::urls;
 
 pub(crate) const SESSION_COOKIE: &str = "tsos_session";
 /// The login form's double-submit token; only sent to `/login`.
@@ -129,48 +131,6 @@ impl CurrentUser {
             Err(WebError::Csrf)
         }
     }
-}
-
-/// What a multipart upload of a route limited to `limit` bytes failed on, for the user: the
-/// limit, or that the form did not arrive whole (the parser's own words go to the log).
-pub(crate) fn upload_error(err: MultipartError, limit: u64) -> WebError {
-    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        WebError::TooLarge {
-            limit_mb: limit >> 20,
-        }
-    } else {
-        tracing::warn!(error = %err, "форма с файлом не прочитана");
-        WebError::BadRequest(
-            "форма с файлом пришла не целиком или повреждена; отправьте ее снова".to_string(),
-        )
-    }
-}
-
-/// A text field of a multipart form of a route limited to `limit` bytes.
-pub(crate) async fn field_text(field: Field<'_>, limit: u64) -> Result<String, WebError> {
-    field.text().await.map_err(|err| upload_error(err, limit))
-}
-
-/// Answers 413 to a request that declares a body over `limit` bytes, before a byte of it is
-/// read; a body without a declared length is stopped at the limit by the route's
-/// `DefaultBodyLimit` instead.
-pub(crate) async fn refuse_oversized(
-    State(limit): State<u64>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return WebError::TooLarge {
-            limit_mb: limit >> 20,
-        }
-        .into_response();
-    }
-    next.run(request).await
 }
 
 /// The CSRF check of a multipart form, whose token must come before any other field: a forged
@@ -337,7 +297,7 @@ fn login_page(
         "{LOGIN_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
         secure_attr(headers)
     );
-    let mut response = (status, crate::pages::html(&page)?).into_response();
+    let mut response = (status, html(&page)?).into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, header_value(&cookie)?);

@@ -25,16 +25,14 @@ use tsos_domain::{Level, OrgId, format_date_ru, parse_cli_date};
 use tsos_report::ru;
 use tsos_store::SaveOutcome;
 
-use crate::api::{chosen_level, json_response, parse_level};
-use crate::auth::{ApiUser, CsrfFirst, CurrentUser, field_text, upload_error};
-use crate::data::Db;
-use crate::downloads::{XLSX, file};
-use crate::error::WebError;
-use crate::import::safe_file_name;
-use crate::pages::html;
+use crate::auth::{ApiUser, CsrfFirst, CurrentUser};
+use crate::data::{AppState, Db};
+use crate::http::error::WebError;
+use crate::http::query::{When, chosen_level, parse_date, parse_level};
+use crate::http::response::{XLSX, file, html, json};
+use crate::http::upload::{field_text, safe_file_name, upload_error};
+use crate::http::urls;
 use crate::scope::{Account, AccountRole};
-use crate::state::AppState;
-use crate::urls::{self, parse_date};
 use crate::views::{Crumb, Layout, Section};
 
 /// Foreign messengers are banned for official work since this day (149-ФЗ art. 10 p. 8 as
@@ -57,34 +55,32 @@ pub(crate) struct ChatsQuery {
     pub chat: Option<String>,
 }
 
-/// The date and deadline a chats page shows.
-struct When {
-    as_of: Date,
+/// What a chats page is asked for: its day (today unless the query names one) and the
+/// deadline, with the query that keeps both in links.
+struct Asked {
+    when: When,
     deadline: Option<Date>,
-    /// The query that keeps them in links.
+    /// `as_of=…&deadline=…`, the day always: a chats page of another day is another page.
     query: String,
 }
 
-impl When {
-    fn of(query: &ChatsQuery) -> Result<When, WebError> {
-        let as_of = match query.as_of.as_deref().filter(|t| !t.is_empty()) {
-            Some(text) => parse_date("дата", text)?,
-            None => today(),
-        };
+impl Asked {
+    fn of(query: &ChatsQuery) -> Result<Asked, WebError> {
+        let when = When::any_day(query.as_of.as_deref(), today())?;
         let deadline = match query.deadline.as_deref() {
             None => Some(BANNED_SINCE),
             Some(text) if text.trim().is_empty() => None,
             Some(text) => Some(parse_date("срок", text)?),
         };
-        let mut pairs = vec![format!("as_of={as_of}")];
-        pairs.push(format!(
-            "deadline={}",
+        let query = format!(
+            "as_of={}&deadline={}",
+            when.as_of,
             deadline.map(|d| d.to_string()).unwrap_or_default()
-        ));
-        Ok(When {
-            as_of,
+        );
+        Ok(Asked {
+            when,
             deadline,
-            query: pairs.join("&"),
+            query,
         })
     }
 }
@@ -93,11 +89,11 @@ impl When {
 fn scoped_rows(
     db: &mut Db<'_>,
     account: &Account,
-    when: &When,
+    asked: &Asked,
     level: Level,
 ) -> Result<Vec<ChatRow>, WebError> {
     account.require_level(level)?;
-    let rows = tsos_app::chats::chat_report(db.store, when.as_of, when.deadline, level)?;
+    let rows = tsos_app::chats::chat_report(db.store, asked.when.as_of, asked.deadline, level)?;
     Ok(in_scope(account, level, &rows))
 }
 
@@ -256,17 +252,17 @@ struct RowView {
     status_class: &'static str,
 }
 
-fn row_view(row: &ChatRow, level: Level, when: &When) -> RowView {
+fn row_view(row: &ChatRow, level: Level, asked: &Asked) -> RowView {
     let href = match level {
         Level::School => Some(format!(
             "/chats/school/{}?{}",
             urls::encode(&row.id),
-            when.query
+            asked.query
         )),
         Level::Municipality => Some(format!(
             "/chats?level=school&municipality={}&{}",
             urls::encode(&row.id),
-            when.query
+            asked.query
         )),
         Level::Region => None,
     };
@@ -322,12 +318,12 @@ pub(crate) async fn overview(
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
     let account = &user.account;
-    let when = When::of(&query)?;
+    let asked = Asked::of(&query)?;
     if account.role == AccountRole::School {
         let to = format!(
             "/chats/school/{}?{}",
             urls::encode(&account.scope),
-            when.query
+            asked.query
         );
         return Ok(Redirect::to(&to).into_response());
     }
@@ -336,8 +332,12 @@ pub(crate) async fn overview(
             let account = &user.account;
             // Every level from one reading of the registry and the chats: the page shows up
             // to three of them.
-            let by_level =
-                tsos_app::chats::chat_reports(db.store, when.as_of, when.deadline, Level::ALL)?;
+            let by_level = tsos_app::chats::chat_reports(
+                db.store,
+                asked.when.as_of,
+                asked.deadline,
+                Level::ALL,
+            )?;
             let take = |level: Level| -> Result<Vec<ChatRow>, WebError> {
                 account.require_level(level)?;
                 let idx = Level::ALL.iter().position(|l| *l == level).unwrap_or(0);
@@ -386,7 +386,7 @@ pub(crate) async fn overview(
                 layout.crumbs = vec![
                     Crumb {
                         label: "Официальные чаты".to_string(),
-                        href: Some(format!("/chats?{}", when.query)),
+                        href: Some(format!("/chats?{}", asked.query)),
                     },
                     Crumb {
                         label: m.clone(),
@@ -398,14 +398,14 @@ pub(crate) async fn overview(
                 summary: format!(
                     "Чаты школ для официальной переписки: с 01.03.2023 иностранные мессенджеры \
                      для нее запрещены (149-ФЗ, ст. 10, ч. 8). Данные на {}{}.",
-                    format_date_ru(when.as_of),
-                    match when.deadline {
+                    format_date_ru(asked.when.as_of),
+                    match asked.deadline {
                         Some(d) => format!(", срок перехода — {}", format_date_ru(d)),
                         None => String::new(),
                     }
                 ),
-                as_of: when.as_of.to_string(),
-                deadline: when.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                as_of: asked.when.as_of.to_string(),
+                deadline: asked.deadline.map(|d| d.to_string()).unwrap_or_default(),
                 figures: if single {
                     tops.first().map(figures).unwrap_or_default()
                 } else {
@@ -431,20 +431,24 @@ pub(crate) async fn overview(
                     Level::Region => "Регионы".to_string(),
                 },
                 level_is_school: level == Level::School,
-                rows: rows.iter().map(|r| row_view(r, level, &when)).collect(),
+                rows: rows.iter().map(|r| row_view(r, level, &asked)).collect(),
                 overdue_total: overdue.len(),
                 overdue: overdue
                     .iter()
                     .take(OVERDUE_SHOWN)
-                    .map(|r| row_view(r, Level::School, &when))
+                    .map(|r| row_view(r, Level::School, &asked))
                     .collect(),
-                xlsx_href: format!("/download/chats.xlsx?level={}&{}", level.code(), when.query),
+                xlsx_href: format!(
+                    "/download/chats.xlsx?level={}&{}",
+                    level.code(),
+                    asked.query
+                ),
                 layout,
             };
             db.audit_read(
                 &account.login,
                 "view",
-                &format!("официальные чаты на {}", format_date_ru(when.as_of)),
+                &format!("официальные чаты на {}", format_date_ru(asked.when.as_of)),
             );
             Ok(html(&page)?.into_response())
         })
@@ -573,7 +577,7 @@ fn school_page(
     db: &mut Db<'_>,
     user: &CurrentUser,
     school: &SchoolInfo,
-    when: &When,
+    asked: &Asked,
     notice: Notice,
 ) -> Result<Response, WebError> {
     let account = &user.account;
@@ -582,7 +586,7 @@ fn school_page(
         history,
         current: mut chats,
         row,
-    } = tsos_app::chats::school_chats(db.store, school, when.as_of, when.deadline)?;
+    } = tsos_app::chats::school_chats(db.store, school, asked.when.as_of, asked.deadline)?;
     // Class by class as a school counts them (1А before 10А), then the school-wide chats.
     chats.sort_by_cached_key(|chat| {
         let class = chat.class_label.as_deref().unwrap_or_default();
@@ -596,7 +600,7 @@ fn school_page(
     });
     let today = today();
     let may_edit = account.edits_chats_of(inn);
-    let can_edit = may_edit && when.as_of == today;
+    let can_edit = may_edit && asked.when.as_of == today;
     let mut layout = Layout::new(
         account,
         &user.csrf,
@@ -610,7 +614,7 @@ fn school_page(
                 format!(
                     "/chats?level=school&municipality={}&{}",
                     urls::encode(&school.municipality),
-                    when.query
+                    asked.query
                 )
             }),
         },
@@ -637,15 +641,15 @@ fn school_page(
         summary: format!(
             "ИНН {inn} · {} · чаты на {}{}",
             school.municipality,
-            format_date_ru(when.as_of),
-            match when.deadline {
+            format_date_ru(asked.when.as_of),
+            match asked.deadline {
                 Some(d) => format!(" · срок перехода {}", format_date_ru(d)),
                 None => String::new(),
             }
         ),
         inn: inn.to_string(),
-        as_of: when.as_of.to_string(),
-        deadline: when.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        as_of: asked.when.as_of.to_string(),
+        deadline: asked.deadline.map(|d| d.to_string()).unwrap_or_default(),
         figures: figures(&row),
         chats: chats.iter().map(|c| chat_view(c, &history)).collect(),
         can_edit,
@@ -682,7 +686,7 @@ fn school_page(
                 label: p.name,
             })
             .collect(),
-        xlsx_href: format!("/download/chats.xlsx?level=school&{}", when.query),
+        xlsx_href: format!("/download/chats.xlsx?level=school&{}", asked.query),
         layout,
     };
     db.audit_read(
@@ -690,7 +694,7 @@ fn school_page(
         "view",
         &format!(
             "официальные чаты школы {inn} на {}",
-            format_date_ru(when.as_of)
+            format_date_ru(asked.when.as_of)
         ),
     );
     Ok((status, html(&page)?).into_response())
@@ -703,7 +707,7 @@ pub(crate) async fn school(
     Path(inn): Path<String>,
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
-    let when = When::of(&query)?;
+    let asked = Asked::of(&query)?;
     let notice = match (query.done.as_deref(), query.chat.as_deref()) {
         (Some(done), Some(chat)) => match done {
             "add" => Notice::Done(format!("Чат «{chat}» добавлен.")),
@@ -716,8 +720,8 @@ pub(crate) async fn school(
     };
     state
         .run(move |db| {
-            let school = school_in_scope(db, &user.account, &inn, when.as_of)?;
-            school_page(db, &user, &school, &when, notice)
+            let school = school_in_scope(db, &user.account, &inn, asked.when.as_of)?;
+            school_page(db, &user, &school, &asked, notice)
         })
         .await
 }
@@ -820,7 +824,7 @@ pub(crate) async fn edit(
     state
         .run(move |db| {
             let account = &user.account;
-            let when = When::of(&ChatsQuery::default())?;
+            let asked = Asked::of(&ChatsQuery::default())?;
             // Outside the scope the school does not exist; inside it, an authority account
             // only reads.
             let school = school_in_scope(db, account, &inn, on)?;
@@ -832,7 +836,7 @@ pub(crate) async fn edit(
             let edit = match form.edit() {
                 Ok(edit) => edit,
                 Err(reason) => {
-                    return school_page(db, &user, &school, &when, Notice::Error(reason));
+                    return school_page(db, &user, &school, &asked, Notice::Error(reason));
                 }
             };
             let org: OrgId = school.id.clone();
@@ -853,7 +857,7 @@ pub(crate) async fn edit(
                 }
                 Err(AppError::ChatEdit(err)) => {
                     let reason = err.to_string();
-                    school_page(db, &user, &school, &when, Notice::Error(reason))
+                    school_page(db, &user, &school, &asked, Notice::Error(reason))
                 }
                 Err(err) => Err(err.into()),
             }
@@ -929,22 +933,22 @@ pub(crate) async fn upload(
     state
         .run(move |db| {
             let account = &user.account;
-            let when = When::of(&ChatsQuery::default())?;
-            let school = school_in_scope(db, account, &inn, when.as_of)?;
+            let asked = Asked::of(&ChatsQuery::default())?;
+            let school = school_in_scope(db, account, &inn, asked.when.as_of)?;
             if !account.edits_chats_of(&inn) {
                 return Err(WebError::Forbidden(
                     "реестр чатов школы загружает сама школа".to_string(),
                 ));
             }
             let fail = |db: &mut Db<'_>, reason: String| {
-                school_page(db, &user, &school, &when, Notice::Error(reason))
+                school_page(db, &user, &school, &asked, Notice::Error(reason))
             };
             let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
                 return fail(db, "выберите файл".to_string());
             };
             let as_of = match as_of.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
                 Some(text) => match parse_cli_date(text) {
-                    Ok(date) if date > when.as_of => {
+                    Ok(date) if date > asked.when.as_of => {
                         return fail(
                             db,
                             format!("дата сведений {} еще не наступила", format_date_ru(date)),
@@ -978,7 +982,7 @@ pub(crate) async fn upload(
                         }
                         SaveOutcome::Saved { .. } => format!("Загружен {what}."),
                     };
-                    school_page(db, &user, &school, &when, Notice::Done(done))
+                    school_page(db, &user, &school, &asked, Notice::Done(done))
                 }
                 Err(err) => {
                     let err = WebError::App(err);
@@ -998,15 +1002,15 @@ pub(crate) async fn xlsx(
     user: CurrentUser,
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
-    let when = When::of(&query)?;
+    let asked = Asked::of(&query)?;
     state
         .run(move |db| {
             let account = &user.account;
             let level = parse_level(query.level.as_deref())?;
-            let rows = scoped_rows(db, account, &when, level)?;
-            let bytes = tsos_report::chats::xlsx(&rows, level, when.as_of)
+            let rows = scoped_rows(db, account, &asked, level)?;
+            let bytes = tsos_report::chats::xlsx(&rows, level, asked.when.as_of)
                 .map_err(|err| WebError::Internal(format!("чаты XLSX: {err}")))?;
-            let date = format_date_ru(when.as_of);
+            let date = format_date_ru(asked.when.as_of);
             db.audit_read(
                 &account.login,
                 "download",
@@ -1014,7 +1018,7 @@ pub(crate) async fn xlsx(
             );
             Ok(file(
                 XLSX,
-                &format!("chats_{}.xlsx", when.as_of),
+                &format!("chats_{}.xlsx", asked.when.as_of),
                 &format!("Официальные чаты на {date}.xlsx"),
                 bytes,
             ))
@@ -1026,7 +1030,7 @@ fn json_value(value: &serde_json::Value) -> Result<Response, WebError> {
     let mut bytes = serde_json::to_vec_pretty(value)
         .map_err(|err| WebError::Internal(format!("JSON: {err}")))?;
     bytes.push(b'\n');
-    Ok(json_response(bytes))
+    Ok(json(bytes))
 }
 
 /// GET /api/chats?level=…&as_of=…&deadline=…: the object of `tsos chats report --format
@@ -1037,26 +1041,26 @@ pub(crate) async fn api_report(
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
     let run = async move {
-        let when = When::of(&query)?;
+        let asked = Asked::of(&query)?;
         state
             .run(move |db| {
                 let account = &user.account;
                 let level = parse_level(query.level.as_deref())?;
-                let rows = scoped_rows(db, account, &when, level)?;
+                let rows = scoped_rows(db, account, &asked, level)?;
                 db.audit_read(
                     &account.login,
                     "view",
                     &format!(
                         "API: официальные чаты ({}) на {}",
                         level.code(),
-                        format_date_ru(when.as_of)
+                        format_date_ru(asked.when.as_of)
                     ),
                 );
                 json_value(&tsos_report::chats::json(
                     &rows,
                     level,
-                    when.as_of,
-                    when.deadline,
+                    asked.when.as_of,
+                    asked.deadline,
                 ))
             })
             .await
@@ -1072,17 +1076,21 @@ pub(crate) async fn api_school(
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
     let run = async move {
-        let when = When::of(&query)?;
+        let asked = Asked::of(&query)?;
         state
             .run(move |db| {
                 let account = &user.account;
-                let school = school_in_scope(db, account, &inn, when.as_of)?;
-                let chats =
-                    tsos_app::chats::school_chats(db.store, &school, when.as_of, when.deadline)?
-                        .current;
+                let school = school_in_scope(db, account, &inn, asked.when.as_of)?;
+                let chats = tsos_app::chats::school_chats(
+                    db.store,
+                    &school,
+                    asked.when.as_of,
+                    asked.deadline,
+                )?
+                .current;
                 let iso = |d: Option<Date>| d.map(|d| d.to_string());
                 let value = serde_json::json!({
-                    "as_of": when.as_of.to_string(),
+                    "as_of": asked.when.as_of.to_string(),
                     "school": {
                         "id": school.id.as_str(),
                         "name": school.name,
@@ -1109,7 +1117,7 @@ pub(crate) async fn api_school(
                     "view",
                     &format!(
                         "API: официальные чаты школы {inn} на {}",
-                        format_date_ru(when.as_of)
+                        format_date_ru(asked.when.as_of)
                     ),
                 );
                 json_value(&value)

@@ -3,38 +3,15 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tsos_domain::{Level, format_date_ru};
 
-use crate::answers::{Format, scoped_answer};
-use crate::api::{ReportQuery, parse_level, scoped_report};
 use crate::auth::CurrentUser;
-use crate::error::WebError;
-use crate::state::AppState;
-use crate::urls;
-
-/// The content type of a workbook.
-pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A download: its type, an ASCII file name for old clients and the Russian one.
-pub(crate) fn file(
-    content_type: &'static str,
-    ascii_name: &str,
-    name: &str,
-    bytes: Vec<u8>,
-) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                urls::attachment(ascii_name, name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
+use crate::data::AppState;
+use crate::data::answers::Format;
+use crate::http::error::WebError;
+use crate::http::query::{ReportQuery, parse_level};
+use crate::http::response::{XLSX, attachment, file};
 
 /// GET /download/appendix.xlsx: one sheet per level the account sees.
 pub(crate) async fn appendix(
@@ -48,7 +25,7 @@ pub(crate) async fn appendix(
             let mut reports = Vec::new();
             for level in Level::ALL {
                 if account.sees_level(level) {
-                    let report = scoped_report(db, account, query.as_of.as_deref(), level)?;
+                    let report = db.scoped_report(account, query.as_of.as_deref(), level)?;
                     if !report.rows.is_empty() {
                         reports.push(report);
                     }
@@ -92,7 +69,7 @@ pub(crate) async fn report(
         .run(move |db| {
             let level = parse_level(query.level.as_deref())?;
             let (as_of, answer) =
-                scoped_answer(db, &user.account, query.as_of.as_deref(), level, format)?;
+                db.scoped_answer(&user.account, query.as_of.as_deref(), level, format)?;
             let date = format_date_ru(as_of);
             db.audit_read(
                 &user.account.login,
@@ -104,7 +81,7 @@ pub(crate) async fn report(
                 ),
             );
             let mut response = answer.response(&headers, format.content_type());
-            let disposition = urls::attachment(
+            let disposition = attachment(
                 &format!("report_{}_{as_of}.{extension}", level.code()),
                 &format!("Мониторинг ЦОС {} на {date}.{extension}", level.title_ru()),
             );

@@ -15,10 +15,7 @@
 
 mod preview;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use askama::Template;
 use axum::Form;
@@ -27,158 +24,21 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use tokio::io::AsyncWriteExt;
 use tsos_app::AppError;
-use tsos_app::import::{ImportRequest, ProfileUse, by_role, import_file};
+use tsos_app::import::{ProfileUse, by_role, import_file};
 use tsos_domain::{Catalogue, OrgId, format_date_ru};
 use tsos_ingest::header::{Mapping, MappingSource, Meaning, normalize};
 use tsos_report::ru;
 use tsos_store::{REGISTRY, SaveOutcome};
 
-use crate::auth::{CsrfFirst, CurrentUser, field_text, random_token, upload_error};
-use crate::error::WebError;
-use crate::pages::html;
-use crate::state::AppState;
-use crate::urls;
+use crate::auth::{CsrfFirst, CurrentUser, random_token};
+use crate::data::AppState;
+use crate::data::uploads::{Pending, Shown, UploadFile};
+use crate::http::error::WebError;
+use crate::http::query::parse_date;
+use crate::http::response::html;
+use crate::http::upload::{field_text, safe_file_name, upload_error};
 use crate::views::{Layout, Section};
-use preview::{Shown, read_preview};
-
-/// An upload not confirmed within this time is deleted.
-const PENDING_FOR: Duration = Duration::from_secs(3600);
-
-/// Uploaded files awaiting confirmation, in a private folder that is deleted with them.
-pub(crate) struct Uploads {
-    dir: tempfile::TempDir,
-    pending: Mutex<HashMap<String, Pending>>,
-}
-
-/// An upload awaiting its confirmation, with what its person chose so far.
-struct Pending {
-    file: UploadFile,
-    login: String,
-    dataset: String,
-    as_of: Option<Date>,
-    sheet: Option<String>,
-    /// Asked for in the upload form.
-    skip_invalid: bool,
-    /// The meanings the person gave to columns in the preview; the import saves them as the
-    /// layout profile of the header.
-    mapping: Option<Mapping>,
-    /// The schools the person chose for names without ИНН at a refused confirmation, shown
-    /// chosen again.
-    choices: Vec<(String, OrgId)>,
-    /// What the last preview showed.
-    shown: Shown,
-    created: Instant,
-}
-
-impl Pending {
-    /// The import of this upload, as the preview reads it and the confirmation saves it.
-    fn request<'p>(
-        &'p self,
-        skip_invalid: bool,
-        replace: bool,
-        name_matches: &'p [(String, OrgId)],
-        sample: usize,
-    ) -> ImportRequest<'p> {
-        ImportRequest {
-            dataset: &self.dataset,
-            path: self.file.path(),
-            as_of: self.as_of,
-            skip_invalid,
-            sheet: self.sheet.as_deref(),
-            progress: None,
-            replace,
-            mapping: self.mapping.as_ref(),
-            name_matches,
-            sample,
-        }
-    }
-}
-
-/// An uploaded file in a folder of its own, deleted with the folder when dropped: an upload
-/// that fails, is refused, or whose request panics leaves nothing behind. Only the pending
-/// list keeps one beyond its request, until it is confirmed or too old.
-pub(crate) struct UploadFile {
-    dir: PathBuf,
-    path: PathBuf,
-}
-
-impl UploadFile {
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for UploadFile {
-    fn drop(&mut self) {
-        if let Err(err) = std::fs::remove_dir_all(&self.dir)
-            && err.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(dir = %self.dir.display(), error = %err, "загрузка не удалена");
-        }
-    }
-}
-
-impl Uploads {
-    /// A private folder for uploads in `parent`, or in the system's temporary folder.
-    pub fn new(parent: Option<&Path>) -> Result<Uploads, WebError> {
-        let builder = tempfile::Builder::new().prefix("tsos-upload-").clone();
-        let dir = match parent {
-            Some(parent) => builder.tempdir_in(parent)?,
-            None => builder.tempdir()?,
-        };
-        Ok(Uploads {
-            dir,
-            pending: Mutex::new(HashMap::new()),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Deletes every upload and the folder, when the server stops: a request still running
-    /// cannot keep them.
-    pub fn remove_all(&self) {
-        self.lock().clear();
-        if let Err(err) = std::fs::remove_dir_all(self.dir.path())
-            && err.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(dir = %self.dir.path().display(), error = %err, "папка загрузок не удалена");
-        }
-    }
-
-    /// A new, empty file named `file_name` under a random token.
-    async fn create(&self, file_name: &str) -> Result<(String, UploadFile), WebError> {
-        let token = random_token()?;
-        let dir = self.dir.path().join(&token);
-        tokio::fs::create_dir(&dir).await?;
-        let path = dir.join(file_name);
-        Ok((token, UploadFile { dir, path }))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Forgets uploads older than [`PENDING_FOR`], deleting their files.
-    fn prune(&self) {
-        self.lock().retain(|_, p| p.created.elapsed() < PENDING_FOR);
-    }
-
-    /// The upload of `token`, if `login` made it.
-    fn take(&self, token: &str, login: &str) -> Option<Pending> {
-        let mut pending = self.lock();
-        match pending.get(token) {
-            Some(p) if p.login == login => pending.remove(token),
-            _ => None,
-        }
-    }
-
-    /// Keeps `pending` for its confirmation under `token`.
-    fn keep(&self, token: String, pending: Pending) {
-        self.lock().insert(token, pending);
-    }
-}
+use preview::read_preview;
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -217,7 +77,7 @@ pub(crate) async fn form(
             Section::Import,
             "Импорт выгрузки".to_string(),
         ),
-        datasets: datasets(&state.inner.catalogue),
+        datasets: datasets(state.catalogue()),
     };
     Ok(html(&page)?.into_response())
 }
@@ -238,8 +98,8 @@ pub(crate) async fn preview(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     require_admin(&user)?;
-    let uploads = &state.inner.uploads;
-    let limit = state.inner.max_upload;
+    let uploads = state.uploads();
+    let limit = state.max_upload();
     uploads.prune();
     let mut csrf = CsrfFirst::new(&user, limit);
     let mut form = UploadForm::default();
@@ -258,7 +118,7 @@ pub(crate) async fn preview(
             "as_of" => {
                 let text = field_text(field, limit).await?;
                 if !text.trim().is_empty() {
-                    form.as_of = Some(urls::parse_date("отчетная дата", text.trim())?);
+                    form.as_of = Some(parse_date("отчетная дата", text.trim())?);
                 }
             }
             "skip_invalid" => form.skip_invalid = !field_text(field, limit).await?.is_empty(),
@@ -269,7 +129,8 @@ pub(crate) async fn preview(
             "file" => {
                 let file_name = safe_file_name(field.file_name().unwrap_or_default());
                 // From here on an error or a refusal drops `upload`, and the file with it.
-                let (token, upload) = uploads.create(&file_name).await?;
+                let token = random_token()?;
+                let upload = uploads.create(&token, &file_name).await?;
                 let mut file = tokio::fs::File::create(upload.path()).await?;
                 while let Some(chunk) = field
                     .chunk()
@@ -288,7 +149,7 @@ pub(crate) async fn preview(
     let Some((token, upload)) = stored else {
         return Err(WebError::BadRequest("файл не выбран".to_string()));
     };
-    if state.inner.catalogue.get(&form.dataset).is_none() && form.dataset != REGISTRY {
+    if state.catalogue().get(&form.dataset).is_none() && form.dataset != REGISTRY {
         return Err(WebError::BadRequest(format!(
             "неизвестный набор данных «{}»",
             form.dataset
@@ -329,19 +190,6 @@ pub(crate) async fn preview(
         .await
 }
 
-/// The name a browser gave the file, as a plain file name: no folders, no control
-/// characters. It becomes the snapshot's file name in the lineage.
-pub(crate) fn safe_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let clean = clean.trim().trim_start_matches('.').to_string();
-    if clean.is_empty() {
-        "файл".to_string()
-    } else {
-        clean
-    }
-}
-
 /// The value of the field `name` of a form sent as pairs.
 fn field<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
     form.iter()
@@ -364,8 +212,7 @@ fn take_pending(
     user.check_csrf(field(form, "csrf").unwrap_or_default())?;
     let token = field(form, "token").unwrap_or_default().to_string();
     let pending = state
-        .inner
-        .uploads
+        .uploads()
         .take(&token, &user.account.login)
         .ok_or_else(|| {
             WebError::BadRequest(
@@ -640,10 +487,7 @@ mod tests {
     fn pending(applied: Option<Mapping>, columns: &[(usize, &str, &str)]) -> Pending {
         let dir = tempfile::tempdir().expect("a folder").keep();
         Pending {
-            file: UploadFile {
-                path: dir.join("файл.csv"),
-                dir,
-            },
+            file: UploadFile::in_folder(dir, "файл.csv"),
             login: "admin".to_string(),
             dataset: "sferum".to_string(),
             as_of: None,
@@ -713,14 +557,5 @@ mod tests {
             remapped(&with_profile, &unknown),
             Err(WebError::BadRequest(_))
         ));
-    }
-
-    #[test]
-    fn uploaded_names_stay_names() {
-        assert_eq!(safe_file_name("выгрузка.csv"), "выгрузка.csv");
-        assert_eq!(safe_file_name("C:\\Users\\a\\МШ.xlsx"), "МШ.xlsx");
-        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_file_name(".."), "файл");
-        assert_eq!(safe_file_name(""), "файл");
     }
 }

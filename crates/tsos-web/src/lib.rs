@@ -25,22 +25,16 @@
 //! - `/login`, `/logout`, `/assets/…`.
 
 mod accounts;
-mod answers;
 mod api;
-mod audit;
 mod auth;
 mod charts;
 mod chats;
 mod data;
 mod downloads;
-mod error;
-mod failsafe;
-mod flights;
+mod http;
 mod import;
 mod pages;
 mod scope;
-mod state;
-mod urls;
 mod views;
 
 use std::net::SocketAddr;
@@ -54,10 +48,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use accounts::{AddedUser, add_user};
 pub use auth::{FAILURE_WINDOW, MAX_FAILURES};
-pub use error::{INTERNAL, WebError};
-pub use failsafe::{Answer, catch_panics};
+pub use data::{AppState, DEFAULT_MAX_UPLOAD_MB, WebConfig};
+pub use http::error::{INTERNAL, WebError};
+pub use http::failsafe::{Answer, catch_panics};
 pub use scope::AccountRole;
-pub use state::{AppState, DEFAULT_MAX_UPLOAD_MB, WebConfig};
 
 /// A school's filled chats template is a few hundred rows.
 pub(crate) const MAX_CHATS_UPLOAD: u64 = 16 << 20;
@@ -74,12 +68,12 @@ fn limited(route: MethodRouter<AppState>, limit: u64) -> MethodRouter<AppState> 
         .layer(DefaultBodyLimit::max(
             usize::try_from(limit).unwrap_or(usize::MAX),
         ))
-        .layer(from_fn_with_state(limit, auth::refuse_oversized))
+        .layer(from_fn_with_state(limit, http::upload::refuse_oversized))
 }
 
 /// The whole site.
 pub fn router(state: AppState) -> Router {
-    let max_upload = state.inner.max_upload;
+    let max_upload = state.max_upload();
     let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/region/{name}", get(pages::region))
@@ -140,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         ));
     // The handlers' own layers answer their panics; this one is for the middleware above.
     catch_panics(site, Answer::Page)
-        .layer(from_fn(failsafe::request_span))
+        .layer(from_fn(http::failsafe::request_span))
         .with_state(state)
 }
 
@@ -177,8 +171,7 @@ pub fn serve(
     // The runtime waits for blocking work still under way (an import whose browser left)
     // before the files it may read go.
     drop(runtime);
-    state.inner.flush_audit();
-    state.inner.uploads.remove_all();
+    state.close();
     served
 }
 

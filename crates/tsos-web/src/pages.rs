@@ -8,59 +8,22 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use serde::Deserialize;
 use tsos_domain::{IndicatorRow, Level, Report, format_date_ru};
 use tsos_report::ru;
 use tsos_store::SnapshotInfo;
 
 use crate::auth::CurrentUser;
-use crate::data::Db;
-use crate::error::WebError;
+use crate::data::{AppState, Db};
+use crate::http::error::WebError;
+use crate::http::query::{PageQuery, When};
+use crate::http::response::html;
+use crate::http::urls;
 use crate::scope::AccountRole;
-use crate::state::AppState;
-use crate::urls;
 use crate::views::{
     self, Card, Chart, Crumb, FigureTable, FindingView, LagGroup, Layout, Ranked, Section,
 };
-
-pub(crate) fn html(template: &impl Template) -> Result<Html<String>, WebError> {
-    Ok(Html(template.render()?))
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct PageQuery {
-    pub as_of: Option<String>,
-    pub sort: Option<String>,
-    pub page: Option<u32>,
-}
-
-/// The dates with data and the one a page shows.
-pub(crate) struct When {
-    pub dates: Vec<Date>,
-    pub as_of: Date,
-    /// The date the user picked; links carry it only then, so that they otherwise follow
-    /// the newest data.
-    pub chosen: Option<Date>,
-}
-
-/// `None` when nothing is imported yet.
-pub(crate) fn when(db: &Db<'_>, as_of: Option<&str>) -> Result<Option<When>, WebError> {
-    let chosen = as_of
-        .filter(|text| !text.is_empty())
-        .map(|text| urls::parse_date("дата", text))
-        .transpose()?;
-    let dates = db.dates()?;
-    let Some(&latest) = dates.last() else {
-        return Ok(None);
-    };
-    Ok(Some(When {
-        as_of: chosen.unwrap_or(latest),
-        dates,
-        chosen,
-    }))
-}
 
 #[derive(Template)]
 #[template(path = "area.html")]
@@ -119,7 +82,7 @@ pub(crate) async fn overview(
     state
         .run(move |db| {
             let account = &user.account;
-            let Some(when) = when(db, query.as_of.as_deref())? else {
+            let Some(when) = db.when(query.as_of.as_deref())? else {
                 return empty(db, &user);
             };
             match account.role {
@@ -189,7 +152,7 @@ async fn area(
 ) -> Result<Response, WebError> {
     state
         .run(move |db| {
-            let when = when(db, query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
+            let when = db.when(query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
             area_page(db, &user, &when, level, &name, query.sort.as_deref())
         })
         .await
@@ -204,7 +167,7 @@ pub(crate) async fn school(
 ) -> Result<Response, WebError> {
     state
         .run(move |db| {
-            let when = when(db, query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
+            let when = db.when(query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
             school_page(db, &user, &when, &inn)
         })
         .await
@@ -639,7 +602,7 @@ pub(crate) async fn quality(
     state
         .run(move |db| {
             let account = &user.account;
-            let Some(when) = when(db, query.as_of.as_deref())? else {
+            let Some(when) = db.when(query.as_of.as_deref())? else {
                 return empty(db, &user);
             };
             let report = db.report(when.as_of, Level::School)?;
@@ -698,7 +661,7 @@ pub(crate) async fn downloads(
     state
         .run(move |db| {
             let account = &user.account;
-            let Some(when) = when(db, query.as_of.as_deref())? else {
+            let Some(when) = db.when(query.as_of.as_deref())? else {
                 return empty(db, &user);
             };
             let levels = [

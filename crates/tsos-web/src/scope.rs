@@ -5,7 +5,7 @@ use std::fmt;
 
 use tsos_domain::{IndicatorRow, Level, Report};
 
-use crate::error::WebError;
+use crate::http::error::WebError;
 
 /// The kind of an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,8 +14,8 @@ use tsos_domain::{
 use tsos_report::ru;
 
 use crate::charts::{self, Bin, Series};
+use crate::http::urls;
 use crate::scope::Account;
-use crate::urls;
 
 /// How many schools of each indicator the lagging list shows before pointing to the
 /// appendix.

@@ -21,10 +21,11 @@ use tsos_ingest::{Column, Content, Header, IngestError, Measure, RowStats, Sourc
 use tsos_report::ru;
 use tsos_store::{REGISTRY, Store};
 
-use super::{Pending, datasets};
+use super::datasets;
 use crate::auth::CurrentUser;
 use crate::data::Db;
-use crate::error::{WebError, ingest_is_users};
+use crate::data::uploads::{Pending, Shown};
+use crate::http::error::{WebError, ingest_is_users};
 use crate::views::{Layout, Section};
 
 /// Data rows shown in the preview.
@@ -111,18 +112,6 @@ struct NameView {
     field: String,
     /// (ИНН, label, selected)
     options: Vec<(String, String, bool)>,
-}
-
-/// What the last preview of an upload showed, to read the next form of its page against.
-#[derive(Default)]
-pub(super) struct Shown {
-    /// (column index, header text, code of the meaning shown)
-    pub columns: Vec<(usize, String, String)>,
-    /// The mapping the reading applied, given or saved: what a change of a meaning starts
-    /// from.
-    pub applied: Option<Mapping>,
-    /// The names without ИНН offered for a choice, in the order of their drop-downs.
-    pub names: Vec<String>,
 }
 
 /// The code of a reading's meaning, as its drop-down has it.

@@ -1,6 +1,6 @@
 //! A request never takes the server down with it. A panic in a handler, or on the blocking
 //! thread it waits for ([`crate::AppState::run`]), becomes the plain 500 of
-//! [`crate::error::INTERNAL`]; the panic's message goes to the log, inside the request's span,
+//! [`INTERNAL`]; the panic's message goes to the log, inside the request's span,
 //! which names its method and path (never its headers: they carry the session cookie).
 
 use std::any::Any;
@@ -13,7 +13,7 @@ use axum::response::Response;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
 
-use crate::error::{INTERNAL, error_response};
+use super::error::{INTERNAL, error_response};
 
 /// How a router's errors reach the client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //!
 //! What went wrong inside the server (SQLite, a file, a template, a panic) is never shown: the
 //! browser gets [`INTERNAL`] and the log gets the whole error, with the request's method and
-//! path from the span [`crate::failsafe`] opens. What the user can act on (a bad date, a
+//! path from the span [`super::failsafe`] opens. What the user can act on (a bad date, a
 //! file's line, a forbidden page) is shown as it is.
 
 use askama::Template;
@@ -191,7 +191,7 @@ impl IntoResponse for WebError {
         }
         match self {
             WebError::LoginRequired { next } => {
-                let target = format!("/login?next={}", crate::urls::encode(&next));
+                let target = format!("/login?next={}", super::urls::encode(&next));
                 Redirect::to(&target).into_response()
             }
             WebError::Api(ref inner) => {

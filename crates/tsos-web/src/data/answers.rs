@@ -17,12 +17,8 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use http_body_util::channel::Channel;
 use jiff::civil::Date;
-use tsos_domain::{Level, Report};
 
-use crate::data::Db;
-use crate::error::WebError;
-use crate::pages::when;
-use crate::scope::Account;
+use crate::http::response::{CSV, JSON};
 
 /// Answers smaller than this are kept as they are: compressing saves little on them.
 const GZIP_FROM: usize = 64 << 10;
@@ -41,8 +37,8 @@ pub(crate) enum Format {
 impl Format {
     pub fn content_type(self) -> &'static str {
         match self {
-            Format::Json => "application/json; charset=utf-8",
-            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => JSON,
+            Format::Csv => CSV,
         }
     }
 }
@@ -51,11 +47,11 @@ impl Format {
 /// same rows.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(crate) struct AnswerKey {
-    as_of: Date,
-    level: &'static str,
-    role: &'static str,
-    scope: String,
-    format: Format,
+    pub as_of: Date,
+    pub level: &'static str,
+    pub role: &'static str,
+    pub scope: String,
+    pub format: Format,
 }
 
 /// A serialised answer; cloning it shares the bytes.
@@ -203,47 +199,6 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
             (name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip"))
                 && weight.is_some_and(|q| q > 0.0)
         })
-}
-
-/// The report of a date (the latest by default) and level as `account` may see it, in
-/// `format`, with its date.
-pub(crate) fn scoped_answer(
-    db: &mut Db<'_>,
-    account: &Account,
-    as_of: Option<&str>,
-    level: Level,
-    format: Format,
-) -> Result<(Date, Answer), WebError> {
-    account.require_level(level)?;
-    let date = when(db, as_of)?.ok_or(WebError::NotFound)?.as_of;
-    let key = AnswerKey {
-        as_of: date,
-        level: level.code(),
-        role: account.role.code(),
-        scope: account.scope.clone(),
-        format,
-    };
-    let answer = db.answer(key, |db| {
-        let report = db.report(date, level)?;
-        // An admin sees every row: the report is written as it is, not copied first.
-        if account.is_admin() {
-            serialise(&report, format)
-        } else {
-            serialise(&account.filter(&report), format)
-        }
-    })?;
-    Ok((date, answer))
-}
-
-fn serialise(report: &Report, format: Format) -> Result<Answer, WebError> {
-    let mut writer = AnswerWriter::new();
-    match format {
-        Format::Json => {
-            tsos_report::json::write(report, &mut writer, tsos_report::json::Layout::Compact)?
-        }
-        Format::Csv => writer.write_all(&tsos_report::csv::to_bytes(report))?,
-    }
-    Ok(writer.finish()?)
 }
 
 #[cfg(test)]

@@ -1,9 +1,23 @@
-//! What every request shares: the database, the platform catalogue, the report cache and the
-//! uploads awaiting confirmation.
+//! What every request shares: the database, the platform catalogue, the report cache, the
+//! audit log's queue and the uploads awaiting confirmation.
 //!
 //! rusqlite's connection is not `Sync` and every call blocks, so the store is used only on
 //! tokio's blocking threads ([`AppState::run`]), one connection per call, taken from a small
 //! pool of idle ones. SQLite itself serialises writers; a long import blocks no page.
+//!
+//! - [`db`]: the connection a request works with ([`Db`]), with the reports and answers it
+//!   shares with every other request;
+//! - [`cache`] and [`flights`]: how they are kept, built once and bounded in bytes;
+//! - [`answers`]: the serialised reports of the API and the downloads;
+//! - [`audit`]: the audit log's lines and actions;
+//! - [`uploads`]: the files awaiting their confirmation.
+
+pub(crate) mod answers;
+pub(crate) mod audit;
+mod cache;
+pub(crate) mod db;
+mod flights;
+pub(crate) mod uploads;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,11 +26,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tsos_domain::Catalogue;
 use tsos_store::Store;
 
-use crate::audit::{AuditQueue, FLUSH_EVERY};
-use crate::data::{Cache, Db};
-use crate::error::WebError;
-use crate::failsafe::panic_message;
-use crate::import::Uploads;
+use crate::http::error::WebError;
+use crate::http::failsafe::panic_message;
+use audit::{AuditQueue, FLUSH_EVERY};
+use cache::Cache;
+pub(crate) use db::Db;
+use uploads::Uploads;
 
 /// The default of [`WebConfig::max_upload_mb`]: a region's per-user export is tens of MB.
 pub const DEFAULT_MAX_UPLOAD_MB: u64 = 256;
@@ -49,21 +64,22 @@ impl WebConfig {
 /// The state handed to every handler; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
+/// The pool of connections and what requests share besides.
+struct Inner {
     db_path: PathBuf,
-    pub catalogue: Catalogue,
+    catalogue: Catalogue,
     idle: Mutex<Vec<Store>>,
-    pub cache: Mutex<Cache>,
-    pub uploads: Uploads,
+    cache: Mutex<Cache>,
+    uploads: Uploads,
     /// [`WebConfig::max_upload_mb`] in bytes.
-    pub max_upload: u64,
+    max_upload: u64,
     /// Reports built since the start, for [`AppState::report_builds`].
-    pub report_builds: AtomicU64,
+    report_builds: AtomicU64,
     /// Lines of reading for the audit log, written in batches.
-    pub audit: AuditQueue,
+    audit: AuditQueue,
 }
 
 /// Idle connections kept for reuse, as many as a busy dashboard has requests at once; more are
@@ -100,6 +116,26 @@ impl AppState {
         self.inner.uploads.path()
     }
 
+    pub(crate) fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    pub(crate) fn uploads(&self) -> &Uploads {
+        &self.inner.uploads
+    }
+
+    /// The largest request body of an import, in bytes.
+    pub(crate) fn max_upload(&self) -> u64 {
+        self.inner.max_upload
+    }
+
+    /// When the server stops: writes the audit log's queue and deletes every upload with
+    /// their folder.
+    pub(crate) fn close(&self) {
+        self.inner.flush_audit();
+        self.inner.uploads.remove_all();
+    }
+
     /// Runs `f` with a connection on a blocking thread.
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, WebError>
     where
@@ -129,7 +165,7 @@ impl AppState {
 impl Inner {
     /// Queues a line of reading for the audit log, to be written within [`FLUSH_EVERY`] with
     /// whatever else is queued by then.
-    pub fn audit_later(self: &Arc<Inner>, line: tsos_store::AuditLine) {
+    fn audit_later(self: &Arc<Inner>, line: tsos_store::AuditLine) {
         if !self.audit.push(line) {
             return;
         }
@@ -148,7 +184,7 @@ impl Inner {
 
     /// Writes the queued lines of the audit log now. A failure is logged, and the lines wait
     /// for the next write.
-    pub fn flush_audit(&self) {
+    fn flush_audit(&self) {
         let written = self.checkout().and_then(|mut store| {
             let written = self.audit.flush(&mut store);
             self.checkin(store);
@@ -184,7 +220,7 @@ mod tests {
     use axum::response::IntoResponse;
 
     use super::*;
-    use crate::error::INTERNAL;
+    use crate::http::error::INTERNAL;
 
     /// A panic on the blocking thread is an error of its request: the plain 500, the panic's
     /// text only in the log, and the state serves the next call.

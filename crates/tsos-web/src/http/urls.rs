@@ -4,8 +4,6 @@
 use jiff::civil::Date;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::error::WebError;
-
 /// Everything but unreserved characters is encoded, so a name with «/», «?» or «#» stays one
 /// path segment.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -17,12 +15,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A path segment or a query value.
 pub(crate) fn encode(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
-}
-
-/// A date the user gave in a query or a form, «01.10.2023» or «2023-10-01»; `what` names it in
-/// the error.
-pub(crate) fn parse_date(what: &str, text: &str) -> Result<Date, WebError> {
-    tsos_domain::parse_cli_date(text).map_err(|err| WebError::BadRequest(format!("{what}: {err}")))
 }
 
 /// `?as_of=2023-10-01`, or nothing for the latest date (so that links stay current).
@@ -62,15 +54,6 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/".to_string(),
     }
-}
-
-/// `Content-Disposition` for a download with a Russian file name: an ASCII fallback for old
-/// clients and the UTF-8 name (RFC 6266).
-pub(crate) fn attachment(ascii_name: &str, name: &str) -> String {
-    format!(
-        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
-        encode(name)
-    )
 }
 
 #[cfg(test)]

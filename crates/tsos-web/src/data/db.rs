@@ -5,11 +5,15 @@
 //! rendering a page. They are cached against [`Store::figures_stamp`], which changes with
 //! every import, restore and target, so a cached figure is never stale.
 //!
-//! Each report, data-quality report and serialised answer ([`crate::answers`]) is built once
+//! Each report, data-quality report and serialised answer ([`super::answers`]) is built once
 //! however many requests want it at the same time ([`Flights`]), and each kind is kept within
 //! a budget of bytes: at 40,000 schools a school-level report is tens of megabytes.
+//!
+//! A page asks for figures as its account may see them ([`Db::scoped_report`],
+//! [`Db::scoped_answer`]): the scope's filter is applied here, on the server, for every page,
+//! download and API call.
 
-use std::mem::size_of;
+use std::io::Write;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 use std::time::Instant;
@@ -17,50 +21,17 @@ use std::time::Instant;
 use jiff::civil::Date;
 use tsos_app::quality::{QualityReport, build_quality};
 use tsos_app::report::build_report;
-use tsos_domain::{Catalogue, Indicator, IndicatorRow, Level, OrgId, Report, RoleMap};
+use tsos_domain::{Catalogue, Level, Report};
 use tsos_store::{AuditLine, Store};
 
-use crate::answers::{Answer, AnswerKey};
-use crate::error::WebError;
-use crate::flights::Flights;
-use crate::state::Inner;
-
-/// Reports kept: a national school-level report is some 40 MB, a region's a few; a year of
-/// a region's months at every level fits.
-const REPORT_BUDGET: usize = 384 << 20;
-/// Data-quality reports kept: each lists the registry's names.
-const QUALITY_BUDGET: usize = 64 << 20;
-/// Serialised answers kept, compressed: a national school-level JSON is some 18 MB.
-const ANSWER_BUDGET: usize = 128 << 20;
-
-pub(crate) struct Cache {
-    stamp: String,
-    reports: Flights<(Date, &'static str), Arc<Report>>,
-    quality: Flights<Date, Arc<QualityReport>>,
-    answers: Flights<AnswerKey, Answer>,
-}
-
-impl Default for Cache {
-    fn default() -> Cache {
-        Cache {
-            stamp: String::new(),
-            reports: Flights::new(REPORT_BUDGET),
-            quality: Flights::new(QUALITY_BUDGET),
-            answers: Flights::new(ANSWER_BUDGET),
-        }
-    }
-}
-
-impl Cache {
-    fn reset_unless(&mut self, stamp: &str) {
-        if self.stamp != stamp {
-            self.stamp = stamp.to_string();
-            self.reports.clear();
-            self.quality.clear();
-            self.answers.clear();
-        }
-    }
-}
+use super::Inner;
+use super::answers::{Answer, AnswerKey, AnswerWriter, Format};
+use super::cache::{Cache, quality_bytes, report_bytes};
+use super::flights::Flights;
+use super::uploads::Uploads;
+use crate::http::error::WebError;
+use crate::http::query::When;
+use crate::scope::Account;
 
 /// A connection for one request, with the cache.
 pub(crate) struct Db<'a> {
@@ -71,7 +42,7 @@ pub(crate) struct Db<'a> {
 }
 
 impl<'a> Db<'a> {
-    pub fn new(store: &'a mut Store, inner: &'a Arc<Inner>) -> Db<'a> {
+    pub(super) fn new(store: &'a mut Store, inner: &'a Arc<Inner>) -> Db<'a> {
         Db {
             store,
             inner,
@@ -83,13 +54,19 @@ impl<'a> Db<'a> {
         &self.inner.catalogue
     }
 
-    pub fn uploads(&self) -> &crate::import::Uploads {
+    pub fn uploads(&self) -> &Uploads {
         &self.inner.uploads
     }
 
     /// Dates with a platform snapshot, ascending.
     pub fn dates(&self) -> Result<Vec<Date>, WebError> {
         Ok(self.store.platform_dates()?)
+    }
+
+    /// The date a page shows: the one `as_of` names, else the latest with data; `None` when
+    /// nothing is imported yet.
+    pub fn when(&self, as_of: Option<&str>) -> Result<Option<When>, WebError> {
+        When::among(self.dates()?, as_of)
     }
 
     fn stamp(&mut self) -> Result<String, WebError> {
@@ -134,7 +111,7 @@ impl<'a> Db<'a> {
     }
 
     /// The answer of `key`, serialised by `build` once for every request that asks for it.
-    pub fn answer(
+    fn answer(
         &mut self,
         key: AnswerKey,
         build: impl Fn(&mut Db<'a>) -> Result<Answer, WebError>,
@@ -185,6 +162,49 @@ impl<'a> Db<'a> {
         }
     }
 
+    /// The report of a date (the latest by default) and level as `account` may see it.
+    pub fn scoped_report(
+        &mut self,
+        account: &Account,
+        as_of: Option<&str>,
+        level: Level,
+    ) -> Result<Report, WebError> {
+        account.require_level(level)?;
+        let when = self.when(as_of)?.ok_or(WebError::NotFound)?;
+        let report = self.report(when.as_of, level)?;
+        Ok(account.filter(&report))
+    }
+
+    /// The report of a date (the latest by default) and level as `account` may see it, in
+    /// `format`, with its date: serialised once for every account of the same role and scope.
+    pub fn scoped_answer(
+        &mut self,
+        account: &Account,
+        as_of: Option<&str>,
+        level: Level,
+        format: Format,
+    ) -> Result<(Date, Answer), WebError> {
+        account.require_level(level)?;
+        let date = self.when(as_of)?.ok_or(WebError::NotFound)?.as_of;
+        let key = AnswerKey {
+            as_of: date,
+            level: level.code(),
+            role: account.role.code(),
+            scope: account.scope.clone(),
+            format,
+        };
+        let answer = self.answer(key, |db| {
+            let report = db.report(date, level)?;
+            // An admin sees every row: the report is written as it is, not copied first.
+            if account.is_admin() {
+                serialise(&report, format)
+            } else {
+                serialise(&account.filter(&report), format)
+            }
+        })?;
+        Ok((date, answer))
+    }
+
     /// Adds a line to the audit log now: for a change, which is on record before it is
     /// answered.
     pub fn audit(
@@ -197,7 +217,7 @@ impl<'a> Db<'a> {
     }
 
     /// Adds a line of reading (`view`, `download`) to the audit log, written within
-    /// [`crate::audit::FLUSH_EVERY`] with others ([`crate::audit`]).
+    /// [`super::audit::FLUSH_EVERY`] with others ([`super::audit`]).
     pub fn audit_read(&self, login: &str, action: &str, detail: &str) {
         self.inner.audit_later(AuditLine {
             at: jiff::Timestamp::now(),
@@ -220,44 +240,13 @@ impl<'a> Db<'a> {
     }
 }
 
-/// About what a report holds in memory: its rows with their texts and figures, and the ids of
-/// unknown organisations.
-fn report_bytes(report: &Report) -> usize {
-    let row = |row: &IndicatorRow| {
-        size_of::<IndicatorRow>()
-            + row.id.capacity()
-            + row.name.capacity()
-            + row.municipality.capacity()
-            + row.region.capacity()
-            + row.platforms.capacity() * size_of::<Option<RoleMap<Indicator>>>()
-    };
-    let unknown: usize = report
-        .platforms
-        .iter()
-        .filter_map(|platform| platform.unknown.as_ref())
-        .map(|unknown| {
-            unknown
-                .ids
-                .iter()
-                .map(|id| size_of::<OrgId>() + id.as_str().len())
-                .sum::<usize>()
-        })
-        .sum();
-    size_of::<Report>() + report.rows.iter().map(row).sum::<usize>() + unknown
-}
-
-/// About what a data-quality report holds: the registry's names and the findings' ids.
-fn quality_bytes(quality: &QualityReport) -> usize {
-    let text = |s: &String| size_of::<String>() + s.capacity();
-    let names: usize = quality
-        .names
-        .iter()
-        .map(|(inn, name)| text(inn) + text(name))
-        .sum();
-    let findings: usize = quality
-        .findings
-        .iter()
-        .map(|finding| finding.orgs.iter().map(text).sum::<usize>())
-        .sum();
-    size_of::<QualityReport>() + names + findings
+fn serialise(report: &Report, format: Format) -> Result<Answer, WebError> {
+    let mut writer = AnswerWriter::new();
+    match format {
+        Format::Json => {
+            tsos_report::json::write(report, &mut writer, tsos_report::json::Layout::Compact)?
+        }
+        Format::Csv => writer.write_all(&tsos_report::csv::to_bytes(report))?,
+    }
+    Ok(writer.finish()?)
 }

@@ -1,0 +1,12 @@
+//! The bottom layer: what a request and its answer are made of, whoever asks and whatever
+//! the data. The one error type and how it reaches the browser ([`error`]), answers of every
+//! kind ([`response`]), the dates and levels a query asks for ([`query`]), the site's
+//! addresses ([`urls`]), a form's uploaded files ([`upload`]), and what a panic becomes
+//! ([`failsafe`]). Nothing here knows the database, an account or a page of its own.
+
+pub(crate) mod error;
+pub(crate) mod failsafe;
+pub(crate) mod query;
+pub(crate) mod response;
+pub(crate) mod upload;
+pub(crate) mod urls;
