@@ -24,7 +24,6 @@
 //!   `/api/chats`, `/api/chats/schools/{inn}`;
 //! - `/login`, `/logout`, `/assets/…`.
 
-mod accounts;
 mod api;
 mod auth;
 mod charts;
@@ -46,7 +45,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use accounts::{AddedUser, add_user};
+pub use auth::accounts::{AddedUser, add_user};
 pub use auth::{FAILURE_WINDOW, MAX_FAILURES};
 pub use data::{AppState, DEFAULT_MAX_UPLOAD_MB, WebConfig};
 pub use http::error::{INTERNAL, WebError};
@@ -101,8 +100,8 @@ pub fn router(state: AppState) -> Router {
         .route("/download/chats.xlsx", get(chats::xlsx))
         .route("/download/letter/{id}/{file}", get(downloads::letter))
         .route("/download/{file}", get(downloads::report))
-        .route("/login", get(auth::login_form).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
+        .route("/login", get(auth::login::form).post(auth::login::submit))
+        .route("/logout", post(auth::login::logout))
         .route("/assets/style.css", get(pages::style))
         .route("/assets/app.js", get(pages::script))
         .fallback(pages::not_found);

@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use tsos_domain::OrgId;
 use tsos_store::{Store, UserSaved};
 
-use crate::auth::hash_password;
+use super::secret::hash_password;
 use crate::http::error::WebError;
 use crate::scope::AccountRole;
 
