@@ -26,7 +26,6 @@
 
 mod api;
 mod auth;
-mod charts;
 mod chats;
 mod data;
 mod downloads;

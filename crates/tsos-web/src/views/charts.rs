@@ -1,0 +1,177 @@
+//! The charts of a page: a row's trend over the dates, and its schools by share.
+
+use jiff::civil::Date;
+use tsos_domain::{Indicator, IndicatorRow, Report, Role, Status, format_date_ru};
+use tsos_report::ru;
+
+use super::columns::{columns, indicator};
+use super::svg::{self, Bin, Series};
+
+pub(crate) struct Chart {
+    pub title: String,
+    pub svg: String,
+    pub caption: String,
+}
+
+const ROLE_COLORS: [&str; 3] = ["#1f5fa8", "#d9822b", "#4f8a2b"];
+
+fn role_color(role: Role) -> &'static str {
+    match role {
+        Role::Teachers => ROLE_COLORS[0],
+        Role::Students => ROLE_COLORS[1],
+        Role::Parents => ROLE_COLORS[2],
+    }
+}
+
+fn status_color(status: Status) -> &'static str {
+    match status {
+        Status::Green => "#2e7d32",
+        Status::Yellow => "#d4a106",
+        Status::Red => "#c62828",
+        Status::None => "#5b7db1",
+    }
+}
+
+/// The trend of one row over every date: one chart per platform, a line per role, the
+/// targets dashed. `rows[i]` is the row at `dates[i]` with its report, if it has one.
+pub(crate) fn trend_charts(
+    dates: &[Date],
+    rows: &[Option<(&Report, &IndicatorRow)>],
+) -> Vec<Chart> {
+    let Some((latest, _)) = rows.iter().rev().flatten().next() else {
+        return Vec::new();
+    };
+    let mut charts = Vec::new();
+    for platform in &latest.platforms {
+        let mut series = Vec::new();
+        for role in Role::ALL {
+            let mut values = Vec::with_capacity(dates.len());
+            let mut targets = Vec::with_capacity(dates.len());
+            let mut tips = Vec::with_capacity(dates.len());
+            for (date, row) in dates.iter().zip(rows) {
+                let found = row.and_then(|(report, row)| {
+                    let pos = report
+                        .platforms
+                        .iter()
+                        .position(|p| p.platform.code == platform.platform.code)?;
+                    row.platforms[pos].as_ref().map(|p| *p.get(role))
+                });
+                values.push(found.and_then(|i| i.share).map(|s| s * 100.0));
+                targets.push(found.and_then(|i| i.target).map(|t| t * 100.0));
+                tips.push(match found {
+                    Some(i) => format!(
+                        "{} — {}: {} (активных {} из {})",
+                        format_date_ru(*date),
+                        role.title_ru(),
+                        ru::percent(i.share),
+                        ru::optional_integer(i.active),
+                        ru::optional_integer(i.contingent)
+                    ),
+                    None => String::new(),
+                });
+            }
+            if values.iter().any(Option::is_some) {
+                series.push(Series {
+                    label: role.title_ru().to_string(),
+                    color: role_color(role),
+                    values,
+                    targets,
+                    tips,
+                });
+            }
+        }
+        if series.is_empty() {
+            continue;
+        }
+        let title = format!("{}: доля активных по срезам", platform.platform.name);
+        charts.push(Chart {
+            svg: svg::line_chart(&title, dates, &series),
+            title,
+            caption: "Точки — отчетные даты (наведите, чтобы увидеть значение); пунктир — цель."
+                .to_string(),
+        });
+    }
+    charts
+}
+
+/// Schools by share in bands of 10 p.p. (and one band over 100 %), coloured by where the
+/// band lies against the target.
+pub(crate) fn distribution_charts(
+    report: &Report,
+    schools: &[&IndicatorRow],
+    band_pp: f64,
+) -> Vec<Chart> {
+    let mut charts = Vec::new();
+    for column in columns(report, schools) {
+        let indicators: Vec<&Indicator> = schools
+            .iter()
+            .filter_map(|row| indicator(row, column))
+            .collect();
+        let target = indicators.iter().find_map(|i| i.target);
+        let mut counts = [0usize; 11];
+        let mut without = 0;
+        for i in &indicators {
+            match i.share {
+                Some(share) => {
+                    let band = ((share * 100.0 + 1e-9) / 10.0).floor().clamp(0.0, 10.0) as usize;
+                    counts[band] += 1;
+                }
+                None => without += 1,
+            }
+        }
+        if counts.iter().all(|&c| c == 0) {
+            continue;
+        }
+        let bins: Vec<Bin> = counts
+            .iter()
+            .enumerate()
+            .map(|(band, &count)| {
+                let (low, high) = (band as f64 * 10.0, band as f64 * 10.0 + 10.0);
+                let label = if band == 10 {
+                    "≥100".to_string()
+                } else {
+                    format!("{}–{}", low, high)
+                };
+                let status = match target {
+                    None => Status::None,
+                    Some(t) if low + 1e-9 >= t * 100.0 => Status::Green,
+                    Some(t) if high <= t * 100.0 - band_pp + 1e-9 => Status::Red,
+                    Some(_) => Status::Yellow,
+                };
+                Bin {
+                    tip: format!(
+                        "доля {label} %: {count} {}",
+                        ru::plural(count as u64, "ОО", "ОО", "ОО")
+                    ),
+                    label,
+                    count,
+                    color: status_color(status),
+                }
+            })
+            .collect();
+        let platform = &report.platforms[column.platform].platform;
+        let title = format!("{} · {}", platform.name, column.role.title_ru());
+        let mut caption = format!(
+            "{} ОО по доле активных на {}; {}.",
+            ru::integer(indicators.len() as u64),
+            format_date_ru(report.as_of),
+            match target {
+                Some(t) => format!(
+                    "цель {}: зеленые — достигли, желтые — в пределах {} п.п., красные — ниже",
+                    ru::percent(Some(t)),
+                    ru::decimal(band_pp, 0)
+                ),
+                None => "цель не задана".to_string(),
+            }
+        );
+        if without > 0 {
+            caption.push_str(&format!(" Без контингента: {without} ОО."));
+        }
+        charts.push(Chart {
+            svg: svg::histogram(&title, &bins),
+            title,
+            caption,
+        });
+    }
+    charts
+}

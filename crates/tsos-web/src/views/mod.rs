@@ -1,0 +1,137 @@
+//! What the pages show, computed from the reports: the frame of every page, headline cards,
+//! charts, the lagging list, ranked tables, a school's figures, data-quality findings.
+//! Everything here is already formatted the Russian way («81,3 %», «01.10.2023»), so the
+//! templates only lay it out; nothing here reads the database.
+
+mod cards;
+mod charts;
+mod columns;
+mod figures;
+mod findings;
+mod lagging;
+mod notes;
+mod ranked;
+mod svg;
+
+use jiff::civil::Date;
+use tsos_domain::format_date_ru;
+
+use crate::scope::Account;
+pub(crate) use cards::{Card, cards};
+pub(crate) use charts::{Chart, distribution_charts, trend_charts};
+pub(crate) use figures::{FigureTable, school_figures};
+pub(crate) use findings::{FindingView, capitalized, finding_scope, findings};
+pub(crate) use lagging::{LagGroup, lagging_groups};
+pub(crate) use notes::{notes, outside};
+pub(crate) use ranked::{Ranked, ranked};
+
+/// The frame of every page: navigation, account, breadcrumbs and the date picker.
+pub(crate) struct Layout {
+    pub title: String,
+    pub account: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<Crumb>,
+    pub dates: Vec<DateOption>,
+    /// Query parameters the date picker keeps (the sort order of a table).
+    pub keep: Vec<(String, String)>,
+    pub asset_version: &'static str,
+}
+
+pub(crate) struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+pub(crate) struct Crumb {
+    pub label: String,
+    /// `None` for the current page, or a level the account may not open.
+    pub href: Option<String>,
+}
+
+pub(crate) struct DateOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Which section of the navigation a page belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Overview,
+    Snapshots,
+    Quality,
+    Chats,
+    Downloads,
+    Import,
+    Audit,
+}
+
+impl Layout {
+    pub fn new(account: &Account, csrf: &str, section: Section, title: String) -> Layout {
+        let mut nav = vec![NavItem {
+            label: "Обзор",
+            href: "/",
+            active: section == Section::Overview,
+        }];
+        if account.sees_everything_in_data() {
+            nav.push(NavItem {
+                label: "Снимки",
+                href: "/snapshots",
+                active: section == Section::Snapshots,
+            });
+        }
+        nav.push(NavItem {
+            label: "Качество данных",
+            href: "/quality",
+            active: section == Section::Quality,
+        });
+        nav.push(NavItem {
+            label: "Чаты",
+            href: "/chats",
+            active: section == Section::Chats,
+        });
+        nav.push(NavItem {
+            label: "Выгрузки",
+            href: "/downloads",
+            active: section == Section::Downloads,
+        });
+        if account.is_admin() {
+            nav.push(NavItem {
+                label: "Импорт",
+                href: "/import",
+                active: section == Section::Import,
+            });
+            nav.push(NavItem {
+                label: "Журнал",
+                href: "/audit",
+                active: section == Section::Audit,
+            });
+        }
+        Layout {
+            title,
+            account: account.describe(),
+            csrf: csrf.to_string(),
+            nav,
+            crumbs: Vec::new(),
+            dates: Vec::new(),
+            keep: Vec::new(),
+            asset_version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// Offers the dates with data, newest first, `as_of` selected.
+    pub fn with_dates(mut self, dates: &[Date], as_of: Date) -> Layout {
+        self.dates = dates
+            .iter()
+            .rev()
+            .map(|date| DateOption {
+                value: date.to_string(),
+                label: format_date_ru(*date),
+                selected: *date == as_of,
+            })
+            .collect();
+        self
+    }
+}
