@@ -5,11 +5,13 @@
 
 mod cards;
 mod charts;
+pub(crate) mod chats;
 mod columns;
 mod figures;
 mod findings;
 mod lagging;
 mod notes;
+pub(crate) mod preview;
 mod ranked;
 mod svg;
 
@@ -133,5 +135,21 @@ impl Layout {
             })
             .collect();
         self
+    }
+}
+
+/// A stored UTC time as people in the authorities read it: Moscow time, «01.10.2023 14:05».
+pub(crate) fn moscow_time(rfc3339: &str) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(ts) => {
+            let local = jiff::tz::offset(3).to_datetime(ts);
+            format!(
+                "{} {:02}:{:02}",
+                format_date_ru(local.date()),
+                local.hour(),
+                local.minute()
+            )
+        }
+        Err(_) => rfc3339.to_string(),
     }
 }

@@ -1,178 +1,119 @@
-//! The preview page of an upload: how tsos read it, and what a person can decide before it is
-//! saved — the meaning of each column, the school of each name without ИНН, and whether a
-//! snapshot may be replaced by far less.
+//! Importing in the browser: upload a file, see how tsos read it, decide, confirm.
 //!
-//! The file is read once, by [`prepare_import`], exactly as the confirmation will read it.
-//! Only where the import stops on the file (no header, a layout read two ways, missing
-//! columns, invalid rows, a registry without ИНН) is the header read again on its own from the
-//! first rows ([`header_again`]), so that the page can show every column with its drop-down
-//! and the person can fix the layout here instead of on the command line.
+//! The preview ([`preview`], and [`remap`] with a column given its meaning) reads the uploaded file once, as the confirmation will
+//! ([`tsos_app::import::prepare_import`]), and shows every column of the header with its
+//! reading and a drop-down of meanings, the first rows, the row counts, the warnings and the
+//! errors with their lines, which snapshot a confirmation would replace, and who would stay
+//! outside every school's figures. A person may change a column's meaning (the remap reads
+//! the file again with it), choose the school of a name without ИНН, and allow a replacement
+//! by far less. A file that can be imported, or whose layout can be fixed in the
+//! page, waits in a private temporary folder under a random token bound to the uploader
+//! ([`crate::data::uploads`]), with those choices; any other is deleted with its request.
+//! The confirmation ([`confirm`]) runs the same transaction as `tsos import`
+//! ([`tsos_app::import::import_file`]), which remembers the layout and the names a person
+//! gave. Only an admin imports: a snapshot replaces the figures of every school for its date.
+//!
+//! The preview page ([`crate::views::preview`]) is read here, once for each of the three
+//! actions that show it.
+
+pub(crate) mod confirm;
+pub(crate) mod form;
+pub(crate) mod preview;
+pub(crate) mod remap;
 
 use std::collections::HashSet;
 
-use askama::Template;
 use tsos_app::AppError;
-use tsos_app::import::{PreparedImport, by_role, prepare_import, saved_profile};
-use tsos_domain::{Role, format_date_ru};
-use tsos_ingest::error::column_letters;
-use tsos_ingest::header::{Mapping, MappingSource, Meaning, Reading, header_key, normalize};
-use tsos_ingest::search::{HEADER_SEARCH_ROWS, Search, find_header};
-use tsos_ingest::{Column, Content, Header, IngestError, Measure, RowStats, Source};
+use tsos_app::import::{PreparedImport, prepare_import, saved_profile};
+use tsos_domain::{Catalogue, format_date_ru};
+use tsos_ingest::header::{Mapping, MappingSource, header_key};
+use tsos_ingest::search::{Search, find_header};
+use tsos_ingest::{Content, Header, IngestError, RowStats, Source};
 use tsos_report::ru;
 use tsos_store::{REGISTRY, Store};
 
-use super::datasets;
 use crate::auth::CurrentUser;
-use crate::data::Db;
 use crate::data::uploads::{Pending, Shown};
+use crate::data::{AppState, Db};
 use crate::http::error::{WebError, ingest_is_users};
-use crate::views::{Layout, Section};
+use crate::views::preview::{NameView, PreviewPage, error_text, outside};
+use crate::views::{Layout, Section, moscow_time};
 
 /// Data rows shown in the preview.
 const SAMPLE_ROWS: usize = 5;
 
-#[derive(Template)]
-#[template(path = "preview.html")]
-pub(super) struct PreviewPage {
-    layout: Layout,
-    file_name: String,
-    dataset_name: String,
-    /// Why the last confirmation was refused (a replacement by far less, names left without a
-    /// school), with what to do about it here.
-    refusal: Option<String>,
-    /// How the file was read, what it is, for which date; empty when it could not be read.
-    facts: Vec<(String, String)>,
-    /// Every column of the header with its reading and a drop-down of meanings.
-    columns: Vec<ColumnView>,
-    /// Whether the columns show their cells of the first data row.
-    examples: bool,
-    /// The meanings a drop-down offers, by group: (group, [(code, label)]).
-    meanings: Vec<(&'static str, Vec<(String, String)>)>,
-    /// Where the meanings of the columns come from, and what a confirmation does with them.
-    mapping_note: String,
-    sample_header: Vec<String>,
-    sample_rows: Vec<(u64, Vec<String>)>,
-    stats: Vec<(String, String)>,
-    warnings: Vec<String>,
-    rejected: Vec<String>,
-    /// Users and organisations of the file that no school's figures take in.
-    outside: Vec<String>,
-    /// Why the file cannot be imported as it is.
-    error: Option<String>,
-    replaces: Option<String>,
-    /// What the file has far less of than the snapshot it replaces: the confirmation then
-    /// needs the person's word.
-    shrinks: Option<String>,
-    /// Names without ИНН that match no registry school, or several.
-    names: Vec<NameView>,
+fn datasets(catalogue: &Catalogue) -> Vec<(String, String)> {
+    std::iter::once((REGISTRY.to_string(), "Реестр ОО".to_string()))
+        .chain(catalogue.iter().map(|p| (p.code.clone(), p.name.clone())))
+        .collect()
+}
+
+fn require_admin(user: &CurrentUser) -> Result<(), WebError> {
+    if user.account.is_admin() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "импорт доступен только администратору: снимок заменяет данные всех школ на дату"
+                .to_string(),
+        ))
+    }
+}
+
+/// The value of the field `name` of a form sent as pairs.
+fn field<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    form.iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Whether a checkbox of a form sent as pairs is ticked.
+fn ticked(form: &[(String, String)], name: &str) -> bool {
+    field(form, name).is_some_and(|value| !value.is_empty())
+}
+
+/// Checks the form's CSRF token and takes the upload it names, if this account made it.
+fn take_pending(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &[(String, String)],
+) -> Result<(String, Pending), WebError> {
+    require_admin(user)?;
+    user.check_csrf(field(form, "csrf").unwrap_or_default())?;
+    let token = field(form, "token").unwrap_or_default().to_string();
+    let pending = state
+        .uploads()
+        .take(&token, &user.account.login)
+        .ok_or_else(|| {
+            WebError::BadRequest(
+                "загруженный файл не найден: он уже импортирован или ожидал подтверждения \
+                 дольше часа; загрузите его снова"
+                    .to_string(),
+            )
+        })?;
+    Ok((token, pending))
+}
+
+/// The preview of `pending` read (again), with the message `refusal` of a confirmation the
+/// application refused. Only a file that can be imported, or whose layout can be fixed in
+/// the page, waits for the confirmation; any other is deleted with `pending` now.
+fn show_preview(
+    db: &mut Db<'_>,
+    user: &CurrentUser,
+    mut pending: Pending,
     token: String,
-    /// Whether the strict import failed only for invalid rows, so that skipping them is an
-    /// option.
-    can_skip_invalid: bool,
-    skip_invalid: bool,
-    can_confirm: bool,
-    datasets: Vec<(String, String)>,
-}
-
-impl PreviewPage {
-    /// Whether the upload is worth keeping: it can be imported, or its layout fixed here.
-    pub fn keeps_upload(&self) -> bool {
-        self.can_confirm || self.can_skip_invalid || !self.columns.is_empty()
+    refusal: Option<String>,
+) -> Result<PreviewPage, WebError> {
+    let (page, shown) = read_preview(db, user, &pending, &token, refusal)?;
+    if page.keeps_upload() {
+        pending.shown = shown;
+        db.uploads().keep(token, pending);
     }
-
-    pub fn file_name(&self) -> &str {
-        &self.file_name
-    }
-}
-
-/// One column of the header as the preview shows it.
-struct ColumnView {
-    /// `A`, `B`, … as in Excel.
-    letter: String,
-    text: String,
-    why: String,
-    /// The column's cell in the first data row, to tell what it holds.
-    example: String,
-    /// The drop-down's name: `col` and the column's index.
-    field: String,
-    /// The code of the meaning it is read with.
-    selected: String,
-    /// A reading no choice of the list names (ФИО), shown as the selected option.
-    extra: Option<(String, String)>,
-}
-
-/// A name without ИНН and the schools it could be.
-struct NameView {
-    loc: String,
-    name: String,
-    municipality: String,
-    /// Why it needs a person: several schools have the name, or none.
-    what: String,
-    /// The drop-down's name: `name` and the name's place in [`Shown::names`].
-    field: String,
-    /// (ИНН, label, selected)
-    options: Vec<(String, String, bool)>,
-}
-
-/// The code of a reading's meaning, as its drop-down has it.
-pub(super) fn code_of(column: Option<Column>) -> String {
-    match column {
-        Some(column) => Meaning::Column(column).code(),
-        None => Meaning::Ignore.code(),
-    }
-}
-
-/// The meanings a column may be given, labelled as the readings are. A measure is offered
-/// with each role: the drop-down says what the column counts and for whom.
-fn meanings() -> Vec<(&'static str, Vec<(String, String)>)> {
-    let option = |column: Column| (Meaning::Column(column).code(), column.describe_ru());
-    let measures = [
-        Measure::Registered,
-        Measure::Confirmed,
-        Measure::Active,
-        Measure::Share,
-        Measure::Contingent,
-    ];
-    vec![
-        (
-            "Организация",
-            [
-                Column::Org,
-                Column::Name,
-                Column::Municipality,
-                Column::Region,
-            ]
-            .map(option)
-            .to_vec(),
-        ),
-        (
-            "Выгрузка по пользователям",
-            [
-                Column::UserId,
-                Column::Role,
-                Column::Confirmed,
-                Column::LastDate,
-            ]
-            .map(option)
-            .to_vec(),
-        ),
-        (
-            "Выгрузка по школам",
-            measures
-                .iter()
-                .flat_map(|measure| Role::ALL.map(|role| option(Column::Measure(role, *measure))))
-                .collect(),
-        ),
-        (
-            "Прочее",
-            vec![(Meaning::Ignore.code(), "не учитывается".to_string())],
-        ),
-    ]
+    Ok(page)
 }
 
 /// Reads the upload of `pending` as its confirmation would, and builds its preview. `refusal`
 /// is the message of a confirmation the application refused.
-pub(super) fn read_preview(
+fn read_preview(
     db: &mut Db<'_>,
     user: &CurrentUser,
     pending: &Pending,
@@ -184,37 +125,20 @@ pub(super) fn read_preview(
         Some(platform) => platform.name.clone(),
         None => "Реестр ОО".to_string(),
     };
-    let mut page = PreviewPage {
-        layout: Layout::new(
+    let mut page = PreviewPage::new(
+        Layout::new(
             &user.account,
             &user.csrf,
             Section::Import,
             "Предпросмотр импорта".to_string(),
         ),
-        file_name: tsos_ingest::source::display_name(pending.file.path()),
+        tsos_ingest::source::display_name(pending.file.path()),
         dataset_name,
         refusal,
-        facts: Vec::new(),
-        columns: Vec::new(),
-        examples: false,
-        meanings: meanings(),
-        mapping_note: String::new(),
-        sample_header: Vec::new(),
-        sample_rows: Vec::new(),
-        stats: Vec::new(),
-        warnings: Vec::new(),
-        rejected: Vec::new(),
-        outside: Vec::new(),
-        error: None,
-        replaces: None,
-        shrinks: None,
-        names: Vec::new(),
-        token: token.to_string(),
-        can_skip_invalid: false,
-        skip_invalid: pending.skip_invalid,
-        can_confirm: false,
-        datasets: datasets(&catalogue),
-    };
+        token,
+        pending.skip_invalid,
+        datasets(&catalogue),
+    );
     let mut shown = Shown::default();
     let request = pending.request(pending.skip_invalid, false, &[], SAMPLE_ROWS);
     match prepare_import(db.store, &catalogue, &request) {
@@ -243,45 +167,6 @@ pub(super) fn read_preview(
         Err(err) => return Err(err.into()),
     }
     Ok((page, shown))
-}
-
-/// The message of a read that stopped. Where the page shows the columns, their readings and
-/// the command line's `--map` advice are left to the table and its drop-downs.
-fn error_text(err: &IngestError, columns_shown: bool) -> String {
-    match err {
-        IngestError::InvalidRows { total, .. } => format!(
-            "Ошибочных строк: {}. Файл можно исправить и загрузить снова или импортировать \
-             без ошибочных строк: они будут подсчитаны в происхождении снимка.",
-            ru::integer(*total as u64)
-        ),
-        IngestError::NoHeader {
-            file,
-            expected,
-            best,
-        } if columns_shown => {
-            let mut text = format!(
-                "{file}: не найдена строка заголовков в первых {HEADER_SEARCH_ROWS} строках.\n\
-                 Ожидались столбцы: {expected}"
-            );
-            if let Some(line) = best.as_ref().and_then(|best| best.line) {
-                text.push_str(&format!(
-                    "\nСамая похожая — строка {line}; ее столбцы в таблице ниже."
-                ));
-            }
-            text
-        }
-        IngestError::MissingColumns {
-            file,
-            missing,
-            expected,
-            ..
-        } if columns_shown => format!(
-            "{file}: нет обязательных столбцов: {}.\nОжидаются: {expected}",
-            missing.join(", ")
-        ),
-        IngestError::Layout { file, problem, .. } if columns_shown => format!("{file}: {problem}."),
-        other => other.to_string(),
-    }
 }
 
 /// Fills the page with a file read and reconciled without error.
@@ -331,13 +216,7 @@ fn show_prepared(
         },
     ));
     let first = import.sample.first().map(|(_, cells)| cells.as_slice());
-    show_columns(
-        &import.readings,
-        import.mapping.as_ref(),
-        first,
-        page,
-        shown,
-    );
+    page.show_columns(&import.readings, import.mapping.as_ref(), first, shown);
     shown.applied = import.mapping.clone();
     page.mapping_note = mapping_note(db.store, import.mapping.as_ref(), &import.header_key);
     page.sample_header = import.readings.iter().map(|r| r.text.clone()).collect();
@@ -391,7 +270,7 @@ fn show_prepared(
             format_date_ru(import.as_of),
             current.id,
             current.file_name,
-            crate::pages::moscow_time(&current.imported_at)
+            moscow_time(&current.imported_at)
         )),
         None => None,
     };
@@ -434,63 +313,6 @@ fn show_prepared(
     Ok(())
 }
 
-/// The readings as rows of the page, and what each drop-down shows.
-fn show_columns(
-    readings: &[Reading],
-    applied: Option<&Mapping>,
-    first: Option<&[String]>,
-    page: &mut PreviewPage,
-    shown: &mut Shown,
-) {
-    page.examples = first.is_some();
-    for reading in readings {
-        let selected = code_of(reading.column);
-        page.columns.push(ColumnView {
-            letter: column_letters(reading.idx),
-            text: reading.text.clone(),
-            why: why_of(reading, applied),
-            example: first
-                .and_then(|cells| cells.get(reading.idx))
-                .cloned()
-                .unwrap_or_default(),
-            field: format!("col{}", reading.idx),
-            extra: (reading.column == Some(Column::FullName))
-                .then(|| (selected.clone(), "ФИО (не сохраняется)".to_string())),
-            selected: selected.clone(),
-        });
-        shown
-            .columns
-            .push((reading.idx, reading.text.clone(), selected));
-    }
-}
-
-/// Why a column reads as it does. Ingestion says so for a meaning from a mapping with its
-/// code, as `--map` takes it; the page names whose word it is instead, since its drop-down
-/// shows the meaning.
-fn why_of(reading: &Reading, applied: Option<&Mapping>) -> String {
-    let key = normalize(&reading.text);
-    let given = applied.and_then(|mapping| {
-        mapping
-            .entries
-            .iter()
-            .find(|(header, _)| normalize(header) == key)
-            .map(|(_, meaning)| (*meaning, mapping.source))
-    });
-    let Some((meaning, source)) = given else {
-        return reading.why.clone();
-    };
-    let by = match source {
-        MappingSource::Given => "задано вами".to_string(),
-        MappingSource::Profile(id) => format!("по сохраненной разметке №{id}"),
-    };
-    match (meaning, reading.column) {
-        (Meaning::Measure(_), None) => {
-            format!("{by}, но в заголовке нет роли: выберите показатель с ролью")
-        }
-        _ => by,
-    }
-}
-
 /// Where the meanings of the columns come from, and what the confirmation does with them.
 fn mapping_note(store: &Store, applied: Option<&Mapping>, key: &str) -> String {
     match applied.map(|mapping| mapping.source) {
@@ -504,7 +326,7 @@ fn mapping_note(store: &Store, applied: Option<&Mapping>, key: &str) -> String {
                     format!(
                         ", сохраненной при импорте файла «{}» {}",
                         profile.file_name,
-                        crate::pages::moscow_time(&profile.saved_at)
+                        moscow_time(&profile.saved_at)
                     )
                 })
                 .unwrap_or_default();
@@ -536,7 +358,7 @@ fn show_header_again(
     let Some(header) = header_again(store, pending, best_line) else {
         return;
     };
-    show_columns(&header.readings, header.mapping.as_ref(), None, page, shown);
+    page.show_columns(&header.readings, header.mapping.as_ref(), None, shown);
     page.mapping_note = mapping_note(store, header.mapping.as_ref(), &header.key);
     shown.applied = header.mapping;
 }
@@ -562,43 +384,6 @@ fn header_again(store: &Store, pending: &Pending, best_line: Option<u64>) -> Opt
         Ok(Search::Found { header, .. }) => Some(header),
         _ => None,
     }
-}
-
-/// Users and organisations of the file that no school's figures take in, in plain words.
-fn outside(prepared: &PreparedImport) -> Vec<String> {
-    let unknown = &prepared.unknown;
-    let mut out = Vec::new();
-    if !unknown.ids.is_empty() {
-        let listed: Vec<String> = unknown
-            .ids
-            .iter()
-            .take(10)
-            .map(ToString::to_string)
-            .collect();
-        let more = unknown.ids.len() - listed.len();
-        out.push(format!(
-            "Организаций не из реестра: {} ({} польз.): {}{}. Их пользователи в показатели ОО \
-             не вошли; если это школы региона, сначала обновите реестр.",
-            ru::integer(unknown.ids.len() as u64),
-            ru::integer(unknown.users),
-            listed.join(", "),
-            if more > 0 {
-                format!(" и еще {more}")
-            } else {
-                String::new()
-            }
-        ));
-    }
-    let without_org = unknown.users_without_org();
-    if without_org > 0 {
-        out.push(format!(
-            "Пользователей без организации (ИНН в строке не указан): {} — {}. В показатели ОО \
-             не вошли: их нельзя отнести ни к одной школе.",
-            ru::integer(without_org),
-            by_role(&unknown.without_org)
-        ));
-    }
-    out
 }
 
 /// How many of the registry's schools the file covers: a file of one municipality imported

@@ -1,0 +1,22 @@
+//! GET /api/dates
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::ApiUser;
+use crate::data::AppState;
+use crate::http::error::WebError;
+
+/// GET /api/dates: the dates with platform data.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let dates: Vec<String> = db.dates()?.iter().map(ToString::to_string).collect();
+            Ok(axum::Json(serde_json::json!({ "dates": dates })).into_response())
+        })
+        .await
+        .map_err(WebError::api)
+}

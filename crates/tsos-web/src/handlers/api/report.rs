@@ -1,0 +1,36 @@
+//! GET /api/report
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use tsos_domain::format_date_ru;
+
+use crate::auth::ApiUser;
+use crate::data::AppState;
+use crate::data::answers::Format;
+use crate::http::error::WebError;
+use crate::http::query::{ReportQuery, parse_level};
+
+/// GET /api/report?as_of=2023-10-01&level=school: the serialised answer every account of
+/// the same scope shares, gzip-compressed when the client accepts it.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    state
+        .run(move |db| {
+            let level = parse_level(query.level.as_deref())?;
+            let (as_of, answer) =
+                db.scoped_answer(&user.account, query.as_of.as_deref(), level, Format::Json)?;
+            db.audit_read(
+                &user.account.login,
+                "view",
+                &format!("API: отчет ({}) на {}", level.code(), format_date_ru(as_of)),
+            );
+            Ok(answer.response(&headers, Format::Json.content_type()))
+        })
+        .await
+        .map_err(WebError::api)
+}

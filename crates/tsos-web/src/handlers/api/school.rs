@@ -1,0 +1,21 @@
+//! GET /api/schools/{inn}
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use tsos_domain::Level;
+
+use super::one_row;
+use crate::auth::ApiUser;
+use crate::data::AppState;
+use crate::http::error::WebError;
+use crate::http::query::ReportQuery;
+
+/// GET /api/schools/{inn}: the report with the one school.
+pub(crate) async fn show(
+    state: State<AppState>,
+    user: ApiUser,
+    Path(inn): Path<String>,
+    query: Query<ReportQuery>,
+) -> Result<Response, WebError> {
+    one_row(state, user, Level::School, inn, query).await
+}

@@ -1,0 +1,114 @@
+//! GET /api/chats and /api/chats/schools/{inn}: the chats as JSON.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use jiff::civil::Date;
+use tsos_domain::format_date_ru;
+
+use super::{Asked, ChatsQuery, school_in_scope, scoped_rows};
+use crate::auth::ApiUser;
+use crate::data::AppState;
+use crate::http::error::WebError;
+use crate::http::query::parse_level;
+use crate::http::response::json;
+
+fn json_value(value: &serde_json::Value) -> Result<Response, WebError> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|err| WebError::Internal(format!("JSON: {err}")))?;
+    bytes.push(b'\n');
+    Ok(json(bytes))
+}
+
+/// GET /api/chats?level=…&as_of=…&deadline=…: the object of `tsos chats report --format
+/// json`, with only the rows the account may see.
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<ChatsQuery>,
+) -> Result<Response, WebError> {
+    let run = async move {
+        let asked = Asked::of(&query)?;
+        state
+            .run(move |db| {
+                let account = &user.account;
+                let level = parse_level(query.level.as_deref())?;
+                let rows = scoped_rows(db, account, &asked, level)?;
+                db.audit_read(
+                    &account.login,
+                    "view",
+                    &format!(
+                        "API: официальные чаты ({}) на {}",
+                        level.code(),
+                        format_date_ru(asked.when.as_of)
+                    ),
+                );
+                json_value(&tsos_report::chats::json(
+                    &rows,
+                    level,
+                    asked.when.as_of,
+                    asked.deadline,
+                ))
+            })
+            .await
+    };
+    run.await.map_err(WebError::api)
+}
+
+/// GET /api/chats/schools/{inn}?as_of=…: the school's chats, each in its latest state.
+pub(crate) async fn school(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(inn): Path<String>,
+    Query(query): Query<ChatsQuery>,
+) -> Result<Response, WebError> {
+    let run = async move {
+        let asked = Asked::of(&query)?;
+        state
+            .run(move |db| {
+                let account = &user.account;
+                let school = school_in_scope(db, account, &inn, asked.when.as_of)?;
+                let chats = tsos_app::chats::school_chats(
+                    db.store,
+                    &school,
+                    asked.when.as_of,
+                    asked.deadline,
+                )?
+                .current;
+                let iso = |d: Option<Date>| d.map(|d| d.to_string());
+                let value = serde_json::json!({
+                    "as_of": asked.when.as_of.to_string(),
+                    "school": {
+                        "id": school.id.as_str(),
+                        "name": school.name,
+                        "municipality": school.municipality,
+                        "region": school.region,
+                    },
+                    "chats": chats.iter().map(|c| serde_json::json!({
+                        "name": c.name,
+                        "purpose": c.purpose.code(),
+                        "class": c.class_label,
+                        "platform": c.platform,
+                        "domestic": c.domestic,
+                        "members": c.members,
+                        "active": c.active,
+                        "confirmed_on": iso(c.confirmed_on),
+                        "created_on": iso(c.created_on),
+                        "moved_on": iso(c.moved_on),
+                        "replaces": c.replaces,
+                        "since": c.as_of.to_string(),
+                    })).collect::<Vec<_>>(),
+                });
+                db.audit_read(
+                    &account.login,
+                    "view",
+                    &format!(
+                        "API: официальные чаты школы {inn} на {}",
+                        format_date_ru(asked.when.as_of)
+                    ),
+                );
+                json_value(&value)
+            })
+            .await
+    };
+    run.await.map_err(WebError::api)
+}

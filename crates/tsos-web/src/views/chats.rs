@@ -1,0 +1,248 @@
+//! What the chats pages show: the headline figures of an area or a school, the rows of the
+//! tables, a school's chats with their history.
+
+use jiff::civil::Date;
+use tsos_domain::Level;
+use tsos_domain::chats::{ChatRow, ChatState, DeadlineStatus, chat_key};
+use tsos_domain::format_date_ru;
+use tsos_report::ru;
+
+use crate::http::urls;
+
+/// A headline figure of the chats.
+pub(crate) struct Figure {
+    pub label: &'static str,
+    pub value: String,
+    pub note: String,
+    pub class: &'static str,
+    /// A word, not a number: set smaller so that it fits the card.
+    pub text: bool,
+}
+
+/// The headline figures of an area's or a school's chats.
+pub(crate) fn figures(row: &ChatRow) -> Vec<Figure> {
+    let mut out = vec![
+        Figure {
+            label: "Официальных чатов",
+            value: ru::integer(row.chats),
+            note: match row.schools_without_data {
+                0 => format!("сведения от всех {} ОО", ru::integer(row.schools as u64)),
+                n => format!(
+                    "нет сведений от {} из {} ОО",
+                    ru::integer(n as u64),
+                    ru::integer(row.schools as u64)
+                ),
+            },
+            class: "",
+            text: false,
+        },
+        Figure {
+            label: "На российских платформах",
+            value: ru::percent(row.domestic_share()),
+            note: format!(
+                "{} чатов в Сферуме, MAX, VK Мессенджере",
+                ru::integer(row.domestic)
+            ),
+            class: match row.domestic_share() {
+                Some(share) if share >= 1.0 => "green",
+                Some(_) => "yellow",
+                None => "",
+            },
+            text: false,
+        },
+        Figure {
+            label: "Открыто в иностранных мессенджерах",
+            value: ru::integer(row.foreign_open),
+            note: "WhatsApp, Telegram, Viber и другие".to_string(),
+            class: if row.foreign_open == 0 {
+                "green"
+            } else {
+                "red"
+            },
+            text: false,
+        },
+        Figure {
+            label: "Неактивных на российских платформах",
+            value: ru::integer(row.inactive_domestic),
+            note: "чат есть, но не используется".to_string(),
+            class: if row.inactive_domestic == 0 {
+                ""
+            } else {
+                "yellow"
+            },
+            text: false,
+        },
+    ];
+    if let Some(without) = row.classes_without_chat {
+        out.push(Figure {
+            label: "Классов без официального чата",
+            value: ru::integer(without),
+            note: match row.schools_without_class_list {
+                0 => format!("из {} классов в списках", ru::integer(row.classes)),
+                n => format!(
+                    "из {} классов в списках; нет списка классов у {} ОО",
+                    ru::integer(row.classes),
+                    ru::integer(n as u64)
+                ),
+            },
+            class: if without == 0 { "green" } else { "red" },
+            text: false,
+        });
+    }
+    if let Some(status) = row.deadline {
+        let mut notes = Vec::new();
+        let value = match status {
+            DeadlineStatus::Overdue(days) => {
+                notes.push(format!("на {} дн.", ru::integer(days.unsigned_abs())));
+                "просрочено".to_string()
+            }
+            other => other.title_ru(),
+        };
+        if row.schools > 1 {
+            notes.push(format!(
+                "ОО с просрочкой: {}",
+                ru::integer(row.schools_overdue as u64)
+            ));
+        }
+        out.push(Figure {
+            label: "Срок перехода",
+            value,
+            note: notes.join(" · "),
+            class: status_class(Some(status)),
+            text: true,
+        });
+    }
+    out
+}
+
+fn status_class(status: Option<DeadlineStatus>) -> &'static str {
+    match status {
+        Some(DeadlineStatus::Met) => "green",
+        Some(DeadlineStatus::Pending) => "yellow",
+        Some(DeadlineStatus::Overdue(_)) => "red",
+        None => "",
+    }
+}
+
+/// A row of the chats table.
+pub(crate) struct RowView {
+    pub name: String,
+    pub href: Option<String>,
+    pub municipality: String,
+    pub schools: String,
+    pub chats: String,
+    pub domestic_share: String,
+    pub foreign_open: String,
+    pub inactive: String,
+    /// «—» where no school of the row gave its list of classes.
+    pub classes_without_chat: String,
+    pub overdue: String,
+    pub status: String,
+    pub status_class: &'static str,
+}
+
+/// A row of the table at `level`; `query` keeps the page's day and deadline in its link.
+pub(crate) fn row_view(row: &ChatRow, level: Level, query: &str) -> RowView {
+    let href = match level {
+        Level::School => Some(format!("/chats/school/{}?{}", urls::encode(&row.id), query)),
+        Level::Municipality => Some(format!(
+            "/chats?level=school&municipality={}&{}",
+            urls::encode(&row.id),
+            query
+        )),
+        Level::Region => None,
+    };
+    RowView {
+        name: row.name.clone(),
+        href,
+        municipality: row.municipality.clone(),
+        schools: ru::integer(row.schools as u64),
+        chats: ru::integer(row.chats),
+        domestic_share: ru::percent(row.domestic_share()),
+        foreign_open: ru::integer(row.foreign_open),
+        inactive: ru::integer(row.inactive_domestic),
+        classes_without_chat: row
+            .classes_without_chat
+            .map_or_else(|| "—".to_string(), ru::integer),
+        overdue: ru::integer(row.schools_overdue as u64),
+        status: row
+            .deadline
+            .map(DeadlineStatus::title_ru)
+            .unwrap_or_default(),
+        status_class: status_class(row.deadline),
+    }
+}
+
+/// A chat of a school as the page shows it.
+pub(crate) struct ChatView {
+    pub name: String,
+    pub purpose: &'static str,
+    pub class_label: String,
+    pub platform: &'static str,
+    pub foreign: bool,
+    pub members: String,
+    pub active: bool,
+    pub confirmed: String,
+    pub created: String,
+    pub moved: String,
+    pub replaces: String,
+    /// «01.09.2023: WhatsApp, активен», oldest first.
+    pub history: Vec<String>,
+}
+
+/// A chat in its latest state, with the states of its `history` that led to it.
+pub(crate) fn chat_view(chat: &ChatState, history: &[ChatState]) -> ChatView {
+    let key = chat_key(&chat.org, &chat.name);
+    let date = |d: Option<Date>| d.map(format_date_ru).unwrap_or_default();
+    let mut past: Vec<&ChatState> = history
+        .iter()
+        .filter(|s| s.as_of <= chat.as_of)
+        .filter(|s| {
+            chat_key(&s.org, &s.name) == key
+                || chat
+                    .replaces
+                    .as_ref()
+                    .is_some_and(|r| chat_key(&s.org, r) == chat_key(&s.org, &s.name))
+        })
+        .collect();
+    past.sort_by_key(|s| s.as_of);
+    ChatView {
+        name: chat.name.clone(),
+        purpose: chat.purpose.title_ru(),
+        class_label: chat.class_label.clone().unwrap_or_default(),
+        platform: chat.platform,
+        foreign: !chat.domestic,
+        members: chat.members.map(ru::integer).unwrap_or_default(),
+        active: chat.active,
+        confirmed: date(chat.confirmed_on),
+        created: date(chat.created_on),
+        moved: date(chat.moved_on),
+        replaces: chat.replaces.clone().unwrap_or_default(),
+        history: past
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}{}, {}",
+                    format_date_ru(s.as_of),
+                    if chat_key(&s.org, &s.name) == key {
+                        String::new()
+                    } else {
+                        format!("«{}» в ", s.name)
+                    },
+                    s.platform,
+                    if s.active {
+                        "активен"
+                    } else {
+                        "не активен"
+                    }
+                )
+            })
+            .collect(),
+    }
+}
+
+/// An option of a form's drop-down list.
+pub(crate) struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
