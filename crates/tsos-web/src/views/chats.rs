@@ -1,31 +1,33 @@
-//! What the chats pages show: the headline figures of an area or a school, the rows of the
+//! What the chats pages show: the headline cards of an area or a school, the rows of the
 //! tables, a school's chats with their history.
 
 use jiff::civil::Date;
-use tsos_domain::Level;
 use tsos_domain::chats::{ChatRow, ChatState, DeadlineStatus, chat_key};
-use tsos_domain::format_date_ru;
+use tsos_domain::{Level, Status, format_date_ru};
 use tsos_report::ru;
 
+use super::Card;
 use crate::http::urls;
 
-/// A headline figure of the chats.
-pub(crate) struct Figure {
-    pub label: &'static str,
-    pub value: String,
-    pub note: String,
-    pub class: &'static str,
-    /// A word, not a number: set smaller so that it fits the card.
-    pub text: bool,
-}
-
-/// The headline figures of an area's or a school's chats.
-pub(crate) fn figures(row: &ChatRow) -> Vec<Figure> {
+/// The headline cards of an area's or a school's chats.
+pub(crate) fn chat_cards(row: &ChatRow) -> Vec<Card> {
+    let card = |title: &str, value: String, status: Status, counts: String| Card {
+        title: title.to_string(),
+        subtitle: "",
+        value,
+        text: false,
+        status,
+        status_label: "",
+        target: String::new(),
+        change: None,
+        counts,
+    };
     let mut out = vec![
-        Figure {
-            label: "Официальных чатов",
-            value: ru::integer(row.chats),
-            note: match row.schools_without_data {
+        card(
+            "Официальных чатов",
+            ru::integer(row.chats),
+            Status::None,
+            match row.schools_without_data {
                 0 => format!("сведения от всех {} ОО", ru::integer(row.schools as u64)),
                 n => format!(
                     "нет сведений от {} из {} ОО",
@@ -33,51 +35,51 @@ pub(crate) fn figures(row: &ChatRow) -> Vec<Figure> {
                     ru::integer(row.schools as u64)
                 ),
             },
-            class: "",
-            text: false,
-        },
-        Figure {
-            label: "На российских платформах",
-            value: ru::percent(row.domestic_share()),
-            note: format!(
+        ),
+        card(
+            "На российских платформах",
+            ru::percent(row.domestic_share()),
+            match row.domestic_share() {
+                Some(share) if share >= 1.0 => Status::Green,
+                Some(_) => Status::Yellow,
+                None => Status::None,
+            },
+            format!(
                 "{} чатов в Сферуме, MAX, VK Мессенджере",
                 ru::integer(row.domestic)
             ),
-            class: match row.domestic_share() {
-                Some(share) if share >= 1.0 => "green",
-                Some(_) => "yellow",
-                None => "",
-            },
-            text: false,
-        },
-        Figure {
-            label: "Открыто в иностранных мессенджерах",
-            value: ru::integer(row.foreign_open),
-            note: "WhatsApp, Telegram, Viber и другие".to_string(),
-            class: if row.foreign_open == 0 {
-                "green"
+        ),
+        card(
+            "Открыто в иностранных мессенджерах",
+            ru::integer(row.foreign_open),
+            if row.foreign_open == 0 {
+                Status::Green
             } else {
-                "red"
+                Status::Red
             },
-            text: false,
-        },
-        Figure {
-            label: "Неактивных на российских платформах",
-            value: ru::integer(row.inactive_domestic),
-            note: "чат есть, но не используется".to_string(),
-            class: if row.inactive_domestic == 0 {
-                ""
+            "WhatsApp, Telegram, Viber и другие".to_string(),
+        ),
+        card(
+            "Неактивных на российских платформах",
+            ru::integer(row.inactive_domestic),
+            if row.inactive_domestic == 0 {
+                Status::None
             } else {
-                "yellow"
+                Status::Yellow
             },
-            text: false,
-        },
+            "чат есть, но не используется".to_string(),
+        ),
     ];
     if let Some(without) = row.classes_without_chat {
-        out.push(Figure {
-            label: "Классов без официального чата",
-            value: ru::integer(without),
-            note: match row.schools_without_class_list {
+        out.push(card(
+            "Классов без официального чата",
+            ru::integer(without),
+            if without == 0 {
+                Status::Green
+            } else {
+                Status::Red
+            },
+            match row.schools_without_class_list {
                 0 => format!("из {} классов в списках", ru::integer(row.classes)),
                 n => format!(
                     "из {} классов в списках; нет списка классов у {} ОО",
@@ -85,13 +87,11 @@ pub(crate) fn figures(row: &ChatRow) -> Vec<Figure> {
                     ru::integer(n as u64)
                 ),
             },
-            class: if without == 0 { "green" } else { "red" },
-            text: false,
-        });
+        ));
     }
-    if let Some(status) = row.deadline {
+    if let Some(deadline) = row.deadline {
         let mut notes = Vec::new();
-        let value = match status {
+        let value = match deadline {
             DeadlineStatus::Overdue(days) => {
                 notes.push(format!("на {} дн.", ru::integer(days.unsigned_abs())));
                 "просрочено".to_string()
@@ -104,23 +104,26 @@ pub(crate) fn figures(row: &ChatRow) -> Vec<Figure> {
                 ru::integer(row.schools_overdue as u64)
             ));
         }
-        out.push(Figure {
-            label: "Срок перехода",
-            value,
-            note: notes.join(" · "),
-            class: status_class(Some(status)),
+        out.push(Card {
             text: true,
+            ..card(
+                "Срок перехода",
+                value,
+                light(Some(deadline)),
+                notes.join(" · "),
+            )
         });
     }
     out
 }
 
-fn status_class(status: Option<DeadlineStatus>) -> &'static str {
-    match status {
-        Some(DeadlineStatus::Met) => "green",
-        Some(DeadlineStatus::Pending) => "yellow",
-        Some(DeadlineStatus::Overdue(_)) => "red",
-        None => "",
+/// The traffic light of a deadline: met, pending, overdue; none without a deadline.
+fn light(deadline: Option<DeadlineStatus>) -> Status {
+    match deadline {
+        Some(DeadlineStatus::Met) => Status::Green,
+        Some(DeadlineStatus::Pending) => Status::Yellow,
+        Some(DeadlineStatus::Overdue(_)) => Status::Red,
+        None => Status::None,
     }
 }
 
@@ -138,7 +141,8 @@ pub(crate) struct RowView {
     pub classes_without_chat: String,
     pub overdue: String,
     pub status: String,
-    pub status_class: &'static str,
+    /// The traffic light of the deadline.
+    pub light: Status,
 }
 
 /// A row of the table at `level`; `query` keeps the page's day and deadline in its link.
@@ -169,7 +173,7 @@ pub(crate) fn row_view(row: &ChatRow, level: Level, query: &str) -> RowView {
             .deadline
             .map(DeadlineStatus::title_ru)
             .unwrap_or_default(),
-        status_class: status_class(row.deadline),
+        light: light(row.deadline),
     }
 }
 

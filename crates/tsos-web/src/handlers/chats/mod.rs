@@ -37,8 +37,8 @@ use crate::http::query::{When, parse_date};
 use crate::http::response::html;
 use crate::http::urls;
 use crate::scope::Account;
-use crate::views::chats::{ChatView, Choice, Figure, chat_view, figures};
-use crate::views::{Crumb, Layout, Section};
+use crate::views::chats::{ChatView, Choice, chat_cards, chat_view};
+use crate::views::{Card, Crumb, Layout, Section};
 
 /// Foreign messengers are banned for official work since this day (149-ФЗ art. 10 p. 8 as
 /// amended by 584-ФЗ): the deadline the pages use unless the user sets another.
@@ -138,7 +138,7 @@ struct SchoolChatsPage {
     inn: String,
     as_of: String,
     deadline: String,
-    figures: Vec<Figure>,
+    cards: Vec<Card>,
     chats: Vec<ChatView>,
     can_edit: bool,
     /// Why the forms are hidden although the account may edit.
@@ -229,7 +229,7 @@ fn school_page(
         inn: inn.to_string(),
         as_of: asked.when.as_of.to_string(),
         deadline: asked.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        figures: figures(&row),
+        cards: chat_cards(&row),
         chats: chats.iter().map(|c| chat_view(c, &history)).collect(),
         can_edit,
         edit_note: if may_edit && !can_edit {

@@ -14,8 +14,8 @@ use crate::http::query::chosen_level;
 use crate::http::response::html;
 use crate::http::urls;
 use crate::scope::{Account, AccountRole};
-use crate::views::chats::{Figure, RowView, figures, row_view};
-use crate::views::{Crumb, Layout, Section};
+use crate::views::chats::{RowView, chat_cards, row_view};
+use crate::views::{Card, Crumb, Layout, Section};
 
 /// How many overdue schools the page lists; the XLSX has them all.
 const OVERDUE_SHOWN: usize = 50;
@@ -49,7 +49,7 @@ struct ChatsPage {
     summary: String,
     as_of: String,
     deadline: String,
-    figures: Vec<Figure>,
+    cards: Vec<Card>,
     levels: Vec<LevelOption>,
     municipality: String,
     table_title: String,
@@ -155,8 +155,8 @@ pub(crate) async fn show(
                 ),
                 as_of: asked.when.as_of.to_string(),
                 deadline: asked.deadline.map(|d| d.to_string()).unwrap_or_default(),
-                figures: if single {
-                    tops.first().map(figures).unwrap_or_default()
+                cards: if single {
+                    tops.first().map(chat_cards).unwrap_or_default()
                 } else {
                     Vec::new()
                 },
