@@ -23,15 +23,6 @@ fn role_color(role: Role) -> &'static str {
     }
 }
 
-fn status_color(status: Status) -> &'static str {
-    match status {
-        Status::Green => "#2e7d32",
-        Status::Yellow => "#d4a106",
-        Status::Red => "#c62828",
-        Status::None => "#5b7db1",
-    }
-}
-
 /// The trend of one row over every date: one chart per platform, a line per role, the
 /// targets dashed. `rows[i]` is the row at `dates[i]` with its report, if it has one.
 pub(crate) fn trend_charts(
@@ -145,7 +136,7 @@ pub(crate) fn distribution_charts(
                     ),
                     label,
                     count,
-                    color: status_color(status),
+                    class: status.code(),
                 }
             })
             .collect();

@@ -4,7 +4,8 @@
 //! (`<title>`) with its exact value.
 //!
 //! Colours are SVG presentation attributes, not `style`: the pages' Content-Security-Policy
-//! allows no inline styles.
+//! allows no inline styles. A histogram's bars have no colour here but a class, which the
+//! stylesheet colours: the traffic lights of a status are written once, in `style.css`.
 
 use std::fmt::Write;
 
@@ -201,7 +202,8 @@ pub(crate) fn line_chart(title: &str, dates: &[Date], series: &[Series]) -> Stri
 pub(crate) struct Bin {
     pub label: String,
     pub count: usize,
-    pub color: &'static str,
+    /// The class the stylesheet colours the bar by: a status's code (`green`, `none`, …).
+    pub class: &'static str,
     pub tip: String,
 }
 
@@ -240,10 +242,10 @@ pub(crate) fn histogram(title: &str, bins: &[Bin]) -> String {
         let by = y(bin.count as f64);
         let _ = write!(
             svg,
-            r#"<rect x="{bx:.1}" y="{by:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}</title></rect>"#,
+            r#"<rect x="{bx:.1}" y="{by:.1}" width="{:.1}" height="{:.1}" class="{}"><title>{}</title></rect>"#,
             slot - 6.0,
             top + plot_h - by,
-            bin.color,
+            bin.class,
             escape(&bin.tip)
         );
         if bin.count > 0 {
@@ -414,7 +416,7 @@ mod tests {
             &[Bin {
                 label: "0–10".into(),
                 count: 7,
-                color: "#c00",
+                class: "red",
                 tip: "7 ОО".into(),
             }],
         );
