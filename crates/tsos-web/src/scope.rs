@@ -120,6 +120,18 @@ impl Account {
         }
     }
 
+    /// An error unless the account is an admin's: the one check of what only an admin may
+    /// open or do (the import, the audit log), with one message.
+    pub fn require_admin(&self) -> Result<(), WebError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(
+                "доступно только администратору".to_string(),
+            ))
+        }
+    }
+
     /// An error unless the account sees rows of `level`.
     pub fn require_level(&self, level: Level) -> Result<(), WebError> {
         if self.sees_level(level) {

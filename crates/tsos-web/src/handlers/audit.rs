@@ -35,11 +35,7 @@ pub(crate) async fn show(
     user: CurrentUser,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    if !user.account.is_admin() {
-        return Err(WebError::Forbidden(
-            "журнал действий доступен только администратору".to_string(),
-        ));
-    }
+    user.account.require_admin()?;
     state
         .run(move |db| {
             // The lines of reading still queued belong to the log being read.

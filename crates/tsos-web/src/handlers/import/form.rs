@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use super::{datasets, require_admin};
+use super::datasets;
 use crate::auth::CurrentUser;
 use crate::data::AppState;
 use crate::http::error::WebError;
@@ -23,7 +23,7 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    require_admin(&user)?;
+    user.account.require_admin()?;
     let page = ImportPage {
         layout: Layout::new(
             &user.account,

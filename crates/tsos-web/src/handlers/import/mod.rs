@@ -1,17 +1,18 @@
 //! Importing in the browser: upload a file, see how tsos read it, decide, confirm.
 //!
-//! The preview ([`preview`], and [`remap`] with a column given its meaning) reads the uploaded file once, as the confirmation will
-//! ([`tsos_app::import::prepare_import`]), and shows every column of the header with its
-//! reading and a drop-down of meanings, the first rows, the row counts, the warnings and the
-//! errors with their lines, which snapshot a confirmation would replace, and who would stay
-//! outside every school's figures. A person may change a column's meaning (the remap reads
-//! the file again with it), choose the school of a name without ИНН, and allow a replacement
-//! by far less. A file that can be imported, or whose layout can be fixed in the
-//! page, waits in a private temporary folder under a random token bound to the uploader
-//! ([`crate::data::uploads`]), with those choices; any other is deleted with its request.
-//! The confirmation ([`confirm`]) runs the same transaction as `tsos import`
-//! ([`tsos_app::import::import_file`]), which remembers the layout and the names a person
-//! gave. Only an admin imports: a snapshot replaces the figures of every school for its date.
+//! The preview ([`preview`], and [`remap`] with a column given its meaning) reads the
+//! uploaded file once, as the confirmation will ([`tsos_app::import::prepare_import`]), and
+//! shows every column of the header with its reading and a drop-down of meanings, the first
+//! rows, the row counts, the warnings and the errors with their lines, which snapshot a
+//! confirmation would replace, and who would stay outside every school's figures. A person
+//! may change a column's meaning (the remap reads the file again with it), choose the school
+//! of a name without ИНН, and allow a replacement by far less. A file that can be imported,
+//! or whose layout can be fixed in the page, waits in a private temporary folder under a
+//! random token bound to the uploader ([`crate::data::uploads`]), with those choices; any
+//! other is deleted with its request. The confirmation ([`confirm`]) runs the same
+//! transaction as `tsos import` ([`tsos_app::import::import_file`]), which remembers the
+//! layout and the names a person gave. Only an admin imports: a snapshot replaces the
+//! figures of every school for its date.
 //!
 //! The preview page ([`crate::views::preview`]) is read here, once for each of the three
 //! actions that show it.
@@ -48,17 +49,6 @@ fn datasets(catalogue: &Catalogue) -> Vec<(String, String)> {
         .collect()
 }
 
-fn require_admin(user: &CurrentUser) -> Result<(), WebError> {
-    if user.account.is_admin() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden(
-            "импорт доступен только администратору: снимок заменяет данные всех школ на дату"
-                .to_string(),
-        ))
-    }
-}
-
 /// The value of the field `name` of a form sent as pairs.
 fn field<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
     form.iter()
@@ -77,7 +67,7 @@ fn take_pending(
     user: &CurrentUser,
     form: &[(String, String)],
 ) -> Result<(String, Pending), WebError> {
-    require_admin(user)?;
+    user.account.require_admin()?;
     user.check_csrf(field(form, "csrf").unwrap_or_default())?;
     let token = field(form, "token").unwrap_or_default().to_string();
     let pending = state

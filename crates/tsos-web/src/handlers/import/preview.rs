@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use tokio::io::AsyncWriteExt;
 use tsos_store::REGISTRY;
 
-use super::{require_admin, show_preview};
+use super::show_preview;
 use crate::auth::{CsrfFirst, CurrentUser, random_token};
 use crate::data::AppState;
 use crate::data::uploads::{Pending, Shown, UploadFile};
@@ -32,7 +32,7 @@ pub(crate) async fn upload(
     user: CurrentUser,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    require_admin(&user)?;
+    user.account.require_admin()?;
     let uploads = state.uploads();
     let limit = state.max_upload();
     uploads.prune();
