@@ -11,6 +11,7 @@ use super::csrf::CsrfForm;
 use super::secret::{dummy_hash, random_token, same_secret, sha256_hex, verify_password};
 use super::session::{CurrentUser, SESSION_COOKIE, SESSION_SECONDS, cookie, secure_attr, unix_now};
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::response::html;
 use crate::http::urls;
@@ -114,7 +115,7 @@ pub(crate) async fn submit(
             if db.store.login_failures(&key, since)? >= MAX_FAILURES {
                 db.audit(
                     Some(&key),
-                    "login_throttled",
+                    Action::LoginThrottled,
                     "вход заблокирован после неудачных попыток",
                 )?;
                 return Ok(LoginOutcome::Throttled);
@@ -129,7 +130,7 @@ pub(crate) async fn submit(
             };
             let Some(user) = user.filter(|_| verified) else {
                 db.store.record_login_failure(&key, now, since)?;
-                db.audit(Some(&key), "login_failed", "неверный логин или пароль")?;
+                db.audit(Some(&key), Action::LoginFailed, "неверный логин или пароль")?;
                 return Ok(LoginOutcome::Failed);
             };
             db.store.clear_login_failures(&key)?;
@@ -145,7 +146,7 @@ pub(crate) async fn submit(
                 now,
                 now + SESSION_SECONDS,
             )?;
-            db.audit(Some(&user.login), "login", "вход в систему")?;
+            db.audit(Some(&user.login), Action::Login, "вход в систему")?;
             Ok(LoginOutcome::Success { token })
         })
         .await?;
@@ -201,7 +202,7 @@ pub(crate) async fn logout(
     state
         .run(move |db| {
             db.store.delete_web_session(&key)?;
-            db.audit(Some(&login), "logout", "выход из системы")
+            db.audit(Some(&login), Action::Logout, "выход из системы")
         })
         .await?;
     let mut response = Redirect::to("/login").into_response();

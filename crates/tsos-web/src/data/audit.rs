@@ -1,4 +1,5 @@
-//! The audit log's lines of what was read (pages, API calls, downloads), written in batches.
+//! The audit log: what a line records ([`Action`]), and the lines of what was read (pages,
+//! API calls, downloads), written in batches.
 //!
 //! The database keeps SQLite's rollback journal (one file), in which every commit syncs the
 //! disk several times (some 4 ms here) under the write lock that readers then wait out. A line
@@ -13,6 +14,72 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use tsos_store::{AuditLine, Store, StoreError};
+
+/// What a line of the audit log records. The codes are what the database holds, so they never
+/// change; the titles are what the audit page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    Login,
+    LoginFailed,
+    LoginThrottled,
+    Logout,
+    /// A page or an API call read.
+    View,
+    Download,
+    Import,
+    ImportFailed,
+    /// A school's official chats changed, in the form or by an upload.
+    EditChats,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::Login,
+        Action::LoginFailed,
+        Action::LoginThrottled,
+        Action::Logout,
+        Action::View,
+        Action::Download,
+        Action::Import,
+        Action::ImportFailed,
+        Action::EditChats,
+    ];
+
+    /// The action as the database stores it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Login => "login",
+            Action::LoginFailed => "login_failed",
+            Action::LoginThrottled => "login_throttled",
+            Action::Logout => "logout",
+            Action::View => "view",
+            Action::Download => "download",
+            Action::Import => "import",
+            Action::ImportFailed => "import_failed",
+            Action::EditChats => "chats",
+        }
+    }
+
+    /// The action as the audit page names it.
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            Action::Login => "вход",
+            Action::LoginFailed => "неудачный вход",
+            Action::LoginThrottled => "вход заблокирован",
+            Action::Logout => "выход",
+            Action::View => "просмотр",
+            Action::Download => "скачивание",
+            Action::Import => "импорт",
+            Action::ImportFailed => "импорт не удался",
+            Action::EditChats => "правка чатов",
+        }
+    }
+
+    /// The action a stored code names; `None` for a code this version does not know.
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|action| action.code() == code)
+    }
+}
 
 /// How long a line of reading may wait in the queue.
 pub(crate) const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -82,9 +149,18 @@ mod tests {
         AuditLine {
             at: jiff::Timestamp::now(),
             login: Some("admin".to_string()),
-            action: "view".to_string(),
+            action: Action::View.code().to_string(),
             detail: detail.to_string(),
         }
+    }
+
+    #[test]
+    fn codes_name_one_action_each() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_code(action.code()), Some(action));
+        }
+        assert_eq!(Action::EditChats.code(), "chats");
+        assert_eq!(Action::from_code("другое"), None);
     }
 
     #[test]

@@ -26,6 +26,7 @@ use tsos_store::{AuditLine, Store};
 
 use super::Inner;
 use super::answers::{Answer, AnswerKey, AnswerWriter, Format};
+use super::audit::Action;
 use super::cache::{Cache, quality_bytes, report_bytes};
 use super::flights::Flights;
 use super::uploads::Uploads;
@@ -210,19 +211,19 @@ impl<'a> Db<'a> {
     pub fn audit(
         &mut self,
         login: Option<&str>,
-        action: &str,
+        action: Action,
         detail: &str,
     ) -> Result<(), WebError> {
-        Ok(self.store.append_audit(login, action, detail)?)
+        Ok(self.store.append_audit(login, action.code(), detail)?)
     }
 
     /// Adds a line of reading (`view`, `download`) to the audit log, written within
     /// [`super::audit::FLUSH_EVERY`] with others ([`super::audit`]).
-    pub fn audit_read(&self, login: &str, action: &str, detail: &str) {
+    pub fn audit_read(&self, login: &str, action: Action, detail: &str) {
         self.inner.audit_later(AuditLine {
             at: jiff::Timestamp::now(),
             login: Some(login.to_string()),
-            action: action.to_string(),
+            action: action.code().to_string(),
             detail: detail.to_string(),
         });
     }

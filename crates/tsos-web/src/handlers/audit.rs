@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::PageQuery;
 use crate::http::response::html;
@@ -50,18 +51,7 @@ pub(crate) async fn show(
                 .map(|entry| AuditView {
                     at: moscow_time(&entry.at),
                     login: entry.login.unwrap_or_else(|| "—".to_string()),
-                    action: match entry.action.as_str() {
-                        "login" => "вход",
-                        "login_failed" => "неудачный вход",
-                        "login_throttled" => "вход заблокирован",
-                        "logout" => "выход",
-                        "view" => "просмотр",
-                        "download" => "скачивание",
-                        "import" => "импорт",
-                        "import_failed" => "импорт не удался",
-                        "chats" => "правка чатов",
-                        _ => "другое",
-                    },
+                    action: Action::from_code(&entry.action).map_or("другое", Action::title_ru),
                     detail: entry.detail,
                 })
                 .collect();

@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::CurrentUser;
 use crate::data::Db;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::response::html;
 use crate::views::{Layout, Section};
@@ -47,6 +48,6 @@ pub(crate) fn empty(db: &mut Db<'_>, user: &CurrentUser) -> Result<Response, Web
         message: "Данных пока нет: ни одна выгрузка платформ еще не импортирована.".to_string(),
         can_import: account.is_admin(),
     };
-    db.audit_read(&account.login, "view", "обзор (данных нет)");
+    db.audit_read(&account.login, Action::View, "обзор (данных нет)");
     Ok(html(&page)?.into_response())
 }

@@ -10,6 +10,7 @@ use tsos_domain::{Level, format_date_ru};
 use super::empty;
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::PageQuery;
 use crate::http::response::html;
@@ -58,7 +59,7 @@ pub(crate) async fn show(
             };
             db.audit_read(
                 &account.login,
-                "view",
+                Action::View,
                 &format!("качество данных на {}", format_date_ru(when.as_of)),
             );
             Ok(html(&page)?.into_response())

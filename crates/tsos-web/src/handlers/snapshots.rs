@@ -9,6 +9,7 @@ use tsos_store::SnapshotInfo;
 
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::response::html;
 use crate::views::{Layout, Section, moscow_time};
@@ -62,7 +63,7 @@ pub(crate) async fn show(
                 ),
                 snapshots,
             };
-            db.audit_read(&user.account.login, "view", "снимки");
+            db.audit_read(&user.account.login, Action::View, "снимки");
             Ok(html(&page)?.into_response())
         })
         .await

@@ -13,6 +13,7 @@ use tsos_domain::{Level, Report, format_date_ru};
 
 use crate::auth::ApiUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::ReportQuery;
 use crate::http::response::json;
@@ -45,7 +46,7 @@ pub(super) async fn one_row(
             }
             db.audit_read(
                 &account.login,
-                "view",
+                Action::View,
                 &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
             );
             Ok(json(json_bytes(&report)?))

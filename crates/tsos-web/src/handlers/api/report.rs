@@ -8,6 +8,7 @@ use tsos_domain::format_date_ru;
 use crate::auth::ApiUser;
 use crate::data::AppState;
 use crate::data::answers::Format;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::{ReportQuery, parse_level};
 
@@ -26,7 +27,7 @@ pub(crate) async fn show(
                 db.scoped_answer(&user.account, query.as_of.as_deref(), level, Format::Json)?;
             db.audit_read(
                 &user.account.login,
-                "view",
+                Action::View,
                 &format!("API: отчет ({}) на {}", level.code(), format_date_ru(as_of)),
             );
             Ok(answer.response(&headers, Format::Json.content_type()))

@@ -16,6 +16,7 @@ use tsos_domain::{IndicatorRow, Level, Report, format_date_ru};
 use tsos_report::ru;
 
 use crate::auth::CurrentUser;
+use crate::data::audit::Action;
 use crate::data::{AppState, Db};
 use crate::http::error::WebError;
 use crate::http::query::{PageQuery, When};
@@ -231,7 +232,7 @@ pub(super) fn area_page(
     };
     db.audit_read(
         &account.login,
-        "view",
+        Action::View,
         &format!("{what} «{name}» на {}", format_date_ru(when.as_of)),
     );
     Ok(html(&page)?.into_response())
@@ -312,7 +313,7 @@ pub(super) fn school_page(
     };
     db.audit_read(
         &account.login,
-        "view",
+        Action::View,
         &format!("школа {inn} на {}", format_date_ru(when.as_of)),
     );
     Ok(html(&page)?.into_response())

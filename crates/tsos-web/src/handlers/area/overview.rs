@@ -7,6 +7,7 @@ use tsos_domain::{IndicatorRow, Level, Report, format_date_ru};
 
 use super::{area_page, school_page};
 use crate::auth::CurrentUser;
+use crate::data::audit::Action;
 use crate::data::{AppState, Db};
 use crate::handlers::empty;
 use crate::http::error::WebError;
@@ -110,7 +111,7 @@ fn regions_page(
     };
     db.audit_read(
         &account.login,
-        "view",
+        Action::View,
         &format!("регионы на {}", format_date_ru(when.as_of)),
     );
     Ok(html(&page)?.into_response())

@@ -8,6 +8,7 @@ use tsos_domain::format_date_ru;
 use super::{Asked, ChatsQuery, school_in_scope, scoped_rows};
 use crate::auth::ApiUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::parse_level;
 use crate::http::response::json;
@@ -35,7 +36,7 @@ pub(crate) async fn report(
                 let rows = scoped_rows(db, account, &asked, level)?;
                 db.audit_read(
                     &account.login,
-                    "view",
+                    Action::View,
                     &format!(
                         "API: официальные чаты ({}) на {}",
                         level.code(),
@@ -100,7 +101,7 @@ pub(crate) async fn school(
                 });
                 db.audit_read(
                     &account.login,
-                    "view",
+                    Action::View,
                     &format!(
                         "API: официальные чаты школы {inn} на {}",
                         format_date_ru(asked.when.as_of)

@@ -11,6 +11,7 @@ use tsos_domain::{OrgId, parse_cli_date};
 use super::{Asked, ChatsQuery, Notice, school_in_scope, school_page};
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::urls;
 
@@ -132,7 +133,7 @@ pub(crate) async fn save(
                 Ok(saved) => {
                     db.audit(
                         Some(&account.login),
-                        "chats",
+                        Action::EditChats,
                         &format!("школа {inn}: {}", describe(&edit, &saved)),
                     )?;
                     let to = format!(

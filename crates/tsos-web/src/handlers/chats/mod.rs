@@ -32,6 +32,7 @@ use tsos_domain::{Level, SchoolInfo, format_date_ru};
 
 use crate::auth::CurrentUser;
 use crate::data::Db;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::{When, parse_date};
 use crate::http::response::html;
@@ -270,7 +271,7 @@ fn school_page(
     };
     db.audit_read(
         &account.login,
-        "view",
+        Action::View,
         &format!(
             "официальные чаты школы {inn} на {}",
             format_date_ru(asked.when.as_of)

@@ -9,6 +9,7 @@ use tsos_domain::{Level, format_date_ru};
 use super::{Asked, ChatsQuery, in_scope};
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::chosen_level;
 use crate::http::response::html;
@@ -199,7 +200,7 @@ pub(crate) async fn show(
             };
             db.audit_read(
                 &account.login,
-                "view",
+                Action::View,
                 &format!("официальные чаты на {}", format_date_ru(asked.when.as_of)),
             );
             Ok(html(&page)?.into_response())

@@ -7,6 +7,7 @@ use tsos_app::today;
 use super::school_in_scope;
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::response::{XLSX, file};
 
@@ -24,7 +25,7 @@ pub(crate) async fn download(
                 .map_err(|err| WebError::Internal(format!("шаблон XLSX: {err}")))?;
             db.audit_read(
                 &user.account.login,
-                "download",
+                Action::Download,
                 &format!("шаблон реестра чатов школы {inn}"),
             );
             Ok(file(

@@ -8,6 +8,7 @@ use tsos_store::SaveOutcome;
 
 use super::{Asked, ChatsQuery, Notice, school_in_scope, school_page};
 use crate::auth::{CsrfFirst, CurrentUser};
+use crate::data::audit::Action;
 use crate::data::{AppState, Db};
 use crate::http::error::WebError;
 use crate::http::upload::{field_text, safe_file_name, upload_error};
@@ -96,7 +97,7 @@ pub(crate) async fn save(
                     );
                     db.audit(
                         Some(&account.login),
-                        "chats",
+                        Action::EditChats,
                         &format!("школа {inn}: загружен {what}"),
                     )?;
                     let done = match outcome.saved {

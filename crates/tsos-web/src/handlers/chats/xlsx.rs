@@ -7,6 +7,7 @@ use tsos_domain::format_date_ru;
 use super::{Asked, ChatsQuery, scoped_rows};
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::parse_level;
 use crate::http::response::{XLSX, file};
@@ -28,7 +29,7 @@ pub(crate) async fn download(
             let date = format_date_ru(asked.when.as_of);
             db.audit_read(
                 &account.login,
-                "download",
+                Action::Download,
                 &format!("официальные чаты XLSX ({}) на {date}", level.code()),
             );
             Ok(file(

@@ -6,6 +6,7 @@ use tsos_domain::{Level, format_date_ru};
 
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::ReportQuery;
 use crate::http::response::{XLSX, file};
@@ -36,7 +37,7 @@ pub(crate) async fn download(
             let date = format_date_ru(as_of);
             db.audit_read(
                 &account.login,
-                "download",
+                Action::Download,
                 &format!("приложение XLSX на {date}"),
             );
             Ok(file(

@@ -5,6 +5,7 @@ use axum::response::Response;
 
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::response::{XLSX, file};
 
@@ -46,7 +47,7 @@ pub(crate) async fn download(
             };
             db.audit_read(
                 &user.account.login,
-                "download",
+                Action::Download,
                 &format!("письмо № {}: {name}", letter.number),
             );
             let ascii: String = name

@@ -7,6 +7,7 @@ use tsos_domain::{Level, format_date_ru};
 
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::handlers::empty;
 use crate::http::error::WebError;
 use crate::http::query::PageQuery;
@@ -98,7 +99,7 @@ pub(crate) async fn show(
                 letters,
                 show_letters,
             };
-            db.audit_read(&account.login, "view", "выгрузки");
+            db.audit_read(&account.login, Action::View, "выгрузки");
             Ok(html(&page)?.into_response())
         })
         .await

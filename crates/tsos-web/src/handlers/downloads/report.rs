@@ -8,6 +8,7 @@ use tsos_domain::format_date_ru;
 use crate::auth::CurrentUser;
 use crate::data::AppState;
 use crate::data::answers::Format;
+use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::{ReportQuery, parse_level};
 use crate::http::response::attachment;
@@ -33,7 +34,7 @@ pub(crate) async fn download(
             let date = format_date_ru(as_of);
             db.audit_read(
                 &user.account.login,
-                "download",
+                Action::Download,
                 &format!(
                     "отчет {} ({}) на {date}",
                     extension.to_uppercase(),

@@ -13,6 +13,7 @@ use tsos_store::SaveOutcome;
 use super::{field, show_preview, take_pending, ticked};
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::data::uploads::Pending;
 use crate::http::error::WebError;
 use crate::http::response::html;
@@ -78,7 +79,7 @@ pub(crate) async fn import(
                 Ok(outcome) => outcome,
                 Err(err) => {
                     let err = WebError::App(err);
-                    db.audit(Some(&login), "import_failed", &err.public_message())?;
+                    db.audit(Some(&login), Action::ImportFailed, &err.public_message())?;
                     if err.is_internal() {
                         return Err(err);
                     }
@@ -132,7 +133,7 @@ pub(crate) async fn import(
             };
             db.audit(
                 Some(&login),
-                "import",
+                Action::Import,
                 &format!(
                     "{} → {} на {}: {headline}",
                     import.file_name,

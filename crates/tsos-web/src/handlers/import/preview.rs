@@ -11,6 +11,7 @@ use tsos_store::REGISTRY;
 use super::show_preview;
 use crate::auth::{CsrfFirst, CurrentUser, random_token};
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::data::uploads::{Pending, Shown, UploadFile};
 use crate::http::error::WebError;
 use crate::http::query::parse_date;
@@ -108,7 +109,7 @@ pub(crate) async fn upload(
             let page = show_preview(db, &user, pending, token, None)?;
             db.audit_read(
                 &user.account.login,
-                "view",
+                Action::View,
                 &format!("предпросмотр импорта {} ({dataset})", page.file_name()),
             );
             Ok(html(&page)?.into_response())

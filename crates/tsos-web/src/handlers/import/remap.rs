@@ -8,6 +8,7 @@ use tsos_ingest::header::{Mapping, MappingSource, Meaning, normalize};
 use super::{field, show_preview, take_pending};
 use crate::auth::CurrentUser;
 use crate::data::AppState;
+use crate::data::audit::Action;
 use crate::data::uploads::Pending;
 use crate::http::error::WebError;
 use crate::http::response::html;
@@ -28,7 +29,7 @@ pub(crate) async fn apply(
             let page = show_preview(db, &user, pending, token, None)?;
             db.audit_read(
                 &user.account.login,
-                "view",
+                Action::View,
                 &format!(
                     "предпросмотр импорта {} ({dataset}) с разметкой столбцов",
                     page.file_name()
