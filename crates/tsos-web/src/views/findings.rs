@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use jiff::civil::Date;
 use tsos_domain::Role;
+use tsos_report::labels::capitalised;
 use tsos_report::ru;
 
 use crate::http::urls;
@@ -69,7 +70,7 @@ pub(crate) fn findings(
                 .collect();
             let rest = listed.split_off(listed.len().min(FINDING_SCHOOLS));
             Some(FindingView {
-                title: capitalized(finding.kind.title_ru()),
+                title: capitalised(finding.kind.title_ru()),
                 scope: finding_scope(finding, catalogue),
                 count: format!("{} {unit}", ru::integer(count)),
                 schools: listed,
@@ -78,15 +79,6 @@ pub(crate) fn findings(
             })
         })
         .collect()
-}
-
-/// «Доля больше 100 %» from «доля больше 100 %», for a heading.
-pub(crate) fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// «ФГИС «Моя школа» · педагоги»: what a finding concerns.

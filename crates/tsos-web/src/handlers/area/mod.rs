@@ -13,6 +13,7 @@ use askama::Template;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use tsos_domain::{IndicatorRow, Level, Report, format_date_ru};
+use tsos_report::labels::capitalised;
 use tsos_report::ru;
 
 use crate::auth::CurrentUser;
@@ -268,7 +269,7 @@ pub(super) fn school_page(
         .iter()
         .filter(|f| f.orgs.iter().any(|org| org == inn))
         .map(|f| FindingView {
-            title: views::capitalized(f.kind.title_ru()),
+            title: capitalised(f.kind.title_ru()),
             scope: views::finding_scope(f, db.catalogue()),
             count: String::new(),
             schools: Vec::new(),

@@ -30,7 +30,7 @@ use tsos_domain::{Catalogue, format_date_ru};
 use tsos_ingest::header::{Mapping, MappingSource, header_key};
 use tsos_ingest::search::{Search, find_header};
 use tsos_ingest::{Content, Header, IngestError, RowStats, Source};
-use tsos_report::ru;
+use tsos_report::{labels, ru};
 use tsos_store::{REGISTRY, Store};
 
 use crate::auth::CurrentUser;
@@ -44,7 +44,7 @@ use crate::views::{Layout, Section, moscow_time};
 const SAMPLE_ROWS: usize = 5;
 
 fn datasets(catalogue: &Catalogue) -> Vec<(String, String)> {
-    std::iter::once((REGISTRY.to_string(), "Реестр ОО".to_string()))
+    std::iter::once((REGISTRY.to_string(), labels::REGISTRY.to_string()))
         .chain(catalogue.iter().map(|p| (p.code.clone(), p.name.clone())))
         .collect()
 }
@@ -113,7 +113,7 @@ fn read_preview(
     let catalogue = db.catalogue().clone();
     let dataset_name = match catalogue.get(&pending.dataset) {
         Some(platform) => platform.name.clone(),
-        None => "Реестр ОО".to_string(),
+        None => labels::REGISTRY.to_string(),
     };
     let mut page = PreviewPage::new(
         Layout::new(
