@@ -1,7 +1,9 @@
-//! A school's figures: every measure of every indicator, a table per platform.
+//! A school's figures: every measure of every indicator, a table per platform. A measure
+//! the other outputs show too is titled as they title it ([`Measure::title`]).
 
 use tsos_domain::dates::next_monthly;
 use tsos_domain::{Indicator, IndicatorRow, Report, ReportPlatform, Role, format_date_ru};
+use tsos_report::labels::Measure;
 use tsos_report::ru;
 
 use super::columns::{columns, delta_class, indicator};
@@ -43,7 +45,7 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                 label: label.to_string(),
                 cells: roles.iter().map(|(_, i)| cell(i)).collect(),
             };
-            let mut lines = vec![line("Зарегистрировано", &|i| {
+            let mut lines = vec![line(Measure::Registered.title(), &|i| {
                 plain(ru::optional_integer(i.registered))
             })];
             if platform.platform.rule.requires_confirmed {
@@ -58,7 +60,7 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                 line("Контингент", &|i| {
                     plain(ru::optional_integer(i.contingent))
                 }),
-                line("Доля активных", &|i| FigureCell {
+                line(Measure::Share.title(), &|i| FigureCell {
                     text: ru::percent(i.share),
                     class: i.status.code(),
                 }),
@@ -66,18 +68,18 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                     text: ru::delta_pp(i.delta_pp),
                     class: delta_class(i.delta_pp),
                 }),
-                line("Цель", &|i| plain(ru::percent(i.target))),
-                line("Статус", &|i| FigureCell {
+                line(Measure::Target.title(), &|i| plain(ru::percent(i.target))),
+                line(Measure::Status.title(), &|i| FigureCell {
                     text: i.status.title_ru().to_string(),
                     class: i.status.code(),
                 }),
-                line("До цели не хватает", &|i| {
+                line(Measure::Gap.title(), &|i| {
                     plain(ru::optional_integer(i.gap))
                 }),
                 line("Место в муниципалитете", &|i| {
                     plain(place(i.rank.municipality))
                 }),
-                line("Место в регионе", &|i| {
+                line(Measure::RankRegion.title(), &|i| {
                     plain(place(i.rank.region))
                 }),
                 line(&format!("Выпадут из окна до {next}"), &|i| {
