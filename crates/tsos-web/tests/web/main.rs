@@ -10,6 +10,7 @@
 mod accounts;
 mod api;
 mod chats;
+mod downloads;
 mod failsafe;
 mod import;
 mod overview;
