@@ -13,11 +13,8 @@ use crate::http::error::WebError;
 use crate::http::query::parse_level;
 use crate::http::response::json;
 
-fn json_value(value: &serde_json::Value) -> Result<Response, WebError> {
-    let mut bytes = serde_json::to_vec_pretty(value)
-        .map_err(|err| WebError::Internal(format!("JSON: {err}")))?;
-    bytes.push(b'\n');
-    Ok(json(bytes))
+fn json_value(value: &serde_json::Value) -> Response {
+    json(tsos_report::json::pretty(value).into_bytes())
 }
 
 /// GET /api/chats?level=…&as_of=…&deadline=…: the object of `tsos chats report --format
@@ -43,12 +40,12 @@ pub(crate) async fn report(
                         format_date_ru(asked.when.as_of)
                     ),
                 );
-                json_value(&tsos_report::chats::json(
+                Ok(json_value(&tsos_report::chats::json(
                     &rows,
                     level,
                     asked.when.as_of,
                     asked.deadline,
-                ))
+                )))
             })
             .await
     };
@@ -107,7 +104,7 @@ pub(crate) async fn school(
                         format_date_ru(asked.when.as_of)
                     ),
                 );
-                json_value(&value)
+                Ok(json_value(&value))
             })
             .await
     };
