@@ -49,12 +49,12 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                 plain(ru::optional_integer(i.registered))
             })];
             if platform.platform.rule.requires_confirmed {
-                lines.push(line("Подтвержденная УЗ", &|i| {
+                lines.push(line(Measure::Confirmed.title(), &|i| {
                     plain(ru::optional_integer(i.confirmed))
                 }));
             }
             lines.extend([
-                line("Активные", &|i| {
+                line(Measure::Active.title(), &|i| {
                     plain(ru::optional_integer(i.active))
                 }),
                 line("Контингент", &|i| {
@@ -76,13 +76,13 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                 line(Measure::Gap.title(), &|i| {
                     plain(ru::optional_integer(i.gap))
                 }),
-                line("Место в муниципалитете", &|i| {
+                line(Measure::RankMunicipality.title(), &|i| {
                     plain(place(i.rank.municipality))
                 }),
                 line(Measure::RankRegion.title(), &|i| {
                     plain(place(i.rank.region))
                 }),
-                line(&format!("Выпадут из окна до {next}"), &|i| {
+                line(&format!("{} ({next})", Measure::Leaving.title()), &|i| {
                     plain(ru::optional_integer(i.leaving))
                 }),
                 line(&format!("Прогноз доли на {next}"), &|i| {

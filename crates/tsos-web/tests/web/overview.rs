@@ -56,7 +56,7 @@ async fn admin_opens_every_page_and_download() {
         school.contains(REGION) && school.contains(MUNI_B),
         "breadcrumbs"
     );
-    assert!(school.contains("Выпадут из окна") && school.contains("Прогноз доли"));
+    assert!(school.contains("Выбудут к следующему срезу") && school.contains("Прогноз доли"));
     assert!(school.contains("<svg"), "the school's trend");
     let snapshots = app.get("/snapshots", &admin).await.text();
     assert!(snapshots.contains("2023-10-01_myschool.csv") && snapshots.contains("SHA-256"));
