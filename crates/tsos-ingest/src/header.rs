@@ -5,9 +5,9 @@ use tsos_domain::Role;
 
 use crate::row::{Cell, Row, column_letters};
 
-/// What a per-school column counts for its role.
+/// What a per-school column gives for its role: a count, a share or the headcount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Measure {
+pub enum SchoolFigure {
     /// A share; cross-checked, or used where active counts are missing.
     Share,
     Active,
@@ -28,7 +28,7 @@ pub enum Column {
     Name,
     Municipality,
     Region,
-    Measure(Role, Measure),
+    Figure(Role, SchoolFigure),
 }
 
 impl Column {
@@ -44,13 +44,13 @@ impl Column {
             Column::Name => "наименование ОО".into(),
             Column::Municipality => "муниципалитет".into(),
             Column::Region => "регион".into(),
-            Column::Measure(role, measure) => {
+            Column::Figure(role, measure) => {
                 let measure = match measure {
-                    Measure::Share => "доля активных",
-                    Measure::Active => "активные",
-                    Measure::Confirmed => "подтвержденные",
-                    Measure::Registered => "зарегистрированные",
-                    Measure::Contingent => "контингент",
+                    SchoolFigure::Share => "доля активных",
+                    SchoolFigure::Active => "активные",
+                    SchoolFigure::Confirmed => "подтвержденные",
+                    SchoolFigure::Registered => "зарегистрированные",
+                    SchoolFigure::Contingent => "контингент",
                 };
                 format!("{measure}: {}", role.title_ru())
             }
@@ -113,20 +113,20 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
         }
         let (measure, why) = if contains("доля") || raw.contains('%') || has_word(&norm, "процент")
         {
-            (Measure::Share, "роль и «доля» или «%»")
+            (SchoolFigure::Share, "роль и «доля» или «%»")
         } else if contains("актив") || contains("использ") {
-            (Measure::Active, "роль и «актив…» или «использ…»")
+            (SchoolFigure::Active, "роль и «актив…» или «использ…»")
         } else if contains("подтвержд") {
-            (Measure::Confirmed, "роль и «подтвержд…»")
+            (SchoolFigure::Confirmed, "роль и «подтвержд…»")
         } else if contains("зарегистр") {
-            (Measure::Registered, "роль и «зарегистр…»")
+            (SchoolFigure::Registered, "роль и «зарегистр…»")
         } else {
             (
-                Measure::Contingent,
+                SchoolFigure::Contingent,
                 "роль без слова меры («количество», «численность», «всего»)",
             )
         };
-        return (Some(Column::Measure(role, measure)), why);
+        return (Some(Column::Figure(role, measure)), why);
     }
     if contains("подтвержд")
         || starts("статус уз")
@@ -181,7 +181,7 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
 pub enum Meaning {
     Column(Column),
     /// A measure whose role is read from the header's own words.
-    Measure(Measure),
+    Figure(SchoolFigure),
     Ignore,
 }
 
@@ -192,11 +192,11 @@ const MEANINGS: [(&str, Meaning); 14] = [
     ("user_id", Meaning::Column(Column::UserId)),
     ("confirmed", Meaning::Column(Column::Confirmed)),
     ("last_date", Meaning::Column(Column::LastDate)),
-    ("registered", Meaning::Measure(Measure::Registered)),
-    ("confirmed_count", Meaning::Measure(Measure::Confirmed)),
-    ("active", Meaning::Measure(Measure::Active)),
-    ("share", Meaning::Measure(Measure::Share)),
-    ("contingent", Meaning::Measure(Measure::Contingent)),
+    ("registered", Meaning::Figure(SchoolFigure::Registered)),
+    ("confirmed_count", Meaning::Figure(SchoolFigure::Confirmed)),
+    ("active", Meaning::Figure(SchoolFigure::Active)),
+    ("share", Meaning::Figure(SchoolFigure::Share)),
+    ("contingent", Meaning::Figure(SchoolFigure::Contingent)),
     ("name", Meaning::Column(Column::Name)),
     ("municipality", Meaning::Column(Column::Municipality)),
     ("region", Meaning::Column(Column::Region)),
@@ -228,8 +228,8 @@ impl Meaning {
             .ok_or_else(unknown)?;
         match (meaning, role) {
             (meaning, None) => Ok(meaning),
-            (Meaning::Measure(measure), Some(role)) => Role::from_code(role)
-                .map(|role| Meaning::Column(Column::Measure(role, measure)))
+            (Meaning::Figure(measure), Some(role)) => Role::from_code(role)
+                .map(|role| Meaning::Column(Column::Figure(role, measure)))
                 .ok_or_else(|| {
                     format!("неизвестная роль «{role}»; возможны: teachers, students, parents")
                 }),
@@ -239,17 +239,17 @@ impl Meaning {
 
     /// The code `--map` takes for this meaning.
     pub fn code(self) -> String {
-        let measure_code = |measure: Measure| {
+        let measure_code = |measure: SchoolFigure| {
             MEANINGS
                 .iter()
-                .find(|(_, m)| *m == Meaning::Measure(measure))
+                .find(|(_, m)| *m == Meaning::Figure(measure))
                 .map_or("", |(c, _)| *c)
         };
         match self {
-            Meaning::Column(Column::Measure(role, measure)) => {
+            Meaning::Column(Column::Figure(role, measure)) => {
                 format!("{}:{}", measure_code(measure), role.code())
             }
-            Meaning::Measure(measure) => measure_code(measure).to_string(),
+            Meaning::Figure(measure) => measure_code(measure).to_string(),
             other => MEANINGS
                 .iter()
                 .find(|(_, m)| *m == other)
@@ -362,8 +362,8 @@ impl Header {
                 Some((meaning, source)) => {
                     let column = match meaning {
                         Meaning::Column(column) => Some(column),
-                        Meaning::Measure(measure) => Role::from_label(&normalize(&text))
-                            .map(|role| Column::Measure(role, measure)),
+                        Meaning::Figure(measure) => Role::from_label(&normalize(&text))
+                            .map(|role| Column::Figure(role, measure)),
                         Meaning::Ignore => None,
                     };
                     let by = match source {
@@ -371,7 +371,7 @@ impl Header {
                         MappingSource::Profile(id) => format!("по сохраненной разметке №{id}"),
                     };
                     let why = match (meaning, column) {
-                        (Meaning::Measure(_), None) => format!(
+                        (Meaning::Figure(_), None) => format!(
                             "{by} «{}», но в заголовке нет роли: укажите ее, например {}:teachers",
                             meaning.code(),
                             meaning.code()
@@ -416,7 +416,7 @@ impl Header {
             .filter_map(|reading| {
                 let norm = normalize(&reading.text);
                 match reading.column {
-                    Some(Column::Measure(role, Measure::Confirmed)) => Some(role),
+                    Some(Column::Figure(role, SchoolFigure::Confirmed)) => Some(role),
                     None if norm.contains("подтвержд") || norm.contains("отклон") => {
                         Role::from_label(&norm)
                     }
@@ -425,13 +425,13 @@ impl Header {
             })
             .collect();
         for reading in &mut self.readings {
-            if let Some(Column::Measure(role, Measure::Contingent)) = reading.column
+            if let Some(Column::Figure(role, SchoolFigure::Contingent)) = reading.column
                 && normalize(&reading.text).starts_with("всего")
                 && confirmation_roles.contains(&role)
                 && !reading.why.starts_with("задано")
                 && !reading.why.starts_with("по сохраненной")
             {
-                reading.column = Some(Column::Measure(role, Measure::Registered));
+                reading.column = Some(Column::Figure(role, SchoolFigure::Registered));
                 reading.why = "«Всего …» рядом с подтвержденными УЗ той же роли: зарегистрированные, не контингент".into();
             }
         }
@@ -518,9 +518,9 @@ impl Header {
         self.find(column).is_some()
     }
 
-    pub fn measures(&self) -> impl Iterator<Item = (usize, &str, Role, Measure)> {
+    pub fn measures(&self) -> impl Iterator<Item = (usize, &str, Role, SchoolFigure)> {
         self.columns.iter().filter_map(|(idx, text, c)| match c {
-            Column::Measure(role, measure) => Some((*idx, text.as_str(), *role, *measure)),
+            Column::Figure(role, measure) => Some((*idx, text.as_str(), *role, *measure)),
             _ => None,
         })
     }
@@ -617,45 +617,42 @@ mod tests {
 
     #[test]
     fn per_school_headers() {
-        use Measure::*;
+        use SchoolFigure::*;
         let cases = [
             (
                 "Доля активных педагогов, %",
-                Column::Measure(Role::Teachers, Share),
+                Column::Figure(Role::Teachers, Share),
             ),
             (
                 "Количество активных педагогов",
-                Column::Measure(Role::Teachers, Active),
+                Column::Figure(Role::Teachers, Active),
             ),
             (
                 "Используют ФГИС учителя",
-                Column::Measure(Role::Teachers, Active),
+                Column::Figure(Role::Teachers, Active),
             ),
             (
                 "Подтвержденные ученики",
-                Column::Measure(Role::Students, Confirmed),
+                Column::Figure(Role::Students, Confirmed),
             ),
             (
                 "Зарегистрировано обучающихся",
-                Column::Measure(Role::Students, Registered),
+                Column::Figure(Role::Students, Registered),
             ),
             (
                 "Численность педагогических работников",
-                Column::Measure(Role::Teachers, Contingent),
+                Column::Figure(Role::Teachers, Contingent),
             ),
             (
                 "Численность обучающихся",
-                Column::Measure(Role::Students, Contingent),
+                Column::Figure(Role::Students, Contingent),
             ),
-            (
-                "Всего учеников",
-                Column::Measure(Role::Students, Contingent),
-            ),
+            ("Всего учеников", Column::Figure(Role::Students, Contingent)),
             (
                 "Количество родителей",
-                Column::Measure(Role::Parents, Contingent),
+                Column::Figure(Role::Parents, Contingent),
             ),
-            ("% учащихся", Column::Measure(Role::Students, Share)),
+            ("% учащихся", Column::Figure(Role::Students, Share)),
             ("Полное наименование ОО", Column::Name),
             ("Муниципальное образование", Column::Municipality),
             ("Район", Column::Municipality),
@@ -693,27 +690,27 @@ mod tests {
         ]));
         assert_eq!(
             header
-                .find(Column::Measure(Role::Students, Measure::Registered))
+                .find(Column::Figure(Role::Students, SchoolFigure::Registered))
                 .map(|c| c.0),
             Some(1)
         );
         assert_eq!(
             header
-                .find(Column::Measure(Role::Students, Measure::Confirmed))
+                .find(Column::Figure(Role::Students, SchoolFigure::Confirmed))
                 .map(|c| c.0),
             Some(3)
         );
         // Teachers have no confirmation column here: their «Всего» stays the headcount.
         assert_eq!(
             header
-                .find(Column::Measure(Role::Teachers, Measure::Contingent))
+                .find(Column::Figure(Role::Teachers, SchoolFigure::Contingent))
                 .map(|c| c.0),
             Some(4)
         );
         assert!(header.readings[1].why.contains("зарегистрированные"));
         // A confirmation column without its «Всего» changes nothing else.
         let header = Header::from_row(&row(&["ИНН", "Всего учеников", "Отклоненные ученики"]));
-        assert!(header.has(Column::Measure(Role::Students, Measure::Registered)));
+        assert!(header.has(Column::Figure(Role::Students, SchoolFigure::Registered)));
     }
 
     #[test]
@@ -721,14 +718,14 @@ mod tests {
         assert_eq!(Meaning::parse("ignore"), Ok(Meaning::Ignore));
         assert_eq!(
             Meaning::parse("active:teachers"),
-            Ok(Meaning::Column(Column::Measure(
+            Ok(Meaning::Column(Column::Figure(
                 Role::Teachers,
-                Measure::Active
+                SchoolFigure::Active
             )))
         );
         assert_eq!(
             Meaning::parse("registered"),
-            Ok(Meaning::Measure(Measure::Registered))
+            Ok(Meaning::Figure(SchoolFigure::Registered))
         );
         assert!(Meaning::parse("organisation:teachers").is_err());
         assert!(Meaning::parse("active:pupils").is_err());
@@ -744,7 +741,7 @@ mod tests {
             Mapping::parse_entry("Доля, % = учителя=share"),
             Ok((
                 "Доля, % = учителя".to_string(),
-                Meaning::Measure(Measure::Share)
+                Meaning::Figure(SchoolFigure::Share)
             ))
         );
         assert!(Mapping::parse_entry("без знака").is_err());
@@ -754,7 +751,7 @@ mod tests {
                 ("Код школы".into(), Meaning::Column(Column::Org)),
                 (
                     "Всего учеников".into(),
-                    Meaning::Measure(Measure::Contingent),
+                    Meaning::Figure(SchoolFigure::Contingent),
                 ),
                 ("ИНН учредителя".into(), Meaning::Ignore),
             ],
@@ -771,7 +768,7 @@ mod tests {
         );
         assert_eq!(header.find(Column::Org).map(|c| c.0), Some(0));
         // Given as the headcount, it is not turned into registered accounts.
-        assert!(header.has(Column::Measure(Role::Students, Measure::Contingent)));
+        assert!(header.has(Column::Figure(Role::Students, SchoolFigure::Contingent)));
         assert_eq!(header.readings[3].column, None);
         assert!(
             header.readings[0]

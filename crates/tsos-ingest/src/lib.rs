@@ -35,7 +35,7 @@ use tsos_domain::reconcile::FileFigures;
 use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap};
 
 pub use error::{IngestError, RowError, RowErrorKind, RowLoc};
-pub use header::{Column, Header, Measure};
+pub use header::{Column, Header, SchoolFigure};
 pub use source::{Cell, Format, Next, Row, Source};
 
 /// What a file is imported as.
@@ -250,7 +250,7 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
                 Dataset::Platform(_)
                     if header
                         .measures()
-                        .any(|(_, _, _, m)| m != Measure::Contingent) =>
+                        .any(|(_, _, _, m)| m != SchoolFigure::Contingent) =>
                 {
                     Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
                 }
@@ -778,7 +778,7 @@ impl<'h> RowReader<'h> {
             text_col(Column::Municipality),
             text_col(Column::Region),
         );
-        let measures: Vec<(usize, String, Role, Measure)> = header
+        let measures: Vec<(usize, String, Role, SchoolFigure)> = header
             .measures()
             .map(|(idx, text, role, measure)| (idx, text.to_string(), role, measure))
             .collect();
@@ -826,13 +826,13 @@ impl<'h> RowReader<'h> {
                 let slot = school.measures.get_mut(*role);
                 let cell = row.cell(*idx);
                 let parsed = match measure {
-                    Measure::Share => {
+                    SchoolFigure::Share => {
                         values::share(cell, text.contains('%')).map(|v| slot.share = v)
                     }
-                    Measure::Active => values::count(cell).map(|v| slot.active = v),
-                    Measure::Confirmed => values::count(cell).map(|v| slot.confirmed = v),
-                    Measure::Registered => values::count(cell).map(|v| slot.registered = v),
-                    Measure::Contingent => values::count(cell).map(|v| slot.contingent = v),
+                    SchoolFigure::Active => values::count(cell).map(|v| slot.active = v),
+                    SchoolFigure::Confirmed => values::count(cell).map(|v| slot.confirmed = v),
+                    SchoolFigure::Registered => values::count(cell).map(|v| slot.registered = v),
+                    SchoolFigure::Contingent => values::count(cell).map(|v| slot.contingent = v),
                 };
                 if let Err(invalid) = parsed {
                     self.reject(&row, *idx, text, invalid);
@@ -850,10 +850,10 @@ impl<'h> RowReader<'h> {
         let shares_only = Role::ALL.iter().any(|&role| {
             measures
                 .iter()
-                .any(|(_, _, r, m)| *r == role && *m == Measure::Share)
+                .any(|(_, _, r, m)| *r == role && *m == SchoolFigure::Share)
                 && !measures
                     .iter()
-                    .any(|(_, _, r, m)| *r == role && *m == Measure::Active)
+                    .any(|(_, _, r, m)| *r == role && *m == SchoolFigure::Active)
         });
         if shares_only {
             warnings.push(

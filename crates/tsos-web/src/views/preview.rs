@@ -9,7 +9,7 @@ use tsos_domain::Role;
 use tsos_ingest::error::column_letters;
 use tsos_ingest::header::{Mapping, MappingSource, Meaning, Reading, normalize};
 use tsos_ingest::search::HEADER_SEARCH_ROWS;
-use tsos_ingest::{Column, IngestError, Measure};
+use tsos_ingest::{Column, IngestError, SchoolFigure};
 use tsos_report::ru;
 
 use super::Layout;
@@ -180,11 +180,11 @@ fn code_of(column: Option<Column>) -> String {
 fn meanings() -> Vec<(&'static str, Vec<(String, String)>)> {
     let option = |column: Column| (Meaning::Column(column).code(), column.describe_ru());
     let measures = [
-        Measure::Registered,
-        Measure::Confirmed,
-        Measure::Active,
-        Measure::Share,
-        Measure::Contingent,
+        SchoolFigure::Registered,
+        SchoolFigure::Confirmed,
+        SchoolFigure::Active,
+        SchoolFigure::Share,
+        SchoolFigure::Contingent,
     ];
     vec![
         (
@@ -213,7 +213,7 @@ fn meanings() -> Vec<(&'static str, Vec<(String, String)>)> {
             "Выгрузка по школам",
             measures
                 .iter()
-                .flat_map(|measure| Role::ALL.map(|role| option(Column::Measure(role, *measure))))
+                .flat_map(|measure| Role::ALL.map(|role| option(Column::Figure(role, *measure))))
                 .collect(),
         ),
         (
@@ -282,7 +282,7 @@ fn why_of(reading: &Reading, applied: Option<&Mapping>) -> String {
         MappingSource::Profile(id) => format!("по сохраненной разметке №{id}"),
     };
     match (meaning, reading.column) {
-        (Meaning::Measure(_), None) => {
+        (Meaning::Figure(_), None) => {
             format!("{by}, но в заголовке нет роли: выберите показатель с ролью")
         }
         _ => by,
