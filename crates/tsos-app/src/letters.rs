@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use tsos_domain::targets::status;
-use tsos_domain::{Catalogue, Level, Report, Role, Shortfall, Status, format_date_ru};
+use tsos_domain::followup::{FollowupLine, FollowupOutcome};
+use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
 use tsos_letter::{Addressees, LetterInput, LetterSettings, Repeated, build_letter, build_notices};
 use tsos_store::{LetterInfo, NewLetter, Store};
 
@@ -159,41 +159,6 @@ pub fn write_letter(
     })
 }
 
-/// One line of the follow-up: an indicator a letter named, then and after the deadline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FollowupLine {
-    pub item: Shortfall,
-    /// The first snapshot after the deadline with this platform, and the share then.
-    pub after: Option<(Date, Option<f64>)>,
-    pub outcome: FollowupOutcome,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FollowupOutcome {
-    Met,
-    NotMet,
-    NoDataYet,
-}
-
-impl FollowupOutcome {
-    /// As in JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            FollowupOutcome::Met => "met",
-            FollowupOutcome::NotMet => "not_met",
-            FollowupOutcome::NoDataYet => "no_data_yet",
-        }
-    }
-
-    pub fn title_ru(self) -> &'static str {
-        match self {
-            FollowupOutcome::Met => "выполнено",
-            FollowupOutcome::NotMet => "не выполнено",
-            FollowupOutcome::NoDataYet => "данных еще нет",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Followup {
     pub letter: LetterInfo,
@@ -261,11 +226,7 @@ fn followup_of(
             }
         };
         let share_now = share_in(report, &item.org_id, &item.platform, item.role);
-        // Met is green with no tolerance band: at or above the target the letter set.
-        let outcome = match status(share_now, item.target, 0.0) {
-            Status::Green => FollowupOutcome::Met,
-            _ => FollowupOutcome::NotMet,
-        };
+        let outcome = FollowupOutcome::of(share_now, item.target);
         lines.push(FollowupLine {
             item,
             after: Some((date, share_now)),

@@ -5,16 +5,16 @@
 use tsos_app::at_risk::AtRiskList;
 use tsos_app::letters::Followup;
 use tsos_report::at_risk::{AtRisk, Person};
-use tsos_report::lists::{FollowupLetter, FollowupLine, Snapshot};
+use tsos_report::lists::{FollowupLetter, SnapshotLine};
 use tsos_store::SnapshotInfo;
 
 pub fn snapshots_json(snapshots: &[SnapshotInfo]) -> String {
-    let list: Vec<Snapshot<'_>> = snapshots.iter().map(snapshot).collect();
+    let list: Vec<SnapshotLine<'_>> = snapshots.iter().map(snapshot).collect();
     tsos_report::lists::snapshots_json(&list)
 }
 
-fn snapshot(s: &SnapshotInfo) -> Snapshot<'_> {
-    Snapshot {
+fn snapshot(s: &SnapshotInfo) -> SnapshotLine<'_> {
+    SnapshotLine {
         id: s.id,
         dataset: &s.dataset,
         as_of: s.as_of,
@@ -37,15 +37,6 @@ fn snapshot(s: &SnapshotInfo) -> Snapshot<'_> {
 
 pub fn followup_json(followup: &Followup) -> String {
     let letter = &followup.letter;
-    let lines: Vec<FollowupLine<'_>> = followup
-        .lines
-        .iter()
-        .map(|line| FollowupLine {
-            item: &line.item,
-            after: line.after,
-            outcome: line.outcome.code(),
-        })
-        .collect();
     tsos_report::lists::followup_json(
         &FollowupLetter {
             id: letter.id,
@@ -54,7 +45,7 @@ pub fn followup_json(followup: &Followup) -> String {
             as_of: letter.as_of,
             deadline: letter.deadline,
         },
-        &lines,
+        &followup.lines,
     )
 }
 

@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use tsos_app::at_risk::AtRiskList;
 use tsos_app::import::{ImportOutcome, ProfileUse, Replacement};
-use tsos_app::letters::{Followup, FollowupOutcome, LetterOutcome};
+use tsos_app::letters::{Followup, LetterOutcome};
 use tsos_app::quality::QualityReport;
+use tsos_domain::followup::FollowupOutcome;
 use tsos_domain::indicators::Lagging;
 use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
 use tsos_report::ru;

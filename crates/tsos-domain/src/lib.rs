@@ -13,6 +13,7 @@ pub mod chats;
 pub mod dates;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod followup;
 pub mod indicators;
 pub mod level;
 pub mod names;

@@ -2,20 +2,21 @@
 //! lagging schools, the data-quality findings and a letter's follow-up.
 //!
 //! The snapshots and the follow-up are records of `tsos-store` and `tsos-app`, which this
-//! crate sits below (`tsos-app` uses it), so they arrive as the plain borrowed data of
-//! [`Snapshot`] and [`FollowupLine`].
+//! crate sits below (`tsos-app` uses it), so a snapshot arrives as the plain borrowed data of
+//! [`SnapshotLine`]; a follow-up's lines are the domain's.
 
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use serde_json::{Value, json};
-use tsos_domain::indicators::{Lagging, Shortfall};
+use tsos_domain::followup::FollowupLine;
+use tsos_domain::indicators::Lagging;
 use tsos_domain::{Finding, Report, SnapshotKind};
 
 use crate::json::pretty;
 
 /// One snapshot of `tsos snapshots`, as the store keeps it.
-pub struct Snapshot<'a> {
+pub struct SnapshotLine<'a> {
     pub id: i64,
     pub dataset: &'a str,
     pub as_of: Date,
@@ -36,7 +37,7 @@ pub struct Snapshot<'a> {
     pub findings: &'a [Finding],
 }
 
-pub fn snapshots_json(snapshots: &[Snapshot<'_>]) -> String {
+pub fn snapshots_json(snapshots: &[SnapshotLine<'_>]) -> String {
     let list: Vec<Value> = snapshots
         .iter()
         .map(|s| {
@@ -122,16 +123,7 @@ pub struct FollowupLetter<'a> {
     pub deadline: Date,
 }
 
-/// An indicator the letter named, and what became of it.
-pub struct FollowupLine<'a> {
-    pub item: &'a Shortfall,
-    /// The first snapshot after the deadline with the indicator's platform, and the share then.
-    pub after: Option<(Date, Option<f64>)>,
-    /// `met`, `not_met` or `no_data_yet`.
-    pub outcome: &'a str,
-}
-
-pub fn followup_json(letter: &FollowupLetter<'_>, lines: &[FollowupLine<'_>]) -> String {
+pub fn followup_json(letter: &FollowupLetter<'_>, lines: &[FollowupLine]) -> String {
     let lines: Vec<Value> = lines
         .iter()
         .map(|line| {
@@ -143,7 +135,7 @@ pub fn followup_json(letter: &FollowupLetter<'_>, lines: &[FollowupLine<'_>]) ->
                 "share_then": line.item.share,
                 "after_as_of": line.after.map(|(d, _)| d.to_string()),
                 "share_after": line.after.and_then(|(_, s)| s),
-                "outcome": line.outcome,
+                "outcome": line.outcome.code(),
             })
         })
         .collect();
