@@ -16,7 +16,7 @@ use tsos_domain::{Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, 
 
 /// How the JSON is laid out: the same object either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
+pub enum JsonStyle {
     /// Indented, for a person at a terminal.
     Pretty,
     /// One line, for files, pipes and the API: at 40,000 schools it is half the size and
@@ -25,11 +25,11 @@ pub enum Layout {
 }
 
 /// Writes the report as JSON with a final newline.
-pub fn write(report: &Report, writer: impl Write, layout: Layout) -> std::io::Result<()> {
+pub fn write(report: &Report, writer: impl Write, style: JsonStyle) -> std::io::Result<()> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 20, writer);
-    match layout {
-        Layout::Pretty => serde_json::to_writer_pretty(&mut writer, &JsonReport(report))?,
-        Layout::Compact => serde_json::to_writer(&mut writer, &JsonReport(report))?,
+    match style {
+        JsonStyle::Pretty => serde_json::to_writer_pretty(&mut writer, &JsonReport(report))?,
+        JsonStyle::Compact => serde_json::to_writer(&mut writer, &JsonReport(report))?,
     }
     writer.write_all(b"\n")?;
     writer.flush()

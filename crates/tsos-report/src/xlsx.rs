@@ -78,7 +78,7 @@ enum Field {
     },
 }
 
-struct Column {
+struct SheetColumn {
     field: Field,
     /// The label above the column in the group row; columns with the same label side by side
     /// share one merged cell. `None`: the column's title spans both header rows.
@@ -88,8 +88,8 @@ struct Column {
 }
 
 /// The columns of a report, and the index of the column panes are frozen to the right of.
-fn columns(report: &Report) -> (Vec<Column>, u16) {
-    let plain = |field, title: &str, width| Column {
+fn columns(report: &Report) -> (Vec<SheetColumn>, u16) {
+    let plain = |field, title: &str, width| SheetColumn {
         field,
         group: None,
         title: title.to_string(),
@@ -122,7 +122,7 @@ fn columns(report: &Report) -> (Vec<Column>, u16) {
     let roles = crate::shown_roles(report);
     for &role in &roles {
         let title = capitalised(role.title_ru());
-        columns.push(Column {
+        columns.push(SheetColumn {
             field: Field::Contingent(role),
             group: Some("Контингент".to_string()),
             width: header_width(&title),
@@ -167,7 +167,7 @@ fn columns(report: &Report) -> (Vec<Column>, u16) {
             }
             let group = format!("{} — {}", platform.platform.name, role.title_ru());
             for measure in measures {
-                columns.push(Column {
+                columns.push(SheetColumn {
                     field: Field::Indicator {
                         platform: platform_idx,
                         role,
@@ -403,7 +403,7 @@ fn note(report: &Report) -> String {
 /// without a group has one title over both rows.
 fn write_header(
     sheet: &mut Worksheet,
-    columns: &[Column],
+    columns: &[SheetColumn],
     format: &Format,
 ) -> Result<(), XlsxError> {
     sheet.set_row_height(GROUP_ROW, GROUP_HEIGHT)?;
@@ -450,7 +450,7 @@ fn write_header(
 fn write_row(
     sheet: &mut Worksheet,
     at: u32,
-    columns: &[Column],
+    columns: &[SheetColumn],
     row: &IndicatorRow,
     formats: &CellFormats,
 ) -> Result<(), XlsxError> {

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use tsos_app::report::{build_all_levels, build_report};
 use tsos_domain::{Level, Report};
-use tsos_report::json::Layout;
+use tsos_report::json::JsonStyle;
 
 use super::{Globals, level_of};
 use crate::cli::{
@@ -46,16 +46,16 @@ fn write_json(globals: &Globals, report: &Report, out: Option<&Path>) -> anyhow:
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("не удалось записать {}", path.display()))?;
-            tsos_report::json::write(report, file, Layout::Compact)
+            tsos_report::json::write(report, file, JsonStyle::Compact)
                 .with_context(|| format!("не удалось записать {}", path.display()))?;
             globals.written(path);
         }
         None => {
             let stdout = std::io::stdout();
             let layout = if stdout.is_terminal() {
-                Layout::Pretty
+                JsonStyle::Pretty
             } else {
-                Layout::Compact
+                JsonStyle::Compact
             };
             tsos_report::json::write(report, stdout.lock(), layout)?
         }

@@ -27,18 +27,18 @@ const CHUNK: usize = 256 << 10;
 
 /// How a report is serialised.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
-pub(crate) enum Format {
+pub(crate) enum AnswerFormat {
     /// `tsos report --format json`.
     Json,
     /// `tsos report --format csv`, for Excel.
     Csv,
 }
 
-impl Format {
+impl AnswerFormat {
     pub fn content_type(self) -> &'static str {
         match self {
-            Format::Json => JSON,
-            Format::Csv => CSV,
+            AnswerFormat::Json => JSON,
+            AnswerFormat::Csv => CSV,
         }
     }
 }
@@ -51,7 +51,7 @@ pub(crate) struct AnswerKey {
     pub level: &'static str,
     pub role: &'static str,
     pub scope: String,
-    pub format: Format,
+    pub format: AnswerFormat,
 }
 
 /// A serialised answer; cloning it shares the bytes.
@@ -240,7 +240,7 @@ mod tests {
     async fn large_answers_are_kept_compressed_and_sent_either_way() {
         let small = answer(b"{}");
         assert!(matches!(small, Answer::Plain(_)));
-        let response = small.response(&accepting("gzip"), Format::Json.content_type());
+        let response = small.response(&accepting("gzip"), AnswerFormat::Json.content_type());
         assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
         assert_eq!(body(response).await, b"{}");
 
@@ -249,7 +249,7 @@ mod tests {
             .collect();
         let large = answer(&text);
         assert!(large.bytes() * 4 < text.len(), "kept compressed");
-        let response = large.response(&accepting("gzip"), Format::Json.content_type());
+        let response = large.response(&accepting("gzip"), AnswerFormat::Json.content_type());
         assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
         assert_eq!(response.headers()[header::VARY], "accept-encoding");
         let mut inflated = Vec::new();
@@ -257,7 +257,7 @@ mod tests {
             .read_to_end(&mut inflated)
             .unwrap();
         assert!(inflated == text);
-        let response = large.response(&HeaderMap::new(), Format::Json.content_type());
+        let response = large.response(&HeaderMap::new(), AnswerFormat::Json.content_type());
         assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
         assert_eq!(
             response.headers()[header::CONTENT_LENGTH],

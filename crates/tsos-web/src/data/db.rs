@@ -25,7 +25,7 @@ use tsos_domain::{Catalogue, Level, Report};
 use tsos_store::{AuditLine, Store};
 
 use super::Inner;
-use super::answers::{Answer, AnswerKey, AnswerWriter, Format};
+use super::answers::{Answer, AnswerFormat, AnswerKey, AnswerWriter};
 use super::audit::Action;
 use super::cache::{Cache, quality_bytes, report_bytes};
 use super::flights::Flights;
@@ -183,7 +183,7 @@ impl<'a> Db<'a> {
         account: &Account,
         as_of: Option<&str>,
         level: Level,
-        format: Format,
+        format: AnswerFormat,
     ) -> Result<(Date, Answer), WebError> {
         account.require_level(level)?;
         let date = self.when(as_of)?.ok_or(WebError::NotFound)?.as_of;
@@ -241,13 +241,13 @@ impl<'a> Db<'a> {
     }
 }
 
-fn serialise(report: &Report, format: Format) -> Result<Answer, WebError> {
+fn serialise(report: &Report, format: AnswerFormat) -> Result<Answer, WebError> {
     let mut writer = AnswerWriter::new();
     match format {
-        Format::Json => {
-            tsos_report::json::write(report, &mut writer, tsos_report::json::Layout::Compact)?
+        AnswerFormat::Json => {
+            tsos_report::json::write(report, &mut writer, tsos_report::json::JsonStyle::Compact)?
         }
-        Format::Csv => writer.write_all(&tsos_report::csv::to_bytes(report))?,
+        AnswerFormat::Csv => writer.write_all(&tsos_report::csv::to_bytes(report))?,
     }
     Ok(writer.finish()?)
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 /// The cell every request for a key waits on. `None` when the build failed: each waiter then
 /// learns its own error by building again.
-pub(crate) type Cell<V> = Arc<OnceLock<Option<V>>>;
+pub(crate) type Flight<V> = Arc<OnceLock<Option<V>>>;
 
 /// Values by key, least recently used evicted first once their estimated sizes exceed the
 /// budget. A value alone over the budget is still kept until the next one is built: dropping
@@ -25,7 +25,7 @@ pub(crate) struct Flights<K, V> {
 }
 
 struct Slot<V> {
-    cell: Cell<V>,
+    cell: Flight<V>,
     /// The estimated size once built; 0 while building.
     bytes: usize,
     used_at: u64,
@@ -43,7 +43,7 @@ impl<K: Hash + Eq + Clone, V> Flights<K, V> {
 
     /// The cell of `key`: the built value, a build in flight, or a new empty cell for the
     /// caller to build in.
-    pub fn cell(&mut self, key: &K) -> Cell<V> {
+    pub fn cell(&mut self, key: &K) -> Flight<V> {
         self.clock += 1;
         let clock = self.clock;
         let slot = self.slots.entry(key.clone()).or_insert_with(|| Slot {
@@ -58,7 +58,7 @@ impl<K: Hash + Eq + Clone, V> Flights<K, V> {
     /// Records that `cell`, still the cell of `key`, holds a value of about `weigh()` bytes
     /// (asked once, since weighing a report walks its rows), and evicts the least recently used
     /// values while the budget is exceeded.
-    pub fn built(&mut self, key: &K, cell: &Cell<V>, weigh: impl FnOnce() -> usize) {
+    pub fn built(&mut self, key: &K, cell: &Flight<V>, weigh: impl FnOnce() -> usize) {
         let Some(slot) = self.slots.get_mut(key) else {
             return;
         };
@@ -86,7 +86,7 @@ impl<K: Hash + Eq + Clone, V> Flights<K, V> {
 
     /// Forgets `cell` if it is still the cell of `key`: its build failed, and the next
     /// request should try again.
-    pub fn forget(&mut self, key: &K, cell: &Cell<V>) {
+    pub fn forget(&mut self, key: &K, cell: &Flight<V>) {
         if self
             .slots
             .get(key)
@@ -118,7 +118,7 @@ impl<K: Hash + Eq + Clone, V> Flights<K, V> {
 mod tests {
     use super::*;
 
-    fn build(flights: &mut Flights<u32, u32>, key: u32, bytes: usize) -> Cell<u32> {
+    fn build(flights: &mut Flights<u32, u32>, key: u32, bytes: usize) -> Flight<u32> {
         let cell = flights.cell(&key);
         cell.get_or_init(|| Some(key));
         flights.built(&key, &cell, || bytes);

@@ -5,12 +5,12 @@ use tsos_report::ru;
 
 /// A platform and role shown in a table or chart.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Column {
+pub(crate) struct IndicatorColumn {
     pub platform: usize,
     pub role: Role,
 }
 
-impl Column {
+impl IndicatorColumn {
     pub fn code(self, report: &Report) -> String {
         format!(
             "{}.{}",
@@ -22,7 +22,7 @@ impl Column {
 
 /// The platforms with data at the report's date and their roles: teachers and students
 /// always, parents only where some row has a parents' share (their contingent is optional).
-pub(crate) fn columns(report: &Report, rows: &[&IndicatorRow]) -> Vec<Column> {
+pub(crate) fn columns(report: &Report, rows: &[&IndicatorRow]) -> Vec<IndicatorColumn> {
     let mut out = Vec::new();
     for (idx, platform) in report.platforms.iter().enumerate() {
         if !platform.present {
@@ -36,7 +36,7 @@ pub(crate) fn columns(report: &Report, rows: &[&IndicatorRow]) -> Vec<Column> {
                         .is_some_and(|p| p.get(role).share.is_some())
                 });
             if shown {
-                out.push(Column {
+                out.push(IndicatorColumn {
                     platform: idx,
                     role,
                 });
@@ -46,7 +46,7 @@ pub(crate) fn columns(report: &Report, rows: &[&IndicatorRow]) -> Vec<Column> {
     out
 }
 
-pub(super) fn indicator(row: &IndicatorRow, column: Column) -> Option<&Indicator> {
+pub(super) fn indicator(row: &IndicatorRow, column: IndicatorColumn) -> Option<&Indicator> {
     row.platforms[column.platform]
         .as_ref()
         .map(|p| p.get(column.role))

@@ -20,7 +20,7 @@ use crate::http::response::json;
 
 fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
     let mut bytes = Vec::new();
-    tsos_report::json::write(report, &mut bytes, tsos_report::json::Layout::Compact)?;
+    tsos_report::json::write(report, &mut bytes, tsos_report::json::JsonStyle::Compact)?;
     Ok(bytes)
 }
 

@@ -7,7 +7,7 @@ use tsos_domain::format_date_ru;
 
 use crate::auth::ApiUser;
 use crate::data::AppState;
-use crate::data::answers::Format;
+use crate::data::answers::AnswerFormat;
 use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::{ReportQuery, parse_level};
@@ -23,14 +23,18 @@ pub(crate) async fn show(
     state
         .run(move |db| {
             let level = parse_level(query.level.as_deref())?;
-            let (as_of, answer) =
-                db.scoped_answer(&user.account, query.as_of.as_deref(), level, Format::Json)?;
+            let (as_of, answer) = db.scoped_answer(
+                &user.account,
+                query.as_of.as_deref(),
+                level,
+                AnswerFormat::Json,
+            )?;
             db.audit_read(
                 &user.account.login,
                 Action::View,
                 &format!("API: отчет ({}) на {}", level.code(), format_date_ru(as_of)),
             );
-            Ok(answer.response(&headers, Format::Json.content_type()))
+            Ok(answer.response(&headers, AnswerFormat::Json.content_type()))
         })
         .await
         .map_err(WebError::api)

@@ -7,7 +7,7 @@ use tsos_domain::format_date_ru;
 
 use crate::auth::CurrentUser;
 use crate::data::AppState;
-use crate::data::answers::Format;
+use crate::data::answers::AnswerFormat;
 use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::{ReportQuery, parse_level};
@@ -22,8 +22,8 @@ pub(crate) async fn download(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let (format, extension) = match file_name.as_str() {
-        "report.csv" => (Format::Csv, "csv"),
-        "report.json" => (Format::Json, "json"),
+        "report.csv" => (AnswerFormat::Csv, "csv"),
+        "report.json" => (AnswerFormat::Json, "json"),
         _ => return Err(WebError::NotFound),
     };
     state
