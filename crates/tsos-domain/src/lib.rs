@@ -11,6 +11,7 @@
 
 pub mod chats;
 pub mod dates;
+pub mod email;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod followup;
