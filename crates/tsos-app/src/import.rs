@@ -878,6 +878,7 @@ fn school_record(row: &SchoolRow, warnings: &mut Vec<String>) -> SchoolRecord {
             .clone()
             .unwrap_or_else(|| "(регион не указан)".to_string()),
         contingent,
+        email: row.email.clone(),
     }
 }
 

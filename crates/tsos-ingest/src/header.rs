@@ -28,6 +28,8 @@ pub enum Column {
     Name,
     Municipality,
     Region,
+    /// The school's e-mail, where notices go (registry).
+    Email,
     Figure(Role, SchoolFigure),
 }
 
@@ -44,6 +46,7 @@ impl Column {
             Column::Name => "наименование ОО".into(),
             Column::Municipality => "муниципалитет".into(),
             Column::Region => "регион".into(),
+            Column::Email => "адрес электронной почты".into(),
             Column::Figure(role, measure) => {
                 let measure = match measure {
                     SchoolFigure::Share => "доля активных",
@@ -99,6 +102,19 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
         || (starts("идентификатор") && contains("организац"))
     {
         return (Some(Column::Org), "слово «ИНН» или «Код ОО»");
+    }
+    // Before the roles and places: «Электронная почта» names none, but «E-mail МО» would.
+    // «Почтовый адрес» is a postal address, not this.
+    if contains("e mail")
+        || has_word(&norm, "email")
+        || has_word(&norm, "mail")
+        || has_word(&norm, "почта")
+        || (contains("электрон") && (contains("почт") || contains("адрес")))
+    {
+        return (
+            Some(Column::Email),
+            "«Электронная почта», «E-mail» или «Адрес электронной почты»",
+        );
     }
     if norm == "роль" || starts("роль ") || starts("тип пользователя") || norm == "role"
     {
@@ -186,7 +202,7 @@ pub enum Meaning {
 }
 
 /// The meanings by their codes, as `--map` takes them; a measure may add `:ROLE`.
-const MEANINGS: [(&str, Meaning); 14] = [
+const MEANINGS: [(&str, Meaning); 15] = [
     ("organisation", Meaning::Column(Column::Org)),
     ("role", Meaning::Column(Column::Role)),
     ("user_id", Meaning::Column(Column::UserId)),
@@ -200,6 +216,7 @@ const MEANINGS: [(&str, Meaning); 14] = [
     ("name", Meaning::Column(Column::Name)),
     ("municipality", Meaning::Column(Column::Municipality)),
     ("region", Meaning::Column(Column::Region)),
+    ("email", Meaning::Column(Column::Email)),
     ("ignore", Meaning::Ignore),
 ];
 
@@ -664,12 +681,20 @@ mod tests {
             ("МО", Column::Municipality),
             ("Субъект РФ", Column::Region),
             ("Регион", Column::Region),
+            ("Электронная почта", Column::Email),
+            ("E-mail", Column::Email),
+            ("Email ОО", Column::Email),
+            ("Адрес электронной почты", Column::Email),
+            ("Эл. почта", Column::Email),
+            ("Электронный адрес ОО", Column::Email),
         ];
         for (text, expected) in cases {
             assert_eq!(classify(text), Some(expected), "{text}");
         }
         assert_eq!(classify("Не подтвержденные ученики"), None);
         assert_eq!(classify("Отклоненные преподаватели"), None);
+        assert_eq!(classify("Почтовый адрес"), None);
+        assert_eq!(classify("Юридический адрес"), None);
     }
 
     fn row(texts: &[&str]) -> Row {

@@ -144,6 +144,9 @@ pub struct SchoolRow {
     pub name: Option<String>,
     pub municipality: Option<String>,
     pub region: Option<String>,
+    /// The school's e-mail addresses, `, `-separated, where the file has a column of them and
+    /// the cell holds good ones; a malformed cell is a warning, not an invalid row.
+    pub email: Option<String>,
     pub measures: RoleMap<FileFigures>,
     /// Where the row is, for findings: `file.csv:12`.
     pub loc: String,
@@ -199,6 +202,9 @@ pub struct UserRow<'r> {
     pub full_name: Option<&'r Cell>,
     pub loc: &'r RowLoc,
 }
+
+/// Malformed e-mail addresses named one by one in the warnings, as invalid rows are.
+const MAX_EMAIL_WARNINGS: usize = 20;
 
 /// Rows between two calls of the progress callback on the general path.
 const PROGRESS_EVERY: u64 = 1 << 16;
@@ -778,10 +784,12 @@ impl<'h> RowReader<'h> {
             text_col(Column::Municipality),
             text_col(Column::Region),
         );
+        let email_col = header.find(Column::Email);
         let measures: Vec<(usize, String, Role, SchoolFigure)> = header
             .measures()
             .map(|(idx, text, role, measure)| (idx, text.to_string(), role, measure))
             .collect();
+        let mut bad_emails = 0;
         let mut rows: Vec<SchoolRow> = Vec::new();
         let mut seen: HashMap<OrgId, String> = HashMap::new();
         while let Some(row) = self.next_data_row(source, key_idx)? {
@@ -818,6 +826,7 @@ impl<'h> RowReader<'h> {
                 region: region_idx
                     .map(|idx| row.cell(idx).to_text())
                     .filter(|t| !t.is_empty()),
+                email: None,
                 measures: RoleMap::default(),
                 loc: loc.clone(),
             };
@@ -839,6 +848,23 @@ impl<'h> RowReader<'h> {
                     ok = false;
                 }
             }
+            if ok && let Some((idx, email_header)) = email_col {
+                // An address is no figure: a typo in one must not cost the school its
+                // contingent, so the school is kept without it and the warning says where.
+                match tsos_domain::email::parse_addresses(&row.cell(idx).to_text()) {
+                    Ok(addresses) if addresses.is_empty() => {}
+                    Ok(addresses) => school.email = Some(addresses.join(", ")),
+                    Err(reason) => {
+                        bad_emails += 1;
+                        if bad_emails <= MAX_EMAIL_WARNINGS {
+                            warnings.push(format!(
+                                "{}: column «{email_header}»: не адрес электронной почты: {reason}; школа сохранена без адреса",
+                                row.loc.describe(&self.file, idx)
+                            ));
+                        }
+                    }
+                }
+            }
             if ok {
                 if let Some(org) = org {
                     seen.insert(org, loc);
@@ -855,6 +881,12 @@ impl<'h> RowReader<'h> {
                     .iter()
                     .any(|(_, _, r, m)| *r == role && *m == SchoolFigure::Active)
         });
+        if bad_emails > MAX_EMAIL_WARNINGS {
+            warnings.push(format!(
+                "…и еще строк с неверным адресом электронной почты: {}",
+                bad_emails - MAX_EMAIL_WARNINGS
+            ));
+        }
         if shares_only {
             warnings.push(
                 "в файле есть доли без количества активных: количество активных рассчитано как доля × контингент".into(),

@@ -31,11 +31,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_classes.sql"),
     include_str!("migrations/007_without_org_and_unknown_active.sql"),
     include_str!("migrations/008_layouts_and_names.sql"),
+    include_str!("migrations/009_emails_and_deliveries.sql"),
 ];
 
 mod layouts;
+mod notices;
 mod web;
 pub use layouts::LayoutProfile;
+pub use notices::Delivery;
 pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
@@ -75,6 +78,8 @@ pub struct SchoolRecord {
     pub municipality: String,
     pub region: String,
     pub contingent: RoleMap<Option<u64>>,
+    /// E-mail addresses, `, `-separated (`tsos_domain::email::parse_addresses`).
+    pub email: Option<String>,
 }
 
 /// One row of usage: a school and role of a platform snapshot.
@@ -924,8 +929,8 @@ fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), S
     }
     let mut schools = tx.prepare(
         "INSERT INTO school_version (snapshot_id, org_id, name, municipality, region,
-            contingent_teachers, contingent_students, contingent_parents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            contingent_teachers, contingent_students, contingent_parents, email)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for school in &new.schools {
         let contingent = |role| school.contingent.get(role).map(|v| v as i64);
@@ -938,6 +943,7 @@ fn insert_rows(tx: &Transaction<'_>, id: i64, new: &NewSnapshot) -> Result<(), S
             contingent(Role::Teachers),
             contingent(Role::Students),
             contingent(Role::Parents),
+            school.email,
         ])?;
     }
     Ok(())

@@ -10,6 +10,7 @@ fn school(org: &str, name: &str, teachers: u64) -> SchoolRecord {
         municipality: "Буйнакский район".into(),
         region: "Республика Дагестан".into(),
         contingent,
+        email: None,
     }
 }
 
