@@ -77,6 +77,7 @@ pub struct Letter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
     pub school_id: String,
+    pub school_name: String,
     pub paper: Paper,
 }
 
@@ -203,6 +204,7 @@ pub fn build_notices(
         )));
         notices.push(Notice {
             school_id: row.id.clone(),
+            school_name: row.name.clone(),
             paper: Paper {
                 authority: settings.authority.clone(),
                 number: letter_number.to_string(),

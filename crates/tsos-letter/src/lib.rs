@@ -15,5 +15,5 @@ pub use content::{
     Addressees, DEFAULT_TEMPLATE, Letter, LetterInput, Notice, Paper, Repeated, build_letter,
     build_notices,
 };
-pub use settings::LetterSettings;
+pub use settings::{LetterSettings, PASSWORD_VAR, Security, SmtpSettings};
 pub use template::{Block, TemplateError};
