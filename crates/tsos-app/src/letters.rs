@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use tsos_domain::followup::{FollowupLine, FollowupOutcome};
 use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
-use tsos_letter::{Addressees, LetterInput, LetterSettings, Repeated, build_letter, build_notices};
+use tsos_letter::{
+    Addressees, LetterInput, LetterSettings, Notice, Repeated, build_letter, build_notices,
+};
 use tsos_store::{LetterInfo, NewLetter, Store};
 
 use crate::AppError;
@@ -116,15 +118,9 @@ pub fn write_letter(
         );
         n_notices = notices.len();
         if !notices.is_empty() {
-            let dir = request
-                .out_dir
-                .join(format!("Уведомления_{}", format_date_ru(request.date)));
-            std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+            let dir = notices_dir(request.out_dir, request.date);
             for notice in &notices {
-                let path = dir.join(format!("{}.docx", notice.school_id));
-                let bytes = tsos_letter::docx::write(&[&notice.paper]).map_err(|e| io(&path, e))?;
-                std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
-                files.push(path);
+                files.push(write_notice(&dir, notice, NoticeFormat::Docx)?.0);
             }
             // All notices in one PDF too, to print or send in one go.
             let path = request
@@ -273,6 +269,62 @@ fn share_in(report: &Report, id: &str, platform: &str, role: Role) -> Option<f64
         .position(|p| p.platform.code == platform)?;
     let row = report.rows.iter().find(|row| row.id == id)?;
     row.platforms[idx].as_ref()?.get(role).share
+}
+
+/// The folder of a letter's notices: `Уведомления_ДД.ММ.ГГГГ` beside the letter.
+pub(crate) fn notices_dir(out_dir: &Path, letter_date: Date) -> PathBuf {
+    out_dir.join(format!("Уведомления_{}", format_date_ru(letter_date)))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NoticeFormat {
+    Docx,
+    Pdf,
+}
+
+/// Writes one school's notice as `DIR/ИНН.docx` or `.pdf`, creating the folder: the path and
+/// the bytes written.
+pub(crate) fn write_notice(
+    dir: &Path,
+    notice: &Notice,
+    format: NoticeFormat,
+) -> Result<(PathBuf, Vec<u8>), AppError> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let (path, bytes) = match format {
+        NoticeFormat::Docx => {
+            let path = dir.join(format!("{}.docx", notice.school_id));
+            let bytes = tsos_letter::docx::write(&[&notice.paper]).map_err(|e| io(&path, e))?;
+            (path, bytes)
+        }
+        NoticeFormat::Pdf => {
+            let path = dir.join(format!("{}.pdf", notice.school_id));
+            let bytes =
+                tsos_letter::pdf::write(&[&notice.paper]).map_err(|e| pdf_error(&path, e))?;
+            (path, bytes)
+        }
+    };
+    std::fs::write(&path, &bytes).map_err(|e| io(&path, e))?;
+    Ok((path, bytes))
+}
+
+/// The notices of a letter as `tsos letter --notices` wrote them: one per school below
+/// target at the letter's date, with the letter's number, date and deadline.
+pub(crate) fn notices_of(
+    store: &Store,
+    catalogue: &Catalogue,
+    settings: &LetterSettings,
+    letter: &LetterInfo,
+) -> Result<Vec<Notice>, AppError> {
+    let [schools] = build_reports(store, catalogue, letter.as_of, [Level::School])?;
+    let chats = tsos_domain::chats::chats_at(&store.chat_states()?, letter.as_of);
+    Ok(build_notices(
+        &schools,
+        settings,
+        &letter.number,
+        letter.date,
+        letter.deadline,
+        Some(&chats),
+    ))
 }
 
 fn pdf_error(path: &Path, err: tsos_letter::pdf::PdfError) -> AppError {

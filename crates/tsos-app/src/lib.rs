@@ -6,12 +6,14 @@
 //! indicators of a date from the stored snapshots with the pure rules of `tsos-domain`, with
 //! targets, statuses and ranks. [`quality::build_quality`] lists the data-quality findings of
 //! a date; [`at_risk::at_risk`] reads a per-user file, without storing anything, for the users
-//! of one school about to leave the active window.
+//! of one school about to leave the active window. [`letters`] writes and follows up the
+//! monthly letter; [`notices::send_notices`] e-mails its notices to the schools.
 
 pub mod at_risk;
 pub mod chats;
 pub mod import;
 pub mod letters;
+pub mod notices;
 pub mod quality;
 pub mod report;
 

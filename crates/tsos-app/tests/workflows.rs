@@ -3,12 +3,20 @@
 
 use std::path::PathBuf;
 
+use base64::Engine;
 use jiff::civil::{Date, date};
 use tsos_app::import::{ImportRequest, ProfileUse, commit_import, import_file, prepare_import};
+use tsos_app::letters::{LetterRequest, write_letter};
+use tsos_app::notices::{
+    NoticesError, SendOutcome, SendRequest, SendState, notices_folder, plan_notices, send_notices,
+};
 use tsos_app::report::build_report;
 use tsos_app::{AppError, at_risk};
+use tsos_domain::email::DeliveryResult;
 use tsos_domain::{Catalogue, Level, OrgId, Report, Role};
 use tsos_ingest::header::{Mapping, MappingSource};
+use tsos_letter::{Addressees, LetterSettings};
+use tsos_mail::{Mail, Outbox, Refusal, Sender};
 use tsos_store::Store;
 
 const USERS_HEADER: &str =
@@ -298,4 +306,210 @@ fn at_risk_lists_the_users_whose_last_login_leaves_the_window_soon() {
         .map(|user| user.full_name.as_deref())
         .collect();
     assert_eq!(names, [Some("Петров П. П.")]);
+}
+
+/// Stands in for the mail server: takes every message except those to `refuse`, and keeps
+/// them.
+struct FakeServer {
+    refuse: Vec<String>,
+    taken: Vec<Mail>,
+    delivers: bool,
+}
+
+impl FakeServer {
+    fn new(refuse: &[&str]) -> FakeServer {
+        FakeServer {
+            refuse: refuse.iter().map(|s| s.to_string()).collect(),
+            taken: Vec::new(),
+            delivers: true,
+        }
+    }
+}
+
+impl Outbox for FakeServer {
+    fn send(&mut self, mail: &Mail) -> Result<String, Refusal> {
+        if self.refuse.contains(&mail.to) {
+            return Err(Refusal(format!(
+                "550 5.1.1 <{}>: нет такого ящика",
+                mail.to
+            )));
+        }
+        self.taken.push(mail.clone());
+        Ok("250 2.0.0 Ok: queued".into())
+    }
+
+    fn delivers(&self) -> bool {
+        self.delivers
+    }
+}
+
+impl Setup {
+    /// October's registry with addresses — two for №2, a malformed one for the Агачаульская —
+    /// half the teachers active (red against the built-in 100 %), and letter 1 with notices.
+    /// The warnings of the registry's import.
+    fn letter_with_notices(&mut self) -> Vec<String> {
+        let registry = self.write(
+            "реестр.csv",
+            "ИНН;Полное наименование ОО;Муниципальное образование;Численность педагогических работников;Электронная почта\n\
+             0500000001;МБОУ «СОШ №1»;Буйнакский район;60;sosh1@mail.ru\n\
+             0500000002;МБОУ «СОШ №2»;Буйнакский район;60;\"sosh2@mail.ru; director2@mail.ru\"\n\
+             0500000003;МКОУ «Агачаульская СОШ»;Буйнакский район;60;agach-mail.ru\n",
+        );
+        let warnings = self
+            .import(&request("registry", &registry, date(2023, 10, 1)))
+            .unwrap()
+            .warnings;
+        let users = self.write("october.csv", &month(30));
+        self.import(&request("myschool", &users, date(2023, 10, 1)))
+            .unwrap();
+        write_letter(
+            &mut self.store,
+            &self.catalogue,
+            &LetterRequest {
+                as_of: date(2023, 10, 1),
+                deadline: date(2023, 10, 20),
+                date: date(2023, 10, 12),
+                to: Addressees::Schools,
+                template: tsos_letter::DEFAULT_TEMPLATE,
+                settings: &LetterSettings::default(),
+                notices: true,
+                out_dir: &self.dir.path().join("Письма"),
+            },
+        )
+        .unwrap();
+        warnings
+    }
+
+    fn send(
+        &mut self,
+        outbox: &mut FakeServer,
+        only: &[OrgId],
+    ) -> Result<SendOutcome, NoticesError> {
+        self.send_letter(1, outbox, only)
+    }
+
+    fn send_letter(
+        &mut self,
+        letter: i64,
+        outbox: &mut FakeServer,
+        only: &[OrgId],
+    ) -> Result<SendOutcome, NoticesError> {
+        let request = SendRequest {
+            letter,
+            settings: &LetterSettings::default(),
+            only,
+        };
+        let plan = plan_notices(&self.store, &self.catalogue, &request)?;
+        let from = Sender::parse("uo@example.ru").unwrap();
+        send_notices(&mut self.store, plan, &from, outbox)
+    }
+}
+
+fn state<'a>(outcome: &'a SendOutcome, org: &str) -> &'a SendState {
+    &outcome.lines.iter().find(|l| l.org == org).unwrap().state
+}
+
+#[test]
+fn a_malformed_address_is_a_warning_that_names_its_cell() {
+    let mut setup = Setup::new();
+    let warnings = setup.letter_with_notices();
+    let warning = warnings
+        .iter()
+        .find(|w| w.contains("электронной почты"))
+        .unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(
+        warning.starts_with(
+            "реестр.csv:4: column «Электронная почта»: не адрес электронной почты: «agach-mail.ru»: нет знака @"
+        ),
+        "{warning}"
+    );
+    // The school is kept, with its contingent, and without an address.
+    assert_eq!(setup.store.schools_at(date(2023, 10, 1)).unwrap().len(), 3);
+    let emails = setup.store.school_emails().unwrap();
+    assert_eq!(emails.len(), 2);
+    assert_eq!(
+        emails[&OrgId::normalize("0500000002").unwrap()],
+        "sosh2@mail.ru, director2@mail.ru"
+    );
+}
+
+#[test]
+fn notices_go_once_and_a_refused_one_is_retried() {
+    let mut setup = Setup::new();
+    setup.letter_with_notices();
+    let both = "sosh2@mail.ru, director2@mail.ru";
+    let mut first = FakeServer::new(&[both]);
+    let outcome = setup.send(&mut first, &[]).unwrap();
+    assert_eq!(outcome.lines.len(), 3, "{:?}", outcome.lines);
+    assert!(matches!(state(&outcome, "0500000001"), SendState::Sent(a) if a.starts_with("250")));
+    assert!(
+        matches!(state(&outcome, "0500000002"), SendState::Failed(a) if a.starts_with("550 5.1.1"))
+    );
+    assert_eq!(state(&outcome, "0500000003"), &SendState::NoAddress);
+
+    // The message carries the files written beside the letter, byte for byte: lettre's base64
+    // lines are 76 characters, and each file's first line tells it from any other.
+    let dir = notices_folder(&outcome.letter);
+    assert_eq!(outcome.dir, dir);
+    let eml = String::from_utf8(first.taken[0].eml()).unwrap();
+    for file in ["0500000001.pdf", "0500000001.docx"] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert!(eml.contains(&encoded[..76]), "{file} attached");
+    }
+
+    let log = setup.store.deliveries(1).unwrap();
+    let results: Vec<(&str, DeliveryResult)> =
+        log.iter().map(|d| (d.org.as_str(), d.result)).collect();
+    assert_eq!(
+        results,
+        [
+            ("0500000001", DeliveryResult::Sent),
+            ("0500000002", DeliveryResult::Failed),
+            ("0500000003", DeliveryResult::NoAddress),
+        ]
+    );
+    assert_eq!(log[1].address, both);
+    assert!(
+        log[1].answer.contains("нет такого ящика"),
+        "{}",
+        log[1].answer
+    );
+
+    // Next run: the server takes №2 now; №1 is not sent again.
+    let mut second = FakeServer::new(&[]);
+    let outcome = setup.send(&mut second, &[]).unwrap();
+    assert!(matches!(
+        state(&outcome, "0500000001"),
+        SendState::SentBefore(_)
+    ));
+    assert!(matches!(state(&outcome, "0500000002"), SendState::Sent(_)));
+    assert_eq!(second.taken.len(), 1);
+    assert_eq!(second.taken[0].to, both);
+    assert_eq!(setup.store.deliveries(1).unwrap().len(), 3 + 2);
+}
+
+#[test]
+fn a_dry_run_logs_nothing_and_unknown_schools_and_letters_are_named() {
+    let mut setup = Setup::new();
+    setup.letter_with_notices();
+    let mut dry = FakeServer::new(&[]);
+    dry.delivers = false;
+    let outcome = setup
+        .send(&mut dry, &[OrgId::normalize("0500000002").unwrap()])
+        .unwrap();
+    assert_eq!(outcome.lines.len(), 1);
+    assert!(matches!(
+        state(&outcome, "0500000002"),
+        SendState::Written(_)
+    ));
+    assert!(setup.store.deliveries(1).unwrap().is_empty());
+
+    let err = setup
+        .send(&mut dry, &[OrgId::normalize("0599999999").unwrap()])
+        .unwrap_err();
+    assert!(matches!(err, NoticesError::NoNotice { .. }), "{err}");
+    assert!(err.to_string().contains("0599999999"), "{err}");
+    let err = setup.send_letter(7, &mut dry, &[]).unwrap_err();
+    assert!(err.to_string().contains("письмо №7 не найдено"), "{err}");
 }
