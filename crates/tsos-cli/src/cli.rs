@@ -78,6 +78,39 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Уведомления письма школам по электронной почте: отправка и журнал
+    Notices {
+        #[command(subcommand)]
+        action: NoticesAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NoticesAction {
+    /// Разослать уведомления письма школам ниже цели по электронной почте (PDF и DOCX во
+    /// вложении); повторный запуск отправляет только то, что еще не доставлено
+    Send {
+        /// Номер письма в tsos (tsos followup --list)
+        #[arg(long, value_name = "N")]
+        letter: i64,
+        /// Не отправлять, а записать письма файлами .eml в папку (по умолчанию eml в папке
+        /// уведомлений); журнал не меняется
+        #[arg(long, value_name = "ПАПКА", num_args = 0..=1)]
+        dry_run: Option<Option<PathBuf>>,
+        /// Только этим школам (ИНН через пробел)
+        #[arg(long, value_name = "ИНН", num_args = 1.., value_parser = parse_org)]
+        only: Vec<OrgId>,
+        /// Реквизиты и таблица [smtp] (TOML); по умолчанию tsos-letter.toml. Пароль — только
+        /// в переменной окружения TSOS_SMTP_PASSWORD
+        #[arg(long, value_name = "ФАЙЛ")]
+        settings: Option<PathBuf>,
+    },
+    /// Журнал отправки уведомлений письма: каждая попытка с ответом сервера
+    Log {
+        /// Номер письма в tsos (tsos followup --list)
+        #[arg(long, value_name = "N")]
+        letter: i64,
+    },
 }
 
 /// `--as-of`: the date a command works at, for every command that takes one. Without it the
@@ -469,4 +502,8 @@ pub enum ListFormat {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     tsos_domain::parse_cli_date(text).map_err(|err| err.to_string())
+}
+
+fn parse_org(text: &str) -> Result<OrgId, String> {
+    OrgId::normalize(text).ok_or_else(|| format!("«{text}»: не указан ИНН"))
 }

@@ -6,6 +6,7 @@ mod chats;
 mod demo;
 mod imports;
 mod letters;
+mod notices;
 mod reports;
 mod targets;
 mod web;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Followup(args) => letters::followup(&globals, args),
         Command::Chats { action } => chats::chats(&globals, action),
         Command::Demo(args) => demo::demo(&globals, args),
+        Command::Notices { action } => notices::notices(&globals, action),
         Command::Serve(args) => web::serve(&globals, args),
         Command::User {
             action: UserAction::Add(args),

@@ -7,6 +7,7 @@ mod chats;
 mod documents;
 mod layouts;
 mod letter;
+mod mail;
 mod messy;
 mod names;
 mod old_formats;
