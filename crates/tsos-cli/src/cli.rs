@@ -171,7 +171,7 @@ pub struct ImportArgs {
     pub replace: bool,
     /// Смысл столбца: «ЗАГОЛОВОК=СМЫСЛ» (organisation, role, user_id, confirmed,
     /// last_date, registered, confirmed_count, active, share, contingent, name,
-    /// municipality, region, ignore; показателю можно указать роль: active:teachers).
+    /// municipality, region, email, ignore; показателю можно указать роль: active:teachers).
     /// Разметка сохраняется и применяется к следующим файлам с тем же заголовком
     #[arg(long = "map", value_name = "ЗАГОЛОВОК=СМЫСЛ", value_parser = parse_map)]
     pub map: Vec<(String, Meaning)>,

@@ -194,6 +194,7 @@ fn meanings() -> Vec<(&'static str, Vec<(String, String)>)> {
                 Column::Name,
                 Column::Municipality,
                 Column::Region,
+                Column::Email,
             ]
             .map(option)
             .to_vec(),
