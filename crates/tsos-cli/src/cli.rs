@@ -10,6 +10,8 @@ use tsos_domain::OrgId;
 use tsos_ingest::header::{Mapping, Meaning};
 use tsos_store::Store;
 
+use crate::settings;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "tsos",
@@ -27,6 +29,11 @@ pub struct Cli {
     /// TOML-файл с дополнительными платформами (например, MAX) или их переопределением
     #[arg(long, global = true, env = "TSOS_PLATFORMS", value_name = "ФАЙЛ")]
     pub platforms: Option<PathBuf>,
+
+    /// Файл настроек (TOML; ключи — в docs/settings.md); по умолчанию /etc/tsos/tsos.toml,
+    /// если он есть. Флаги и переменные окружения важнее его
+    #[arg(long, global = true, env = "TSOS_CONFIG", value_name = "ФАЙЛ")]
+    pub config: Option<PathBuf>,
 
     /// Не выводить сводку импорта и подсказки
     #[arg(long, short, global = true)]
@@ -263,8 +270,9 @@ pub struct LetterArgs {
     /// Текст письма с подстановками вместо встроенного (образец: --print-template)
     #[arg(long, value_name = "ФАЙЛ")]
     pub template: Option<PathBuf>,
-    /// Реквизиты: орган, основание, префикс номера, подписант (TOML); по умолчанию tsos-letter.toml, если есть
-    #[arg(long, value_name = "ФАЙЛ")]
+    /// Реквизиты: орган, основание, префикс номера, подписант (TOML); по умолчанию из файла
+    /// настроек (letter_settings), иначе tsos-letter.toml, если есть
+    #[arg(long, env = "TSOS_LETTER_SETTINGS", value_name = "ФАЙЛ")]
     pub settings: Option<PathBuf>,
     /// Дата письма; по умолчанию сегодня
     #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
@@ -320,15 +328,18 @@ pub struct DemoArgs {
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Адрес и порт; 0.0.0.0:8080 — доступ из сети
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "АДРЕС:ПОРТ")]
-    pub addr: std::net::SocketAddr,
-    /// Наибольший размер загружаемого для импорта файла, МБ; больший отклоняется (413)
-    #[arg(long, default_value_t = tsos_web::DEFAULT_MAX_UPLOAD_MB, value_name = "МБ",
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_upload_mb: u64,
-    /// Где создать временную папку загрузок (она удаляется при остановке); по умолчанию во временной папке системы
-    #[arg(long, value_name = "ПАПКА")]
+    #[arg(long, env = "TSOS_ADDR", value_name = "АДРЕС:ПОРТ", help = format!(
+        "Адрес и порт; 0.0.0.0:8080 — доступ из сети. По умолчанию из файла настроек \
+         (address), иначе {}", settings::DEFAULT_ADDRESS))]
+    pub addr: Option<std::net::SocketAddr>,
+    #[arg(long, env = "TSOS_MAX_UPLOAD_MB", value_name = "МБ",
+          value_parser = clap::value_parser!(u64).range(1..), help = format!(
+        "Наибольший размер загружаемого для импорта файла, МБ; больший отклоняется (413). По \
+         умолчанию из файла настроек (max_upload_mb), иначе {}", tsos_web::DEFAULT_MAX_UPLOAD_MB))]
+    pub max_upload_mb: Option<u64>,
+    /// Где создать временную папку загрузок (она удаляется при остановке); по умолчанию из
+    /// файла настроек (upload_dir), иначе во временной папке системы
+    #[arg(long, env = "TSOS_UPLOAD_DIR", value_name = "ПАПКА")]
     pub upload_dir: Option<PathBuf>,
 }
 

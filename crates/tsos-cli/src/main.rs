@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod outputs;
 mod progress;
+mod settings;
 mod summary;
 
 use std::process::ExitCode;

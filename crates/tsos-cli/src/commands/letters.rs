@@ -25,7 +25,10 @@ pub(super) fn letter(globals: &Globals, args: LetterArgs) -> anyhow::Result<()> 
             .with_context(|| format!("не удалось прочитать шаблон {}", path.display()))?,
         None => tsos_letter::DEFAULT_TEMPLATE.to_string(),
     };
-    let settings = letter_settings(args.settings.as_deref(), globals.quiet)?;
+    let path = args
+        .settings
+        .or_else(|| globals.settings.letter_settings.clone());
+    let settings = letter_settings(path.as_deref(), globals.quiet)?;
     let outcome = tsos_app::letters::write_letter(
         &mut store,
         &globals.catalogue,
@@ -47,7 +50,8 @@ pub(super) fn letter(globals: &Globals, args: LetterArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The requisites of letters: the file named, else `tsos-letter.toml` here, else defaults.
+/// The requisites of letters: the file named (by `--settings`, its variable or the settings
+/// file), else `tsos-letter.toml` here, else defaults.
 fn letter_settings(path: Option<&Path>, quiet: bool) -> anyhow::Result<LetterSettings> {
     let default_path = Path::new("tsos-letter.toml");
     let path = match path {

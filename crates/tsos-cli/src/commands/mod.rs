@@ -19,12 +19,21 @@ use tsos_domain::{Catalogue, IndicatorId, Level};
 use tsos_store::Store;
 
 use crate::cli::{Cli, Command, LevelArg, UserAction};
+use crate::settings::Settings;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    // The demo makes its own database unless one is named on the command line, never the
+    // server's that the settings file names.
+    let db = match cli.command {
+        Command::Demo(_) => cli.db,
+        _ => cli.db.or(settings.database.take()),
+    };
     let globals = Globals {
-        catalogue: load_catalogue(cli.platforms.as_deref())?,
-        db: cli.db,
+        catalogue: load_catalogue(cli.platforms.or(settings.platforms.take()).as_deref())?,
+        db,
         quiet: cli.quiet,
+        settings,
     };
     match cli.command {
         Command::Import(args) => imports::import(&globals, args),
@@ -49,11 +58,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The flags given before the command, which every command may use.
 struct Globals {
-    /// The platforms: the built-in ones and those of `--platforms`.
+    /// The platforms: the built-in ones and those of `--platforms` or the settings file.
     catalogue: Catalogue,
-    /// `--db` as given: the demo makes its own database when there is none.
+    /// `--db` as given, else the settings file's: the demo makes its own database when there
+    /// is none.
     db: Option<PathBuf>,
     quiet: bool,
+    /// The settings file, for what only some commands use.
+    settings: Settings,
 }
 
 impl Globals {

@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use tracing_subscriber::filter::LevelFilter;
 use tsos_domain::Catalogue;
 use tsos_store::{Store, UserSaved};
 use tsos_web::{AccountRole, WebConfig, WebError};
@@ -20,10 +21,11 @@ const MIN_PASSWORD: usize = 8;
 
 pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     let db = globals.db_path();
+    let serve = globals.settings.serve(args);
     let mut config = WebConfig::new(db.clone(), globals.catalogue.clone());
-    config.max_upload_mb = args.max_upload_mb;
-    config.upload_dir = args.upload_dir;
-    let addr = args.addr;
+    config.max_upload_mb = serve.max_upload_mb;
+    config.upload_dir = serve.upload_dir;
+    let addr = serve.address;
     let store = Store::open(&db)?;
     if store.web_users()?.is_empty() {
         eprintln!(
@@ -37,7 +39,7 @@ pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
             "внимание: панель доступна из сети по HTTP; для работы вне локальной сети поставьте перед ней HTTPS-прокси"
         );
     }
-    init_log();
+    init_log(serve.log_level);
     tsos_web::serve(addr, config, |bound| {
         println!(
             "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
@@ -48,10 +50,10 @@ pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The server's log, to stderr: errors with the request they happened in, and the start and
-/// stop. `RUST_LOG` changes what is written (`RUST_LOG=debug`); `info` by default.
-fn init_log() {
+/// stop. `RUST_LOG` changes what is written (`RUST_LOG=debug`); `level` without it.
+fn init_log(level: LevelFilter) {
     let filter = tracing_subscriber::EnvFilter::builder()
-        .with_default_directive(tracing_subscriber::filter::LevelFilter::INFO.into())
+        .with_default_directive(level.into())
         .from_env_lossy();
     // Only fails if a logger is already set, and then that one writes.
     let _ = tracing_subscriber::fmt()
@@ -184,7 +186,7 @@ pub(super) fn after_demo(
             "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."
         );
     };
-    init_log();
+    init_log(LevelFilter::INFO);
     match tsos_web::serve((Ipv4Addr::LOCALHOST, DEMO_PORT).into(), config(), ready) {
         // Port 8080 is often taken by something else; any free port will do for a demo.
         Err(WebError::Bind { .. }) => {

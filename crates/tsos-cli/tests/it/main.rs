@@ -13,6 +13,7 @@ mod names;
 mod old_formats;
 mod replacement;
 mod safe_csv;
+mod settings;
 mod snapshots;
 mod util;
 mod web;

@@ -81,6 +81,7 @@ impl Dir {
             .current_dir(self.dir.path())
             .env_remove("TSOS_DB")
             .env_remove("TSOS_PLATFORMS")
+            .env_remove("TSOS_CONFIG")
             .output()
             .unwrap();
         Run {
