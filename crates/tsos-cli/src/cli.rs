@@ -90,6 +90,12 @@ pub enum Command {
         #[command(subcommand)]
         action: NoticesAction,
     },
+    /// Справочные страницы и дополнение команд для оболочек, из этих же определений (для пакета)
+    #[command(hide = true)]
+    Generate {
+        #[command(subcommand)]
+        what: Generated,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -344,6 +350,20 @@ pub struct ServeArgs {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum Generated {
+    /// Справочные страницы: tsos.1 и по странице на каждую команду
+    Man {
+        /// Папка, куда их записать
+        out: PathBuf,
+    },
+    /// Дополнение команд для bash, zsh и fish
+    Completions {
+        /// Папка, куда их записать
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum UserAction {
     /// Создать учетную запись (или сменить пароль, роль и область существующей)
     Add(UserAddArgs),
@@ -501,7 +521,7 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
-    /// The appendix: one sheet per level (needs --out)
+    /// Приложение: по листу на каждый уровень (нужен --out)
     Xlsx,
 }
 

@@ -4,6 +4,7 @@
 
 mod chats;
 mod demo;
+mod generate;
 mod imports;
 mod letters;
 mod notices;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User {
             action: UserAction::Add(args),
         } => web::user_add(&globals, args),
+        Command::Generate { what } => generate::generate(what),
     }
 }
 
