@@ -13,17 +13,23 @@ if ! command -v cargo-deb >/dev/null; then
     exit 1
 fi
 
-# cargo-deb finds the generated files under the target folder's release/ (its
+# cargo-deb finds the generated files under the profile's folder of the target folder (its
 # «target/release» in Cargo.toml), wherever CARGO_TARGET_DIR or a cargo config puts it.
 target=$(cargo metadata --format-version 1 --no-deps --locked |
     grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)
-generated=$target/release/packaging
+# --profile dev packages the debug binary the tests built: CI checks the packaging without a
+# release build of its own (about 10 min on 2 cores). A package to install is built in release.
+profile=release dir=release
+if [[ "${1:-}" == "--profile" && "${2:-}" == "dev" ]]; then
+    profile=dev dir=debug
+fi
+generated=$target/$dir/packaging
 
-cargo build --release --locked -p tsos-cli --bin tsos
+cargo build --profile "$profile" --locked -p tsos-cli --bin tsos
 rm -rf "$generated"
-"$target/release/tsos" generate man "$generated/man"
+"$target/$dir/tsos" generate man "$generated/man"
 # -n: no name or time stamp inside, so the same pages give the same bytes.
 gzip -9n "$generated"/man/*.1
-"$target/release/tsos" generate completions "$generated/completions"
+"$target/$dir/tsos" generate completions "$generated/completions"
 
-cargo deb -p tsos-cli --no-build
+cargo deb -p tsos-cli --no-build --profile "$profile"
