@@ -10,8 +10,6 @@ use tsos_domain::OrgId;
 use tsos_ingest::header::{Mapping, Meaning};
 use tsos_store::Store;
 
-use crate::settings;
-
 #[derive(Parser, Debug)]
 #[command(
     name = "tsos",
@@ -332,11 +330,15 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
+/// Where `tsos serve` listens when nothing says otherwise: this computer only.
+pub const DEFAULT_ADDRESS: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     #[arg(long, env = "TSOS_ADDR", value_name = "АДРЕС:ПОРТ", help = format!(
         "Адрес и порт; 0.0.0.0:8080 — доступ из сети. По умолчанию из файла настроек \
-         (address), иначе {}", settings::DEFAULT_ADDRESS))]
+         (address), иначе {}", DEFAULT_ADDRESS))]
     pub addr: Option<std::net::SocketAddr>,
     #[arg(long, env = "TSOS_MAX_UPLOAD_MB", value_name = "МБ",
           value_parser = clap::value_parser!(u64).range(1..), help = format!(

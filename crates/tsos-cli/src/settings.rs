@@ -5,7 +5,7 @@
 //! key is described in `docs/settings.md`.
 
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -13,14 +13,10 @@ use serde::Deserialize;
 use toml::Spanned;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::cli::ServeArgs;
+use crate::cli::{DEFAULT_ADDRESS, ServeArgs};
 
 /// Read when it exists and `--config` names no other file.
 pub const DEFAULT_PATH: &str = "/etc/tsos/tsos.toml";
-
-/// Where `tsos serve` listens when nothing says otherwise: this computer only.
-pub const DEFAULT_ADDRESS: SocketAddr =
-    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
 
 /// The time zone tsos counts «today» in (`tsos_app::today`), the only one it accepts.
 const TIME_ZONE: &str = "Europe/Moscow";
