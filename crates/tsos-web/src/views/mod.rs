@@ -72,45 +72,31 @@ pub(crate) enum Section {
 
 impl Layout {
     pub fn new(account: &Account, csrf: &str, section: Section, title: String) -> Layout {
-        let mut nav = vec![NavItem {
-            label: "Обзор",
-            href: "/",
-            active: section == Section::Overview,
-        }];
-        if account.sees_everything_in_data() {
-            nav.push(NavItem {
-                label: "Снимки",
-                href: "/snapshots",
-                active: section == Section::Snapshots,
-            });
-        }
-        nav.push(NavItem {
-            label: "Качество данных",
-            href: "/quality",
-            active: section == Section::Quality,
-        });
-        nav.push(NavItem {
-            label: "Чаты",
-            href: "/chats",
-            active: section == Section::Chats,
-        });
-        nav.push(NavItem {
-            label: "Выгрузки",
-            href: "/downloads",
-            active: section == Section::Downloads,
-        });
-        if account.is_admin() {
-            nav.push(NavItem {
-                label: "Импорт",
-                href: "/import",
-                active: section == Section::Import,
-            });
-            nav.push(NavItem {
-                label: "Журнал",
-                href: "/audit",
-                active: section == Section::Audit,
-            });
-        }
+        // The sections in menu order, with who sees each: snapshots for accounts that see all
+        // the data, import and the audit log for administrators.
+        let sections = [
+            (Section::Overview, "Обзор", "/", true),
+            (
+                Section::Snapshots,
+                "Снимки",
+                "/snapshots",
+                account.sees_everything_in_data(),
+            ),
+            (Section::Quality, "Качество данных", "/quality", true),
+            (Section::Chats, "Чаты", "/chats", true),
+            (Section::Downloads, "Выгрузки", "/downloads", true),
+            (Section::Import, "Импорт", "/import", account.is_admin()),
+            (Section::Audit, "Журнал", "/audit", account.is_admin()),
+        ];
+        let nav = sections
+            .into_iter()
+            .filter(|&(_, _, _, shown)| shown)
+            .map(|(item, label, href, _)| NavItem {
+                label,
+                href,
+                active: section == item,
+            })
+            .collect();
         Layout {
             title,
             account: account.describe(),
