@@ -36,7 +36,9 @@ use crate::error::{RowError, RowLoc};
 use crate::header::{Header, UserColumns};
 use crate::partition::{Local, OrgKey, Partitions, UserId};
 use crate::rejections::Rejections;
-use crate::source::csv::{LineSplitter, MAX_LINE_BYTES, Split, long_value, unclosed_quote};
+use crate::source::csv::{
+    LineSplitter, MAX_LINE_BYTES, Split, long_value, split_simply_quoted, unclosed_quote,
+};
 use crate::source::{Cell, Defect, MAX_FIELD_BYTES, Row, decode_field};
 use crate::values::{self, Invalid, Spellings};
 use crate::{PerUserData, RowStats, defect_header, is_totals};
@@ -398,11 +400,17 @@ impl<'a> Worker<'a> {
         out: &mut ChunkResult,
     ) -> std::io::Result<bool> {
         let delimiter = self.ctx.input.delimiter;
-        // Split the fields: by hand without quotes, through the general path's splitter with.
+        // Split the fields: by hand without quotes or with simple ones, through the general
+        // path's splitter with any other.
         let mut fields = std::mem::take(&mut self.fields);
         let mut quoted = std::mem::take(&mut self.quoted);
         fields.clear();
-        let bytes: &[u8] = if self.chunk_has_quotes && memchr::memchr(b'"', line).is_some() {
+        let has_quotes = self.chunk_has_quotes && memchr::memchr(b'"', line).is_some();
+        // Whether `fields` holds every field of the line, not only those a row needs.
+        let every_field = has_quotes;
+        let bytes: &[u8] = if has_quotes && split_simply_quoted(line, delimiter, &mut fields) {
+            line
+        } else if has_quotes {
             self.splitter.start();
             if let Split::OpenQuote(column) = self.splitter.feed(line) {
                 self.fields = fields;
@@ -411,6 +419,7 @@ impl<'a> Worker<'a> {
                 return Ok(true);
             }
             quoted.clear();
+            fields.clear();
             for field in self.splitter.fields() {
                 fields.push((quoted.len(), quoted.len() + field.len()));
                 quoted.extend_from_slice(field);
@@ -444,10 +453,9 @@ impl<'a> Worker<'a> {
                 .map_or(&[][..], |&(from, to)| &bytes[from..to])
         };
         let encoding = self.ctx.input.encoding;
-        let quoted_line = !std::ptr::eq(bytes, line);
         let cells = || -> Vec<Cell> {
             let decode = |field: &[u8]| decode_field(field, encoding).unwrap_or(Cell::Empty);
-            if quoted_line {
+            if every_field {
                 (0..fields.len()).map(|idx| decode(field(idx))).collect()
             } else {
                 line.split(|&b| b == delimiter).map(decode).collect()
