@@ -224,8 +224,16 @@ pub struct LaggingArgs {
     /// Только школы одного муниципального образования (название как в реестре)
     #[arg(long, value_name = "МО")]
     pub municipality: Option<String>,
+    /// Вместо цели — фиксированный порог: школы с долей ниже него («топ худших»), например 20%
+    #[arg(long, value_name = "ДОЛЯ", value_parser = parse_cutoff)]
+    pub below: Option<f64>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+/// A share as `20%`, `20 %`, `0,2` or `20`, as targets are written.
+fn parse_cutoff(text: &str) -> Result<f64, String> {
+    tsos_domain::targets::parse_value(text).map_err(|err| err.to_string())
 }
 
 #[derive(Args, Debug)]

@@ -9,7 +9,7 @@ use tsos_app::import::{ImportOutcome, ProfileUse, Replacement};
 use tsos_app::letters::{Followup, LetterOutcome};
 use tsos_app::quality::QualityReport;
 use tsos_domain::followup::FollowupOutcome;
-use tsos_domain::indicators::Lagging;
+use tsos_domain::indicators::{Cutoff, Lagging};
 use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
 use tsos_report::ru;
 use tsos_store::{LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
@@ -264,13 +264,23 @@ fn indicator_title(platform: &str, role: Role) -> String {
     format!("{platform}, {}", role.title_ru())
 }
 
-pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
-    let mut out = format!(
-        "Отстающие ОО на {} (ниже цели более чем на полосу допуска; сначала наименьшая доля)\n",
-        format_date_ru(report.as_of)
-    );
+pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>], cutoff: Cutoff) -> String {
+    let mut out = match cutoff {
+        Cutoff::Target => format!(
+            "Отстающие ОО на {} (ниже цели более чем на полосу допуска; сначала наименьшая доля)\n",
+            format_date_ru(report.as_of)
+        ),
+        Cutoff::Below(cut) => format!(
+            "ОО с долей ниже {} на {} (сначала наименьшая доля)\n",
+            ru::percent(Some(cut)),
+            format_date_ru(report.as_of)
+        ),
+    };
     if lagging.is_empty() {
-        out.push_str("Нет: все ОО с заданной целью достигли ее или близки к ней.\n");
+        out.push_str(match cutoff {
+            Cutoff::Target => "Нет: все ОО с заданной целью достигли ее или близки к ней.\n",
+            Cutoff::Below(_) => "Нет: у всех ОО с известной долей она не ниже порога.\n",
+        });
         return out;
     }
     let mut current = String::new();
@@ -281,11 +291,14 @@ pub fn lagging_table(report: &Report, lagging: &[Lagging<'_>]) -> String {
                 .iter()
                 .filter(|l| l.platform.code == entry.platform.code && l.role == entry.role)
                 .count();
-            let _ = writeln!(
-                out,
-                "\n{title}: цель {}, отстают {n}",
-                ru::percent(entry.indicator.target)
-            );
+            let _ = match cutoff {
+                Cutoff::Target => writeln!(
+                    out,
+                    "\n{title}: цель {}, отстают {n}",
+                    ru::percent(entry.indicator.target)
+                ),
+                Cutoff::Below(_) => writeln!(out, "\n{title}: ниже порога {n}"),
+            };
             let _ = writeln!(
                 out,
                 "  {:<56} {:<28} {:>14} {:>8} {:>10}",

@@ -423,7 +423,7 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
     }
 }
 
-/// A school below its target: one line of the lagging list.
+/// A school on a lagging list: one line of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lagging<'r> {
     pub platform: &'r Platform,
@@ -464,12 +464,32 @@ pub struct Shortfall {
     pub contingent: Option<u64>,
 }
 
-/// The red schools of a school-level report, lowest share first (ties by name), optionally
-/// for one indicator and one municipality.
+/// What puts a school on a lagging list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cutoff {
+    /// Red: below its target by more than the band (SPEC §6).
+    Target,
+    /// A share below this fraction, whatever the target: the fixed cut-off of the «топ
+    /// худших» lists (below 20 % connected). A school without a share is not judged.
+    Below(f64),
+}
+
+impl Cutoff {
+    fn lags(self, indicator: &Indicator) -> bool {
+        match self {
+            Cutoff::Target => indicator.status == Status::Red,
+            Cutoff::Below(cut) => indicator.share.is_some_and(|share| share < cut),
+        }
+    }
+}
+
+/// The schools of a school-level report that the cut-off puts on the list, lowest share first
+/// (ties by name), per indicator; optionally for one indicator and one municipality.
 pub fn lagging<'r>(
     report: &'r Report,
     indicator: Option<&IndicatorId>,
     municipality: Option<&str>,
+    cutoff: Cutoff,
 ) -> Vec<Lagging<'r>> {
     let mut out = Vec::new();
     for (idx, platform) in report.platforms.iter().enumerate() {
@@ -483,7 +503,7 @@ pub fn lagging<'r>(
                 .filter(|row| municipality.is_none_or(|m| row.municipality == m))
                 .filter_map(|row| {
                     let indicator = *row.platforms[idx].as_ref()?.get(role);
-                    (indicator.status == Status::Red).then_some(Lagging {
+                    cutoff.lags(&indicator).then_some(Lagging {
                         platform: &platform.platform,
                         role,
                         row,
@@ -596,6 +616,53 @@ mod tests {
             };
         }
         out
+    }
+
+    #[test]
+    fn a_fixed_cutoff_lists_shares_strictly_below_it_worst_first() {
+        // Teachers' shares: 19 %, exactly 20 %, 5 %, 50 % and no contingent; the target of
+        // 80 % makes every one with a share red.
+        let schools = vec![
+            school("0500000001", "А", Some(100), None),
+            school("0500000002", "А", Some(100), None),
+            school("0500000003", "Б", Some(100), None),
+            school("0500000004", "Б", Some(100), None),
+            school("0500000005", "Б", None, None),
+        ];
+        let data = counts(&[
+            ("0500000001", Role::Teachers, 19),
+            ("0500000002", Role::Teachers, 20),
+            ("0500000003", Role::Teachers, 5),
+            ("0500000004", Role::Teachers, 50),
+            ("0500000005", Role::Teachers, 3),
+        ]);
+        let report = crate::fixtures::ReportFixture::new(jiff::civil::date(2023, 10, 1), schools)
+            .platform(Some(data))
+            .target("myschool.teachers", 0.8)
+            .build(Level::School);
+        let ids = |list: Vec<Lagging<'_>>| -> Vec<String> {
+            list.iter().map(|l| l.row.id.clone()).collect()
+        };
+        let teachers = IndicatorId::parse("myschool.teachers").unwrap();
+        // 20 % is not below 20 %; a school without a share is not judged.
+        assert_eq!(
+            ids(lagging(&report, Some(&teachers), None, Cutoff::Below(0.2))),
+            ["0500000003", "0500000001"]
+        );
+        assert_eq!(
+            ids(lagging(
+                &report,
+                Some(&teachers),
+                Some("А"),
+                Cutoff::Below(0.2)
+            )),
+            ["0500000001"]
+        );
+        // By target: every red school, whatever its share.
+        assert_eq!(
+            ids(lagging(&report, Some(&teachers), None, Cutoff::Target)),
+            ["0500000003", "0500000001", "0500000002", "0500000004"]
+        );
     }
 
     #[test]

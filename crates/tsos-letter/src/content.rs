@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::civil::Date;
 use tsos_domain::chats::ChatState;
 use tsos_domain::dates::next_monthly;
-use tsos_domain::indicators::{Lagging, lagging, share};
+use tsos_domain::indicators::{Cutoff, Lagging, lagging, share};
 use tsos_domain::{Indicator, IndicatorRow, Report, Role, Shortfall, Status, format_date_ru};
 use tsos_report::ru;
 
@@ -83,7 +83,7 @@ pub struct Notice {
 
 /// Fills the template with the figures of `input`.
 pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, TemplateError> {
-    let entries = lagging(input.details, None, None);
+    let entries = lagging(input.details, None, None, Cutoff::Target);
     let context = context(input, &entries);
     let blocks = render(template, &context)?;
     let named = entries.iter().map(Lagging::to_shortfall).collect();

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use serde_json::{Value, json};
 use tsos_domain::followup::FollowupLine;
-use tsos_domain::indicators::Lagging;
+use tsos_domain::indicators::{Cutoff, Lagging};
 use tsos_domain::{Finding, Report, SnapshotKind};
 
 use crate::json::pretty;
@@ -65,7 +65,8 @@ pub fn snapshots_json(snapshots: &[SnapshotLine<'_>]) -> String {
     pretty(&Value::Array(list))
 }
 
-pub fn lagging_json(report: &Report, lagging: &[Lagging<'_>]) -> String {
+/// The lagging list; `below` is there when a fixed cut-off, not the targets, made it.
+pub fn lagging_json(report: &Report, lagging: &[Lagging<'_>], cutoff: Cutoff) -> String {
     let list: Vec<Value> = lagging
         .iter()
         .map(|entry| {
@@ -83,10 +84,14 @@ pub fn lagging_json(report: &Report, lagging: &[Lagging<'_>]) -> String {
             })
         })
         .collect();
-    pretty(&json!({
+    let mut out = json!({
         "as_of": report.as_of.to_string(),
         "lagging": list,
-    }))
+    });
+    if let Cutoff::Below(cut) = cutoff {
+        out["below"] = json!(cut);
+    }
+    pretty(&out)
 }
 
 /// The findings of a date, each with its schools named from `names` (id → name) where the

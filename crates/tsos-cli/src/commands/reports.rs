@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use tsos_app::report::{build_all_levels, build_report};
+use tsos_domain::indicators::Cutoff;
 use tsos_domain::{Level, Report};
 use tsos_report::json::JsonStyle;
 
@@ -75,13 +76,18 @@ pub(super) fn lagging(globals: &Globals, args: LaggingArgs) -> anyhow::Result<()
     if let Some(municipality) = &args.municipality {
         check_municipality(&report, municipality)?;
     }
-    let lagging =
-        tsos_domain::indicators::lagging(&report, indicator.as_ref(), args.municipality.as_deref());
+    let cutoff = args.below.map_or(Cutoff::Target, Cutoff::Below);
+    let lagging = tsos_domain::indicators::lagging(
+        &report,
+        indicator.as_ref(),
+        args.municipality.as_deref(),
+        cutoff,
+    );
     print!(
         "{}",
         match args.format {
-            ListFormat::Table => summary::lagging_table(&report, &lagging),
-            ListFormat::Json => tsos_report::lists::lagging_json(&report, &lagging),
+            ListFormat::Table => summary::lagging_table(&report, &lagging, cutoff),
+            ListFormat::Json => tsos_report::lists::lagging_json(&report, &lagging, cutoff),
         }
     );
     Ok(())

@@ -232,6 +232,74 @@ fn lagging_lists_red_schools_lowest_first() {
     assert!(run.stderr.contains("Буйнакский район"), "{}", run.stderr);
 }
 
+#[test]
+fn lagging_below_a_fixed_cutoff_ignores_targets() {
+    let dir = three_schools();
+    let ids = |json: serde_json::Value| -> Vec<(String, String)> {
+        json["lagging"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["indicator"].as_str().unwrap().into(),
+                    e["id"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    // Teachers 50 / 85 / 95 %, students 5 / 0 / 30 %, no student target: under 31 % are the
+    // three students' shares, lowest first, and no teacher.
+    let below = dir
+        .tsos(&[
+            "lagging",
+            "--as-of",
+            "2023-10-01",
+            "--below",
+            "31%",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(below["below"], 0.31);
+    assert_eq!(
+        ids(below),
+        [
+            ("myschool.students".into(), "0500000002".into()),
+            ("myschool.students".into(), "0500000001".into()),
+            ("myschool.students".into(), "0500000003".into()),
+        ]
+    );
+    // A cut-off equal to a share leaves that school out; «0,5» is 50 %.
+    let below = dir
+        .tsos(&[
+            "lagging",
+            "--as-of",
+            "2023-10-01",
+            "--below",
+            "0,5",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert!(
+        ids(below.clone())
+            .iter()
+            .all(|(i, _)| i == "myschool.students"),
+        "{below}"
+    );
+    let table = dir
+        .tsos(&["lagging", "--as-of", "2023-10-01", "--below", "90 %"])
+        .ok()
+        .stdout;
+    assert!(table.contains("ОО с долей ниже 90,0 %"), "{table}");
+    assert!(table.contains("ниже порога 2"), "{table}");
+    let run = dir.tsos(&["lagging", "--below", "120%"]).fails();
+    assert!(run.stderr.contains("120%"), "{}", run.stderr);
+}
+
 /// Per-user rows with last dates spread around the window's edges, and the brute-force
 /// count of who is active at `as_of` and still active at the next monthly date.
 fn forecast_case(as_of: Date, next: Date, platform: &str, seed: u64) {

@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use serde::Deserialize;
 use tsos_domain::Level;
+use tsos_domain::indicators::Cutoff;
 
 use super::error::WebError;
 
@@ -14,6 +15,20 @@ pub(crate) struct PageQuery {
     pub as_of: Option<String>,
     pub sort: Option<String>,
     pub page: Option<u32>,
+    /// A fixed cut-off for an area's lagging list instead of the targets: «20», «20 %», «0,2».
+    pub below: Option<String>,
+}
+
+impl PageQuery {
+    /// The cut-off the query asks for, if any; an empty field asks for none.
+    pub fn cutoff(&self) -> Result<Cutoff, WebError> {
+        match self.below.as_deref().map(str::trim) {
+            None | Some("") => Ok(Cutoff::Target),
+            Some(text) => tsos_domain::targets::parse_value(text)
+                .map(Cutoff::Below)
+                .map_err(|err| WebError::BadRequest(format!("порог доли: {err}"))),
+        }
+    }
 }
 
 /// The query of a report's download or API call.

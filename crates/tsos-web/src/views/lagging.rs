@@ -1,9 +1,9 @@
-//! The lagging list: the schools below target, per indicator.
+//! The lagging list: the schools below target, or below a fixed cut-off, per indicator.
 
 use jiff::civil::Date;
 use tsos_domain::Report;
 use tsos_domain::Role;
-use tsos_domain::indicators::lagging;
+use tsos_domain::indicators::{Cutoff, lagging};
 use tsos_report::ru;
 
 use crate::http::urls;
@@ -28,11 +28,15 @@ pub(crate) struct LagRow {
     pub delta: String,
 }
 
-/// The red schools per indicator, lowest share first.
-pub(crate) fn lagging_groups(report: &Report, as_of: Option<Date>) -> Vec<LagGroup> {
+/// The schools the cut-off lists, per indicator, lowest share first.
+pub(crate) fn lagging_groups(
+    report: &Report,
+    as_of: Option<Date>,
+    cutoff: Cutoff,
+) -> Vec<LagGroup> {
     let mut groups: Vec<LagGroup> = Vec::new();
     let mut current: Option<(String, Role)> = None;
-    for lag in lagging(report, None, None) {
+    for lag in lagging(report, None, None, cutoff) {
         let key = (lag.platform.code.clone(), lag.role);
         if current.as_ref() != Some(&key) {
             groups.push(LagGroup {

@@ -98,3 +98,60 @@ async fn admin_opens_every_page_and_download() {
         assert_eq!(app.get(path, &admin).await.status, StatusCode::OK, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_fixed_cutoff_lists_schools_below_it_instead_of_the_targets() {
+    let app = TestApp::new();
+    let admin = app.login("admin").await;
+    // The section up to the end of its first list, «Моя школа» teachers.
+    let lagging = |html: &str| -> String {
+        let start = html
+            .find("<h2>Отстающие школы")
+            .expect("the lagging section");
+        let end = html[start..]
+            .find("</details>")
+            .or_else(|| html[start..].find("</section>"))
+            .unwrap();
+        html[start..start + end].to_string()
+    };
+    // «Моя школа» teachers in October: СОШ №1 90 %, Лицей №2 75 %, Бетинская 20 %, Малая
+    // 100 %. Against the built-in target of 100 % Лицей and Бетинская are red, СОШ №1 yellow.
+    let region = format!("/region/{}", encode(REGION));
+    let by_target = lagging(&app.get(&region, &admin).await.text());
+    assert!(
+        by_target.contains("МБОУ «Лицей №2»") && !by_target.contains("МБОУ «СОШ №1»"),
+        "{by_target}"
+    );
+    // Below 95 %: the yellow school too, whatever the target; worst first.
+    let below = lagging(&app.get(&format!("{region}?below=95"), &admin).await.text());
+    let order: Vec<usize> = ["МКОУ «Бетинская СОШ»", "МБОУ «Лицей №2»", "МБОУ «СОШ №1»"]
+        .iter()
+        .map(|name| {
+            below
+                .find(name)
+                .unwrap_or_else(|| panic!("{name}: {below}"))
+        })
+        .collect();
+    assert!(order.is_sorted(), "{below}");
+    assert!(!below.contains("МКОУ «Малая школа»"), "{below}");
+    assert!(
+        below.contains("3 ОО ниже порога") && below.contains("value=\"95,0\""),
+        "{below}"
+    );
+    // The municipality's page, «80 %» written with its sign.
+    let muni = lagging(
+        &app.get(&format!("{}?below=80%25", muni_url(MUNI_A)), &admin)
+            .await
+            .text(),
+    );
+    assert!(
+        muni.contains("педагоги: 1 ОО ниже порога") && muni.contains("МБОУ «Лицей №2»"),
+        "{muni}"
+    );
+    // An empty field is the targets; a cut-off that is no share is refused with its reason.
+    let empty = lagging(&app.get(&format!("{region}?below="), &admin).await.text());
+    assert_eq!(empty, by_target);
+    let wrong = app.get(&format!("{region}?below=abc"), &admin).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.text().contains("порог доли"), "{}", wrong.text());
+}

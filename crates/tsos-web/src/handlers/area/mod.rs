@@ -12,6 +12,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
+use tsos_domain::indicators::Cutoff;
 use tsos_domain::{IndicatorRow, Level, Report, format_date_ru};
 use tsos_report::labels::capitalised;
 use tsos_report::ru;
@@ -39,6 +40,12 @@ struct AreaPage {
     trends: Vec<Chart>,
     distributions: Vec<Chart>,
     lagging: Vec<LagGroup>,
+    /// The cut-off of the lagging list in percent as typed back into its field; empty for
+    /// the targets.
+    below: String,
+    /// The date and sort the cut-off's form keeps.
+    as_of_field: Option<String>,
+    sort_field: Option<String>,
     lagging_scope: String,
     /// The lagging list names each school's municipality on a region's page only.
     lagging_municipality: bool,
@@ -70,7 +77,7 @@ async fn show_area(
     state
         .run(move |db| {
             let when = db.when(query.as_of.as_deref())?.ok_or(WebError::NotFound)?;
-            area_page(db, &user, &when, level, &name, query.sort.as_deref())
+            area_page(db, &user, &when, level, &name, &query)
         })
         .await
 }
@@ -101,12 +108,14 @@ pub(super) fn area_page(
     when: &When,
     level: Level,
     name: &str,
-    sort: Option<&str>,
+    query: &PageQuery,
 ) -> Result<Response, WebError> {
     let account = &user.account;
     if !account.sees_level(level) {
         return Err(WebError::NotFound);
     }
+    let sort = query.sort.as_deref();
+    let cutoff = query.cutoff()?;
     let report = db.report(when.as_of, level)?;
     let row = report
         .rows
@@ -184,6 +193,11 @@ pub(super) fn area_page(
     if let Some(sort) = sort {
         layout.keep.push(("sort".to_string(), sort.to_string()));
     }
+    if let Cutoff::Below(cut) = cutoff {
+        layout
+            .keep
+            .push(("below".to_string(), ru::decimal(cut * 100.0, 1)));
+    }
     let municipalities: HashSet<&str> = schools.iter().map(|s| s.municipality.as_str()).collect();
     let summary = match level {
         Level::Region => format!(
@@ -217,7 +231,13 @@ pub(super) fn area_page(
         notes: views::notes(&report),
         trends,
         distributions: views::distribution_charts(&schools_report, &schools, band),
-        lagging: views::lagging_groups(&area_schools, when.chosen),
+        lagging: views::lagging_groups(&area_schools, when.chosen, cutoff),
+        below: match cutoff {
+            Cutoff::Target => String::new(),
+            Cutoff::Below(cut) => ru::decimal(cut * 100.0, 1),
+        },
+        as_of_field: when.chosen.map(|date| date.to_string()),
+        sort_field: sort.map(str::to_string),
         lagging_scope: match level {
             Level::Region => "региона".to_string(),
             _ => "муниципалитета".to_string(),

@@ -45,7 +45,7 @@ pub(crate) async fn show(
                     &when,
                     Level::Municipality,
                     &account.scope,
-                    query.sort.as_deref(),
+                    &query,
                 ),
                 AccountRole::Admin | AccountRole::Region => {
                     let report = db.report(when.as_of, Level::Region)?;
@@ -57,14 +57,7 @@ pub(crate) async fn show(
                     match regions.as_slice() {
                         [only] => {
                             let name = only.id.clone();
-                            area_page(
-                                db,
-                                &user,
-                                &when,
-                                Level::Region,
-                                &name,
-                                query.sort.as_deref(),
-                            )
+                            area_page(db, &user, &when, Level::Region, &name, &query)
                         }
                         _ => regions_page(db, &user, &when, &report, query.sort.as_deref()),
                     }
