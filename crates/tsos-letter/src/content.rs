@@ -386,11 +386,37 @@ fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
         .enumerate()
         .map(|(idx, entry)| item(idx + 1, entry, input.to, several_municipalities))
         .collect();
-    let item_names = ITEM_NAMES.iter().map(|n| n.to_string()).collect();
+    // The fixed cut-off's list, when the settings give one.
+    let below = match input.settings.cutoff {
+        Some(cut) => lagging(details, None, None, Cutoff::Below(cut)),
+        None => Vec::new(),
+    };
+    let n_below: BTreeSet<&str> = below.iter().map(|e| e.row.id.as_str()).collect();
+    values.insert("число_ниже_порога".to_string(), n_below.len().to_string());
+    values.insert(
+        "порог".to_string(),
+        input
+            .settings
+            .cutoff
+            .map_or_else(|| "не задан".to_string(), |cut| ru::percent(Some(cut))),
+    );
+    let below_items: Vec<BTreeMap<String, String>> = below
+        .iter()
+        .take(MAX_NAMED)
+        .enumerate()
+        .map(|(idx, entry)| item(idx + 1, entry, input.to, several_municipalities))
+        .collect();
+    let item_names: BTreeSet<String> = ITEM_NAMES.iter().map(|n| n.to_string()).collect();
     Context {
         values,
-        lists: BTreeMap::from([("отстающие".to_string(), items)]),
-        item_names: BTreeMap::from([("отстающие".to_string(), item_names)]),
+        lists: BTreeMap::from([
+            ("отстающие".to_string(), items),
+            ("ниже_порога".to_string(), below_items),
+        ]),
+        item_names: BTreeMap::from([
+            ("отстающие".to_string(), item_names.clone()),
+            ("ниже_порога".to_string(), item_names),
+        ]),
     }
 }
 

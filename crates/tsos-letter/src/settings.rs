@@ -19,6 +19,7 @@ pub struct SettingsError(String);
 /// signatory_position = "Начальник МКУ «Управление образования»"
 /// signatory_name = "А. А. Алиев"
 /// executor = "Исп. Магомедова З. А., тел. 8 (8722) 00-00-00"
+/// cutoff = "20%"
 ///
 /// [smtp]
 /// host = "smtp.example.ru"
@@ -43,8 +44,29 @@ pub struct LetterSettings {
     pub signatory_name: String,
     /// «Исп. …, тел. …» at the foot of the letter; none by default.
     pub executor: Option<String>,
+    /// A fixed cut-off, «20%»: the template's list `ниже_порога` names the schools whose
+    /// share of an indicator is below it, whatever the targets; none by default.
+    #[serde(deserialize_with = "cutoff")]
+    pub cutoff: Option<f64>,
     /// The mail server notices are sent through; none by default.
     pub smtp: Option<SmtpSettings>,
+}
+
+/// A share written as a target is: «20%», «20 %», «0,2», 20.
+fn cutoff<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Number(f64),
+    }
+    let text = match Written::deserialize(deserializer)? {
+        Written::Text(text) => text,
+        Written::Number(number) => number.to_string(),
+    };
+    tsos_domain::targets::parse_value(&text)
+        .map(Some)
+        .map_err(|err| serde::de::Error::custom(format!("cutoff: {err}")))
 }
 
 /// The environment variable the SMTP password is read from.
@@ -107,6 +129,7 @@ impl Default for LetterSettings {
             signatory_position: "Начальник".into(),
             signatory_name: "____________________".into(),
             executor: None,
+            cutoff: None,
             smtp: None,
         }
     }

@@ -199,6 +199,56 @@ fn notices_go_to_each_school_below_target() {
 }
 
 #[test]
+fn the_cutoff_list_names_shares_below_it_whatever_the_target() {
+    let overall = report(Level::Region);
+    let details = report(Level::School);
+    let template = "Ниже {{порог}}: {{число_ниже_порога}}.\n\n\
+                    {{#ниже_порога}}{{номер}}. {{наименование}}: {{показатель}} – {{доля}}.\n{{/ниже_порога}}";
+    let letter_with = |settings: &LetterSettings| -> Vec<String> {
+        let letter = build_letter(
+            &LetterInput {
+                settings,
+                number: "1".into(),
+                date: date(2023, 10, 12),
+                deadline: date(2023, 10, 20),
+                to: Addressees::Schools,
+                overall: &overall,
+                details: &details,
+                yellow_band_pp: 10.0,
+                repeated: vec![],
+                chats: None,
+            },
+            template,
+        )
+        .unwrap();
+        letter
+            .paper
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(t) | Block::Item(t) => t.clone(),
+            })
+            .collect()
+    };
+    // Teachers 100 % and 52,5 %; students 0 % in both. Below 55 %: the Агачаульская
+    // teachers and both schools' students (the students' target is 20 %, the teachers' 100 %:
+    // the list does not look at them).
+    let settings = LetterSettings::from_toml("cutoff = \"55%\"\n").unwrap();
+    let text = letter_with(&settings);
+    assert_eq!(text[0], "Ниже 55,0 %: 2.", "{text:?}");
+    assert!(
+        text[1].starts_with("1. МКОУ «Агачаульская СОШ»") && text[1].contains("52,5 %"),
+        "{text:?}"
+    );
+    assert_eq!(text.len(), 4, "{text:?}");
+    // Without a cut-off in the settings the list is empty and says so.
+    let text = letter_with(&LetterSettings::default());
+    assert_eq!(text, ["Ниже не задан: 0."]);
+    let err = LetterSettings::from_toml("cutoff = \"120%\"\n").unwrap_err();
+    assert!(err.to_string().contains("cutoff"), "{err}");
+}
+
+#[test]
 fn an_unknown_placeholder_names_itself() {
     let overall = report(Level::Region);
     let details = report(Level::School);
