@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use tsos_app::today;
 use tsos_domain::OrgId;
 use tsos_ingest::header::{Mapping, Meaning};
-use tsos_store::Store;
+use tsos_store::{DbLocation, Store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -20,9 +20,10 @@ use tsos_store::Store;
                   Начните с `tsos demo`: он создаст пример выгрузок, импортирует их и покажет сводку."
 )]
 pub struct Cli {
-    /// Файл базы данных (создается при первом запуске)
-    #[arg(long, global = true, env = "TSOS_DB", value_name = "ПУТЬ")]
-    pub db: Option<PathBuf>,
+    /// Файл базы данных SQLite (создается при первом запуске) или адрес базы PostgreSQL
+    /// (postgres://пользователь:пароль@сервер:порт/база)
+    #[arg(long, global = true, env = "TSOS_DB", value_name = "ПУТЬ|URL")]
+    pub db: Option<DbLocation>,
 
     /// TOML-файл с дополнительными платформами (например, MAX) или их переопределением
     #[arg(long, global = true, env = "TSOS_PLATFORMS", value_name = "ФАЙЛ")]

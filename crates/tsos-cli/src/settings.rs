@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 use tracing_subscriber::filter::LevelFilter;
+use tsos_store::DbLocation;
 
 use crate::cli::{DEFAULT_ADDRESS, ServeArgs};
 
@@ -27,7 +28,10 @@ const KEYS: [(&str, &str); 8] = [
         "address",
         "адрес и порт в кавычках, например \"127.0.0.1:8080\"",
     ),
-    ("database", "путь к файлу базы данных в кавычках"),
+    (
+        "database",
+        "путь к файлу базы данных SQLite или адрес postgres://… в кавычках",
+    ),
     ("platforms", "путь к TOML-файлу платформ в кавычках"),
     (
         "letter_settings",
@@ -49,7 +53,7 @@ const KEYS: [(&str, &str); 8] = [
 #[derive(Debug, Default, PartialEq)]
 pub struct Settings {
     pub address: Option<SocketAddr>,
-    pub database: Option<PathBuf>,
+    pub database: Option<DbLocation>,
     pub platforms: Option<PathBuf>,
     pub letter_settings: Option<PathBuf>,
     pub log_level: Option<LevelFilter>,
@@ -170,7 +174,8 @@ impl Settings {
         };
         Ok(Settings {
             address,
-            database: path_of(file.database, "database")?,
+            database: path_of(file.database, "database")?
+                .map(|path| DbLocation::parse(&path.to_string_lossy())),
             platforms: path_of(file.platforms, "platforms")?,
             letter_settings: path_of(file.letter_settings, "letter_settings")?,
             log_level,

@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
 use thiserror::Error;
 use tsos_domain::OrgId;
 use tsos_domain::email::DeliveryResult;
 
-use crate::{Store, StoreError, now, parsed_column};
+use crate::engine::{Sql, args};
+use crate::{Store, StoreError, now};
 
 /// One logged attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,17 +36,15 @@ impl Store {
     /// without the column, or with the cell left empty, does not take away an address an
     /// earlier one gave. Of two versions of one date, a registry import's wins.
     pub fn school_emails(&self) -> Result<HashMap<OrgId, String>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.db.map(
             "SELECT v.org_id, v.email FROM school_version v JOIN snapshot s ON s.id = v.snapshot_id
              WHERE s.superseded_by IS NULL AND v.email IS NOT NULL AND v.email != ''
              ORDER BY s.as_of, s.kind = 'registry', s.id",
+            args![],
+            |row| Ok((OrgId::from_normalized(row.get(0)?), row.get::<String>(1)?)),
         )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((OrgId::from_normalized(row.get(0)?), row.get(1)?))
-        })?;
         let mut emails = HashMap::new();
-        for row in rows {
-            let (org, email) = row?;
+        for (org, email) in rows {
             // Later rows are later versions: the last one wins.
             emails.insert(org, email);
         }
@@ -64,10 +62,10 @@ impl Store {
         answer: &str,
     ) -> Result<Delivery, StoreError> {
         let attempted_at = now();
-        self.conn.execute(
+        let id: i64 = self.db.row(
             "INSERT INTO notice_delivery (letter_id, org_id, address, attempted_at, result, answer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![
                 letter_id,
                 org.as_str(),
                 address,
@@ -75,9 +73,9 @@ impl Store {
                 result.code(),
                 answer
             ],
-        )?;
+        )?.get(0)?;
         Ok(Delivery {
-            id: self.conn.last_insert_rowid(),
+            id,
             letter_id,
             org: org.clone(),
             address: address.to_string(),
@@ -89,24 +87,25 @@ impl Store {
 
     /// Every attempt for letter `letter_id`, in the order they were made.
     pub fn deliveries(&self, letter_id: i64) -> Result<Vec<Delivery>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.db.map(
             "SELECT id, letter_id, org_id, address, attempted_at, result, answer
              FROM notice_delivery WHERE letter_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![letter_id], |row| {
-            Ok(Delivery {
-                id: row.get(0)?,
-                letter_id: row.get(1)?,
-                org: OrgId::from_normalized(row.get(2)?),
-                address: row.get(3)?,
-                attempted_at: row.get(4)?,
-                result: parsed_column(row, 5, |code| {
-                    DeliveryResult::from_code(code).ok_or_else(|| UnknownResult(code.to_string()))
-                })?,
-                answer: row.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            args![letter_id],
+            |row| {
+                Ok(Delivery {
+                    id: row.get(0)?,
+                    letter_id: row.get(1)?,
+                    org: OrgId::from_normalized(row.get(2)?),
+                    address: row.get(3)?,
+                    attempted_at: row.get(4)?,
+                    result: row.parse(5, |code| {
+                        DeliveryResult::from_code(code)
+                            .ok_or_else(|| UnknownResult(code.to_string()))
+                    })?,
+                    answer: row.get(6)?,
+                })
+            },
+        )
     }
 }
 
@@ -157,70 +156,72 @@ mod tests {
 
     #[test]
     fn the_latest_address_given_wins() {
-        let mut store = Store::open_in_memory().unwrap();
-        let (a, b, c) = ("0500000001", "0500000002", "0500000003");
-        store
-            .save_snapshot(&registry(
-                date(2023, 9, 1),
-                "s1",
-                &[(a, Some("old@a.ru")), (b, Some("b@b.ru")), (c, None)],
-            ))
-            .unwrap();
-        // October: A moved, B's cell was left empty, C still has none.
-        store
-            .save_snapshot(&registry(
-                date(2023, 10, 1),
-                "s2",
-                &[(a, Some("new@a.ru")), (b, None), (c, None)],
-            ))
-            .unwrap();
-        let emails = store.school_emails().unwrap();
-        let of = |org: &str| emails.get(&OrgId::normalize(org).unwrap()).cloned();
-        assert_eq!(of(a).as_deref(), Some("new@a.ru"));
-        assert_eq!(of(b).as_deref(), Some("b@b.ru"));
-        assert_eq!(of(c), None);
-        // A superseded file's addresses are gone with it.
-        store
-            .save_snapshot(&registry(date(2023, 10, 1), "s3", &[(a, None)]))
-            .unwrap();
-        assert_eq!(
-            store.school_emails().unwrap()[&OrgId::normalize(a).unwrap()],
-            "old@a.ru"
-        );
+        crate::testing::each_engine(|mut store| {
+            let (a, b, c) = ("0500000001", "0500000002", "0500000003");
+            store
+                .save_snapshot(&registry(
+                    date(2023, 9, 1),
+                    "s1",
+                    &[(a, Some("old@a.ru")), (b, Some("b@b.ru")), (c, None)],
+                ))
+                .unwrap();
+            // October: A moved, B's cell was left empty, C still has none.
+            store
+                .save_snapshot(&registry(
+                    date(2023, 10, 1),
+                    "s2",
+                    &[(a, Some("new@a.ru")), (b, None), (c, None)],
+                ))
+                .unwrap();
+            let emails = store.school_emails().unwrap();
+            let of = |org: &str| emails.get(&OrgId::normalize(org).unwrap()).cloned();
+            assert_eq!(of(a).as_deref(), Some("new@a.ru"));
+            assert_eq!(of(b).as_deref(), Some("b@b.ru"));
+            assert_eq!(of(c), None);
+            // A superseded file's addresses are gone with it.
+            store
+                .save_snapshot(&registry(date(2023, 10, 1), "s3", &[(a, None)]))
+                .unwrap();
+            assert_eq!(
+                store.school_emails().unwrap()[&OrgId::normalize(a).unwrap()],
+                "old@a.ru"
+            );
+        });
     }
 
     #[test]
     fn attempts_are_logged_in_order() {
-        let mut store = Store::open_in_memory().unwrap();
-        let letter = store
-            .save_letter(&NewLetter {
-                number: "1".into(),
-                date: date(2023, 10, 12),
-                as_of: date(2023, 10, 1),
-                deadline: date(2023, 10, 20),
-                addressees: "schools".into(),
-                files: vec![],
-                items: vec![],
-            })
-            .unwrap();
-        let org = OrgId::normalize("0500000001").unwrap();
-        store
-            .log_delivery(
-                letter,
-                &org,
-                "a@a.ru",
-                DeliveryResult::Failed,
-                "550 нет такого",
-            )
-            .unwrap();
-        let sent = store
-            .log_delivery(letter, &org, "a@a.ru", DeliveryResult::Sent, "250 Ok")
-            .unwrap();
-        let log = store.deliveries(letter).unwrap();
-        assert_eq!(log.len(), 2);
-        assert_eq!(log[0].result, DeliveryResult::Failed);
-        assert_eq!(log[0].answer, "550 нет такого");
-        assert_eq!(log[1], sent);
-        assert!(store.deliveries(letter + 1).unwrap().is_empty());
+        crate::testing::each_engine(|mut store| {
+            let letter = store
+                .save_letter(&NewLetter {
+                    number: "1".into(),
+                    date: date(2023, 10, 12),
+                    as_of: date(2023, 10, 1),
+                    deadline: date(2023, 10, 20),
+                    addressees: "schools".into(),
+                    files: vec![],
+                    items: vec![],
+                })
+                .unwrap();
+            let org = OrgId::normalize("0500000001").unwrap();
+            store
+                .log_delivery(
+                    letter,
+                    &org,
+                    "a@a.ru",
+                    DeliveryResult::Failed,
+                    "550 нет такого",
+                )
+                .unwrap();
+            let sent = store
+                .log_delivery(letter, &org, "a@a.ru", DeliveryResult::Sent, "250 Ok")
+                .unwrap();
+            let log = store.deliveries(letter).unwrap();
+            assert_eq!(log.len(), 2);
+            assert_eq!(log[0].result, DeliveryResult::Failed);
+            assert_eq!(log[0].answer, "550 нет такого");
+            assert_eq!(log[1], sent);
+            assert!(store.deliveries(letter + 1).unwrap().is_empty());
+        });
     }
 }

@@ -85,211 +85,255 @@ fn migrates_once_and_reopens() {
     assert!(store.snapshots().unwrap().is_empty());
 }
 
+/// Opening migrates once, whoever opens first; instances that start together wait for one
+/// another's migrations; a database of a newer version is refused on both engines.
+#[test]
+fn migrates_once_on_both_engines_and_refuses_a_newer_schema() {
+    for db in crate::testing::TestDb::engines() {
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let location = db.location().clone();
+                std::thread::spawn(move || Store::connect(&location).map(|s| s.is_ready()))
+            })
+            .collect();
+        for opener in openers {
+            assert!(opener.join().unwrap().unwrap().unwrap(), "{}", db.engine());
+        }
+        let store = db.open();
+        assert!(store.is_ready().unwrap());
+        let newer = SCHEMA_VERSION + 1;
+        match &store.db {
+            Engine::Sqlite(conn) => conn.pragma_update(None, "user_version", newer).unwrap(),
+            Engine::Postgres(_) => {
+                store
+                    .db
+                    .execute("UPDATE tsos_schema SET version = ?1", args![newer])
+                    .unwrap();
+            }
+        }
+        assert!(!store.is_ready().unwrap());
+        assert!(
+            matches!(
+                Store::connect(db.location()),
+                Err(StoreError::TooNew { found, known }) if found == newer && known == SCHEMA_VERSION
+            ),
+            "{}",
+            db.engine()
+        );
+    }
+}
+
 #[test]
 fn same_file_again_changes_nothing() {
-    let mut store = Store::open_in_memory().unwrap();
-    let d = date(2023, 10, 1);
-    let first = store.save_snapshot(&usage(d, "aaa", 5)).unwrap();
-    let SaveOutcome::Saved {
-        id,
-        superseded: None,
-    } = first
-    else {
-        panic!("{first:?}")
-    };
-    assert_eq!(
-        store.save_snapshot(&usage(d, "aaa", 5)).unwrap(),
-        SaveOutcome::Unchanged { id }
-    );
-    assert_eq!(store.snapshots().unwrap().len(), 1);
+    crate::testing::each_engine(|mut store| {
+        let d = date(2023, 10, 1);
+        let first = store.save_snapshot(&usage(d, "aaa", 5)).unwrap();
+        let SaveOutcome::Saved {
+            id,
+            superseded: None,
+        } = first
+        else {
+            panic!("{first:?}")
+        };
+        assert_eq!(
+            store.save_snapshot(&usage(d, "aaa", 5)).unwrap(),
+            SaveOutcome::Unchanged { id }
+        );
+        assert_eq!(store.snapshots().unwrap().len(), 1);
+    });
 }
 
 #[test]
 fn different_file_supersedes_and_can_be_restored() {
-    let mut store = Store::open_in_memory().unwrap();
-    let d = date(2023, 10, 1);
-    let SaveOutcome::Saved { id: old, .. } = store.save_snapshot(&usage(d, "aaa", 5)).unwrap()
-    else {
-        panic!()
-    };
-    let SaveOutcome::Saved {
-        id: new,
-        superseded,
-    } = store.save_snapshot(&usage(d, "bbb", 7)).unwrap()
-    else {
-        panic!()
-    };
-    assert_eq!(superseded, Some(old));
-    let current = store.current_at("myschool", d).unwrap().unwrap();
-    assert_eq!(current.id, new);
-    let counts = store.platform_counts(&current).unwrap();
-    assert_eq!(
-        counts
-            .by_org
-            .values()
-            .next()
-            .unwrap()
-            .get(Role::Teachers)
-            .active,
-        Some(7)
-    );
-    assert_eq!(
-        *counts.without_org.get(Role::Parents),
-        2,
-        "kept with the snapshot"
-    );
-    let old_info = store.snapshot(old).unwrap().unwrap();
-    assert_eq!(old_info.superseded_by, Some(new));
-    // Lineage survives the round trip.
-    assert_eq!(old_info.rejected.get("не дата"), Some(&2));
-    assert_eq!(old_info.rows_rejected, 2);
-    assert_eq!(old_info.warnings, vec!["предупреждение".to_string()]);
-    assert_eq!(old_info.findings[0].count, 3);
+    crate::testing::each_engine(|mut store| {
+        let d = date(2023, 10, 1);
+        let SaveOutcome::Saved { id: old, .. } = store.save_snapshot(&usage(d, "aaa", 5)).unwrap()
+        else {
+            panic!()
+        };
+        let SaveOutcome::Saved {
+            id: new,
+            superseded,
+        } = store.save_snapshot(&usage(d, "bbb", 7)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(superseded, Some(old));
+        let current = store.current_at("myschool", d).unwrap().unwrap();
+        assert_eq!(current.id, new);
+        let counts = store.platform_counts(&current).unwrap();
+        assert_eq!(
+            counts
+                .by_org
+                .values()
+                .next()
+                .unwrap()
+                .get(Role::Teachers)
+                .active,
+            Some(7)
+        );
+        assert_eq!(
+            *counts.without_org.get(Role::Parents),
+            2,
+            "kept with the snapshot"
+        );
+        let old_info = store.snapshot(old).unwrap().unwrap();
+        assert_eq!(old_info.superseded_by, Some(new));
+        // Lineage survives the round trip.
+        assert_eq!(old_info.rejected.get("не дата"), Some(&2));
+        assert_eq!(old_info.rows_rejected, 2);
+        assert_eq!(old_info.warnings, vec!["предупреждение".to_string()]);
+        assert_eq!(old_info.findings[0].count, 3);
 
-    store.restore(old).unwrap();
-    assert_eq!(store.current_at("myschool", d).unwrap().unwrap().id, old);
-    assert_eq!(
-        store.snapshot(new).unwrap().unwrap().superseded_by,
-        Some(old)
-    );
-    assert!(matches!(
-        store.restore(old),
-        Err(StoreError::AlreadyCurrent(_))
-    ));
+        store.restore(old).unwrap();
+        assert_eq!(store.current_at("myschool", d).unwrap().unwrap().id, old);
+        assert_eq!(
+            store.snapshot(new).unwrap().unwrap().superseded_by,
+            Some(old)
+        );
+        assert!(matches!(
+            store.restore(old),
+            Err(StoreError::AlreadyCurrent(_))
+        ));
+    });
 }
 
 #[test]
 fn absent_schools_count_zero_registered_in_per_user_snapshots() {
-    let mut store = Store::open_in_memory().unwrap();
-    store
-        .save_snapshot(&usage(date(2023, 10, 1), "aaa", 5))
-        .unwrap();
-    let snapshot = store
-        .current_at("myschool", date(2023, 10, 1))
-        .unwrap()
-        .unwrap();
-    let counts = store.platform_counts(&snapshot).unwrap();
-    assert_eq!(counts.absent_school.registered, Some(0));
-    assert_eq!(counts.absent_school.confirmed, Some(0));
-    // Other roles of a school present in the export are zeros too.
-    let present = counts.by_org.values().next().unwrap();
-    assert_eq!(present.get(Role::Students).registered, Some(0));
+    crate::testing::each_engine(|mut store| {
+        store
+            .save_snapshot(&usage(date(2023, 10, 1), "aaa", 5))
+            .unwrap();
+        let snapshot = store
+            .current_at("myschool", date(2023, 10, 1))
+            .unwrap()
+            .unwrap();
+        let counts = store.platform_counts(&snapshot).unwrap();
+        assert_eq!(counts.absent_school.registered, Some(0));
+        assert_eq!(counts.absent_school.confirmed, Some(0));
+        // Other roles of a school present in the export are zeros too.
+        let present = counts.by_org.values().next().unwrap();
+        assert_eq!(present.get(Role::Students).registered, Some(0));
+    });
 }
 
 #[test]
 fn registry_resolution_by_date() {
-    let mut store = Store::open_in_memory().unwrap();
-    store
-        .save_snapshot(&registry(
-            date(2023, 9, 1),
-            "r1",
-            vec![
-                school("0500000001", "Школа 2023", 50),
-                school("0500000002", "Только в 2023", 10),
-            ],
-        ))
-        .unwrap();
-    store
-        .save_snapshot(&registry(
-            date(2024, 9, 1),
-            "r2",
-            vec![
-                school("0500000001", "Школа 2024", 60),
-                school("0500000003", "Новая 2024", 20),
-            ],
-        ))
-        .unwrap();
-    let name_at = |d: Date, org: &str| {
+    crate::testing::each_engine(|mut store| {
         store
-            .schools_at(d)
-            .unwrap()
-            .into_iter()
-            .find(|s| s.id.as_str() == org)
-            .map(|s| s.name)
-    };
-    // Before every version: the earliest.
-    assert_eq!(
-        name_at(date(2023, 1, 1), "0500000001").as_deref(),
-        Some("Школа 2023")
-    );
-    assert_eq!(
-        name_at(date(2023, 9, 1), "0500000001").as_deref(),
-        Some("Школа 2023")
-    );
-    assert_eq!(
-        name_at(date(2024, 8, 31), "0500000001").as_deref(),
-        Some("Школа 2023")
-    );
-    assert_eq!(
-        name_at(date(2024, 9, 1), "0500000001").as_deref(),
-        Some("Школа 2024")
-    );
-    // A school only in the later version appears earlier too (its earliest version).
-    assert_eq!(
-        name_at(date(2023, 10, 1), "0500000003").as_deref(),
-        Some("Новая 2024")
-    );
-    // A school dropped from the later registry keeps its last version.
-    assert_eq!(
-        name_at(date(2025, 1, 1), "0500000002").as_deref(),
-        Some("Только в 2023")
-    );
-    assert_eq!(store.schools_at(date(2024, 9, 1)).unwrap().len(), 3);
-    assert_eq!(store.known_orgs().unwrap().len(), 3);
+            .save_snapshot(&registry(
+                date(2023, 9, 1),
+                "r1",
+                vec![
+                    school("0500000001", "Школа 2023", 50),
+                    school("0500000002", "Только в 2023", 10),
+                ],
+            ))
+            .unwrap();
+        store
+            .save_snapshot(&registry(
+                date(2024, 9, 1),
+                "r2",
+                vec![
+                    school("0500000001", "Школа 2024", 60),
+                    school("0500000003", "Новая 2024", 20),
+                ],
+            ))
+            .unwrap();
+        let name_at = |d: Date, org: &str| {
+            store
+                .schools_at(d)
+                .unwrap()
+                .into_iter()
+                .find(|s| s.id.as_str() == org)
+                .map(|s| s.name)
+        };
+        // Before every version: the earliest.
+        assert_eq!(
+            name_at(date(2023, 1, 1), "0500000001").as_deref(),
+            Some("Школа 2023")
+        );
+        assert_eq!(
+            name_at(date(2023, 9, 1), "0500000001").as_deref(),
+            Some("Школа 2023")
+        );
+        assert_eq!(
+            name_at(date(2024, 8, 31), "0500000001").as_deref(),
+            Some("Школа 2023")
+        );
+        assert_eq!(
+            name_at(date(2024, 9, 1), "0500000001").as_deref(),
+            Some("Школа 2024")
+        );
+        // A school only in the later version appears earlier too (its earliest version).
+        assert_eq!(
+            name_at(date(2023, 10, 1), "0500000003").as_deref(),
+            Some("Новая 2024")
+        );
+        // A school dropped from the later registry keeps its last version.
+        assert_eq!(
+            name_at(date(2025, 1, 1), "0500000002").as_deref(),
+            Some("Только в 2023")
+        );
+        assert_eq!(store.schools_at(date(2024, 9, 1)).unwrap().len(), 3);
+        assert_eq!(store.known_orgs().unwrap().len(), 3);
+    });
 }
 
 #[test]
 fn previous_snapshot_and_dates() {
-    let mut store = Store::open_in_memory().unwrap();
-    store
-        .save_snapshot(&usage(date(2023, 9, 1), "a", 1))
-        .unwrap();
-    store
-        .save_snapshot(&usage(date(2023, 10, 1), "b", 2))
-        .unwrap();
-    let previous = store
-        .previous("myschool", date(2023, 10, 1))
-        .unwrap()
-        .unwrap();
-    assert_eq!(previous.as_of, date(2023, 9, 1));
-    assert!(
+    crate::testing::each_engine(|mut store| {
         store
-            .previous("myschool", date(2023, 9, 1))
+            .save_snapshot(&usage(date(2023, 9, 1), "a", 1))
+            .unwrap();
+        store
+            .save_snapshot(&usage(date(2023, 10, 1), "b", 2))
+            .unwrap();
+        let previous = store
+            .previous("myschool", date(2023, 10, 1))
             .unwrap()
-            .is_none()
-    );
-    assert_eq!(
-        store.platform_dates().unwrap(),
-        vec![date(2023, 9, 1), date(2023, 10, 1)]
-    );
+            .unwrap();
+        assert_eq!(previous.as_of, date(2023, 9, 1));
+        assert!(
+            store
+                .previous("myschool", date(2023, 9, 1))
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            store.platform_dates().unwrap(),
+            vec![date(2023, 9, 1), date(2023, 10, 1)]
+        );
+    });
 }
 
 #[test]
 fn targets_replace_on_the_same_key_and_make_a_book() {
-    let mut store = Store::open_in_memory().unwrap();
-    let target = |value: f64, level| Target {
-        indicator: IndicatorId::parse("sferum.students").unwrap(),
-        level,
-        from: date(2023, 9, 1),
-        value,
-    };
-    store.set_target(&target(0.2, None)).unwrap();
-    store.set_target(&target(0.3, None)).unwrap();
-    let id = store
-        .set_target(&target(0.5, Some(tsos_domain::Level::Region)))
-        .unwrap();
-    let listed = store.targets().unwrap();
-    assert_eq!(listed.len(), 2);
-    assert_eq!(listed[0].target.value, 0.3);
-    assert_eq!(store.target_book().unwrap().yellow_band_pp, 10.0);
-    store.set_yellow_band(5.0).unwrap();
-    let book = store.target_book().unwrap();
-    assert_eq!((book.targets.len(), book.yellow_band_pp), (2, 5.0));
-    store.remove_target(id).unwrap();
-    assert!(matches!(
-        store.remove_target(id),
-        Err(StoreError::NoTarget(_))
-    ));
+    crate::testing::each_engine(|mut store| {
+        let target = |value: f64, level| Target {
+            indicator: IndicatorId::parse("sferum.students").unwrap(),
+            level,
+            from: date(2023, 9, 1),
+            value,
+        };
+        store.set_target(&target(0.2, None)).unwrap();
+        store.set_target(&target(0.3, None)).unwrap();
+        let id = store
+            .set_target(&target(0.5, Some(tsos_domain::Level::Region)))
+            .unwrap();
+        let listed = store.targets().unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[0].target.value, 0.3);
+        assert_eq!(store.target_book().unwrap().yellow_band_pp, 10.0);
+        store.set_yellow_band(5.0).unwrap();
+        let book = store.target_book().unwrap();
+        assert_eq!((book.targets.len(), book.yellow_band_pp), (2, 5.0));
+        store.remove_target(id).unwrap();
+        assert!(matches!(
+            store.remove_target(id),
+            Err(StoreError::NoTarget(_))
+        ));
+    });
 }
 
 fn class_lists(as_of: Date, sha: &str, lists: &[(&str, &[&str])]) -> NewSnapshot {
@@ -317,53 +361,54 @@ fn class_lists(as_of: Date, sha: &str, lists: &[(&str, &[&str])]) -> NewSnapshot
 
 #[test]
 fn class_lists_follow_their_snapshots_through_supersede_and_restore() {
-    let mut store = Store::open_in_memory().unwrap();
-    let d = date(2023, 9, 1);
-    let labels = |store: &Store| -> Vec<(String, Vec<String>)> {
-        store
-            .class_lists()
+    crate::testing::each_engine(|mut store| {
+        let d = date(2023, 9, 1);
+        let labels = |store: &Store| -> Vec<(String, Vec<String>)> {
+            store
+                .class_lists()
+                .unwrap()
+                .into_iter()
+                .map(|l| {
+                    (
+                        l.org.to_string(),
+                        l.classes.into_iter().map(|c| c.label).collect(),
+                    )
+                })
+                .collect()
+        };
+        let SaveOutcome::Saved { id: first, .. } = store
+            .save_snapshot(&class_lists(
+                d,
+                "aaa",
+                &[("0500000001", &["5А", "5Б"]), ("0500000002", &["1А"])],
+            ))
             .unwrap()
-            .into_iter()
-            .map(|l| {
-                (
-                    l.org.to_string(),
-                    l.classes.into_iter().map(|c| c.label).collect(),
-                )
-            })
-            .collect()
-    };
-    let SaveOutcome::Saved { id: first, .. } = store
-        .save_snapshot(&class_lists(
-            d,
-            "aaa",
-            &[("0500000001", &["5А", "5Б"]), ("0500000002", &["1А"])],
-        ))
-        .unwrap()
-    else {
-        panic!()
-    };
-    assert_eq!(
-        labels(&store),
-        [
-            ("0500000001".to_string(), vec!["5А".into(), "5Б".into()]),
-            ("0500000002".to_string(), vec!["1А".into()])
-        ]
-    );
-    assert_eq!(
-        store.class_lists().unwrap()[0].classes[0].students,
-        Some(25)
-    );
-    store
-        .save_snapshot(&class_lists(d, "bbb", &[("0500000001", &["6А"])]))
-        .unwrap();
-    assert_eq!(
-        labels(&store),
-        [("0500000001".to_string(), vec!["6А".to_string()])],
-        "the corrected file replaces the whole snapshot"
-    );
-    store.restore(first).unwrap();
-    assert_eq!(labels(&store).len(), 2);
-    assert_eq!(store.class_lists_of(first).unwrap().len(), 2);
-    // A class list is not a platform's date.
-    assert!(store.platform_dates().unwrap().is_empty());
+        else {
+            panic!()
+        };
+        assert_eq!(
+            labels(&store),
+            [
+                ("0500000001".to_string(), vec!["5А".into(), "5Б".into()]),
+                ("0500000002".to_string(), vec!["1А".into()])
+            ]
+        );
+        assert_eq!(
+            store.class_lists().unwrap()[0].classes[0].students,
+            Some(25)
+        );
+        store
+            .save_snapshot(&class_lists(d, "bbb", &[("0500000001", &["6А"])]))
+            .unwrap();
+        assert_eq!(
+            labels(&store),
+            [("0500000001".to_string(), vec!["6А".to_string()])],
+            "the corrected file replaces the whole snapshot"
+        );
+        store.restore(first).unwrap();
+        assert_eq!(labels(&store).len(), 2);
+        assert_eq!(store.class_lists_of(first).unwrap().len(), 2);
+        // A class list is not a platform's date.
+        assert!(store.platform_dates().unwrap().is_empty());
+    });
 }

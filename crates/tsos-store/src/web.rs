@@ -2,8 +2,7 @@
 //! audit log. The rules (who may see what, how long a session lasts, how many failures lock
 //! a login) live in `tsos-web`; this module only stores and reads.
 
-use rusqlite::{OptionalExtension, params};
-
+use crate::engine::{Begin, Dialect, Row, Sql, args};
 use crate::{Store, StoreError, now};
 
 /// An account as stored. `role` is one of `admin`, `region`, `municipality`, `school` (the
@@ -63,57 +62,52 @@ impl Store {
         role: &str,
         scope: Option<&str>,
     ) -> Result<UserSaved, StoreError> {
-        let tx = self.conn.transaction()?;
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM web_user WHERE login = ?1",
-                params![login],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let saved = match existing {
-            Some(id) => {
-                tx.execute(
-                    "UPDATE web_user SET password_hash = ?1, role = ?2, scope = ?3, updated_at = ?4
-                     WHERE id = ?5",
-                    params![password_hash, role, scope, now(), id],
-                )?;
-                tx.execute("DELETE FROM web_session WHERE user_id = ?1", params![id])?;
-                UserSaved::Updated
-            }
-            None => {
-                let at = now();
-                tx.execute(
-                    "INSERT INTO web_user (login, password_hash, role, scope, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                    params![login, password_hash, role, scope, at],
-                )?;
-                UserSaved::Created
-            }
-        };
-        tx.commit()?;
-        Ok(saved)
+        self.db.transaction(Begin::Deferred, |tx| {
+            let existing: Option<i64> = tx
+                .opt_row("SELECT id FROM web_user WHERE login = ?1", args![login])?
+                .map(|row| row.get(0))
+                .transpose()?;
+            Ok(match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE web_user SET password_hash = ?1, role = ?2, scope = ?3, updated_at = ?4
+                         WHERE id = ?5",
+                        args![password_hash, role, scope, now(), id],
+                    )?;
+                    tx.execute("DELETE FROM web_session WHERE user_id = ?1", args![id])?;
+                    UserSaved::Updated
+                }
+                None => {
+                    let at = now();
+                    tx.execute(
+                        "INSERT INTO web_user (login, password_hash, role, scope, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                        args![login, password_hash, role, scope, at],
+                    )?;
+                    UserSaved::Created
+                }
+            })
+        })
     }
 
     pub fn web_user(&self, login: &str) -> Result<Option<WebUser>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.db
+            .opt_row(
                 "SELECT id, login, password_hash, role, scope, created_at FROM web_user
                  WHERE login = ?1",
-                params![login],
-                user_from_row,
-            )
-            .optional()?)
+                args![login],
+            )?
+            .map(|row| user_from_row(&row))
+            .transpose()
     }
 
     /// Every account, by login.
     pub fn web_users(&self) -> Result<Vec<WebUser>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.db.map(
             "SELECT id, login, password_hash, role, scope, created_at FROM web_user ORDER BY login",
-        )?;
-        let rows = stmt.query_map([], user_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            args![],
+            user_from_row,
+        )
     }
 
     /// Opens a session; expired sessions of every account are dropped on the way.
@@ -125,18 +119,18 @@ impl Store {
         now_unix: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM web_session WHERE expires_at <= ?1",
-            params![now_unix],
-        )?;
-        tx.execute(
-            "INSERT INTO web_session (token_sha256, user_id, csrf_token, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token_sha256, user_id, csrf_token, now_unix, expires_at],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.db.transaction(Begin::Deferred, |tx| {
+            tx.execute(
+                "DELETE FROM web_session WHERE expires_at <= ?1",
+                args![now_unix],
+            )?;
+            tx.execute(
+                "INSERT INTO web_session (token_sha256, user_id, csrf_token, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                args![token_sha256, user_id, csrf_token, now_unix, expires_at],
+            )?;
+            Ok(())
+        })
     }
 
     /// The session of a token's hash, if it has not expired at `now_unix`.
@@ -145,40 +139,41 @@ impl Store {
         token_sha256: &str,
         now_unix: i64,
     ) -> Result<Option<WebSession>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.db
+            .opt_row(
                 "SELECT u.id, u.login, u.password_hash, u.role, u.scope, u.created_at,
                         s.csrf_token, s.expires_at
                  FROM web_session s JOIN web_user u ON u.id = s.user_id
                  WHERE s.token_sha256 = ?1 AND s.expires_at > ?2",
-                params![token_sha256, now_unix],
-                |row| {
-                    Ok(WebSession {
-                        user: user_from_row(row)?,
-                        csrf_token: row.get(6)?,
-                        expires_at: row.get(7)?,
-                    })
-                },
-            )
-            .optional()?)
+                args![token_sha256, now_unix],
+            )?
+            .map(|row| {
+                Ok(WebSession {
+                    user: user_from_row(&row)?,
+                    csrf_token: row.get(6)?,
+                    expires_at: row.get(7)?,
+                })
+            })
+            .transpose()
     }
 
     pub fn delete_web_session(&mut self, token_sha256: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.db.execute(
             "DELETE FROM web_session WHERE token_sha256 = ?1",
-            params![token_sha256],
+            args![token_sha256],
         )?;
         Ok(())
     }
 
     /// Failed logins of `login` at or after `since` (Unix seconds).
     pub fn login_failures(&self, login: &str, since: i64) -> Result<u64, StoreError> {
-        let count: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM web_login_failure WHERE login = ?1 AND at >= ?2",
-            params![login, since],
-            |row| row.get(0),
-        )?;
+        let count: i64 = self
+            .db
+            .row(
+                "SELECT COUNT(*) FROM web_login_failure WHERE login = ?1 AND at >= ?2",
+                args![login, since],
+            )?
+            .get(0)?;
         Ok(count.max(0) as u64)
     }
 
@@ -190,23 +185,20 @@ impl Store {
         now_unix: i64,
         since: i64,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM web_login_failure WHERE at < ?1",
-            params![since],
-        )?;
-        tx.execute(
-            "INSERT INTO web_login_failure (login, at) VALUES (?1, ?2)",
-            params![login, now_unix],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.db.transaction(Begin::Deferred, |tx| {
+            tx.execute("DELETE FROM web_login_failure WHERE at < ?1", args![since])?;
+            tx.execute(
+                "INSERT INTO web_login_failure (login, at) VALUES (?1, ?2)",
+                args![login, now_unix],
+            )?;
+            Ok(())
+        })
     }
 
     pub fn clear_login_failures(&mut self, login: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.db.execute(
             "DELETE FROM web_login_failure WHERE login = ?1",
-            params![login],
+            args![login],
         )?;
         Ok(())
     }
@@ -217,9 +209,9 @@ impl Store {
         action: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO web_audit (at, login, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![now(), login, action, detail],
+            args![now(), login, action, detail],
         )?;
         Ok(())
     }
@@ -227,66 +219,73 @@ impl Store {
     /// Appends `lines` in one transaction: one commit for many lines, where each line on its
     /// own would cost a commit (and its syncs to disk).
     pub fn append_audit_lines(&mut self, lines: &[AuditLine]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO web_audit (at, login, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            )?;
+        self.db.transaction(Begin::Deferred, |tx| {
             for line in lines {
-                insert.execute(params![
-                    line.at.to_string(),
-                    line.login,
-                    line.action,
-                    line.detail
-                ])?;
+                tx.execute(
+                    "INSERT INTO web_audit (at, login, action, detail) VALUES (?1, ?2, ?3, ?4)",
+                    args![line.at.to_string(), line.login, line.action, line.detail],
+                )?;
             }
-        }
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The audit log, newest first: `limit` entries after skipping `offset`.
     pub fn audit_log(&self, limit: u32, offset: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.db.map(
             "SELECT id, at, login, action, detail FROM web_audit
              ORDER BY id DESC LIMIT ?1 OFFSET ?2",
-        )?;
-        let rows = stmt.query_map(params![limit, offset], |row| {
-            Ok(AuditEntry {
-                id: row.get(0)?,
-                at: row.get(1)?,
-                login: row.get(2)?,
-                action: row.get(3)?,
-                detail: row.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            args![limit, offset],
+            |row| {
+                Ok(AuditEntry {
+                    id: row.get(0)?,
+                    at: row.get(1)?,
+                    login: row.get(2)?,
+                    action: row.get(3)?,
+                    detail: row.get(4)?,
+                })
+            },
+        )
     }
 
     pub fn audit_count(&self) -> Result<u64, StoreError> {
         let count: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM web_audit", [], |row| row.get(0))?;
+            .db
+            .row("SELECT COUNT(*) FROM web_audit", args![])?
+            .get(0)?;
         Ok(count.max(0) as u64)
     }
 
     /// A fingerprint of everything a report depends on: which snapshots are current, the
     /// targets and the settings. It changes whenever an import, a restore or a target change
-    /// could change a figure, so the dashboard may keep reports until it does.
+    /// could change a figure, so the dashboard may keep reports until it does. It is read
+    /// from the database at every call, so an import through another instance over the same
+    /// PostgreSQL changes it too.
     pub fn figures_stamp(&self) -> Result<String, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT (SELECT COUNT(*) || '.' || IFNULL(MAX(id), 0) || '.' || IFNULL(SUM(id * (superseded_by IS NULL)), 0)
+        let sql = match self.db.dialect() {
+            Dialect::Sqlite => {
+                "SELECT (SELECT COUNT(*) || '.' || IFNULL(MAX(id), 0) || '.' || IFNULL(SUM(id * (superseded_by IS NULL)), 0)
                      FROM snapshot)
                  || '/' || (SELECT COUNT(*) || '.' || IFNULL(group_concat(id || ':' || value || ':' || from_date || ':' || IFNULL(level, '')), '')
                      FROM target)
-                 || '/' || (SELECT IFNULL(group_concat(key || '=' || value), '') FROM setting)",
-            [],
-            |row| row.get(0),
-        )?)
+                 || '/' || (SELECT IFNULL(group_concat(key || '=' || value), '') FROM setting)"
+            }
+            // No group_concat, and no arithmetic on a truth value.
+            Dialect::Postgres => {
+                "SELECT (SELECT COUNT(*)::TEXT || '.' || COALESCE(MAX(id), 0)::TEXT || '.'
+                        || COALESCE(SUM(CASE WHEN superseded_by IS NULL THEN id ELSE 0 END), 0)::TEXT
+                     FROM snapshot)
+                 || '/' || (SELECT COUNT(*)::TEXT || '.' || COALESCE(string_agg(id::TEXT || ':' || value::TEXT
+                        || ':' || from_date || ':' || COALESCE(level, ''), ',' ORDER BY id), '')
+                     FROM target)
+                 || '/' || (SELECT COALESCE(string_agg(key || '=' || value, ',' ORDER BY key), '') FROM setting)"
+            }
+        };
+        self.db.row(sql, args![])?.get(0)
     }
 }
 
-fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WebUser> {
+fn user_from_row(row: &Row) -> Result<WebUser, StoreError> {
     Ok(WebUser {
         id: row.get(0)?,
         login: row.get(1)?,
@@ -303,92 +302,97 @@ mod tests {
 
     #[test]
     fn sessions_expire_and_end_when_the_account_changes() {
-        let mut store = Store::open_in_memory().unwrap();
-        assert_eq!(
+        crate::testing::each_engine(|mut store| {
+            assert_eq!(
+                store
+                    .upsert_web_user("ivanova", "$argon2id$a", "school", Some("0500000001"))
+                    .unwrap(),
+                UserSaved::Created
+            );
+            let user = store.web_user("ivanova").unwrap().unwrap();
             store
-                .upsert_web_user("ivanova", "$argon2id$a", "school", Some("0500000001"))
-                .unwrap(),
-            UserSaved::Created
-        );
-        let user = store.web_user("ivanova").unwrap().unwrap();
-        store
-            .create_web_session("hash", user.id, "csrf", 1_000, 2_000)
-            .unwrap();
-        let session = store.web_session("hash", 1_999).unwrap().unwrap();
-        assert_eq!(session.user.scope.as_deref(), Some("0500000001"));
-        assert_eq!(session.csrf_token, "csrf");
-        assert!(
-            store.web_session("hash", 2_000).unwrap().is_none(),
-            "expired"
-        );
-        assert!(store.web_session("other", 1_500).unwrap().is_none());
-        // A new password ends the sessions opened with the old one.
-        assert_eq!(
-            store
-                .upsert_web_user("ivanova", "$argon2id$b", "school", Some("0500000001"))
-                .unwrap(),
-            UserSaved::Updated
-        );
-        assert!(store.web_session("hash", 1_500).unwrap().is_none());
-        assert_eq!(store.web_users().unwrap().len(), 1);
+                .create_web_session("hash", user.id, "csrf", 1_000, 2_000)
+                .unwrap();
+            let session = store.web_session("hash", 1_999).unwrap().unwrap();
+            assert_eq!(session.user.scope.as_deref(), Some("0500000001"));
+            assert_eq!(session.csrf_token, "csrf");
+            assert!(
+                store.web_session("hash", 2_000).unwrap().is_none(),
+                "expired"
+            );
+            assert!(store.web_session("other", 1_500).unwrap().is_none());
+            // A new password ends the sessions opened with the old one.
+            assert_eq!(
+                store
+                    .upsert_web_user("ivanova", "$argon2id$b", "school", Some("0500000001"))
+                    .unwrap(),
+                UserSaved::Updated
+            );
+            assert!(store.web_session("hash", 1_500).unwrap().is_none());
+            assert_eq!(store.web_users().unwrap().len(), 1);
+        });
     }
 
     #[test]
     fn the_schema_holds_roles_to_the_four() {
-        let mut store = Store::open_in_memory().unwrap();
-        assert!(store.upsert_web_user("x", "h", "superuser", None).is_err());
+        crate::testing::each_engine(|mut store| {
+            assert!(store.upsert_web_user("x", "h", "superuser", None).is_err());
+        });
     }
 
     #[test]
     fn failures_count_within_the_window() {
-        let mut store = Store::open_in_memory().unwrap();
-        for at in [100, 200, 300] {
-            store.record_login_failure("admin", at, 0).unwrap();
-        }
-        assert_eq!(store.login_failures("admin", 150).unwrap(), 2);
-        assert_eq!(store.login_failures("other", 0).unwrap(), 0);
-        // Recording prunes everything before the window, whatever the login.
-        store.record_login_failure("other", 1_000, 250).unwrap();
-        assert_eq!(store.login_failures("admin", 0).unwrap(), 1);
-        store.clear_login_failures("admin").unwrap();
-        assert_eq!(store.login_failures("admin", 0).unwrap(), 0);
+        crate::testing::each_engine(|mut store| {
+            for at in [100, 200, 300] {
+                store.record_login_failure("admin", at, 0).unwrap();
+            }
+            assert_eq!(store.login_failures("admin", 150).unwrap(), 2);
+            assert_eq!(store.login_failures("other", 0).unwrap(), 0);
+            // Recording prunes everything before the window, whatever the login.
+            store.record_login_failure("other", 1_000, 250).unwrap();
+            assert_eq!(store.login_failures("admin", 0).unwrap(), 1);
+            store.clear_login_failures("admin").unwrap();
+            assert_eq!(store.login_failures("admin", 0).unwrap(), 0);
+        });
     }
 
     #[test]
     fn audit_newest_first() {
-        let mut store = Store::open_in_memory().unwrap();
-        store.append_audit(Some("admin"), "login", "вход").unwrap();
-        store.append_audit(None, "login_failed", "x").unwrap();
-        let log = store.audit_log(10, 0).unwrap();
-        assert_eq!(store.audit_count().unwrap(), 2);
-        assert_eq!(log[0].action, "login_failed");
-        assert_eq!(log[1].login.as_deref(), Some("admin"));
-        assert_eq!(store.audit_log(10, 1).unwrap().len(), 1);
-        let at: jiff::Timestamp = "2023-10-01T09:00:00Z".parse().unwrap();
-        let line = |detail: &str| AuditLine {
-            at,
-            login: Some("admin".to_string()),
-            action: "view".to_string(),
-            detail: detail.to_string(),
-        };
-        store
-            .append_audit_lines(&[line("первая"), line("вторая")])
-            .unwrap();
-        let log = store.audit_log(10, 0).unwrap();
-        assert_eq!(store.audit_count().unwrap(), 4);
-        assert_eq!(log[0].detail, "вторая");
-        assert_eq!(
-            log[1].at, "2023-10-01T09:00:00Z",
-            "the time the line records"
-        );
+        crate::testing::each_engine(|mut store| {
+            store.append_audit(Some("admin"), "login", "вход").unwrap();
+            store.append_audit(None, "login_failed", "x").unwrap();
+            let log = store.audit_log(10, 0).unwrap();
+            assert_eq!(store.audit_count().unwrap(), 2);
+            assert_eq!(log[0].action, "login_failed");
+            assert_eq!(log[1].login.as_deref(), Some("admin"));
+            assert_eq!(store.audit_log(10, 1).unwrap().len(), 1);
+            let at: jiff::Timestamp = "2023-10-01T09:00:00Z".parse().unwrap();
+            let line = |detail: &str| AuditLine {
+                at,
+                login: Some("admin".to_string()),
+                action: "view".to_string(),
+                detail: detail.to_string(),
+            };
+            store
+                .append_audit_lines(&[line("первая"), line("вторая")])
+                .unwrap();
+            let log = store.audit_log(10, 0).unwrap();
+            assert_eq!(store.audit_count().unwrap(), 4);
+            assert_eq!(log[0].detail, "вторая");
+            assert_eq!(
+                log[1].at, "2023-10-01T09:00:00Z",
+                "the time the line records"
+            );
+        });
     }
 
     #[test]
     fn the_stamp_follows_targets() {
-        let mut store = Store::open_in_memory().unwrap();
-        let before = store.figures_stamp().unwrap();
-        assert_eq!(before, store.figures_stamp().unwrap());
-        store.set_yellow_band(5.0).unwrap();
-        assert_ne!(before, store.figures_stamp().unwrap());
+        crate::testing::each_engine(|mut store| {
+            let before = store.figures_stamp().unwrap();
+            assert_eq!(before, store.figures_stamp().unwrap());
+            store.set_yellow_band(5.0).unwrap();
+            assert_ne!(before, store.figures_stamp().unwrap());
+        });
     }
 }

@@ -1,7 +1,7 @@
 //! `tsos demo`: a year of generated exports imported and summed up, then the dashboard on
 //! them; with `--scale`, only the large inputs of the benchmark.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -11,7 +11,7 @@ use tsos_app::report::build_report;
 use tsos_demo::{DemoFile, DemoOptions};
 use tsos_domain::{Level, format_date_ru};
 use tsos_report::ru;
-use tsos_store::Store;
+use tsos_store::{DbLocation, Store};
 
 use super::{Globals, open_store, web};
 use crate::cli::{DemoArgs, ScaleArg};
@@ -54,7 +54,7 @@ pub(super) fn demo(globals: &Globals, args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// The demo owns its database unless one was named explicitly; a rerun starts afresh.
-fn demo_db(globals: &Globals, out: &Path) -> anyhow::Result<PathBuf> {
+fn demo_db(globals: &Globals, out: &Path) -> anyhow::Result<DbLocation> {
     if let Some(db) = &globals.db {
         return Ok(db.clone());
     }
@@ -63,7 +63,7 @@ fn demo_db(globals: &Globals, out: &Path) -> anyhow::Result<PathBuf> {
         std::fs::remove_file(&db)
             .with_context(|| format!("не удалось удалить старую базу {}", db.display()))?;
     }
-    Ok(db)
+    Ok(DbLocation::Sqlite(db))
 }
 
 /// Imports the generated registry and exports, a line for each unless quiet.
@@ -130,8 +130,8 @@ fn print_chats(store: &Store, last: Date) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_next_steps(out: &Path, db: &Path, last: Date, started: Instant) {
-    let db_arg = db.display();
+fn print_next_steps(out: &Path, db: &DbLocation, last: Date, started: Instant) {
+    let db_arg = db;
     println!(
         "\nГотово за {:.1} с. Файлы: {}; база: {}.\nДальше, например:\n  \
          tsos --db {db_arg} report --as-of {} --level school\n  \
@@ -140,7 +140,7 @@ fn print_next_steps(out: &Path, db: &Path, last: Date, started: Instant) {
          tsos --db {db_arg} chats report --as-of {} --deadline 20.10.2023 --level municipality",
         started.elapsed().as_secs_f64(),
         out.display(),
-        db.display(),
+        db,
         last,
         last,
         last,

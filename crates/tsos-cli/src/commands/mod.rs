@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use tsos_domain::{Catalogue, IndicatorId, Level};
-use tsos_store::Store;
+use tsos_store::{DbLocation, Store};
 
 use crate::cli::{Cli, Command, LevelArg, UserAction};
 use crate::settings::Settings;
@@ -64,19 +64,22 @@ struct Globals {
     catalogue: Catalogue,
     /// `--db` as given, else the settings file's: the demo makes its own database when there
     /// is none.
-    db: Option<PathBuf>,
+    db: Option<DbLocation>,
     quiet: bool,
     /// The settings file, for what only some commands use.
     settings: Settings,
 }
 
 impl Globals {
-    fn db_path(&self) -> PathBuf {
-        self.db.clone().unwrap_or_else(|| PathBuf::from("tsos.db"))
+    /// `--db`, else the settings file's, else `tsos.db` in the current folder.
+    fn db(&self) -> DbLocation {
+        self.db
+            .clone()
+            .unwrap_or_else(|| DbLocation::Sqlite(PathBuf::from("tsos.db")))
     }
 
     fn open_store(&self) -> anyhow::Result<Store> {
-        open_store(&self.db_path())
+        open_store(&self.db())
     }
 
     /// Writes `bytes` to the file `out` names, saying so unless quiet, or to the screen.
@@ -129,8 +132,8 @@ fn load_catalogue(path: Option<&Path>) -> anyhow::Result<Catalogue> {
     Ok(catalogue)
 }
 
-fn open_store(path: &Path) -> anyhow::Result<Store> {
-    Ok(Store::open(path)?)
+fn open_store(db: &DbLocation) -> anyhow::Result<Store> {
+    Ok(Store::connect(db)?)
 }
 
 fn level_of(level: LevelArg) -> Level {

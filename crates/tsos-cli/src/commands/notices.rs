@@ -10,11 +10,11 @@ use tsos_app::notices::{SendLine, SendRequest, SendState, plan_notices, send_not
 use tsos_domain::{Catalogue, OrgId};
 use tsos_letter::{LetterSettings, PASSWORD_VAR};
 use tsos_mail::{EmlFolder, Outbox, Sender, Smtp};
-use tsos_store::Store;
+use tsos_store::{DbLocation, Store};
 
 /// `tsos notices send|log`.
 pub(super) fn notices(globals: &Globals, action: NoticesAction) -> anyhow::Result<()> {
-    let db = &globals.db_path();
+    let db = &globals.db();
     let (catalogue, quiet) = (&globals.catalogue, globals.quiet);
     match action {
         NoticesAction::Send {
@@ -32,7 +32,7 @@ pub(super) fn notices(globals: &Globals, action: NoticesAction) -> anyhow::Resul
             quiet,
         ),
         NoticesAction::Log { letter } => {
-            let store = Store::open(db)?;
+            let store = Store::connect(db)?;
             let letter = tsos_app::notices::letter(&store, letter)?;
             print!("{}", log_table(&letter, &store.deliveries(letter.id)?));
             Ok(())
@@ -41,7 +41,7 @@ pub(super) fn notices(globals: &Globals, action: NoticesAction) -> anyhow::Resul
 }
 
 fn send(
-    db: &Path,
+    db: &DbLocation,
     catalogue: &Catalogue,
     letter: i64,
     dry_run: Option<Option<PathBuf>>,
@@ -50,7 +50,7 @@ fn send(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let (settings, settings_name) = load_settings(settings_path, dry_run.is_some(), quiet)?;
-    let mut store = Store::open(db)?;
+    let mut store = Store::connect(db)?;
     // An unknown letter or a school without a notice is said before any server is asked.
     let plan = plan_notices(
         &store,

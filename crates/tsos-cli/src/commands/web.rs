@@ -3,12 +3,11 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::Path;
 
 use anyhow::{Context, bail};
 use tracing_subscriber::filter::LevelFilter;
 use tsos_domain::Catalogue;
-use tsos_store::{Store, UserSaved};
+use tsos_store::{DbLocation, Store, UserSaved};
 use tsos_web::{AccountRole, WebConfig, WebError};
 
 use super::Globals;
@@ -20,17 +19,16 @@ const DEMO_PASSWORD: &str = "demo";
 const MIN_PASSWORD: usize = 8;
 
 pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
-    let db = globals.db_path();
+    let db = globals.db();
     let serve = globals.settings.serve(args);
     let mut config = WebConfig::new(db.clone(), globals.catalogue.clone());
     config.max_upload_mb = serve.max_upload_mb;
     config.upload_dir = serve.upload_dir;
     let addr = serve.address;
-    let store = Store::open(&db)?;
+    let store = Store::connect(&db)?;
     if store.web_users()?.is_empty() {
         eprintln!(
-            "Учетных записей еще нет; создайте администратора:\n  tsos --db {} user add admin --role admin",
-            db.display()
+            "Учетных записей еще нет; создайте администратора:\n  tsos --db {db} user add admin --role admin"
         );
     }
     drop(store);
@@ -41,10 +39,7 @@ pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     }
     init_log(serve.log_level);
     tsos_web::serve(addr, config, |bound| {
-        println!(
-            "Веб-панель мониторинга: http://{bound} (база {}). Остановить: Ctrl+C.",
-            db.display()
-        );
+        println!("Веб-панель мониторинга: http://{bound} (база {db}). Остановить: Ctrl+C.");
     })?;
     Ok(())
 }
@@ -75,7 +70,7 @@ pub(super) fn user_add(globals: &Globals, args: UserAddArgs) -> anyhow::Result<(
         AccountRoleArg::Municipality => AccountRole::Municipality,
         AccountRoleArg::School => AccountRole::School,
     };
-    let mut store = Store::open(&globals.db_path())?;
+    let mut store = Store::connect(&globals.db())?;
     let password = match password {
         Some(password) => password,
         None => prompt_password(&login)?,
@@ -141,14 +136,14 @@ fn prompt_password(login: &str) -> anyhow::Result<String> {
 /// when a person is watching (stdout is a terminal); scripts and CI get the instructions
 /// instead, so that they never hang on a server.
 pub(super) fn after_demo(
-    db: &Path,
+    db: &DbLocation,
     catalogue: &Catalogue,
     owns_db: bool,
     no_serve: bool,
 ) -> anyhow::Result<()> {
     // A password everybody knows belongs only in a database the demo made itself.
     let logins = if owns_db {
-        let mut store = Store::open(db)?;
+        let mut store = Store::connect(db)?;
         tsos_web::add_user(&mut store, "demo", AccountRole::Admin, None, DEMO_PASSWORD)?;
         let last = store.platform_dates()?.last().copied();
         let school = match last {
@@ -168,19 +163,15 @@ pub(super) fn after_demo(
             school.name, school.id
         )
     } else {
-        format!(
-            "  создайте учетную запись: tsos --db {} user add admin --role admin",
-            db.display()
-        )
+        format!("  создайте учетную запись: tsos --db {db} user add admin --role admin")
     };
     if no_serve || !std::io::stdout().is_terminal() {
         println!(
-            "\nВеб-панель: tsos --db {} serve, затем откройте http://127.0.0.1:{DEMO_PORT}\n{logins}",
-            db.display()
+            "\nВеб-панель: tsos --db {db} serve, затем откройте http://127.0.0.1:{DEMO_PORT}\n{logins}"
         );
         return Ok(());
     }
-    let config = || WebConfig::new(db.to_path_buf(), catalogue.clone());
+    let config = || WebConfig::new(db.clone(), catalogue.clone());
     let ready = |bound: SocketAddr| {
         println!(
             "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."

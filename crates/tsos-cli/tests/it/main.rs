@@ -5,6 +5,7 @@ mod analytics;
 mod bad_input;
 mod chats;
 mod documents;
+mod engines;
 mod layouts;
 mod letter;
 mod mail;

@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 pub struct Dir {
     pub dir: tempfile::TempDir,
+    /// The `--db` of every run: the folder's `tsos.db` unless the test names another.
+    location: Option<String>,
 }
 
 pub struct Run {
@@ -50,6 +52,19 @@ impl Dir {
     pub fn new() -> Dir {
         Dir {
             dir: tempfile::tempdir().unwrap(),
+            location: None,
+        }
+    }
+
+    /// A folder whose runs use the database at `location` (a PostgreSQL URL, say).
+    pub fn on(location: &tsos_store::DbLocation) -> Dir {
+        let location = match location {
+            tsos_store::DbLocation::Sqlite(path) => path.display().to_string(),
+            tsos_store::DbLocation::Postgres(url) => url.clone(),
+        };
+        Dir {
+            location: Some(location),
+            ..Dir::new()
         }
     }
 
@@ -76,7 +91,10 @@ impl Dir {
     pub fn tsos(&self, args: &[&str]) -> Run {
         let output: Output = Command::new(env!("CARGO_BIN_EXE_tsos"))
             .arg("--db")
-            .arg(self.db())
+            .arg(match &self.location {
+                Some(location) => location.into(),
+                None => self.db().into_os_string(),
+            })
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("TSOS_DB")

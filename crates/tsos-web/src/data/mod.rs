@@ -1,9 +1,10 @@
 //! What every request shares: the database, the platform catalogue, the report cache, the
 //! audit log's queue and the uploads awaiting confirmation.
 //!
-//! rusqlite's connection is not `Sync` and every call blocks, so the store is used only on
-//! tokio's blocking threads ([`AppState::run`]), one connection per call, taken from a small
-//! pool of idle ones. SQLite itself serialises writers; a long import blocks no page.
+//! A store's connection (SQLite's or PostgreSQL's) is not `Sync` and every call blocks, so the
+//! store is used only on tokio's blocking threads ([`AppState::run`]), one connection per
+//! call, taken from a small pool of idle ones. The database serialises writers; a long import
+//! blocks no page.
 //!
 //! - [`db`]: the connection a request works with ([`Db`]), with the reports and answers it
 //!   shares with every other request;
@@ -24,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tsos_domain::Catalogue;
-use tsos_store::Store;
+use tsos_store::{DbLocation, Store};
 
 use crate::http::error::WebError;
 use crate::http::failsafe::panic_message;
@@ -38,8 +39,8 @@ pub const DEFAULT_MAX_UPLOAD_MB: u64 = 256;
 
 /// How the dashboard is set up.
 pub struct WebConfig {
-    /// The SQLite file that `tsos` imports into.
-    pub db: PathBuf,
+    /// The database that `tsos` imports into: a SQLite file or a PostgreSQL URL.
+    pub db: DbLocation,
     pub catalogue: Catalogue,
     /// The largest upload to the import, in MB of 2^20 bytes: the whole request, file and
     /// form. A larger one is refused with 413 and nothing of it is kept.
@@ -51,9 +52,9 @@ pub struct WebConfig {
 
 impl WebConfig {
     /// The dashboard over `db` with the default limits.
-    pub fn new(db: PathBuf, catalogue: Catalogue) -> WebConfig {
+    pub fn new(db: impl Into<DbLocation>, catalogue: Catalogue) -> WebConfig {
         WebConfig {
-            db,
+            db: db.into(),
             catalogue,
             max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
             upload_dir: None,
@@ -69,7 +70,7 @@ pub struct AppState {
 
 /// The pool of connections and what requests share besides.
 struct Inner {
-    db_path: PathBuf,
+    db: DbLocation,
     catalogue: Catalogue,
     idle: Mutex<Vec<Store>>,
     cache: Mutex<Cache>,
@@ -90,10 +91,10 @@ impl AppState {
     /// Opens (creating and migrating) the database once, so that a wrong path or a newer
     /// schema is reported before the server starts.
     pub fn new(config: WebConfig) -> Result<AppState, WebError> {
-        let store = Store::open(&config.db)?;
+        let store = Store::connect(&config.db)?;
         Ok(AppState {
             inner: Arc::new(Inner {
-                db_path: config.db,
+                db: config.db,
                 catalogue: config.catalogue,
                 idle: Mutex::new(vec![store]),
                 cache: Mutex::new(Cache::default()),
@@ -203,7 +204,7 @@ impl Inner {
             .pop();
         match idle {
             Some(store) => Ok(store),
-            None => Ok(Store::open(&self.db_path)?),
+            None => Ok(Store::connect(&self.db)?),
         }
     }
 

@@ -1,0 +1,196 @@
+//! The same story on both engines (issue 14): whatever tsos prints from a SQLite file it
+//! prints, byte for byte, from PostgreSQL. The PostgreSQL half needs `TSOS_TEST_PG_URL`
+//! (`.ci/postgres.sh start`); without it the test says it is skipped, unless
+//! `TSOS_REQUIRE_PG=1`.
+
+use tsos_store::testing::TestDb;
+
+use crate::util::{Dir, Run};
+
+/// What the story printed at each step, in order, with the folder's path taken out.
+fn story(db: &TestDb) -> Vec<(String, String)> {
+    let dir = Dir::on(db.location());
+    let mut said = Vec::new();
+    let folder = dir.dir.path().display().to_string();
+    let location = db.location().to_string();
+    // Where the database and the files are, and how long the demo took, differ by nature.
+    let mut keep = |step: &str, run: Run| {
+        let out = run
+            .stdout
+            .replace(&folder, "ПАПКА")
+            .replace(&location, "БАЗА");
+        let out: Vec<&str> = out
+            .lines()
+            .filter(|line| !line.starts_with("Готово за"))
+            .collect();
+        said.push((step.to_string(), out.join("\n")));
+    };
+    // The registry, twelve months of both platforms (per user and per school, CSV and XLSX)
+    // and the chats, as the demo writes and imports them.
+    let run = dir.tsos(&["demo", "--no-serve", "--schools", "40", "--seed", "7"]);
+    keep("demo", run.ok());
+    let report = |dir: &Dir, level: &str| {
+        dir.tsos(&[
+            "report",
+            "--as-of",
+            "2023-10-01",
+            "--level",
+            level,
+            "--format",
+            "json",
+        ])
+        .ok()
+    };
+    let school = report(&dir, "school").json()["rows"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A replacement by a file that says less of one school, then the original restored.
+    let replacement = dir.write(
+        "replacement.csv",
+        format!("ИНН;Количество активных педагогов\n{school};1\n"),
+    );
+    let run = dir.tsos(&[
+        "import",
+        "myschool",
+        replacement.to_str().unwrap(),
+        "--as-of",
+        "2023-10-01",
+        "--replace",
+    ]);
+    keep("replacement", run.ok());
+    keep("report after the replacement", report(&dir, "school"));
+    let snapshots = dir.tsos(&["snapshots", "--format", "json"]).ok().json();
+    let superseded = snapshots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false && s["dataset"] == "myschool" && s["as_of"] == "2023-10-01")
+        .expect("the month's first file, superseded")["id"]
+        .to_string();
+    keep(
+        "restore",
+        dir.tsos(&["snapshots", "restore", &superseded]).ok(),
+    );
+    // Targets of two levels and the band.
+    for args in [
+        &[
+            "targets",
+            "set",
+            "myschool.teachers",
+            "90%",
+            "--from",
+            "2023-09-01",
+        ][..],
+        &[
+            "targets",
+            "set",
+            "sferum.students",
+            "0.2",
+            "--from",
+            "01.09.2023",
+            "--level",
+            "school",
+        ],
+        &["targets", "band", "3"],
+        &["targets", "list"],
+    ] {
+        keep(&args.join(" "), dir.tsos(args).ok());
+    }
+    for level in ["school", "municipality", "region"] {
+        keep(&format!("report {level}"), report(&dir, level));
+    }
+    keep(
+        "report table",
+        dir.tsos(&["report", "--as-of", "2023-09-01", "--level", "municipality"])
+            .ok(),
+    );
+    keep(
+        "lagging",
+        dir.tsos(&["lagging", "--as-of", "2023-10-01", "--format", "json"])
+            .ok(),
+    );
+    keep(
+        "quality",
+        dir.tsos(&["quality", "--as-of", "2023-10-01", "--format", "json"])
+            .ok(),
+    );
+    keep(
+        "chats",
+        dir.tsos(&[
+            "chats",
+            "report",
+            "--as-of",
+            "2023-10-01",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    // A letter is registered with what it said, and the follow-up reads it back.
+    let letter = dir.tsos(&[
+        "letter",
+        "--as-of",
+        "2023-09-01",
+        "--deadline",
+        "2023-09-20",
+        "--date",
+        "2023-09-10",
+        "--out",
+        "letters",
+    ]);
+    keep("letter", letter.ok());
+    keep("followup", dir.tsos(&["followup", "--format", "json"]).ok());
+    // Accounts are kept in the same database.
+    keep(
+        "user add",
+        dir.tsos(&[
+            "user",
+            "add",
+            "director",
+            "--role",
+            "school",
+            "--scope",
+            &school,
+            "--password",
+            "пароль-директора",
+        ])
+        .ok(),
+    );
+    said
+}
+
+#[test]
+fn the_story_prints_the_same_on_both_engines() {
+    let sqlite = TestDb::sqlite();
+    let expected = story(&sqlite);
+    assert!(
+        expected
+            .iter()
+            .any(|(step, out)| step == "report region" && out.contains("\"rows\"")),
+        "the story reports"
+    );
+    let Some(postgres) = TestDb::postgres() else {
+        return;
+    };
+    let got = story(&postgres);
+    assert_eq!(got.len(), expected.len());
+    for ((step, want), (_, got)) in expected.iter().zip(&got) {
+        if let Some((line, (a, b))) = want
+            .lines()
+            .zip(got.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+        {
+            panic!(
+                "{step}, line {}:\nSQLite:     {a}\nPostgreSQL: {b}",
+                line + 1
+            );
+        }
+        assert_eq!(
+            want.len(),
+            got.len(),
+            "{step}: the same lines, but not as many"
+        );
+    }
+}

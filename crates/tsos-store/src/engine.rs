@@ -1,0 +1,571 @@
+//! The two engines behind [`crate::Store`]: SQLite (a file, the embedded default) and
+//! PostgreSQL (a server, for several instances over one database).
+//!
+//! A method of the store writes one SQL text for both. It is the portable subset of the two:
+//! parameters are `?1`, `?2`, … (rewritten to `$1`, `$2`, … for PostgreSQL), every integer is
+//! a 64-bit `INTEGER`/`BIGINT`, every real a `REAL`/`DOUBLE PRECISION`, every text `TEXT`
+//! (in PostgreSQL with the `C` collation, so that text sorts by its bytes as in SQLite), a
+//! truth value an integer 0 or 1, upserts are `ON CONFLICT … DO UPDATE`, a new id comes back
+//! with `RETURNING id`, `COALESCE` rather than `IFNULL`, and the order of insertion of a table
+//! without an id is its `rowid` (a real column in PostgreSQL). Where the engines cannot agree
+//! (`group_concat`), the method asks [`Sql::dialect`] and writes each.
+//!
+//! Parameters go in as [`Param`]s, made by the [`args!`](crate::args) macro from the values
+//! rusqlite's `params!` took; rows come back as [`Row`]s of owned values, read with
+//! [`Row::get`], [`Row::u64`] and [`Row::parse`]. So a method reads the same on both engines
+//! and a new one is ported by writing it once.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+use crate::StoreError;
+
+/// Which SQL a statement must be written in, where the two differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A parameter of a statement.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Param<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
+/// A value that can be a parameter: what rusqlite's `params!` took.
+pub(crate) trait ToParam {
+    fn param(&self) -> Param<'_>;
+}
+
+impl ToParam for i64 {
+    fn param(&self) -> Param<'_> {
+        Param::Int(*self)
+    }
+}
+
+impl ToParam for u32 {
+    fn param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+
+impl ToParam for bool {
+    fn param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+
+impl ToParam for f64 {
+    fn param(&self) -> Param<'_> {
+        Param::Real(*self)
+    }
+}
+
+impl ToParam for str {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+
+impl ToParam for String {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn param(&self) -> Param<'_> {
+        (**self).param()
+    }
+}
+
+impl<T: ToParam> ToParam for Option<T> {
+    fn param(&self) -> Param<'_> {
+        match self {
+            Some(value) => value.param(),
+            None => Param::Null,
+        }
+    }
+}
+
+/// The parameters of a statement, as `rusqlite::params!` wrote them: `args![id, name]`.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        &[$($crate::engine::ToParam::param(&$value)),*] as &[$crate::engine::Param<'_>]
+    };
+}
+pub(crate) use args;
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match *self {
+            Param::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Param::Int(v) => ToSqlOutput::Borrowed(ValueRef::Integer(v)),
+            Param::Real(v) => ToSqlOutput::Borrowed(ValueRef::Real(v)),
+            Param::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+        })
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match *self {
+            Param::Null => Ok(IsNull::Yes),
+            Param::Int(v) => match *ty {
+                Type::INT8 => v.to_sql(ty, out),
+                Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+                Type::BOOL => (v != 0).to_sql(ty, out),
+                Type::FLOAT8 => (v as f64).to_sql(ty, out),
+                _ => Err(format!("целое число в столбце типа {ty}").into()),
+            },
+            Param::Real(v) => match *ty {
+                Type::FLOAT8 => v.to_sql(ty, out),
+                Type::FLOAT4 => (v as f32).to_sql(ty, out),
+                _ => Err(format!("дробное число в столбце типа {ty}").into()),
+            },
+            Param::Text(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A value of a row.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+/// A row as either engine returned it.
+#[derive(Clone, Debug)]
+pub(crate) struct Row(Vec<Value>);
+
+/// A Rust value a column can be read as.
+pub(crate) trait FromValue: Sized {
+    fn from_value(value: &Value) -> Result<Self, String>;
+}
+
+impl FromValue for i64 {
+    fn from_value(value: &Value) -> Result<i64, String> {
+        match value {
+            Value::Int(v) => Ok(*v),
+            other => Err(format!("ожидалось целое число, а не {other:?}")),
+        }
+    }
+}
+
+impl FromValue for f64 {
+    fn from_value(value: &Value) -> Result<f64, String> {
+        match value {
+            Value::Real(v) => Ok(*v),
+            Value::Int(v) => Ok(*v as f64),
+            other => Err(format!("ожидалось число, а не {other:?}")),
+        }
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(value: &Value) -> Result<bool, String> {
+        i64::from_value(value).map(|v| v != 0)
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value) -> Result<String, String> {
+        match value {
+            Value::Text(v) => Ok(v.clone()),
+            other => Err(format!("ожидался текст, а не {other:?}")),
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: &Value) -> Result<Option<T>, String> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+impl Row {
+    fn value(&self, idx: usize) -> Result<&Value, StoreError> {
+        self.0.get(idx).ok_or_else(|| StoreError::Column {
+            column: idx,
+            detail: "нет такого столбца".to_string(),
+        })
+    }
+
+    /// Column `idx` as `T`.
+    pub(crate) fn get<T: FromValue>(&self, idx: usize) -> Result<T, StoreError> {
+        T::from_value(self.value(idx)?).map_err(|detail| StoreError::Column {
+            column: idx,
+            detail,
+        })
+    }
+
+    /// A count, a negative one read as 0.
+    pub(crate) fn u64(&self, idx: usize) -> Result<Option<u64>, StoreError> {
+        Ok(self.get::<Option<i64>>(idx)?.map(|v| v.max(0) as u64))
+    }
+
+    /// A text column parsed into a value; a malformed one is an error of that column.
+    pub(crate) fn parse<T, E: std::fmt::Display>(
+        &self,
+        idx: usize,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, StoreError> {
+        let text: String = self.get(idx)?;
+        parse(&text).map_err(|err| StoreError::Column {
+            column: idx,
+            detail: err.to_string(),
+        })
+    }
+
+    /// A nullable text column parsed into a value.
+    pub(crate) fn parse_opt<T, E: std::fmt::Display>(
+        &self,
+        idx: usize,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, StoreError> {
+        match self.get::<Option<String>>(idx)? {
+            None => Ok(None),
+            Some(_) => self.parse(idx, parse).map(Some),
+        }
+    }
+}
+
+/// What runs statements: a connection or a transaction of either engine.
+pub(crate) trait Sql {
+    fn dialect(&self) -> Dialect;
+
+    /// Every row of a query.
+    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
+
+    /// Runs a statement that returns no rows; how many rows it changed.
+    fn execute(&self, sql: &str, args: &[Param<'_>]) -> Result<u64, StoreError>;
+
+    /// The first row of a query, if any.
+    fn opt_row(&self, sql: &str, args: &[Param<'_>]) -> Result<Option<Row>, StoreError> {
+        Ok(self.rows(sql, args)?.into_iter().next())
+    }
+
+    /// The row of a query that always returns one (a count, an `INSERT … RETURNING`).
+    fn row(&self, sql: &str, args: &[Param<'_>]) -> Result<Row, StoreError> {
+        self.opt_row(sql, args)?.ok_or(StoreError::NoRow)
+    }
+
+    /// Every row of a query, each made into a `T`.
+    fn map<T>(
+        &self,
+        sql: &str,
+        args: &[Param<'_>],
+        mut f: impl FnMut(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.rows(sql, args)?.iter().map(&mut f).collect()
+    }
+}
+
+/// An open connection of either engine.
+pub(crate) enum Engine {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<Pg>),
+}
+
+/// A PostgreSQL connection with the statements it has prepared, by their SQL text: each is
+/// parsed and planned by the server once per connection, as rusqlite's cache does for SQLite.
+pub(crate) struct Pg {
+    pub(crate) client: RefCell<postgres::Client>,
+    statements: RefCell<HashMap<String, postgres::Statement>>,
+}
+
+impl Pg {
+    pub(crate) fn new(client: postgres::Client) -> Pg {
+        Pg {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+/// How a transaction begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Begin {
+    /// Reads first, takes the write lock at its first write (SQLite's default).
+    Deferred,
+    /// Holds the write lock from the start, so that what it read stays true until it commits:
+    /// SQLite's `BEGIN IMMEDIATE`; in PostgreSQL an advisory lock held to the end of the
+    /// transaction, which every such transaction of every instance takes.
+    Immediate,
+}
+
+/// The advisory lock of [`Begin::Immediate`] transactions in PostgreSQL.
+const WRITE_LOCK: i64 = 0x7473_6f73_0001;
+
+/// A transaction of either engine.
+pub(crate) enum Tx<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Postgres {
+        tx: RefCell<postgres::Transaction<'a>>,
+        statements: &'a RefCell<HashMap<String, postgres::Statement>>,
+    },
+}
+
+impl Engine {
+    /// Runs `f` in a transaction, committed if it returns `Ok`, rolled back otherwise.
+    pub(crate) fn transaction<T>(
+        &mut self,
+        begin: Begin,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match self {
+            Engine::Sqlite(conn) => {
+                let behavior = match begin {
+                    Begin::Deferred => rusqlite::TransactionBehavior::Deferred,
+                    Begin::Immediate => rusqlite::TransactionBehavior::Immediate,
+                };
+                let tx = Tx::Sqlite(conn.transaction_with_behavior(behavior)?);
+                let out = f(&tx)?;
+                if let Tx::Sqlite(tx) = tx {
+                    tx.commit()?;
+                }
+                Ok(out)
+            }
+            Engine::Postgres(pg) => {
+                let mut client = pg.client.borrow_mut();
+                let tx = Tx::Postgres {
+                    tx: RefCell::new(client.transaction()?),
+                    statements: &pg.statements,
+                };
+                if begin == Begin::Immediate {
+                    tx.rows("SELECT pg_advisory_xact_lock(?1)", args![WRITE_LOCK])?;
+                }
+                let out = f(&tx)?;
+                if let Tx::Postgres { tx, .. } = tx {
+                    tx.into_inner().commit()?;
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl Sql for Engine {
+    fn dialect(&self) -> Dialect {
+        match self {
+            Engine::Sqlite(_) => Dialect::Sqlite,
+            Engine::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        match self {
+            Engine::Sqlite(conn) => sqlite_rows(conn, sql, args),
+            Engine::Postgres(pg) => {
+                let mut client = pg.client.borrow_mut();
+                let statement = prepared(&pg.statements, sql, |text| client.prepare(text))?;
+                pg_rows(client.query(&statement, &pg_args(args))?)
+            }
+        }
+    }
+
+    fn execute(&self, sql: &str, args: &[Param<'_>]) -> Result<u64, StoreError> {
+        match self {
+            Engine::Sqlite(conn) => sqlite_execute(conn, sql, args),
+            Engine::Postgres(pg) => {
+                let mut client = pg.client.borrow_mut();
+                let statement = prepared(&pg.statements, sql, |text| client.prepare(text))?;
+                Ok(client.execute(&statement, &pg_args(args))?)
+            }
+        }
+    }
+}
+
+impl Sql for Tx<'_> {
+    fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Postgres { .. } => Dialect::Postgres,
+        }
+    }
+
+    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        match self {
+            Tx::Sqlite(tx) => sqlite_rows(tx, sql, args),
+            Tx::Postgres { tx, statements } => {
+                let mut tx = tx.borrow_mut();
+                let statement = prepared(statements, sql, |text| tx.prepare(text))?;
+                pg_rows(tx.query(&statement, &pg_args(args))?)
+            }
+        }
+    }
+
+    fn execute(&self, sql: &str, args: &[Param<'_>]) -> Result<u64, StoreError> {
+        match self {
+            Tx::Sqlite(tx) => sqlite_execute(tx, sql, args),
+            Tx::Postgres { tx, statements } => {
+                let mut tx = tx.borrow_mut();
+                let statement = prepared(statements, sql, |text| tx.prepare(text))?;
+                Ok(tx.execute(&statement, &pg_args(args))?)
+            }
+        }
+    }
+}
+
+fn sqlite_rows(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Param<'_>],
+) -> Result<Vec<Row>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(width);
+        for idx in 0..width {
+            values.push(match row.get_ref(idx)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Real(v),
+                ValueRef::Text(bytes) => {
+                    Value::Text(String::from_utf8(bytes.to_vec()).map_err(|err| {
+                        StoreError::Column {
+                            column: idx,
+                            detail: err.to_string(),
+                        }
+                    })?)
+                }
+                ValueRef::Blob(_) => {
+                    return Err(StoreError::Column {
+                        column: idx,
+                        detail: "двоичные данные".to_string(),
+                    });
+                }
+            });
+        }
+        out.push(Row(values));
+    }
+    Ok(out)
+}
+
+fn sqlite_execute(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Param<'_>],
+) -> Result<u64, StoreError> {
+    let changed = conn
+        .prepare_cached(sql)?
+        .execute(rusqlite::params_from_iter(args))?;
+    Ok(changed as u64)
+}
+
+/// The statement of `sql`, prepared once per connection.
+fn prepared(
+    cache: &RefCell<HashMap<String, postgres::Statement>>,
+    sql: &str,
+    prepare: impl FnOnce(&str) -> Result<postgres::Statement, postgres::Error>,
+) -> Result<postgres::Statement, StoreError> {
+    if let Some(statement) = cache.borrow().get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = prepare(&postgres_sql(sql))?;
+    cache
+        .borrow_mut()
+        .insert(sql.to_string(), statement.clone());
+    Ok(statement)
+}
+
+pub(crate) fn pg_args<'a>(args: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    args.iter().map(|arg| arg as &(dyn ToSql + Sync)).collect()
+}
+
+fn pg_rows(rows: Vec<postgres::Row>) -> Result<Vec<Row>, StoreError> {
+    rows.iter().map(pg_row).collect()
+}
+
+fn pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
+    let mut values = Vec::with_capacity(row.len());
+    for (idx, column) in row.columns().iter().enumerate() {
+        let value = match *column.type_() {
+            Type::INT8 => row.try_get::<_, Option<i64>>(idx)?.map(Value::Int),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(idx)?
+                .map(|v| Value::Int(v.into())),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(idx)?
+                .map(|v| Value::Int(v.into())),
+            Type::BOOL => row
+                .try_get::<_, Option<bool>>(idx)?
+                .map(|v| Value::Int(v.into())),
+            Type::FLOAT8 => row.try_get::<_, Option<f64>>(idx)?.map(Value::Real),
+            Type::FLOAT4 => row
+                .try_get::<_, Option<f32>>(idx)?
+                .map(|v| Value::Real(v.into())),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                row.try_get::<_, Option<String>>(idx)?.map(Value::Text)
+            }
+            // What `pg_advisory_lock` and its like return.
+            Type::VOID => None,
+            ref other => {
+                return Err(StoreError::Column {
+                    column: idx,
+                    detail: format!("тип {other} не читается"),
+                });
+            }
+        };
+        values.push(value.unwrap_or(Value::Null));
+    }
+    Ok(Row(values))
+}
+
+/// `sql` with SQLite's `?N` parameters written as PostgreSQL's `$N`; quoted text is left
+/// as it is.
+pub(crate) fn postgres_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_renumbered_outside_quotes() {
+        assert_eq!(
+            postgres_sql("SELECT ?1, '?2', x FROM t WHERE a = ?12 AND b = '' || ?3"),
+            "SELECT $1, '?2', x FROM t WHERE a = $12 AND b = '' || $3"
+        );
+    }
+}
