@@ -57,7 +57,7 @@ mod open;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod web;
-use engine::{Begin, Engine, Param, Row, Sql, Tx, args};
+use engine::{Begin, Column, Engine, Param, Row, Sql, ToParam, Tx, args};
 pub use layouts::LayoutProfile;
 pub use notices::Delivery;
 pub use open::{DbLocation, SCHEMA_VERSION};
@@ -889,80 +889,118 @@ fn save_snapshot(tx: &Tx<'_>, new: &NewSnapshot) -> Result<SaveOutcome, StoreErr
     })
 }
 
+/// The rows of a snapshot, each table written at once ([`Tx::bulk_insert`]: PostgreSQL's
+/// binary `COPY`), in the snapshot's transaction.
 fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError> {
-    for record in &new.usage {
-        tx.execute(
-            "INSERT INTO usage (snapshot_id, org_id, role, registered, confirmed, active,
-                file_contingent, leaving)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            args![
-                id,
-                record.org.as_str(),
-                record.role.code(),
-                record.counts.registered.map(|v| v as i64),
-                record.counts.confirmed.map(|v| v as i64),
-                record.counts.active.map(|n| n as i64),
-                record.file_contingent.map(|v| v as i64),
-                record.counts.leaving.map(|v| v as i64),
-            ],
-        )?;
-    }
-    for chat in &new.chats {
-        tx.execute(
-            "INSERT INTO chat_state (snapshot_id, org_id, name, purpose, class_label, platform,
-                domestic, members, active, confirmed_on, created_on, moved_on, replaces)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            args![
-                id,
-                chat.org.as_str(),
-                chat.name,
-                chat.purpose.code(),
-                chat.class_label,
-                chat.platform,
-                chat.domestic,
-                chat.members.map(|m| m as i64),
-                chat.active,
-                chat.confirmed_on.map(|d| d.to_string()),
-                chat.created_on.map(|d| d.to_string()),
-                chat.moved_on.map(|d| d.to_string()),
-                chat.replaces,
-            ],
-        )?;
-    }
-    for list in &new.classes {
-        for class in &list.classes {
-            tx.execute(
-                "INSERT INTO school_class (snapshot_id, org_id, class_label, students)
-                 VALUES (?1, ?2, ?3, ?4)",
-                args![
-                    id,
-                    list.org.as_str(),
-                    class.label,
-                    class.students.map(|s| s as i64),
-                ],
-            )?;
-        }
-    }
-    for school in &new.schools {
-        let contingent = |role| school.contingent.get(role).map(|v| v as i64);
-        tx.execute(
-            "INSERT INTO school_version (snapshot_id, org_id, name, municipality, region,
-                contingent_teachers, contingent_students, contingent_parents, email)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            args![
-                id,
-                school.org.as_str(),
-                school.name,
-                school.municipality,
-                school.region,
-                contingent(Role::Teachers),
-                contingent(Role::Students),
-                contingent(Role::Parents),
-                school.email,
-            ],
-        )?;
-    }
-    Ok(())
+    use Column::{Int, Text};
+    let count = |n: Option<u64>| n.map_or(Param::Null, |n| Param::Int(n as i64));
+    let date = |d: Option<Date>| d.map_or(Param::Null, |d| Param::Owned(d.to_string()));
+    tx.bulk_insert(
+        "usage",
+        &[
+            ("snapshot_id", Int),
+            ("org_id", Text),
+            ("role", Text),
+            ("registered", Int),
+            ("confirmed", Int),
+            ("active", Int),
+            ("file_contingent", Int),
+            ("leaving", Int),
+        ],
+        new.usage.iter().map(|record| {
+            vec![
+                Param::Int(id),
+                Param::Text(record.org.as_str()),
+                Param::Text(record.role.code()),
+                count(record.counts.registered),
+                count(record.counts.confirmed),
+                count(record.counts.active),
+                count(record.file_contingent),
+                count(record.counts.leaving),
+            ]
+        }),
+    )?;
+    tx.bulk_insert(
+        "chat_state",
+        &[
+            ("snapshot_id", Int),
+            ("org_id", Text),
+            ("name", Text),
+            ("purpose", Text),
+            ("class_label", Text),
+            ("platform", Text),
+            ("domestic", Int),
+            ("members", Int),
+            ("active", Int),
+            ("confirmed_on", Text),
+            ("created_on", Text),
+            ("moved_on", Text),
+            ("replaces", Text),
+        ],
+        new.chats.iter().map(|chat| {
+            vec![
+                Param::Int(id),
+                Param::Text(chat.org.as_str()),
+                Param::Text(&chat.name),
+                Param::Text(chat.purpose.code()),
+                chat.class_label.param(),
+                Param::Text(chat.platform),
+                chat.domestic.param(),
+                count(chat.members),
+                chat.active.param(),
+                date(chat.confirmed_on),
+                date(chat.created_on),
+                date(chat.moved_on),
+                chat.replaces.param(),
+            ]
+        }),
+    )?;
+    tx.bulk_insert(
+        "school_class",
+        &[
+            ("snapshot_id", Int),
+            ("org_id", Text),
+            ("class_label", Text),
+            ("students", Int),
+        ],
+        new.classes.iter().flat_map(|list| {
+            list.classes.iter().map(move |class| {
+                vec![
+                    Param::Int(id),
+                    Param::Text(list.org.as_str()),
+                    Param::Text(&class.label),
+                    count(class.students),
+                ]
+            })
+        }),
+    )?;
+    tx.bulk_insert(
+        "school_version",
+        &[
+            ("snapshot_id", Int),
+            ("org_id", Text),
+            ("name", Text),
+            ("municipality", Text),
+            ("region", Text),
+            ("contingent_teachers", Int),
+            ("contingent_students", Int),
+            ("contingent_parents", Int),
+            ("email", Text),
+        ],
+        new.schools.iter().map(|school| {
+            vec![
+                Param::Int(id),
+                Param::Text(school.org.as_str()),
+                Param::Text(&school.name),
+                Param::Text(&school.municipality),
+                Param::Text(&school.region),
+                count(*school.contingent.get(Role::Teachers)),
+                count(*school.contingent.get(Role::Students)),
+                count(*school.contingent.get(Role::Parents)),
+                school.email.param(),
+            ]
+        }),
+    )
 }
 
 /// Maps a `YYYY-MM-DD` date to a string that sorts in reverse order, so that "the earliest
