@@ -89,6 +89,12 @@ pub enum Command {
         #[command(subcommand)]
         action: NoticesAction,
     },
+    /// Резервная копия базы SQLite в новый файл, не останавливая работу (для PostgreSQL — pg_dump)
+    Backup {
+        /// Новый файл копии
+        #[arg(value_name = "ФАЙЛ")]
+        file: PathBuf,
+    },
     /// Справочные страницы и дополнение команд для оболочек, из этих же определений (для пакета)
     #[command(hide = true)]
     Generate {

@@ -88,6 +88,15 @@ pub enum StoreError {
     #[error("база данных: запрос не вернул строки")]
     NoRow,
     #[error(
+        "tsos backup копирует только файл SQLite; базу PostgreSQL копирует pg_dump (docs/deploy.md)"
+    )]
+    BackupOfPostgres,
+    #[error("резервная копия {path}: {source}")]
+    Backup {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
         "база данных создана более новой версией tsos (схема {found}, эта версия знает {known})"
     )]
     TooNew { found: i64, known: i64 },
@@ -260,6 +269,45 @@ impl Store {
     /// balancer asks before it sends requests (`/readyz`).
     pub fn is_ready(&self) -> Result<bool, StoreError> {
         Ok(open::schema_version(&self.db)? == SCHEMA_VERSION)
+    }
+
+    /// Copies the SQLite database to the new file `to` while others may read and write it
+    /// (SQLite's online backup): the copy is the database at one moment. It is written beside
+    /// `to` and renamed, so `to` is either the whole copy or absent.
+    pub fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        let Engine::Sqlite(conn) = &self.db else {
+            return Err(StoreError::BackupOfPostgres);
+        };
+        let io = |source| StoreError::Backup {
+            path: to.display().to_string(),
+            source,
+        };
+        if to.exists() {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "файл уже есть",
+            )));
+        }
+        let mut part = to.as_os_str().to_owned();
+        part.push(".part");
+        let part = std::path::PathBuf::from(part);
+        {
+            let mut copy = Connection::open(&part)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut copy)?;
+            // A writer between steps makes SQLite start again; 1,024 pages a step keeps the
+            // steps few, and a busy source is waited for a millisecond at a time.
+            backup.run_to_completion(1024, std::time::Duration::from_millis(1), None)?;
+        }
+        std::fs::rename(&part, to).map_err(io)
+    }
+
+    /// Whether the connection is gone for good (a PostgreSQL server that closed it), so that a
+    /// pool drops it rather than hands it out again. A SQLite file is never closed.
+    pub fn is_closed(&self) -> bool {
+        match &self.db {
+            Engine::Sqlite(_) => false,
+            Engine::Postgres(pg) => pg.client.borrow().is_closed(),
+        }
     }
 
     /// Saves a snapshot in one transaction, superseding the current one for the same dataset

@@ -11,7 +11,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{login, same_origin};
 use crate::data::AppState;
-use crate::handlers::{api, area, assets, audit, chats, downloads, import, quality, snapshots};
+use crate::handlers::{
+    api, area, assets, audit, chats, downloads, health, import, quality, snapshots,
+};
 use crate::http::error::WebError;
 use crate::http::failsafe::{Answer, catch_panics, request_span};
 use crate::http::upload::refuse_oversized;
@@ -82,6 +84,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(login::logout))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/app.js", get(assets::script))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
         .fallback(async || WebError::NotFound);
     let api = Router::new()
         .route("/api/report", get(api::report::show))

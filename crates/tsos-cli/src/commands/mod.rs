@@ -3,6 +3,7 @@
 //! flags ([`Globals`]) and writing an output to a file or the screen.
 
 mod chats;
+mod database;
 mod demo;
 mod generate;
 mod imports;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User {
             action: UserAction::Add(args),
         } => web::user_add(&globals, args),
+        Command::Backup { file } => database::backup(&globals, &file),
         Command::Generate { what } => generate::generate(what),
     }
 }

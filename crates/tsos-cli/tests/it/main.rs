@@ -2,6 +2,7 @@
 //! them. One test binary for the crate keeps link time down.
 
 mod analytics;
+mod backup;
 mod bad_input;
 mod chats;
 mod documents;

@@ -209,6 +209,11 @@ impl Inner {
     }
 
     fn checkin(&self, store: Store) {
+        // A connection the server closed (PostgreSQL restarted, a network cut) is not kept:
+        // the next request opens a new one.
+        if store.is_closed() {
+            return;
+        }
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
             idle.push(store);

@@ -10,7 +10,8 @@
 //! - [`import`]: upload, preview, remap, confirm;
 //! - [`chats`]: official chats, their pages, edits, uploads, files and API;
 //! - [`api`]: the JSON API of the reports;
-//! - [`assets`]: the stylesheet and the script.
+//! - [`assets`]: the stylesheet and the script;
+//! - [`health`]: `/healthz` and `/readyz` for a load balancer.
 
 pub(crate) mod api;
 pub(crate) mod area;
@@ -18,6 +19,7 @@ pub(crate) mod assets;
 pub(crate) mod audit;
 pub(crate) mod chats;
 pub(crate) mod downloads;
+pub(crate) mod health;
 pub(crate) mod import;
 pub(crate) mod quality;
 pub(crate) mod snapshots;

@@ -12,6 +12,7 @@ mod api;
 mod chats;
 mod downloads;
 mod failsafe;
+mod health;
 mod import;
 mod overview;
 mod scope;
