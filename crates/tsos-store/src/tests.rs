@@ -412,3 +412,43 @@ fn class_lists_follow_their_snapshots_through_supersede_and_restore() {
         assert!(store.platform_dates().unwrap().is_empty());
     });
 }
+
+/// Two imports of one dataset and date at the same moment, from two connections (two
+/// instances of the service), leave one current snapshot and the other superseded: never both
+/// current. Saving holds the write lock from its start on both engines.
+#[test]
+fn two_imports_at_once_leave_one_current_snapshot() {
+    for db in crate::testing::TestDb::engines() {
+        for round in 0..5 {
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let savers: Vec<_> = ["a", "b"]
+                .into_iter()
+                .map(|side| {
+                    let mut store = db.open();
+                    let barrier = std::sync::Arc::clone(&barrier);
+                    let snapshot = usage(date(2023, 10, 1), &format!("{side}{round}"), 5);
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        store.save_snapshot(&snapshot).unwrap()
+                    })
+                })
+                .collect();
+            for saver in savers {
+                assert!(matches!(saver.join().unwrap(), SaveOutcome::Saved { .. }));
+            }
+            let store = db.open();
+            let of_the_date: Vec<_> = store
+                .snapshots()
+                .unwrap()
+                .into_iter()
+                .filter(|s| s.dataset == "myschool")
+                .collect();
+            let current: Vec<_> = of_the_date.iter().filter(|s| s.is_current()).collect();
+            assert_eq!(current.len(), 1, "{}: {of_the_date:?}", db.engine());
+            assert_eq!(of_the_date.len(), 2 * (round + 1), "{}", db.engine());
+            // The current one is whole: its usage is there.
+            let counts = store.platform_counts(current[0]).unwrap();
+            assert_eq!(counts.by_org.len(), 1, "{}", db.engine());
+        }
+    }
+}

@@ -100,7 +100,7 @@ fn demo_without_a_terminal_does_not_serve() {
 }
 
 /// One HTTP/1.1 exchange over a fresh connection: the response's head and body.
-fn http(addr: &str, request: &[u8]) -> (String, String) {
+pub(crate) fn http(addr: &str, request: &[u8]) -> (String, String) {
     use std::io::Read;
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.write_all(request).unwrap();
@@ -111,7 +111,13 @@ fn http(addr: &str, request: &[u8]) -> (String, String) {
     (head.to_string(), body.to_string())
 }
 
-fn request(method: &str, path: &str, cookie: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn request(
+    method: &str,
+    path: &str,
+    cookie: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Vec<u8> {
     let mut bytes = format!(
         "{method} {path} HTTP/1.1\r\nHost: tsos\r\nConnection: close\r\nCookie: {cookie}\r\n\
          Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
@@ -123,7 +129,7 @@ fn request(method: &str, path: &str, cookie: &str, content_type: &str, body: &[u
 }
 
 /// The value a response's head sets for the cookie `name`.
-fn set_cookie(head: &str, name: &str) -> String {
+pub(crate) fn set_cookie(head: &str, name: &str) -> String {
     head.lines()
         .filter_map(|line| line.strip_prefix("set-cookie: "))
         .filter_map(|cookie| cookie.split(';').next()?.split_once('='))
@@ -132,7 +138,7 @@ fn set_cookie(head: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no cookie {name} in\n{head}"))
 }
 
-fn csrf_in(html: &str) -> String {
+pub(crate) fn csrf_in(html: &str) -> String {
     let marker = r#"name="csrf" value=""#;
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[start..].split('"').next().unwrap().to_string()
