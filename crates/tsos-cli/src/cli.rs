@@ -95,6 +95,11 @@ pub enum Command {
         #[arg(value_name = "ФАЙЛ")]
         file: PathBuf,
     },
+    /// База данных целиком: копия из SQLite в PostgreSQL и обратно
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Справочные страницы и дополнение команд для оболочек, из этих же определений (для пакета)
     #[command(hide = true)]
     Generate {
@@ -407,6 +412,20 @@ pub enum AccountRoleArg {
     Region,
     Municipality,
     School,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbAction {
+    /// Скопировать все данные (снимки с происхождением, реестр, цели, письма, чаты, учетные
+    /// записи, журнал) в новую пустую базу и сверить число строк каждой таблицы
+    Copy {
+        /// Откуда: файл SQLite или адрес postgres://…
+        #[arg(long, value_name = "ПУТЬ|URL")]
+        from: DbLocation,
+        /// Куда: новый файл SQLite или пустая база postgres://…
+        #[arg(long, value_name = "ПУТЬ|URL")]
+        to: DbLocation,
+    },
 }
 
 #[derive(Subcommand, Debug)]

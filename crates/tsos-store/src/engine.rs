@@ -212,6 +212,19 @@ impl<T: FromValue> FromValue for Option<T> {
 }
 
 impl Row {
+    /// The row's values as the parameters of another statement (a copy to another database).
+    pub(crate) fn params(&self) -> Vec<Param<'_>> {
+        self.0
+            .iter()
+            .map(|value| match value {
+                Value::Null => Param::Null,
+                Value::Int(v) => Param::Int(*v),
+                Value::Real(v) => Param::Real(*v),
+                Value::Text(v) => Param::Text(v),
+            })
+            .collect()
+    }
+
     fn value(&self, idx: usize) -> Result<&Value, StoreError> {
         self.0.get(idx).ok_or_else(|| StoreError::Column {
             column: idx,
@@ -408,6 +421,7 @@ impl Sql for Engine {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Column {
     Int,
+    Real,
     Text,
 }
 
@@ -445,6 +459,7 @@ impl Tx<'_> {
                     .iter()
                     .map(|(_, column)| match column {
                         Column::Int => Type::INT8,
+                        Column::Real => Type::FLOAT8,
                         Column::Text => Type::TEXT,
                     })
                     .collect();

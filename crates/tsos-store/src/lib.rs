@@ -50,6 +50,7 @@ use tsos_domain::{
     SnapshotKind, Target, TargetBook,
 };
 
+mod copy;
 mod engine;
 mod layouts;
 mod notices;
@@ -57,6 +58,7 @@ mod open;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod web;
+pub use copy::CopiedTable;
 use engine::{Begin, Column, Engine, Param, Row, Sql, ToParam, Tx, args};
 pub use layouts::LayoutProfile;
 pub use notices::Delivery;
@@ -91,6 +93,14 @@ pub enum StoreError {
         "tsos backup копирует только файл SQLite; базу PostgreSQL копирует pg_dump (docs/deploy.md)"
     )]
     BackupOfPostgres,
+    #[error("база, в которую копируют, не пуста (таблица {0}); нужна новая, пустая база")]
+    CopyTargetNotEmpty(&'static str),
+    #[error("копия не сошлась: в таблице {table} было {from} строк, скопировано {to}")]
+    CopyMismatch {
+        table: &'static str,
+        from: u64,
+        to: u64,
+    },
     #[error("резервная копия {path}: {source}")]
     Backup {
         path: String,

@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use tsos_domain::{Catalogue, IndicatorId, Level};
 use tsos_store::{DbLocation, Store};
 
-use crate::cli::{Cli, Command, LevelArg, UserAction};
+use crate::cli::{Cli, Command, DbAction, LevelArg, UserAction};
 use crate::settings::Settings;
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +56,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             action: UserAction::Add(args),
         } => web::user_add(&globals, args),
         Command::Backup { file } => database::backup(&globals, &file),
+        Command::Db {
+            action: DbAction::Copy { from, to },
+        } => database::copy(&globals, &from, &to),
         Command::Generate { what } => generate::generate(what),
     }
 }

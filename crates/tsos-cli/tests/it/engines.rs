@@ -194,3 +194,94 @@ fn the_story_prints_the_same_on_both_engines() {
         );
     }
 }
+
+/// `tsos db copy` takes everything from SQLite to PostgreSQL and back: the report, the
+/// snapshots with their lineage, the targets and the follow-up of a letter read the same from
+/// every copy, and a copy into a database that is not empty is refused.
+#[test]
+fn a_database_copies_to_postgres_and_back() {
+    let sqlite = TestDb::sqlite();
+    story(&sqlite);
+    let Some(postgres) = TestDb::postgres() else {
+        return;
+    };
+    let back = TestDb::sqlite();
+    let dir = Dir::new();
+    let copy = |from: &TestDb, to: &TestDb| {
+        let run = dir
+            .tsos(&[
+                "db",
+                "copy",
+                "--from",
+                &location_arg(from),
+                "--to",
+                &location_arg(to),
+            ])
+            .ok();
+        assert!(run.stdout.contains("сходится"), "{}", run.stdout);
+        run.stdout
+    };
+    let there = copy(&sqlite, &postgres);
+    assert!(there.lines().any(|l| l.starts_with("usage ")), "{there}");
+    let home = copy(&postgres, &back);
+    let counts = |out: &str| {
+        out.lines()
+            .filter(|l| !l.starts_with("Скопировано"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(counts(&there), counts(&home));
+    let reads = |db: &TestDb| {
+        let on = Dir::on(db.location());
+        [
+            &[
+                "report",
+                "--as-of",
+                "2023-10-01",
+                "--level",
+                "school",
+                "--format",
+                "json",
+            ][..],
+            &["snapshots", "--format", "json"],
+            &["targets", "list"],
+            &["followup", "--format", "json"],
+        ]
+        .iter()
+        .map(|args| on.tsos(args).ok().stdout)
+        .collect::<Vec<_>>()
+    };
+    let want = reads(&sqlite);
+    assert_eq!(reads(&postgres), want);
+    assert_eq!(reads(&back), want);
+    // New rows in a copy get new ids after the copied ones.
+    Dir::on(postgres.location())
+        .tsos(&[
+            "targets",
+            "set",
+            "sferum.teachers",
+            "50%",
+            "--from",
+            "2023-09-01",
+        ])
+        .ok();
+    // The copy is new rows only: into a database that has some, nothing is copied.
+    let run = dir
+        .tsos(&[
+            "db",
+            "copy",
+            "--from",
+            &location_arg(&sqlite),
+            "--to",
+            &location_arg(&back),
+        ])
+        .fails();
+    assert!(run.stderr.contains("не пуста"), "{}", run.stderr);
+}
+
+fn location_arg(db: &TestDb) -> String {
+    match db.location() {
+        tsos_store::DbLocation::Sqlite(path) => path.display().to_string(),
+        tsos_store::DbLocation::Postgres(url) => url.clone(),
+    }
+}
