@@ -1,7 +1,7 @@
 //! Two `tsos serve` over one PostgreSQL behave as one service (issue 14): a session made on
 //! one is valid on the other, an import through one shows on the other at its next request
-//! (its cached report is dropped), and logout on one ends the session on both. Skipped, with a
-//! message, without `TSOS_TEST_PG_URL`.
+//! (its cached report is dropped), logout on one ends the session on both, and failed logins
+//! count across both. Skipped, with a message, without `TSOS_TEST_PG_URL`.
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -57,18 +57,24 @@ impl Server {
         )
     }
 
-    /// Logs in as the admin: the session's cookie.
-    fn login(&self) -> String {
+    /// Submits the login form: the answer's head.
+    fn try_login(&self, login: &str, password: &str) -> String {
         let (head, _) = self.get("/login", "");
         let token = set_cookie(&head, "tsos_login");
-        let password: String = PASSWORD.bytes().map(|b| format!("%{b:02X}")).collect();
-        let form = format!("csrf={token}&login=admin&password={password}&next=%2F");
+        let password: String = password.bytes().map(|b| format!("%{b:02X}")).collect();
+        let form = format!("csrf={token}&login={login}&password={password}&next=%2F");
         let (head, _) = self.post(
             "/login",
             &format!("tsos_login={token}"),
             FORM,
             form.as_bytes(),
         );
+        head
+    }
+
+    /// Logs in as the admin: the session's cookie.
+    fn login(&self) -> String {
+        let head = self.try_login("admin", PASSWORD);
         assert!(head.starts_with("HTTP/1.1 303"), "{head}");
         format!("tsos_session={}", set_cookie(&head, "tsos_session"))
     }
@@ -190,4 +196,19 @@ fn two_servers_over_one_postgres_are_one_service() {
         head.starts_with("HTTP/1.1 303"),
         "to the login page: {head}"
     );
+
+    // Failed logins count on both: five wrong passwords spread over the two lock the login
+    // on each, the right one included.
+    for attempt in 0..5 {
+        let server = if attempt % 2 == 0 { &a } else { &b };
+        let head = server.try_login("admin", "не тот пароль");
+        assert!(
+            head.starts_with("HTTP/1.1 401"),
+            "attempt {attempt}: {head}"
+        );
+    }
+    for server in [&a, &b] {
+        let head = server.try_login("admin", PASSWORD);
+        assert!(head.starts_with("HTTP/1.1 429"), "{head}");
+    }
 }
