@@ -5,6 +5,7 @@
 //! unless `TSOS_REQUIRE_PG=1` (CI), where it fails. Each [`TestDb`] of PostgreSQL is a fresh
 //! schema of its own, dropped with it, so tests run in parallel over one database.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -43,7 +44,10 @@ impl TestDb {
             if std::env::var(REQUIRE_PG_VAR).is_ok_and(|v| v == "1") {
                 panic!("{PG_URL_VAR} не задан, а {REQUIRE_PG_VAR}=1: PostgreSQL обязателен");
             }
-            eprintln!(
+            // Straight to the process's stderr: the test harness hides what `eprintln!` says
+            // in a test that passes, and a skip must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "ПРОПУЩЕНО: проверка на PostgreSQL ({PG_URL_VAR} не задан; .ci/postgres.sh start)"
             );
             return None;
