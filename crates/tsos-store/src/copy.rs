@@ -172,6 +172,22 @@ const TABLES: &[Table] = &[
         per_snapshot: false,
     },
     Table {
+        name: "api_token",
+        columns: &[
+            ("id", Int),
+            ("user_id", Int),
+            ("name", Text),
+            ("hint", Text),
+            ("token_sha256", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("revoked_at", Int),
+            ("used_on", Text),
+        ],
+        order: "id",
+        per_snapshot: false,
+    },
+    Table {
         name: "web_session",
         columns: &[
             ("token_sha256", Text),

@@ -27,6 +27,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_without_org_and_unknown_active.sql"),
     include_str!("migrations/008_layouts_and_names.sql"),
     include_str!("migrations/009_emails_and_deliveries.sql"),
+    include_str!("migrations/011_api_tokens.sql"),
 ];
 
 /// The same migrations for PostgreSQL, one for one; `tsos_schema` records how many have run.
@@ -40,6 +41,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/007_without_org_and_unknown_active.sql"),
     include_str!("migrations/postgres/008_layouts_and_names.sql"),
     include_str!("migrations/postgres/009_emails_and_deliveries.sql"),
+    include_str!("migrations/postgres/011_api_tokens.sql"),
 ];
 
 /// How many migrations this version knows: the schema it expects.

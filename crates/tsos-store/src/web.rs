@@ -285,14 +285,23 @@ impl Store {
     }
 }
 
+/// The columns of `web_user u` that [`user_from_row_at`] reads.
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.login, u.password_hash, u.role, u.scope, u.created_at";
+
 fn user_from_row(row: &Row) -> Result<WebUser, StoreError> {
+    user_from_row_at(row, 0)
+}
+
+/// The account whose columns begin at `first`.
+pub(crate) fn user_from_row_at(row: &Row, first: usize) -> Result<WebUser, StoreError> {
     Ok(WebUser {
-        id: row.get(0)?,
-        login: row.get(1)?,
-        password_hash: row.get(2)?,
-        role: row.get(3)?,
-        scope: row.get(4)?,
-        created_at: row.get(5)?,
+        id: row.get(first)?,
+        login: row.get(first + 1)?,
+        password_hash: row.get(first + 2)?,
+        role: row.get(first + 3)?,
+        scope: row.get(first + 4)?,
+        created_at: row.get(first + 5)?,
     })
 }
 
