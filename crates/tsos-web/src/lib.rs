@@ -31,7 +31,12 @@ mod views;
 use std::net::SocketAddr;
 
 pub use auth::accounts::{AddedUser, add_user};
+pub use auth::tokens::{
+    AddedToken, MAX_TOKEN_DAYS, TOKEN_PREFIX, TokenState, add_token, date_ru, expiry_ru,
+    list_tokens, parse_days, revoke_token, used_ru,
+};
 pub use auth::{FAILURE_WINDOW, MAX_FAILURES};
+pub use data::rate::RateLimit;
 pub use data::{AppState, DEFAULT_MAX_UPLOAD_MB, WebConfig};
 pub use http::error::{INTERNAL, WebError};
 pub use http::failsafe::{Answer, catch_panics};

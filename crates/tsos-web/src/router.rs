@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{login, same_origin};
 use crate::data::AppState;
 use crate::handlers::{
-    api, area, assets, audit, chats, downloads, health, import, quality, snapshots,
+    account, api, area, assets, audit, chats, downloads, health, import, quality, snapshots,
 };
 use crate::http::error::WebError;
 use crate::http::failsafe::{Answer, catch_panics, request_span};
@@ -79,6 +79,13 @@ pub fn router(state: AppState) -> Router {
             get(downloads::letter::download),
         )
         .route("/download/{file}", get(downloads::report::download))
+        // The account's API tokens.
+        .route("/account", get(account::show::show))
+        .route("/account/tokens", post(account::add_token::add))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(account::revoke_token::revoke),
+        )
         // Sessions and assets.
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))

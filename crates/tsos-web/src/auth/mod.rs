@@ -11,14 +11,17 @@
 //!   login is refused with 429 until the window passes, even with the right password
 //!   ([`login`]).
 //! - [`accounts`] creates accounts for `tsos user add`.
+//! - API tokens, by `tsos token` and on the account page, open the API alone ([`tokens`]).
 
 pub(crate) mod accounts;
 mod csrf;
 pub(crate) mod login;
 mod secret;
 mod session;
+pub(crate) mod tokens;
 
-pub(crate) use csrf::{CsrfFirst, same_origin};
+pub(crate) use csrf::{CsrfFirst, CsrfForm, same_origin};
 pub use login::{FAILURE_WINDOW, MAX_FAILURES};
 pub(crate) use secret::random_token;
-pub(crate) use session::{ApiUser, CurrentUser};
+pub(crate) use session::CurrentUser;
+pub(crate) use tokens::ApiUser;

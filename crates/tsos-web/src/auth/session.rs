@@ -4,6 +4,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
+use tsos_store::WebUser;
+
 use super::secret::{same_secret, sha256_hex};
 use crate::data::AppState;
 use crate::http::error::WebError;
@@ -35,7 +37,7 @@ pub(super) fn secure_attr(headers: &HeaderMap) -> &'static str {
     if https { "; Secure" } else { "" }
 }
 
-pub(super) fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
@@ -78,34 +80,23 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(session) = session else {
             return Err(WebError::LoginRequired { next });
         };
-        let role = AccountRole::from_code(&session.user.role).ok_or_else(|| {
-            WebError::Internal(format!("неизвестная роль «{}»", session.user.role))
-        })?;
         Ok(CurrentUser {
-            account: Account {
-                login: session.user.login,
-                role,
-                scope: session.user.scope.unwrap_or_default(),
-            },
+            account: account_of(session.user)?,
             csrf: session.csrf_token,
             token_sha256,
         })
     }
 }
 
-/// [`CurrentUser`] for the API: without a session the answer is 401 in JSON, not a redirect
-/// to the login page.
-pub(crate) struct ApiUser(pub CurrentUser);
-
-impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        CurrentUser::from_request_parts(parts, state)
-            .await
-            .map(ApiUser)
-            .map_err(WebError::api)
-    }
+/// The account as the scope rules know it.
+pub(super) fn account_of(user: WebUser) -> Result<Account, WebError> {
+    let role = AccountRole::from_code(&user.role)
+        .ok_or_else(|| WebError::Internal(format!("неизвестная роль «{}»", user.role)))?;
+    Ok(Account {
+        login: user.login,
+        role,
+        scope: user.scope.unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]

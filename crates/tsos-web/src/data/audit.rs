@@ -30,10 +30,14 @@ pub(crate) enum Action {
     ImportFailed,
     /// A school's official chats changed, in the form or by an upload.
     EditChats,
+    TokenAdded,
+    TokenRevoked,
+    /// An API token's first use of a day: its requests are not logged one by one.
+    TokenUsed,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 12] = [
         Action::Login,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -43,6 +47,9 @@ impl Action {
         Action::Import,
         Action::ImportFailed,
         Action::EditChats,
+        Action::TokenAdded,
+        Action::TokenRevoked,
+        Action::TokenUsed,
     ];
 
     /// The action as the database stores it.
@@ -57,6 +64,9 @@ impl Action {
             Action::Import => "import",
             Action::ImportFailed => "import_failed",
             Action::EditChats => "chats",
+            Action::TokenAdded => "token_add",
+            Action::TokenRevoked => "token_revoke",
+            Action::TokenUsed => "token_use",
         }
     }
 
@@ -72,6 +82,9 @@ impl Action {
             Action::Import => "импорт",
             Action::ImportFailed => "импорт не удался",
             Action::EditChats => "правка чатов",
+            Action::TokenAdded => "API-токен создан",
+            Action::TokenRevoked => "API-токен отозван",
+            Action::TokenUsed => "API-токен использован",
         }
     }
 

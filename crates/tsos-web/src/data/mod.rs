@@ -11,6 +11,7 @@
 //! - [`cache`] and [`flights`]: how they are kept, built once and bounded in bytes;
 //! - [`answers`]: the serialised reports of the API and the downloads;
 //! - [`audit`]: the audit log's lines and actions;
+//! - [`rate`]: the rate limit of API tokens;
 //! - [`uploads`]: the files awaiting their confirmation.
 
 pub(crate) mod answers;
@@ -18,11 +19,13 @@ pub(crate) mod audit;
 mod cache;
 pub(crate) mod db;
 mod flights;
+pub(crate) mod rate;
 pub(crate) mod uploads;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use tsos_domain::Catalogue;
 use tsos_store::{DbLocation, Store};
@@ -32,6 +35,7 @@ use crate::http::failsafe::panic_message;
 use audit::{AuditQueue, FLUSH_EVERY};
 use cache::Cache;
 pub(crate) use db::Db;
+use rate::{Limiter, RateLimit};
 use uploads::Uploads;
 
 /// The default of [`WebConfig::max_upload_mb`]: a region's per-user export is tens of MB.
@@ -48,6 +52,8 @@ pub struct WebConfig {
     /// Where the private folder of uploads is made (it is deleted when the server stops);
     /// the system's temporary folder by default.
     pub upload_dir: Option<PathBuf>,
+    /// How many requests an API token may make.
+    pub token_rate: RateLimit,
 }
 
 impl WebConfig {
@@ -58,6 +64,7 @@ impl WebConfig {
             catalogue,
             max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
             upload_dir: None,
+            token_rate: RateLimit::default(),
         }
     }
 }
@@ -81,6 +88,8 @@ struct Inner {
     report_builds: AtomicU64,
     /// Lines of reading for the audit log, written in batches.
     audit: AuditQueue,
+    /// The buckets of the API tokens.
+    limiter: Limiter,
 }
 
 /// Idle connections kept for reuse, as many as a busy dashboard has requests at once; more are
@@ -102,6 +111,7 @@ impl AppState {
                 max_upload: config.max_upload_mb.saturating_mul(1 << 20),
                 report_builds: AtomicU64::new(0),
                 audit: AuditQueue::default(),
+                limiter: Limiter::new(config.token_rate),
             }),
         })
     }
@@ -123,6 +133,12 @@ impl AppState {
 
     pub(crate) fn uploads(&self) -> &Uploads {
         &self.inner.uploads
+    }
+
+    /// Takes a request of the API token `id` from its bucket, or says in how many seconds
+    /// the next one would pass.
+    pub(crate) fn admit_token(&self, id: i64) -> Result<(), u64> {
+        self.inner.limiter.admit(id, Instant::now())
     }
 
     /// The largest request body of an import, in bytes.

@@ -10,9 +10,11 @@
 //! - [`import`]: upload, preview, remap, confirm;
 //! - [`chats`]: official chats, their pages, edits, uploads, files and API;
 //! - [`api`]: the JSON API of the reports;
+//! - [`account`]: the account's own API tokens;
 //! - [`assets`]: the stylesheet and the script;
 //! - [`health`]: `/healthz` and `/readyz` for a load balancer.
 
+pub(crate) mod account;
 pub(crate) mod api;
 pub(crate) mod area;
 pub(crate) mod assets;

@@ -7,7 +7,7 @@
 //! file's line, a forbidden page) is shown as it is.
 
 use askama::Template;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use thiserror::Error;
 use tsos_app::AppError;
@@ -29,6 +29,12 @@ pub enum WebError {
     Csrf,
     #[error("требуется вход")]
     LoginRequired { next: String },
+    /// An API token that is missing from the database, expired or revoked, or an
+    /// `Authorization` header that is no bearer token: 401 with the reason.
+    #[error("{0}")]
+    BadToken(String),
+    #[error("слишком много запросов с этим API-токеном; повторите через {retry_after} с")]
+    TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     BadRequest(String),
     #[error(
@@ -76,7 +82,8 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
-            WebError::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
+            WebError::LoginRequired { .. } | WebError::BadToken(_) => StatusCode::UNAUTHORIZED,
+            WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::BadRequest(_) | WebError::Account(_) => StatusCode::BAD_REQUEST,
             WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::App(err) => match err {
@@ -162,6 +169,7 @@ pub(crate) fn error_response(status: StatusCode, message: String, json: bool) ->
         StatusCode::FORBIDDEN => "Нет доступа",
         StatusCode::BAD_REQUEST => "Ошибка в запросе",
         StatusCode::PAYLOAD_TOO_LARGE => "Слишком большой файл",
+        StatusCode::TOO_MANY_REQUESTS => "Слишком много запросов",
         _ => "Ошибка сервера",
     };
     let page = ErrorPage {
@@ -196,7 +204,21 @@ impl IntoResponse for WebError {
             }
             WebError::Api(ref inner) => {
                 // A redirect means nothing to a script: it gets the status in JSON.
-                error_response(status, inner.public_message(), true)
+                let mut response = error_response(status, inner.public_message(), true);
+                let headers = response.headers_mut();
+                match **inner {
+                    WebError::BadToken(_) | WebError::LoginRequired { .. } => {
+                        headers.insert(
+                            header::WWW_AUTHENTICATE,
+                            HeaderValue::from_static("Bearer realm=\"tsos\""),
+                        );
+                    }
+                    WebError::TooManyRequests { retry_after } => {
+                        headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                    }
+                    _ => {}
+                }
+                response
             }
             other => error_response(status, other.public_message(), false),
         }

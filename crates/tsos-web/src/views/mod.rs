@@ -68,12 +68,13 @@ pub(crate) enum Section {
     Downloads,
     Import,
     Audit,
+    Account,
 }
 
 impl Layout {
     pub fn new(account: &Account, csrf: &str, section: Section, title: String) -> Layout {
         // The sections in menu order, with who sees each: snapshots for accounts that see all
-        // the data, import and the audit log for administrators.
+        // the data, import and the audit log for administrators, everyone's own tokens.
         let sections = [
             (Section::Overview, "Обзор", "/", true),
             (
@@ -87,6 +88,7 @@ impl Layout {
             (Section::Downloads, "Выгрузки", "/downloads", true),
             (Section::Import, "Импорт", "/import", account.is_admin()),
             (Section::Audit, "Журнал", "/audit", account.is_admin()),
+            (Section::Account, "API-токены", "/account", true),
         ];
         let nav = sections
             .into_iter()

@@ -17,4 +17,5 @@ mod import;
 mod overview;
 mod scope;
 mod sessions;
+mod tokens;
 mod util;

@@ -10,7 +10,7 @@ use crate::http::error::WebError;
 /// GET /api/dates: the dates with platform data.
 pub(crate) async fn show(
     State(state): State<AppState>,
-    ApiUser(_user): ApiUser,
+    _user: ApiUser,
 ) -> Result<Response, WebError> {
     state
         .run(move |db| {

@@ -13,7 +13,6 @@ use tsos_domain::{Level, Report, format_date_ru};
 
 use crate::auth::ApiUser;
 use crate::data::AppState;
-use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::ReportQuery;
 use crate::http::response::json;
@@ -27,7 +26,7 @@ fn json_bytes(report: &Report) -> Result<Vec<u8>, WebError> {
 /// The report of `level` with the one row `id`, as JSON.
 pub(super) async fn one_row(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
+    user: ApiUser,
     level: Level,
     id: String,
     Query(query): Query<ReportQuery>,
@@ -44,9 +43,8 @@ pub(super) async fn one_row(
             if report.rows.is_empty() {
                 return Err(WebError::NotFound);
             }
-            db.audit_read(
-                &account.login,
-                Action::View,
+            user.audit_read(
+                db,
                 &format!("API: «{id}» на {}", format_date_ru(report.as_of)),
             );
             Ok(json(json_bytes(&report)?))

@@ -8,7 +8,6 @@ use tsos_domain::format_date_ru;
 use crate::auth::ApiUser;
 use crate::data::AppState;
 use crate::data::answers::AnswerFormat;
-use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::{ReportQuery, parse_level};
 
@@ -16,7 +15,7 @@ use crate::http::query::{ReportQuery, parse_level};
 /// the same scope shares, gzip-compressed when the client accepts it.
 pub(crate) async fn show(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
+    user: ApiUser,
     headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
@@ -29,9 +28,8 @@ pub(crate) async fn show(
                 level,
                 AnswerFormat::Json,
             )?;
-            db.audit_read(
-                &user.account.login,
-                Action::View,
+            user.audit_read(
+                db,
                 &format!("API: отчет ({}) на {}", level.code(), format_date_ru(as_of)),
             );
             Ok(answer.response(&headers, AnswerFormat::Json.content_type()))

@@ -8,7 +8,6 @@ use tsos_domain::format_date_ru;
 use super::{Asked, ChatsQuery, school_in_scope, scoped_rows};
 use crate::auth::ApiUser;
 use crate::data::AppState;
-use crate::data::audit::Action;
 use crate::http::error::WebError;
 use crate::http::query::parse_level;
 use crate::http::response::json;
@@ -21,7 +20,7 @@ fn json_value(value: &serde_json::Value) -> Response {
 /// json`, with only the rows the account may see.
 pub(crate) async fn report(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
+    user: ApiUser,
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
     let run = async move {
@@ -31,9 +30,8 @@ pub(crate) async fn report(
                 let account = &user.account;
                 let level = parse_level(query.level.as_deref())?;
                 let rows = scoped_rows(db, account, &asked, level)?;
-                db.audit_read(
-                    &account.login,
-                    Action::View,
+                user.audit_read(
+                    db,
                     &format!(
                         "API: официальные чаты ({}) на {}",
                         level.code(),
@@ -55,7 +53,7 @@ pub(crate) async fn report(
 /// GET /api/chats/schools/{inn}?as_of=…: the school's chats, each in its latest state.
 pub(crate) async fn school(
     State(state): State<AppState>,
-    ApiUser(user): ApiUser,
+    user: ApiUser,
     Path(inn): Path<String>,
     Query(query): Query<ChatsQuery>,
 ) -> Result<Response, WebError> {
@@ -96,9 +94,8 @@ pub(crate) async fn school(
                         "since": c.as_of.to_string(),
                     })).collect::<Vec<_>>(),
                 });
-                db.audit_read(
-                    &account.login,
-                    Action::View,
+                user.audit_read(
+                    db,
                     &format!(
                         "API: официальные чаты школы {inn} на {}",
                         format_date_ru(asked.when.as_of)

@@ -127,6 +127,17 @@ impl TestApp {
             .await
     }
 
+    /// GET `path` with `Authorization: Bearer {token}` and no session, as a script sends it.
+    pub async fn get_bearer(&self, path: &str, token: &str) -> Reply {
+        self.send(
+            Request::get(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
     /// POSTs a form of `fields` in `session`, the session's CSRF token first, as its pages
     /// send it.
     pub async fn post(&self, path: &str, session: &Session, fields: &[(&str, &str)]) -> Reply {
