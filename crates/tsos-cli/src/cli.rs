@@ -84,6 +84,11 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// API-токены учетных записей веб-панели: для скриптов и BI (Authorization: Bearer)
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Уведомления письма школам по электронной почте: отправка и журнал
     Notices {
         #[command(subcommand)]
@@ -389,6 +394,38 @@ pub enum Generated {
 pub enum UserAction {
     /// Создать учетную запись (или сменить пароль, роль и область существующей)
     Add(UserAddArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenAction {
+    /// Создать API-токен учетной записи: он печатается один раз, в базе хранится только его
+    /// хеш; токен видит в API то же, что учетная запись
+    Add {
+        /// Логин учетной записи, от имени которой токен читает API
+        #[arg(long, value_name = "ЛОГИН")]
+        user: String,
+        /// Название, по которому токен узнают в списке: «BI», «Power Query»
+        #[arg(long, value_name = "НАЗВАНИЕ")]
+        name: String,
+        /// Срок действия в днях: 90d (без него — до отзыва)
+        #[arg(long, value_name = "ДНИ", value_parser = parse_token_days)]
+        expires: Option<u32>,
+    },
+    /// Список токенов (без самих токенов): номер, учетная запись, название, срок, состояние
+    List {
+        /// Только токены этой учетной записи
+        #[arg(long, value_name = "ЛОГИН")]
+        user: Option<String>,
+    },
+    /// Отозвать токен по номеру из списка: запросы с ним больше не принимаются
+    Revoke {
+        /// Номер токена (tsos token list)
+        id: i64,
+    },
+}
+
+fn parse_token_days(text: &str) -> Result<u32, String> {
+    tsos_web::parse_days(text).map_err(|err| err.to_string())
 }
 
 #[derive(Args, Debug)]

@@ -12,7 +12,8 @@ use tsos_domain::followup::FollowupOutcome;
 use tsos_domain::indicators::{Cutoff, Lagging};
 use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
 use tsos_report::ru;
-use tsos_store::{LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
+use tsos_store::{ApiToken, LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
+use tsos_web::TokenState;
 
 /// The full summary of one import.
 pub fn import(outcome: &ImportOutcome, catalogue: &Catalogue) -> String {
@@ -189,6 +190,36 @@ fn short_time(stamp: &str) -> String {
         Ok(ts) => ts.strftime("%d.%m.%Y %H:%M").to_string(),
         Err(_) => stamp.to_string(),
     }
+}
+
+/// `tsos token list`: the tokens without the tokens themselves.
+pub fn tokens_table(tokens: &[ApiToken]) -> String {
+    if tokens.is_empty() {
+        return "API-токенов нет: tsos token add --user ЛОГИН --name \"BI\" --expires 90d.\n"
+            .into();
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<16} {:<20} {:<14} {:<10}  {:<16} {:<10}  Состояние",
+        "№", "Учетная запись", "Название", "Начало", "Создан", "Срок", "Запрос"
+    );
+    for token in tokens {
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<16} {:<20} {:<14} {:<10}  {:<16} {:<10}  {}",
+            token.id,
+            token.login,
+            token.name,
+            format!("{}…", token.hint),
+            tsos_web::date_ru(token.created_at),
+            tsos_web::expiry_ru(token),
+            tsos_web::used_ru(token),
+            TokenState::of(token, now).title_ru()
+        );
+    }
+    out
 }
 
 pub fn snapshots_table(snapshots: &[SnapshotInfo]) -> String {

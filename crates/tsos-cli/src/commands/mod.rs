@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db {
             action: DbAction::Copy { from, to },
         } => database::copy(&globals, &from, &to),
+        Command::Token { action } => web::token(&globals, action),
         Command::Generate { what } => generate::generate(what),
     }
 }

@@ -1,5 +1,5 @@
-//! The web dashboard from the command line: `tsos serve`, `tsos user add`, and the end of
-//! `tsos demo`, which serves the demo data.
+//! The web dashboard from the command line: `tsos serve`, `tsos user add`, `tsos token`, and
+//! the end of `tsos demo`, which serves the demo data.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -11,7 +11,8 @@ use tsos_store::{DbLocation, Store, UserSaved};
 use tsos_web::{AccountRole, WebConfig, WebError};
 
 use super::Globals;
-use crate::cli::{AccountRoleArg, ServeArgs, UserAddArgs};
+use crate::cli::{AccountRoleArg, ServeArgs, TokenAction, UserAddArgs};
+use crate::summary;
 
 /// Where the demo serves; another free port if this one is taken.
 const DEMO_PORT: u16 = 8080;
@@ -91,6 +92,44 @@ pub(super) fn user_add(globals: &Globals, args: UserAddArgs) -> anyhow::Result<(
     );
     if let Some(warning) = added.warning {
         eprintln!("внимание: {warning}");
+    }
+    Ok(())
+}
+
+/// `tsos token add|list|revoke`. The token goes to stdout alone, so that a script can take
+/// it (`TOKEN=$(tsos token add …)`); what it is goes to stderr.
+pub(super) fn token(globals: &Globals, action: TokenAction) -> anyhow::Result<()> {
+    let mut store = globals.open_store()?;
+    match action {
+        TokenAction::Add {
+            user,
+            name,
+            expires,
+        } => {
+            let added = tsos_web::add_token(&mut store, &user, &name, expires)?;
+            eprintln!(
+                "API-токен №{} «{}» учетной записи «{}» создан, {}. Он показан один раз: сохраните его сейчас.",
+                added.id,
+                added.name,
+                added.login,
+                added.expires_at.map_or_else(
+                    || "бессрочный".to_string(),
+                    |at| format!("действует до {}", tsos_web::date_ru(at))
+                )
+            );
+            println!("{}", added.token);
+        }
+        TokenAction::List { user } => {
+            let tokens = tsos_web::list_tokens(&store, user.as_deref())?;
+            print!("{}", summary::tokens_table(&tokens));
+        }
+        TokenAction::Revoke { id } => {
+            let token = tsos_web::revoke_token(&mut store, id, None)?;
+            println!(
+                "API-токен №{id} «{}» учетной записи «{}» отозван.",
+                token.name, token.login
+            );
+        }
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod replacement;
 mod safe_csv;
 mod settings;
 mod snapshots;
+mod tokens;
 mod util;
 mod web;
 mod without_org;
