@@ -40,7 +40,7 @@ pub use data::rate::RateLimit;
 pub use data::{AppState, DEFAULT_MAX_UPLOAD_MB, WebConfig};
 pub use http::error::{INTERNAL, WebError};
 pub use http::failsafe::{Answer, catch_panics};
-pub use router::router;
+pub use router::{openapi, router};
 pub use scope::AccountRole;
 
 /// Serves the dashboard on `addr` until Ctrl+C or SIGTERM, on a runtime of its own so that

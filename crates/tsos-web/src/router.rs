@@ -2,20 +2,25 @@
 //! to a panic, the same-origin check of a POST, the security headers and the request's span
 //! in the log.
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
+use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{login, same_origin};
 use crate::data::AppState;
+use crate::handlers::api::openapi::Document;
 use crate::handlers::{
     account, api, area, assets, audit, chats, downloads, health, import, quality, snapshots,
 };
 use crate::http::error::WebError;
 use crate::http::failsafe::{Answer, catch_panics, request_span};
+use crate::http::openapi::ApiDoc;
 use crate::http::upload::refuse_oversized;
 
 /// What the pages may load: only this site's own stylesheet and script, no inline code, no
@@ -31,6 +36,24 @@ fn limited(route: MethodRouter<AppState>, limit: u64) -> MethodRouter<AppState> 
             usize::try_from(limit).unwrap_or(usize::MAX),
         ))
         .layer(from_fn_with_state(limit, refuse_oversized))
+}
+
+/// Every route of the API, each registered with its description from one `routes!`: a route
+/// cannot be served without being described (`tests/web/openapi.rs` also asks each).
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(api::report::show))
+        .routes(routes!(api::school::show))
+        .routes(routes!(api::municipality::show))
+        .routes(routes!(api::dates::show))
+        .routes(routes!(chats::api::report))
+        .routes(routes!(chats::api::school))
+        .routes(routes!(api::openapi::show))
+}
+
+/// The OpenAPI 3.1 description of the API, as `/api/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
 }
 
 /// The whole site.
@@ -94,13 +117,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .fallback(async || WebError::NotFound);
-    let api = Router::new()
-        .route("/api/report", get(api::report::show))
-        .route("/api/schools/{inn}", get(api::school::show))
-        .route("/api/municipalities/{name}", get(api::municipality::show))
-        .route("/api/dates", get(api::dates::show))
-        .route("/api/chats", get(chats::api::report))
-        .route("/api/chats/schools/{inn}", get(chats::api::school));
+    let (api, document) = api_routes().split_for_parts();
+    let document = Document(
+        serde_json::to_vec(&document)
+            .expect("a document of strings and maps always serialises")
+            .into(),
+    );
+    let api = api.layer(Extension(document));
     let site = catch_panics(pages, Answer::Page)
         .merge(catch_panics(api, Answer::Json))
         .layer(from_fn(same_origin))

@@ -6,6 +6,7 @@
 
 pub(crate) mod error;
 pub(crate) mod failsafe;
+pub(crate) mod openapi;
 pub(crate) mod query;
 pub(crate) mod response;
 pub(crate) mod upload;

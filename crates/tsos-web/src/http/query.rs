@@ -32,9 +32,12 @@ impl PageQuery {
 }
 
 /// The query of a report's download or API call.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ReportQuery {
+    /// Отчетная дата: 2023-10-01 или 01.10.2023; без нее — последняя дата с данными.
     pub as_of: Option<String>,
+    /// Уровень: school (по умолчанию), municipality или region.
     pub level: Option<String>,
 }
 

@@ -14,6 +14,7 @@ mod downloads;
 mod failsafe;
 mod health;
 mod import;
+mod openapi;
 mod overview;
 mod scope;
 mod sessions;

@@ -6,8 +6,17 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::ApiUser;
 use crate::data::AppState;
 use crate::http::error::WebError;
+use crate::http::openapi::{ApiErrors, DatesJson};
 
 /// GET /api/dates: the dates with platform data.
+#[utoipa::path(
+    get,
+    path = "/api/dates",
+    operation_id = "dates",
+    tag = "Отчеты",
+    summary = "Даты с данными",
+    responses((status = 200, description = "Даты по возрастанию", body = DatesJson), ApiErrors)
+)]
 pub(crate) async fn show(
     State(state): State<AppState>,
     _user: ApiUser,

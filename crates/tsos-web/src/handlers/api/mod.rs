@@ -4,6 +4,7 @@
 
 pub(crate) mod dates;
 pub(crate) mod municipality;
+pub(crate) mod openapi;
 pub(crate) mod report;
 pub(crate) mod school;
 

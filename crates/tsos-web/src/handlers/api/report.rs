@@ -9,10 +9,21 @@ use crate::auth::ApiUser;
 use crate::data::AppState;
 use crate::data::answers::AnswerFormat;
 use crate::http::error::WebError;
+use crate::http::openapi::{ApiErrors, ReportJson};
 use crate::http::query::{ReportQuery, parse_level};
 
 /// GET /api/report?as_of=2023-10-01&level=school: the serialised answer every account of
 /// the same scope shares, gzip-compressed when the client accepts it.
+#[utoipa::path(
+    get,
+    path = "/api/report",
+    operation_id = "report",
+    tag = "Отчеты",
+    summary = "Отчет на дату",
+    description = "Объект `tsos report --format json` (SPEC §8) со строками, которые видит учетная запись.",
+    params(ReportQuery),
+    responses((status = 200, description = "Отчет", body = ReportJson), ApiErrors)
+)]
 pub(crate) async fn show(
     State(state): State<AppState>,
     user: ApiUser,

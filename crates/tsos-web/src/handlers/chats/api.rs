@@ -9,6 +9,7 @@ use super::{Asked, ChatsQuery, school_in_scope, scoped_rows};
 use crate::auth::ApiUser;
 use crate::data::AppState;
 use crate::http::error::WebError;
+use crate::http::openapi::{ApiErrors, ChatsReportJson, SchoolChatsJson};
 use crate::http::query::parse_level;
 use crate::http::response::json;
 
@@ -18,6 +19,19 @@ fn json_value(value: &serde_json::Value) -> Response {
 
 /// GET /api/chats?level=…&as_of=…&deadline=…: the object of `tsos chats report --format
 /// json`, with only the rows the account may see.
+#[utoipa::path(
+    get,
+    path = "/api/chats",
+    operation_id = "chats_report",
+    tag = "Чаты",
+    summary = "Официальные чаты на дату",
+    params(
+        ("as_of" = Option<String>, Query, description = "Дата: 2023-10-01 или 01.10.2023; без нее — сегодня"),
+        ("deadline" = Option<String>, Query, description = "Срок перехода; без него — 01.03.2023, пустой — без срока"),
+        ("level" = Option<String>, Query, description = "Уровень: school (по умолчанию), municipality или region"),
+    ),
+    responses((status = 200, description = "Чаты по строкам уровня", body = ChatsReportJson), ApiErrors)
+)]
 pub(crate) async fn report(
     State(state): State<AppState>,
     user: ApiUser,
@@ -51,6 +65,18 @@ pub(crate) async fn report(
 }
 
 /// GET /api/chats/schools/{inn}?as_of=…: the school's chats, each in its latest state.
+#[utoipa::path(
+    get,
+    path = "/api/chats/schools/{inn}",
+    operation_id = "school_chats",
+    tag = "Чаты",
+    summary = "Чаты одной школы",
+    params(
+        ("inn" = String, Path, description = "ИНН школы"),
+        ("as_of" = Option<String>, Query, description = "Дата: 2023-10-01 или 01.10.2023; без нее — сегодня"),
+    ),
+    responses((status = 200, description = "Чаты школы в последнем состоянии на дату", body = SchoolChatsJson), ApiErrors)
+)]
 pub(crate) async fn school(
     State(state): State<AppState>,
     user: ApiUser,
