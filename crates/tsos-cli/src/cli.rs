@@ -388,6 +388,11 @@ pub enum Generated {
         /// Папка, куда их записать
         out: PathBuf,
     },
+    /// Описание API в OpenAPI 3.1, как его отдает /api/openapi.json
+    Openapi {
+        /// Файл, куда его записать
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

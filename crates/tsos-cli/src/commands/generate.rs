@@ -1,6 +1,7 @@
 //! `tsos generate` (hidden): the manual pages and shell completions that the package ships,
 //! made by the binary itself from its clap definitions, so that they cannot disagree with its
-//! flags. `packaging/build-deb.sh` runs it before `cargo deb`.
+//! flags. `packaging/build-deb.sh` runs it before `cargo deb`. Also the API's OpenAPI
+//! document, for CI's validator (`.ci/openapi-check.sh`).
 
 use std::path::Path;
 
@@ -14,6 +15,13 @@ pub(super) fn generate(what: Generated) -> anyhow::Result<()> {
     match what {
         Generated::Man { out } => man_pages(&out),
         Generated::Completions { out } => completions(&out),
+        Generated::Openapi { out } => {
+            let document = tsos_web::openapi()
+                .to_pretty_json()
+                .context("описание API не сериализовано")?;
+            std::fs::write(&out, document + "\n")
+                .with_context(|| format!("не удалось записать {}", out.display()))
+        }
     }
 }
 
