@@ -189,8 +189,24 @@ pub fn import_file(
     catalogue: &Catalogue,
     request: &ImportRequest<'_>,
 ) -> Result<ImportOutcome, AppError> {
+    let started = std::time::Instant::now();
     let prepared = prepare_import(store, catalogue, request)?;
-    commit_import(store, prepared, request)
+    let outcome = commit_import(store, prepared, request)?;
+    let import = &outcome.import;
+    tracing::info!(
+        file = %import.file_name,
+        sha256 = %import.sha256,
+        dataset = %outcome.dataset,
+        as_of = %import.as_of,
+        rows = import.stats.accepted,
+        snapshot = match outcome.saved {
+            SaveOutcome::Saved { id, .. } | SaveOutcome::Unchanged { id } => id,
+        },
+        unchanged = matches!(outcome.saved, SaveOutcome::Unchanged { .. }),
+        ms = started.elapsed().as_millis() as u64,
+        "импорт"
+    );
+    Ok(outcome)
 }
 
 /// Reads `request.path` and reconciles it with the registry, writing nothing.

@@ -145,6 +145,15 @@ pub fn write_letter(
         files: files.iter().map(|p| p.display().to_string()).collect(),
         items: letter.named.clone(),
     })?;
+    tracing::info!(
+        letter = letter_id,
+        number = %number,
+        as_of = %request.as_of,
+        files = files.len(),
+        named = letter.named.len(),
+        notices = n_notices,
+        "письмо"
+    );
     Ok(LetterOutcome {
         letter_id,
         number,

@@ -207,6 +207,21 @@ pub fn send_notices(
             // An address the registry check let through but the mail library does not.
             Err(err) => Err(err.to_string()),
         };
+        match &result {
+            Ok(answer) => tracing::info!(
+                letter = letter.id,
+                school = %notice.school_id,
+                dry_run = !logs,
+                answer = %answer,
+                "уведомление отправлено"
+            ),
+            Err(reason) => tracing::warn!(
+                letter = letter.id,
+                school = %notice.school_id,
+                reason = %reason,
+                "уведомление не отправлено"
+            ),
+        }
         line.state = match result {
             Ok(answer) if logs => {
                 store.log_delivery(

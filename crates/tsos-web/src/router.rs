@@ -18,8 +18,9 @@ use crate::handlers::api::openapi::Document;
 use crate::handlers::{
     account, api, area, assets, audit, chats, downloads, health, import, quality, snapshots,
 };
+use crate::http::access::request_span;
 use crate::http::error::WebError;
-use crate::http::failsafe::{Answer, catch_panics, request_span};
+use crate::http::failsafe::{Answer, catch_panics};
 use crate::http::openapi::ApiDoc;
 use crate::http::upload::refuse_oversized;
 

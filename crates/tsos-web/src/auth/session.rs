@@ -8,6 +8,7 @@ use tsos_store::WebUser;
 
 use super::secret::{same_secret, sha256_hex};
 use crate::data::AppState;
+use crate::http::access::RequestLogin;
 use crate::http::error::WebError;
 use crate::scope::{Account, AccountRole};
 
@@ -80,8 +81,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(session) = session else {
             return Err(WebError::LoginRequired { next });
         };
+        let account = account_of(session.user)?;
+        RequestLogin::record(&parts.extensions, &account.login);
         Ok(CurrentUser {
-            account: account_of(session.user)?,
+            account,
             csrf: session.csrf_token,
             token_sha256,
         })

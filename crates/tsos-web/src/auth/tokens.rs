@@ -23,6 +23,7 @@ use super::secret::{random_token, sha256_hex};
 use super::session::{CurrentUser, account_of, unix_now};
 use crate::data::audit::Action;
 use crate::data::{AppState, Db};
+use crate::http::access::RequestLogin;
 use crate::http::error::WebError;
 use crate::scope::Account;
 
@@ -247,10 +248,12 @@ impl FromRequestParts<AppState> for ApiUser {
             })?;
         let path = parts.uri.path().to_string();
         let limiter = state.clone();
-        state
+        let user = state
             .run(move |db| bearer(db, &limiter, &token, &path))
             .await
-            .map_err(WebError::api)
+            .map_err(WebError::api)?;
+        RequestLogin::record(&parts.extensions, &user.account.login);
+        Ok(user)
     }
 }
 

@@ -1,17 +1,15 @@
 //! A request never takes the server down with it. A panic in a handler, or on the blocking
 //! thread it waits for ([`crate::AppState::run`]), becomes the plain 500 of
-//! [`INTERNAL`]; the panic's message goes to the log, inside the request's span,
-//! which names its method and path (never its headers: they carry the session cookie).
+//! [`INTERNAL`]; the panic's message goes to the log, inside the request's span
+//! ([`super::access`]), which names its method and path (never its headers: they carry the
+//! session cookie).
 
 use std::any::Any;
 
 use axum::Router;
-use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::catch_panic::CatchPanicLayer;
-use tracing::Instrument;
 
 use super::error::{INTERNAL, error_response};
 
@@ -70,18 +68,6 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
     } else {
         "(без текста)"
     }
-}
-
-/// Runs the request inside a span with its method and path, so that whatever a handler logs
-/// (an internal error, a panic) says which request it was. The query is left out: it is the
-/// user's input, and the path is enough to find the handler.
-pub(crate) async fn request_span(request: Request, next: Next) -> Response {
-    let span = tracing::error_span!(
-        "запрос",
-        method = %request.method(),
-        path = %request.uri().path()
-    );
-    next.run(request).instrument(span).await
 }
 
 #[cfg(test)]
