@@ -374,6 +374,37 @@ pub struct ServeArgs {
     /// файла настроек (upload_dir), иначе во временной папке системы
     #[arg(long, env = "TSOS_UPLOAD_DIR", value_name = "ПАПКА")]
     pub upload_dir: Option<PathBuf>,
+    /// Вид журнала: text — строки для человека, json — по объекту JSON на строку (для
+    /// journald и сборщиков журналов); по умолчанию из файла настроек (log_format), иначе text
+    #[arg(long, env = "TSOS_LOG_FORMAT", value_enum, value_name = "ВИД")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// How the server's log is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for a person in a terminal.
+    Text,
+    /// One JSON object a line, for the journal and log collectors.
+    Json,
+}
+
+impl LogFormat {
+    pub const ALL: [LogFormat; 2] = [LogFormat::Text, LogFormat::Json];
+
+    /// The value of `--log-format` and of the settings file's `log_format`.
+    pub fn code(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<LogFormat> {
+        LogFormat::ALL
+            .into_iter()
+            .find(|format| format.code() == code)
+    }
 }
 
 #[derive(Subcommand, Debug)]

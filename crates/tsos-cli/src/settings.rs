@@ -14,7 +14,7 @@ use toml::Spanned;
 use tracing_subscriber::filter::LevelFilter;
 use tsos_store::DbLocation;
 
-use crate::cli::{DEFAULT_ADDRESS, ServeArgs};
+use crate::cli::{DEFAULT_ADDRESS, LogFormat, ServeArgs};
 
 /// Read when it exists and `--config` names no other file.
 pub const DEFAULT_PATH: &str = "/etc/tsos/tsos.toml";
@@ -23,7 +23,7 @@ pub const DEFAULT_PATH: &str = "/etc/tsos/tsos.toml";
 const TIME_ZONE: &str = "Europe/Moscow";
 
 /// The keys of the file and what each expects, for the messages about them.
-const KEYS: [(&str, &str); 8] = [
+const KEYS: [(&str, &str); 9] = [
     (
         "address",
         "адрес и порт в кавычках, например \"127.0.0.1:8080\"",
@@ -41,6 +41,7 @@ const KEYS: [(&str, &str); 8] = [
         "log_level",
         "\"error\", \"warn\", \"info\", \"debug\", \"trace\" или \"off\"",
     ),
+    ("log_format", "\"text\" или \"json\""),
     (
         "time_zone",
         "\"Europe/Moscow\": tsos пока считает даты только по московскому времени",
@@ -57,6 +58,7 @@ pub struct Settings {
     pub platforms: Option<PathBuf>,
     pub letter_settings: Option<PathBuf>,
     pub log_level: Option<LevelFilter>,
+    pub log_format: Option<LogFormat>,
     pub max_upload_mb: Option<u64>,
     pub upload_dir: Option<PathBuf>,
 }
@@ -71,6 +73,7 @@ struct File {
     platforms: Option<Spanned<PathBuf>>,
     letter_settings: Option<Spanned<PathBuf>>,
     log_level: Option<Spanned<String>>,
+    log_format: Option<Spanned<String>>,
     time_zone: Option<Spanned<String>>,
     max_upload_mb: Option<Spanned<i64>>,
     upload_dir: Option<Spanned<PathBuf>>,
@@ -83,6 +86,7 @@ pub struct Serve {
     pub max_upload_mb: u64,
     pub upload_dir: Option<PathBuf>,
     pub log_level: LevelFilter,
+    pub log_format: LogFormat,
 }
 
 impl Settings {
@@ -139,6 +143,16 @@ impl Settings {
             })?),
             None => None,
         };
+        let log_format = match file.log_format {
+            Some(value) => Some(LogFormat::from_code(value.get_ref()).ok_or_else(|| {
+                error(
+                    value.span(),
+                    "log_format",
+                    expected("log_format", &text[value.span()]),
+                )
+            })?),
+            None => None,
+        };
         if let Some(value) = file.time_zone
             && value.get_ref() != TIME_ZONE
         {
@@ -179,6 +193,7 @@ impl Settings {
             platforms: path_of(file.platforms, "platforms")?,
             letter_settings: path_of(file.letter_settings, "letter_settings")?,
             log_level,
+            log_format,
             max_upload_mb,
             upload_dir: path_of(file.upload_dir, "upload_dir")?,
         })
@@ -196,6 +211,10 @@ impl Settings {
                 .unwrap_or(tsos_web::DEFAULT_MAX_UPLOAD_MB),
             upload_dir: args.upload_dir.or_else(|| self.upload_dir.clone()),
             log_level: self.log_level.unwrap_or(LevelFilter::INFO),
+            log_format: args
+                .log_format
+                .or(self.log_format)
+                .unwrap_or(LogFormat::Text),
         }
     }
 }
@@ -328,6 +347,7 @@ database = "/var/lib/tsos/tsos.db"
 platforms = "/etc/tsos/platforms.toml"
 letter_settings = "/etc/tsos/tsos-letter.toml"
 log_level = "warn"
+log_format = "json"
 time_zone = "Europe/Moscow"
 max_upload_mb = 512
 upload_dir = "/var/lib/tsos"
@@ -342,6 +362,7 @@ upload_dir = "/var/lib/tsos"
                 platforms: Some("/etc/tsos/platforms.toml".into()),
                 letter_settings: Some("/etc/tsos/tsos-letter.toml".into()),
                 log_level: Some(LevelFilter::WARN),
+                log_format: Some(LogFormat::Json),
                 max_upload_mb: Some(512),
                 upload_dir: Some("/var/lib/tsos".into()),
             }
@@ -372,7 +393,7 @@ upload_dir = "/var/lib/tsos"
     #[test]
     fn a_flag_or_its_variable_wins_over_the_file_and_the_file_over_the_default() {
         let file = parse(
-            "address = \"127.0.0.2:9000\"\nmax_upload_mb = 16\nupload_dir = \"/srv/uploads\"\nlog_level = \"debug\"\n",
+            "address = \"127.0.0.2:9000\"\nmax_upload_mb = 16\nupload_dir = \"/srv/uploads\"\nlog_level = \"debug\"\nlog_format = \"json\"\n",
         )
         .unwrap();
         let given = serve_args(&[
@@ -382,6 +403,8 @@ upload_dir = "/var/lib/tsos"
             "32",
             "--upload-dir",
             "/tmp/up",
+            "--log-format",
+            "text",
         ]);
         assert_eq!(
             file.serve(given),
@@ -390,6 +413,7 @@ upload_dir = "/var/lib/tsos"
                 max_upload_mb: 32,
                 upload_dir: Some("/tmp/up".into()),
                 log_level: LevelFilter::DEBUG,
+                log_format: LogFormat::Text,
             }
         );
         assert_eq!(
@@ -399,6 +423,7 @@ upload_dir = "/var/lib/tsos"
                 max_upload_mb: 16,
                 upload_dir: Some("/srv/uploads".into()),
                 log_level: LevelFilter::DEBUG,
+                log_format: LogFormat::Json,
             }
         );
         assert_eq!(
@@ -408,6 +433,7 @@ upload_dir = "/var/lib/tsos"
                 max_upload_mb: tsos_web::DEFAULT_MAX_UPLOAD_MB,
                 upload_dir: None,
                 log_level: LevelFilter::INFO,
+                log_format: LogFormat::Text,
             }
         );
     }
@@ -419,7 +445,7 @@ upload_dir = "/var/lib/tsos"
             err,
             "файл настроек /etc/tsos/tsos.toml, строка 3, ключ «adress»: неизвестный ключ; \
              допустимые ключи: address, database, platforms, letter_settings, log_level, \
-             time_zone, max_upload_mb, upload_dir"
+             log_format, time_zone, max_upload_mb, upload_dir"
         );
         let err = parse("[serve]\naddress = \"0.0.0.0:8080\"\n").unwrap_err();
         assert!(

@@ -11,7 +11,7 @@ use tsos_store::{DbLocation, Store, UserSaved};
 use tsos_web::{AccountRole, WebConfig, WebError};
 
 use super::Globals;
-use crate::cli::{AccountRoleArg, ServeArgs, TokenAction, UserAddArgs};
+use crate::cli::{AccountRoleArg, LogFormat, ServeArgs, TokenAction, UserAddArgs};
 use crate::summary;
 
 /// Where the demo serves; another free port if this one is taken.
@@ -38,24 +38,34 @@ pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
             "внимание: панель доступна из сети по HTTP; для работы вне локальной сети поставьте перед ней HTTPS-прокси"
         );
     }
-    init_log(serve.log_level);
+    init_log(serve.log_level, serve.log_format);
     tsos_web::serve(addr, config, |bound| {
         println!("Веб-панель мониторинга: http://{bound} (база {db}). Остановить: Ctrl+C.");
     })?;
     Ok(())
 }
 
-/// The server's log, to stderr: errors with the request they happened in, and the start and
-/// stop. `RUST_LOG` changes what is written (`RUST_LOG=debug`); `level` without it.
-fn init_log(level: LevelFilter) {
+/// The server's log, to stderr: a line per request, import, letter and e-mail, errors with
+/// the request they happened in, and the start and stop. `RUST_LOG` changes what is written
+/// (`RUST_LOG=debug`); `level` without it. In JSON, each event is one object with its fields
+/// at the top level beside `timestamp`, `level` and `message`.
+fn init_log(level: LevelFilter, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::builder()
         .with_default_directive(level.into())
         .from_env_lossy();
-    // Only fails if a logger is already set, and then that one writes.
-    let _ = tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // Each only fails if a logger is already set, and then that one writes.
+    let _ = match format {
+        LogFormat::Text => log.try_init(),
+        LogFormat::Json => log
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 pub(super) fn user_add(globals: &Globals, args: UserAddArgs) -> anyhow::Result<()> {
@@ -216,7 +226,7 @@ pub(super) fn after_demo(
             "\nВеб-панель мониторинга: http://{bound}\n{logins}\nОстановить: Ctrl+C (без веб-панели: tsos demo --no-serve)."
         );
     };
-    init_log(LevelFilter::INFO);
+    init_log(LevelFilter::INFO, LogFormat::Text);
     match tsos_web::serve((Ipv4Addr::LOCALHOST, DEMO_PORT).into(), config(), ready) {
         // Port 8080 is often taken by something else; any free port will do for a demo.
         Err(WebError::Bind { .. }) => {

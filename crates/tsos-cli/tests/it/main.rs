@@ -10,6 +10,7 @@ mod engines;
 mod instances;
 mod layouts;
 mod letter;
+mod logs;
 mod mail;
 mod messy;
 mod names;
