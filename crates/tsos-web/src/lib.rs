@@ -3,7 +3,8 @@
 //! The principal items are [`router`], which builds the whole site over an [`AppState`], and
 //! [`serve`], which runs it. Pages are server-rendered HTML (askama templates in
 //! `templates/`) with server-drawn SVG charts; the JSON API under `/api/` returns the object
-//! of `tsos report --format json`.
+//! of `tsos report --format json`, to a session or an API token ([`add_token`]), and describes
+//! itself at `/api/openapi.json` ([`openapi`]).
 //!
 //! Architecture invariant: scope is enforced here, on the server, for every page, download
 //! and API call — a school account never receives a figure of another school, a

@@ -104,12 +104,17 @@ fn utc_date(at: Timestamp) -> jiff::civil::Date {
 /// A lifetime in days as typed: `90d` or `90`.
 pub fn parse_days(text: &str) -> Result<u32, WebError> {
     let digits = text.trim().trim_end_matches(['d', 'д']);
-    match digits.parse::<u32>() {
-        Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => Ok(days),
-        _ => Err(WebError::Account(format!(
-            "срок токена «{text}»: число дней от 1 до {MAX_TOKEN_DAYS}, например 90d"
-        ))),
-    }
+    digits
+        .parse::<u32>()
+        .ok()
+        .filter(|days| (1..=MAX_TOKEN_DAYS).contains(days))
+        .ok_or_else(|| bad_days(text))
+}
+
+fn bad_days(text: &str) -> WebError {
+    WebError::Account(format!(
+        "срок токена «{text}»: число дней от 1 до {MAX_TOKEN_DAYS}, например 90d"
+    ))
 }
 
 /// What [`add_token`] made: the token itself is here and nowhere else.
@@ -136,8 +141,8 @@ pub fn add_token(
             "название токена — от 1 до {MAX_NAME} знаков, например «BI»"
         )));
     }
-    if let Some(days) = days {
-        parse_days(&days.to_string())?;
+    if let Some(days) = days.filter(|days| !(1..=MAX_TOKEN_DAYS).contains(days)) {
+        return Err(bad_days(&days.to_string()));
     }
     let user = store
         .web_user(&login)?

@@ -35,6 +35,8 @@ struct TokenView {
     expires: String,
     used: String,
     state: &'static str,
+    /// The state's code, the row's CSS class.
+    state_code: &'static str,
     live: bool,
 }
 
@@ -49,6 +51,7 @@ impl TokenView {
             name: token.name,
             hint: token.hint,
             state: state.title_ru(),
+            state_code: state.code(),
             live: state == TokenState::Live,
         }
     }

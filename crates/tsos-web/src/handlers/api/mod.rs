@@ -1,6 +1,8 @@
 //! The JSON API under `/api/`: the same object as `tsos report --format json` (SPEC §8), with
-//! only the rows the account may see. An error is answered as JSON too, a missing session as
-//! 401 rather than a redirect to the login page ([`crate::auth::ApiUser`]).
+//! only the rows the account may see. An error is answered as JSON too, a missing session or
+//! a refused API token as 401 rather than a redirect to the login page
+//! ([`crate::auth::ApiUser`]). Each route carries its OpenAPI description
+//! (`#[utoipa::path]`), served at `/api/openapi.json` ([`openapi`]).
 
 pub(crate) mod dates;
 pub(crate) mod municipality;
