@@ -145,3 +145,52 @@ fn table_is_readable() {
         "{table}"
     );
 }
+
+#[test]
+fn open_data_is_plain_csv_with_a_passport_and_an_escaped_page() {
+    let reports = Level::ALL
+        .map(|level| {
+            report_named(
+                level,
+                ["=МБОУ <СОШ> №1", "Буйнакский район", "Республика Дагестан"],
+            )
+        })
+        .to_vec();
+    let files = crate::opendata::publication(&reports, date(2023, 11, 2), "Минобрнауки РД");
+    let text = |name: &str| {
+        let file = files
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        String::from_utf8(file.bytes.clone()).unwrap()
+    };
+    let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), files.len(), "{names:?}");
+    let schools = text("schools.csv");
+    assert!(
+        schools.starts_with("id,name,municipality,region,schools,contingent_teachers,"),
+        "UTF-8 without BOM, Latin names: {schools}"
+    );
+    assert!(
+        schools.contains("0512345678,'=МБОУ <СОШ> №1,Буйнакский район"),
+        "{schools}"
+    );
+    assert!(
+        schools.contains(",0.807"),
+        "a share as a fraction: {schools}"
+    );
+    let page = text("index.html");
+    assert!(page.contains("=МБОУ &lt;СОШ&gt; №1") && !page.contains("<СОШ>"));
+    assert!(page.contains("80,7 %"), "{page}");
+    let meta = text("meta.csv");
+    for line in [
+        "creator,Минобрнауки РД",
+        "created,20231102",
+        "valid,20231001",
+    ] {
+        assert!(meta.contains(line), "{line}: {meta}");
+    }
+    assert!(text("structure.csv").contains("schools.csv,myschool_teachers_share,"));
+}
