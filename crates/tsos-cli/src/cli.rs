@@ -60,6 +60,9 @@ pub enum Command {
         #[command(subcommand)]
         action: TargetsAction,
     },
+    /// Открытые данные месяца для сайта органа: страница с таблицами и диаграммами SVG и те же
+    /// таблицы в CSV (UTF-8) с паспортом и структурой набора; без персональных данных
+    Publish(PublishArgs),
     /// Отстающие школы: ниже цели более чем на полосу допуска, с наименьшей долей сначала
     Lagging(LaggingArgs),
     /// Замечания к качеству данных на дату: доли больше 100 %, нет контингента, падения и др.
@@ -220,6 +223,18 @@ pub struct ReportArgs {
     /// Записать в файл вместо вывода на экран
     #[arg(long, value_name = "ПУТЬ")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Папка публикации (создается; файлы с теми же именами заменяются)
+    #[arg(long, value_name = "ПАПКА")]
+    pub out: PathBuf,
+    /// Кто публикует, для паспорта набора; по умолчанию — регион из реестра
+    #[arg(long, value_name = "ОРГАН")]
+    pub creator: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Profiles { action } => imports::profiles(&globals, action),
         Command::Snapshots(args) => imports::snapshots(&globals, args),
         Command::Report(args) => reports::report(&globals, args),
+        Command::Publish(args) => reports::publish(&globals, args),
         Command::Lagging(args) => reports::lagging(&globals, args),
         Command::Quality(args) => reports::quality(&globals, args),
         Command::AtRisk(args) => reports::at_risk(&globals, args),

@@ -1,5 +1,6 @@
-//! The figures of a date: `tsos report` and the lists drawn from it (`tsos lagging`,
-//! `tsos quality`), and `tsos at-risk`, read from a file without storing it.
+//! The figures of a date: `tsos report`, its open-data publication (`tsos publish`) and the
+//! lists drawn from it (`tsos lagging`, `tsos quality`), and `tsos at-risk`, read from a file
+//! without storing it.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -12,7 +13,8 @@ use tsos_report::json::JsonStyle;
 
 use super::{Globals, level_of};
 use crate::cli::{
-    AtRiskArgs, AtRiskFormat, FormatArg, LaggingArgs, ListFormat, QualityArgs, ReportArgs,
+    AtRiskArgs, AtRiskFormat, FormatArg, LaggingArgs, ListFormat, PublishArgs, QualityArgs,
+    ReportArgs,
 };
 use crate::{outputs, summary};
 
@@ -38,6 +40,39 @@ pub(super) fn report(globals: &Globals, args: ReportArgs) -> anyhow::Result<()> 
         }
         FormatArg::Csv => globals.write_output(out, &tsos_report::csv::to_bytes(&report()?)),
     }
+}
+
+/// `tsos publish`: the three levels of a date as a static page with charts and open-data CSV.
+pub(super) fn publish(globals: &Globals, args: PublishArgs) -> anyhow::Result<()> {
+    let store = globals.open_store()?;
+    let as_of = args.as_of.or_latest(&store)?;
+    let reports = build_all_levels(&store, &globals.catalogue, as_of)?;
+    let creator = args.creator.unwrap_or_else(|| {
+        let mut regions: Vec<&str> = reports
+            .iter()
+            .filter(|r| r.level == Level::Region)
+            .flat_map(|r| r.rows.iter().map(|row| row.name.as_str()))
+            .collect();
+        regions.dedup();
+        regions.join(", ")
+    });
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("не удалось создать папку {}", args.out.display()))?;
+    let files = tsos_report::opendata::publication(&reports, tsos_app::today(), &creator);
+    for file in &files {
+        let path = args.out.join(&file.name);
+        std::fs::write(&path, &file.bytes)
+            .with_context(|| format!("не удалось записать {}", path.display()))?;
+    }
+    if !globals.quiet {
+        eprintln!(
+            "Опубликовано на {}: {} файлов в папке {} (index.html, паспорт meta.csv).",
+            tsos_domain::format_date_ru(as_of),
+            files.len(),
+            args.out.display()
+        );
+    }
+    Ok(())
 }
 
 /// JSON goes to its destination as it is serialised: at 40,000 schools it is tens of MB.

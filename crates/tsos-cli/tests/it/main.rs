@@ -15,6 +15,7 @@ mod mail;
 mod messy;
 mod names;
 mod old_formats;
+mod publish;
 mod replacement;
 mod safe_csv;
 mod settings;
