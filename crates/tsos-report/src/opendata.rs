@@ -278,6 +278,18 @@ fn page(reports: &[Report], as_of: Date, charts: &[(String, String)]) -> String 
     html
 }
 
+/// Who publishes, when no one is named: the region (or regions) of the reports, as the
+/// registry names them.
+pub fn default_creator(reports: &[Report]) -> String {
+    let mut regions: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.level == Level::Region)
+        .flat_map(|r| r.rows.iter().map(|row| row.name.as_str()))
+        .collect();
+    regions.dedup();
+    regions.join(", ")
+}
+
 /// Every file of the publication of `reports` (the three levels of one date), made on
 /// `published` by `creator` (the authority, as the passport names it).
 pub fn publication(reports: &[Report], published: Date, creator: &str) -> Vec<Published> {

@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
             get(downloads::appendix::download),
         )
         .route("/download/chats.xlsx", get(chats::xlsx::download))
+        .route("/download/opendata.zip", get(downloads::opendata::download))
         .route(
             "/download/letter/{id}/{file}",
             get(downloads::letter::download),

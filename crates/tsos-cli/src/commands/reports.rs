@@ -47,15 +47,9 @@ pub(super) fn publish(globals: &Globals, args: PublishArgs) -> anyhow::Result<()
     let store = globals.open_store()?;
     let as_of = args.as_of.or_latest(&store)?;
     let reports = build_all_levels(&store, &globals.catalogue, as_of)?;
-    let creator = args.creator.unwrap_or_else(|| {
-        let mut regions: Vec<&str> = reports
-            .iter()
-            .filter(|r| r.level == Level::Region)
-            .flat_map(|r| r.rows.iter().map(|row| row.name.as_str()))
-            .collect();
-        regions.dedup();
-        regions.join(", ")
-    });
+    let creator = args
+        .creator
+        .unwrap_or_else(|| tsos_report::opendata::default_creator(&reports));
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("не удалось создать папку {}", args.out.display()))?;
     let files = tsos_report::opendata::publication(&reports, tsos_app::today(), &creator);

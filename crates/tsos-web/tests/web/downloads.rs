@@ -106,3 +106,45 @@ async fn report_csv_neutralises_formulas_at_every_level() {
         }
     }
 }
+
+/// The open-data ZIP is `tsos publish`'s files, for administrators only.
+#[tokio::test]
+async fn the_open_data_zip_is_the_publication_for_admins() {
+    let app = TestApp::new();
+    let admin = app.login("admin").await;
+    let reply = app
+        .get("/download/opendata.zip?as_of=2023-10-01", &admin)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.headers["content-type"], "application/zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(reply.body.clone())).unwrap();
+    let reports = tsos_app::report::build_all_levels(
+        &app.store(),
+        &tsos_domain::Catalogue::builtin(),
+        date(2023, 10, 1),
+    )
+    .unwrap();
+    let expected = tsos_report::opendata::publication(&reports, date(2023, 10, 2), REGION);
+    assert_eq!(archive.len(), expected.len());
+    for file in expected
+        .iter()
+        .filter(|f| f.name.ends_with(".csv") && f.name != "meta.csv")
+    {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(&file.name).unwrap(), &mut bytes).unwrap();
+        assert_eq!(bytes, file.bytes, "{}", file.name);
+    }
+    let page = app.get("/downloads", &admin).await.text();
+    assert!(page.contains("/download/opendata.zip?"), "{page}");
+    let region = app.login("region").await;
+    assert_eq!(
+        app.get("/download/opendata.zip", &region).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        !app.get("/downloads", &region)
+            .await
+            .text()
+            .contains("opendata.zip")
+    );
+}

@@ -40,6 +40,7 @@ async fn authorization_matrix() {
         ("/audit".into(), [OK, NO, NO, NO, NO, NO]),
         ("/account".into(), [OK, OK, OK, OK, OK, OK]),
         ("/download/appendix.xlsx".into(), [OK, OK, OK, OK, OK, OK]),
+        ("/download/opendata.zip".into(), [OK, NO, NO, NO, NO, NO]),
         (
             "/download/report.csv?level=school".into(),
             [OK, OK, OK, OK, OK, OK],

@@ -23,6 +23,8 @@ struct DownloadsPage {
     levels: Vec<(&'static str, &'static str)>,
     letters: Vec<LetterView>,
     show_letters: bool,
+    /// The open-data ZIP is for administrators.
+    show_opendata: bool,
 }
 
 struct LetterView {
@@ -98,6 +100,7 @@ pub(crate) async fn show(
                 levels,
                 letters,
                 show_letters,
+                show_opendata: account.is_admin(),
             };
             db.audit_read(&account.login, Action::View, "выгрузки");
             Ok(html(&page)?.into_response())
