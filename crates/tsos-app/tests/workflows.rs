@@ -513,3 +513,130 @@ fn a_dry_run_logs_nothing_and_unknown_schools_and_letters_are_named() {
     let err = setup.send_letter(7, &mut dry, &[]).unwrap_err();
     assert!(err.to_string().contains("письмо №7 не найдено"), "{err}");
 }
+
+#[test]
+fn a_school_replies_the_authority_returns_and_accepts_and_history_stays() {
+    use tsos_app::replies::{ReplyError, Upload, reply_threads, review_reply, send_reply};
+    use tsos_domain::replies::{
+        AttachmentKind, NoticeReply, ReplyReason, ReplyState, ReviewDecision,
+    };
+
+    let mut setup = Setup::new();
+    setup.letter_with_notices();
+    let today = date(2023, 10, 14);
+    let threads = reply_threads(&setup.store, |org| org == "0500000002").unwrap();
+    assert_eq!(
+        threads.len(),
+        1,
+        "one named indicator: «Моя школа», teachers"
+    );
+    assert_eq!(threads[0].state, ReplyState::NoReply);
+    assert_eq!(threads[0].municipality, "Буйнакский район");
+    let subject = threads[0].subject();
+    let reply = |text: &str| NoticeReply {
+        reason: ReplyReason::NoAccounts,
+        text: text.to_string(),
+        measures: "заведем учетные записи".to_string(),
+        expected_by: date(2023, 10, 25),
+    };
+
+    // A file is kept under the extension of what it is, whatever its name said.
+    let file = Upload {
+        file_name: "план.docx".to_string(),
+        bytes: b"%PDF-1.7 plan".to_vec(),
+    };
+    let first = send_reply(
+        &mut setup.store,
+        &subject,
+        reply("у 30 учителей нет записей"),
+        Some(file),
+        "school2",
+        today,
+    )
+    .unwrap();
+    let attached = first.attachment.as_ref().unwrap();
+    assert_eq!(
+        (attached.file_name.as_str(), attached.kind),
+        ("план.pdf", AttachmentKind::Pdf)
+    );
+    // A file that is none of the kinds, and an empty text, are refused with a reason.
+    let html = Upload {
+        file_name: "план.pdf".to_string(),
+        bytes: b"<html>".to_vec(),
+    };
+    for (text, file) in [("причина", Some(html)), ("", None)] {
+        let err = send_reply(
+            &mut setup.store,
+            &subject,
+            reply(text),
+            file,
+            "school2",
+            today,
+        );
+        assert!(matches!(err, Err(ReplyError::Invalid(_))), "{err:?}");
+    }
+
+    let returned = review_reply(
+        &mut setup.store,
+        first.id,
+        ReviewDecision::Return,
+        "назовите, сколько учителей и когда",
+        "muni",
+    )
+    .unwrap();
+    assert_eq!(returned.state, ReplyState::Returned);
+    // Reviewed once: a second review of the same reply is refused.
+    assert!(matches!(
+        review_reply(
+            &mut setup.store,
+            first.id,
+            ReviewDecision::Accept,
+            "",
+            "muni"
+        ),
+        Err(ReplyError::NotReviewable)
+    ));
+
+    let second = send_reply(
+        &mut setup.store,
+        &subject,
+        reply("у 30 учителей из 60 нет записей"),
+        None,
+        "school2",
+        today,
+    )
+    .unwrap();
+    let accepted = review_reply(
+        &mut setup.store,
+        second.id,
+        ReviewDecision::Accept,
+        "",
+        "muni",
+    )
+    .unwrap();
+    assert_eq!(accepted.state, ReplyState::Accepted);
+    assert_eq!(accepted.replies.len(), 2, "the first reply is kept");
+    assert_eq!(
+        accepted.replies[0].reviews[0].comment,
+        "назовите, сколько учителей и когда"
+    );
+    assert!(matches!(
+        send_reply(
+            &mut setup.store,
+            &subject,
+            reply("ещё"),
+            None,
+            "school2",
+            today
+        ),
+        Err(ReplyError::Accepted)
+    ));
+
+    // An indicator the letter did not name is no thread to reply to.
+    let mut other = subject.clone();
+    other.role = Role::Students;
+    assert!(matches!(
+        send_reply(&mut setup.store, &other, reply("x"), None, "school2", today),
+        Err(ReplyError::NoIndicator(1))
+    ));
+}

@@ -24,6 +24,7 @@ pub mod quality;
 pub mod reconcile;
 pub mod registry;
 pub mod replacement;
+pub mod replies;
 pub mod role;
 pub mod snapshot;
 pub mod targets;

@@ -16,7 +16,7 @@ struct Table {
     per_snapshot: bool,
 }
 
-use Column::{Int, Real, Text};
+use Column::{Bytes, Int, Real, Text};
 
 /// Every table, parents before children. `snapshot.superseded_by` points either way between
 /// snapshots, so it is set once every snapshot is there.
@@ -254,6 +254,50 @@ const TABLES: &[Table] = &[
             ("answer", Text),
         ],
         order: "id",
+        per_snapshot: false,
+    },
+    Table {
+        name: "notice_reply",
+        columns: &[
+            ("id", Int),
+            ("letter_id", Int),
+            ("org_id", Text),
+            ("platform", Text),
+            ("role", Text),
+            ("reason", Text),
+            ("text", Text),
+            ("measures", Text),
+            ("expected_by", Text),
+            ("replied_at", Text),
+            ("login", Text),
+        ],
+        order: "id",
+        per_snapshot: false,
+    },
+    Table {
+        name: "notice_reply_review",
+        columns: &[
+            ("id", Int),
+            ("reply_id", Int),
+            ("decision", Text),
+            ("comment", Text),
+            ("reviewed_at", Text),
+            ("login", Text),
+        ],
+        order: "id",
+        per_snapshot: false,
+    },
+    Table {
+        name: "notice_reply_attachment",
+        columns: &[
+            ("reply_id", Int),
+            ("file_name", Text),
+            ("kind", Text),
+            ("size", Int),
+            ("sha256", Text),
+            ("content", Bytes),
+        ],
+        order: "reply_id",
         per_snapshot: false,
     },
 ];

@@ -39,6 +39,8 @@ pub(crate) enum Param<'a> {
     Text(&'a str),
     /// A text made for the statement (a date written out).
     Owned(String),
+    /// A file's bytes (a BLOB, a `bytea`).
+    Bytes(&'a [u8]),
 }
 
 /// A value that can be a parameter: what rusqlite's `params!` took.
@@ -73,6 +75,18 @@ impl ToParam for f64 {
 impl ToParam for str {
     fn param(&self) -> Param<'_> {
         Param::Text(self)
+    }
+}
+
+impl ToParam for [u8] {
+    fn param(&self) -> Param<'_> {
+        Param::Bytes(self)
+    }
+}
+
+impl ToParam for Vec<u8> {
+    fn param(&self) -> Param<'_> {
+        Param::Bytes(self)
     }
 }
 
@@ -113,6 +127,7 @@ impl rusqlite::ToSql for Param<'_> {
             Param::Real(v) => ToSqlOutput::Borrowed(ValueRef::Real(*v)),
             Param::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Param::Owned(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Param::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         })
     }
 }
@@ -140,6 +155,7 @@ impl ToSql for Param<'_> {
                 _ => Err(format!("дробное число в столбце типа {ty}").into()),
             },
             Param::Text(v) => v.to_sql(ty, out),
+            Param::Bytes(v) => v.to_sql(ty, out),
         }
     }
 
@@ -157,6 +173,7 @@ pub(crate) enum Value {
     Int(i64),
     Real(f64),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
 /// A row as either engine returned it.
@@ -202,6 +219,15 @@ impl FromValue for String {
     }
 }
 
+impl FromValue for Vec<u8> {
+    fn from_value(value: &Value) -> Result<Vec<u8>, String> {
+        match value {
+            Value::Bytes(v) => Ok(v.clone()),
+            other => Err(format!("ожидались двоичные данные, а не {other:?}")),
+        }
+    }
+}
+
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(value: &Value) -> Result<Option<T>, String> {
         match value {
@@ -221,6 +247,7 @@ impl Row {
                 Value::Int(v) => Param::Int(*v),
                 Value::Real(v) => Param::Real(*v),
                 Value::Text(v) => Param::Text(v),
+                Value::Bytes(v) => Param::Bytes(v),
             })
             .collect()
     }
@@ -423,6 +450,7 @@ pub(crate) enum Column {
     Int,
     Real,
     Text,
+    Bytes,
 }
 
 impl Tx<'_> {
@@ -461,6 +489,7 @@ impl Tx<'_> {
                         Column::Int => Type::INT8,
                         Column::Real => Type::FLOAT8,
                         Column::Text => Type::TEXT,
+                        Column::Bytes => Type::BYTEA,
                     })
                     .collect();
                 let copy = tx.copy_in(&format!(
@@ -532,12 +561,7 @@ fn sqlite_rows(
                         }
                     })?)
                 }
-                ValueRef::Blob(_) => {
-                    return Err(StoreError::Column {
-                        column: idx,
-                        detail: "двоичные данные".to_string(),
-                    });
-                }
+                ValueRef::Blob(bytes) => Value::Bytes(bytes.to_vec()),
             });
         }
         out.push(Row(values));
@@ -601,6 +625,7 @@ fn pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
                 row.try_get::<_, Option<String>>(idx)?.map(Value::Text)
             }
+            Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(idx)?.map(Value::Bytes),
             // What `pg_advisory_lock` and its like return.
             Type::VOID => None,
             ref other => {

@@ -55,6 +55,7 @@ mod engine;
 mod layouts;
 mod notices;
 mod open;
+mod replies;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tokens;
@@ -65,6 +66,7 @@ pub use layouts::LayoutProfile;
 pub use notices::Delivery;
 pub use open::{DbLocation, SCHEMA_VERSION};
 pub use tokens::{ApiToken, NewApiToken};
+pub use replies::{AttachmentInfo, NewAttachment, ReplySubject, StoredReply, StoredReview};
 pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";

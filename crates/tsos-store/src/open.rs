@@ -27,6 +27,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_without_org_and_unknown_active.sql"),
     include_str!("migrations/008_layouts_and_names.sql"),
     include_str!("migrations/009_emails_and_deliveries.sql"),
+    include_str!("migrations/010_notice_replies.sql"),
     include_str!("migrations/011_api_tokens.sql"),
 ];
 
@@ -41,6 +42,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/007_without_org_and_unknown_active.sql"),
     include_str!("migrations/postgres/008_layouts_and_names.sql"),
     include_str!("migrations/postgres/009_emails_and_deliveries.sql"),
+    include_str!("migrations/postgres/010_notice_replies.sql"),
     include_str!("migrations/postgres/011_api_tokens.sql"),
 ];
 

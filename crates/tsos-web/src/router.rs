@@ -16,7 +16,8 @@ use crate::auth::{login, same_origin};
 use crate::data::AppState;
 use crate::handlers::api::openapi::Document;
 use crate::handlers::{
-    account, api, area, assets, audit, chats, downloads, health, import, quality, snapshots,
+    account, api, area, assets, audit, chats, downloads, health, import, notices, quality,
+    snapshots,
 };
 use crate::http::access::request_span;
 use crate::http::error::WebError;
@@ -91,6 +92,14 @@ pub fn router(state: AppState) -> Router {
             "/chats/school/{inn}/template.xlsx",
             get(chats::template::download),
         )
+        // Notices and the schools' replies.
+        .route("/notices", get(notices::list::show))
+        .route(
+            "/notices/school/{inn}/reply",
+            limited(post(notices::reply::save), notices::reply::MAX_UPLOAD),
+        )
+        .route("/notices/reply/{id}/review", post(notices::review::save))
+        .route("/notices/reply/{id}/file", get(notices::file::download))
         // Files.
         .route("/downloads", get(downloads::list::show))
         .route(

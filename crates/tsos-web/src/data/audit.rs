@@ -34,10 +34,14 @@ pub(crate) enum Action {
     TokenRevoked,
     /// An API token's first use of a day: its requests are not logged one by one.
     TokenUsed,
+    /// A school replied to a notice.
+    NoticeReply,
+    /// An authority accepted or returned a school's reply.
+    ReplyReview,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::Login,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -50,6 +54,8 @@ impl Action {
         Action::TokenAdded,
         Action::TokenRevoked,
         Action::TokenUsed,
+        Action::NoticeReply,
+        Action::ReplyReview,
     ];
 
     /// The action as the database stores it.
@@ -67,6 +73,8 @@ impl Action {
             Action::TokenAdded => "token_add",
             Action::TokenRevoked => "token_revoke",
             Action::TokenUsed => "token_use",
+            Action::NoticeReply => "notice_reply",
+            Action::ReplyReview => "reply_review",
         }
     }
 
@@ -85,6 +93,8 @@ impl Action {
             Action::TokenAdded => "API-токен создан",
             Action::TokenRevoked => "API-токен отозван",
             Action::TokenUsed => "API-токен использован",
+            Action::NoticeReply => "ответ школы",
+            Action::ReplyReview => "рассмотрение ответа",
         }
     }
 

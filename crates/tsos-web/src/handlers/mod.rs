@@ -9,6 +9,7 @@
 //! - [`downloads`]: the page of files and the files themselves;
 //! - [`import`]: upload, preview, remap, confirm;
 //! - [`chats`]: official chats, their pages, edits, uploads, files and API;
+//! - [`notices`]: notices, the schools' replies and their review;
 //! - [`api`]: the JSON API of the reports;
 //! - [`account`]: the account's own API tokens;
 //! - [`assets`]: the stylesheet and the script;
@@ -23,6 +24,7 @@ pub(crate) mod chats;
 pub(crate) mod downloads;
 pub(crate) mod health;
 pub(crate) mod import;
+pub(crate) mod notices;
 pub(crate) mod quality;
 pub(crate) mod snapshots;
 

@@ -13,6 +13,7 @@ mod lagging;
 mod notes;
 pub(crate) mod preview;
 mod ranked;
+pub(crate) mod replies;
 mod svg;
 
 use jiff::civil::Date;
@@ -65,6 +66,7 @@ pub(crate) enum Section {
     Snapshots,
     Quality,
     Chats,
+    Notices,
     Downloads,
     Import,
     Audit,
@@ -85,6 +87,7 @@ impl Layout {
             ),
             (Section::Quality, "Качество данных", "/quality", true),
             (Section::Chats, "Чаты", "/chats", true),
+            (Section::Notices, "Уведомления", "/notices", true),
             (Section::Downloads, "Выгрузки", "/downloads", true),
             (Section::Import, "Импорт", "/import", account.is_admin()),
             (Section::Audit, "Журнал", "/audit", account.is_admin()),

@@ -16,6 +16,7 @@ mod health;
 mod import;
 mod openapi;
 mod overview;
+mod replies;
 mod scope;
 mod sessions;
 mod tokens;
