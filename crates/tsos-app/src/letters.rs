@@ -1,11 +1,13 @@
 //! Writing the monthly letter (and the notices), registering it, and the follow-up: did the
 //! schools a letter named reach their targets by the first snapshot after its deadline?
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use tsos_domain::followup::{FollowupLine, FollowupOutcome};
+use tsos_domain::email::DeliveryResult;
+use tsos_domain::followup::{FollowupLine, FollowupOutcome, delivery_of};
+use tsos_domain::replies::ReplyState;
 use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
 use tsos_letter::{
     Addressees, LetterInput, LetterSettings, Notice, Repeated, build_letter, build_notices,
@@ -13,6 +15,7 @@ use tsos_letter::{
 use tsos_store::{LetterInfo, NewLetter, Store};
 
 use crate::AppError;
+use crate::replies::{reply_states, subject_of};
 use crate::report::{build_report, build_reports};
 
 pub struct LetterRequest<'a> {
@@ -214,13 +217,29 @@ fn followup_of(
         }
         after_by_platform.insert(platform.code.clone(), first);
     }
+    let mut attempts: HashMap<String, Vec<DeliveryResult>> = HashMap::new();
+    for delivery in store.deliveries(letter.id)? {
+        attempts
+            .entry(delivery.org.as_str().to_string())
+            .or_default()
+            .push(delivery.result);
+    }
+    let replies = reply_states(store, letter.id)?;
     let mut lines = Vec::new();
     for item in items {
+        let delivery = delivery_of(attempts.get(&item.org_id).map_or(&[][..], Vec::as_slice));
+        let (reply, expected_by) = match replies.get(&subject_of(letter.id, &item)) {
+            Some((state, by)) => (*state, Some(*by)),
+            None => (ReplyState::NoReply, None),
+        };
         let Some(date) = after_by_platform.get(&item.platform).copied().flatten() else {
             lines.push(FollowupLine {
                 item,
                 after: None,
                 outcome: FollowupOutcome::NoDataYet,
+                delivery,
+                reply,
+                expected_by,
             });
             continue;
         };
@@ -236,6 +255,9 @@ fn followup_of(
             item,
             after: Some((date, share_now)),
             outcome,
+            delivery,
+            reply,
+            expected_by,
         });
     }
     Ok(Followup { letter, lines })

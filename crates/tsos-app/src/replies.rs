@@ -56,7 +56,7 @@ impl ReplyThread {
     }
 }
 
-fn subject_of(letter_id: i64, item: &Shortfall) -> ReplySubject {
+pub(crate) fn subject_of(letter_id: i64, item: &Shortfall) -> ReplySubject {
     ReplySubject {
         letter_id,
         org: OrgId::from_normalized(item.org_id.clone()),
@@ -72,6 +72,28 @@ fn state_of(replies: &[StoredReply]) -> ReplyState {
         .map(|r| r.reviews.iter().map(|v| v.decision).collect())
         .unwrap_or_default();
     ReplyState::of(!replies.is_empty(), &reviews)
+}
+
+/// Per named indicator of letter `letter_id` that has replies: the state and the day the
+/// latest reply promised.
+pub(crate) fn reply_states(
+    store: &Store,
+    letter_id: i64,
+) -> Result<HashMap<ReplySubject, (ReplyState, Date)>, StoreError> {
+    let mut replies: HashMap<ReplySubject, Vec<StoredReply>> = HashMap::new();
+    for reply in store.replies(letter_id)? {
+        replies
+            .entry(reply.subject.clone())
+            .or_default()
+            .push(reply);
+    }
+    Ok(replies
+        .into_iter()
+        .filter_map(|(subject, replies)| {
+            let by = replies.last()?.reply.expected_by;
+            Some((subject, (state_of(&replies), by)))
+        })
+        .collect())
 }
 
 /// The threads of the letters to schools, newest letter first and in each the letter's order,

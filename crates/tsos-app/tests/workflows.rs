@@ -487,6 +487,22 @@ fn notices_go_once_and_a_refused_one_is_retried() {
     assert_eq!(second.taken.len(), 1);
     assert_eq!(second.taken[0].to, both);
     assert_eq!(setup.store.deliveries(1).unwrap().len(), 3 + 2);
+
+    // The follow-up says, per school, whether the notice arrived.
+    let followup = tsos_app::letters::followup(&setup.store, &setup.catalogue, Some(1)).unwrap();
+    let delivered: Vec<(&str, Option<DeliveryResult>)> = followup
+        .lines
+        .iter()
+        .map(|l| (l.item.org_id.as_str(), l.delivery))
+        .collect();
+    assert_eq!(
+        delivered,
+        [
+            ("0500000001", Some(DeliveryResult::Sent)),
+            ("0500000002", Some(DeliveryResult::Sent)),
+            ("0500000003", Some(DeliveryResult::NoAddress)),
+        ]
+    );
 }
 
 #[test]
@@ -631,6 +647,27 @@ fn a_school_replies_the_authority_returns_and_accepts_and_history_stays() {
         ),
         Err(ReplyError::Accepted)
     ));
+
+    // The follow-up says where the reply stands and what it promised; no notice was e-mailed.
+    let followup = tsos_app::letters::followup(&setup.store, &setup.catalogue, Some(1)).unwrap();
+    let line = followup
+        .lines
+        .iter()
+        .find(|l| l.item.org_id == "0500000002")
+        .unwrap();
+    assert_eq!(
+        (line.reply, line.expected_by, line.delivery),
+        (ReplyState::Accepted, Some(date(2023, 10, 25)), None)
+    );
+    let other = followup
+        .lines
+        .iter()
+        .find(|l| l.item.org_id == "0500000001")
+        .unwrap();
+    assert_eq!(
+        (other.reply, other.expected_by),
+        (ReplyState::NoReply, None)
+    );
 
     // An indicator the letter did not name is no thread to reply to.
     let mut other = subject.clone();

@@ -525,8 +525,8 @@ pub fn followup_table(followup: &Followup, catalogue: &Catalogue) -> String {
     );
     let _ = writeln!(
         out,
-        "  {:<50} {:<34} {:>9} {:>9} {:>18}  итог",
-        "Организация", "Показатель", "цель", "было", "стало"
+        "  {:<50} {:<34} {:>9} {:>9} {:>18}  {:<15} {:<10} {:<10} итог",
+        "Организация", "Показатель", "цель", "было", "стало", "уведомление", "ответ", "обещано к"
     );
     for line in &followup.lines {
         let item = &line.item;
@@ -540,12 +540,17 @@ pub fn followup_table(followup: &Followup, catalogue: &Catalogue) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<50} {:<34} {:>9} {:>9} {:>18}  {}",
+            "  {:<50} {:<34} {:>9} {:>9} {:>18}  {:<15} {:<10} {:<10} {}",
             ru::truncate(&format!("{} ({})", item.name, item.org_id), 50),
             ru::truncate(&format!("{platform}, {}", item.role.title_ru()), 34),
             ru::percent(item.target),
             ru::percent(item.share),
             after,
+            line.delivery.map_or("не отправлялось", |d| d.title_ru()),
+            line.reply.title_ru(),
+            line.expected_by
+                .map(format_date_ru)
+                .unwrap_or_else(|| "—".into()),
             line.outcome.title_ru()
         );
     }

@@ -1,8 +1,12 @@
-//! What became of an indicator a letter named, once its deadline has passed (SPEC §9).
+//! What became of an indicator a letter named, once its deadline has passed (SPEC §9): the
+//! figure then and after, whether the school's notice reached it by e-mail, and where its
+//! reply stands (issue 16).
 
 use jiff::civil::Date;
 
+use crate::email::DeliveryResult;
 use crate::indicators::Shortfall;
+use crate::replies::ReplyState;
 use crate::targets::{Status, status};
 
 /// One line of the follow-up: an indicator a letter named, then and after the deadline.
@@ -12,6 +16,22 @@ pub struct FollowupLine {
     /// The first snapshot after the deadline with this platform, and the share then.
     pub after: Option<(Date, Option<f64>)>,
     pub outcome: FollowupOutcome,
+    /// What became of the notice by e-mail ([`delivery_of`]); `None` where none was tried.
+    pub delivery: Option<DeliveryResult>,
+    /// Where the school's replies about this indicator stand.
+    pub reply: ReplyState,
+    /// The day the latest reply said the target would be met.
+    pub expected_by: Option<Date>,
+}
+
+/// What became of a school's notice after the attempts `results`, oldest first: delivered once
+/// is delivered (a run never sends it again), else the latest attempt says.
+pub fn delivery_of(results: &[DeliveryResult]) -> Option<DeliveryResult> {
+    if results.contains(&DeliveryResult::Sent) {
+        Some(DeliveryResult::Sent)
+    } else {
+        results.last().copied()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +72,16 @@ impl FollowupOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delivered_once_is_delivered() {
+        use DeliveryResult::*;
+        assert_eq!(delivery_of(&[]), None);
+        assert_eq!(delivery_of(&[Failed, Sent]), Some(Sent));
+        assert_eq!(delivery_of(&[Sent, Failed]), Some(Sent));
+        assert_eq!(delivery_of(&[Sent, NoAddress]), Some(Sent));
+        assert_eq!(delivery_of(&[Failed, NoAddress]), Some(NoAddress));
+    }
 
     #[test]
     fn met_is_at_or_above_the_target_with_no_band() {

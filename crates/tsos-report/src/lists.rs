@@ -141,6 +141,9 @@ pub fn followup_json(letter: &FollowupLetter<'_>, lines: &[FollowupLine]) -> Str
                 "after_as_of": line.after.map(|(d, _)| d.to_string()),
                 "share_after": line.after.and_then(|(_, s)| s),
                 "outcome": line.outcome.code(),
+                "delivery": line.delivery.map(|d| d.code()),
+                "reply": line.reply.code(),
+                "expected_by": line.expected_by.map(|d| d.to_string()),
             })
         })
         .collect();

@@ -16,8 +16,8 @@ use crate::auth::{login, same_origin};
 use crate::data::AppState;
 use crate::handlers::api::openapi::Document;
 use crate::handlers::{
-    account, api, area, assets, audit, chats, downloads, health, import, notices, quality,
-    snapshots,
+    account, api, area, assets, audit, chats, downloads, followup, health, import, notices,
+    quality, snapshots,
 };
 use crate::http::access::request_span;
 use crate::http::error::WebError;
@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/notices/reply/{id}/review", post(notices::review::save))
         .route("/notices/reply/{id}/file", get(notices::file::download))
+        .route("/followup", get(followup::show::show))
         // Files.
         .route("/downloads", get(downloads::list::show))
         .route(

@@ -104,7 +104,9 @@ fn letter_with_appendix_and_notices_then_followup() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|l| l["outcome"] == "no_data_yet")
+            .all(|l| l["outcome"] == "no_data_yet"
+                && l["delivery"].is_null()
+                && l["reply"] == "no_reply")
     );
 
     // November: А reached 100 %, Б did not.
@@ -126,6 +128,10 @@ fn letter_with_appendix_and_notices_then_followup() {
     assert_eq!(outcome("0500000002"), "not_met");
     let table = dir.tsos(&["followup"]).ok().stdout;
     assert!(table.contains("Выполнено: 1; не выполнено: 1"), "{table}");
+    assert!(
+        table.contains("не отправлялось нет ответа"),
+        "the notice's delivery and the reply per line: {table}"
+    );
 
     // The next letter says who failed the first one again.
     let run = dir

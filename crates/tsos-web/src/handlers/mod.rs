@@ -9,7 +9,8 @@
 //! - [`downloads`]: the page of files and the files themselves;
 //! - [`import`]: upload, preview, remap, confirm;
 //! - [`chats`]: official chats, their pages, edits, uploads, files and API;
-//! - [`notices`]: notices, the schools' replies and their review;
+//! - [`notices`]: notices, the schools' replies and their review; [`followup`]: a letter's
+//!   follow-up with delivery and replies;
 //! - [`api`]: the JSON API of the reports;
 //! - [`account`]: the account's own API tokens;
 //! - [`assets`]: the stylesheet and the script;
@@ -22,6 +23,7 @@ pub(crate) mod assets;
 pub(crate) mod audit;
 pub(crate) mod chats;
 pub(crate) mod downloads;
+pub(crate) mod followup;
 pub(crate) mod health;
 pub(crate) mod import;
 pub(crate) mod notices;

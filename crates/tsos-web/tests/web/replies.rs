@@ -349,3 +349,64 @@ async fn nobody_replies_for_another_school_and_no_form_goes_without_its_token() 
     let done = app.post(&review, &region, &[("decision", "accept")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
 }
+
+#[tokio::test]
+async fn the_followup_shows_delivery_and_replies_in_scope() {
+    let app = TestApp::new();
+    let letter = with_letter(&app);
+    let a1 = tsos_domain::OrgId::normalize(SCHOOL_A1).unwrap();
+    app.store()
+        .log_delivery(
+            letter,
+            &a1,
+            "a1@school.ru",
+            tsos_domain::email::DeliveryResult::Sent,
+            "250 Ok",
+        )
+        .unwrap();
+    let school = app.login("school_a").await;
+    let fields = reply_fields(&letter.to_string(), "сбой входа");
+    let sent = app
+        .upload(
+            &reply_url(SCHOOL_A1),
+            &school,
+            &borrowed(&fields),
+            ("", b""),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+
+    let muni_a = app.login("muni_a").await;
+    let page = app.get("/followup", &muni_a).await.text();
+    assert!(
+        page.contains("Контроль исполнения письма № 17-05/112 от 12.10.2023"),
+        "{page}"
+    );
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains(SCHOOL_A1))
+        .unwrap_or_else(|| panic!("{page}"));
+    for cell in [
+        "ФГИС «Моя школа», педагоги",
+        "80,0 %",
+        "50,0 %",
+        "отправлено",
+        "ответ дан",
+    ] {
+        assert!(row.contains(cell), "{cell}: {row}");
+    }
+    assert!(!page.contains(SCHOOL_B1), "another municipality's school");
+    let page = app
+        .get("/followup", &app.login("muni_b").await)
+        .await
+        .text();
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains(SCHOOL_B1))
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(
+        row.contains("не отправлялось") && row.contains("нет ответа"),
+        "{row}"
+    );
+    assert!(!page.contains(SCHOOL_A1));
+}
