@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/reply/{id}/review", post(notices::review::save))
         .route("/notices/reply/{id}/file", get(notices::file::download))
         .route("/followup", get(followup::show::show))
+        .route("/followup/resend", post(followup::resend::send))
         // Files.
         .route("/downloads", get(downloads::list::show))
         .route(

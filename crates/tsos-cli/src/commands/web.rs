@@ -25,6 +25,14 @@ pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = WebConfig::new(db.clone(), globals.catalogue.clone());
     config.max_upload_mb = serve.max_upload_mb;
     config.upload_dir = serve.upload_dir;
+    // The notices an administrator sends again go through the letter settings' [smtp], as
+    // `tsos notices send` finds them: the settings file's, else tsos-letter.toml here.
+    let here = std::path::Path::new("tsos-letter.toml");
+    config.letter_settings = globals
+        .settings
+        .letter_settings
+        .clone()
+        .or_else(|| here.exists().then(|| here.to_path_buf()));
     let addr = serve.address;
     let store = Store::connect(&db)?;
     if store.web_users()?.is_empty() {

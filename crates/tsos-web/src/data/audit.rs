@@ -38,10 +38,12 @@ pub(crate) enum Action {
     NoticeReply,
     /// An authority accepted or returned a school's reply.
     ReplyReview,
+    /// An administrator sent a school's notice again.
+    ResendNotice,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::Login,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -56,6 +58,7 @@ impl Action {
         Action::TokenUsed,
         Action::NoticeReply,
         Action::ReplyReview,
+        Action::ResendNotice,
     ];
 
     /// The action as the database stores it.
@@ -75,6 +78,7 @@ impl Action {
             Action::TokenUsed => "token_use",
             Action::NoticeReply => "notice_reply",
             Action::ReplyReview => "reply_review",
+            Action::ResendNotice => "notice_resend",
         }
     }
 
@@ -95,6 +99,7 @@ impl Action {
             Action::TokenUsed => "API-токен использован",
             Action::NoticeReply => "ответ школы",
             Action::ReplyReview => "рассмотрение ответа",
+            Action::ResendNotice => "повторная отправка уведомления",
         }
     }
 

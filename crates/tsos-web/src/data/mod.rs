@@ -54,6 +54,9 @@ pub struct WebConfig {
     pub upload_dir: Option<PathBuf>,
     /// How many requests an API token may make.
     pub token_rate: RateLimit,
+    /// `tsos-letter.toml`, whose `[smtp]` an administrator's «send again» of a notice goes
+    /// through, read anew each time; none: the dashboard sends no mail.
+    pub letter_settings: Option<PathBuf>,
 }
 
 impl WebConfig {
@@ -65,6 +68,7 @@ impl WebConfig {
             max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
             upload_dir: None,
             token_rate: RateLimit::default(),
+            letter_settings: None,
         }
     }
 }
@@ -79,6 +83,7 @@ pub struct AppState {
 struct Inner {
     db: DbLocation,
     catalogue: Catalogue,
+    letter_settings: Option<PathBuf>,
     idle: Mutex<Vec<Store>>,
     cache: Mutex<Cache>,
     uploads: Uploads,
@@ -105,6 +110,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 db: config.db,
                 catalogue: config.catalogue,
+                letter_settings: config.letter_settings,
                 idle: Mutex::new(vec![store]),
                 cache: Mutex::new(Cache::default()),
                 uploads: Uploads::new(config.upload_dir.as_deref())?,
@@ -125,6 +131,10 @@ impl AppState {
     /// The private folder where uploads wait for their confirmation.
     pub fn upload_dir(&self) -> &std::path::Path {
         self.inner.uploads.path()
+    }
+
+    pub(crate) fn letter_settings(&self) -> Option<&std::path::Path> {
+        self.inner.letter_settings.as_deref()
     }
 
     pub(crate) fn catalogue(&self) -> &Catalogue {

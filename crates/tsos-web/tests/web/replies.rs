@@ -410,3 +410,96 @@ async fn the_followup_shows_delivery_and_replies_in_scope() {
     );
     assert!(!page.contains(SCHOOL_A1));
 }
+
+#[tokio::test]
+async fn an_administrator_sends_a_notice_again_by_the_path_of_notices_send() {
+    // A port nothing listens on. A message the server takes is tested against a real one in
+    // tsos-cli's `mail.rs`; here, that the button goes the same way and is logged.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("tsos-letter.toml");
+    std::fs::write(
+        &settings,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nfrom = \"uo@example.ru\"\n"
+        ),
+    )
+    .unwrap();
+    let app = Fixture::four_schools().serve_with(|config| {
+        config.letter_settings = Some(settings.clone());
+    });
+    app.import(
+        "registry",
+        "реестр-почта.csv",
+        &format!(
+            "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;\
+             Численность педагогических работников;Численность обучающихся;Электронная почта\n\
+             {SCHOOL_A1};МБОУ «СОШ №1»;{MUNI_A};{REGION};10;40;sosh1@example.ru\n"
+        ),
+        date(2023, 10, 1),
+    );
+    let letter = tsos_app::letters::write_letter(
+        &mut app.store(),
+        &tsos_domain::Catalogue::builtin(),
+        &tsos_app::letters::LetterRequest {
+            as_of: date(2023, 10, 1),
+            deadline: date(2023, 10, 20),
+            date: date(2023, 10, 12),
+            to: tsos_letter::Addressees::Schools,
+            template: tsos_letter::DEFAULT_TEMPLATE,
+            settings: &tsos_letter::LetterSettings::default(),
+            notices: false,
+            out_dir: &dir.path().join("Письма"),
+        },
+    )
+    .unwrap()
+    .letter_id
+    .to_string();
+
+    let admin = app.login("admin").await;
+    let page = app
+        .get(&format!("/followup?letter={letter}"), &admin)
+        .await
+        .text();
+    assert!(page.contains("Отправить снова"), "{page}");
+    let resend = |org: &'static str| [("letter", letter.clone()), ("org", org.to_string())];
+    let fields = resend(SCHOOL_A1);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    // Only an administrator, and only with the form's token.
+    let muni_a = app.login("muni_a").await;
+    assert_eq!(
+        app.post("/followup/resend", &muni_a, &fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_form("/followup/resend", &admin.cookie, &fields)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(app.store().deliveries(1).unwrap().is_empty());
+
+    // A server that does not answer stops the run before any attempt, as in `tsos notices
+    // send`: the page says why, and nothing is logged as tried.
+    let failed = app.post("/followup/resend", &admin, &fields).await;
+    assert_eq!(failed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        failed.text().contains(&format!(
+            "не отправлено: SMTP-сервер 127.0.0.1:{port}: ошибка соединения"
+        )),
+        "{}",
+        failed.text()
+    );
+    assert!(app.store().deliveries(1).unwrap().is_empty());
+    let audit = app.get("/audit", &admin).await.text();
+    assert!(
+        audit.contains("повторная отправка уведомления")
+            && audit.contains(&format!("школа {SCHOOL_A1}: не отправлено")),
+        "{audit}"
+    );
+}
