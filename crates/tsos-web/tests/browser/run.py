@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,7 @@ def main():
         subprocess.run([args.tsos, "demo", "--out", demo, "--schools", "60", "--no-serve"],
                        check=True, stdout=subprocess.DEVNULL)
         db = os.path.join(demo, "tsos.db")
+        loop = prepare_loop(args.tsos, db, work)
         server = subprocess.Popen([args.tsos, "--db", db, "serve", "--addr", "127.0.0.1:0"],
                                   stdout=subprocess.PIPE, text=True)
         processes.append(server)
@@ -211,6 +213,7 @@ def main():
         browser = Browser(f"http://127.0.0.1:{port}", downloads)
         try:
             run(browser, site, demo, args.out, downloads)
+            reply_loop(browser, site, args.out, work, loop)
         finally:
             browser.quit()
     finally:
@@ -395,6 +398,109 @@ def run(browser, site, demo, out, downloads):
     shot("12-school-chats-phone.png", PHONE)
     browser.go(site + "/chats/school/" + next(inn for inn in inns if inn != own))
     check(browser.text("h1") == "Не найдено", "another school's chats are not found")
+
+
+LOOP_PASSWORD = "проверка-цикла"
+
+
+def prepare_loop(tsos, db, work):
+    """A letter on the demo data, and accounts for the school it names first and for that
+    school's municipality: the two sides of the loop of notices and replies."""
+    subprocess.run([tsos, "--db", db, "letter", "--date", "2023-10-12", "--deadline", "2023-10-20",
+                    "--out", os.path.join(work, "letters")],
+                   check=True, stdout=subprocess.DEVNULL)
+    with sqlite3.connect(db) as conn:
+        inn, name = conn.execute("SELECT org_id, name FROM letter_item "
+                                 "ORDER BY letter_id, rowid LIMIT 1").fetchone()
+        (municipality,) = conn.execute("SELECT municipality FROM school_version "
+                                       "WHERE org_id = ? LIMIT 1", (inn,)).fetchone()
+    for login, role, scope in [("loop_school", "school", inn),
+                               ("loop_muni", "municipality", municipality)]:
+        subprocess.run([tsos, "--db", db, "user", "add", login, "--role", role,
+                        "--scope", scope], input=LOOP_PASSWORD + "\n", text=True,
+                       check=True, stdout=subprocess.DEVNULL)
+    return {"inn": inn, "name": name, "municipality": municipality}
+
+
+def log_in_as(browser, site, login, password):
+    browser.go(site + "/")
+    if "/login" not in browser.url():
+        browser.click(".account button")
+        browser.wait_url("/login")
+    browser.type("#login", login)
+    browser.type("#password", password)
+    browser.submit("form.login button")
+
+
+def reply_loop(browser, site, out, work, loop):
+    shot = lambda name, size=LAPTOP: browser.screenshot(os.path.join(out, name), size)
+    school, muni = ("loop_school", LOOP_PASSWORD), ("loop_muni", LOOP_PASSWORD)
+    plan = os.path.join(work, "план мер.pdf")
+    with open(plan, "wb") as f:
+        f.write(b"%PDF-1.4\n% plan of measures\n%%EOF\n")
+
+    def reply(text):
+        browser.script("""
+            const form = document.querySelector(arguments[2] + ' details.reply-form form');
+            form.elements.reason.value = arguments[0];
+            form.elements.text.value = arguments[1];
+            form.elements.measures.value = 'Заведем учетные записи, проведем инструктаж педагогов';
+            form.elements.expected_by.value = '2099-12-20';
+        """, "no_accounts", text, thread)
+
+    print("a school replies to its notice")
+    log_in_as(browser, site, *school)
+    browser.submit('.menu a[href="/notices"]')
+    text = browser.text()
+    check("нет ответа" in text and "Отправить ответ" in text, "the school sees its open notice")
+    # The first indicator of the first letter: the one the loop goes through.
+    thread = '[id="%s"]' % browser.script("return document.querySelector('section.thread').id")
+    shot("13-notices-school.png")
+    shot("13-notices-school-phone.png", PHONE)
+    reply("У части педагогов нет учетных записей в ЕСИА")
+    browser.type(thread + " input[type=file]", os.path.abspath(plan))
+    browser.submit(thread + " details.reply-form button")
+    check("Ответ отправлен." in browser.text(".done"), "the reply is sent")
+    check("план мер.pdf" in browser.text(), "with its file")
+
+    print("the municipality returns it with a comment")
+    comment = "Укажите, сколько педагогов и к какому числу"
+    log_in_as(browser, site, *muni)
+    browser.go(site + "/notices?state=replied")
+    check(loop["name"] in browser.text(), "the municipality sees the school's reply")
+    shot("14-review.png")
+    shot("14-review-phone.png", PHONE)
+    browser.script("document.querySelector('form.review-form textarea').value = arguments[0]",
+                   comment)
+    browser.submit("form.review-form button[value=return]")
+    check("возвращен школе" in browser.text(".done"), "the reply is returned")
+
+    print("the school sees the comment and replies again")
+    log_in_as(browser, site, *school)
+    browser.go(site + "/notices")
+    check(comment in browser.text(), "the school sees the comment")
+    shot("15-returned.png")
+    check(browser.script("return document.querySelector(arguments[0] + ' details.reply-form').open",
+                         thread), "the returned reply's form is open again")
+    reply("Нет учетных записей у 7 педагогов; заведем до 20.12")
+    browser.submit(thread + " details.reply-form button")
+    check("Ответ отправлен." in browser.text(".done"), "the second reply is sent")
+
+    print("the municipality accepts it")
+    log_in_as(browser, site, *muni)
+    browser.go(site + "/notices?state=replied")
+    browser.submit("form.review-form button[value=accept]")
+    check("Ответ принят." in browser.text(".done"), "the reply is accepted")
+    browser.go(site + "/notices?state=accepted")
+    check(loop["name"] in browser.text() and comment in browser.text(),
+          "the accepted thread keeps its history")
+    shot("16-accepted.png")
+    browser.go(site + "/followup")
+    row = browser.text("table.followup")
+    check("принят" in row and "20.12.2099" in row, "the follow-up shows the reply's state")
+    check("на 01.11.2023" in row, "and the figure after the deadline, from November's import")
+    shot("17-followup.png")
+    shot("17-followup-phone.png", PHONE)
 
 
 if __name__ == "__main__":
