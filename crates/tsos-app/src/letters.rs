@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use tsos_domain::email::DeliveryResult;
+use tsos_domain::email::{DeliveryResult, MailKind};
 use tsos_domain::followup::{FollowupLine, FollowupOutcome, delivery_of};
 use tsos_domain::replies::ReplyState;
 use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
@@ -219,6 +219,9 @@ fn followup_of(
     }
     let mut attempts: HashMap<String, Vec<DeliveryResult>> = HashMap::new();
     for delivery in store.deliveries(letter.id)? {
+        if delivery.kind != MailKind::Notice {
+            continue;
+        }
         attempts
             .entry(delivery.org.as_str().to_string())
             .or_default()

@@ -15,6 +15,7 @@ pub mod import;
 pub mod letters;
 pub mod notices;
 pub mod quality;
+pub mod reminders;
 pub mod replies;
 pub mod report;
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
-use tsos_domain::email::DeliveryResult;
+use tsos_domain::email::{DeliveryResult, MailKind};
 use tsos_domain::{Catalogue, OrgId};
 use tsos_letter::{LetterSettings, Notice};
 use tsos_mail::{NoticeMail, Outbox, Sender};
@@ -127,7 +127,7 @@ pub fn plan_notices(
     let sent_before: HashMap<OrgId, String> = store
         .deliveries(letter.id)?
         .into_iter()
-        .filter(|d| d.result == DeliveryResult::Sent)
+        .filter(|d| d.kind == MailKind::Notice && d.result == DeliveryResult::Sent)
         .map(|d| (d.org, d.attempted_at))
         .collect();
     Ok(SendPlan {
@@ -177,6 +177,7 @@ pub fn send_notices(
                 store.log_delivery(
                     letter.id,
                     &org,
+                    MailKind::Notice,
                     "",
                     DeliveryResult::NoAddress,
                     "в реестре нет адреса электронной почты",
@@ -227,6 +228,7 @@ pub fn send_notices(
                 store.log_delivery(
                     letter.id,
                     &org,
+                    MailKind::Notice,
                     &line.address,
                     DeliveryResult::Sent,
                     &answer,
@@ -239,6 +241,7 @@ pub fn send_notices(
                     store.log_delivery(
                         letter.id,
                         &org,
+                        MailKind::Notice,
                         &line.address,
                         DeliveryResult::Failed,
                         &reason,

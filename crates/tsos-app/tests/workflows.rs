@@ -677,3 +677,74 @@ fn a_school_replies_the_authority_returns_and_accepts_and_history_stays() {
         Err(ReplyError::NoIndicator(1))
     ));
 }
+
+#[test]
+fn reminders_skip_schools_that_replied_and_remind_a_returned_one() {
+    use tsos_app::reminders::{RemindError, RemindRequest, send_reminders};
+    use tsos_app::replies::{reply_threads, review_reply, send_reply};
+    use tsos_domain::replies::{NoticeReply, ReplyReason, ReviewDecision};
+
+    let mut setup = Setup::new();
+    setup.letter_with_notices();
+    let reply = NoticeReply {
+        reason: ReplyReason::Technical,
+        text: "сбой входа".into(),
+        measures: "обратились в поддержку".into(),
+        expected_by: date(2023, 10, 30),
+    };
+    // №1 replied and was returned; №2 replied and waits for review; №3 has no address.
+    for org in ["0500000001", "0500000002"] {
+        let subject = reply_threads(&setup.store, |o| o == org).unwrap()[0].subject();
+        let sent = send_reply(
+            &mut setup.store,
+            &subject,
+            reply.clone(),
+            None,
+            "school",
+            date(2023, 10, 14),
+        )
+        .unwrap();
+        if org == "0500000001" {
+            review_reply(
+                &mut setup.store,
+                sent.id,
+                ReviewDecision::Return,
+                "подробнее",
+                "uo",
+            )
+            .unwrap();
+        }
+    }
+    let from = Sender::parse("uo@example.ru").unwrap();
+    let settings = LetterSettings::default();
+    let mut remind = |today: Date, server: &mut FakeServer| {
+        let request = RemindRequest {
+            letter: 1,
+            days: 3,
+            today,
+            settings: &settings,
+        };
+        send_reminders(&mut setup.store, &setup.catalogue, &request, &from, server)
+    };
+    let mut server = FakeServer::new(&[]);
+    assert!(matches!(
+        remind(date(2023, 10, 16), &mut server),
+        Err(RemindError::TooEarly { .. })
+    ));
+    let outcome = remind(date(2023, 10, 17), &mut server).unwrap();
+    let orgs: Vec<&str> = outcome.lines.iter().map(|l| l.org.as_str()).collect();
+    assert_eq!(orgs, ["0500000001", "0500000003"], "№2 has replied");
+    assert_eq!(server.taken.len(), 1);
+    assert_eq!(server.taken[0].to, "sosh1@mail.ru");
+    assert_eq!(outcome.lines[1].state, SendState::NoAddress);
+    let again = remind(date(2023, 10, 18), &mut server).unwrap();
+    assert!(matches!(again.lines[0].state, SendState::SentBefore(_)));
+    assert_eq!(server.taken.len(), 1, "reminded once");
+    assert!(matches!(
+        remind(date(2023, 10, 21), &mut server),
+        Err(RemindError::TooLate { .. })
+    ));
+    // The follow-up's delivery is the notice's, not the reminder's.
+    let followup = tsos_app::letters::followup(&setup.store, &setup.catalogue, Some(1)).unwrap();
+    assert!(followup.lines.iter().all(|l| l.delivery.is_none()));
+}

@@ -136,12 +136,39 @@ pub enum NoticesAction {
         #[arg(long, value_name = "ФАЙЛ")]
         settings: Option<PathBuf>,
     },
+    /// Напомнить по электронной почте школам, не ответившим на уведомление письма (или
+    /// чей ответ возвращен), начиная за --before дней до срока; каждой школе — один раз
+    Remind {
+        /// Номер письма в tsos (tsos followup --list)
+        #[arg(long, value_name = "N")]
+        letter: i64,
+        /// За сколько дней до срока письма начинать напоминать: 3d, 3д или 3
+        #[arg(long, value_name = "ДНИ", value_parser = parse_days, default_value = "3d")]
+        before: i64,
+        /// Не отправлять, а записать письма файлами .eml в эту папку; журнал не меняется
+        #[arg(long, value_name = "ПАПКА")]
+        dry_run: Option<PathBuf>,
+        /// Реквизиты и таблица [smtp] (TOML); по умолчанию tsos-letter.toml
+        #[arg(long, value_name = "ФАЙЛ")]
+        settings: Option<PathBuf>,
+    },
     /// Журнал отправки уведомлений письма: каждая попытка с ответом сервера
     Log {
         /// Номер письма в tsos (tsos followup --list)
         #[arg(long, value_name = "N")]
         letter: i64,
     },
+}
+
+/// «3d», «3д» or «3»: a number of days, for `tsos notices remind --before`.
+fn parse_days(text: &str) -> Result<i64, String> {
+    let digits = text.trim().trim_end_matches(['d', 'D', 'д', 'Д']).trim();
+    match digits.parse::<i64>() {
+        Ok(days) if (0..=365).contains(&days) => Ok(days),
+        _ => Err(format!(
+            "«{text}»: ожидается число дней от 0 до 365, например 3d"
+        )),
+    }
 }
 
 /// `--as-of`: the date a command works at, for every command that takes one. Without it the

@@ -170,6 +170,35 @@ impl DeliveryResult {
     }
 }
 
+/// What a logged message was: the notice itself, or a reminder to reply to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MailKind {
+    Notice,
+    Reminder,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 2] = [MailKind::Notice, MailKind::Reminder];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MailKind::Notice => "notice",
+            MailKind::Reminder => "reminder",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<MailKind> {
+        MailKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            MailKind::Notice => "уведомление",
+            MailKind::Reminder => "напоминание",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

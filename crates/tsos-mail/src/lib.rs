@@ -9,7 +9,10 @@
 mod message;
 mod outbox;
 
-pub use message::{DOCX, Mail, NoticeMail, PDF, Sender, attachment_name, body, build, subject};
+pub use message::{
+    DOCX, Mail, NoticeMail, PDF, ReminderMail, Sender, attachment_name, body, build,
+    build_reminder, reminder_body, reminder_subject, subject,
+};
 pub use outbox::{EmlFolder, Outbox, Refusal, Smtp};
 
 use thiserror::Error;

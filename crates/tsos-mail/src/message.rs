@@ -151,6 +151,84 @@ pub fn build(from: &Sender, mail: &NoticeMail<'_>) -> Result<Mail, MailError> {
     })
 }
 
+/// What a reminder to reply to a notice says: no attachment, the notice has been sent.
+pub struct ReminderMail<'a> {
+    pub settings: &'a LetterSettings,
+    pub letter_number: &'a str,
+    pub letter_date: Date,
+    pub deadline: Date,
+    pub school_id: &'a str,
+    pub school_name: &'a str,
+    pub to: &'a str,
+    /// The indicators still without an accepted reply: «ФГИС «Моя школа», педагоги».
+    pub indicators: &'a [String],
+}
+
+/// «Напоминание: ответ на уведомление о результатах мониторинга ЦОС от 12.10.2023».
+pub fn reminder_subject(letter_date: Date) -> String {
+    format!(
+        "Напоминание: ответ на уведомление о результатах мониторинга ЦОС от {}",
+        format_date_ru(letter_date)
+    )
+}
+
+/// The reminder's text: which indicators wait for a reply, where and by when to give it.
+pub fn reminder_body(mail: &ReminderMail<'_>) -> String {
+    let settings = mail.settings;
+    let mut text = format!(
+        "Уважаемый руководитель!\n\n\
+         {authority} напоминает: {school} не дала ответа на уведомление о результатах \
+         мониторинга ЦОС (письмо № {number} от {date}) по показателям:\n",
+        authority = settings.authority,
+        school = mail.school_name,
+        number = mail.letter_number,
+        date = format_date_ru(mail.letter_date),
+    );
+    for indicator in mail.indicators {
+        text.push_str(&format!("  — {indicator};\n"));
+    }
+    text.push_str(&format!(
+        "\nПросим до {deadline} дать ответ в системе «Мониторинг ЦОС» (раздел «Уведомления»): \
+         причину, принимаемые меры и срок достижения целевого значения.\n\n{position}\n{name}\n",
+        deadline = format_date_ru(mail.deadline),
+        position = settings.signatory_position,
+        name = settings.signatory_name,
+    ));
+    text.push_str("\nПисьмо сформировано системой «Мониторинг ЦОС».\n");
+    text
+}
+
+/// The reminder from `from`: a plain text message.
+pub fn build_reminder(from: &Sender, mail: &ReminderMail<'_>) -> Result<Mail, MailError> {
+    let mut builder = Message::builder()
+        .from(from.0.clone())
+        .subject(reminder_subject(mail.letter_date))
+        .message_id(None);
+    for address in mail.to.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+        let mailbox: Mailbox = address.parse().map_err(|err| MailError::BadAddress {
+            address: address.to_string(),
+            detail: err_text(err),
+        })?;
+        builder = builder.to(mailbox);
+    }
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::Base64)
+        .body(reminder_body(mail));
+    let message = builder.singlepart(text).map_err(|err| match err {
+        lettre::error::Error::MissingTo => MailError::BadAddress {
+            address: mail.to.to_string(),
+            detail: "нет ни одного адреса".into(),
+        },
+        other => MailError::Build(other.to_string()),
+    })?;
+    Ok(Mail {
+        key: mail.school_id.to_string(),
+        to: mail.to.to_string(),
+        message,
+    })
+}
+
 /// lettre's reason an address is wrong, in Russian where it is one of the usual ones.
 fn err_text(err: lettre::address::AddressError) -> String {
     use lettre::address::AddressError;

@@ -252,6 +252,7 @@ const TABLES: &[Table] = &[
             ("attempted_at", Text),
             ("result", Text),
             ("answer", Text),
+            ("kind", Text),
         ],
         order: "id",
         per_snapshot: false,

@@ -65,8 +65,8 @@ use engine::{Begin, Column, Engine, Param, Row, Sql, ToParam, Tx, args};
 pub use layouts::LayoutProfile;
 pub use notices::Delivery;
 pub use open::{DbLocation, SCHEMA_VERSION};
-pub use tokens::{ApiToken, NewApiToken};
 pub use replies::{AttachmentInfo, NewAttachment, ReplySubject, StoredReply, StoredReview};
+pub use tokens::{ApiToken, NewApiToken};
 pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";

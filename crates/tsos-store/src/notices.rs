@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 use tsos_domain::OrgId;
-use tsos_domain::email::DeliveryResult;
+use tsos_domain::email::{DeliveryResult, MailKind};
 
 use crate::engine::{Sql, args};
 use crate::{Store, StoreError, now};
@@ -17,6 +17,7 @@ pub struct Delivery {
     pub id: i64,
     pub letter_id: i64,
     pub org: OrgId,
+    pub kind: MailKind,
     /// The addresses written to, `, `-separated; empty where the school had none.
     pub address: String,
     /// UTC, RFC 3339.
@@ -57,17 +58,19 @@ impl Store {
         &mut self,
         letter_id: i64,
         org: &OrgId,
+        kind: MailKind,
         address: &str,
         result: DeliveryResult,
         answer: &str,
     ) -> Result<Delivery, StoreError> {
         let attempted_at = now();
         let id: i64 = self.db.row(
-            "INSERT INTO notice_delivery (letter_id, org_id, address, attempted_at, result, answer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            "INSERT INTO notice_delivery (letter_id, org_id, kind, address, attempted_at, result, answer)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
             args![
                 letter_id,
                 org.as_str(),
+                kind.code(),
                 address,
                 attempted_at,
                 result.code(),
@@ -78,6 +81,7 @@ impl Store {
             id,
             letter_id,
             org: org.clone(),
+            kind,
             address: address.to_string(),
             attempted_at,
             result,
@@ -88,7 +92,7 @@ impl Store {
     /// Every attempt for letter `letter_id`, in the order they were made.
     pub fn deliveries(&self, letter_id: i64) -> Result<Vec<Delivery>, StoreError> {
         self.db.map(
-            "SELECT id, letter_id, org_id, address, attempted_at, result, answer
+            "SELECT id, letter_id, org_id, address, attempted_at, result, answer, kind
              FROM notice_delivery WHERE letter_id = ?1 ORDER BY id",
             args![letter_id],
             |row| {
@@ -103,6 +107,9 @@ impl Store {
                             .ok_or_else(|| UnknownResult(code.to_string()))
                     })?,
                     answer: row.get(6)?,
+                    kind: row.parse(7, |code| {
+                        MailKind::from_code(code).ok_or_else(|| UnknownResult(code.to_string()))
+                    })?,
                 })
             },
         )
@@ -208,19 +215,31 @@ mod tests {
                 .log_delivery(
                     letter,
                     &org,
+                    MailKind::Notice,
                     "a@a.ru",
                     DeliveryResult::Failed,
                     "550 нет такого",
                 )
                 .unwrap();
             let sent = store
-                .log_delivery(letter, &org, "a@a.ru", DeliveryResult::Sent, "250 Ok")
+                .log_delivery(
+                    letter,
+                    &org,
+                    MailKind::Reminder,
+                    "a@a.ru",
+                    DeliveryResult::Sent,
+                    "250 Ok",
+                )
                 .unwrap();
             let log = store.deliveries(letter).unwrap();
             assert_eq!(log.len(), 2);
             assert_eq!(log[0].result, DeliveryResult::Failed);
             assert_eq!(log[0].answer, "550 нет такого");
             assert_eq!(log[1], sent);
+            assert_eq!(
+                (log[0].kind, log[1].kind),
+                (MailKind::Notice, MailKind::Reminder)
+            );
             assert!(store.deliveries(letter + 1).unwrap().is_empty());
         });
     }

@@ -31,6 +31,20 @@ pub(super) fn notices(globals: &Globals, action: NoticesAction) -> anyhow::Resul
             settings.as_deref(),
             quiet,
         ),
+        NoticesAction::Remind {
+            letter,
+            before,
+            dry_run,
+            settings,
+        } => remind(
+            db,
+            catalogue,
+            letter,
+            before,
+            dry_run,
+            settings.as_deref(),
+            quiet,
+        ),
         NoticesAction::Log { letter } => {
             let store = Store::connect(db)?;
             let letter = tsos_app::notices::letter(&store, letter)?;
@@ -95,6 +109,72 @@ fn send(
     if failed > 0 {
         bail!(
             "не отправлено уведомлений: {failed}; повторите команду, когда причина устранена — отправлены будут только они"
+        );
+    }
+    Ok(())
+}
+
+/// `tsos notices remind`: the schools that have not replied, reminded once each.
+fn remind(
+    db: &DbLocation,
+    catalogue: &Catalogue,
+    letter: i64,
+    before: i64,
+    dry_run: Option<PathBuf>,
+    settings_path: Option<&Path>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let (settings, settings_name) = load_settings(settings_path, dry_run.is_some(), quiet)?;
+    let mut store = Store::connect(db)?;
+    let from_text = settings
+        .smtp
+        .as_ref()
+        .map_or(PLACEHOLDER_FROM, |smtp| smtp.from.as_str());
+    let from = Sender::parse(from_text)?;
+    let mut outbox: Box<dyn Outbox> = match dry_run {
+        Some(dir) => Box::new(EmlFolder::create(&dir)?),
+        None => {
+            let smtp = settings.smtp.as_ref().with_context(|| {
+                format!("нет настроек SMTP: добавьте в {settings_name} таблицу [smtp] — см. README")
+            })?;
+            let password = std::env::var(PASSWORD_VAR).ok().filter(|p| !p.is_empty());
+            Box::new(Smtp::connect(smtp, password)?)
+        }
+    };
+    let request = tsos_app::reminders::RemindRequest {
+        letter,
+        days: before,
+        today: tsos_app::today(),
+        settings: &settings,
+    };
+    let outcome = tsos_app::reminders::send_reminders(
+        &mut store,
+        catalogue,
+        &request,
+        &from,
+        outbox.as_mut(),
+    )?;
+    if outcome.lines.is_empty() {
+        println!("Все школы, названные письмом, ответили: напоминать некому.");
+    }
+    for line in &outcome.lines {
+        let state = match &line.state {
+            SendState::Sent(answer) => format!("напоминание отправлено: {answer}"),
+            SendState::Written(path) => format!("записано: {path}"),
+            SendState::Failed(reason) => format!("не отправлено: {reason}"),
+            SendState::NoAddress => "нет адреса электронной почты в реестре".to_string(),
+            SendState::SentBefore(_) => "уже напоминали, не повторялось".to_string(),
+        };
+        println!("  {}  {}  {}", line.org, line.name, state);
+    }
+    let failed = outcome
+        .lines
+        .iter()
+        .filter(|l| matches!(l.state, SendState::Failed(_)))
+        .count();
+    if failed > 0 {
+        bail!(
+            "не отправлено напоминаний: {failed}; повторите команду — отправлены будут только они"
         );
     }
     Ok(())
@@ -223,8 +303,9 @@ fn log_table(letter: &tsos_store::LetterInfo, log: &[tsos_store::Delivery]) -> S
     }
     for attempt in log {
         out.push_str(&format!(
-            "  {}  {}  {}  {}: {}\n",
+            "  {}  {}  {}  {}  {}: {}\n",
             moscow_time(&attempt.attempted_at),
+            attempt.kind.title_ru(),
             attempt.org,
             if attempt.address.is_empty() {
                 "—"

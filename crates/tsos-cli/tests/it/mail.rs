@@ -343,3 +343,89 @@ fn what_keeps_notices_from_going_is_said() {
         "{all}"
     );
 }
+
+#[test]
+fn reminders_go_to_schools_without_a_reply_once_from_days_before_the_deadline() {
+    let dir = Dir::new();
+    let server = SmtpServer::start(dir.path("smtp"));
+    letter(&dir, server.port);
+    // Letter 2 on the same figures, due the day after tomorrow.
+    let deadline = (tsos_app::today() + jiff::ToSpan::days(2)).to_string();
+    dir.tsos(&[
+        "letter",
+        "--as-of",
+        "2023-10-01",
+        "--deadline",
+        &deadline,
+        "--date",
+        "12.10.2023",
+        "--out",
+        "Письма2",
+    ])
+    .ok();
+
+    let early = dir
+        .tsos(&["notices", "remind", "--letter", "2", "--before", "1d"])
+        .fails();
+    assert!(
+        early
+            .stderr
+            .contains("напоминания по письму № 01-12/2 рассылаются с"),
+        "{}",
+        early.stderr
+    );
+    let late = dir
+        .tsos(&["notices", "remind", "--letter", "1", "--before", "3d"])
+        .fails();
+    assert!(
+        late.stderr.contains("прошел: напоминать поздно"),
+        "{}",
+        late.stderr
+    );
+    let bad = dir
+        .tsos(&["notices", "remind", "--letter", "2", "--before", "три"])
+        .fails();
+    assert!(
+        bad.stderr.contains("ожидается число дней"),
+        "{}",
+        bad.stderr
+    );
+    assert!(server.received().is_empty());
+
+    // Nobody has replied: А and Б are reminded, В has no address.
+    let run = dir
+        .tsos(&["notices", "remind", "--letter", "2", "--before", "3д"])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("0500000001  Школа А  напоминание отправлено: 250")
+            && run.stdout.contains("0500000003  Школа В  нет адреса"),
+        "{}",
+        run.stdout
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert_eq!(received[0]["rcpt_tos"], serde_json::json!(["a@school.ru"]));
+    assert_eq!(
+        received[0]["subject"],
+        "Напоминание: ответ на уведомление о результатах мониторинга ЦОС от 12.10.2023"
+    );
+    let text = received[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Школа А не дала ответа") && text.contains("ФГИС «Моя школа», педагоги"),
+        "{text}"
+    );
+    assert_eq!(received[0]["attachments"], serde_json::json!([]));
+
+    // Once reminded, never again; the log says what each attempt was.
+    let run = dir
+        .tsos(&["notices", "remind", "--letter", "2", "--before", "3d"])
+        .ok();
+    assert!(run.stdout.contains("уже напоминали"), "{}", run.stdout);
+    assert_eq!(server.received().len(), 2, "nothing sent twice");
+    let log = dir.tsos(&["notices", "log", "--letter", "2"]).ok().stdout;
+    assert!(
+        log.contains("напоминание  0500000002  b@school.ru  отправлено: 250"),
+        "{log}"
+    );
+}

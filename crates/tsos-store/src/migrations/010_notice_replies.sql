@@ -37,3 +37,7 @@ CREATE TABLE notice_reply_attachment (
     sha256    TEXT NOT NULL,
     content   BLOB NOT NULL
 );
+
+-- A notice's log also holds the reminders to reply (tsos notices remind): what each attempt
+-- sent. Attempts logged before this migration were notices.
+ALTER TABLE notice_delivery ADD COLUMN kind TEXT NOT NULL DEFAULT 'notice';

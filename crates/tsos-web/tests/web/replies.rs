@@ -359,6 +359,7 @@ async fn the_followup_shows_delivery_and_replies_in_scope() {
         .log_delivery(
             letter,
             &a1,
+            tsos_domain::email::MailKind::Notice,
             "a1@school.ru",
             tsos_domain::email::DeliveryResult::Sent,
             "250 Ok",

@@ -32,3 +32,6 @@ CREATE TABLE notice_reply_attachment (
     sha256    TEXT COLLATE "C" NOT NULL,
     content   BYTEA NOT NULL
 );
+
+-- A notice's log also holds the reminders to reply (tsos notices remind).
+ALTER TABLE notice_delivery ADD COLUMN kind TEXT COLLATE "C" NOT NULL DEFAULT 'notice';
