@@ -1,32 +1,123 @@
 //! PDF, the form letters are sent in: the same papers as the DOCX, typeset by Typst
 //! (`tsos-pdf`) on A4 with the margins of an official letter, a serif with Cyrillic embedded,
 //! and page numbers from the second page on.
+//!
+//! The body font is a Times-metric serif, as in the DOCX (Times New Roman), so that the two
+//! break lines alike: Liberation Serif or PT Serif from the distribution's font packages
+//! (`fonts-liberation2`, `fonts-liberation`, `fonts-paratype`) where installed, else the
+//! embedded Libertinus Serif. The PDF's keywords say which was used.
+
+use std::path::Path;
+use std::sync::LazyLock;
 
 use tsos_domain::format_date_ru;
 pub use tsos_pdf::PdfError;
-use tsos_pdf::{Document, escape, render};
+use tsos_pdf::{Document, FontData, escape, render};
 
 use crate::content::Paper;
 use crate::template::Block;
 
-/// Writes one or more papers into one PDF, each from a new page.
+/// The serif the papers are set in, and its files where it is not embedded.
+#[derive(Clone, Debug)]
+pub struct BodyFont {
+    /// The family as Typst selects it: «Liberation Serif».
+    pub family: &'static str,
+    pub files: Vec<FontData>,
+}
+
+/// The embedded fallback.
+const EMBEDDED_SERIF: &str = "Libertinus Serif";
+
+/// Where the distributions put the Times-metric serifs, family first, in order of preference.
+const SYSTEM_SERIFS: [(&str, &[&str]); 3] = [
+    (
+        "Liberation Serif",
+        &[
+            "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+            "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
+            "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+            "/usr/share/fonts/truetype/liberation2/LiberationSerif-BoldItalic.ttf",
+        ],
+    ),
+    (
+        "Liberation Serif",
+        &[
+            "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSerif-Italic.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSerif-BoldItalic.ttf",
+        ],
+    ),
+    (
+        "PT Serif",
+        &[
+            "/usr/share/fonts/truetype/paratype/PTF55F.ttf",
+            "/usr/share/fonts/truetype/paratype/PTF75F.ttf",
+            "/usr/share/fonts/truetype/paratype/PTF56F.ttf",
+            "/usr/share/fonts/truetype/paratype/PTF76F.ttf",
+        ],
+    ),
+];
+
+impl BodyFont {
+    /// The first of `candidates` whose regular face (the first file) can be read; its other
+    /// faces where they can be. Else the embedded serif.
+    pub fn first_of(candidates: &[(&'static str, &[&str])]) -> BodyFont {
+        for (family, paths) in candidates {
+            let mut files = Vec::new();
+            for (idx, path) in paths.iter().enumerate() {
+                match std::fs::read(Path::new(path)) {
+                    Ok(bytes) => files.push(FontData::new(bytes)),
+                    Err(_) if idx == 0 => break,
+                    Err(_) => {}
+                }
+            }
+            if !files.is_empty() {
+                return BodyFont { family, files };
+            }
+        }
+        BodyFont::embedded()
+    }
+
+    pub fn embedded() -> BodyFont {
+        BodyFont {
+            family: EMBEDDED_SERIF,
+            files: Vec::new(),
+        }
+    }
+}
+
+/// The body font of this machine, looked for once per process.
+static SYSTEM: LazyLock<BodyFont> = LazyLock::new(|| BodyFont::first_of(&SYSTEM_SERIFS));
+
+/// Writes one or more papers into one PDF, each from a new page, in the machine's
+/// Times-metric serif where there is one.
 pub fn write(papers: &[&Paper]) -> Result<Vec<u8>, PdfError> {
+    write_in(papers, &SYSTEM)
+}
+
+/// [`write`] in `font`.
+pub fn write_in(papers: &[&Paper], font: &BodyFont) -> Result<Vec<u8>, PdfError> {
     render(&Document {
-        markup: markup(papers),
+        markup: markup(papers, font.family),
         inputs: Vec::new(),
+        fonts: font.files.clone(),
     })
 }
 
-/// The Typst source of the papers: every piece of text escaped, so a school's name can never
-/// be read as markup.
-pub fn markup(papers: &[&Paper]) -> String {
-    let mut out = String::from(
+/// The Typst source of the papers in the font `family` (the embedded serif where a glyph is
+/// missing): every piece of text escaped, so a school's name can never be read as markup.
+pub fn markup(papers: &[&Paper], family: &str) -> String {
+    let mut out = format!(
+        "#set document(keywords: (\"шрифт: {family}\",))\n#set text(font: (\"{family}\", \"{EMBEDDED_SERIF}\"))\n"
+    );
+    out.push_str(
         r#"#set page(paper: "a4", margin: (left: 30mm, right: 15mm, top: 20mm, bottom: 20mm),
   footer: context {
     let n = counter(page).get().first()
     if n > 1 { align(center, text(size: 11pt, str(n))) }
   })
-#set text(font: "Libertinus Serif", size: 14pt, lang: "ru", hyphenate: true)
+#set text(size: 14pt, lang: "ru", hyphenate: true)
 #set par(justify: true, leading: 0.45em, spacing: 0.45em, first-line-indent: (amount: 1.25cm, all: true))
 "#,
     );

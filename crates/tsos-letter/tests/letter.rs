@@ -338,3 +338,72 @@ fn the_pdf_says_it_in_russian_with_the_school_names() {
         ),
     }
 }
+
+/// What poppler's `tool` says of the PDF `bytes`, or `None` where poppler-utils is absent.
+fn poppler(tool: &str, bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paper.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let output = std::process::Command::new(tool).arg(&path).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn the_pdf_is_set_in_a_distribution_serif_where_installed_and_says_which() {
+    use tsos_letter::pdf::{BodyFont, write_in};
+
+    let details = report(Level::School);
+    let notices = build_notices(
+        &details,
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+        None,
+    );
+    let paper = [&notices[0].paper];
+    let regular = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf";
+    // A family none of whose files exist is no font: the embedded serif stands in.
+    let absent = BodyFont::first_of(&[("PT Serif", &["/nonexistent/PTF55F.ttf"])]);
+    assert_eq!(absent.family, "Libertinus Serif");
+    assert!(absent.files.is_empty());
+    let mut cases = vec![(absent, "LibertinusSerif")];
+    if std::path::Path::new(regular).exists() {
+        let liberation = BodyFont::first_of(&[("Liberation Serif", &[regular])]);
+        assert_eq!(
+            (liberation.family, liberation.files.len()),
+            ("Liberation Serif", 1)
+        );
+        cases.push((liberation, "LiberationSerif"));
+    } else {
+        eprintln!(
+            "{regular} is not installed (Debian: fonts-liberation2): only the fallback checked"
+        );
+    }
+    for (font, embedded_as) in cases {
+        let bytes = write_in(&paper, &font).unwrap();
+        let (Some(fonts), Some(info)) = (poppler("pdffonts", &bytes), poppler("pdfinfo", &bytes))
+        else {
+            eprintln!("pdffonts is not installed (Debian: poppler-utils): fonts not checked");
+            return;
+        };
+        // Every face of the text is the chosen family (a subset, «ABCDEF+LiberationSerif»).
+        let faces: Vec<&str> = fonts
+            .lines()
+            .skip(2)
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        assert!(!faces.is_empty(), "{fonts}");
+        assert!(
+            faces.iter().all(|face| face.contains(embedded_as)),
+            "{embedded_as}: {fonts}"
+        );
+        assert!(
+            info.contains(&format!("шрифт: {}", font.family)),
+            "the keywords name the font: {info}"
+        );
+    }
+}

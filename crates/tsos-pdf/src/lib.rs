@@ -1,8 +1,10 @@
-//! Typst markup in, PDF bytes out — in-process, with no system fonts, files or packages.
+//! Typst markup in, PDF bytes out — in-process, with no files or packages.
 //!
 //! The fonts come from `typst-assets` (feature `fonts`) and are compiled into the binary:
 //! Libertinus Serif (Typst's default body font, covers Cyrillic), New Computer Modern (+ Math)
-//! and DejaVu Sans Mono for `raw` text. Documents default to Russian (`text(lang: "ru")`), so
+//! and DejaVu Sans Mono for `raw` text. A caller may add fonts it has read
+//! ([`Document::fonts`]), e.g. a distribution's Times-metric serif; the embedded ones stay the
+//! fallback. Documents default to Russian (`text(lang: "ru")`), so
 //! hyphenation and smart quotes follow Russian rules unless the markup says otherwise.
 
 use std::fmt::Write as _;
@@ -17,6 +19,8 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 
+pub use typst::foundations::Bytes as FontData;
+
 /// A Typst document to render.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
@@ -24,6 +28,8 @@ pub struct Document {
     pub markup: String,
     /// Key/value strings visible to the markup as `sys.inputs` (may be empty).
     pub inputs: Vec<(String, String)>,
+    /// Font files (TrueType or OpenType, collections too) beside the embedded ones.
+    pub fonts: Vec<FontData>,
 }
 
 /// Why a document could not be turned into a PDF.
@@ -108,10 +114,13 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
-/// A world holding exactly one in-memory source file and the embedded fonts.
+/// A world holding exactly one in-memory source file, the embedded fonts and the document's.
 struct MarkupWorld {
     library: LazyHash<Library>,
     main: Source,
+    /// The document's own fonts, after the embedded ones in `book`.
+    extra: Vec<Font>,
+    book: LazyHash<FontBook>,
 }
 
 impl MarkupWorld {
@@ -125,9 +134,21 @@ impl MarkupWorld {
         // Reports are Russian: hyphenation patterns, «» smart quotes and localized
         // "Таблица"/"Рисунок" captions by default, without every template having to say so.
         library.styles.set(TextElem::lang, Lang::RUSSIAN);
+        let extra: Vec<Font> = doc
+            .fonts
+            .iter()
+            .flat_map(|data| Font::iter(data.clone()))
+            .collect();
+        let book = if extra.is_empty() {
+            (*FONTS.book).clone()
+        } else {
+            FontBook::from_fonts(FONTS.fonts.iter().chain(&extra))
+        };
         Self {
             library: LazyHash::new(library),
             main: Source::detached(doc.markup.clone()),
+            extra,
+            book: LazyHash::new(book),
         }
     }
 }
@@ -138,7 +159,7 @@ impl World for MarkupWorld {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &FONTS.book
+        &self.book
     }
 
     fn main(&self) -> FileId {
@@ -162,7 +183,10 @@ impl World for MarkupWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        FONTS.fonts.get(index).cloned()
+        match index.checked_sub(FONTS.fonts.len()) {
+            None => FONTS.fonts.get(index).cloned(),
+            Some(extra) => self.extra.get(extra).cloned(),
+        }
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {

@@ -8,7 +8,7 @@ use tsos_pdf::{Document, PdfError, escape, render};
 fn document(markup: impl Into<String>) -> Document {
     Document {
         markup: markup.into(),
-        inputs: Vec::new(),
+        ..Document::default()
     }
 }
 
@@ -88,6 +88,7 @@ fn inputs_are_visible_as_sys_inputs() {
     let doc = Document {
         markup: "Период: #sys.inputs.period".to_owned(),
         inputs: vec![("period".to_owned(), "сентябрь 2026".to_owned())],
+        ..Document::default()
     };
     let pdf = render(&doc).expect("renders");
     if let Some(text) = pdf_text(&pdf) {
