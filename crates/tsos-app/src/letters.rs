@@ -285,11 +285,28 @@ fn repeated(store: &Store, catalogue: &Catalogue, as_of: Date) -> Result<Vec<Rep
             .filter(|line| named.insert(line.item.org_id.as_str()))
             .map(|line| line.item.name.clone())
             .collect();
+        // Of those, the schools that did not reply about any indicator they failed.
+        let mut replied = HashSet::new();
+        for line in &followup.lines {
+            if line.outcome == FollowupOutcome::NotMet && line.reply != ReplyState::NoReply {
+                replied.insert(line.item.org_id.as_str());
+            }
+        }
+        let mut unanswered_named = HashSet::new();
+        let unanswered: Vec<String> = followup
+            .lines
+            .iter()
+            .filter(|line| line.outcome == FollowupOutcome::NotMet)
+            .filter(|line| !replied.contains(line.item.org_id.as_str()))
+            .filter(|line| unanswered_named.insert(line.item.org_id.as_str()))
+            .map(|line| line.item.name.clone())
+            .collect();
         if !names.is_empty() {
             out.push(Repeated {
-                number: followup.letter.number,
+                number: followup.letter.number.clone(),
                 date: followup.letter.date,
                 names,
+                unanswered,
             });
         }
     }

@@ -748,3 +748,54 @@ fn reminders_skip_schools_that_replied_and_remind_a_returned_one() {
     let followup = tsos_app::letters::followup(&setup.store, &setup.catalogue, Some(1)).unwrap();
     assert!(followup.lines.iter().all(|l| l.delivery.is_none()));
 }
+
+#[test]
+fn the_next_letter_knows_who_failed_and_did_not_reply() {
+    use tsos_app::replies::{reply_threads, send_reply};
+    use tsos_domain::replies::{NoticeReply, ReplyReason};
+
+    let mut setup = Setup::new();
+    setup.letter_with_notices();
+    // №2 replies; nobody meets the target by November.
+    let subject = reply_threads(&setup.store, |o| o == "0500000002").unwrap()[0].subject();
+    let reply = NoticeReply {
+        reason: ReplyReason::Technical,
+        text: "сбой входа".into(),
+        measures: "обратились в поддержку".into(),
+        expected_by: date(2023, 11, 30),
+    };
+    send_reply(
+        &mut setup.store,
+        &subject,
+        reply,
+        None,
+        "school2",
+        date(2023, 10, 14),
+    )
+    .unwrap();
+    let november = setup.write("november.csv", &month(10));
+    setup
+        .import(&request("myschool", &november, date(2023, 11, 1)))
+        .unwrap();
+    let outcome = write_letter(
+        &mut setup.store,
+        &setup.catalogue,
+        &LetterRequest {
+            as_of: date(2023, 11, 1),
+            deadline: date(2023, 11, 20),
+            date: date(2023, 11, 12),
+            to: Addressees::Schools,
+            template: tsos_letter::DEFAULT_TEMPLATE,
+            settings: &LetterSettings::default(),
+            notices: false,
+            out_dir: &setup.dir.path().join("Письма2"),
+        },
+    )
+    .unwrap();
+    let repeated = &outcome.repeated[0];
+    assert_eq!(repeated.names.len(), 3, "{repeated:?}");
+    assert_eq!(
+        repeated.unanswered,
+        ["МБОУ «СОШ №1»", "МКОУ «Агачаульская СОШ»"]
+    );
+}

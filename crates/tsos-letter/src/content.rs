@@ -32,6 +32,8 @@ pub struct Repeated {
     pub number: String,
     pub date: Date,
     pub names: Vec<String>,
+    /// Of `names`, those that gave no reply to their notice either (issue 16).
+    pub unanswered: Vec<String>,
 }
 
 pub struct LetterInput<'a> {
@@ -367,6 +369,23 @@ fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
                     format_date_ru(r.date),
                     r.number,
                     r.names.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    put(
+        "без_ответа",
+        input
+            .repeated
+            .iter()
+            .filter(|r| !r.unanswered.is_empty())
+            .map(|r| {
+                format!(
+                    "Не выполнили требования письма от {} № {} и не дали ответа на уведомление: {}.",
+                    format_date_ru(r.date),
+                    r.number,
+                    r.unanswered.join(", ")
                 )
             })
             .collect::<Vec<_>>()

@@ -84,6 +84,7 @@ fn the_default_letter_says_what_the_seed_letter_says() {
                 number: "01-12/3".into(),
                 date: date(2023, 9, 12),
                 names: vec!["МКОУ «Агачаульская СОШ»".into()],
+                unanswered: vec!["МКОУ «Агачаульская СОШ»".into()],
             }],
         },
         DEFAULT_TEMPLATE,
@@ -406,4 +407,54 @@ fn the_pdf_is_set_in_a_distribution_serif_where_installed_and_says_which() {
             "the keywords name the font: {info}"
         );
     }
+}
+
+#[test]
+fn a_template_may_name_who_neither_met_the_target_nor_replied() {
+    let overall = report(Level::Region);
+    let details = report(Level::School);
+    let repeated = |unanswered: Vec<String>| Repeated {
+        number: "01-12/3".into(),
+        date: date(2023, 9, 12),
+        names: vec!["МКОУ «Агачаульская СОШ»".into(), "МБОУ «СОШ №1»".into()],
+        unanswered,
+    };
+    let text = |repeated: Vec<Repeated>| {
+        let letter = build_letter(
+            &LetterInput {
+                settings: &LetterSettings::default(),
+                number: "01-12/7".into(),
+                date: date(2023, 10, 12),
+                deadline: date(2023, 10, 20),
+                to: Addressees::Schools,
+                overall: &overall,
+                details: &details,
+                yellow_band_pp: 10.0,
+                chats: None,
+                repeated,
+            },
+            "Срок – {{срок}}.\n\n{{без_ответа}}",
+        )
+        .unwrap();
+        letter
+            .paper
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(t) | Block::Item(t) => t.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let all = text(vec![repeated(vec!["МКОУ «Агачаульская СОШ»".into()])]);
+    assert!(
+        all.contains(
+            "Не выполнили требования письма от 12.09.2023 № 01-12/3 и не дали ответа на \
+             уведомление: МКОУ «Агачаульская СОШ»."
+        ),
+        "{all}"
+    );
+    // Everyone who failed replied: the placeholder says nothing.
+    let all = text(vec![repeated(vec![])]);
+    assert!(!all.contains("не дали ответа"), "{all}");
 }
