@@ -951,24 +951,68 @@ fn save_snapshot(tx: &Tx<'_>, new: &NewSnapshot) -> Result<SaveOutcome, StoreErr
     })
 }
 
+/// The columns of `usage` in the order `insert_rows` writes them and `db copy` copies them:
+/// one list, so that a column added to the table is added to both.
+pub(crate) const USAGE_COLUMNS: &[(&str, Column)] = &[
+    ("snapshot_id", Column::Int),
+    ("org_id", Column::Text),
+    ("role", Column::Text),
+    ("registered", Column::Int),
+    ("confirmed", Column::Int),
+    ("active", Column::Int),
+    ("file_contingent", Column::Int),
+    ("leaving", Column::Int),
+];
+
+/// The columns of `chat_state` in the order `insert_rows` writes them and `db copy` copies them:
+/// one list, so that a column added to the table is added to both.
+pub(crate) const CHAT_STATE_COLUMNS: &[(&str, Column)] = &[
+    ("snapshot_id", Column::Int),
+    ("org_id", Column::Text),
+    ("name", Column::Text),
+    ("purpose", Column::Text),
+    ("class_label", Column::Text),
+    ("platform", Column::Text),
+    ("domestic", Column::Int),
+    ("members", Column::Int),
+    ("active", Column::Int),
+    ("confirmed_on", Column::Text),
+    ("created_on", Column::Text),
+    ("moved_on", Column::Text),
+    ("replaces", Column::Text),
+];
+
+/// The columns of `school_class` in the order `insert_rows` writes them and `db copy` copies them:
+/// one list, so that a column added to the table is added to both.
+pub(crate) const SCHOOL_CLASS_COLUMNS: &[(&str, Column)] = &[
+    ("snapshot_id", Column::Int),
+    ("org_id", Column::Text),
+    ("class_label", Column::Text),
+    ("students", Column::Int),
+];
+
+/// The columns of `school_version` in the order `insert_rows` writes them and `db copy` copies them:
+/// one list, so that a column added to the table is added to both.
+pub(crate) const SCHOOL_VERSION_COLUMNS: &[(&str, Column)] = &[
+    ("snapshot_id", Column::Int),
+    ("org_id", Column::Text),
+    ("name", Column::Text),
+    ("municipality", Column::Text),
+    ("region", Column::Text),
+    ("contingent_teachers", Column::Int),
+    ("contingent_students", Column::Int),
+    ("contingent_parents", Column::Int),
+    ("email", Column::Text),
+];
+
 /// The rows of a snapshot, each table written at once ([`Tx::bulk_insert`]: PostgreSQL's
 /// binary `COPY`), in the snapshot's transaction.
 fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError> {
-    use Column::{Int, Text};
     let count = |n: Option<u64>| n.map_or(Param::Null, |n| Param::Int(n as i64));
     let date = |d: Option<Date>| d.map_or(Param::Null, |d| Param::Owned(d.to_string()));
     tx.bulk_insert(
         "usage",
-        &[
-            ("snapshot_id", Int),
-            ("org_id", Text),
-            ("role", Text),
-            ("registered", Int),
-            ("confirmed", Int),
-            ("active", Int),
-            ("file_contingent", Int),
-            ("leaving", Int),
-        ],
+        USAGE_COLUMNS,
         new.usage.iter().map(|record| {
             vec![
                 Param::Int(id),
@@ -984,21 +1028,7 @@ fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError
     )?;
     tx.bulk_insert(
         "chat_state",
-        &[
-            ("snapshot_id", Int),
-            ("org_id", Text),
-            ("name", Text),
-            ("purpose", Text),
-            ("class_label", Text),
-            ("platform", Text),
-            ("domestic", Int),
-            ("members", Int),
-            ("active", Int),
-            ("confirmed_on", Text),
-            ("created_on", Text),
-            ("moved_on", Text),
-            ("replaces", Text),
-        ],
+        CHAT_STATE_COLUMNS,
         new.chats.iter().map(|chat| {
             vec![
                 Param::Int(id),
@@ -1019,12 +1049,7 @@ fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError
     )?;
     tx.bulk_insert(
         "school_class",
-        &[
-            ("snapshot_id", Int),
-            ("org_id", Text),
-            ("class_label", Text),
-            ("students", Int),
-        ],
+        SCHOOL_CLASS_COLUMNS,
         new.classes.iter().flat_map(|list| {
             list.classes.iter().map(move |class| {
                 vec![
@@ -1038,17 +1063,7 @@ fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError
     )?;
     tx.bulk_insert(
         "school_version",
-        &[
-            ("snapshot_id", Int),
-            ("org_id", Text),
-            ("name", Text),
-            ("municipality", Text),
-            ("region", Text),
-            ("contingent_teachers", Int),
-            ("contingent_students", Int),
-            ("contingent_parents", Int),
-            ("email", Text),
-        ],
+        SCHOOL_VERSION_COLUMNS,
         new.schools.iter().map(|school| {
             vec![
                 Param::Int(id),
