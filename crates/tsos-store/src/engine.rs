@@ -285,6 +285,20 @@ impl Row {
         })
     }
 
+    /// A column holding one code of a closed set (a role, a kind, a state): its value, or an
+    /// error of that column naming the code this version does not know.
+    pub(crate) fn code<T>(
+        &self,
+        idx: usize,
+        from_code: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        let text: String = self.get(idx)?;
+        from_code(&text).ok_or_else(|| StoreError::Column {
+            column: idx,
+            detail: format!("неизвестное значение «{text}»"),
+        })
+    }
+
     /// A nullable text column parsed into a value.
     pub(crate) fn parse_opt<T, E: std::fmt::Display>(
         &self,

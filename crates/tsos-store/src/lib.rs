@@ -834,9 +834,7 @@ fn snapshot_from_row(row: &Row) -> Result<SnapshotInfo, StoreError> {
         id: row.get(0)?,
         dataset: row.get(1)?,
         as_of: row.parse(2, |text| text.parse::<Date>())?,
-        kind: row.parse(3, |code| {
-            SnapshotKind::from_code(code).ok_or(UnknownKind(code.to_string()))
-        })?,
+        kind: row.code(3, SnapshotKind::from_code)?,
         file_name: row.get(4)?,
         sha256: row.get(5)?,
         imported_at: row.get(6)?,
@@ -872,11 +870,6 @@ fn role_counts_json(counts: &RoleMap<u64>) -> BTreeMap<&'static str, u64> {
         .map(|(role, n)| (role.code(), *n))
         .collect()
 }
-
-/// A kind of snapshot this version does not know.
-#[derive(Debug, thiserror::Error)]
-#[error("неизвестный вид снимка «{0}»")]
-struct UnknownKind(String);
 
 /// How a school version ranks for a date: (dated on or before it, date key, from a registry
 /// import, snapshot id); the greatest wins.

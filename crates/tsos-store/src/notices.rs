@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use thiserror::Error;
 use tsos_domain::OrgId;
 use tsos_domain::email::{DeliveryResult, MailKind};
 
@@ -27,10 +26,6 @@ pub struct Delivery {
     /// sent.
     pub answer: String,
 }
-
-#[derive(Debug, Error)]
-#[error("неизвестный итог отправки «{0}»")]
-struct UnknownResult(String);
 
 impl Store {
     /// Per school, the addresses of its latest current version that gives any: a registry
@@ -102,14 +97,9 @@ impl Store {
                     org: OrgId::from_normalized(row.get(2)?),
                     address: row.get(3)?,
                     attempted_at: row.get(4)?,
-                    result: row.parse(5, |code| {
-                        DeliveryResult::from_code(code)
-                            .ok_or_else(|| UnknownResult(code.to_string()))
-                    })?,
+                    result: row.code(5, DeliveryResult::from_code)?,
                     answer: row.get(6)?,
-                    kind: row.parse(7, |code| {
-                        MailKind::from_code(code).ok_or_else(|| UnknownResult(code.to_string()))
-                    })?,
+                    kind: row.code(7, MailKind::from_code)?,
                 })
             },
         )

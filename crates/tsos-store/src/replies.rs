@@ -3,7 +3,6 @@
 //! new rows, so the history is whole. Who may reply or review is decided in `tsos-app`; this
 //! module only stores and reads.
 
-use thiserror::Error;
 use tsos_domain::replies::{AttachmentKind, NoticeReply, ReplyReason, ReviewDecision};
 use tsos_domain::{OrgId, Role};
 
@@ -60,14 +59,6 @@ pub struct StoredReply {
     pub login: String,
     pub attachment: Option<AttachmentInfo>,
     pub reviews: Vec<StoredReview>,
-}
-
-#[derive(Debug, Error)]
-#[error("неизвестное значение «{0}» в ответе школы")]
-struct UnknownCode(String);
-
-fn code<T>(text: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, UnknownCode> {
-    parse(text).ok_or_else(|| UnknownCode(text.to_string()))
 }
 
 impl Store {
@@ -162,7 +153,7 @@ impl Store {
                 Ok((
                     AttachmentInfo {
                         file_name: row.get(0)?,
-                        kind: row.parse(1, |t| code(t, AttachmentKind::from_code))?,
+                        kind: row.code(1, AttachmentKind::from_code)?,
                         size: row.u64(2)?.unwrap_or(0),
                         sha256: row.get(3)?,
                     },
@@ -193,7 +184,7 @@ impl Store {
                 |row| {
                     Ok(StoredReview {
                         id: row.get(0)?,
-                        decision: row.parse(1, |t| code(t, ReviewDecision::from_code))?,
+                        decision: row.code(1, ReviewDecision::from_code)?,
                         comment: row.get(2)?,
                         reviewed_at: row.get(3)?,
                         login: row.get(4)?,
@@ -210,7 +201,7 @@ fn reply_from_row(row: &Row) -> Result<StoredReply, StoreError> {
         None => None,
         Some(file_name) => Some(AttachmentInfo {
             file_name,
-            kind: row.parse(12, |t| code(t, AttachmentKind::from_code))?,
+            kind: row.code(12, AttachmentKind::from_code)?,
             size: row.u64(13)?.unwrap_or(0),
             sha256: row.get(14)?,
         }),
@@ -221,10 +212,10 @@ fn reply_from_row(row: &Row) -> Result<StoredReply, StoreError> {
             letter_id: row.get(1)?,
             org: OrgId::from_normalized(row.get(2)?),
             platform: row.get(3)?,
-            role: row.parse(4, |t| code(t, Role::from_code))?,
+            role: row.code(4, Role::from_code)?,
         },
         reply: NoticeReply {
-            reason: row.parse(5, |t| code(t, ReplyReason::from_code))?,
+            reason: row.code(5, ReplyReason::from_code)?,
             text: row.get(6)?,
             measures: row.get(7)?,
             expected_by: row.parse(8, |t| t.parse::<jiff::civil::Date>())?,
