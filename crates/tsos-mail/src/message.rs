@@ -111,22 +111,7 @@ impl Sender {
 
 /// The message from `from`. A recipient that is no address is an error of this one message.
 pub fn build(from: &Sender, mail: &NoticeMail<'_>) -> Result<Mail, MailError> {
-    let mut builder = Message::builder()
-        .from(from.0.clone())
-        .subject(subject(mail.letter_date))
-        .message_id(None);
-    for address in mail.to.split(',').map(str::trim).filter(|a| !a.is_empty()) {
-        let mailbox: Mailbox = address.parse().map_err(|err| MailError::BadAddress {
-            address: address.to_string(),
-            detail: err_text(err),
-        })?;
-        builder = builder.to(mailbox);
-    }
-    // Cyrillic in quoted-printable takes three times its bytes, in base64 four thirds.
-    let text = SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .header(ContentTransferEncoding::Base64)
-        .body(body(mail));
+    let builder = addressed(from, subject(mail.letter_date), mail.to)?;
     let attach = |bytes: &[u8], extension: &str, content_type: &str| {
         let name = attachment_name(mail.letter_number, mail.letter_date, extension);
         ContentType::parse(content_type)
@@ -134,19 +119,58 @@ pub fn build(from: &Sender, mail: &NoticeMail<'_>) -> Result<Mail, MailError> {
             .map_err(|err| MailError::Build(err.to_string()))
     };
     let parts = MultiPart::mixed()
-        .singlepart(text)
+        .singlepart(text_part(body(mail)))
         .singlepart(attach(mail.pdf, "pdf", PDF)?)
         .singlepart(attach(mail.docx, "docx", DOCX)?);
-    let message = builder.multipart(parts).map_err(|err| match err {
+    finished(builder.multipart(parts), mail.school_id, mail.to)
+}
+
+/// A message from `from` with `subject` to every address of `to` (separated by commas).
+fn addressed(
+    from: &Sender,
+    subject: String,
+    to: &str,
+) -> Result<lettre::message::MessageBuilder, MailError> {
+    let mut builder = Message::builder()
+        .from(from.0.clone())
+        .subject(subject)
+        .message_id(None);
+    for address in to.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+        let mailbox: Mailbox = address.parse().map_err(|err| MailError::BadAddress {
+            address: address.to_string(),
+            detail: err_text(err),
+        })?;
+        builder = builder.to(mailbox);
+    }
+    Ok(builder)
+}
+
+/// The text of a message. Cyrillic in quoted-printable takes three times its bytes, in base64
+/// four thirds.
+fn text_part(text: String) -> SinglePart {
+    SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::Base64)
+        .body(text)
+}
+
+/// The built message for school `school_id`, or why it could not be built: a message with no
+/// recipient is an error of its addresses.
+fn finished(
+    message: Result<Message, lettre::error::Error>,
+    school_id: &str,
+    to: &str,
+) -> Result<Mail, MailError> {
+    let message = message.map_err(|err| match err {
         lettre::error::Error::MissingTo => MailError::BadAddress {
-            address: mail.to.to_string(),
+            address: to.to_string(),
             detail: "нет ни одного адреса".into(),
         },
         other => MailError::Build(other.to_string()),
     })?;
     Ok(Mail {
-        key: mail.school_id.to_string(),
-        to: mail.to.to_string(),
+        key: school_id.to_string(),
+        to: to.to_string(),
         message,
     })
 }
@@ -200,33 +224,12 @@ pub fn reminder_body(mail: &ReminderMail<'_>) -> String {
 
 /// The reminder from `from`: a plain text message.
 pub fn build_reminder(from: &Sender, mail: &ReminderMail<'_>) -> Result<Mail, MailError> {
-    let mut builder = Message::builder()
-        .from(from.0.clone())
-        .subject(reminder_subject(mail.letter_date))
-        .message_id(None);
-    for address in mail.to.split(',').map(str::trim).filter(|a| !a.is_empty()) {
-        let mailbox: Mailbox = address.parse().map_err(|err| MailError::BadAddress {
-            address: address.to_string(),
-            detail: err_text(err),
-        })?;
-        builder = builder.to(mailbox);
-    }
-    let text = SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .header(ContentTransferEncoding::Base64)
-        .body(reminder_body(mail));
-    let message = builder.singlepart(text).map_err(|err| match err {
-        lettre::error::Error::MissingTo => MailError::BadAddress {
-            address: mail.to.to_string(),
-            detail: "нет ни одного адреса".into(),
-        },
-        other => MailError::Build(other.to_string()),
-    })?;
-    Ok(Mail {
-        key: mail.school_id.to_string(),
-        to: mail.to.to_string(),
-        message,
-    })
+    let builder = addressed(from, reminder_subject(mail.letter_date), mail.to)?;
+    finished(
+        builder.singlepart(text_part(reminder_body(mail))),
+        mail.school_id,
+        mail.to,
+    )
 }
 
 /// lettre's reason an address is wrong, in Russian where it is one of the usual ones.
