@@ -3,15 +3,15 @@
 //! (its cached report is dropped), logout on one ends the session on both, and failed logins
 //! count across both. Skipped, with a message, without `TSOS_TEST_PG_URL`.
 
-use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 
 use tsos_store::testing::TestDb;
 
 use crate::util::Dir;
-use crate::web::{csrf_in, http, request, set_cookie};
+use crate::web::{
+    FORM, csrf_in, http, import_upload, log_in, request, served_address, set_cookie, upload_token,
+};
 
-const FORM: &str = "application/x-www-form-urlencoded";
 const PASSWORD: &str = "пароль-администратора";
 
 /// A `tsos serve` on a free port of loopback, killed when dropped.
@@ -33,16 +33,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut ready = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut ready)
-            .unwrap();
-        let addr = ready
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in «{ready}»"))
-            .to_string();
+        let addr = served_address(&mut child);
         Server { child, addr }
     }
 
@@ -59,17 +50,7 @@ impl Server {
 
     /// Submits the login form: the answer's head.
     fn try_login(&self, login: &str, password: &str) -> String {
-        let (head, _) = self.get("/login", "");
-        let token = set_cookie(&head, "tsos_login");
-        let password: String = password.bytes().map(|b| format!("%{b:02X}")).collect();
-        let form = format!("csrf={token}&login={login}&password={password}&next=%2F");
-        let (head, _) = self.post(
-            "/login",
-            &format!("tsos_login={token}"),
-            FORM,
-            form.as_bytes(),
-        );
-        head
+        log_in(&self.addr, login, password)
     }
 
     /// Logs in as the admin: the session's cookie.
@@ -101,38 +82,10 @@ impl Drop for Server {
 fn import_through(server: &Server, cookie: &str, name: &str, file: &[u8]) {
     let (_, page) = server.get("/import", cookie);
     let csrf = csrf_in(&page);
-    let boundary = "tsos-instances";
-    let mut body = Vec::new();
-    for (field, value) in [
-        ("csrf", csrf.as_str()),
-        ("dataset", "myschool"),
-        ("as_of", "2023-10-01"),
-    ] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let (head, page) = server.post(
-        "/import/preview",
-        cookie,
-        &format!("multipart/form-data; boundary={boundary}"),
-        &body,
-    );
+    let (content_type, body) = import_upload(&csrf, "myschool", name, file);
+    let (head, page) = server.post("/import/preview", cookie, &content_type, &body);
     assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{page}");
-    let marker = r#"name="token" value=""#;
-    let start = page.find(marker).expect("an upload awaiting confirmation") + marker.len();
-    let token = page[start..].split('"').next().unwrap();
+    let token = upload_token(&page);
     let form = format!("csrf={csrf}&token={token}");
     let (head, page) = server.post("/import/confirm", cookie, FORM, form.as_bytes());
     assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{page}");

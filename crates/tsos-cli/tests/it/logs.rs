@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::Dir;
-use crate::web::{csrf_in, http, request, set_cookie};
+use crate::web::{csrf_in, http, import_upload, request, served_address, set_cookie, upload_token};
 
 /// `%XX` for every byte: a form value that is safe whatever it holds.
 fn encoded(text: &str) -> String {
@@ -45,18 +45,7 @@ fn a_json_line_per_request_and_import_without_a_secret() {
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut ready,
-    )
-    .unwrap();
-    let addr = ready
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in «{ready}»"))
-        .to_string();
+    let addr = served_address(&mut child);
 
     // 1. The login form, 2. logging in, 3. the import form.
     let form = "application/x-www-form-urlencoded";
@@ -86,39 +75,12 @@ fn a_json_line_per_request_and_import_without_a_secret() {
 
     // 4. The upload's preview, 5. its confirmation.
     let registry = std::fs::read(dir.path("registry.csv")).unwrap();
-    let boundary = "tsos-logs";
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("csrf", csrf.as_str()),
-        ("dataset", "registry"),
-        ("as_of", "2023-10-01"),
-    ] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"реестр.csv\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(&registry);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let multipart = format!("multipart/form-data; boundary={boundary}");
+    let (multipart, body) = import_upload(&csrf, "registry", "реестр.csv", &registry);
     let (_, page) = http(
         &addr,
         &request("POST", "/import/preview", &cookie, &multipart, &body),
     );
-    let marker = r#"name="token" value=""#;
-    let start = page
-        .find(marker)
-        .unwrap_or_else(|| panic!("a preview: {page}"))
-        + marker.len();
-    let upload = page[start..].split('"').next().unwrap().to_string();
+    let upload = upload_token(&page);
     let body = format!("csrf={csrf}&token={upload}&replace=1");
     let (head, _) = http(
         &addr,

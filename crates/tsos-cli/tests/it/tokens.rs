@@ -2,10 +2,11 @@
 //! its hash in the database, and a real `tsos serve` that takes it on the API until it is
 //! revoked and never on a page.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 use crate::util::Dir;
+use crate::web::served_address;
 
 /// One request to `addr` with `Authorization: Bearer {token}`: the status line and the body.
 fn get_with_token(addr: &str, path: &str, token: &str) -> (String, String) {
@@ -83,16 +84,7 @@ fn a_token_is_made_once_used_on_the_api_only_and_revoked() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut ready = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut ready)
-        .unwrap();
-    let addr = ready
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in «{ready}»"))
-        .to_string();
+    let addr = served_address(&mut server);
     let (status, body) = get_with_token(&addr, "/api/dates", &token);
     assert!(status.ends_with("200 OK"), "{status}: {body}");
     assert_eq!(body, r#"{"dates":[]}"#);

@@ -99,6 +99,87 @@ fn demo_without_a_terminal_does_not_serve() {
     assert!(stdout.contains("администратор: demo / demo") && stdout.contains("school / demo"));
 }
 
+/// The address a starting `tsos serve` says it listens on, from the first line it prints.
+pub(crate) fn served_address(child: &mut std::process::Child) -> String {
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    ready
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in «{ready}»"))
+        .to_string()
+}
+
+/// Submits the login form of the server at `addr`: the answer's head.
+pub(crate) fn log_in(addr: &str, login: &str, password: &str) -> String {
+    let (head, _) = http(addr, &request("GET", "/login", "", FORM, b""));
+    let token = set_cookie(&head, "tsos_login");
+    let password: String = password.bytes().map(|b| format!("%{b:02X}")).collect();
+    let form = format!("csrf={token}&login={login}&password={password}&next=%2F");
+    let (head, _) = http(
+        addr,
+        &request(
+            "POST",
+            "/login",
+            &format!("tsos_login={token}"),
+            FORM,
+            form.as_bytes(),
+        ),
+    );
+    head
+}
+
+/// The type of a form's body.
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The import form's upload of `file` named `name` as `dataset` at 01.10.2023: the content
+/// type and the body.
+pub(crate) fn import_upload(
+    csrf: &str,
+    dataset: &str,
+    name: &str,
+    file: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "tsos-upload";
+    let mut body = Vec::new();
+    for (field, value) in [
+        ("csrf", csrf),
+        ("dataset", dataset),
+        ("as_of", "2023-10-01"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The token of the upload a preview page awaits confirmation for.
+pub(crate) fn upload_token(page: &str) -> String {
+    let marker = r#"name="token" value=""#;
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("an upload awaiting confirmation: {page}"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
+}
+
 /// One HTTP/1.1 exchange over a fresh connection: the response's head and body.
 pub(crate) fn http(addr: &str, request: &[u8]) -> (String, String) {
     use std::io::Read;
@@ -183,75 +264,19 @@ fn serve_stops_on_sigterm_and_deletes_its_uploads() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut ready,
-    )
-    .unwrap();
-    let addr = ready
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in «{ready}»"))
-        .to_string();
+    let addr = served_address(&mut child);
 
-    let form_type = "application/x-www-form-urlencoded";
-    let (head, _) = http(&addr, &request("GET", "/login", "", form_type, b""));
-    let token = set_cookie(&head, "tsos_login");
-    let login = format!("csrf={token}&login=admin&password={}&next=%2F", {
-        password
-            .bytes()
-            .map(|b| format!("%{b:02X}"))
-            .collect::<String>()
-    });
-    let (head, _) = http(
-        &addr,
-        &request(
-            "POST",
-            "/login",
-            &format!("tsos_login={token}"),
-            form_type,
-            login.as_bytes(),
-        ),
-    );
+    let head = log_in(&addr, "admin", password);
     assert!(head.starts_with("HTTP/1.1 303"), "{head}");
     let cookie = format!("tsos_session={}", set_cookie(&head, "tsos_session"));
-    let (_, page) = http(&addr, &request("GET", "/import", &cookie, form_type, b""));
+    let (_, page) = http(&addr, &request("GET", "/import", &cookie, FORM, b""));
     let csrf = csrf_in(&page);
 
     let registry = std::fs::read(dir.path("registry.csv")).unwrap();
-    let boundary = "tsos-sigterm";
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("csrf", csrf.as_str()),
-        ("dataset", "registry"),
-        ("as_of", "2023-10-01"),
-    ] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"registry.csv\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(&registry);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (content_type, body) = import_upload(&csrf, "registry", "registry.csv", &registry);
     let (head, page) = http(
         &addr,
-        &request(
-            "POST",
-            "/import/preview",
-            &cookie,
-            &format!("multipart/form-data; boundary={boundary}"),
-            &body,
-        ),
+        &request("POST", "/import/preview", &cookie, &content_type, &body),
     );
     assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{page}");
     assert!(
