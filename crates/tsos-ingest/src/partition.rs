@@ -6,8 +6,9 @@
 //! record in the partition of its organisation, and every organisation's rows, wherever they
 //! were in the file, end up in one partition. Each partition keeps its share of a memory
 //! budget; past it, its records are spilled to an anonymous temporary file (deleted by the
-//! system when closed), so memory does not grow with the file. At the end each partition is merged on its own — repeated rows of
-//! a user by the domain's rule, then counted by the domain's `Tally` — on every core.
+//! system when closed), so memory does not grow with the file. At the end each partition is
+//! merged on its own — repeated rows of a user by the domain's rule, then counted by the
+//! domain's `Tally` — on every core.
 //!
 //! The records hold user ids as they are (numbers as numbers, other ids as their bytes), so
 //! repeated rows are recognised exactly, never by a hash alone. They exist only while the
@@ -28,7 +29,7 @@ use tsos_domain::{OrgId, OrgTally, PerUserCounts, Role, Tally, UserState};
 const PARTITION_BITS: u32 = 8;
 const PARTITIONS: usize = 1 << PARTITION_BITS;
 
-/// Records kept in memory, all partitions together, before partitions are spilled.
+/// Records kept in memory, all partitions together: each partition keeps its share of it.
 const MEMORY_BUDGET: usize = 64 << 20;
 
 /// A worker hands its records over once its buffers hold this much.
