@@ -35,9 +35,8 @@ fn a_json_line_per_request_and_import_without_a_secret() {
         .trim()
         .to_string();
     let log_path = dir.path("serve.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tsos"))
-        .arg("--db")
-        .arg(dir.db())
+    let mut child = dir
+        .command()
         .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
         .env_remove("RUST_LOG")
         .env_remove("TSOS_LOG_FORMAT")

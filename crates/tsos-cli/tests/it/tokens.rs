@@ -3,7 +3,7 @@
 //! revoked and never on a page.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::util::Dir;
 use crate::web::served_address;
@@ -75,9 +75,8 @@ fn a_token_is_made_once_used_on_the_api_only_and_revoked() {
         "{listed}"
     );
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_tsos"))
-        .arg("--db")
-        .arg(dir.db())
+    let mut server = dir
+        .command()
         .args(["serve", "--addr", "127.0.0.1:0"])
         .env_remove("TSOS_ADDR")
         .stdout(Stdio::piped())

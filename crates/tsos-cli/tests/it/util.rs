@@ -88,20 +88,25 @@ impl Dir {
         self.write(name, bytes)
     }
 
-    pub fn tsos(&self, args: &[&str]) -> Run {
-        let output: Output = Command::new(env!("CARGO_BIN_EXE_tsos"))
+    /// `tsos --db` this folder's database, run in the folder, with none of the settings a
+    /// developer's environment may hold.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tsos"));
+        command
             .arg("--db")
             .arg(match &self.location {
                 Some(location) => location.into(),
                 None => self.db().into_os_string(),
             })
-            .args(args)
             .current_dir(self.dir.path())
             .env_remove("TSOS_DB")
             .env_remove("TSOS_PLATFORMS")
-            .env_remove("TSOS_CONFIG")
-            .output()
-            .unwrap();
+            .env_remove("TSOS_CONFIG");
+        command
+    }
+
+    pub fn tsos(&self, args: &[&str]) -> Run {
+        let output: Output = self.command().args(args).output().unwrap();
         Run {
             status: output.status,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

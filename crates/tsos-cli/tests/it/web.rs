@@ -8,12 +8,10 @@ use crate::util::{Dir, Run};
 
 /// `tsos user add …` with `input` on standard input, as a script would pipe a password.
 fn user_add(dir: &Dir, args: &[&str], input: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tsos"))
-        .arg("--db")
-        .arg(dir.db())
+    let mut child = dir
+        .command()
         .args(["user", "add"])
         .args(args)
-        .current_dir(dir.dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -255,9 +253,8 @@ fn serve_stops_on_sigterm_and_deletes_its_uploads() {
     .ok();
     let uploads = dir.path("uploads");
     std::fs::create_dir(&uploads).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tsos"))
-        .arg("--db")
-        .arg(dir.db())
+    let mut child = dir
+        .command()
         .args(["serve", "--addr", "127.0.0.1:0", "--upload-dir"])
         .arg(&uploads)
         .stdout(Stdio::piped())
