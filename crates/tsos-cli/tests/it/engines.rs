@@ -6,6 +6,10 @@
 use tsos_store::testing::TestDb;
 
 use crate::util::{Dir, Run};
+use crate::web::{FORM, http, log_in, request, served_address, set_cookie};
+
+const PASSWORD: &str = "пароль-проверяющего";
+const DIRECTOR_PASSWORD: &str = "пароль-директора";
 
 /// What the story printed at each step, in order, with the folder's path taken out.
 fn story(db: &TestDb) -> Vec<(String, String)> {
@@ -41,10 +45,8 @@ fn story(db: &TestDb) -> Vec<(String, String)> {
         ])
         .ok()
     };
-    let school = report(&dir, "school").json()["rows"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let schools = report(&dir, "school").json();
+    let school = schools["rows"][0]["id"].as_str().unwrap().to_string();
     // A replacement by a file that says less of one school, then the original restored.
     let replacement = dir.write(
         "replacement.csv",
@@ -153,11 +155,112 @@ fn story(db: &TestDb) -> Vec<(String, String)> {
             "--scope",
             &school,
             "--password",
-            "пароль-директора",
+            DIRECTOR_PASSWORD,
         ])
         .ok(),
     );
+    said.push(("scope matrix".to_string(), scope_matrix(&dir, &schools)));
     said
+}
+
+/// What the dashboard answers to an administrator, a municipality and a school account, one
+/// line per account and page: the same on both engines, and each account sees its own area
+/// only.
+fn scope_matrix(dir: &Dir, schools: &serde_json::Value) -> String {
+    let rows = schools["rows"].as_array().unwrap();
+    let text = |row: &serde_json::Value, key: &str| row[key].as_str().unwrap().to_string();
+    let (school, municipality) = (text(&rows[0], "id"), text(&rows[0], "municipality"));
+    let elsewhere = rows
+        .iter()
+        .find(|row| row["municipality"] != rows[0]["municipality"])
+        .expect("the demo has several municipalities");
+    let (other_school, other_municipality) =
+        (text(elsewhere, "id"), text(elsewhere, "municipality"));
+    for (login, role, scope) in [
+        ("admin", "admin", None),
+        ("mo", "municipality", Some(&municipality)),
+    ] {
+        let mut args = vec!["user", "add", login, "--role", role, "--password", PASSWORD];
+        if let Some(scope) = scope {
+            args.extend(["--scope", scope]);
+        }
+        dir.tsos(&args).ok();
+    }
+    let encode = |name: &str| -> String { name.bytes().map(|b| format!("%{b:02X}")).collect() };
+    let pages = [
+        "/".to_string(),
+        format!("/school/{school}"),
+        format!("/school/{other_school}"),
+        format!("/municipality/{}", encode(&municipality)),
+        format!("/municipality/{}", encode(&other_municipality)),
+        format!("/chats/school/{school}"),
+        format!("/chats/school/{other_school}"),
+        "/snapshots".to_string(),
+        "/quality".to_string(),
+        "/audit".to_string(),
+        "/import".to_string(),
+        "/notices".to_string(),
+        "/followup".to_string(),
+        "/downloads".to_string(),
+        "/api/report?level=school&as_of=2023-10-01".to_string(),
+        format!("/api/report?level=school&as_of=2023-10-01&school={other_school}"),
+    ];
+    let mut server = dir
+        .command()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = served_address(&mut server);
+    let mut lines = Vec::new();
+    let mut statuses = std::collections::BTreeMap::new();
+    for (login, password) in [
+        ("admin", PASSWORD),
+        ("mo", PASSWORD),
+        ("director", DIRECTOR_PASSWORD),
+    ] {
+        let head = log_in(&addr, login, password);
+        assert!(head.starts_with("HTTP/1.1 303"), "{login}: {head}");
+        let cookie = format!("tsos_session={}", set_cookie(&head, "tsos_session"));
+        for page in &pages {
+            let (head, _) = http(&addr, &request("GET", page, &cookie, FORM, b""));
+            let status = head.get(9..12).unwrap_or(&head).to_string();
+            lines.push(format!("{login} {page} {status}"));
+            statuses.insert((login.to_string(), page.to_string()), status);
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let status = |login: &str, page: &str| statuses[&(login.to_string(), page.to_string())].clone();
+    for page in &pages {
+        assert_eq!(status("admin", page), "200", "the admin sees {page}");
+    }
+    let (own, other) = (
+        format!("/school/{school}"),
+        format!("/school/{other_school}"),
+    );
+    for login in ["mo", "director"] {
+        assert_eq!(status(login, &own), "200", "{login}");
+        assert_eq!(
+            status(login, &other),
+            "404",
+            "{login}: another area is not there"
+        );
+        assert_eq!(
+            status(login, "/import"),
+            "403",
+            "{login}: imports are the admin's"
+        );
+    }
+    assert_eq!(
+        status(
+            "mo",
+            &format!("/municipality/{}", encode(&other_municipality))
+        ),
+        "404"
+    );
+    lines.join("\n")
 }
 
 #[test]
