@@ -176,6 +176,26 @@ pub(crate) enum Value {
     Bytes(Vec<u8>),
 }
 
+impl Value {
+    fn as_text(&self) -> Result<&str, String> {
+        match self {
+            Value::Text(text) => Ok(text),
+            other => Err(format!("ожидался текст, а не {other:?}")),
+        }
+    }
+
+    /// Makes this value the text `text`, in the allocation it already has if it is a text.
+    fn set_text(&mut self, text: &str) {
+        match self {
+            Value::Text(old) => {
+                old.clear();
+                old.push_str(text);
+            }
+            other => *other = Value::Text(text.to_string()),
+        }
+    }
+}
+
 /// A row as either engine returned it.
 #[derive(Clone, Debug)]
 pub(crate) struct Row(Vec<Value>);
@@ -212,10 +232,7 @@ impl FromValue for bool {
 
 impl FromValue for String {
     fn from_value(value: &Value) -> Result<String, String> {
-        match value {
-            Value::Text(v) => Ok(v.clone()),
-            other => Err(format!("ожидался текст, а не {other:?}")),
-        }
+        value.as_text().map(str::to_string)
     }
 }
 
@@ -267,6 +284,16 @@ impl Row {
         })
     }
 
+    /// A text column, borrowed from the row.
+    pub(crate) fn text(&self, idx: usize) -> Result<&str, StoreError> {
+        self.value(idx)?
+            .as_text()
+            .map_err(|detail| StoreError::Column {
+                column: idx,
+                detail,
+            })
+    }
+
     /// A count, a negative one read as 0.
     pub(crate) fn u64(&self, idx: usize) -> Result<Option<u64>, StoreError> {
         Ok(self.get::<Option<i64>>(idx)?.map(|v| v.max(0) as u64))
@@ -278,8 +305,7 @@ impl Row {
         idx: usize,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Result<T, StoreError> {
-        let text: String = self.get(idx)?;
-        parse(&text).map_err(|err| StoreError::Column {
+        parse(self.text(idx)?).map_err(|err| StoreError::Column {
             column: idx,
             detail: err.to_string(),
         })
@@ -292,8 +318,8 @@ impl Row {
         idx: usize,
         from_code: impl FnOnce(&str) -> Option<T>,
     ) -> Result<T, StoreError> {
-        let text: String = self.get(idx)?;
-        from_code(&text).ok_or_else(|| StoreError::Column {
+        let text = self.text(idx)?;
+        from_code(text).ok_or_else(|| StoreError::Column {
             column: idx,
             detail: format!("неизвестное значение «{text}»"),
         })
@@ -316,8 +342,26 @@ impl Row {
 pub(crate) trait Sql {
     fn dialect(&self) -> Dialect;
 
+    /// Calls `f` with each row of a query in turn. The row is one buffer, refilled for each
+    /// row with its text's allocations reused: reading the usage of 40,000 schools allocated
+    /// a vector and a string per value and cloned each string out again (46 % of the national
+    /// report's time before, issue 12).
+    fn each_row(
+        &self,
+        sql: &str,
+        args: &[Param<'_>],
+        f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
     /// Every row of a query.
-    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
+    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        let mut rows = Vec::new();
+        self.each_row(sql, args, &mut |row| {
+            rows.push(row.clone());
+            Ok(())
+        })?;
+        Ok(rows)
+    }
 
     /// Runs a statement that returns no rows; how many rows it changed.
     fn execute(&self, sql: &str, args: &[Param<'_>]) -> Result<u64, StoreError>;
@@ -339,7 +383,12 @@ pub(crate) trait Sql {
         args: &[Param<'_>],
         mut f: impl FnMut(&Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        self.rows(sql, args)?.iter().map(&mut f).collect()
+        let mut out = Vec::new();
+        self.each_row(sql, args, &mut |row| {
+            out.push(f(row)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 
@@ -435,13 +484,21 @@ impl Sql for Engine {
         }
     }
 
-    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+    fn each_row(
+        &self,
+        sql: &str,
+        args: &[Param<'_>],
+        f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         match self {
-            Engine::Sqlite(conn) => sqlite_rows(conn, sql, args),
+            Engine::Sqlite(conn) => sqlite_each_row(conn, sql, args, f),
             Engine::Postgres(pg) => {
-                let mut client = pg.client.borrow_mut();
-                let statement = prepared(&pg.statements, sql, |text| client.prepare(text))?;
-                pg_rows(client.query(&statement, &pg_args(args))?)
+                let rows = {
+                    let mut client = pg.client.borrow_mut();
+                    let statement = prepared(&pg.statements, sql, |text| client.prepare(text))?;
+                    client.query(&statement, &pg_args(args))?
+                };
+                pg_each_row(&rows, f)
             }
         }
     }
@@ -528,13 +585,21 @@ impl Sql for Tx<'_> {
         }
     }
 
-    fn rows(&self, sql: &str, args: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+    fn each_row(
+        &self,
+        sql: &str,
+        args: &[Param<'_>],
+        f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => sqlite_rows(tx, sql, args),
+            Tx::Sqlite(tx) => sqlite_each_row(tx, sql, args, f),
             Tx::Postgres { tx, statements } => {
-                let mut tx = tx.borrow_mut();
-                let statement = prepared(statements, sql, |text| tx.prepare(text))?;
-                pg_rows(tx.query(&statement, &pg_args(args))?)
+                let rows = {
+                    let mut tx = tx.borrow_mut();
+                    let statement = prepared(statements, sql, |text| tx.prepare(text))?;
+                    tx.query(&statement, &pg_args(args))?
+                };
+                pg_each_row(&rows, f)
             }
         }
     }
@@ -551,36 +616,35 @@ impl Sql for Tx<'_> {
     }
 }
 
-fn sqlite_rows(
+fn sqlite_each_row(
     conn: &rusqlite::Connection,
     sql: &str,
     args: &[Param<'_>],
-) -> Result<Vec<Row>, StoreError> {
+    f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(sql)?;
     let width = stmt.column_count();
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-    let mut out = Vec::new();
+    let mut buffer = Row(vec![Value::Null; width]);
     while let Some(row) = rows.next()? {
-        let mut values = Vec::with_capacity(width);
-        for idx in 0..width {
-            values.push(match row.get_ref(idx)? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(v) => Value::Int(v),
-                ValueRef::Real(v) => Value::Real(v),
+        for (idx, value) in buffer.0.iter_mut().enumerate() {
+            match row.get_ref(idx)? {
+                ValueRef::Null => *value = Value::Null,
+                ValueRef::Integer(v) => *value = Value::Int(v),
+                ValueRef::Real(v) => *value = Value::Real(v),
                 ValueRef::Text(bytes) => {
-                    Value::Text(String::from_utf8(bytes.to_vec()).map_err(|err| {
-                        StoreError::Column {
-                            column: idx,
-                            detail: err.to_string(),
-                        }
-                    })?)
+                    let text = std::str::from_utf8(bytes).map_err(|err| StoreError::Column {
+                        column: idx,
+                        detail: err.to_string(),
+                    })?;
+                    value.set_text(text);
                 }
-                ValueRef::Blob(bytes) => Value::Bytes(bytes.to_vec()),
-            });
+                ValueRef::Blob(bytes) => *value = Value::Bytes(bytes.to_vec()),
+            }
         }
-        out.push(Row(values));
+        f(&buffer)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn sqlite_execute(
@@ -614,44 +678,53 @@ pub(crate) fn pg_args<'a>(args: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> 
     args.iter().map(|arg| arg as &(dyn ToSql + Sync)).collect()
 }
 
-fn pg_rows(rows: Vec<postgres::Row>) -> Result<Vec<Row>, StoreError> {
-    rows.iter().map(pg_row).collect()
-}
-
-fn pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
-    let mut values = Vec::with_capacity(row.len());
-    for (idx, column) in row.columns().iter().enumerate() {
-        let value = match *column.type_() {
-            Type::INT8 => row.try_get::<_, Option<i64>>(idx)?.map(Value::Int),
-            Type::INT4 => row
-                .try_get::<_, Option<i32>>(idx)?
-                .map(|v| Value::Int(v.into())),
-            Type::INT2 => row
-                .try_get::<_, Option<i16>>(idx)?
-                .map(|v| Value::Int(v.into())),
-            Type::BOOL => row
-                .try_get::<_, Option<bool>>(idx)?
-                .map(|v| Value::Int(v.into())),
-            Type::FLOAT8 => row.try_get::<_, Option<f64>>(idx)?.map(Value::Real),
-            Type::FLOAT4 => row
-                .try_get::<_, Option<f32>>(idx)?
-                .map(|v| Value::Real(v.into())),
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
-                row.try_get::<_, Option<String>>(idx)?.map(Value::Text)
-            }
-            Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(idx)?.map(Value::Bytes),
-            // What `pg_advisory_lock` and its like return.
-            Type::VOID => None,
-            ref other => {
-                return Err(StoreError::Column {
-                    column: idx,
-                    detail: format!("тип {other} не читается"),
-                });
-            }
-        };
-        values.push(value.unwrap_or(Value::Null));
+fn pg_each_row(
+    rows: &[postgres::Row],
+    f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut buffer = Row(Vec::new());
+    for row in rows {
+        buffer.0.resize(row.len(), Value::Null);
+        for ((idx, column), value) in row.columns().iter().enumerate().zip(&mut buffer.0) {
+            let set = match *column.type_() {
+                Type::INT8 => row.try_get::<_, Option<i64>>(idx)?.map(Value::Int),
+                Type::INT4 => row
+                    .try_get::<_, Option<i32>>(idx)?
+                    .map(|v| Value::Int(v.into())),
+                Type::INT2 => row
+                    .try_get::<_, Option<i16>>(idx)?
+                    .map(|v| Value::Int(v.into())),
+                Type::BOOL => row
+                    .try_get::<_, Option<bool>>(idx)?
+                    .map(|v| Value::Int(v.into())),
+                Type::FLOAT8 => row.try_get::<_, Option<f64>>(idx)?.map(Value::Real),
+                Type::FLOAT4 => row
+                    .try_get::<_, Option<f32>>(idx)?
+                    .map(|v| Value::Real(v.into())),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                    match row.try_get::<_, Option<&str>>(idx)? {
+                        Some(text) => {
+                            value.set_text(text);
+                            continue;
+                        }
+                        None => None,
+                    }
+                }
+                Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(idx)?.map(Value::Bytes),
+                // What `pg_advisory_lock` and its like return.
+                Type::VOID => None,
+                ref other => {
+                    return Err(StoreError::Column {
+                        column: idx,
+                        detail: format!("тип {other} не читается"),
+                    });
+                }
+            };
+            *value = set.unwrap_or(Value::Null);
+        }
+        f(&buffer)?;
     }
-    Ok(Row(values))
+    Ok(())
 }
 
 /// `sql` with SQLite's `?N` parameters written as PostgreSQL's `$N`; quoted text is left

@@ -494,8 +494,8 @@ impl Store {
             args![snapshot.id],
             |row| {
                 Ok((
-                    row.get::<String>(0)?,
-                    row.get::<String>(1)?,
+                    OrgId::from_normalized(row.get(0)?),
+                    row.code(1, Role::from_code)?,
                     RoleCounts {
                         registered: row.u64(2)?,
                         confirmed: row.u64(3)?,
@@ -513,13 +513,9 @@ impl Store {
             ..PlatformCounts::default()
         };
         for (org, role, role_counts) in rows {
-            let role = Role::from_code(&role).ok_or_else(|| StoreError::Corrupt {
-                id: snapshot.id,
-                detail: format!("неизвестная роль «{role}»"),
-            })?;
             let entry = counts
                 .by_org
-                .entry(OrgId::from_normalized(org))
+                .entry(org)
                 .or_insert(RoleMap::splat(counts.absent_school));
             *entry.get_mut(role) = role_counts;
         }
@@ -799,12 +795,7 @@ impl Store {
                     org_id: row.get(0)?,
                     name: row.get(1)?,
                     platform: row.get(2)?,
-                    role: row.parse(3, |text| {
-                        Role::from_code(text).ok_or_else(|| StoreError::Corrupt {
-                            id: letter_id,
-                            detail: format!("неизвестная роль «{text}» в письме"),
-                        })
-                    })?,
+                    role: row.code(3, Role::from_code)?,
                     share: row.get(4)?,
                     target: row.get(5)?,
                     active: row.u64(6)?.unwrap_or(0),
