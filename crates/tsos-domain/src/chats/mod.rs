@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
-use crate::indicators::reading_order;
+use crate::indicators::sort_for_reading;
 use crate::level::Level;
 use crate::org::OrgId;
 use crate::registry::SchoolInfo;
@@ -439,8 +439,8 @@ pub fn chat_rows(
             None => row.schools_without_class_list += 1,
         }
     }
-    rows.sort_by_cached_key(|row| {
-        reading_order(&row.region, &row.municipality, &row.name, &row.id)
+    sort_for_reading(&mut rows, |row| {
+        [&row.region, &row.municipality, &row.name, &row.id]
     });
     for row in &mut rows {
         row.deadline = status_of(row.foreign_open);
