@@ -324,6 +324,19 @@ impl Store {
         }
     }
 
+    /// Whether the connection still answers: for PostgreSQL a round trip to the server, which
+    /// a connection left idle across a restart of the server fails. A SQLite file always does.
+    pub fn answers(&self) -> bool {
+        match &self.db {
+            Engine::Sqlite(_) => true,
+            Engine::Postgres(pg) => pg
+                .client
+                .borrow_mut()
+                .is_valid(std::time::Duration::from_secs(5))
+                .is_ok(),
+        }
+    }
+
     /// Saves a snapshot in one transaction, superseding the current one for the same dataset
     /// and date unless it is the same file. The transaction holds the write lock from its
     /// start ([`Begin::Immediate`]), so that two imports of one dataset and date at once, from

@@ -66,8 +66,9 @@ impl TestDb {
             .expect("a schema for the test");
         let separator = if url.contains('?') { '&' } else { '?' };
         Some(TestDb {
+            // Its connections carry the schema's name, so that a test can cut them.
             location: DbLocation::Postgres(format!(
-                "{url}{separator}options=-csearch_path%3D{schema}"
+                "{url}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
             )),
             cleanup: Cleanup::Schema {
                 admin_url: url,
@@ -98,6 +99,24 @@ impl TestDb {
     /// The SQLite file, if it is one.
     pub fn path(&self) -> Option<PathBuf> {
         self.location.path().map(PathBuf::from)
+    }
+
+    /// Ends every connection to this database on the server's side, as a restart of
+    /// PostgreSQL or a network cut would: how many it ended. Nothing for SQLite.
+    pub fn cut_connections(&self) -> u64 {
+        let Cleanup::Schema { admin_url, schema } = &self.cleanup else {
+            return 0;
+        };
+        let mut admin = postgres::Client::connect(admin_url, postgres::NoTls)
+            .unwrap_or_else(|err| panic!("{PG_URL_VAR}: {err}"));
+        admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                &[schema],
+            )
+            .expect("the connections ended")
+            .len() as u64
     }
 
     /// A new connection to it.

@@ -2,8 +2,9 @@
 //! one is valid on the other, an import through one shows on the other at its next request
 //! (its cached report is dropped), logout on one ends the session on both, and failed logins
 //! count across both; 1,000 requests from 16 clients spread over both are all answered, and
-//! one killed with SIGKILL mid-run costs only the requests sent to it. Skipped, with a
-//! message, without `TSOS_TEST_PG_URL`.
+//! one killed with SIGKILL mid-run costs only the requests sent to it. A server whose
+//! connections the database closed (a restart) answers the next requests without an error.
+//! Skipped, with a message, without `TSOS_TEST_PG_URL`.
 
 use std::io::{Read, Write};
 use std::process::{Child, Stdio};
@@ -295,4 +296,23 @@ fn two_servers_answer_a_thousand_requests_and_outlive_a_kill() {
     );
     // And the service goes on: the session made on the killed instance is valid on the other.
     assert_eq!(b.active_teachers(&cookie), 5);
+}
+
+#[test]
+fn a_server_reconnects_after_the_database_closed_its_connections() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let dir = Dir::on(db.location());
+    one_school_and_admin(&dir);
+    let server = Server::start(&dir);
+    let cookie = server.login();
+    assert_eq!(server.active_teachers(&cookie), 5);
+    // What a restart of PostgreSQL does to the connections the server keeps idle.
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert!(db.cut_connections() > 0, "the server kept a connection");
+    for path in PATHS {
+        assert_eq!(status_of(&server.addr, path, &cookie), Some(200), "{path}");
+    }
+    assert_eq!(server.active_teachers(&cookie), 5);
 }

@@ -25,7 +25,7 @@ pub(crate) mod uploads;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tsos_domain::Catalogue;
 use tsos_store::{DbLocation, Store};
@@ -84,7 +84,8 @@ struct Inner {
     db: DbLocation,
     catalogue: Catalogue,
     letter_settings: Option<PathBuf>,
-    idle: Mutex<Vec<Store>>,
+    /// With the moment each was put back.
+    idle: Mutex<Vec<(Store, Instant)>>,
     cache: Mutex<Cache>,
     uploads: Uploads,
     /// [`WebConfig::max_upload_mb`] in bytes.
@@ -101,6 +102,9 @@ struct Inner {
 /// opened under load and closed after it.
 const MAX_IDLE: usize = 32;
 
+/// How long a connection may sit idle before it is asked whether the server still answers.
+const CHECK_AFTER: Duration = Duration::from_secs(1);
+
 impl AppState {
     /// Opens (creating and migrating) the database once, so that a wrong path or a newer
     /// schema is reported before the server starts.
@@ -111,7 +115,7 @@ impl AppState {
                 db: config.db,
                 catalogue: config.catalogue,
                 letter_settings: config.letter_settings,
-                idle: Mutex::new(vec![store]),
+                idle: Mutex::new(vec![(store, Instant::now())]),
                 cache: Mutex::new(Cache::default()),
                 uploads: Uploads::new(config.upload_dir.as_deref())?,
                 max_upload: config.max_upload_mb.saturating_mul(1 << 20),
@@ -223,26 +227,36 @@ impl Inner {
     }
 
     fn checkout(&self) -> Result<Store, WebError> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        match idle {
-            Some(store) => Ok(store),
-            None => Ok(Store::connect(&self.db)?),
+        loop {
+            let idle = self
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            match idle {
+                // A connection that sat idle may have been closed by the server meanwhile
+                // (PostgreSQL restarted, a network cut), and only a round trip tells: one
+                // idle for a while is asked before a request's work is given to it, so that a
+                // restart of the database costs no request an error. A connection in
+                // constant use is not asked: it would have failed its last request.
+                Some((store, since)) if since.elapsed() >= CHECK_AFTER && !store.answers() => {
+                    tracing::info!("соединение с базой закрыто сервером; открывается новое");
+                }
+                Some((store, _)) => return Ok(store),
+                None => return Ok(Store::connect(&self.db)?),
+            }
         }
     }
 
     fn checkin(&self, store: Store) {
-        // A connection the server closed (PostgreSQL restarted, a network cut) is not kept:
-        // the next request opens a new one.
+        // A connection the server closed during the request is not kept: the next request
+        // opens a new one.
         if store.is_closed() {
             return;
         }
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
-            idle.push(store);
+            idle.push((store, Instant::now()));
         }
     }
 }
