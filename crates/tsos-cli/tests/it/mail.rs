@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use crate::util::Dir;
+use crate::web::{FORM, csrf_in, http, log_in, request, served_address, set_cookie};
 
 /// The python the SMTP server runs on: `$TSOS_TEST_PYTHON`, else the venv of
 /// `.ci/smtp-venv.sh`.
@@ -428,4 +429,71 @@ fn reminders_go_to_schools_without_a_reply_once_from_days_before_the_deadline() 
         log.contains("напоминание  0500000002  b@school.ru  отправлено: 250"),
         "{log}"
     );
+}
+
+/// The dashboard's «Отправить снова» goes through the same server: the notice a refusal kept
+/// from a school reaches it on the administrator's resend, logged, and a second resend sends
+/// nothing more.
+#[test]
+fn an_administrator_resends_a_refused_notice_from_the_dashboard() {
+    let dir = Dir::new();
+    let server = SmtpServer::start(dir.path("smtp"));
+    letter(&dir, server.port);
+    server.refuse(&["b@school.ru"]);
+    dir.tsos(&["notices", "send", "--letter", "1"]).fails();
+    assert_eq!(server.received().len(), 1, "А only");
+    server.refuse(&[]);
+    dir.tsos(&[
+        "user",
+        "add",
+        "admin",
+        "--role",
+        "admin",
+        "--password",
+        "пароль-администратора",
+    ])
+    .ok();
+    // Run in the folder, the server finds tsos-letter.toml and its [smtp] there.
+    let mut serve = dir
+        .command()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = served_address(&mut serve);
+    let head = log_in(&addr, "admin", "пароль-администратора");
+    let cookie = format!("tsos_session={}", set_cookie(&head, "tsos_session"));
+    let resend = || {
+        let (_, page) = http(
+            &addr,
+            &request("GET", "/followup?letter=1", &cookie, FORM, b""),
+        );
+        assert!(page.contains("Отправить снова"), "{page}");
+        let form = format!("csrf={}&letter=1&org=0500000002", csrf_in(&page));
+        http(
+            &addr,
+            &request("POST", "/followup/resend", &cookie, FORM, form.as_bytes()),
+        )
+    };
+    let (head, page) = resend();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{page}");
+    assert!(
+        page.contains("Уведомление школе Школа Б отправлено на b@school.ru."),
+        "{page}"
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1]["rcpt_tos"], serde_json::json!(["b@school.ru"]));
+    assert_eq!(received[1]["subject"], SUBJECT);
+    let log = dir.tsos(&["notices", "log", "--letter", "1"]).ok().stdout;
+    // The refusal stays in the log, the delivery follows it.
+    assert!(log.contains("b@school.ru  не отправлено: 550"), "{log}");
+    assert!(log.contains("b@school.ru  отправлено: 250"), "{log}");
+
+    let (_, page) = resend();
+    assert!(page.contains("уже доставлено раньше"), "{page}");
+    assert_eq!(server.received().len(), 2, "nothing sent twice");
+    let _ = serve.kill();
+    let _ = serve.wait();
 }
