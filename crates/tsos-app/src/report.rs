@@ -114,6 +114,7 @@ pub fn build_reports<const N: usize>(
             level,
             platforms: platforms.clone(),
             rows,
+            events: Vec::new(),
         }
     }))
 }

@@ -5,6 +5,7 @@
 
 use jiff::civil::{Date, date};
 
+use crate::events::{Event, EventScope, EventText};
 use crate::indicators::{apply_ranks, apply_targets, compute};
 use crate::{
     Catalogue, IndicatorId, Level, OrgId, PlatformCounts, Report, ReportPlatform, Role, RoleCounts,
@@ -61,6 +62,7 @@ pub struct ReportFixture {
     targets: Vec<Target>,
     previous: Option<Date>,
     note_unknown: bool,
+    events: Vec<Event>,
 }
 
 impl ReportFixture {
@@ -73,6 +75,7 @@ impl ReportFixture {
             targets: Vec::new(),
             previous: None,
             note_unknown: false,
+            events: Vec::new(),
         }
     }
 
@@ -89,6 +92,17 @@ impl ReportFixture {
             level: None,
             from: date(2023, 9, 1),
             value,
+        });
+        self
+    }
+
+    /// A dated event of every platform, with its scope and text.
+    pub fn event(mut self, date: Date, scope: EventScope, text: &str) -> ReportFixture {
+        self.events.push(Event {
+            date,
+            scope,
+            platform: None,
+            text: EventText::new(text).expect("a fixture's text is valid"),
         });
         self
     }
@@ -135,6 +149,7 @@ impl ReportFixture {
                 })
                 .collect(),
             rows,
+            events: self.events.clone(),
         }
     }
 }

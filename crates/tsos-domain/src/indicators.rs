@@ -14,6 +14,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use jiff::civil::Date;
 
 use crate::dates::next_monthly;
+use crate::events::{Event, RowPlace, touching};
 use crate::level::Level;
 use crate::org::OrgId;
 use crate::platform::Platform;
@@ -190,6 +191,59 @@ pub struct Report {
     pub platforms: Vec<ReportPlatform>,
     /// `rows[i].platforms[j]` is `platforms[j]`.
     pub rows: Vec<IndicatorRow>,
+    /// Dated events, oldest first: a row's own are those [`Report::delta_events`] picks.
+    pub events: Vec<Event>,
+}
+
+impl IndicatorRow {
+    /// Where the row sits, for the events that touch it.
+    pub fn place(&self, level: Level) -> RowPlace<'_> {
+        RowPlace {
+            level,
+            region: &self.region,
+            municipality: &self.municipality,
+            id: &self.id,
+        }
+    }
+}
+
+impl Report {
+    /// The events that touch `row` and that the Δ of platform `idx` spans: none where the
+    /// platform has no snapshot or no previous one, since there is then no Δ.
+    pub fn delta_events<'r>(&'r self, row: &IndicatorRow, idx: usize) -> Vec<&'r Event> {
+        let platform = &self.platforms[idx];
+        let (true, Some(previous)) = (platform.present, platform.previous) else {
+            return Vec::new();
+        };
+        touching(
+            &self.events,
+            &row.place(self.level),
+            &platform.platform.code,
+            previous,
+            self.as_of,
+        )
+        .collect()
+    }
+
+    /// The events that touch `row` and that any platform's Δ spans, each once, oldest first.
+    pub fn row_events<'r>(&'r self, row: &IndicatorRow) -> Vec<&'r Event> {
+        let mut found: Vec<&Event> = Vec::new();
+        for idx in 0..self.platforms.len() {
+            for event in self.delta_events(row, idx) {
+                if !found.iter().any(|seen| std::ptr::eq(*seen, event)) {
+                    found.push(event);
+                }
+            }
+        }
+        // Kept in the report's order, which is by date.
+        found.sort_by_key(|event| {
+            self.events
+                .iter()
+                .position(|e| std::ptr::eq(e, *event))
+                .unwrap_or(usize::MAX)
+        });
+        found
+    }
 }
 
 /// Computes the rows of `level` for every school of the registry (zeros where an export has

@@ -12,6 +12,7 @@
 pub mod chats;
 pub mod dates;
 pub mod email;
+pub mod events;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod followup;
@@ -31,6 +32,7 @@ pub mod targets;
 pub mod users;
 
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
+pub use events::{Event, EventScope, EventText};
 pub use indicators::{
     Indicator, IndicatorRow, PlatformCounts, Report, ReportPlatform, RoleCounts, Shortfall,
     UnknownOrgs,

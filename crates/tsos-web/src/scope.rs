@@ -160,16 +160,29 @@ impl Account {
                 platform.unknown = None;
             }
         }
+        let rows: Vec<IndicatorRow> = report
+            .rows
+            .iter()
+            .filter(|row| self.sees(report.level, row) && keep(row))
+            .cloned()
+            .collect();
+        // An event goes with the rows it touches: one of another school or municipality
+        // stays behind with that school's figures.
+        let events = report
+            .events
+            .iter()
+            .filter(|event| {
+                rows.iter()
+                    .any(|row| event.scope.touches(&row.place(report.level)))
+            })
+            .cloned()
+            .collect();
         Report {
             as_of: report.as_of,
             level: report.level,
             platforms,
-            rows: report
-                .rows
-                .iter()
-                .filter(|row| self.sees(report.level, row) && keep(row))
-                .cloned()
-                .collect(),
+            rows,
+            events,
         }
     }
 

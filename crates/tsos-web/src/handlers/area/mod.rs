@@ -266,6 +266,7 @@ fn with_rows(report: &Report, rows: Vec<IndicatorRow>) -> Report {
         level: report.level,
         platforms: report.platforms.clone(),
         rows,
+        events: report.events.clone(),
     }
 }
 
