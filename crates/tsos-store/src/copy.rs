@@ -180,6 +180,12 @@ const TABLES: &[Table] = &[
         per_snapshot: false,
     },
     Table {
+        name: "event",
+        columns: crate::events::EVENT_COLUMNS,
+        order: "id",
+        per_snapshot: false,
+    },
+    Table {
         name: "layout_profile",
         columns: &[
             ("id", Int),

@@ -52,6 +52,7 @@ use tsos_domain::{
 
 mod copy;
 mod engine;
+mod events;
 mod layouts;
 mod notices;
 mod open;
@@ -62,6 +63,7 @@ mod tokens;
 mod web;
 pub use copy::CopiedTable;
 use engine::{Begin, Column, Engine, Param, Row, Sql, ToParam, Tx, args};
+pub use events::StoredEvent;
 pub use layouts::LayoutProfile;
 pub use notices::Delivery;
 pub use open::{DbLocation, SCHEMA_VERSION};
@@ -118,6 +120,8 @@ pub enum StoreError {
     NoSnapshot(i64),
     #[error("снимок №{0} уже действующий")]
     AlreadyCurrent(i64),
+    #[error("события №{0} нет (список: tsos events list)")]
+    NoEvent(i64),
     #[error("цель №{0} не найдена")]
     NoTarget(i64),
     #[error("профиля разметки №{0} нет (список: tsos profiles)")]
