@@ -11,6 +11,7 @@
 
 pub mod at_risk;
 pub mod chats;
+pub mod events;
 pub mod import;
 pub mod letters;
 pub mod notices;

@@ -2,7 +2,9 @@
 
 use jiff::civil::Date;
 use tsos_domain::indicators::{apply_delta, apply_ranks, apply_targets, compute};
-use tsos_domain::{Catalogue, Level, PlatformCounts, Report, ReportPlatform, format_date_ru};
+use tsos_domain::{
+    Catalogue, Event, Level, PlatformCounts, Report, ReportPlatform, format_date_ru,
+};
 use tsos_store::Store;
 
 use crate::AppError;
@@ -94,6 +96,20 @@ pub fn build_reports<const N: usize>(
         });
     }
     let book = store.target_book()?;
+    // Only the events some platform's Δ spans: the rows pick theirs among these.
+    let events: Vec<Event> = store
+        .events()?
+        .into_iter()
+        .map(|stored| stored.event)
+        .filter(|event| {
+            platforms.iter().any(|p| {
+                p.present
+                    && event.concerns(&p.platform.code)
+                    && p.previous
+                        .is_some_and(|previous| event.within(previous, as_of))
+            })
+        })
+        .collect();
     let platform_list: Vec<&tsos_domain::Platform> = catalogue.iter().collect();
     Ok(levels.map(|level| {
         let mut rows = compute(level, &schools, &refs);
@@ -114,7 +130,7 @@ pub fn build_reports<const N: usize>(
             level,
             platforms: platforms.clone(),
             rows,
-            events: Vec::new(),
+            events: events.clone(),
         }
     }))
 }

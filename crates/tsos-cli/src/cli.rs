@@ -60,6 +60,12 @@ pub enum Command {
         #[command(subcommand)]
         action: TargetsAction,
     },
+    /// Датированные события, объясняющие скачки показателей: переход платформы, закон,
+    /// перенос чатов; отмечаются рядом с изменением, которое их охватывает
+    Events {
+        #[command(subcommand)]
+        action: EventsAction,
+    },
     /// Открытые данные месяца для сайта органа: страница с таблицами и диаграммами SVG и те же
     /// таблицы в CSV (UTF-8) с паспортом и структурой набора; без персональных данных
     Publish(PublishArgs),
@@ -601,6 +607,44 @@ pub enum TargetsAction {
     Remove { id: i64 },
     /// Полоса допуска «желтого» статуса, п.п. ниже цели (по умолчанию 10)
     Band { pp: f64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EventsAction {
+    /// Добавить событие: tsos events add --date 01.04.2024 --scope municipality «Буйнакский
+    /// район» --platform myschool "Переход на региональный узел «Моя школа»"; или
+    /// tsos events add --suggested N
+    Add(EventAddArgs),
+    /// Список событий
+    List {
+        /// В формате JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Удалить событие по номеру из списка
+    Remove { id: i64 },
+    /// Встроенные предложения федеральных событий; добавляются только командой
+    /// tsos events add --suggested N
+    Suggest,
+}
+
+#[derive(Args, Debug)]
+pub struct EventAddArgs {
+    /// Дата события
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present = "suggested")]
+    pub date: Option<Date>,
+    /// Область события: region [РЕГИОН], municipality МУНИЦИПАЛИТЕТ или school ИНН|НАЗВАНИЕ
+    /// (регион можно не называть, если он в реестре один)
+    #[arg(long, num_args = 1..=2, value_names = ["УРОВЕНЬ", "НАЗВАНИЕ"], required_unless_present = "suggested")]
+    pub scope: Vec<String>,
+    /// Код платформы (myschool, sferum, …); без него — событие всех платформ
+    #[arg(long, value_name = "КОД")]
+    pub platform: Option<String>,
+    /// Номер встроенного предложения из tsos events suggest
+    #[arg(long, value_name = "N", conflicts_with_all = ["date", "platform", "text"])]
+    pub suggested: Option<usize>,
+    /// Что произошло (до 500 знаков)
+    pub text: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]

@@ -597,3 +597,51 @@ pub fn chats_import(outcome: &tsos_app::chats::ChatsOutcome) -> String {
     let _ = writeln!(out, "  {}", saved(&outcome.saved, None));
     out
 }
+
+/// An event, with its platform's name from the catalogue.
+pub fn event_line(event: &tsos_domain::Event, catalogue: &Catalogue) -> String {
+    let platform = event
+        .platform
+        .as_deref()
+        .map(|code| catalogue.get(code).map_or(code, |p| p.name.as_str()));
+    tsos_report::labels::event_line(event, platform)
+}
+
+pub fn events_table(events: &[tsos_store::StoredEvent], catalogue: &Catalogue) -> String {
+    if events.is_empty() {
+        return "Событий нет. Добавить: tsos events add --date ДАТА --scope region \"ТЕКСТ\"; \
+                федеральные события: tsos events suggest\n"
+            .to_string();
+    }
+    let mut out = String::new();
+    for stored in events {
+        let _ = writeln!(
+            out,
+            "{:>4}  {}",
+            stored.id,
+            event_line(&stored.event, catalogue)
+        );
+    }
+    out
+}
+
+/// The built-in suggestions, numbered for `tsos events add --suggested N`.
+pub fn suggestions_table() -> String {
+    let mut out =
+        String::from("Федеральные события, которые можно отметить (сами не добавляются):\n");
+    for (idx, suggestion) in tsos_domain::events::SUGGESTIONS.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{:>4}  {}, {}: {}\n      источник: {}",
+            idx + 1,
+            format_date_ru(suggestion.date),
+            suggestion.platform,
+            suggestion.text,
+            suggestion.source
+        );
+    }
+    out.push_str(
+        "Добавить как событие региона: tsos events add --suggested N [--scope region РЕГИОН]\n",
+    );
+    out
+}

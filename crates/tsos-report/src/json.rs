@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 use tsos_domain::indicators::Forecast;
-use tsos_domain::{Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap};
+use tsos_domain::{Event, Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap};
 
 /// How the JSON is laid out: the same object either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,19 @@ pub fn pretty(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("a JSON value always serialises");
     text.push('\n');
     text
+}
+
+/// An event as JSON: `{"date", "scope": {"level", "name"}, "platform", "text"}`, where the
+/// scope's name is a region's or municipality's name or a school's ИНН, and `platform` is
+/// null for an event of every platform. The report's rows and `tsos events list --json` both
+/// write it.
+pub fn event_value(event: &Event) -> Value {
+    serde_json::json!({
+        "date": event.date.to_string(),
+        "scope": {"level": event.scope.level().code(), "name": event.scope.name()},
+        "platform": event.platform,
+        "text": event.text.as_str(),
+    })
 }
 
 struct JsonReport<'a>(&'a Report);
@@ -110,6 +123,13 @@ impl Serialize for JsonRow<'_> {
                 as_of: report.as_of,
             });
             map.serialize_entry(&platform.platform.code, &value)?;
+        }
+        // Only where an event touches the row, so that a report without events is the
+        // object it always was.
+        let events = report.row_events(row);
+        if !events.is_empty() {
+            let values: Vec<Value> = events.into_iter().map(event_value).collect();
+            map.serialize_entry("events", &values)?;
         }
         map.end()
     }

@@ -67,3 +67,21 @@ fn lowercase_first(text: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The marker put next to a Δ that spans a dated event; the events are listed beside.
+pub const EVENT_MARK: &str = "*";
+
+/// The title of the list of events under a table, of the XLSX sheet and of the page.
+pub const EVENTS_TITLE: &str = "События";
+
+/// One event as every output names it: «01.04.2024 — регион «…», ФГИС «Моя школа»: текст».
+/// `platform` is the platform's name, `None` for an event of every platform.
+pub fn event_line(event: &tsos_domain::Event, platform: Option<&str>) -> String {
+    format!(
+        "{} — {}, {}: {}",
+        tsos_domain::format_date_ru(event.date),
+        event.scope.title_ru(),
+        platform.unwrap_or("все платформы"),
+        event.text.as_str()
+    )
+}

@@ -158,3 +158,30 @@ pub fn followup_json(letter: &FollowupLetter<'_>, lines: &[FollowupLine]) -> Str
         "lines": lines,
     }))
 }
+
+/// One event of `tsos events list`, as the store keeps it.
+pub struct EventLine<'a> {
+    pub id: i64,
+    pub event: &'a tsos_domain::Event,
+    pub added_at: &'a str,
+    /// The dashboard's login; `None` from the command line.
+    pub added_by: Option<&'a str>,
+}
+
+/// The events as JSON: each the report's object ([`crate::json::event_value`]) with its
+/// number and who added it when.
+pub fn events_json(events: &[EventLine<'_>]) -> String {
+    let values = events
+        .iter()
+        .map(|line| {
+            let mut value = crate::json::event_value(line.event);
+            if let Value::Object(map) = &mut value {
+                map.insert("id".into(), line.id.into());
+                map.insert("added_at".into(), line.added_at.into());
+                map.insert("added_by".into(), line.added_by.into());
+            }
+            value
+        })
+        .collect();
+    pretty(&Value::Array(values))
+}

@@ -5,6 +5,7 @@
 mod chats;
 mod database;
 mod demo;
+mod events;
 mod generate;
 mod imports;
 mod letters;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quality(args) => reports::quality(&globals, args),
         Command::AtRisk(args) => reports::at_risk(&globals, args),
         Command::Targets { action } => targets::targets(&globals, action),
+        Command::Events { action } => events::events(&globals, action),
         Command::Letter(args) => letters::letter(&globals, args),
         Command::Followup(args) => letters::followup(&globals, args),
         Command::Chats { action } => chats::chats(&globals, action),

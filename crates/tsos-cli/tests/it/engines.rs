@@ -99,6 +99,28 @@ fn story(db: &TestDb) -> Vec<(String, String)> {
     ] {
         keep(&args.join(" "), dir.tsos(args).ok());
     }
+    // An event in the first school's municipality between the two dates of the report's Δ.
+    let municipality = report(&dir, "school").json()["rows"][0]["municipality"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    keep(
+        "events add",
+        dir.tsos(&[
+            "events",
+            "add",
+            "--date",
+            "2023-09-20",
+            "--scope",
+            "municipality",
+            &municipality,
+            "--platform",
+            "myschool",
+            "Переход на региональный узел «Моя школа»",
+        ])
+        .ok(),
+    );
+    keep("events list", dir.tsos(&["events", "list"]).ok());
     for level in ["school", "municipality", "region"] {
         keep(&format!("report {level}"), report(&dir, level));
     }
@@ -349,6 +371,7 @@ fn a_database_copies_to_postgres_and_back() {
             &["snapshots", "--format", "json"],
             &["targets", "list"],
             &["followup", "--format", "json"],
+            &["events", "list", "--json"],
         ]
         .iter()
         .map(|args| on.tsos(args).ok().stdout)

@@ -7,6 +7,7 @@ mod bad_input;
 mod chats;
 mod documents;
 mod engines;
+mod events;
 mod instances;
 mod layouts;
 mod letter;
