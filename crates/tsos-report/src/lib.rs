@@ -13,6 +13,7 @@ pub mod csv;
 pub mod json;
 pub mod labels;
 pub mod lists;
+pub mod marks;
 pub mod opendata;
 pub mod ru;
 pub mod table;

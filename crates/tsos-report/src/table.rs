@@ -2,7 +2,8 @@
 
 use tsos_domain::{Level, Report, Status, format_date_ru};
 
-use crate::ru;
+use crate::labels::{EVENT_MARK, EVENTS_TITLE};
+use crate::{marks, ru};
 
 const NAME_WIDTH: usize = 44;
 
@@ -57,7 +58,11 @@ pub fn render(report: &Report) -> String {
                     ),
                     None => "—".to_string(),
                 });
-                cells.push(ru::delta_pp(indicator.delta_pp));
+                cells.push(format!(
+                    "{}{}",
+                    ru::delta_pp(indicator.delta_pp),
+                    marks::marker(&marks::delta_numbers(report, row, idx))
+                ));
             }
         }
         body.push(cells);
@@ -167,6 +172,16 @@ pub fn render(report: &Report) -> String {
             "Δ — изменение доли в п.п. ({}); это сдвиг скользящего окна, а не число новых пользователей.\n",
             previous.join(", ")
         ));
+    }
+    let events = marks::listed(report);
+    if !events.is_empty() {
+        out.push_str(&format!(
+            "{}: {} у изменения — оно охватывает событие, и скачок может объясняться им.\n",
+            EVENTS_TITLE, EVENT_MARK
+        ));
+        for (mark, line) in events {
+            out.push_str(&format!("  {mark} {line}\n"));
+        }
     }
     for &idx in &present {
         let platform = &report.platforms[idx];

@@ -194,3 +194,79 @@ fn open_data_is_plain_csv_with_a_passport_and_an_escaped_page() {
     }
     assert!(text("structure.csv").contains("schools.csv,myschool_teachers_share,"));
 }
+
+/// A school whose municipality switched platforms between the two dates of its Δ.
+fn report_with_event(level: Level) -> Report {
+    let info = school(
+        "0512345678",
+        "МБОУ «СОШ №1»",
+        "Буйнакский район",
+        &[(Role::Teachers, 57)],
+    );
+    let mut counts = per_user_counts();
+    put(
+        &mut counts,
+        "0512345678",
+        Role::Teachers,
+        RoleCounts {
+            registered: Some(55),
+            confirmed: Some(50),
+            active: Some(46),
+            leaving: Some(4),
+        },
+    );
+    let mut report = ReportFixture::new(date(2023, 10, 1), vec![info])
+        .platform(Some(counts))
+        .previous(date(2023, 9, 1))
+        .event(
+            date(2023, 9, 15),
+            tsos_domain::EventScope::Municipality {
+                region: tsos_domain::fixtures::REGION.into(),
+                municipality: "Буйнакский район".into(),
+            },
+            "Переход на региональный узел",
+        )
+        .build(level);
+    report.rows[0].platforms[0]
+        .as_mut()
+        .unwrap()
+        .get_mut(Role::Teachers)
+        .delta_pp = Some(3.1);
+    report
+}
+
+#[test]
+fn a_delta_that_spans_an_event_is_marked_in_the_table_and_listed_under_it() {
+    let text = crate::table::render(&report_with_event(Level::School));
+    let row = text
+        .lines()
+        .find(|line| line.contains("0512345678"))
+        .unwrap();
+    assert!(row.contains("+3,1*1"), "{row}");
+    assert!(
+        text.contains(
+            "  *1 15.09.2023 — муниципалитет «Буйнакский район», все платформы: Переход на региональный узел"
+        ),
+        "{text}"
+    );
+    // The region is above the municipality: nothing is marked or listed.
+    let region = crate::table::render(&report_with_event(Level::Region));
+    assert!(!region.contains("*1"), "{region}");
+    assert!(!region.contains("События"), "{region}");
+}
+
+#[test]
+fn the_json_names_an_event_on_the_rows_it_touches_only() {
+    let json = crate::json::to_value(&report_with_event(Level::Municipality));
+    assert_eq!(
+        json["rows"][0]["events"],
+        serde_json::json!([{
+            "date": "2023-09-15",
+            "scope": {"level": "municipality", "name": "Буйнакский район"},
+            "platform": null,
+            "text": "Переход на региональный узел",
+        }])
+    );
+    let region = crate::json::to_value(&report_with_event(Level::Region));
+    assert!(region["rows"][0].get("events").is_none());
+}

@@ -10,7 +10,8 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksh
 use tsos_domain::indicators::total_row;
 use tsos_domain::{Indicator, IndicatorRow, Level, Report, Role, Status, format_date_ru};
 
-use crate::labels::{Measure, capitalised};
+use crate::labels::{EVENT_MARK, EVENTS_TITLE, Measure, capitalised};
+use crate::marks;
 
 /// Rows of every sheet (zero-based): the title, the note, the platform and role groups, the
 /// measure names, then the data.
@@ -49,6 +50,17 @@ pub fn to_bytes(reports: &[Report]) -> Result<Vec<u8>, XlsxError> {
         let sheet = workbook.add_worksheet_with_constant_memory()?;
         write_sheet(sheet, report, &formats)?;
     }
+    let mut events: Vec<(String, String)> = Vec::new();
+    for report in reports {
+        for listed in marks::listed(report) {
+            if !events.contains(&listed) {
+                events.push(listed);
+            }
+        }
+    }
+    if !events.is_empty() {
+        write_events(workbook.add_worksheet(), &events, &formats)?;
+    }
     workbook.save_to_buffer()
 }
 
@@ -76,6 +88,8 @@ enum Field {
         role: Role,
         measure: Measure,
     },
+    /// The dated events the row's changes span, with their numbers.
+    Events,
 }
 
 struct SheetColumn {
@@ -179,6 +193,14 @@ fn columns(report: &Report) -> (Vec<SheetColumn>, u16) {
                 });
             }
         }
+    }
+    if !marks::listed(report).is_empty() {
+        columns.push(SheetColumn {
+            field: Field::Events,
+            group: None,
+            title: EVENTS_TITLE.to_string(),
+            width: 60.0,
+        });
     }
     (columns, name_col)
 }
@@ -330,11 +352,19 @@ fn write_sheet(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Res
             &columns,
             row,
             &formats.body,
+            Some(report),
         )?;
     }
     if report.level != Level::Region && !report.rows.is_empty() {
         let totals = totals(report);
-        write_row(sheet, last_data_row + 1, &columns, &totals, &formats.total)?;
+        write_row(
+            sheet,
+            last_data_row + 1,
+            &columns,
+            &totals,
+            &formats.total,
+            None,
+        )?;
     }
     Ok(())
 }
@@ -396,7 +426,31 @@ fn note(report: &Report) -> String {
     if !absent.is_empty() {
         lines.push(format!("Нет данных на эту дату: {}.", absent.join(", ")));
     }
+    if !marks::listed(report).is_empty() {
+        lines.push(format!(
+            "{EVENT_MARK}N у изменения — оно охватывает событие N (столбец и лист «{EVENTS_TITLE}»), и скачок может объясняться им."
+        ));
+    }
     lines.join("\n")
+}
+
+/// The sheet «События»: each event a table marks, with its number.
+fn write_events(
+    sheet: &mut Worksheet,
+    events: &[(String, String)],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(EVENTS_TITLE)?;
+    sheet.set_column_width(0, 8.0)?;
+    sheet.set_column_width(1, 100.0)?;
+    sheet.write_string_with_format(0, 0, "№", &formats.header)?;
+    sheet.write_string_with_format(0, 1, "Событие", &formats.header)?;
+    for (offset, (mark, line)) in events.iter().enumerate() {
+        let at = 1 + offset as u32;
+        sheet.write_string_with_format(at, 0, mark, &formats.body.text)?;
+        sheet.write_string_with_format(at, 1, line, &formats.body.text)?;
+    }
+    Ok(())
 }
 
 /// Two header rows: groups (contingent, platform and role) over measure names; a column
@@ -453,6 +507,8 @@ fn write_row(
     columns: &[SheetColumn],
     row: &IndicatorRow,
     formats: &CellFormats,
+    // The report of a data row, for its events; `None` for the totals row, which has none.
+    events_of: Option<&Report>,
 ) -> Result<(), XlsxError> {
     for (idx, column) in columns.iter().enumerate() {
         let col = idx as u16;
@@ -480,6 +536,24 @@ fn write_row(
             Field::Contingent(role) => {
                 number(sheet, count(*row.contingent.get(role)), &formats.count)?;
             }
+            Field::Events => {
+                let lines: Vec<String> = events_of
+                    .map(|report| {
+                        report
+                            .row_events(row)
+                            .into_iter()
+                            .map(|event| {
+                                format!(
+                                    "{} {}",
+                                    marks::marker(&marks::row_numbers_of(report, event)),
+                                    marks::line(report, event)
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                text(sheet, &lines.join("; "))?;
+            }
             Field::Indicator {
                 platform,
                 role,
@@ -503,7 +577,34 @@ fn write_row(
                         let format = lit(&formats.percent, indicator.status);
                         number(sheet, indicator.share, &format)?;
                     }
-                    Measure::Delta => number(sheet, indicator.delta_pp, &formats.delta)?,
+                    Measure::Delta => {
+                        let numbers = events_of
+                            .map(|report| marks::delta_numbers(report, row, platform))
+                            .unwrap_or_default();
+                        if numbers.is_empty() {
+                            number(sheet, indicator.delta_pp, &formats.delta)?;
+                        } else {
+                            // The mark is part of the number's format: the cell stays a
+                            // number that sorts and sums, and reads «+3,1*1».
+                            let mark = marks::marker(&numbers);
+                            let format = formats.delta.clone().set_num_format(format!(
+                                "+0.0\"{mark}\";-0.0\"{mark}\";0.0\"{mark}\""
+                            ));
+                            match indicator.delta_pp {
+                                Some(value) => {
+                                    sheet.write_number_with_format(at, col, value, &format)?;
+                                }
+                                None => {
+                                    sheet.write_string_with_format(
+                                        at,
+                                        col,
+                                        &mark,
+                                        &formats.text,
+                                    )?;
+                                }
+                            }
+                        }
+                    }
                     Measure::Target => number(sheet, indicator.target, &formats.percent)?,
                     Measure::Status => match indicator.status {
                         Status::None => text(sheet, "")?,
@@ -795,6 +896,75 @@ mod tests {
 
     fn rgb(color: u32) -> Option<(u8, u8, u8)> {
         Some(((color >> 16) as u8, (color >> 8) as u8, color as u8))
+    }
+
+    /// The reports of every level with an event of «Буйнакский район» between the two dates.
+    fn with_event() -> Vec<Report> {
+        let mut reports = all_levels();
+        for report in &mut reports {
+            report.events.push(tsos_domain::Event {
+                date: date(2023, 9, 15),
+                scope: tsos_domain::EventScope::Municipality {
+                    region: tsos_domain::fixtures::REGION.into(),
+                    municipality: "Буйнакский район".into(),
+                },
+                platform: Some("myschool".into()),
+                text: tsos_domain::EventText::new("Переход на региональный узел").unwrap(),
+            });
+        }
+        reports
+    }
+
+    #[test]
+    fn a_delta_that_spans_an_event_is_marked_and_the_event_listed() {
+        let mut book = open(&with_event());
+        assert_eq!(
+            book.sheet_names(),
+            ["ОО", "Муниципалитеты", "Регион", "События"]
+        );
+        let line = "15.09.2023 — муниципалитет «Буйнакский район», ФГИС «Моя школа»: Переход на региональный узел";
+        let schools = Sheet::read(&mut book, "ОО");
+        let row_of = |id: &str| {
+            (FIRST_DATA_ROW..FIRST_DATA_ROW + 3)
+                .find(|&row| schools.get(row, 0) == Data::String(id.into()))
+                .unwrap()
+        };
+        let delta = schools.col(&group(MYSCHOOL, Role::Teachers), "Изменение, п.п.");
+        let events = schools.col("", "События");
+        // СОШ №1's Δ stays a number, marked by its format; the school's event is named.
+        let first = row_of("0500000001");
+        assert_eq!(schools.number(first, delta), 3.1);
+        assert_eq!(
+            schools.num_format(first, delta),
+            "+0.0\"*1\";-0.0\"*1\";0.0\"*1\""
+        );
+        assert_eq!(
+            schools.get(first, events),
+            Data::String(format!("*1 {line}"))
+        );
+        // A Δ without a value still shows the mark; «Сферум»'s Δ does not span the event.
+        assert_eq!(
+            schools.get(row_of("0500000002"), delta),
+            Data::String("*1".into())
+        );
+        let sferum = schools.col(&group(SFERUM, Role::Teachers), "Изменение, п.п.");
+        assert_eq!(schools.get(first, sferum), Data::Empty);
+        // The gymnasium is in another municipality.
+        let gymnasium = row_of("0500000003");
+        assert_eq!(schools.get(gymnasium, delta), Data::Empty);
+        assert_eq!(schools.get(gymnasium, events), Data::Empty);
+        assert!(
+            schools
+                .get(NOTE_ROW, 0)
+                .to_string()
+                .contains("*N у изменения")
+        );
+        // The region is above the municipality: not marked, so its sheet has no column.
+        let region = Sheet::read(&mut book, "Регион");
+        assert!(!region.has("", "События"));
+        let list = book.worksheet_range("События").unwrap();
+        assert_eq!(list.get_value((1, 0)), Some(&Data::String("*1".into())));
+        assert_eq!(list.get_value((1, 1)), Some(&Data::String(line.into())));
     }
 
     #[test]

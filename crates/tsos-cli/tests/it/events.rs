@@ -240,6 +240,51 @@ fn the_report_json_carries_the_events_of_the_rows_they_touch() {
             .is_none()
     );
     assert!(report(&dir, "region")["rows"][0].get("events").is_none());
+    // The table marks «Моя школа»'s Δ of the touched schools and lists the event under it.
+    let table = dir
+        .tsos(&["report", "--as-of", "2024-04-01", "--level", "school"])
+        .ok()
+        .stdout;
+    let line_of = |id: &str| table.lines().find(|l| l.contains(id)).unwrap().to_string();
+    assert!(line_of("0500000001").contains("+40,0*1"), "{table}");
+    assert!(!line_of("0500000003").contains('*'), "{table}");
+    assert!(
+        table.contains(
+            "*1 01.04.2024 — муниципалитет «Буйнакский район», ФГИС «Моя школа»: Переход на региональный узел «Моя школа»"
+        ),
+        "{table}"
+    );
+    // The XLSX names it beside the row and on its own sheet.
+    let xlsx = dir.path("report.xlsx");
+    dir.tsos(&[
+        "report",
+        "--as-of",
+        "2024-04-01",
+        "--level",
+        "school",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ])
+    .ok();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    assert!(book.sheet_names().contains(&"События".to_string()));
+    let sheet = book.worksheet_range("ОО").unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .find(|r| r[0] == calamine::Data::String("0500000001".into()))
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.starts_with("*1 01.04.2024 — муниципалитет «Буйнакский район»")),
+        "{cells:?}"
+    );
     // Otherwise the report is what it was.
     let mut without = school.clone();
     for row in without["rows"].as_array_mut().unwrap() {

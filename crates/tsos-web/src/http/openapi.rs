@@ -185,6 +185,41 @@ fn indicator() -> Schema {
     .into()
 }
 
+/// A dated event that a change of the row spans (only on the rows it touches).
+fn event() -> Schema {
+    object(
+        "Событие, которое охватывает изменение показателя строки",
+        vec![
+            ("date", date("Дата события")),
+            (
+                "scope",
+                object(
+                    "Область события",
+                    vec![
+                        ("level", described(&[Type::String], LEVEL)),
+                        (
+                            "name",
+                            described(&[Type::String], "Регион, муниципалитет или ИНН школы"),
+                        ),
+                    ],
+                    &["level", "name"],
+                )
+                .into(),
+            ),
+            (
+                "platform",
+                described(
+                    &[Type::String, Type::Null],
+                    "Код платформы; null — все платформы",
+                ),
+            ),
+            ("text", described(&[Type::String], "Что произошло")),
+        ],
+        &["date", "scope", "platform", "text"],
+    )
+    .into()
+}
+
 /// A row of the report: a school, a municipality or the region (SPEC §8).
 fn report_row() -> Schema {
     object(
@@ -216,6 +251,7 @@ fn report_row() -> Schema {
                     described(&[Type::Integer, Type::Null], "Человек"),
                 ),
             ),
+            ("events", array(event())),
         ],
         &["id", "name", "region", "contingent"],
     )
