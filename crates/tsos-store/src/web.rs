@@ -257,7 +257,8 @@ impl Store {
     }
 
     /// A fingerprint of everything a report depends on: which snapshots are current, the
-    /// targets and the settings. It changes whenever an import, a restore or a target change
+    /// targets, the settings and the dated events (each by its number and the moment it was
+    /// added, since SQLite may give a removed last event's number to the next one). It changes whenever an import, a restore or a target change
     /// could change a figure, so the dashboard may keep reports until it does. It is read
     /// from the database at every call, so an import through another instance over the same
     /// PostgreSQL changes it too.
@@ -268,7 +269,8 @@ impl Store {
                      FROM snapshot)
                  || '/' || (SELECT COUNT(*) || '.' || IFNULL(group_concat(id || ':' || value || ':' || from_date || ':' || IFNULL(level, '')), '')
                      FROM target)
-                 || '/' || (SELECT IFNULL(group_concat(key || '=' || value), '') FROM setting)"
+                 || '/' || (SELECT IFNULL(group_concat(key || '=' || value), '') FROM setting)
+                 || '/' || (SELECT IFNULL(group_concat(id || ':' || added_at), '') FROM event)"
             }
             // No group_concat, and no arithmetic on a truth value.
             Dialect::Postgres => {
@@ -278,7 +280,8 @@ impl Store {
                  || '/' || (SELECT COUNT(*)::TEXT || '.' || COALESCE(string_agg(id::TEXT || ':' || value::TEXT
                         || ':' || from_date || ':' || COALESCE(level, ''), ',' ORDER BY id), '')
                      FROM target)
-                 || '/' || (SELECT COALESCE(string_agg(key || '=' || value, ',' ORDER BY key), '') FROM setting)"
+                 || '/' || (SELECT COALESCE(string_agg(key || '=' || value, ',' ORDER BY key), '') FROM setting)
+                 || '/' || (SELECT COALESCE(string_agg(id::TEXT || ':' || added_at, ',' ORDER BY id), '') FROM event)"
             }
         };
         self.db.row(sql, args![])?.get(0)
@@ -402,6 +405,30 @@ mod tests {
             assert_eq!(before, store.figures_stamp().unwrap());
             store.set_yellow_band(5.0).unwrap();
             assert_ne!(before, store.figures_stamp().unwrap());
+        });
+    }
+
+    #[test]
+    fn the_stamp_follows_events_added_and_removed() {
+        use tsos_domain::events::{Event, EventScope, EventText};
+        crate::testing::each_engine(|mut store| {
+            let event = Event {
+                date: jiff::civil::date(2024, 4, 1),
+                scope: EventScope::Region {
+                    region: "Республика Дагестан".into(),
+                },
+                platform: None,
+                text: EventText::new("Переход").unwrap(),
+            };
+            let empty = store.figures_stamp().unwrap();
+            let first = store.add_event(&event, None, "event_add").unwrap();
+            let one = store.figures_stamp().unwrap();
+            assert_ne!(empty, one);
+            store.remove_event(first.id, None, "event_remove").unwrap();
+            assert_eq!(store.figures_stamp().unwrap(), empty);
+            // Another event, perhaps under the same number, is another stamp.
+            store.add_event(&event, None, "event_add").unwrap();
+            assert_ne!(store.figures_stamp().unwrap(), one);
         });
     }
 }

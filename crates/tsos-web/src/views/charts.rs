@@ -1,8 +1,8 @@
 //! The charts of a page: a row's trend over the dates, and its schools by share.
 
 use jiff::civil::Date;
-use tsos_domain::{Indicator, IndicatorRow, Report, Role, Status, format_date_ru};
-use tsos_report::ru;
+use tsos_domain::{Event, Indicator, IndicatorRow, Report, Role, Status, format_date_ru};
+use tsos_report::{marks, ru};
 
 use super::columns::{columns, indicator};
 use super::svg::{self, Bin, Series};
@@ -74,15 +74,54 @@ pub(crate) fn trend_charts(
         if series.is_empty() {
             continue;
         }
+        let markers = markers(dates, rows, &platform.platform.code);
         let title = format!("{}: доля активных по срезам", platform.platform.name);
+        let mut caption =
+            "Точки — отчетные даты (наведите, чтобы увидеть значение); пунктир — цель.".to_string();
+        if !markers.is_empty() {
+            caption.push_str(" Вертикальный пунктир — событие (наведите, чтобы прочесть).");
+        }
         charts.push(Chart {
-            svg: svg::line_chart(&title, dates, &series),
+            svg: svg::line_chart(&title, dates, &series, &markers),
             title,
-            caption: "Точки — отчетные даты (наведите, чтобы увидеть значение); пунктир — цель."
-                .to_string(),
+            caption,
         });
     }
     charts
+}
+
+/// The events of a platform's chart: those some date's Δ of the row spans (so they touch the
+/// row and concern the platform), within the chart's dates, each once.
+fn markers(
+    dates: &[Date],
+    rows: &[Option<(&Report, &IndicatorRow)>],
+    code: &str,
+) -> Vec<svg::Marker> {
+    let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+        return Vec::new();
+    };
+    let mut seen: Vec<&Event> = Vec::new();
+    let mut markers = Vec::new();
+    for (report, row) in rows.iter().flatten() {
+        let Some(pos) = report
+            .platforms
+            .iter()
+            .position(|p| p.platform.code == code)
+        else {
+            continue;
+        };
+        for event in report.delta_events(row, pos) {
+            if event.date < *first || event.date > *last || seen.contains(&event) {
+                continue;
+            }
+            seen.push(event);
+            markers.push(svg::Marker {
+                date: event.date,
+                tip: marks::line(report, event),
+            });
+        }
+    }
+    markers
 }
 
 /// Schools by share in bands of 10 p.p. (and one band over 100 %), coloured by where the

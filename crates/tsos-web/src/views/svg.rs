@@ -35,8 +35,22 @@ pub(crate) struct Series {
     pub tips: Vec<String>,
 }
 
-/// A line chart of shares (percent) over `dates`.
-pub(crate) fn line_chart(title: &str, dates: &[Date], series: &[Series]) -> String {
+/// A dated event drawn as a dashed vertical line at its date, its text as the tooltip.
+pub(crate) struct Marker {
+    pub date: Date,
+    pub tip: String,
+}
+
+const MARKER: &str = "#7a3e9d";
+
+/// A line chart of shares (percent) over `dates`, with `markers` at their dates (those
+/// outside the dates' range are left out).
+pub(crate) fn line_chart(
+    title: &str,
+    dates: &[Date],
+    series: &[Series],
+    markers: &[Marker],
+) -> String {
     let mut svg = String::new();
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = LINE_HEIGHT - TOP - BOTTOM;
@@ -133,6 +147,20 @@ pub(crate) fn line_chart(title: &str, dates: &[Date], series: &[Series]) -> Stri
             );
         }
     }
+    // Events under the lines: a dashed vertical line at the date, placed between the two
+    // reporting dates around it by the days, with a wide transparent line to hover.
+    for marker in markers {
+        let Some(mx) = marker_x(dates, marker.date, &x) else {
+            continue;
+        };
+        let _ = write!(
+            svg,
+            r#"<g class="event"><title>{}</title><line x1="{mx:.1}" y1="{TOP}" x2="{mx:.1}" y2="{:.1}" stroke="{MARKER}" stroke-width="1.5" stroke-dasharray="3 3"/><line x1="{mx:.1}" y1="{TOP}" x2="{mx:.1}" y2="{:.1}" stroke="transparent" stroke-width="9"/></g>"#,
+            escape(&marker.tip),
+            TOP + plot_h,
+            TOP + plot_h
+        );
+    }
     // Targets first, so that the shares are drawn over them.
     for s in series {
         for (a, b) in segments(&s.targets) {
@@ -196,6 +224,23 @@ pub(crate) fn line_chart(title: &str, dates: &[Date], series: &[Series]) -> Stri
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Where a date falls on the x axis of `dates`: between the two dates around it, in
+/// proportion to the days; `None` outside the first and last date.
+fn marker_x(dates: &[Date], date: Date, x: &impl Fn(usize) -> f64) -> Option<f64> {
+    let (first, last) = (*dates.first()?, *dates.last()?);
+    if date < first || date > last {
+        return None;
+    }
+    let after = dates.iter().position(|d| *d >= date)?;
+    if dates[after] == date || after == 0 {
+        return Some(x(after));
+    }
+    let (a, b) = (dates[after - 1], dates[after]);
+    let days = |from: Date, to: Date| (to - from).get_days() as f64;
+    let part = days(a, date) / days(a, b).max(1.0);
+    Some(x(after - 1) + part * (x(after) - x(after - 1)))
 }
 
 /// One bar of a histogram.
@@ -387,6 +432,43 @@ mod tests {
     }
 
     #[test]
+    fn an_event_is_a_dashed_line_at_its_date_within_the_range() {
+        let dates = [date(2023, 9, 1), date(2023, 10, 1), date(2023, 11, 1)];
+        let series = [Series {
+            label: "педагоги".into(),
+            color: "#000",
+            values: vec![Some(10.0), Some(20.0), Some(30.0)],
+            targets: vec![None, None, None],
+            tips: vec![String::new(); 3],
+        }];
+        let marker = |day, tip: &str| Marker {
+            date: day,
+            tip: tip.into(),
+        };
+        let svg = line_chart(
+            "Доля",
+            &dates,
+            &series,
+            &[
+                marker(date(2023, 9, 16), "Переход <на узел>"),
+                marker(date(2023, 8, 31), "До графика"),
+                marker(date(2023, 11, 2), "После графика"),
+            ],
+        );
+        assert_eq!(svg.matches(r#"<g class="event">"#).count(), 1, "{svg}");
+        assert!(
+            svg.contains("<title>Переход &lt;на узел&gt;</title>"),
+            "{svg}"
+        );
+        assert!(!svg.contains("До графика") && !svg.contains("После графика"));
+        // Half way between the first two dates (15 of 30 days).
+        let x = |idx: usize| [10.0, 20.0, 30.0][idx];
+        assert_eq!(marker_x(&dates, date(2023, 9, 16), &x), Some(15.0));
+        assert_eq!(marker_x(&dates, date(2023, 10, 1), &x), Some(20.0));
+        assert_eq!(marker_x(&dates, date(2023, 9, 1), &x), Some(10.0));
+    }
+
+    #[test]
     fn gaps_break_lines() {
         let values = [Some(1.0), Some(2.0), None, Some(3.0)];
         assert_eq!(segments(&values), vec![(0, 1), (3, 3)]);
@@ -405,6 +487,7 @@ mod tests {
                 targets: vec![Some(100.0), Some(100.0)],
                 tips: vec!["01.09.2023: 78,3 %".into(), "01.10.2023: 81,3 %".into()],
             }],
+            &[],
         );
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("&lt;активных&gt;"));

@@ -11,6 +11,7 @@ mod accounts;
 mod api;
 mod chats;
 mod downloads;
+mod events;
 mod failsafe;
 mod health;
 mod import;
