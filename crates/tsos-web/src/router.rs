@@ -16,7 +16,7 @@ use crate::auth::{login, same_origin};
 use crate::data::AppState;
 use crate::handlers::api::openapi::Document;
 use crate::handlers::{
-    account, api, area, assets, audit, chats, downloads, followup, health, import, notices,
+    account, api, area, assets, audit, chats, downloads, events, followup, health, import, notices,
     quality, snapshots,
 };
 use crate::http::access::request_span;
@@ -70,6 +70,9 @@ pub fn router(state: AppState) -> Router {
         .route("/snapshots", get(snapshots::show))
         .route("/quality", get(quality::show))
         .route("/audit", get(audit::show))
+        // Dated events: everyone reads those of their scope, an admin edits.
+        .route("/events", get(events::list::list).post(events::add::add))
+        .route("/events/{id}/remove", post(events::remove::remove))
         // Importing, by an admin.
         .route("/import", get(import::form::show))
         .route(

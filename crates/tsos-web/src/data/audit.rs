@@ -40,10 +40,14 @@ pub(crate) enum Action {
     ReplyReview,
     /// An administrator sent a school's notice again.
     ResendNotice,
+    /// A dated event added, on the dashboard or with `tsos events add`.
+    EventAdded,
+    /// A dated event removed.
+    EventRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::Login,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -59,6 +63,8 @@ impl Action {
         Action::NoticeReply,
         Action::ReplyReview,
         Action::ResendNotice,
+        Action::EventAdded,
+        Action::EventRemoved,
     ];
 
     /// The action as the database stores it.
@@ -79,6 +85,9 @@ impl Action {
             Action::NoticeReply => "notice_reply",
             Action::ReplyReview => "reply_review",
             Action::ResendNotice => "notice_resend",
+            // `tsos-app` writes these lines with the event, in one transaction.
+            Action::EventAdded => tsos_app::events::AUDIT_ADD,
+            Action::EventRemoved => tsos_app::events::AUDIT_REMOVE,
         }
     }
 
@@ -100,6 +109,8 @@ impl Action {
             Action::NoticeReply => "ответ школы",
             Action::ReplyReview => "рассмотрение ответа",
             Action::ResendNotice => "повторная отправка уведомления",
+            Action::EventAdded => "событие добавлено",
+            Action::EventRemoved => "событие удалено",
         }
     }
 

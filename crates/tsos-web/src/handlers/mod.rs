@@ -13,6 +13,7 @@
 //!   follow-up with delivery and replies;
 //! - [`api`]: the JSON API of the reports;
 //! - [`account`]: the account's own API tokens;
+//! - [`events`]: the dated events that explain jumps, edited by an administrator;
 //! - [`assets`]: the stylesheet and the script;
 //! - [`health`]: `/healthz` and `/readyz` for a load balancer.
 
@@ -23,6 +24,7 @@ pub(crate) mod assets;
 pub(crate) mod audit;
 pub(crate) mod chats;
 pub(crate) mod downloads;
+pub(crate) mod events;
 pub(crate) mod followup;
 pub(crate) mod health;
 pub(crate) mod import;

@@ -71,6 +71,7 @@ pub(crate) enum Section {
     Import,
     Audit,
     Account,
+    Events,
 }
 
 impl Layout {
@@ -89,6 +90,7 @@ impl Layout {
             (Section::Chats, "Чаты", "/chats", true),
             (Section::Notices, "Уведомления", "/notices", true),
             (Section::Downloads, "Выгрузки", "/downloads", true),
+            (Section::Events, "События", "/events", true),
             (Section::Import, "Импорт", "/import", account.is_admin()),
             (Section::Audit, "Журнал", "/audit", account.is_admin()),
             (Section::Account, "API-токены", "/account", true),

@@ -38,6 +38,7 @@ async fn authorization_matrix() {
         ("/downloads".into(), [OK, OK, OK, OK, OK, OK]),
         ("/import".into(), [OK, NO, NO, NO, NO, NO]),
         ("/audit".into(), [OK, NO, NO, NO, NO, NO]),
+        ("/events".into(), [OK, OK, OK, OK, OK, OK]),
         ("/account".into(), [OK, OK, OK, OK, OK, OK]),
         ("/download/appendix.xlsx".into(), [OK, OK, OK, OK, OK, OK]),
         ("/download/opendata.zip".into(), [OK, NO, NO, NO, NO, NO]),
