@@ -127,7 +127,9 @@ pub fn build_notices(
     let mut notices = Vec::new();
     for row in &schools.rows {
         let mut items = Vec::new();
-        for (platform, indicators) in schools.platforms.iter().zip(&row.platforms) {
+        for (idx, (platform, indicators)) in
+            schools.platforms.iter().zip(&row.platforms).enumerate()
+        {
             let Some(indicators) = indicators else {
                 continue;
             };
@@ -154,6 +156,16 @@ pub fn build_notices(
                         "; изменение с прошлого среза: {} п.п.",
                         ru::delta_pp(Some(delta))
                     ));
+                    // A change that spans an event names it, so that a jump is not taken
+                    // for the school's own doing.
+                    let events: Vec<String> = schools
+                        .delta_events(row, idx)
+                        .into_iter()
+                        .map(|event| tsos_report::marks::line(schools, event))
+                        .collect();
+                    if !events.is_empty() {
+                        text.push_str(&format!(" (в этот период: {})", events.join("; ")));
+                    }
                 }
                 if let Some(leaving) = indicator.leaving.filter(|n| *n > 0) {
                     text.push_str(&format!(
@@ -358,6 +370,7 @@ fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
         },
     );
     put("чаты", chats_sentence(input.chats, input.overall.as_of));
+    put("события", events_sentence(input.overall));
     put(
         "повторно",
         input
@@ -480,6 +493,36 @@ fn item(
             ru::optional_integer(indicator.gap),
         ),
     ])
+}
+
+/// The events the overall changes span, in a sentence: empty where there are none, so that
+/// a letter without events reads as before.
+fn events_sentence(overall: &Report) -> String {
+    let mut seen: Vec<&tsos_domain::Event> = Vec::new();
+    for row in &overall.rows {
+        for event in overall.row_events(row) {
+            if !seen.contains(&event) {
+                seen.push(event);
+            }
+        }
+    }
+    if seen.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = seen
+        .iter()
+        .map(|event| tsos_report::marks::line(overall, event))
+        .collect();
+    format!(
+        "Изменения показателей с прошлого среза охватывают {}: {}. Скачок показателя в этот период может объясняться {}, а не работой организаций.",
+        if lines.len() == 1 {
+            "событие"
+        } else {
+            "события"
+        },
+        lines.join("; "),
+        if lines.len() == 1 { "им" } else { "ими" },
+    )
 }
 
 /// What the chats registry says, for the letter: the chats still open in foreign messengers

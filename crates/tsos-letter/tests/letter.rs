@@ -458,3 +458,96 @@ fn a_template_may_name_who_neither_met_the_target_nor_replied() {
     let all = text(vec![repeated(vec![])]);
     assert!(!all.contains("не дали ответа"), "{all}");
 }
+
+/// `report` with a change since 01.09.2023 and an event of the region on 15.09.2023.
+fn report_with_event(level: Level) -> Report {
+    let mut report = report(level);
+    for platform in &mut report.platforms {
+        platform.previous = Some(date(2023, 9, 1));
+    }
+    for row in &mut report.rows {
+        for indicators in row.platforms.iter_mut().flatten() {
+            indicators.get_mut(Role::Teachers).delta_pp = Some(12.5);
+        }
+    }
+    report.events.push(tsos_domain::Event {
+        date: date(2023, 9, 15),
+        scope: tsos_domain::EventScope::Region {
+            region: tsos_domain::fixtures::REGION.into(),
+        },
+        platform: Some("myschool".into()),
+        text: tsos_domain::EventText::new("Переход на региональный узел «Моя школа»").unwrap(),
+    });
+    report
+}
+
+fn letter_text(overall: &Report, details: &Report, template: &str) -> Vec<String> {
+    let settings = LetterSettings::default();
+    build_letter(
+        &LetterInput {
+            settings: &settings,
+            number: "01-12/7".into(),
+            date: date(2023, 10, 12),
+            deadline: date(2023, 10, 20),
+            to: Addressees::Schools,
+            overall,
+            details,
+            yellow_band_pp: 10.0,
+            chats: None,
+            repeated: Vec::new(),
+        },
+        template,
+    )
+    .unwrap()
+    .paper
+    .blocks
+    .iter()
+    .map(|b| match b {
+        Block::Paragraph(t) | Block::Item(t) => t.clone(),
+    })
+    .collect()
+}
+
+#[test]
+fn a_change_that_spans_an_event_names_it_in_the_letter_and_the_notice() {
+    let sentence = "Изменения показателей с прошлого среза охватывают событие: 15.09.2023 — регион «Республика Дагестан», ФГИС «Моя школа»: Переход на региональный узел «Моя школа». Скачок показателя в этот период может объясняться им, а не работой организаций.";
+    let with = letter_text(
+        &report_with_event(Level::Region),
+        &report_with_event(Level::School),
+        DEFAULT_TEMPLATE,
+    );
+    assert!(with.iter().any(|p| p == sentence), "{with:#?}");
+    // Without events the built-in template reads as it did before it had «{{события}}».
+    let before = DEFAULT_TEMPLATE.replace("{{события}}\n", "");
+    assert_ne!(before, DEFAULT_TEMPLATE);
+    let (overall, details) = (report(Level::Region), report(Level::School));
+    assert_eq!(
+        letter_text(&overall, &details, DEFAULT_TEMPLATE),
+        letter_text(&overall, &details, &before)
+    );
+
+    let notices = build_notices(
+        &report_with_event(Level::School),
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+        None,
+    );
+    let agachaul = notices
+        .iter()
+        .find(|n| n.school_id == "0500000002")
+        .unwrap();
+    let text: Vec<String> = agachaul
+        .paper
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.clone(),
+        })
+        .collect();
+    assert!(
+        text.iter().any(|t| t.contains("изменение с прошлого среза: +12,5 п.п. (в этот период: 15.09.2023 — регион «Республика Дагестан», ФГИС «Моя школа»: Переход на региональный узел «Моя школа»)")),
+        "{text:#?}"
+    );
+}
