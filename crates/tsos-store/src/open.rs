@@ -29,7 +29,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_emails_and_deliveries.sql"),
     include_str!("migrations/010_notice_replies.sql"),
     include_str!("migrations/011_api_tokens.sql"),
-    include_str!("migrations/013_events.sql"),
+    include_str!("migrations/012_events.sql"),
 ];
 
 /// The same migrations for PostgreSQL, one for one; `tsos_schema` records how many have run.
@@ -45,7 +45,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/009_emails_and_deliveries.sql"),
     include_str!("migrations/postgres/010_notice_replies.sql"),
     include_str!("migrations/postgres/011_api_tokens.sql"),
-    include_str!("migrations/postgres/013_events.sql"),
+    include_str!("migrations/postgres/012_events.sql"),
 ];
 
 /// How many migrations this version knows: the schema it expects.
