@@ -7,10 +7,11 @@ use std::path::Path;
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use tsos_domain::chats::{
-    ChatEdit, ChatRow, ChatState, ClassList, SchoolClass, apply_edit, chat_key, chat_rows,
+    CHAT_PLATFORMS, ChatEdit, ChatRow, ChatState, ClassList, ClosingError, PlatformClosing,
+    SFERUM_IN_MAX_SINCE, SchoolClass, apply_edit, chat_key, chat_platform_by_code, chat_rows,
     chats_at, class_lists_at,
 };
-use tsos_domain::{Level, OrgId, SchoolInfo, SnapshotKind};
+use tsos_domain::{Level, OrgId, SchoolInfo, SnapshotKind, format_date_ru};
 use tsos_ingest::chats::ChatsImport;
 use tsos_store::{NewSnapshot, SaveOutcome, Store};
 
@@ -41,6 +42,9 @@ pub struct ChatsOutcome {
     pub saved: SaveOutcome,
     /// Organisations of the file the registry does not know.
     pub unknown: Vec<String>,
+    /// What else the user should know, stored with the snapshot too: a bare «Сферум» read
+    /// as the one in VK Мессенджер in a file dated after Сферум moved into MAX.
+    pub notes: Vec<String>,
 }
 
 /// Reads the chats registry at `path` and stores it as one snapshot, or nothing on error.
@@ -124,7 +128,17 @@ fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, A
             students: class.students,
         });
     }
-    let mut warnings = Vec::new();
+    let mut notes = Vec::new();
+    let bare_sferum = import.rows.iter().filter(|row| row.bare_sferum).count();
+    if bare_sferum > 0 && import.as_of >= SFERUM_IN_MAX_SINCE {
+        notes.push(format!(
+            "платформа «Сферум» без уточнения в {bare_sferum} стр. прочитана как «{}»: с {} Сферум \
+             работает и в MAX; для чатов в MAX укажите «MAX» («Сферум в MAX»)",
+            CHAT_PLATFORMS[0].name,
+            format_date_ru(SFERUM_IN_MAX_SINCE)
+        ));
+    }
+    let mut warnings = notes.clone();
     if !unknown.is_empty() {
         warnings.push(format!(
             "организации, которых нет в реестре: {}",
@@ -162,6 +176,7 @@ fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, A
         import,
         saved,
         unknown,
+        notes,
     })
 }
 
@@ -190,7 +205,37 @@ pub fn chat_reports<const N: usize>(
     }
     let chats = chats_at(&store.chat_states()?, as_of);
     let classes = class_lists_at(&store.class_lists()?, as_of);
-    Ok(levels.map(|level| chat_rows(level, &schools, &chats, &classes, as_of, deadline)))
+    let closings = store.chat_closings()?;
+    Ok(levels.map(|level| {
+        chat_rows(
+            level, &schools, &chats, &classes, as_of, deadline, &closings,
+        )
+    }))
+}
+
+/// Sets that the domestic platform `code` closes: its chats count as «на закрываемой
+/// платформе» from `from`, to be moved by `deadline`. Returns what was set.
+pub fn set_closing(
+    store: &mut Store,
+    code: &str,
+    from: Date,
+    deadline: Date,
+) -> Result<PlatformClosing, AppError> {
+    let closing = PlatformClosing::new(code, from, deadline)?;
+    store.set_chat_closing(&closing)?;
+    Ok(closing)
+}
+
+/// The platforms being closed, as `tsos chats closing` set them.
+pub fn closings(store: &Store) -> Result<Vec<PlatformClosing>, AppError> {
+    Ok(store.chat_closings()?)
+}
+
+/// Removes the closing of the platform `code`.
+pub fn remove_closing(store: &mut Store, code: &str) -> Result<(), AppError> {
+    let platform = chat_platform_by_code(code)
+        .ok_or_else(|| ClosingError::UnknownPlatform(code.to_string()))?;
+    Ok(store.remove_chat_closing(platform)?)
 }
 
 /// Makes `edit` to a chat of the school `org` on the day `on`, on behalf of `by`, and stores
@@ -263,6 +308,8 @@ pub struct SchoolChats {
     pub history: Vec<ChatState>,
     pub current: Vec<ChatState>,
     pub row: ChatRow,
+    /// The platforms being closed, which the row's figures took into account.
+    pub closings: Vec<PlatformClosing>,
 }
 
 /// The chats of the registry school `school` at `as_of`, read once.
@@ -284,6 +331,7 @@ pub fn school_chats(
         .filter(|l| l.org == school.id)
         .collect();
     let classes = class_lists_at(&lists, as_of);
+    let closings = store.chat_closings()?;
     let row = chat_rows(
         Level::School,
         std::slice::from_ref(school),
@@ -291,6 +339,7 @@ pub fn school_chats(
         &classes,
         as_of,
         deadline,
+        &closings,
     )
     .into_iter()
     .next()
@@ -299,5 +348,6 @@ pub fn school_chats(
         history,
         current,
         row,
+        closings,
     })
 }

@@ -34,6 +34,8 @@ pub enum AppError {
     Template(#[from] tsos_letter::TemplateError),
     #[error(transparent)]
     ChatEdit(#[from] tsos_domain::chats::ChatEditError),
+    #[error(transparent)]
+    ChatClosing(#[from] tsos_domain::chats::ClosingError),
     #[error(
         "{file}: в файле есть строки других школ (ИНН {}); здесь загружаются чаты только школы {school}",
         others.join(", ")

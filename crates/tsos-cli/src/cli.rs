@@ -675,6 +675,26 @@ pub enum ChatsAction {
     /// Показатели чатов: доля на отечественных платформах, открытые иностранные, срок, классы
     /// без официального чата
     Report(ChatsReportArgs),
+    /// Закрываемая отечественная платформа: с даты ее чаты считаются «на закрываемой
+    /// платформе», их нужно перенести до срока. Без параметров — список заданных:
+    /// tsos chats closing --platform sferum_vk --from 01.10.2025 --deadline 31.12.2025
+    Closing(ChatsClosingArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ChatsClosingArgs {
+    /// Код платформы: sferum_vk (Сферум в VK Мессенджере), vk_messenger, max
+    #[arg(long, value_name = "КОД")]
+    pub platform: Option<String>,
+    /// С какой даты чаты платформы считаются на закрываемой платформе
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА", requires_all = ["platform", "deadline"])]
+    pub from: Option<Date>,
+    /// Срок переноса чатов с платформы
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА", requires_all = ["platform", "from"])]
+    pub deadline: Option<Date>,
+    /// Отменить закрытие платформы
+    #[arg(long, requires = "platform", conflicts_with_all = ["from", "deadline"])]
+    pub remove: bool,
 }
 
 #[derive(Args, Debug)]

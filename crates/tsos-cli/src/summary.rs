@@ -594,6 +594,9 @@ pub fn chats_import(outcome: &tsos_app::chats::ChatsOutcome) -> String {
             outcome.unknown.join(", ")
         );
     }
+    for note in &outcome.notes {
+        let _ = writeln!(out, "  Предупреждение: {note}");
+    }
     let _ = writeln!(out, "  {}", saved(&outcome.saved, None));
     out
 }

@@ -15,7 +15,7 @@ use tsos_domain::OrgId;
 
 use tsos_domain::chats::{
     CHAT_PLATFORMS, CLASS_HEADERS, CLASSES_SHEET, ChatPlatform, Purpose, TEMPLATE_HEADERS,
-    chat_platform, class_key,
+    chat_platform, class_key, is_bare_sferum,
 };
 
 use crate::error::{IngestError, RowError, RowErrorKind};
@@ -83,6 +83,9 @@ pub struct ChatEntry {
     pub purpose: Purpose,
     pub class_label: Option<String>,
     pub platform: &'static ChatPlatform,
+    /// The cell said only «Сферум», which since Сферум moved into MAX may mean either; it is
+    /// read as «Сферум (VK Мессенджер)» ([`tsos_domain::chats::CHAT_PLATFORMS`]).
+    pub bare_sferum: bool,
     pub members: Option<u64>,
     pub active: bool,
     pub confirmed_on: Option<Date>,
@@ -493,6 +496,7 @@ impl Cells<'_> {
                 values::Invalid::new(RowErrorKind::NoChatName, "не указано название чата".into());
             self.reject_cell(name_idx, invalid);
         }
+        let bare_sferum = is_bare_sferum(&self.row.cell(platform_idx).to_text());
         let platform = self.parse(platform_idx, |cell| {
             let text = cell.to_text();
             chat_platform(&text).ok_or_else(|| {
@@ -514,7 +518,8 @@ impl Cells<'_> {
                     values::Invalid::new(
                         RowErrorKind::UnknownPurpose,
                         format!(
-                            "неизвестное назначение «{label}»; допустимы: классный, родительский, педагогический коллектив, администрация"
+                            "неизвестное назначение «{label}»; допустимы: {}",
+                            Purpose::ALL.map(Purpose::title_ru).join(", ")
                         ),
                     )
                 })
@@ -546,6 +551,7 @@ impl Cells<'_> {
             purpose: purpose?,
             class_label: self.text(ChatColumn::Class),
             platform: platform?,
+            bare_sferum,
             members,
             active,
             confirmed_on,

@@ -5,8 +5,8 @@
 use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 use serde_json::{Value, json};
 use tsos_domain::chats::{
-    CHAT_PLATFORMS, CLASS_HEADERS, CLASSES_SHEET, ChatRow, DeadlineStatus, Purpose,
-    TEMPLATE_HEADERS,
+    CHAT_PLATFORMS, CLASS_HEADERS, CLASSES_SHEET, ChatRow, DeadlineStatus, PlatformClosing,
+    Purpose, TEMPLATE_HEADERS,
 };
 use tsos_domain::{Level, format_date_ru};
 
@@ -36,7 +36,7 @@ pub fn template(example_inn: &str) -> Result<Vec<u8>, XlsxError> {
     sheet.write_string(
         1,
         0,
-        "Один чат — одна строка. При переносе чата измените платформу и дату переноса; новый чат вместо старого — укажите старый в «Заменяет чат». Список классов — на листе «Классы».",
+        "Один чат — одна строка. При переносе чата измените платформу и дату переноса; новый чат вместо старого — укажите старый в «Заменяет чат». Сферум в MAX — платформа «MAX»; «Сферум (VK Мессенджер)» — прежний Сферум. Список классов — на листе «Классы».",
     )?;
     for (col, title) in TEMPLATE_HEADERS.iter().enumerate() {
         sheet.write_string_with_format(2, col as u16, *title, &header)?;
@@ -47,7 +47,7 @@ pub fn template(example_inn: &str) -> Result<Vec<u8>, XlsxError> {
         "5А — родители",
         Purpose::Parents.title_ru(),
         "5А",
-        "Сферум",
+        "MAX",
         "27",
         "Да",
         "01.10.2023",
@@ -137,12 +137,32 @@ fn cells(row: &ChatRow, level: Level) -> Vec<String> {
         classes,
         without_chat,
         row.schools_without_class_list.to_string(),
+        row.closing_open.to_string(),
+        row.schools_closing_overdue.to_string(),
+        deadline_text(row.closing),
+        row.schools_without_channel.to_string(),
     ]
 }
 
-/// The columns after the first; the ones about classes come last, so that those before keep
-/// their places in files made before them.
-const COLUMNS: [&str; 10] = [
+/// «Сферум (VK Мессенджер) закрывается с 01.10.2025, срок — 31.12.2025», one per closing.
+pub fn closing_notes(closings: &[PlatformClosing]) -> Vec<String> {
+    closings
+        .iter()
+        .map(|c| {
+            format!(
+                "{} закрывается с {}, срок — {}",
+                c.platform.name,
+                format_date_ru(c.from),
+                format_date_ru(c.deadline)
+            )
+        })
+        .collect()
+}
+
+/// The columns after the first; newer ones come last (the classes, then the closing
+/// platforms and the official channel), so that those before keep their places in files made
+/// before them.
+const COLUMNS: [&str; 14] = [
     "Чатов",
     "На отечественных платформах",
     "Открыто в иностранных",
@@ -153,6 +173,10 @@ const COLUMNS: [&str; 10] = [
     "Классов",
     "Классов без официального чата",
     "ОО без списка классов",
+    "Открыто на закрываемых платформах",
+    "ОО с просрочкой закрытия",
+    "Срок закрытия",
+    "ОО без официального канала",
 ];
 
 pub fn table(
@@ -160,14 +184,19 @@ pub fn table(
     level: Level,
     as_of: jiff::civil::Date,
     deadline: Option<jiff::civil::Date>,
+    closings: &[PlatformClosing],
 ) -> String {
     let mut out = format!(
-        "Официальные чаты на {}{}\n\n",
+        "Официальные чаты на {}{}\n",
         format_date_ru(as_of),
         deadline
             .map(|d| format!(" (срок перехода — {})", format_date_ru(d)))
             .unwrap_or_default()
     );
+    for note in closing_notes(closings) {
+        out.push_str(&format!("{note}\n"));
+    }
+    out.push('\n');
     let header: Vec<String> = std::iter::once(first_column(level).to_string())
         .chain(COLUMNS.iter().map(|c| c.to_string()))
         .collect();
@@ -182,7 +211,10 @@ pub fn table(
         let cut: Vec<String> = line.iter().map(|c| c.chars().take(48).collect()).collect();
         out.push_str(&crate::table::format_line(&cut, &widths));
     }
-    out.push_str("\nОтечественные платформы: Сферум, MAX, VK Мессенджер; иностранные мессенджеры запрещены для служебной переписки (149-ФЗ, ст. 10, ч. 8).\n");
+    out.push_str("\nОтечественные платформы: Сферум (VK Мессенджер), MAX (Сферум в MAX), VK Мессенджер; иностранные мессенджеры запрещены для служебной переписки (149-ФЗ, ст. 10, ч. 8).\n");
+    if !closings.is_empty() {
+        out.push_str("Чат на закрываемой платформе с даты закрытия не считается отечественным: его нужно перенести до срока закрытия.\n");
+    }
     out.push_str("Класс без официального чата — класс из списка классов ОО, у которого нет действующего классного чата на отечественной платформе; классы считаются только у ОО, представивших список («—» — ни одна не представила).\n");
     out
 }
@@ -200,10 +232,10 @@ pub fn csv(rows: &[ChatRow], level: Level) -> Vec<u8> {
                 .map(|s| ru::decimal(s * 100.0, 1))
                 .unwrap_or_default();
             [record[8], record[9]] = class_cells(row, "");
-            // The name and the deadline's words are text; every other column is a count or
+            // The name and the deadlines' words are text; every other column is a count or
             // a share tsos formatted.
             writer.record(record.into_iter().enumerate().map(|(idx, cell)| {
-                if idx == 0 || idx == 7 {
+                if idx == 0 || idx == 7 || idx == 13 {
                     Field::Text(cell)
                 } else {
                     Field::number(cell)
@@ -218,11 +250,18 @@ pub fn json(
     level: Level,
     as_of: jiff::civil::Date,
     deadline: Option<jiff::civil::Date>,
+    closings: &[PlatformClosing],
 ) -> Value {
     json!({
         "as_of": as_of.to_string(),
         "level": level.code(),
         "deadline": deadline.map(|d| d.to_string()),
+        "closings": closings.iter().map(|c| json!({
+            "platform": c.platform.code,
+            "platform_name": c.platform.name,
+            "from": c.from.to_string(),
+            "deadline": c.deadline.to_string(),
+        })).collect::<Vec<_>>(),
         "rows": rows.iter().map(|row| json!({
             "id": row.id,
             "name": row.name,
@@ -236,18 +275,16 @@ pub fn json(
             "foreign_open": row.foreign_open,
             "inactive_domestic": row.inactive_domestic,
             "schools_overdue": row.schools_overdue,
-            "deadline_status": row.deadline.map(|s| match s {
-                DeadlineStatus::Met => "met".to_string(),
-                DeadlineStatus::Pending => "pending".to_string(),
-                DeadlineStatus::Overdue(_) => "overdue".to_string(),
-            }),
-            "days_overdue": match row.deadline {
-                Some(DeadlineStatus::Overdue(days)) => Some(days),
-                _ => None,
-            },
+            "deadline_status": row.deadline.map(DeadlineStatus::code),
+            "days_overdue": row.deadline.and_then(DeadlineStatus::days_overdue),
             "classes": row.classes,
             "classes_without_chat": row.classes_without_chat,
             "schools_without_class_list": row.schools_without_class_list,
+            "closing_open": row.closing_open,
+            "schools_closing_overdue": row.schools_closing_overdue,
+            "closing_status": row.closing.map(DeadlineStatus::code),
+            "closing_days_overdue": row.closing.and_then(DeadlineStatus::days_overdue),
+            "schools_without_channel": row.schools_without_channel,
         })).collect::<Vec<_>>(),
     })
 }
@@ -256,6 +293,7 @@ pub fn xlsx(
     rows: &[ChatRow],
     level: Level,
     as_of: jiff::civil::Date,
+    closings: &[PlatformClosing],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet().set_name("Чаты")?;
@@ -268,6 +306,10 @@ pub fn xlsx(
         format!("Официальные чаты на {}", format_date_ru(as_of)),
         &bold,
     )?;
+    let notes = closing_notes(closings);
+    if !notes.is_empty() {
+        sheet.write_string(1, 0, notes.join("; "))?;
+    }
     let header: Vec<&str> = std::iter::once(first_column(level))
         .chain(COLUMNS)
         .collect();
@@ -302,6 +344,14 @@ pub fn xlsx(
             }
         }
         sheet.write_number(r, 10, row.schools_without_class_list as f64)?;
+        if row.closing_open > 0 {
+            sheet.write_number_with_format(r, 11, row.closing_open as f64, &red)?;
+        } else {
+            sheet.write_number(r, 11, 0.0)?;
+        }
+        sheet.write_number(r, 12, row.schools_closing_overdue as f64)?;
+        sheet.write_string(r, 13, &cells[13])?;
+        sheet.write_number(r, 14, row.schools_without_channel as f64)?;
     }
     sheet.set_freeze_panes(3, 1)?;
     sheet.autofilter(2, 0, 2 + rows.len() as u32, COLUMNS.len() as u16)?;
@@ -347,17 +397,90 @@ mod tests {
     #[test]
     fn an_unknown_count_of_classes_is_empty_not_zero() {
         let rows = [row("С списком", 4, Some(0)), row("Без списка", 0, None)];
-        let value = json(&rows, Level::School, date(2023, 10, 1), None);
+        let value = json(&rows, Level::School, date(2023, 10, 1), None, &[]);
         assert_eq!(value["rows"][0]["classes_without_chat"], 0);
         assert!(value["rows"][1]["classes_without_chat"].is_null());
         assert_eq!(value["rows"][1]["classes"], 0);
         let csv = String::from_utf8(csv(&rows, Level::School)).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        assert!(lines[0].ends_with(";Классов;Классов без официального чата;ОО без списка классов"));
-        assert!(lines[1].ends_with(";4;0;0"), "{}", lines[1]);
-        assert!(lines[2].ends_with(";;;1"), "{}", lines[2]);
-        let table = table(&rows, Level::School, date(2023, 10, 1), None);
+        assert!(lines[0].contains(";Классов;Классов без официального чата;ОО без списка классов;"));
+        assert!(lines[1].contains(";4;0;0;"), "{}", lines[1]);
+        assert!(lines[2].contains(";;;1;"), "{}", lines[2]);
+        let table = table(&rows, Level::School, date(2023, 10, 1), None, &[]);
         let last: Vec<&str> = table.lines().nth(4).unwrap().split_whitespace().collect();
-        assert_eq!(last[last.len() - 3..], ["—", "—", "1"], "{table}");
+        // The closing's status is empty without a closing, so three figures follow.
+        assert_eq!(
+            last[last.len() - 6..last.len() - 3],
+            ["—", "—", "1"],
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn the_closing_platform_is_shown_beside_the_foreign_messengers() {
+        let closing =
+            PlatformClosing::new("sferum_vk", date(2025, 10, 1), date(2025, 12, 31)).unwrap();
+        let rows = [ChatRow {
+            closing_open: 2,
+            schools_closing_overdue: 1,
+            closing: Some(DeadlineStatus::Overdue(5)),
+            schools_without_channel: 1,
+            ..row("Школа", 0, None)
+        }];
+        let as_of = date(2026, 1, 5);
+        let table = table(
+            &rows,
+            Level::School,
+            as_of,
+            None,
+            std::slice::from_ref(&closing),
+        );
+        assert!(
+            table.contains("Сферум (VK Мессенджер) закрывается с 01.10.2025, срок — 31.12.2025"),
+            "{table}"
+        );
+        let value = json(
+            &rows,
+            Level::School,
+            as_of,
+            None,
+            std::slice::from_ref(&closing),
+        );
+        assert_eq!(value["closings"][0]["platform"], "sferum_vk");
+        assert_eq!(value["closings"][0]["deadline"], "2025-12-31");
+        let row = &value["rows"][0];
+        assert_eq!(row["closing_open"], 2);
+        assert_eq!(row["closing_status"], "overdue");
+        assert_eq!(row["closing_days_overdue"], 5);
+        assert_eq!(row["schools_without_channel"], 1);
+        let csv = String::from_utf8(csv(&rows, Level::School)).unwrap();
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .ends_with(";2;1;просрочено на 5 дн.;1"),
+            "{csv}"
+        );
+        let bytes = xlsx(&rows, Level::School, as_of, &[closing]).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("Чаты").unwrap();
+        let text = |r, c| sheet.get_value((r, c)).map(|v| v.to_string());
+        assert_eq!(
+            text(2, 11).as_deref(),
+            Some("Открыто на закрываемых платформах")
+        );
+        assert_eq!(text(3, 11).as_deref(), Some("2"));
+        assert_eq!(text(3, 13).as_deref(), Some("просрочено на 5 дн."));
+        assert!(text(1, 0).unwrap().contains("срок — 31.12.2025"));
+    }
+
+    #[test]
+    fn the_template_tells_where_sferum_in_max_goes() {
+        let bytes = template("0512345678").unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("Чаты").unwrap();
+        let note = sheet.get_value((1, 0)).unwrap().to_string();
+        assert!(note.contains("Сферум в MAX — платформа «MAX»"), "{note}");
+        assert_eq!(sheet.get_value((3, 4)), Some(&Data::String("MAX".into())));
     }
 }

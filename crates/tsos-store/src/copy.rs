@@ -70,6 +70,17 @@ const TABLES: &[Table] = &[
         per_snapshot: true,
     },
     Table {
+        name: "chat_closing",
+        columns: &[
+            ("platform", Text),
+            ("closing_from", Text),
+            ("deadline", Text),
+            ("set_at", Text),
+        ],
+        order: "platform",
+        per_snapshot: false,
+    },
+    Table {
         name: "target",
         columns: &[
             ("id", Int),

@@ -43,7 +43,10 @@ use std::path::Path;
 use jiff::civil::Date;
 use rusqlite::Connection;
 use thiserror::Error;
-use tsos_domain::chats::{ChatState, ClassList, Purpose, SchoolClass, chat_platform};
+use tsos_domain::chats::{
+    ChatPlatform, ChatState, ClassList, PlatformClosing, Purpose, SchoolClass, chat_platform,
+    chat_platform_by_code,
+};
 use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
 use tsos_domain::{
     Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Shortfall,
@@ -124,6 +127,8 @@ pub enum StoreError {
     NoEvent(i64),
     #[error("цель №{0} не найдена")]
     NoTarget(i64),
+    #[error("для платформы «{0}» закрытие не задано (список: tsos chats closing)")]
+    NoClosing(&'static str),
     #[error("профиля разметки №{0} нет (список: tsos profiles)")]
     NoProfile(i64),
     #[error("повреждена запись снимка №{id}: {detail}")]
@@ -621,6 +626,50 @@ impl Store {
                 .and_then(|text| text.parse().ok())
                 .unwrap_or(DEFAULT_YELLOW_BAND_PP),
         })
+    }
+
+    /// Sets when the domestic platform of `closing` closes, in place of an earlier setting of
+    /// that platform.
+    pub fn set_chat_closing(&mut self, closing: &PlatformClosing) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO chat_closing (platform, closing_from, deadline, set_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(platform) DO UPDATE SET closing_from = excluded.closing_from,
+                 deadline = excluded.deadline, set_at = excluded.set_at",
+            args![
+                closing.platform.code,
+                closing.from.to_string(),
+                closing.deadline.to_string(),
+                now()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes the closing of `platform`; an error if none was set.
+    pub fn remove_chat_closing(&mut self, platform: &ChatPlatform) -> Result<(), StoreError> {
+        match self.db.execute(
+            "DELETE FROM chat_closing WHERE platform = ?1",
+            args![platform.code],
+        )? {
+            0 => Err(StoreError::NoClosing(platform.name)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The platforms the authority closes, by code.
+    pub fn chat_closings(&self) -> Result<Vec<PlatformClosing>, StoreError> {
+        self.db.map(
+            "SELECT platform, closing_from, deadline FROM chat_closing ORDER BY platform",
+            args![],
+            |row| {
+                Ok(PlatformClosing {
+                    platform: row.code(0, chat_platform_by_code)?,
+                    from: row.parse(1, |t| t.parse::<Date>())?,
+                    deadline: row.parse(2, |t| t.parse::<Date>())?,
+                })
+            },
+        )
     }
 
     /// Every state of every official chat from the current chats snapshots, in the order

@@ -30,6 +30,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_notice_replies.sql"),
     include_str!("migrations/011_api_tokens.sql"),
     include_str!("migrations/012_events.sql"),
+    include_str!("migrations/013_chat_closing.sql"),
 ];
 
 /// The same migrations for PostgreSQL, one for one; `tsos_schema` records how many have run.
@@ -46,6 +47,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/010_notice_replies.sql"),
     include_str!("migrations/postgres/011_api_tokens.sql"),
     include_str!("migrations/postgres/012_events.sql"),
+    include_str!("migrations/postgres/013_chat_closing.sql"),
 ];
 
 /// How many migrations this version knows: the schema it expects.

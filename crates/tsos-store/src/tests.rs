@@ -452,3 +452,91 @@ fn two_imports_at_once_leave_one_current_snapshot() {
         }
     }
 }
+
+/// A snapshot of one chat on `platform`, as an import makes it.
+fn one_chat(as_of: Date, platform: &str) -> NewSnapshot {
+    let platform = tsos_domain::chats::chat_platform(platform).unwrap();
+    NewSnapshot {
+        dataset: "chats".into(),
+        kind: SnapshotKind::Chats,
+        chats: vec![ChatState {
+            org: OrgId::normalize("0500000001").unwrap(),
+            name: "5А родители".into(),
+            purpose: Purpose::OfficialChannel,
+            class_label: None,
+            platform: platform.name,
+            domestic: platform.domestic,
+            members: Some(20),
+            active: true,
+            confirmed_on: None,
+            created_on: None,
+            moved_on: None,
+            replaces: None,
+            as_of,
+        }],
+        ..registry(as_of, "chats", vec![])
+    }
+}
+
+/// A chat stored as «Сферум» before migration 013 is read as «Сферум (VK Мессенджер)» after
+/// it, on both engines: the database is put back as it was before 013, with the old name, and
+/// the migration's own text run again (whatever migrations come after it).
+#[test]
+fn migration_013_keeps_a_stored_sferum_in_vk_messenger() {
+    for db in crate::testing::TestDb::engines() {
+        let mut store = db.open();
+        store
+            .save_snapshot(&one_chat(date(2024, 9, 1), "Сферум (VK Мессенджер)"))
+            .unwrap();
+        for sql in [
+            "UPDATE chat_state SET platform = 'Сферум'",
+            "DROP TABLE chat_closing",
+        ] {
+            store.db.execute(sql, args![]).unwrap();
+        }
+        match &store.db {
+            Engine::Sqlite(conn) => conn
+                .execute_batch(include_str!("migrations/013_chat_closing.sql"))
+                .unwrap(),
+            Engine::Postgres(pg) => pg
+                .client
+                .borrow_mut()
+                .batch_execute(include_str!("migrations/postgres/013_chat_closing.sql"))
+                .unwrap(),
+        }
+        drop(store);
+        let store = Store::connect(db.location()).unwrap();
+        let states = store.chat_states().unwrap();
+        assert_eq!(
+            states[0].platform,
+            "Сферум (VK Мессенджер)",
+            "{}",
+            db.engine()
+        );
+        assert!(states[0].domestic);
+        assert_eq!(states[0].purpose, Purpose::OfficialChannel);
+        assert!(store.chat_closings().unwrap().is_empty(), "{}", db.engine());
+    }
+}
+
+#[test]
+fn a_closing_is_set_replaced_and_removed() {
+    crate::testing::each_engine(|mut store| {
+        let closing = |from, deadline| PlatformClosing::new("sferum_vk", from, deadline).unwrap();
+        store
+            .set_chat_closing(&closing(date(2025, 10, 1), date(2025, 12, 31)))
+            .unwrap();
+        let max = PlatformClosing::new("vk_messenger", date(2026, 1, 1), date(2026, 3, 1)).unwrap();
+        store.set_chat_closing(&max).unwrap();
+        // A second setting of a platform replaces its first.
+        let later = closing(date(2025, 11, 1), date(2026, 1, 31));
+        store.set_chat_closing(&later).unwrap();
+        assert_eq!(store.chat_closings().unwrap(), [later.clone(), max.clone()]);
+        store.remove_chat_closing(max.platform).unwrap();
+        assert_eq!(store.chat_closings().unwrap(), [later]);
+        assert!(matches!(
+            store.remove_chat_closing(max.platform),
+            Err(StoreError::NoClosing("VK Мессенджер"))
+        ));
+    });
+}

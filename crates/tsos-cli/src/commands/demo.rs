@@ -125,7 +125,13 @@ fn print_chats(store: &Store, last: Date) -> anyhow::Result<()> {
     println!();
     print!(
         "{}",
-        tsos_report::chats::table(&rows, Level::Region, last, None)
+        tsos_report::chats::table(
+            &rows,
+            Level::Region,
+            last,
+            None,
+            &tsos_app::chats::closings(store)?
+        )
     );
     Ok(())
 }

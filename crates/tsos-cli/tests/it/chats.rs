@@ -275,7 +275,7 @@ fn a_list_of_classes_of_its_own_keeps_the_chats_and_a_newer_list_replaces_it() {
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(";Классов;Классов без официального чата;ОО без списка классов"),
+            .contains(";Классов;Классов без официального чата;ОО без списка классов;"),
         "{csv}"
     );
 }
@@ -595,4 +595,100 @@ fn files_of_two_schools_on_one_date_both_count_and_a_correction_replaces_only_it
         datasets.contains(&"chats:0512345678") && datasets.contains(&"chats:0512345679"),
         "{datasets:?}"
     );
+}
+
+/// Сферум in VK Мессенджер is domestic until the authority closes it: from the date it set,
+/// its open chats count as «на закрываемой платформе», against their own deadline; a bare
+/// «Сферум» in a file dated after the move into MAX is read as that one, with a warning; and
+/// the school's official channel, a purpose of its own, comes through to the report.
+#[test]
+fn a_chat_on_sferum_in_vk_counts_as_closing_from_the_date_set_and_not_before() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let file = dir.write(
+        "chats.csv",
+        format!(
+            "Реестр официальных чатов по состоянию на 01.09.2025\n{HEADER}\
+             0512345678;5А — родители;родительский;5А;Сферум;27;Да;;;;\n\
+             0512345678;Школа № 1;Официальный канал ОО;;Сферум в MAX;300;Да;;;;\n\
+             0512345678;7А — родители;родительский;7А;Сферум (VK Мессенджер);25;Да;;;;\n\
+             0512345678;8А — родители;родительский;8А;Сферум (VK Мессенджер);25;Нет;;;;\n"
+        ),
+    );
+    let run = dir.tsos(&["chats", "import", file.to_str().unwrap()]).ok();
+    assert!(
+        run.stdout.contains(
+            "Предупреждение: платформа «Сферум» без уточнения в 1 стр. прочитана как «Сферум (VK Мессенджер)»"
+        ),
+        "{}",
+        run.stdout
+    );
+    let at = |date: &str| {
+        dir.tsos(&["chats", "report", "--as-of", date, "--format", "json"])
+            .ok()
+            .json()
+    };
+    let figures = |report: &serde_json::Value| {
+        let row = &report["rows"][0];
+        (
+            row["domestic"].as_u64().unwrap(),
+            row["closing_open"].as_u64().unwrap(),
+            row["closing_status"].as_str().map(str::to_string),
+        )
+    };
+    // No closing set: domestic, as always.
+    assert_eq!(figures(&at("2025-10-15")), (4, 0, None));
+    dir.tsos(&[
+        "chats",
+        "closing",
+        "--platform",
+        "whatsapp",
+        "--from",
+        "01.10.2025",
+        "--deadline",
+        "31.12.2025",
+    ])
+    .fails();
+    dir.tsos(&[
+        "chats",
+        "closing",
+        "--platform",
+        "sferum_vk",
+        "--from",
+        "01.10.2025",
+        "--deadline",
+        "31.12.2025",
+    ])
+    .ok();
+    let listed = dir.tsos(&["chats", "closing"]).ok().stdout;
+    assert_eq!(
+        listed,
+        "Сферум (VK Мессенджер) закрывается с 01.10.2025, срок — 31.12.2025\n"
+    );
+    let before = at("2025-09-30");
+    assert_eq!(figures(&before), (4, 0, None), "the day before the date");
+    assert_eq!(before["closings"][0]["platform"], "sferum_vk");
+    // From the date: the two open chats there are closing, the read-only one is neither.
+    let from = at("2025-10-01");
+    assert_eq!(figures(&from), (1, 2, Some("pending".into())));
+    assert_eq!(from["rows"][0]["domestic_share"], 0.25);
+    assert_eq!(from["rows"][0]["schools_without_channel"], 0);
+    let late = at("2026-01-01");
+    assert_eq!(figures(&late), (1, 2, Some("overdue".into())));
+    assert_eq!(late["rows"][0]["closing_days_overdue"], 1);
+    assert_eq!(late["rows"][0]["schools_closing_overdue"], 1);
+    let table = dir
+        .tsos(&["chats", "report", "--as-of", "2026-01-01"])
+        .ok()
+        .stdout;
+    assert!(
+        table.contains("Сферум (VK Мессенджер) закрывается с 01.10.2025, срок — 31.12.2025"),
+        "{table}"
+    );
+    assert!(table.contains("просрочено на 1 дн."), "{table}");
+    dir.tsos(&["chats", "closing", "--platform", "sferum_vk", "--remove"])
+        .ok();
+    assert_eq!(figures(&at("2026-01-01")), (4, 0, None));
+    dir.tsos(&["chats", "closing", "--platform", "sferum_vk", "--remove"])
+        .fails();
 }

@@ -382,7 +382,7 @@ mod tests {
             ),
             Err(ChatEditError::SamePlatform {
                 name: "Педсовет".into(),
-                platform: "Сферум"
+                platform: "Сферум (VK Мессенджер)"
             })
         );
         let late = apply_edit(

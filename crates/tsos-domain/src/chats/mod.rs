@@ -48,6 +48,9 @@ pub const CLASS_HEADERS: [&str; 3] = ["ИНН ОО", "Класс", "Обучаю
 /// A messenger or platform a chat can live on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatPlatform {
+    /// What the closing settings store and the command line names: `sferum_vk`.
+    pub code: &'static str,
+    /// What is stored with a chat's state and shown.
     pub name: &'static str,
     /// Russian (allowed for official work) or foreign (not allowed since 01.03.2023).
     pub domestic: bool,
@@ -57,18 +60,44 @@ pub struct ChatPlatform {
 
 /// The platforms of SPEC §10. A platform named otherwise is an error of the row, so that a
 /// typo is never counted as domestic.
+///
+/// Сферум lived inside VK Мессенджер until it moved into MAX (from August 2025): the two are
+/// told apart, since the authority may close the first ([`PlatformClosing`]). A bare
+/// «Сферум» is the one in VK Мессенджер: it is what the word meant when the list offered
+/// «Сферум» beside «MAX», so chats stored before the split keep their meaning (migration 014
+/// renames them); a file dated from [`SFERUM_IN_MAX_SINCE`] that says only «Сферум» is read
+/// the same way, with a warning ([`is_bare_sferum`]).
 pub const CHAT_PLATFORMS: &[ChatPlatform] = &[
     ChatPlatform {
-        name: "Сферум",
+        code: "sferum_vk",
+        name: "Сферум (VK Мессенджер)",
         domestic: true,
-        aliases: &["сферум", "sferum", "икоп сферум"],
+        aliases: &[
+            "сферум",
+            "sferum",
+            "икоп сферум",
+            "сферум в vk мессенджере",
+            "сферум (vk messenger)",
+            "сферум в вк мессенджере",
+            "сферум (вк мессенджер)",
+        ],
     },
     ChatPlatform {
+        code: "max",
         name: "MAX",
         domestic: true,
-        aliases: &["max", "макс", "мессенджер max"],
+        aliases: &[
+            "max",
+            "макс",
+            "мессенджер max",
+            "сферум в max",
+            "сферум в макс",
+            "сферум (max)",
+            "сферум max",
+        ],
     },
     ChatPlatform {
+        code: "vk_messenger",
         name: "VK Мессенджер",
         domestic: true,
         aliases: &[
@@ -80,46 +109,55 @@ pub const CHAT_PLATFORMS: &[ChatPlatform] = &[
         ],
     },
     ChatPlatform {
+        code: "whatsapp",
         name: "WhatsApp",
         domestic: false,
         aliases: &["whatsapp", "вотсап", "ватсап", "вацап", "wa"],
     },
     ChatPlatform {
+        code: "telegram",
         name: "Telegram",
         domestic: false,
         aliases: &["telegram", "телеграм", "телеграмм", "тг", "tg"],
     },
     ChatPlatform {
+        code: "viber",
         name: "Viber",
         domestic: false,
         aliases: &["viber", "вайбер"],
     },
     ChatPlatform {
+        code: "discord",
         name: "Discord",
         domestic: false,
         aliases: &["discord", "дискорд"],
     },
     ChatPlatform {
+        code: "ms_teams",
         name: "Microsoft Teams",
         domestic: false,
         aliases: &["microsoft teams", "ms teams", "teams"],
     },
     ChatPlatform {
+        code: "skype_business",
         name: "Skype for Business",
         domestic: false,
         aliases: &["skype for business", "skype", "скайп"],
     },
     ChatPlatform {
+        code: "snapchat",
         name: "Snapchat",
         domestic: false,
         aliases: &["snapchat"],
     },
     ChatPlatform {
+        code: "threema",
         name: "Threema",
         domestic: false,
         aliases: &["threema"],
     },
     ChatPlatform {
+        code: "wechat",
         name: "WeChat",
         domestic: false,
         aliases: &["wechat"],
@@ -134,6 +172,107 @@ pub fn chat_platform(text: &str) -> Option<&'static ChatPlatform> {
         .find(|p| p.name.to_lowercase() == norm || p.aliases.contains(&norm.as_str()))
 }
 
+/// The platform of a code, as the closing settings store it.
+pub fn chat_platform_by_code(code: &str) -> Option<&'static ChatPlatform> {
+    CHAT_PLATFORMS.iter().find(|p| p.code == code)
+}
+
+/// From this day Сферум lives in MAX, so a bare «Сферум» in a file of this date or later may
+/// mean either platform.
+pub const SFERUM_IN_MAX_SINCE: Date = jiff::civil::date(2025, 8, 1);
+
+/// Whether a cell says only «Сферум», without saying which one ([`CHAT_PLATFORMS`]).
+pub fn is_bare_sferum(text: &str) -> bool {
+    matches!(
+        squash_spaces(text).to_lowercase().as_str(),
+        "сферум" | "sferum" | "икоп сферум"
+    )
+}
+
+/// A domestic platform the authority closes: from `from` its chats count as «на закрываемой
+/// платформе», no longer as domestic, and they are to be moved or closed by `deadline`.
+/// Before `from` they count as domestic, as they always did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlatformClosing {
+    pub platform: &'static ChatPlatform,
+    pub from: Date,
+    pub deadline: Date,
+}
+
+/// Why a closing cannot be set.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ClosingError {
+    #[error("неизвестная платформа «{0}»; возможны: {list}", list = platform_codes())]
+    UnknownPlatform(String),
+    #[error("«{0}» — иностранный мессенджер: он запрещен целиком, закрывать его отдельно не нужно")]
+    Foreign(&'static str),
+    #[error("срок {deadline} раньше даты начала {from}")]
+    DeadlineBeforeFrom { from: String, deadline: String },
+}
+
+/// The codes of the domestic platforms, for an error message.
+fn platform_codes() -> String {
+    CHAT_PLATFORMS
+        .iter()
+        .filter(|p| p.domestic)
+        .map(|p| format!("{} ({})", p.code, p.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl PlatformClosing {
+    /// A closing of the domestic platform `code` from `from` to `deadline`, checked.
+    pub fn new(code: &str, from: Date, deadline: Date) -> Result<PlatformClosing, ClosingError> {
+        let platform = chat_platform_by_code(code)
+            .ok_or_else(|| ClosingError::UnknownPlatform(code.into()))?;
+        if !platform.domestic {
+            return Err(ClosingError::Foreign(platform.name));
+        }
+        if deadline < from {
+            return Err(ClosingError::DeadlineBeforeFrom {
+                from: crate::format_date_ru(from),
+                deadline: crate::format_date_ru(deadline),
+            });
+        }
+        Ok(PlatformClosing {
+            platform,
+            from,
+            deadline,
+        })
+    }
+}
+
+/// What a chat counts as at a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChatStanding {
+    /// On a domestic platform not being closed at the date.
+    Domestic,
+    /// On a domestic platform the authority closes, from its date; the deadline is that
+    /// closing's.
+    Closing {
+        deadline: Date,
+    },
+    Foreign,
+}
+
+impl ChatStanding {
+    /// What `chat` counts as at `as_of` under `closings`.
+    pub fn of(chat: &ChatState, closings: &[PlatformClosing], as_of: Date) -> ChatStanding {
+        if !chat.domestic {
+            return ChatStanding::Foreign;
+        }
+        match closings
+            .iter()
+            .find(|c| c.platform.name == chat.platform && c.from <= as_of)
+        {
+            Some(closing) => ChatStanding::Closing {
+                deadline: closing.deadline,
+            },
+            None => ChatStanding::Domestic,
+        }
+    }
+}
+
 /// What a chat is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Purpose {
@@ -141,14 +280,17 @@ pub enum Purpose {
     Parents,
     Staff,
     Administration,
+    /// The school's official channel («госпаблик»): the school speaks, members read.
+    OfficialChannel,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 4] = [
+    pub const ALL: [Purpose; 5] = [
         Purpose::Class,
         Purpose::Parents,
         Purpose::Staff,
         Purpose::Administration,
+        Purpose::OfficialChannel,
     ];
 
     pub fn title_ru(self) -> &'static str {
@@ -157,6 +299,7 @@ impl Purpose {
             Purpose::Parents => "родительский",
             Purpose::Staff => "педагогический коллектив",
             Purpose::Administration => "администрация",
+            Purpose::OfficialChannel => "официальный канал ОО",
         }
     }
 
@@ -166,6 +309,7 @@ impl Purpose {
             Purpose::Parents => "parents",
             Purpose::Staff => "staff",
             Purpose::Administration => "administration",
+            Purpose::OfficialChannel => "official_channel",
         }
     }
 
@@ -173,10 +317,16 @@ impl Purpose {
         Purpose::ALL.into_iter().find(|p| p.code() == code)
     }
 
-    /// By word stem: «классный», «родительский», «педагоги», «администрация».
+    /// By word stem: «классный», «родительский», «педагоги», «администрация», «официальный
+    /// канал».
     pub fn from_label(label: &str) -> Option<Purpose> {
         let label = label.trim().to_lowercase();
-        if label.starts_with("класс") || label == "class" {
+        // Before the others: «официальный канал ОО» names no other purpose, but a channel
+        // «для родителей» would otherwise read as a parents' chat.
+        if label.starts_with("официальн") || label.contains("канал") || label == "official_channel"
+        {
+            Some(Purpose::OfficialChannel)
+        } else if label.starts_with("класс") || label == "class" {
             Some(Purpose::Class)
         } else if label.starts_with("родит") || label == "parents" {
             Some(Purpose::Parents)
@@ -323,6 +473,34 @@ pub enum DeadlineStatus {
 }
 
 impl DeadlineStatus {
+    /// The worse of two: overdue (by the longer delay) before pending before met.
+    pub fn worse(self, other: DeadlineStatus) -> DeadlineStatus {
+        use DeadlineStatus::{Met, Overdue, Pending};
+        match (self, other) {
+            (Overdue(a), Overdue(b)) => Overdue(a.max(b)),
+            (Overdue(a), _) | (_, Overdue(a)) => Overdue(a),
+            (Pending, _) | (_, Pending) => Pending,
+            (Met, Met) => Met,
+        }
+    }
+
+    /// A code for JSON: `met`, `pending`, `overdue`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DeadlineStatus::Met => "met",
+            DeadlineStatus::Pending => "pending",
+            DeadlineStatus::Overdue(_) => "overdue",
+        }
+    }
+
+    /// The days past the deadline, when overdue.
+    pub fn days_overdue(self) -> Option<i64> {
+        match self {
+            DeadlineStatus::Overdue(days) => Some(days),
+            _ => None,
+        }
+    }
+
     pub fn title_ru(self) -> String {
         match self {
             DeadlineStatus::Met => "выполнено".into(),
@@ -343,9 +521,19 @@ pub struct ChatRow {
     /// Schools that gave no chats at all.
     pub schools_without_data: usize,
     pub chats: u64,
+    /// On a domestic platform that is not being closed at the date ([`ChatStanding`]).
     pub domestic: u64,
     pub foreign_open: u64,
     pub inactive_domestic: u64,
+    /// Active chats on a platform the authority closes, from its date.
+    pub closing_open: u64,
+    /// Schools with such a chat open after its platform's deadline.
+    pub schools_closing_overdue: usize,
+    /// Where the row stands against the closings' deadlines; `None` when no closing is in
+    /// force at the date.
+    pub closing: Option<DeadlineStatus>,
+    /// Schools that gave chats but no active official channel on a domestic platform.
+    pub schools_without_channel: usize,
     /// Schools with a foreign chat open after the deadline.
     pub schools_overdue: usize,
     pub deadline: Option<DeadlineStatus>,
@@ -368,9 +556,9 @@ impl ChatRow {
 }
 
 /// The chat indicators at `as_of` for every school of the registry, rolled up to `level`, with
-/// the deadline status when a deadline is given (overdue from the day after it). `chats` are
-/// the chats at `as_of` ([`chats_at`]) and `classes` the lists of classes at `as_of`
-/// ([`class_lists_at`]).
+/// the deadline status when a deadline is given (overdue from the day after it), and the
+/// closing status when a closing of `closings` is in force. `chats` are the chats at `as_of`
+/// ([`chats_at`]) and `classes` the lists of classes at `as_of` ([`class_lists_at`]).
 pub fn chat_rows(
     level: Level,
     schools: &[SchoolInfo],
@@ -378,7 +566,9 @@ pub fn chat_rows(
     classes: &[ClassList],
     as_of: Date,
     deadline: Option<Date>,
+    closings: &[PlatformClosing],
 ) -> Vec<ChatRow> {
+    let closing_in_force = closings.iter().any(|c| c.from <= as_of);
     let mut by_org: HashMap<&OrgId, Vec<&ChatState>> = HashMap::new();
     for chat in chats {
         by_org.entry(&chat.org).or_default().push(chat);
@@ -398,8 +588,31 @@ pub fn chat_rows(
             .get(&school.id)
             .map(Vec::as_slice)
             .unwrap_or_default();
+        let standing: Vec<(&ChatState, ChatStanding)> = own
+            .iter()
+            .map(|c| (*c, ChatStanding::of(c, closings, as_of)))
+            .collect();
+        let domestic = || {
+            standing
+                .iter()
+                .filter(|(_, s)| *s == ChatStanding::Domestic)
+                .map(|(c, _)| *c)
+        };
         let foreign_open = own.iter().filter(|c| !c.domestic && c.active).count() as u64;
         let school_status = status_of(foreign_open);
+        let mut closing_open = 0;
+        let mut school_closing = closing_in_force.then_some(DeadlineStatus::Met);
+        for (_, standing) in standing.iter().filter(|(c, _)| c.active) {
+            if let ChatStanding::Closing { deadline } = standing {
+                closing_open += 1;
+                let status = if as_of > *deadline {
+                    DeadlineStatus::Overdue((as_of - *deadline).get_days().into())
+                } else {
+                    DeadlineStatus::Pending
+                };
+                school_closing = Some(school_closing.map_or(status, |s| s.worse(status)));
+            }
+        }
         let row_idx = *index.entry(level.group_of(school)).or_insert_with(|| {
             let (id, name, municipality) = level.row_identity(school);
             rows.push(ChatRow {
@@ -417,17 +630,27 @@ pub fn chat_rows(
             row.schools_without_data += 1;
         }
         row.chats += own.len() as u64;
-        row.domestic += own.iter().filter(|c| c.domestic).count() as u64;
+        row.domestic += domestic().count() as u64;
         row.foreign_open += foreign_open;
-        row.inactive_domestic += own.iter().filter(|c| c.domestic && !c.active).count() as u64;
+        row.inactive_domestic += domestic().filter(|c| !c.active).count() as u64;
         if matches!(school_status, Some(DeadlineStatus::Overdue(_))) {
             row.schools_overdue += 1;
         }
+        row.closing_open += closing_open;
+        if let Some(status) = school_closing {
+            row.closing = Some(row.closing.map_or(status, |s| s.worse(status)));
+            if matches!(status, DeadlineStatus::Overdue(_)) {
+                row.schools_closing_overdue += 1;
+            }
+        }
+        if !own.is_empty() && !domestic().any(|c| c.purpose == Purpose::OfficialChannel && c.active)
+        {
+            row.schools_without_channel += 1;
+        }
         match lists.get(&school.id) {
             Some(list) => {
-                let official: HashSet<String> = own
-                    .iter()
-                    .filter(|c| c.purpose == Purpose::Class && c.active && c.domestic)
+                let official: HashSet<String> = domestic()
+                    .filter(|c| c.purpose == Purpose::Class && c.active)
                     .filter_map(|c| c.class_label.as_deref().map(class_key))
                     .collect();
                 let listed: HashSet<String> =
@@ -496,7 +719,7 @@ mod tests {
         let at = |d| chats_at(&states, d);
         assert_eq!(at(date(2023, 9, 15)).len(), 1);
         assert_eq!(at(date(2023, 9, 15))[0].platform, "WhatsApp");
-        assert_eq!(at(date(2024, 1, 1))[0].platform, "Сферум");
+        assert_eq!(at(date(2024, 1, 1))[0].platform, "Сферум (VK Мессенджер)");
         let now = at(date(2026, 1, 1));
         assert_eq!(now.len(), 1);
         assert_eq!(now[0].platform, "MAX");
@@ -515,7 +738,7 @@ mod tests {
         ];
         let now = chats_at(&states, date(2023, 10, 1));
         assert_eq!(now.len(), 1);
-        assert_eq!(now[0].platform, "Сферум");
+        assert_eq!(now[0].platform, "Сферум (VK Мессенджер)");
     }
 
     fn class_chat(class: &str, platform: &str, active: bool) -> ChatState {
@@ -577,6 +800,7 @@ mod tests {
             &lists,
             date(2023, 10, 1),
             None,
+            &[],
         )[0];
         assert_eq!(row.classes, 5, "«9А» and «9 а» are one class");
         assert_eq!(row.classes_without_chat, Some(4));
@@ -593,6 +817,7 @@ mod tests {
             &[],
             date(2023, 10, 1),
             None,
+            &[],
         )[0];
         assert_eq!((row.classes, row.classes_without_chat), (0, None));
         assert_eq!(row.schools_without_class_list, 1);
@@ -605,6 +830,7 @@ mod tests {
             &empty,
             date(2023, 10, 1),
             None,
+            &[],
         )[0];
         assert_eq!((row.classes, row.classes_without_chat), (0, Some(0)));
     }
@@ -635,6 +861,7 @@ mod tests {
             &lists,
             date(2023, 10, 1),
             None,
+            &[],
         );
         let district = rows.iter().find(|r| r.name == "Район").unwrap();
         assert_eq!(district.classes, 5);
@@ -649,6 +876,7 @@ mod tests {
             &lists,
             date(2023, 10, 1),
             None,
+            &[],
         )[0];
         assert_eq!((region.classes, region.classes_without_chat), (5, Some(4)));
         assert_eq!(region.schools_without_class_list, 2);
@@ -686,7 +914,16 @@ mod tests {
         let deadline = date(2023, 10, 20);
         let status = |d: Date| {
             let chats = chats_at(&states, d);
-            chat_rows(Level::School, &[school()], &chats, &[], d, Some(deadline))[0].deadline
+            chat_rows(
+                Level::School,
+                &[school()],
+                &chats,
+                &[],
+                d,
+                Some(deadline),
+                &[],
+            )[0]
+            .deadline
         };
         assert_eq!(
             status(date(2023, 10, 20)),
@@ -706,8 +943,140 @@ mod tests {
             &[],
             date(2023, 10, 21),
             Some(deadline),
+            &[],
         )[0];
         assert_eq!(row.deadline, Some(DeadlineStatus::Met));
         assert_eq!(row.domestic_share(), Some(1.0));
+    }
+
+    #[test]
+    fn a_bare_sferum_is_the_one_in_vk_messenger() {
+        let vk = chat_platform("Сферум").unwrap();
+        assert_eq!((vk.code, vk.name), ("sferum_vk", "Сферум (VK Мессенджер)"));
+        assert_eq!(
+            chat_platform("Сферум (VK Мессенджер)").unwrap().code,
+            "sferum_vk"
+        );
+        assert_eq!(chat_platform("Сферум в MAX").unwrap().code, "max");
+        assert!(is_bare_sferum(" ИКОП  Сферум"));
+        assert!(!is_bare_sferum("Сферум в MAX"));
+        assert!(!is_bare_sferum("Сферум (VK Мессенджер)"));
+        // Every platform has a code of its own and is found by it.
+        for platform in CHAT_PLATFORMS {
+            assert_eq!(chat_platform_by_code(platform.code), Some(platform));
+        }
+    }
+
+    #[test]
+    fn the_official_channel_is_a_purpose() {
+        for label in ["официальный канал ОО", "Официальный канал", "канал школы"]
+        {
+            assert_eq!(Purpose::from_label(label), Some(Purpose::OfficialChannel));
+        }
+        assert_eq!(
+            Purpose::from_code("official_channel"),
+            Some(Purpose::OfficialChannel)
+        );
+        assert_eq!(Purpose::from_label("родительский"), Some(Purpose::Parents));
+    }
+
+    #[test]
+    fn a_closing_names_a_domestic_platform_and_a_later_deadline() {
+        let (from, deadline) = (date(2025, 10, 1), date(2025, 12, 31));
+        assert!(PlatformClosing::new("sferum_vk", from, deadline).is_ok());
+        assert_eq!(
+            PlatformClosing::new("whatsapp", from, deadline),
+            Err(ClosingError::Foreign("WhatsApp"))
+        );
+        assert!(matches!(
+            PlatformClosing::new("сферум", from, deadline),
+            Err(ClosingError::UnknownPlatform(_))
+        ));
+        assert!(matches!(
+            PlatformClosing::new("sferum_vk", deadline, from),
+            Err(ClosingError::DeadlineBeforeFrom { .. })
+        ));
+    }
+
+    #[test]
+    fn a_chat_on_a_closed_platform_counts_as_closing_from_its_date_and_not_before() {
+        let closing =
+            PlatformClosing::new("sferum_vk", date(2025, 10, 1), date(2025, 12, 31)).unwrap();
+        let mut channel = state("Канал школы", "MAX", date(2025, 9, 1), None);
+        channel.purpose = Purpose::OfficialChannel;
+        let mut read_only = state("6А родители", "Сферум", date(2025, 9, 1), None);
+        read_only.active = false;
+        let states = vec![
+            state("5А родители", "Сферум", date(2025, 9, 1), None),
+            read_only,
+            channel,
+            state("7А родители", "WhatsApp", date(2025, 9, 1), None),
+        ];
+        let row_at = |d: Date| {
+            let chats = chats_at(&states, d);
+            chat_rows(
+                Level::School,
+                &[school()],
+                &chats,
+                &[],
+                d,
+                None,
+                std::slice::from_ref(&closing),
+            )
+            .remove(0)
+        };
+        // The day before: domestic, as always, and no closing in force.
+        let before = row_at(date(2025, 9, 30));
+        assert_eq!((before.domestic, before.closing_open), (3, 0));
+        assert_eq!(before.closing, None);
+        assert_eq!(before.inactive_domestic, 1);
+        // From the date: the open one is closing, the read-only one neither domestic nor open.
+        let from = row_at(date(2025, 10, 1));
+        assert_eq!((from.domestic, from.closing_open), (1, 1));
+        assert_eq!(from.domestic_share(), Some(0.25));
+        assert_eq!(from.closing, Some(DeadlineStatus::Pending));
+        assert_eq!(from.foreign_open, 1, "foreign chats are counted as before");
+        assert_eq!(from.schools_without_channel, 0);
+        assert_eq!(
+            row_at(date(2025, 12, 31)).closing,
+            Some(DeadlineStatus::Pending)
+        );
+        let after = row_at(date(2026, 1, 2));
+        assert_eq!(after.closing, Some(DeadlineStatus::Overdue(2)));
+        assert_eq!(after.schools_closing_overdue, 1);
+    }
+
+    #[test]
+    fn a_school_that_moved_everything_has_met_the_closing() {
+        let closing =
+            PlatformClosing::new("sferum_vk", date(2025, 10, 1), date(2025, 12, 31)).unwrap();
+        let states = vec![
+            state("5А родители", "Сферум", date(2025, 9, 1), None),
+            state("5А родители", "Сферум в MAX", date(2025, 11, 1), None),
+        ];
+        let d = date(2026, 1, 15);
+        let row = chat_rows(
+            Level::School,
+            &[school()],
+            &chats_at(&states, d),
+            &[],
+            d,
+            None,
+            &[closing],
+        )
+        .remove(0);
+        assert_eq!((row.domestic, row.closing_open), (1, 0));
+        assert_eq!(row.closing, Some(DeadlineStatus::Met));
+        // Its only chat is a parents' chat: no official channel.
+        assert_eq!(row.schools_without_channel, 1);
+    }
+
+    #[test]
+    fn the_worse_status_wins() {
+        use DeadlineStatus::{Met, Overdue, Pending};
+        assert_eq!(Met.worse(Pending), Pending);
+        assert_eq!(Overdue(3).worse(Pending), Overdue(3));
+        assert_eq!(Overdue(3).worse(Overdue(5)), Overdue(5));
+        assert_eq!(Met.worse(Met), Met);
     }
 }

@@ -93,6 +93,7 @@ impl WebError {
                 AppError::Ingest(err) if ingest_is_users(err) => StatusCode::BAD_REQUEST,
                 AppError::UnknownDataset { .. }
                 | AppError::ChatEdit(_)
+                | AppError::ChatClosing(_)
                 | AppError::OtherSchools { .. }
                 | AppError::NoSchool(_)
                 | AppError::UnmatchedNames { .. }

@@ -382,6 +382,26 @@ impl PartialSchema for ChatsReportJson {
                     "schools_without_class_list",
                     count("Школ без списка классов"),
                 ),
+                (
+                    "closing_open",
+                    count("Открытых чатов на закрываемых платформах (с даты закрытия)"),
+                ),
+                (
+                    "schools_closing_overdue",
+                    count("Школ с открытыми чатами на закрываемой платформе после срока"),
+                ),
+                (
+                    "closing_status",
+                    described(
+                        &[Type::String, Type::Null],
+                        "met, pending или overdue по сроку закрытия; null — закрытие не действует",
+                    ),
+                ),
+                ("closing_days_overdue", count("Дней просрочки закрытия")),
+                (
+                    "schools_without_channel",
+                    count("Школ с чатами, но без официального канала ОО на российской платформе"),
+                ),
             ],
             &["id", "name"],
         );
@@ -391,6 +411,19 @@ impl PartialSchema for ChatsReportJson {
                 ("as_of", date("Дата")),
                 ("level", described(&[Type::String], LEVEL)),
                 ("deadline", nullable_date("Срок перехода")),
+                (
+                    "closings",
+                    array(Schema::from(object(
+                        "Закрываемая платформа (tsos chats closing)",
+                        vec![
+                            ("platform", described(&[Type::String], "Код: sferum_vk…")),
+                            ("platform_name", described(&[Type::String], "Название")),
+                            ("from", date("С какой даты чаты на ней — на закрываемой")),
+                            ("deadline", date("Срок переноса")),
+                        ],
+                        &["platform", "from", "deadline"],
+                    ))),
+                ),
                 ("rows", array(Schema::from(row))),
             ],
             &["as_of", "level", "rows"],

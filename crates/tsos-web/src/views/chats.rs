@@ -2,7 +2,9 @@
 //! tables, a school's chats with their history.
 
 use jiff::civil::Date;
-use tsos_domain::chats::{ChatRow, ChatState, DeadlineStatus, chat_key};
+use tsos_domain::chats::{
+    ChatRow, ChatStanding, ChatState, DeadlineStatus, PlatformClosing, chat_key,
+};
 use tsos_domain::{Level, Status, format_date_ru};
 use tsos_report::ru;
 
@@ -89,6 +91,33 @@ pub(crate) fn chat_cards(row: &ChatRow) -> Vec<Card> {
             },
         ));
     }
+    if let Some(closing) = row.closing {
+        let mut notes = vec![closing.title_ru()];
+        if row.schools > 1 {
+            notes.push(format!(
+                "ОО с просрочкой: {}",
+                ru::integer(row.schools_closing_overdue as u64)
+            ));
+        }
+        out.push(card(
+            "Открыто на закрываемых платформах",
+            ru::integer(row.closing_open),
+            light(Some(closing)),
+            notes.join(" · "),
+        ));
+    }
+    if row.chats > 0 {
+        out.push(card(
+            "ОО без официального канала",
+            ru::integer(row.schools_without_channel as u64),
+            if row.schools_without_channel == 0 {
+                Status::Green
+            } else {
+                Status::Yellow
+            },
+            "нет действующего официального канала ОО на российской платформе".to_string(),
+        ));
+    }
     if let Some(deadline) = row.deadline {
         let mut notes = Vec::new();
         let value = match deadline {
@@ -139,6 +168,8 @@ pub(crate) struct RowView {
     pub inactive: String,
     /// «—» where no school of the row gave its list of classes.
     pub classes_without_chat: String,
+    /// Open chats on a platform being closed.
+    pub closing_open: String,
     pub overdue: String,
     pub status: String,
     /// The traffic light of the deadline.
@@ -168,6 +199,7 @@ pub(crate) fn row_view(row: &ChatRow, level: Level, query: &str) -> RowView {
         classes_without_chat: row
             .classes_without_chat
             .map_or_else(|| "—".to_string(), ru::integer),
+        closing_open: ru::integer(row.closing_open),
         overdue: ru::integer(row.schools_overdue as u64),
         status: row
             .deadline
@@ -184,6 +216,8 @@ pub(crate) struct ChatView {
     pub class_label: String,
     pub platform: &'static str,
     pub foreign: bool,
+    /// On a platform the authority closes, from its date.
+    pub closing: bool,
     pub members: String,
     pub active: bool,
     pub confirmed: String,
@@ -194,8 +228,13 @@ pub(crate) struct ChatView {
     pub history: Vec<String>,
 }
 
-/// A chat in its latest state, with the states of its `history` that led to it.
-pub(crate) fn chat_view(chat: &ChatState, history: &[ChatState]) -> ChatView {
+/// A chat in its latest state at `as_of`, with the states of its `history` that led to it.
+pub(crate) fn chat_view(
+    chat: &ChatState,
+    history: &[ChatState],
+    closings: &[PlatformClosing],
+    as_of: Date,
+) -> ChatView {
     let key = chat_key(&chat.org, &chat.name);
     let date = |d: Option<Date>| d.map(format_date_ru).unwrap_or_default();
     let mut past: Vec<&ChatState> = history
@@ -216,6 +255,10 @@ pub(crate) fn chat_view(chat: &ChatState, history: &[ChatState]) -> ChatView {
         class_label: chat.class_label.clone().unwrap_or_default(),
         platform: chat.platform,
         foreign: !chat.domestic,
+        closing: matches!(
+            ChatStanding::of(chat, closings, as_of),
+            ChatStanding::Closing { .. }
+        ),
         members: chat.members.map(ru::integer).unwrap_or_default(),
         active: chat.active,
         confirmed: date(chat.confirmed_on),

@@ -387,3 +387,81 @@ async fn a_school_uploads_its_filled_template_and_only_its_own() {
         (Some(2), Some(1))
     );
 }
+
+/// A school adds its official channel on Сферум in VK Мессенджер, which the authority closes:
+/// the page marks the chat and shows the closing's card; a move to MAX in the dashboard
+/// meets the closing.
+#[tokio::test]
+async fn a_school_moves_its_official_channel_off_a_closing_platform() {
+    let app = TestApp::new();
+    let today = tsos_app::today();
+    tsos_app::chats::set_closing(
+        &mut app.store(),
+        "sferum_vk",
+        today - jiff::ToSpan::days(30),
+        today + jiff::ToSpan::days(30),
+    )
+    .unwrap();
+    let school = app.login("school_a").await;
+    let page = app.get(&chats_url(SCHOOL_A1), &school).await.text();
+    assert!(
+        page.contains(r#"<option value="official_channel">официальный канал ОО</option>"#),
+        "{page}"
+    );
+    let added = app
+        .post(
+            &chats_url(SCHOOL_A1),
+            &school,
+            &[
+                ("op", "add"),
+                ("name", "Школа № 1"),
+                ("purpose", "official_channel"),
+                ("platform", "Сферум (VK Мессенджер)"),
+                ("members", "300"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let page = app.get(added.location(), &school).await.text();
+    assert!(page.contains("закрываемая платформа"), "{page}");
+    assert!(page.contains("Открыто на закрываемых платформах"), "{page}");
+    // The move offers the domestic platforms but the one being closed.
+    let move_to = page.split("Перенести в <select").nth(1).unwrap();
+    let move_to = &move_to[..move_to.find("</select>").unwrap()];
+    assert!(
+        move_to.contains(">MAX<") && !move_to.contains("VK Мессенджер)"),
+        "{move_to}"
+    );
+    let chats = app
+        .get(&format!("/api/chats/schools/{SCHOOL_A1}"), &school)
+        .await
+        .json();
+    assert_eq!(chats["chats"][0]["purpose"], "official_channel");
+    let report = || async {
+        app.get(&format!("/api/chats?level=school&as_of={today}"), &school)
+            .await
+            .json()
+    };
+    let row = report().await["rows"][0].clone();
+    assert_eq!(
+        (row["closing_open"].as_u64(), row["closing_status"].as_str()),
+        (Some(1), Some("pending"))
+    );
+    // On a closing platform the channel is no official channel on a domestic one.
+    assert_eq!(row["schools_without_channel"], 1);
+    let moved = app
+        .post(
+            &chats_url(SCHOOL_A1),
+            &school,
+            &[("op", "move"), ("name", "Школа № 1"), ("platform", "MAX")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
+    let row = report().await["rows"][0].clone();
+    assert_eq!(
+        (row["closing_open"].as_u64(), row["closing_status"].as_str()),
+        (Some(0), Some("met"))
+    );
+    assert_eq!(row["schools_without_channel"], 0);
+    assert_eq!(report().await["closings"][0]["platform"], "sferum_vk");
+}

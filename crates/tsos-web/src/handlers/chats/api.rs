@@ -57,6 +57,7 @@ pub(crate) async fn report(
                     level,
                     asked.when.as_of,
                     asked.deadline,
+                    &tsos_app::chats::closings(db.store)?,
                 )))
             })
             .await

@@ -166,6 +166,7 @@ fn school_page(
         history,
         current: mut chats,
         row,
+        closings,
     } = tsos_app::chats::school_chats(db.store, school, asked.when.as_of, asked.deadline)?;
     // Class by class as a school counts them (1А before 10А), then the school-wide chats.
     chats.sort_by_cached_key(|chat| {
@@ -231,7 +232,10 @@ fn school_page(
         as_of: asked.when.as_of.to_string(),
         deadline: asked.deadline.map(|d| d.to_string()).unwrap_or_default(),
         cards: chat_cards(&row),
-        chats: chats.iter().map(|c| chat_view(c, &history)).collect(),
+        chats: chats
+            .iter()
+            .map(|c| chat_view(c, &history, &closings, asked.when.as_of))
+            .collect(),
         can_edit,
         edit_note: if may_edit && !can_edit {
             format!(
@@ -258,9 +262,15 @@ fn school_page(
                 label: p.name,
             })
             .collect(),
+        // A chat is not moved onto a platform that is being closed.
         domestic: CHAT_PLATFORMS
             .iter()
-            .filter(|p| p.domestic)
+            .filter(|p| {
+                p.domestic
+                    && !closings
+                        .iter()
+                        .any(|c| c.platform == *p && c.from <= asked.when.as_of)
+            })
             .map(|p| Choice {
                 value: p.name,
                 label: p.name,

@@ -24,7 +24,8 @@ pub(crate) async fn download(
             let account = &user.account;
             let level = parse_level(query.level.as_deref())?;
             let rows = scoped_rows(db, account, &asked, level)?;
-            let bytes = tsos_report::chats::xlsx(&rows, level, asked.when.as_of)
+            let closings = tsos_app::chats::closings(db.store)?;
+            let bytes = tsos_report::chats::xlsx(&rows, level, asked.when.as_of, &closings)
                 .map_err(|err| WebError::Internal(format!("чаты XLSX: {err}")))?;
             let date = format_date_ru(asked.when.as_of);
             db.audit_read(
