@@ -9,6 +9,7 @@ use tsos_domain::email::{DeliveryResult, MailKind};
 use tsos_domain::followup::{FollowupLine, FollowupOutcome, delivery_of};
 use tsos_domain::replies::ReplyState;
 use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
+use tsos_letter::pdf::BodyFont;
 use tsos_letter::{
     Addressees, LetterInput, LetterSettings, Notice, Repeated, build_letter, build_notices,
 };
@@ -65,6 +66,8 @@ pub fn write_letter(
     );
     let repeated = repeated(store, catalogue, request.as_of)?;
     let chats = tsos_domain::chats::chats_at(&store.chat_states()?, request.as_of);
+    // Before anything is written: a font the settings name but tsos cannot read is an error.
+    let font = BodyFont::of_settings(request.settings.font.as_ref())?;
     let letter = build_letter(
         &LetterInput {
             settings: request.settings,
@@ -93,7 +96,8 @@ pub fn write_letter(
     std::fs::write(&letter_path, bytes).map_err(|e| io(&letter_path, e))?;
     files.push(letter_path);
     let pdf_path = request.out_dir.join(format!("{stem}.pdf"));
-    let bytes = tsos_letter::pdf::write(&[&letter.paper]).map_err(|e| pdf_error(&pdf_path, e))?;
+    let bytes =
+        tsos_letter::pdf::write_in(&[&letter.paper], &font).map_err(|e| pdf_error(&pdf_path, e))?;
     std::fs::write(&pdf_path, bytes).map_err(|e| io(&pdf_path, e))?;
     files.push(pdf_path);
 
@@ -130,7 +134,8 @@ pub fn write_letter(
                 .out_dir
                 .join(format!("Уведомления_{}.pdf", format_date_ru(request.date)));
             let papers: Vec<&tsos_letter::Paper> = notices.iter().map(|n| &n.paper).collect();
-            let bytes = tsos_letter::pdf::write(&papers).map_err(|e| pdf_error(&path, e))?;
+            let bytes =
+                tsos_letter::pdf::write_in(&papers, &font).map_err(|e| pdf_error(&path, e))?;
             std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
             files.push(path);
         }
@@ -327,10 +332,10 @@ pub(crate) fn notices_dir(out_dir: &Path, letter_date: Date) -> PathBuf {
     out_dir.join(format!("Уведомления_{}", format_date_ru(letter_date)))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NoticeFormat {
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum NoticeFormat<'a> {
     Docx,
-    Pdf,
+    Pdf(&'a BodyFont),
 }
 
 /// Writes one school's notice as `DIR/ИНН.docx` or `.pdf`, creating the folder: the path and
@@ -338,7 +343,7 @@ pub(crate) enum NoticeFormat {
 pub(crate) fn write_notice(
     dir: &Path,
     notice: &Notice,
-    format: NoticeFormat,
+    format: NoticeFormat<'_>,
 ) -> Result<(PathBuf, Vec<u8>), AppError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let (path, bytes) = match format {
@@ -347,10 +352,10 @@ pub(crate) fn write_notice(
             let bytes = tsos_letter::docx::write(&[&notice.paper]).map_err(|e| io(&path, e))?;
             (path, bytes)
         }
-        NoticeFormat::Pdf => {
+        NoticeFormat::Pdf(font) => {
             let path = dir.join(format!("{}.pdf", notice.school_id));
-            let bytes =
-                tsos_letter::pdf::write(&[&notice.paper]).map_err(|e| pdf_error(&path, e))?;
+            let bytes = tsos_letter::pdf::write_in(&[&notice.paper], font)
+                .map_err(|e| pdf_error(&path, e))?;
             (path, bytes)
         }
     };

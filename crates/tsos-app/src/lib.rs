@@ -36,6 +36,8 @@ pub enum AppError {
     ChatEdit(#[from] tsos_domain::chats::ChatEditError),
     #[error(transparent)]
     ChatClosing(#[from] tsos_domain::chats::ClosingError),
+    #[error(transparent)]
+    Font(#[from] tsos_letter::pdf::FontError),
     #[error(
         "{file}: в файле есть строки других школ (ИНН {}); здесь загружаются чаты только школы {school}",
         others.join(", ")

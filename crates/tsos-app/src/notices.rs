@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 use tsos_domain::email::{DeliveryResult, MailKind};
 use tsos_domain::{Catalogue, OrgId};
+use tsos_letter::pdf::BodyFont;
 use tsos_letter::{LetterSettings, Notice};
 use tsos_mail::{NoticeMail, Outbox, Sender};
 use tsos_store::{LetterInfo, Store, StoreError};
@@ -44,6 +45,9 @@ pub struct SendRequest<'a> {
 pub struct SendPlan {
     letter: LetterInfo,
     settings: LetterSettings,
+    /// The PDF's font, read when the plan is made so that a bad font file stops the run
+    /// before any server is asked.
+    font: BodyFont,
     notices: Vec<Notice>,
     emails: HashMap<OrgId, String>,
     sent_before: HashMap<OrgId, String>,
@@ -134,6 +138,7 @@ pub fn plan_notices(
         dir: notices_folder(&letter),
         letter,
         settings: request.settings.clone(),
+        font: BodyFont::of_settings(request.settings.font.as_ref()).map_err(AppError::from)?,
         notices,
         emails,
         sent_before,
@@ -152,6 +157,7 @@ pub fn send_notices(
     let SendPlan {
         letter,
         settings,
+        font,
         notices,
         emails,
         sent_before,
@@ -187,7 +193,7 @@ pub fn send_notices(
             continue;
         }
         let (_, docx) = write_notice(&dir, notice, NoticeFormat::Docx)?;
-        let (_, pdf) = write_notice(&dir, notice, NoticeFormat::Pdf)?;
+        let (_, pdf) = write_notice(&dir, notice, NoticeFormat::Pdf(&font))?;
         let mail = tsos_mail::build(
             from,
             &NoticeMail {

@@ -5,24 +5,49 @@
 //! The body font is a Times-metric serif, as in the DOCX (Times New Roman), so that the two
 //! break lines alike: Liberation Serif or PT Serif from the distribution's font packages
 //! (`fonts-liberation2`, `fonts-liberation`, `fonts-paratype`) where installed, else the
-//! embedded Libertinus Serif. The PDF's keywords say which was used.
+//! embedded Libertinus Serif. A font file named in the settings (`[font]`) comes before them
+//! all, and an error there is the user's to fix, never a silent fallback. The PDF's keywords
+//! say which was used.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use thiserror::Error;
 use tsos_domain::format_date_ru;
 pub use tsos_pdf::PdfError;
-use tsos_pdf::{Document, FontData, escape, render};
+use tsos_pdf::{Document, FontData, escape, font_family, render};
 
 use crate::content::Paper;
+use crate::settings::FontFiles;
 use crate::template::Block;
 
 /// The serif the papers are set in, and its files where it is not embedded.
 #[derive(Clone, Debug)]
 pub struct BodyFont {
     /// The family as Typst selects it: «Liberation Serif».
-    pub family: &'static str,
+    pub family: String,
     pub files: Vec<FontData>,
+}
+
+/// Why a font file named in the settings cannot be used.
+#[derive(Debug, Error)]
+pub enum FontError {
+    #[error("файл шрифта {path}: не удалось прочитать: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("файл шрифта {path}: не удалось разобрать — это не шрифт TrueType или OpenType")]
+    NotAFont { path: PathBuf },
+    #[error(
+        "файл шрифта {path}: семейство «{family}», а обычное начертание — «{regular}»; \
+         полужирное должно быть того же семейства"
+    )]
+    OtherFamily {
+        path: PathBuf,
+        family: String,
+        regular: String,
+    },
 }
 
 /// The embedded fallback.
@@ -73,7 +98,10 @@ impl BodyFont {
                 }
             }
             if !files.is_empty() {
-                return BodyFont { family, files };
+                return BodyFont {
+                    family: family.to_string(),
+                    files,
+                };
             }
         }
         BodyFont::embedded()
@@ -81,8 +109,50 @@ impl BodyFont {
 
     pub fn embedded() -> BodyFont {
         BodyFont {
-            family: EMBEDDED_SERIF,
+            family: EMBEDDED_SERIF.to_string(),
             files: Vec::new(),
+        }
+    }
+
+    /// The font of the files the settings name: the family the regular file gives, and the
+    /// bold of that family where named.
+    pub fn from_files(files: &FontFiles) -> Result<BodyFont, FontError> {
+        let read = |path: &Path| -> Result<(FontData, String), FontError> {
+            let bytes = std::fs::read(path).map_err(|source| FontError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let data = FontData::new(bytes);
+            let family = font_family(&data).ok_or_else(|| FontError::NotAFont {
+                path: path.to_path_buf(),
+            })?;
+            Ok((data, family))
+        };
+        let (regular, family) = read(&files.regular)?;
+        let mut data = vec![regular];
+        if let Some(path) = &files.bold {
+            let (bold, bold_family) = read(path)?;
+            if bold_family != family {
+                return Err(FontError::OtherFamily {
+                    path: path.clone(),
+                    family: bold_family,
+                    regular: family,
+                });
+            }
+            data.push(bold);
+        }
+        Ok(BodyFont {
+            family,
+            files: data,
+        })
+    }
+
+    /// The font the settings name (`[font]`), else this machine's Times-metric serif, else
+    /// the embedded one.
+    pub fn of_settings(files: Option<&FontFiles>) -> Result<BodyFont, FontError> {
+        match files {
+            Some(files) => BodyFont::from_files(files),
+            None => Ok(SYSTEM.clone()),
         }
     }
 }
@@ -99,7 +169,7 @@ pub fn write(papers: &[&Paper]) -> Result<Vec<u8>, PdfError> {
 /// [`write`] in `font`.
 pub fn write_in(papers: &[&Paper], font: &BodyFont) -> Result<Vec<u8>, PdfError> {
     render(&Document {
-        markup: markup(papers, font.family),
+        markup: markup(papers, &font.family),
         inputs: Vec::new(),
         fonts: font.files.clone(),
     })

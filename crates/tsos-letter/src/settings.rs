@@ -21,6 +21,10 @@ pub struct SettingsError(String);
 /// executor = "Исп. Магомедова З. А., тел. 8 (8722) 00-00-00"
 /// cutoff = "20%"
 ///
+/// [font]
+/// regular = "/usr/local/share/fonts/times.ttf"
+/// bold = "/usr/local/share/fonts/timesbd.ttf"
+///
 /// [smtp]
 /// host = "smtp.example.ru"
 /// security = "starttls"
@@ -50,6 +54,17 @@ pub struct LetterSettings {
     pub cutoff: Option<f64>,
     /// The mail server notices are sent through; none by default.
     pub smtp: Option<SmtpSettings>,
+    /// The font files of the PDF; by default the distribution's Times-metric serif.
+    pub font: Option<FontFiles>,
+}
+
+/// A font's files for the PDF: TrueType or OpenType, the regular face and optionally the bold.
+/// A path is taken as written: relative to the folder tsos runs in.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FontFiles {
+    pub regular: PathBuf,
+    pub bold: Option<PathBuf>,
 }
 
 /// A share written as a target is: «20%», «20 %», «0,2», 20.
@@ -131,6 +146,7 @@ impl Default for LetterSettings {
             executor: None,
             cutoff: None,
             smtp: None,
+            font: None,
         }
     }
 }

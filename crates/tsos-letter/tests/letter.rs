@@ -375,7 +375,7 @@ fn the_pdf_is_set_in_a_distribution_serif_where_installed_and_says_which() {
     if std::path::Path::new(regular).exists() {
         let liberation = BodyFont::first_of(&[("Liberation Serif", &[regular])]);
         assert_eq!(
-            (liberation.family, liberation.files.len()),
+            (liberation.family.as_str(), liberation.files.len()),
             ("Liberation Serif", 1)
         );
         cases.push((liberation, "LiberationSerif"));
@@ -407,6 +407,89 @@ fn the_pdf_is_set_in_a_distribution_serif_where_installed_and_says_which() {
             "the keywords name the font: {info}"
         );
     }
+}
+
+/// A font file the settings name is used whatever its file name, and a file that cannot be
+/// read or is no font is an error that names it. Liberation Sans, not a serif, so that the
+/// PDF shows the file was used and not the serif lookup.
+#[test]
+fn a_font_file_named_in_the_settings_is_used_or_named_in_the_error() {
+    use tsos_letter::pdf::{BodyFont, FontError, write_in};
+
+    let sans = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf";
+    let sans_bold = "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf";
+    let serif_bold = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf";
+    let dir = tempfile::tempdir().unwrap();
+    let settings = |regular: &std::path::Path, bold: Option<&std::path::Path>| {
+        let bold = bold
+            .map(|b| format!("bold = {:?}\n", b.to_str().unwrap()))
+            .unwrap_or_default();
+        LetterSettings::from_toml(&format!(
+            "authority = \"УО\"\n[font]\nregular = {:?}\n{bold}",
+            regular.to_str().unwrap()
+        ))
+        .unwrap()
+    };
+    let font_of = |settings: &LetterSettings| BodyFont::of_settings(settings.font.as_ref());
+    // Missing, and not a font: both name the file.
+    let missing = dir.path().join("нет_такого.ttf");
+    let err = font_of(&settings(&missing, None)).unwrap_err();
+    assert!(matches!(err, FontError::Read { .. }), "{err}");
+    assert!(err.to_string().contains("нет_такого.ttf"), "{err}");
+    let text = dir.path().join("бланк.ttf");
+    std::fs::write(&text, "это не шрифт").unwrap();
+    let err = font_of(&settings(&text, None)).unwrap_err();
+    assert!(matches!(err, FontError::NotAFont { .. }), "{err}");
+    assert!(err.to_string().contains("бланк.ttf"), "{err}");
+    // Without [font], the lookup as before.
+    let default = BodyFont::of_settings(None).unwrap();
+    assert_ne!(default.family, "Liberation Sans");
+    if !std::path::Path::new(sans).exists() {
+        eprintln!("{sans} is not installed (Debian: fonts-liberation2): only the errors checked");
+        return;
+    }
+    let regular = dir.path().join("шрифт_ведомства.ttf");
+    let bold = dir.path().join("шрифт_ведомства_ж.otf");
+    std::fs::copy(sans, &regular).unwrap();
+    std::fs::copy(sans_bold, &bold).unwrap();
+    let font = font_of(&settings(&regular, Some(&bold))).unwrap();
+    assert_eq!(
+        (font.family.as_str(), font.files.len()),
+        ("Liberation Sans", 2)
+    );
+    // A bold of another family would never be used for this one's bold.
+    let other = dir.path().join("другой.ttf");
+    std::fs::copy(serif_bold, &other).unwrap();
+    let err = font_of(&settings(&regular, Some(&other))).unwrap_err();
+    assert!(matches!(err, FontError::OtherFamily { .. }), "{err}");
+    assert!(err.to_string().contains("другой.ttf"), "{err}");
+
+    let details = report(Level::School);
+    let notices = build_notices(
+        &details,
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+        None,
+    );
+    let bytes = write_in(&[&notices[0].paper], &font).unwrap();
+    let (Some(fonts), Some(info)) = (poppler("pdffonts", &bytes), poppler("pdfinfo", &bytes))
+    else {
+        eprintln!("pdffonts is not installed (Debian: poppler-utils): fonts not checked");
+        return;
+    };
+    assert!(info.contains("шрифт: Liberation Sans"), "{info}");
+    // The title is bold: both files are in the PDF.
+    assert!(fonts.contains("LiberationSans-Bold"), "{fonts}");
+    assert!(
+        fonts
+            .lines()
+            .skip(2)
+            .filter_map(|line| line.split_whitespace().next())
+            .all(|face| face.contains("LiberationSans")),
+        "{fonts}"
+    );
 }
 
 #[test]

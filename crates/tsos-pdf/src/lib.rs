@@ -32,6 +32,14 @@ pub struct Document {
     pub fonts: Vec<FontData>,
 }
 
+/// The family of the first font in `data` (a TrueType or OpenType file, or a collection), as
+/// the markup selects it; `None` when `data` holds no font Typst can read.
+pub fn font_family(data: &FontData) -> Option<String> {
+    Font::iter(data.clone())
+        .next()
+        .map(|font| font.info().family.clone())
+}
+
 /// Why a document could not be turned into a PDF.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {

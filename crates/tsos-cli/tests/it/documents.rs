@@ -208,3 +208,67 @@ fn report_as_xlsx_needs_a_file() {
         .ok();
     assert!(std::fs::read(out).unwrap().starts_with(b"PK"));
 }
+
+/// A font file named in the settings sets the PDF (its keywords say so); one that cannot be
+/// read stops the letter before any file is written or the letter registered.
+#[test]
+fn the_letter_s_pdf_is_set_in_the_settings_font_or_not_written() {
+    let dir = Dir::new();
+    schools(&dir);
+    month(&dir, "2023-10-01", 10, 12, 19);
+    let letter = |font: &std::path::Path, out: &str| {
+        let settings = dir.write(
+            "tsos-letter.toml",
+            format!(
+                "authority = \"УО\"\nnumber_prefix = \"01-12/\"\n[font]\nregular = {:?}\n",
+                font.to_str().unwrap()
+            ),
+        );
+        let out = dir.path(out);
+        let run = dir.tsos(&[
+            "letter",
+            "--as-of",
+            "2023-10-01",
+            "--deadline",
+            "20.10.2023",
+            "--date",
+            "12.10.2023",
+            "--settings",
+            settings.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (run, out)
+    };
+    let (run, out) = letter(&dir.path("нет_шрифта.ttf"), "bad");
+    let run = run.fails();
+    assert!(
+        run.stderr.contains("файл шрифта") && run.stderr.contains("нет_шрифта.ttf"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists(), "nothing written");
+    let list = dir.tsos(&["followup", "--list"]).ok().stdout;
+    assert!(!list.contains("01-12/1"), "nothing registered: {list}");
+
+    let sans =
+        std::path::Path::new("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf");
+    if !sans.exists() {
+        eprintln!(
+            "{} is not installed (Debian: fonts-liberation2)",
+            sans.display()
+        );
+        return;
+    }
+    let font = dir.path("бланк.ttf");
+    std::fs::copy(sans, &font).unwrap();
+    let (run, out) = letter(&font, "good");
+    run.ok();
+    let pdf = out.join("Письмо_№01-12-1_от_12.10.2023.pdf");
+    let Ok(info) = std::process::Command::new("pdfinfo").arg(&pdf).output() else {
+        eprintln!("pdfinfo is not installed (Debian: poppler-utils): keywords not checked");
+        return;
+    };
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("шрифт: Liberation Sans"), "{info}");
+}

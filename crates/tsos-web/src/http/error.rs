@@ -105,6 +105,7 @@ impl WebError {
                 AppError::Ingest(_)
                 | AppError::Store(_)
                 | AppError::Template(_)
+                | AppError::Font(_)
                 | AppError::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Api(inner) => inner.status(),
