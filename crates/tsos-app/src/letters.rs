@@ -66,8 +66,17 @@ pub fn write_letter(
     );
     let repeated = repeated(store, catalogue, request.as_of)?;
     let chats = tsos_domain::chats::chats_at(&store.chat_states()?, request.as_of);
-    // Before anything is written: a font the settings name but tsos cannot read is an error.
+    // Before anything is written: a font or a notice template the settings name but tsos
+    // cannot read is an error.
     let font = BodyFont::of_settings(request.settings.font.as_ref())?;
+    let notice_template = match request.notices {
+        true => {
+            let template = notice_template(request.settings)?;
+            tsos_letter::content::check_notice_template(&template)?;
+            Some(template)
+        }
+        false => None,
+    };
     let letter = build_letter(
         &LetterInput {
             settings: request.settings,
@@ -114,7 +123,7 @@ pub fn write_letter(
     files.push(appendix_path);
 
     let mut n_notices = 0;
-    if request.notices {
+    if let Some(template) = &notice_template {
         let notices = build_notices(
             schools,
             request.settings,
@@ -122,7 +131,8 @@ pub fn write_letter(
             request.date,
             request.deadline,
             Some(&chats),
-        );
+            template,
+        )?;
         n_notices = notices.len();
         if !notices.is_empty() {
             let dir = notices_dir(request.out_dir, request.date);
@@ -363,6 +373,17 @@ pub(crate) fn write_notice(
     Ok((path, bytes))
 }
 
+/// The wording of the notices: the file the settings name, else the built-in one.
+fn notice_template(settings: &LetterSettings) -> Result<String, AppError> {
+    match &settings.notice_template {
+        Some(path) => std::fs::read_to_string(path).map_err(|err| AppError::NoticeTemplate {
+            path: path.display().to_string(),
+            detail: err.to_string(),
+        }),
+        None => Ok(tsos_letter::DEFAULT_NOTICE_TEMPLATE.to_string()),
+    }
+}
+
 /// The notices of a letter as `tsos letter --notices` wrote them: one per school below
 /// target at the letter's date, with the letter's number, date and deadline.
 pub(crate) fn notices_of(
@@ -380,7 +401,8 @@ pub(crate) fn notices_of(
         letter.date,
         letter.deadline,
         Some(&chats),
-    ))
+        &notice_template(settings)?,
+    )?)
 }
 
 fn pdf_error(path: &Path, err: tsos_letter::pdf::PdfError) -> AppError {

@@ -38,6 +38,8 @@ pub enum AppError {
     ChatClosing(#[from] tsos_domain::chats::ClosingError),
     #[error(transparent)]
     Font(#[from] tsos_letter::pdf::FontError),
+    #[error("не удалось прочитать шаблон уведомления {path}: {detail}")]
+    NoticeTemplate { path: String, detail: String },
     #[error(
         "{file}: в файле есть строки других школ (ИНН {}); здесь загружаются чаты только школы {school}",
         others.join(", ")

@@ -339,7 +339,7 @@ pub struct LetterArgs {
     #[command(flatten)]
     pub as_of: AsOf,
     /// Срок исполнения, который назначает письмо
-    #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present = "print_template")]
+    #[arg(long, value_parser = parse_date, value_name = "ДАТА", required_unless_present_any = ["print_template", "print_notice_template"])]
     pub deadline: Option<Date>,
     /// Кому: школам (по умолчанию) или муниципалитетам
     #[arg(long, value_enum, default_value_t = AddresseesArg::Schools)]
@@ -363,6 +363,10 @@ pub struct LetterArgs {
     /// Вывести встроенный шаблон письма (чтобы сохранить и изменить) и выйти
     #[arg(long)]
     pub print_template: bool,
+    /// Вывести встроенный шаблон уведомления школе и выйти; измененный файл указывается в
+    /// реквизитах: notice_template = "уведомление.txt"
+    #[arg(long, conflicts_with = "print_template")]
+    pub print_notice_template: bool,
 }
 
 #[derive(Args, Debug)]

@@ -11,10 +11,13 @@ use tsos_domain::{Indicator, IndicatorRow, Report, Role, Shortfall, Status, form
 use tsos_report::ru;
 
 use crate::settings::LetterSettings;
-use crate::template::{Block, Context, TemplateError, render};
+use crate::template::{Block, Context, TemplateError, TemplateKind, render};
 
 /// The built-in wording, in the structure and tone of the letter tsos was born from.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/letter.txt");
+
+/// The built-in wording of a notice to a school (`tsos letter --print-notice-template`).
+pub const DEFAULT_NOTICE_TEMPLATE: &str = include_str!("../templates/notice.txt");
 
 /// At most this many lines name lagging organisations in the letter; the rest are in the
 /// appendix.
@@ -87,7 +90,7 @@ pub struct Notice {
 pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, TemplateError> {
     let entries = lagging(input.details, None, None, Cutoff::Target);
     let context = context(input, &entries);
-    let blocks = render(template, &context)?;
+    let blocks = render(TemplateKind::Letter, template, &context)?;
     let named = entries.iter().map(Lagging::to_shortfall).collect();
     Ok(Letter {
         paper: Paper {
@@ -112,9 +115,68 @@ pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, T
     })
 }
 
-/// One notice per school with an indicator below target (red): its own figures, target, gap,
-/// rank in the municipality, change since the last snapshot, who leaves the window by the next
-/// monthly date when known, and the deadline.
+/// The notices' own lists and the placeholders each item of a list has: the two openings
+/// (each a list of one item or none, so that a template says which one it prints), the
+/// indicators below target, and the chats left in foreign messengers.
+const NOTICE_LISTS: [(&str, &[&str]); 4] = [
+    ("ниже_цели", &[]),
+    ("только_чаты", &[]),
+    (
+        "показатели",
+        &[
+            "показатель",
+            "платформа",
+            "роль",
+            "доля",
+            "активных",
+            "контингент",
+            "цель",
+            "не_хватает",
+        ],
+    ),
+    ("чаты", &["число", "список"]),
+];
+
+/// The placeholders of a notice outside its lists.
+const NOTICE_VALUES: [&str; 7] = [
+    "наименование",
+    "инн",
+    "дата",
+    "платформы",
+    "срок",
+    "номер_письма",
+    "дата_письма",
+];
+
+/// A notice's context with every placeholder known and each list empty: what a template is
+/// checked against before any school's notice is made, so that a typo is found even when no
+/// school gets one.
+fn notice_names() -> Context {
+    let mut context = Context::default();
+    for name in NOTICE_VALUES {
+        context.values.insert(name.to_string(), String::new());
+    }
+    for (list, names) in NOTICE_LISTS {
+        context.lists.insert(list.to_string(), Vec::new());
+        context.item_names.insert(
+            list.to_string(),
+            names.iter().map(|n| n.to_string()).collect(),
+        );
+    }
+    context
+}
+
+/// Checks a notice's template, every placeholder and loop, without a school: what
+/// [`build_notices`] does first, and what a letter does before it writes anything.
+pub fn check_notice_template(template: &str) -> Result<(), TemplateError> {
+    render(TemplateKind::Notice, template, &notice_names()).map(drop)
+}
+
+/// One notice per school with an indicator below target (red), or with chats left in foreign
+/// messengers, in the wording of `template` ([`DEFAULT_NOTICE_TEMPLATE`] unless the settings
+/// name another): its own figures, target, gap, rank in the municipality, change since the
+/// last snapshot, who leaves the window by the next monthly date when known, and the
+/// deadline. The template is checked once before any notice is made.
 pub fn build_notices(
     schools: &Report,
     settings: &LetterSettings,
@@ -122,11 +184,13 @@ pub fn build_notices(
     date: Date,
     deadline: Date,
     chats: Option<&[ChatState]>,
-) -> Vec<Notice> {
+    template: &str,
+) -> Result<Vec<Notice>, TemplateError> {
+    check_notice_template(template)?;
     let next = format_date_ru(next_monthly(schools.as_of));
     let mut notices = Vec::new();
     for row in &schools.rows {
-        let mut items = Vec::new();
+        let mut indicators_below = Vec::new();
         for (idx, (platform, indicators)) in
             schools.platforms.iter().zip(&row.platforms).enumerate()
         {
@@ -138,15 +202,15 @@ pub fn build_notices(
                 if indicator.status != Status::Red {
                     continue;
                 }
+                let share = ru::percent(indicator.share);
+                let active = ru::optional_integer(indicator.active);
+                let contingent = ru::optional_integer(indicator.contingent);
+                let target = ru::percent(indicator.target);
+                let gap = ru::optional_integer(indicator.gap);
                 let mut text = format!(
-                    "{}, {}: {} ({} из {}) при целевом значении {}; не хватает активных пользователей: {}",
+                    "{}, {}: {share} ({active} из {contingent}) при целевом значении {target}; не хватает активных пользователей: {gap}",
                     platform.platform.name,
                     role.title_ru(),
-                    ru::percent(indicator.share),
-                    ru::optional_integer(indicator.active),
-                    ru::optional_integer(indicator.contingent),
-                    ru::percent(indicator.target),
-                    ru::optional_integer(indicator.gap),
                 );
                 if let Some((rank, of)) = indicator.rank.municipality {
                     text.push_str(&format!("; место в муниципалитете: {rank} из {of}"));
@@ -176,46 +240,65 @@ pub fn build_notices(
                 if !text.ends_with('.') {
                     text.push('.');
                 }
-                items.push(Block::Item(text));
+                indicators_below.push(BTreeMap::from([
+                    ("показатель".to_string(), text),
+                    ("платформа".to_string(), platform.platform.name.clone()),
+                    ("роль".to_string(), role.title_ru().to_string()),
+                    ("доля".to_string(), share),
+                    ("активных".to_string(), active),
+                    ("контингент".to_string(), contingent),
+                    ("цель".to_string(), target),
+                    ("не_хватает".to_string(), gap),
+                ]));
             }
         }
-        let n_indicators = items.len();
         let open: Vec<String> = chats
             .unwrap_or_default()
             .iter()
             .filter(|c| c.org.as_str() == row.id && !c.domestic && c.active)
             .map(|c| format!("«{}» ({})", c.name, c.platform))
             .collect();
-        if !open.is_empty() {
-            items.push(Block::Item(format!(
-                "Служебные чаты в иностранных мессенджерах ({}): {}; их нужно перевести в ИКОП «Сферум» или MAX.",
-                open.len(),
-                open.join(", ")
-            )));
-        }
-        if items.is_empty() {
+        if indicators_below.is_empty() && open.is_empty() {
             continue;
         }
-        let opening = if n_indicators > 0 {
-            format!(
-                "По данным мониторинга использования {} на {} показатели {} ниже целевых значений:",
-                platform_names(schools),
-                format_date_ru(schools.as_of),
-                row.name
-            )
-        } else {
-            format!(
-                "По данным реестра официальных чатов на {} у {} остаются служебные чаты в иностранных мессенджерах, что запрещено Федеральным законом от 27.07.2006 № 149-ФЗ:",
-                format_date_ru(schools.as_of),
-                row.name
-            )
+        let once = |yes: bool| -> Vec<BTreeMap<String, String>> {
+            if yes {
+                vec![BTreeMap::new()]
+            } else {
+                Vec::new()
+            }
         };
-        let mut blocks = vec![Block::Paragraph(opening)];
-        blocks.extend(items);
-        blocks.push(Block::Paragraph(format!(
-            "Просим принять меры по устранению отставания и обеспечить достижение целевых значений в срок до {}. Мониторинг проводится ежемесячно; результаты будут проверены по следующему срезу.",
-            format_date_ru(deadline)
-        )));
+        let mut context = notice_names();
+        for (name, value) in [
+            ("наименование", row.name.clone()),
+            ("инн", row.id.clone()),
+            ("дата", format_date_ru(schools.as_of)),
+            ("платформы", platform_names(schools)),
+            ("срок", format_date_ru(deadline)),
+            ("номер_письма", letter_number.to_string()),
+            ("дата_письма", format_date_ru(date)),
+        ] {
+            context.values.insert(name.to_string(), value);
+        }
+        let lists = [
+            ("ниже_цели", once(!indicators_below.is_empty())),
+            ("только_чаты", once(indicators_below.is_empty())),
+            (
+                "чаты",
+                match open.is_empty() {
+                    true => Vec::new(),
+                    false => vec![BTreeMap::from([
+                        ("число".to_string(), open.len().to_string()),
+                        ("список".to_string(), open.join(", ")),
+                    ])],
+                },
+            ),
+            ("показатели", indicators_below),
+        ];
+        for (name, items) in lists {
+            context.lists.insert(name.to_string(), items);
+        }
+        let blocks = render(TemplateKind::Notice, template, &context)?;
         notices.push(Notice {
             school_id: row.id.clone(),
             school_name: row.name.clone(),
@@ -233,7 +316,7 @@ pub fn build_notices(
             },
         });
     }
-    notices
+    Ok(notices)
 }
 
 /// «ФГИС «Моя школа» и ИКОП «Сферум»»: the platforms the report has data for.

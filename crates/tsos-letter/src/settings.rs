@@ -20,6 +20,7 @@ pub struct SettingsError(String);
 /// signatory_name = "А. А. Алиев"
 /// executor = "Исп. Магомедова З. А., тел. 8 (8722) 00-00-00"
 /// cutoff = "20%"
+/// notice_template = "уведомление.txt"
 ///
 /// [font]
 /// regular = "/usr/local/share/fonts/times.ttf"
@@ -52,6 +53,10 @@ pub struct LetterSettings {
     /// share of an indicator is below it, whatever the targets; none by default.
     #[serde(deserialize_with = "cutoff")]
     pub cutoff: Option<f64>,
+    /// The wording of the notices to schools, edited from `tsos letter
+    /// --print-notice-template`; the built-in one by default. Here rather than an option of
+    /// `tsos letter`, since `tsos notices send` and the dashboard make the notices again.
+    pub notice_template: Option<PathBuf>,
     /// The mail server notices are sent through; none by default.
     pub smtp: Option<SmtpSettings>,
     /// The font files of the PDF; by default the distribution's Times-metric serif.
@@ -145,6 +150,7 @@ impl Default for LetterSettings {
             signatory_name: "____________________".into(),
             executor: None,
             cutoff: None,
+            notice_template: None,
             smtp: None,
             font: None,
         }

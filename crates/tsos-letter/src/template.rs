@@ -1,4 +1,4 @@
-//! The letter's wording: plain text an authority can edit, with named placeholders
+//! The wording of a letter or a notice: plain text an authority can edit, with named placeholders
 //! (`{{срок}}`, `{{доля myschool.teachers}}`) and one kind of loop
 //! (`{{#отстающие}} … {{/отстающие}}`). Blank lines separate paragraphs; each pass of a loop
 //! is a paragraph of its own. `{{! … }}` is a comment.
@@ -10,19 +10,48 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use thiserror::Error;
 
+/// Which document a template is the wording of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKind {
+    Letter,
+    Notice,
+}
+
+impl TemplateKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TemplateKind::Letter => "letter",
+            TemplateKind::Notice => "notice",
+        }
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            TemplateKind::Letter => "шаблон письма",
+            TemplateKind::Notice => "шаблон уведомления",
+        }
+    }
+}
+
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum TemplateError {
     #[error(
-        "шаблон письма: неизвестные подстановки: {}.\n  Доступны: {}",
+        "{}: неизвестные подстановки: {}.\n  Доступны: {}",
+        kind.title_ru(),
         unknown.iter().map(|(name, line)| format!("«{{{{{name}}}}}» (строка {line})")).collect::<Vec<_>>().join(", "),
         known.join(", ")
     )]
     Unknown {
+        kind: TemplateKind,
         unknown: Vec<(String, usize)>,
         known: Vec<String>,
     },
-    #[error("шаблон письма, строка {line}: {reason}")]
-    Syntax { line: usize, reason: String },
+    #[error("{}, строка {line}: {reason}", kind.title_ru())]
+    Syntax {
+        kind: TemplateKind,
+        line: usize,
+        reason: String,
+    },
 }
 
 /// What the placeholders stand for.
@@ -58,10 +87,19 @@ enum Node {
     },
 }
 
-/// Fills `template` from `context`.
-pub fn render(template: &str, context: &Context) -> Result<Vec<Block>, TemplateError> {
-    let nodes = parse(template)?;
-    check(&nodes, context)?;
+/// Fills `template`, the wording of a `kind` document, from `context`.
+pub fn render(
+    kind: TemplateKind,
+    template: &str,
+    context: &Context,
+) -> Result<Vec<Block>, TemplateError> {
+    let nodes =
+        parse(template).map_err(|(line, reason)| TemplateError::Syntax { kind, line, reason })?;
+    check(&nodes, context).map_err(|(unknown, known)| TemplateError::Unknown {
+        kind,
+        unknown,
+        known,
+    })?;
     let mut blocks = Vec::new();
     let mut text = String::new();
     render_nodes(&nodes, context, None, &mut text, &mut blocks);
@@ -69,7 +107,10 @@ pub fn render(template: &str, context: &Context) -> Result<Vec<Block>, TemplateE
     Ok(blocks)
 }
 
-fn parse(template: &str) -> Result<Vec<Node>, TemplateError> {
+/// A syntax error: its line and what is wrong.
+type SyntaxError = (usize, String);
+
+fn parse(template: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut stack: Vec<(String, usize, Vec<Node>)> = Vec::new();
     let mut nodes: Vec<Node> = Vec::new();
     let mut rest = template;
@@ -78,10 +119,9 @@ fn parse(template: &str) -> Result<Vec<Node>, TemplateError> {
         let (before, after) = rest.split_at(start);
         push_text(current(&mut stack, &mut nodes), before);
         line += before.matches('\n').count();
-        let end = after.find("}}").ok_or_else(|| TemplateError::Syntax {
-            line,
-            reason: "«{{» без закрывающих «}}»".into(),
-        })?;
+        let end = after
+            .find("}}")
+            .ok_or_else(|| (line, "«{{» без закрывающих «}}»".to_string()))?;
         let tag = after[2..end].trim();
         let tag_line = line;
         line += after[..end].matches('\n').count();
@@ -92,18 +132,20 @@ fn parse(template: &str) -> Result<Vec<Node>, TemplateError> {
             rest = rest.strip_prefix('\n').unwrap_or(rest);
             line += usize::from(after[end + 2..].starts_with('\n'));
         } else if let Some(name) = tag.strip_prefix('/') {
-            let (open, open_line, body) = stack.pop().ok_or_else(|| TemplateError::Syntax {
-                line: tag_line,
-                reason: format!("«{{{{/{}}}}}» без открывающего «{{{{#…}}}}»", name.trim()),
+            let (open, open_line, body) = stack.pop().ok_or_else(|| {
+                (
+                    tag_line,
+                    format!("«{{{{/{}}}}}» без открывающего «{{{{#…}}}}»", name.trim()),
+                )
             })?;
             if open != name.trim() {
-                return Err(TemplateError::Syntax {
-                    line: tag_line,
-                    reason: format!(
+                return Err((
+                    tag_line,
+                    format!(
                         "цикл «{open}» (строка {open_line}) закрыт как «{}»",
                         name.trim()
                     ),
-                });
+                ));
             }
             current(&mut stack, &mut nodes).push(Node::Loop {
                 name: open,
@@ -123,10 +165,10 @@ fn parse(template: &str) -> Result<Vec<Node>, TemplateError> {
     }
     push_text(current(&mut stack, &mut nodes), rest);
     if let Some((name, open_line, _)) = stack.pop() {
-        return Err(TemplateError::Syntax {
-            line: open_line,
-            reason: format!("цикл «{name}» не закрыт: нет «{{{{/{name}}}}}»"),
-        });
+        return Err((
+            open_line,
+            format!("цикл «{name}» не закрыт: нет «{{{{/{name}}}}}»"),
+        ));
     }
     Ok(nodes)
 }
@@ -155,7 +197,10 @@ fn normalize(tag: &str) -> String {
         .to_lowercase()
 }
 
-fn check(nodes: &[Node], context: &Context) -> Result<(), TemplateError> {
+/// The unknown placeholders with their lines, and every known one.
+type Unknown = (Vec<(String, usize)>, Vec<String>);
+
+fn check(nodes: &[Node], context: &Context) -> Result<(), Unknown> {
     let mut unknown = Vec::new();
     check_nodes(nodes, context, None, &mut unknown);
     if unknown.is_empty() {
@@ -166,7 +211,7 @@ fn check(nodes: &[Node], context: &Context) -> Result<(), TemplateError> {
         known.push(format!("#{list}"));
         known.extend(names.iter().map(|n| format!("{n} (внутри #{list})")));
     }
-    Err(TemplateError::Unknown { unknown, known })
+    Err((unknown, known))
 }
 
 fn check_nodes(
@@ -283,7 +328,7 @@ mod tests {
     #[test]
     fn placeholders_paragraphs_and_loops() {
         let template = "Доля учителей – {{ доля   MySchool.teachers }}.\nСрок – до {{срок}}.\n\n{{! не выводится }}Ниже цели:\n{{#отстающие}}\n{{наименование}}: {{доля}}, срок {{срок}};\n{{/отстающие}}\nПриложение: в 1 экз.\n";
-        let blocks = render(template, &context()).unwrap();
+        let blocks = render(TemplateKind::Letter, template, &context()).unwrap();
         assert_eq!(
             blocks,
             vec![
@@ -298,7 +343,7 @@ mod tests {
 
     #[test]
     fn unknown_placeholders_are_named_with_their_lines() {
-        let err = render("Срок {{срок}}.\n{{долля myschool.teachers}}\n{{#отстающие}}{{инн}}{{/отстающие}}\n{{#прочие}}{{/прочие}}", &context()).unwrap_err();
+        let err = render(TemplateKind::Letter, "Срок {{срок}}.\n{{долля myschool.teachers}}\n{{#отстающие}}{{инн}}{{/отстающие}}\n{{#прочие}}{{/прочие}}", &context()).unwrap_err();
         let TemplateError::Unknown { unknown, .. } = &err else {
             panic!("{err:?}")
         };
@@ -320,15 +365,15 @@ mod tests {
     #[test]
     fn syntax_errors() {
         assert!(matches!(
-            render("{{срок", &context()),
+            render(TemplateKind::Letter, "{{срок", &context()),
             Err(TemplateError::Syntax { line: 1, .. })
         ));
         assert!(matches!(
-            render("\n{{#отстающие}}x", &context()),
+            render(TemplateKind::Letter, "\n{{#отстающие}}x", &context()),
             Err(TemplateError::Syntax { line: 2, .. })
         ));
         assert!(matches!(
-            render("{{/отстающие}}", &context()),
+            render(TemplateKind::Letter, "{{/отстающие}}", &context()),
             Err(TemplateError::Syntax { .. })
         ));
     }

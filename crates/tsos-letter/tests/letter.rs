@@ -7,8 +7,8 @@ use jiff::civil::date;
 use tsos_domain::fixtures::{ReportFixture, per_user_counts, put};
 use tsos_domain::{Level, Report, Role, RoleCounts, SchoolInfo};
 use tsos_letter::{
-    Addressees, Block, DEFAULT_TEMPLATE, LetterInput, LetterSettings, Repeated, TemplateError,
-    build_letter, build_notices,
+    Addressees, Block, DEFAULT_NOTICE_TEMPLATE, DEFAULT_TEMPLATE, LetterInput, LetterSettings,
+    Repeated, TemplateError, build_letter, build_notices,
 };
 
 fn school(id: &str, name: &str, teachers: u64, students: u64) -> SchoolInfo {
@@ -167,7 +167,9 @@ fn notices_go_to_each_school_below_target() {
         date(2023, 10, 12),
         date(2023, 10, 20),
         None,
-    );
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
     // «СОШ №1» has every teacher active and no students' target: no notice.
     assert_eq!(notices.len(), 2);
     let agachaul = notices
@@ -307,7 +309,9 @@ fn the_pdf_says_it_in_russian_with_the_school_names() {
         date(2023, 10, 12),
         date(2023, 10, 20),
         None,
-    );
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
     let mut papers = vec![&letter.paper];
     papers.extend(notices.iter().map(|n| &n.paper));
     let bytes = tsos_letter::pdf::write(&papers).unwrap();
@@ -364,7 +368,9 @@ fn the_pdf_is_set_in_a_distribution_serif_where_installed_and_says_which() {
         date(2023, 10, 12),
         date(2023, 10, 20),
         None,
-    );
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
     let paper = [&notices[0].paper];
     let regular = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf";
     // A family none of whose files exist is no font: the embedded serif stands in.
@@ -472,7 +478,9 @@ fn a_font_file_named_in_the_settings_is_used_or_named_in_the_error() {
         date(2023, 10, 12),
         date(2023, 10, 20),
         None,
-    );
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
     let bytes = write_in(&[&notices[0].paper], &font).unwrap();
     let (Some(fonts), Some(info)) = (poppler("pdffonts", &bytes), poppler("pdfinfo", &bytes))
     else {
@@ -616,7 +624,9 @@ fn a_change_that_spans_an_event_names_it_in_the_letter_and_the_notice() {
         date(2023, 10, 12),
         date(2023, 10, 20),
         None,
-    );
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
     let agachaul = notices
         .iter()
         .find(|n| n.school_id == "0500000002")
@@ -632,5 +642,216 @@ fn a_change_that_spans_an_event_names_it_in_the_letter_and_the_notice() {
     assert!(
         text.iter().any(|t| t.contains("изменение с прошлого среза: +12,5 п.п. (в этот период: 15.09.2023 — регион «Республика Дагестан», ФГИС «Моя школа»: Переход на региональный узел «Моя школа»)")),
         "{text:#?}"
+    );
+}
+
+/// Two schools, one with teachers below target, the other with every teacher active and a
+/// chat left in WhatsApp: both openings of a notice.
+fn notices_of(template: &str) -> Result<Vec<tsos_letter::Notice>, TemplateError> {
+    let schools = vec![
+        school("0500000001", "МБОУ «СОШ №1»", 60, 600),
+        school("0500000002", "МКОУ «Агачаульская СОШ»", 40, 400),
+    ];
+    let mut counts = per_user_counts();
+    for (id, active) in [("0500000001", 60), ("0500000002", 21)] {
+        let figures = RoleCounts {
+            registered: Some(active),
+            confirmed: Some(active),
+            active: Some(active),
+            leaving: None,
+        };
+        put(&mut counts, id, Role::Teachers, figures);
+    }
+    let details = ReportFixture::new(date(2023, 10, 1), schools)
+        .platform(Some(counts))
+        .build(Level::School);
+    let platform = tsos_domain::chats::chat_platform("WhatsApp").unwrap();
+    let chats = [tsos_domain::chats::ChatState {
+        org: tsos_domain::OrgId::normalize("0500000001").unwrap(),
+        name: "5А — родители".into(),
+        purpose: tsos_domain::chats::Purpose::Parents,
+        class_label: None,
+        platform: platform.name,
+        domestic: platform.domestic,
+        members: None,
+        active: true,
+        confirmed_on: None,
+        created_on: None,
+        moved_on: None,
+        replaces: None,
+        as_of: date(2023, 10, 1),
+    }];
+    build_notices(
+        &details,
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+        Some(&chats),
+        template,
+    )
+}
+
+/// The built-in notice reads as it did before it became a template: the blocks below are
+/// what the code that wrote it then gave (captured from that code, the kind of each block
+/// too), and its DOCX and PDF are the very bytes written from them.
+#[test]
+fn the_built_in_notice_reads_exactly_as_before_it_was_a_template() {
+    use Block::{Item, Paragraph};
+    let request = "Просим принять меры по устранению отставания и обеспечить достижение целевых значений в срок до 20.10.2023. Мониторинг проводится ежемесячно; результаты будут проверены по следующему срезу.";
+    let before: [Vec<Block>; 2] = [
+        vec![
+            Paragraph("По данным реестра официальных чатов на 01.10.2023 у МБОУ «СОШ №1» остаются служебные чаты в иностранных мессенджерах, что запрещено Федеральным законом от 27.07.2006 № 149-ФЗ:".into()),
+            Item("Служебные чаты в иностранных мессенджерах (1): «5А — родители» (WhatsApp); их нужно перевести в ИКОП «Сферум» или MAX.".into()),
+            Paragraph(request.into()),
+        ],
+        vec![
+            Paragraph("По данным мониторинга использования ФГИС «Моя школа» на 01.10.2023 показатели МКОУ «Агачаульская СОШ» ниже целевых значений:".into()),
+            Item("ФГИС «Моя школа», педагоги: 52,5 % (21 из 40) при целевом значении 100,0 %; не хватает активных пользователей: 19; место в муниципалитете: 2 из 2.".into()),
+            Paragraph(request.into()),
+        ],
+    ];
+    let notices = notices_of(DEFAULT_NOTICE_TEMPLATE).unwrap();
+    assert_eq!(notices.len(), 2);
+    let text = |blocks: &[Block]| -> Vec<String> {
+        blocks
+            .iter()
+            .map(|b| match b {
+                Paragraph(t) | Item(t) => t.clone(),
+            })
+            .collect()
+    };
+    for (notice, blocks) in notices.iter().zip(before) {
+        assert_eq!(
+            text(&notice.paper.blocks),
+            text(&blocks),
+            "{}",
+            notice.school_id
+        );
+        let old = tsos_letter::Paper {
+            blocks,
+            ..notice.paper.clone()
+        };
+        assert_eq!(
+            document_xml(&tsos_letter::docx::write(&[&notice.paper]).unwrap()),
+            document_xml(&tsos_letter::docx::write(&[&old]).unwrap()),
+            "{}: the DOCX",
+            notice.school_id
+        );
+        let font = tsos_letter::pdf::BodyFont::embedded();
+        assert_eq!(
+            tsos_letter::pdf::write_in(&[&notice.paper], &font).unwrap(),
+            tsos_letter::pdf::write_in(&[&old], &font).unwrap(),
+            "{}: the PDF",
+            notice.school_id
+        );
+    }
+}
+
+/// The same for notices with two indicators each, the users leaving the window, and chats:
+/// each notice's text as the code before the template gave it.
+#[test]
+fn the_built_in_notice_with_every_part_reads_as_before() {
+    let chat = |org: &str, name: &str, platform: &str| {
+        let platform = tsos_domain::chats::chat_platform(platform).unwrap();
+        tsos_domain::chats::ChatState {
+            org: tsos_domain::OrgId::normalize(org).unwrap(),
+            name: name.into(),
+            purpose: tsos_domain::chats::Purpose::Parents,
+            class_label: None,
+            platform: platform.name,
+            domestic: platform.domestic,
+            members: None,
+            active: true,
+            confirmed_on: None,
+            created_on: None,
+            moved_on: None,
+            replaces: None,
+            as_of: date(2023, 10, 1),
+        }
+    };
+    let chats = [
+        chat("0500000001", "5А — родители", "WhatsApp"),
+        chat("0500000002", "Педагоги", "Telegram"),
+        chat("0500000002", "6Б", "Viber"),
+    ];
+    let notices = build_notices(
+        &report(Level::School),
+        &LetterSettings::default(),
+        "01-12/7",
+        date(2023, 10, 12),
+        date(2023, 10, 20),
+        Some(&chats),
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
+    let request = "Просим принять меры по устранению отставания и обеспечить достижение целевых значений в срок до 20.10.2023. Мониторинг проводится ежемесячно; результаты будут проверены по следующему срезу.";
+    let before = [
+        vec![
+            "По данным мониторинга использования ФГИС «Моя школа» на 01.10.2023 показатели МБОУ «СОШ №1» ниже целевых значений:",
+            "ФГИС «Моя школа», обучающиеся: 0,0 % (0 из 600) при целевом значении 20,0 %; не хватает активных пользователей: 120; место в муниципалитете: 1 из 2.",
+            "Служебные чаты в иностранных мессенджерах (1): «5А — родители» (WhatsApp); их нужно перевести в ИКОП «Сферум» или MAX.",
+            request,
+        ],
+        vec![
+            "По данным мониторинга использования ФГИС «Моя школа» на 01.10.2023 показатели МКОУ «Агачаульская СОШ» ниже целевых значений:",
+            "ФГИС «Моя школа», педагоги: 52,5 % (21 из 40) при целевом значении 100,0 %; не хватает активных пользователей: 19; место в муниципалитете: 2 из 2; к 01.11.2023 выйдут из окна активности, если не зайдут: 3.",
+            "ФГИС «Моя школа», обучающиеся: 0,0 % (0 из 400) при целевом значении 20,0 %; не хватает активных пользователей: 80; место в муниципалитете: 2 из 2; к 01.11.2023 выйдут из окна активности, если не зайдут: 3.",
+            "Служебные чаты в иностранных мессенджерах (2): «Педагоги» (Telegram), «6Б» (Viber); их нужно перевести в ИКОП «Сферум» или MAX.",
+            request,
+        ],
+    ];
+    assert_eq!(notices.len(), 2);
+    for (notice, lines) in notices.iter().zip(before) {
+        let text: Vec<&str> = notice
+            .paper
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(t) | Block::Item(t) => t.as_str(),
+            })
+            .collect();
+        assert_eq!(text, lines, "{}", notice.school_id);
+    }
+}
+
+#[test]
+fn an_edited_notice_template_is_used_and_its_typos_are_named_with_their_lines() {
+    let edited = "{{#ниже_цели}}\nУважаемый руководитель {{наименование}} (ИНН {{инн}})!\n{{/ниже_цели}}\n\
+                  {{#только_чаты}}\nЧаты {{наименование}}:\n{{/только_чаты}}\n\
+                  {{#показатели}}\n{{роль}}: {{доля}} из {{цель}}.\n{{/показатели}}\n\
+                  {{#чаты}}\n{{список}}\n{{/чаты}}\n\nСрок — {{срок}}, письмо № {{номер_письма}} от {{дата_письма}}.\n";
+    let notices = notices_of(edited).unwrap();
+    let blocks: Vec<String> = notices[1]
+        .paper
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.clone(),
+        })
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            "Уважаемый руководитель МКОУ «Агачаульская СОШ» (ИНН 0500000002)!",
+            "педагоги: 52,5 % из 100,0 %.",
+            "Срок — 20.10.2023, письмо № 01-12/7 от 12.10.2023."
+        ]
+    );
+    // A typo is found even in a list no school fills, and named with its line.
+    let err = notices_of("Срок {{срок}}.\n{{#чаты}}{{списки}}{{/чаты}}\n{{школа}}\n").unwrap_err();
+    let TemplateError::Unknown { unknown, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        unknown,
+        &[("списки".to_string(), 2), ("школа".to_string(), 3)]
+    );
+    assert!(err.to_string().starts_with("шаблон уведомления: "), "{err}");
+    assert!(err.to_string().contains("«{{школа}}» (строка 3)"), "{err}");
+    let err = notices_of("{{#показатели}}\n{{показатель}}\n").unwrap_err();
+    assert!(
+        matches!(err, TemplateError::Syntax { line: 1, .. }),
+        "{err:?}"
     );
 }

@@ -17,6 +17,10 @@ pub(super) fn letter(globals: &Globals, args: LetterArgs) -> anyhow::Result<()> 
         print!("{}", tsos_letter::DEFAULT_TEMPLATE);
         return Ok(());
     }
+    if args.print_notice_template {
+        print!("{}", tsos_letter::DEFAULT_NOTICE_TEMPLATE);
+        return Ok(());
+    }
     let deadline = args.deadline.context("укажите срок: --deadline ДАТА")?;
     let mut store = globals.open_store()?;
     let as_of = args.as_of.or_latest(&store)?;

@@ -272,3 +272,74 @@ fn the_letter_s_pdf_is_set_in_the_settings_font_or_not_written() {
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("шрифт: Liberation Sans"), "{info}");
 }
+
+/// `--print-notice-template` writes the built-in notice to edit; the settings name the edited
+/// file, whose wording the notices then have; a typo in it stops the letter with its name and
+/// line before anything is written.
+#[test]
+fn notices_follow_the_template_the_settings_name() {
+    let dir = Dir::new();
+    schools(&dir);
+    month(&dir, "2023-10-01", 10, 12, 19);
+    let built_in = dir.tsos(&["letter", "--print-notice-template"]).ok().stdout;
+    assert_eq!(built_in, tsos_letter::DEFAULT_NOTICE_TEMPLATE);
+    let letter = |template: &str, out: &str| {
+        let file = dir.write("уведомление.txt", template);
+        let settings = dir.write(
+            "tsos-letter.toml",
+            format!(
+                "authority = \"УО\"\nnotice_template = {:?}\n",
+                file.to_str().unwrap()
+            ),
+        );
+        let out = dir.path(out);
+        let run = dir.tsos(&[
+            "letter",
+            "--as-of",
+            "2023-10-01",
+            "--deadline",
+            "20.10.2023",
+            "--date",
+            "12.10.2023",
+            "--notices",
+            "--settings",
+            settings.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (run, out)
+    };
+    let typo = built_in.replace("{{срок}}", "{{сроки}}");
+    let (run, out) = letter(&typo, "bad");
+    let run = run.fails();
+    assert!(
+        run.stderr
+            .contains("шаблон уведомления: неизвестные подстановки: «{{сроки}}» (строка 21)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists(), "nothing written");
+
+    let edited = built_in.replace(
+        "Просим принять меры",
+        "Настоятельно просим {{наименование}} принять меры",
+    );
+    let (run, out) = letter(&edited, "good");
+    run.ok();
+    let Ok(pdf) = std::process::Command::new("pdftotext")
+        .arg(out.join("Уведомления_12.10.2023.pdf"))
+        .arg("-")
+        .output()
+    else {
+        eprintln!("pdftotext is not installed (Debian: poppler-utils): the text was not checked");
+        return;
+    };
+    let text = String::from_utf8_lossy(&pdf.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Настоятельно просим Школа А принять меры"),
+        "{text}"
+    );
+}

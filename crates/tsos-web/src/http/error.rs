@@ -106,6 +106,7 @@ impl WebError {
                 | AppError::Store(_)
                 | AppError::Template(_)
                 | AppError::Font(_)
+                | AppError::NoticeTemplate { .. }
                 | AppError::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Api(inner) => inner.status(),
