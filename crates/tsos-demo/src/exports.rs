@@ -84,6 +84,7 @@ pub(crate) fn myschool_users(
                 Kind::Member(Role::Teachers) => ("Учитель", 0.8),
                 Kind::Member(Role::Students) => ("Обучающийся", 0.5),
                 Kind::Member(Role::Parents) => ("Родитель", 0.75),
+                Kind::Member(Role::Staff) => ("Сотрудник", 0.7),
                 Kind::Admin => ("Администратор ОО", 0.6),
             };
             let confirmed = match (row.confirmed, account.blank_when_unconfirmed) {
@@ -137,6 +138,7 @@ pub(crate) fn sferum_users(
                 Kind::Member(Role::Teachers) => "Учитель",
                 Kind::Member(Role::Students) => "Ученик",
                 Kind::Member(Role::Parents) => "Родитель",
+                Kind::Member(Role::Staff) => "Сотрудник",
                 Kind::Admin => "Администратор",
             };
             vec![

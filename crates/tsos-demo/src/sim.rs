@@ -153,8 +153,11 @@ const NO_CONFIRMATION: [f64; 3] = [0.0; 3];
 
 /// Calibrated so that the region lands near the letter's figures at 01.10.2023: My School
 /// teachers ≈ 80 %, students a few per cent; Sferum teachers ≈ 50 %, students ≈ 13 %.
-fn profile(service: Service, role: Role) -> Profile {
-    match (service, role) {
+/// `None` for staff: the demo's registry gives no staff headcount, so the letter's
+/// exports have no staff accounts.
+fn profile(service: Service, role: Role) -> Option<Profile> {
+    Some(match (service, role) {
+        (_, Role::Staff) => return None,
         (Service::MySchool, Role::Teachers) => Profile {
             // Schools registered their teachers in bulk.
             registered: 1.0,
@@ -216,7 +219,7 @@ fn profile(service: Service, role: Role) -> Profile {
             lapse: 0.2,
             confirm: NO_CONFIRMATION,
         },
-    }
+    })
 }
 
 /// How seriously a school takes a platform. Real schools differ a lot: most are close to
@@ -317,7 +320,9 @@ impl Simulation {
             self.push_account(rng, service, index, Kind::Admin, history);
         }
         for role in Role::ALL {
-            let mut profile = profile(service, role);
+            let Some(mut profile) = profile(service, role) else {
+                continue;
+            };
             match (stance, role) {
                 // Leading schools have every teacher registered and working.
                 (Stance::Leading, Role::Teachers) => {
@@ -333,7 +338,7 @@ impl Simulation {
             }
             let base = match role {
                 Role::Teachers => school.teachers,
-                Role::Students | Role::Parents => school.students,
+                Role::Students | Role::Parents | Role::Staff => school.students,
             };
             // The people actually at the school differ a little from the registry's figure,
             // which is what lets a keen school exceed 100 %.

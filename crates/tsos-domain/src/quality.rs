@@ -91,11 +91,11 @@ pub struct Finding {
 pub const DROP_PP: f64 = 20.0;
 
 /// Findings visible in the school rows of a report: shares over 100 %, contingents missing
-/// or 0, drops of more than 20 p.p. Parents are left out of the contingent check: a parents'
-/// headcount is optional (SPEC §6).
+/// or 0, drops of more than 20 p.p. Parents and staff are left out of the contingent check:
+/// their headcounts are optional (SPEC §6).
 pub fn findings_in_report(report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
-    for role in [Role::Teachers, Role::Students] {
+    for role in Role::ALL.into_iter().filter(|r| !r.contingent_optional()) {
         let orgs: Vec<String> = report
             .rows
             .iter()

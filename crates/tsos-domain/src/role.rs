@@ -2,17 +2,19 @@
 
 use std::fmt;
 
-/// The role of an account on a platform. Anything else in an export (administrators, staff
-/// without a teaching role) is counted as "other" by ingestion and never reaches here.
+/// The role of an account on a platform. Anything else in an export (administrators and
+/// whatever no stem names) is counted as "other" by ingestion and never reaches here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     Teachers,
     Students,
     Parents,
+    /// Staff who are not teachers: «сотрудник», «работник», «персонал».
+    Staff,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Teachers, Role::Students, Role::Parents];
+    pub const ALL: [Role; 4] = [Role::Teachers, Role::Students, Role::Parents, Role::Staff];
 
     /// The code used in JSON, SQL and indicator names (`myschool.teachers`).
     pub fn code(self) -> &'static str {
@@ -20,6 +22,7 @@ impl Role {
             Role::Teachers => "teachers",
             Role::Students => "students",
             Role::Parents => "parents",
+            Role::Staff => "staff",
         }
     }
 
@@ -33,6 +36,7 @@ impl Role {
             Role::Teachers => "педагоги",
             Role::Students => "обучающиеся",
             Role::Parents => "родители",
+            Role::Staff => "работники",
         }
     }
 
@@ -42,26 +46,53 @@ impl Role {
             Role::Teachers => "педагог",
             Role::Students => "обучающийся",
             Role::Parents => "родитель",
+            Role::Staff => "работник",
         }
     }
 
-    /// Recognises a role written by a person or a system, by word stem (SPEC §5.1).
-    /// `None` means "other" (administrator, staff…), which is not an error.
+    /// Whether the registry may lack this role's headcount. Parents and staff have a share
+    /// only where it gives one, so tables show their columns only where some school has it.
+    pub fn contingent_optional(self) -> bool {
+        matches!(self, Role::Parents | Role::Staff)
+    }
+
+    /// Recognises a role written by a person or a system, by word stem (SPEC §5.1). The
+    /// first stem that matches wins, in the order teachers, students, parents, staff, so
+    /// «Педагогический работник» is a teacher and not staff. `None` means "other"
+    /// (administrator…), which is not an error.
     pub fn from_label(label: &str) -> Option<Role> {
-        let label = label.trim().to_lowercase().replace('ё', "е");
-        const STEMS: [(&str, Role); 12] = [
+        // Systems write «NEXT_OF_KIN» or «next-of-kin» for «next of kin».
+        let label = label
+            .trim()
+            .to_lowercase()
+            .replace('ё', "е")
+            .replace(['_', '-'], " ");
+        const STEMS: [(&str, Role); 22] = [
             ("учител", Role::Teachers),
             ("педагог", Role::Teachers),
             ("преподават", Role::Teachers),
             ("teacher", Role::Teachers),
+            // ЕТД's word for a teacher.
+            ("contributor", Role::Teachers),
             ("обучающ", Role::Students),
             ("ученик", Role::Students),
             ("учащ", Role::Students),
             ("школьник", Role::Students),
             ("student", Role::Students),
+            ("pupil", Role::Students),
             ("родител", Role::Parents),
             ("законн", Role::Parents),
             ("parent", Role::Parents),
+            ("next of kin", Role::Parents),
+            ("legal representative", Role::Parents),
+            ("сотрудник", Role::Staff),
+            ("работник", Role::Staff),
+            ("персонал", Role::Staff),
+            // «Административно-хозяйственный» names the staff without the noun; an
+            // administrator («администратор») stays "other".
+            ("хозяйствен", Role::Staff),
+            ("staff", Role::Staff),
+            ("employee", Role::Staff),
         ];
         STEMS
             .iter()
@@ -80,14 +111,14 @@ impl fmt::Display for Role {
     }
 }
 
-/// One value per role; cheaper and clearer than a hash map for three keys.
+/// One value per role; cheaper and clearer than a hash map for four keys.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RoleMap<T>([T; 3]);
+pub struct RoleMap<T>([T; 4]);
 
 impl<T: Copy> RoleMap<T> {
     /// The same value for every role.
     pub fn splat(value: T) -> RoleMap<T> {
-        RoleMap([value; 3])
+        RoleMap([value; 4])
     }
 }
 
@@ -124,7 +155,26 @@ mod tests {
             ("Родитель", Some(Role::Parents)),
             ("Законный представитель", Some(Role::Parents)),
             ("parent", Some(Role::Parents)),
+            ("Contributor", Some(Role::Teachers)),
+            ("PUPIL", Some(Role::Students)),
+            ("Next of kin", Some(Role::Parents)),
+            ("NEXT_OF_KIN", Some(Role::Parents)),
+            ("legal-representative", Some(Role::Parents)),
+            ("Сотрудник", Some(Role::Staff)),
+            ("работник столовой", Some(Role::Staff)),
+            ("Персонал", Some(Role::Staff)),
+            ("Административно-хозяйственный", Some(Role::Staff)),
+            ("административно-хозяйственный персонал", Some(Role::Staff)),
+            ("staff", Some(Role::Staff)),
+            ("Employee", Some(Role::Staff)),
+            // The order of the groups decides a label with two stems: a teacher's or a
+            // parent's word wins over a staff word.
+            ("Педагогический работник", Some(Role::Teachers)),
+            ("Сотрудник-преподаватель", Some(Role::Teachers)),
+            ("Родитель (сотрудник)", Some(Role::Parents)),
             ("Администратор", None),
+            ("Администратор ОО", None),
+            ("Административный", None),
             ("", None),
         ];
         for (label, expected) in cases {
@@ -138,5 +188,14 @@ mod tests {
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
         assert_eq!(Role::from_code("admins"), None);
+    }
+
+    #[test]
+    fn optional_contingents() {
+        let optional: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.contingent_optional())
+            .collect();
+        assert_eq!(optional, [Role::Parents, Role::Staff]);
     }
 }

@@ -120,6 +120,10 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
     {
         return (Some(Column::Role), "«Роль» или «Тип пользователя»");
     }
+    // Before the roles: «ФИО сотрудника» names a person, not a staff headcount.
+    if norm == "фио" || starts("фио ") || starts("фамилия") || norm == "full name" {
+        return (Some(Column::FullName), "«ФИО»");
+    }
     // Negated and rejected states are not measures: «Не подтвержденные ученики» must not be
     // read as confirmed students, nor «Отклоненные» as a contingent.
     let negated = contains("не подтвержд") || contains("неподтвержд") || contains("отклон");
@@ -166,9 +170,6 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
         || starts("ид пользователя")
     {
         return (Some(Column::UserId), "«ID» или «Идентификатор»");
-    }
-    if norm == "фио" || starts("фио ") || starts("фамилия") || norm == "full name" {
-        return (Some(Column::FullName), "«ФИО»");
     }
     // Before the name: «Наименование муниципального образования» is a municipality.
     if contains("муниципал")
@@ -228,9 +229,10 @@ impl Meaning {
             Some((base, role)) => (base.trim(), Some(role.trim())),
             None => (code, None),
         };
+        let roles = Role::ALL.map(Role::code).join(", ");
         let unknown = || {
             format!(
-                "неизвестный смысл столбца «{code}»; возможны: {} (для показателей можно указать роль: active:teachers, students, parents)",
+                "неизвестный смысл столбца «{code}»; возможны: {} (для показателей можно указать роль: active:teachers, {roles})",
                 MEANINGS
                     .iter()
                     .map(|(c, _)| *c)
@@ -247,9 +249,7 @@ impl Meaning {
             (meaning, None) => Ok(meaning),
             (Meaning::Figure(measure), Some(role)) => Role::from_code(role)
                 .map(|role| Meaning::Column(Column::Figure(role, measure)))
-                .ok_or_else(|| {
-                    format!("неизвестная роль «{role}»; возможны: teachers, students, parents")
-                }),
+                .ok_or_else(|| format!("неизвестная роль «{role}»; возможны: {roles}")),
             (_, Some(_)) => Err(format!("роль указывается только для показателей: «{code}»")),
         }
     }
@@ -670,6 +670,29 @@ mod tests {
                 Column::Figure(Role::Parents, Contingent),
             ),
             ("% учащихся", Column::Figure(Role::Students, Share)),
+            // Headcounts of staff and parents (issue 15), and staff's usage figures.
+            ("Работников", Column::Figure(Role::Staff, Contingent)),
+            ("Сотрудников", Column::Figure(Role::Staff, Contingent)),
+            (
+                "Численность административно-хозяйственного персонала",
+                Column::Figure(Role::Staff, Contingent),
+            ),
+            ("Родителей", Column::Figure(Role::Parents, Contingent)),
+            (
+                "Законных представителей",
+                Column::Figure(Role::Parents, Contingent),
+            ),
+            (
+                "Количество активных сотрудников",
+                Column::Figure(Role::Staff, Active),
+            ),
+            ("Доля работников, %", Column::Figure(Role::Staff, Share)),
+            // A teacher's word wins over a staff word (SPEC §5.1's order).
+            (
+                "Количество активных педагогических работников",
+                Column::Figure(Role::Teachers, Active),
+            ),
+            ("ФИО сотрудника", Column::FullName),
             ("Полное наименование ОО", Column::Name),
             ("Муниципальное образование", Column::Municipality),
             ("Район", Column::Municipality),

@@ -139,7 +139,7 @@ struct Contingent<'a>(&'a RoleMap<Option<u64>>);
 
 impl Serialize for Contingent<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
+        let mut map = serializer.serialize_map(Some(Role::ALL.len()))?;
         for (role, value) in self.0.iter() {
             map.serialize_entry(role.code(), value)?;
         }
@@ -156,7 +156,7 @@ struct Roles<'a> {
 
 impl Serialize for Roles<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
+        let mut map = serializer.serialize_map(Some(Role::ALL.len()))?;
         for role in Role::ALL {
             map.serialize_entry(
                 role.code(),

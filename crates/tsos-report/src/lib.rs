@@ -30,7 +30,7 @@ fn shown_roles(report: &Report) -> Vec<Role> {
     Role::ALL
         .into_iter()
         .filter(|&role| {
-            role != Role::Parents
+            !role.contingent_optional()
                 || report.rows.iter().any(|row| {
                     row.platforms
                         .iter()

@@ -463,7 +463,8 @@ impl Store {
         // was before PostgreSQL, so that both engines choose alike.
         let rows = self.db.map(
             "SELECT v.org_id, s.as_of, s.kind = 'registry', s.id, v.name, v.municipality,
-                    v.region, v.contingent_teachers, v.contingent_students, v.contingent_parents
+                    v.region, v.contingent_teachers, v.contingent_students, v.contingent_parents,
+                    v.contingent_staff
              FROM school_version v JOIN snapshot s ON s.id = v.snapshot_id
              WHERE s.superseded_by IS NULL",
             args![],
@@ -476,6 +477,7 @@ impl Store {
                 *contingent.get_mut(Role::Teachers) = row.u64(7)?;
                 *contingent.get_mut(Role::Students) = row.u64(8)?;
                 *contingent.get_mut(Role::Parents) = row.u64(9)?;
+                *contingent.get_mut(Role::Staff) = row.u64(10)?;
                 let info = SchoolInfo {
                     id: OrgId::from_normalized(org.clone()),
                     name: row.get(4)?,
@@ -1052,6 +1054,7 @@ pub(crate) const SCHOOL_VERSION_COLUMNS: &[(&str, Column)] = &[
     ("contingent_teachers", Column::Int),
     ("contingent_students", Column::Int),
     ("contingent_parents", Column::Int),
+    ("contingent_staff", Column::Int),
     ("email", Column::Text),
 ];
 
@@ -1124,6 +1127,7 @@ fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError
                 count(*school.contingent.get(Role::Teachers)),
                 count(*school.contingent.get(Role::Students)),
                 count(*school.contingent.get(Role::Parents)),
+                count(*school.contingent.get(Role::Staff)),
                 school.email.param(),
             ]
         }),

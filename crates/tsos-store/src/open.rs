@@ -31,6 +31,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/011_api_tokens.sql"),
     include_str!("migrations/012_events.sql"),
     include_str!("migrations/013_chat_closing.sql"),
+    include_str!("migrations/014_staff_contingent.sql"),
 ];
 
 /// The same migrations for PostgreSQL, one for one; `tsos_schema` records how many have run.
@@ -48,6 +49,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/011_api_tokens.sql"),
     include_str!("migrations/postgres/012_events.sql"),
     include_str!("migrations/postgres/013_chat_closing.sql"),
+    include_str!("migrations/postgres/014_staff_contingent.sql"),
 ];
 
 /// How many migrations this version knows: the schema it expects.

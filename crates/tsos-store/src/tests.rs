@@ -280,6 +280,33 @@ fn registry_resolution_by_date() {
     });
 }
 
+/// Every role's headcount comes back as it went in: parents' and staff's are optional and
+/// stay unknown where the registry gave none.
+#[test]
+fn registry_keeps_every_role_headcount() {
+    crate::testing::each_engine(|mut store| {
+        let mut full = school("0500000001", "Все численности", 50);
+        *full.contingent.get_mut(Role::Students) = Some(600);
+        *full.contingent.get_mut(Role::Parents) = Some(900);
+        *full.contingent.get_mut(Role::Staff) = Some(21);
+        let bare = school("0500000002", "Только педагоги", 10);
+        store
+            .save_snapshot(&registry(date(2023, 9, 1), "r1", vec![full.clone(), bare]))
+            .unwrap();
+        let schools = store.schools_at(date(2023, 10, 1)).unwrap();
+        let contingent = |org: &str| {
+            schools
+                .iter()
+                .find(|s| s.id.as_str() == org)
+                .map(|s| s.contingent)
+                .unwrap()
+        };
+        assert_eq!(contingent("0500000001"), full.contingent);
+        assert_eq!(*contingent("0500000002").get(Role::Staff), None);
+        assert_eq!(*contingent("0500000002").get(Role::Parents), None);
+    });
+}
+
 #[test]
 fn previous_snapshot_and_dates() {
     crate::testing::each_engine(|mut store| {

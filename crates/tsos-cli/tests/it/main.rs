@@ -18,6 +18,7 @@ mod names;
 mod old_formats;
 mod publish;
 mod replacement;
+mod roles;
 mod safe_csv;
 mod settings;
 mod snapshots;

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use tsos_domain::Status;
+use tsos_domain::{Role, Status};
 use utoipa::openapi::content::Content;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -247,7 +247,10 @@ fn report_row() -> Schema {
                 "contingent",
                 map_of(
                     &[Type::Object],
-                    "Контингент по ролям: teachers, students",
+                    &format!(
+                        "Контингент по ролям: {}",
+                        Role::ALL.map(Role::code).join(", ")
+                    ),
                     described(&[Type::Integer, Type::Null], "Человек"),
                 ),
             ),
@@ -257,7 +260,10 @@ fn report_row() -> Schema {
     )
     .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(map_of(
         &[Type::Object, Type::Null],
-        "Показатели платформы по ролям: teachers, students, parents",
+        &format!(
+            "Показатели платформы по ролям: {}",
+            Role::ALL.map(Role::code).join(", ")
+        ),
         indicator(),
     )))))
     .into()

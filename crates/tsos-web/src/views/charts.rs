@@ -13,13 +13,14 @@ pub(crate) struct Chart {
     pub caption: String,
 }
 
-const ROLE_COLORS: [&str; 3] = ["#1f5fa8", "#d9822b", "#4f8a2b"];
+const ROLE_COLORS: [&str; 4] = ["#1f5fa8", "#d9822b", "#4f8a2b", "#8a3b8f"];
 
 fn role_color(role: Role) -> &'static str {
     match role {
         Role::Teachers => ROLE_COLORS[0],
         Role::Students => ROLE_COLORS[1],
         Role::Parents => ROLE_COLORS[2],
+        Role::Staff => ROLE_COLORS[3],
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) fn columns(report: &Report, rows: &[&IndicatorRow]) -> Vec<IndicatorC
             continue;
         }
         for role in Role::ALL {
-            let shown = role != Role::Parents
+            let shown = !role.contingent_optional()
                 || rows.iter().any(|row| {
                     row.platforms[idx]
                         .as_ref()
