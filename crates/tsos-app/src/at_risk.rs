@@ -115,7 +115,8 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         .chain(anonymous.into_iter().map(|(role, seen)| (None, role, seen)))
         .filter_map(|(user_id, role, seen)| {
             let last = seen.state.last?;
-            let active_until = platform.rule.last_active_day(last);
+            // A `connected` rule has no window to drop out of: nobody is at risk.
+            let active_until = platform.rule.last_active_day(last)?;
             (platform
                 .rule
                 .is_active(seen.state.confirmed, Some(last), as_of)

@@ -221,9 +221,12 @@ pub fn prepare_import(
         Dataset::Platform(platform) => Some(platform.code.as_str()),
         Dataset::Registry => None,
     };
+    let connected = matches!(dataset, Dataset::Platform(p) if p.rule.is_connected());
     let mut part = match &import.content {
         Content::PerSchool(rows) if platform.is_none() => registry_part(&import, rows)?,
-        Content::PerSchool(rows) => per_school_part(store, &import, rows, request, platform)?,
+        Content::PerSchool(rows) => {
+            per_school_part(store, &import, rows, request, platform, connected)?
+        }
         Content::PerUser(data) => per_user_part(store, data, platform)?,
     };
     // Schools a usage file brings that the registry lacks are added to it, and said so.
@@ -399,6 +402,7 @@ fn per_school_part(
     rows: &[SchoolRow],
     request: &ImportRequest<'_>,
     platform: Option<&str>,
+    connected: bool,
 ) -> Result<Part, AppError> {
     let known = store.known_orgs()?;
     let schools = store.schools_at(import.as_of)?;
@@ -436,8 +440,9 @@ fn per_school_part(
             part.schools.push(school_record(&row, &mut part.warnings));
         }
         for (role, file) in row.measures.iter() {
+            let file = if connected { file.connected() } else { *file };
             let registry_contingent = registry_school.and_then(|s| *s.contingent.get(role));
-            let Some(reconciled) = reconcile(*file, registry_contingent) else {
+            let Some(reconciled) = reconcile(file, registry_contingent) else {
                 continue;
             };
             n_from_shares += usize::from(reconciled.from_share);

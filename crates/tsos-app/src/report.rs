@@ -46,6 +46,7 @@ pub fn build_reports<const N: usize>(
     if schools.is_empty() {
         return Err(AppError::NoRegistry);
     }
+    let imported = store.platforms_imported()?;
     let mut platforms = Vec::new();
     let mut counts: Vec<Option<PlatformCounts>> = Vec::new();
     let mut previous: Vec<Option<(Date, PlatformCounts)>> = Vec::new();
@@ -69,6 +70,7 @@ pub fn build_reports<const N: usize>(
         platforms.push(ReportPlatform {
             platform: platform.clone(),
             present: current_counts.is_some(),
+            imported: imported.contains(&platform.code),
             previous: before.as_ref().map(|(date, _)| *date),
             unknown: current_counts.as_ref().map(|c| c.unknown(&schools)),
         });

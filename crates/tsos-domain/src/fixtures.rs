@@ -57,7 +57,8 @@ pub fn put(counts: &mut PlatformCounts, id: &str, role: Role, figures: RoleCount
 pub struct ReportFixture {
     as_of: Date,
     schools: Vec<SchoolInfo>,
-    /// Per platform of the built-in catalogue, in its order; missing ones have no snapshot.
+    /// Per platform of the built-in catalogue, in its order: `None` has no snapshot at the
+    /// date (but one at another date); one not given was never imported.
     counts: Vec<Option<PlatformCounts>>,
     targets: Vec<Target>,
     previous: Option<Date>,
@@ -79,7 +80,7 @@ impl ReportFixture {
         }
     }
 
-    /// The next platform of the catalogue: its counts, or `None` for no snapshot.
+    /// The next platform of the catalogue: its counts, or `None` for no snapshot at the date.
     pub fn platform(mut self, counts: Option<PlatformCounts>) -> ReportFixture {
         self.counts.push(counts);
         self
@@ -139,9 +140,11 @@ impl ReportFixture {
             platforms: platforms
                 .iter()
                 .zip(&counts)
-                .map(|(&platform, counts)| ReportPlatform {
+                .enumerate()
+                .map(|(idx, (&platform, counts))| ReportPlatform {
                     platform: platform.clone(),
                     present: counts.is_some(),
+                    imported: idx < self.counts.len(),
                     previous: self.previous,
                     unknown: counts
                         .filter(|_| self.note_unknown)

@@ -177,6 +177,10 @@ pub struct ReportPlatform {
     pub platform: Platform,
     /// Whether the platform has a snapshot at the report's date.
     pub present: bool,
+    /// Whether it has a snapshot at some date. Outputs name a platform without data at the
+    /// date only if so: a catalogue platform never imported (the built-in MAX where nobody
+    /// sends its files) is left out rather than reported as «нет данных».
+    pub imported: bool,
     /// The date of the previous snapshot the changes are measured against.
     pub previous: Option<Date>,
     /// Organisations of the snapshot missing from the registry.

@@ -19,6 +19,9 @@ pub enum Window {
     /// After the same day `n` calendar months earlier: last > D − n months (clamped at month
     /// ends).
     Months(u32),
+    /// No window: every account of the role counts, whatever its dates and confirmation
+    /// (connected = registered; MAX). Nobody leaves it by date.
+    Connected,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,31 +32,42 @@ pub struct ActiveRule {
 }
 
 impl ActiveRule {
-    /// The earliest last date that still counts as active at `as_of`.
-    pub fn first_active_day(&self, as_of: Date) -> Date {
+    /// Whether every account counts whatever its dates (`connected`): the rule has no window,
+    /// so nobody leaves it and there is nothing to forecast.
+    pub fn is_connected(&self) -> bool {
+        self.window == Window::Connected
+    }
+
+    /// The earliest last date that still counts as active at `as_of`; `None` for
+    /// `connected`, where every account counts.
+    pub fn first_active_day(&self, as_of: Date) -> Option<Date> {
         match self.window {
-            Window::Days(days) => as_of - (i64::from(days) - 1).days(),
-            Window::Months(months) => months_before(as_of, months) + 1.day(),
+            Window::Days(days) => Some(as_of - (i64::from(days) - 1).days()),
+            Window::Months(months) => Some(months_before(as_of, months) + 1.day()),
+            Window::Connected => None,
         }
     }
 
     /// The last date at which a user whose last date is `last` still counts as active, if
-    /// they do not come back: the inverse of [`ActiveRule::first_active_day`].
-    pub fn last_active_day(&self, last: Date) -> Date {
+    /// they do not come back: the inverse of [`ActiveRule::first_active_day`]. `None` for
+    /// `connected`: such an account never leaves by date.
+    pub fn last_active_day(&self, last: Date) -> Option<Date> {
         match self.window {
-            Window::Days(days) => last + (i64::from(days) - 1).days(),
+            Window::Days(days) => Some(last + (i64::from(days) - 1).days()),
             Window::Months(months) => {
+                let first = |day| months_before(day, months) + 1.day();
                 // Month ends clamp (a last date of 29.02.2024 stays active through 28.02.2025),
                 // so step from the estimate to the exact day; the window start only grows.
                 let mut day = crate::dates::months_after(last, months) - 1.day();
-                while self.first_active_day(day) > last {
+                while first(day) > last {
                     day -= 1.day();
                 }
-                while self.first_active_day(day + 1.day()) <= last {
+                while first(day + 1.day()) <= last {
                     day += 1.day();
                 }
-                day
+                Some(day)
             }
+            Window::Connected => None,
         }
     }
 
@@ -64,10 +78,22 @@ impl ActiveRule {
         self.is_active_from(confirmed, last, self.first_active_day(as_of))
     }
 
-    /// [`ActiveRule::is_active`] with the window's first day already known, for counting
-    /// millions of users at one date.
-    pub fn is_active_from(&self, confirmed: bool, last: Option<Date>, first_day: Date) -> bool {
-        (confirmed || !self.requires_confirmed) && last.is_some_and(|last| last >= first_day)
+    /// [`ActiveRule::is_active`] with the window's first day already known
+    /// ([`ActiveRule::first_active_day`]), for counting millions of users at one date.
+    pub fn is_active_from(
+        &self,
+        confirmed: bool,
+        last: Option<Date>,
+        first_day: Option<Date>,
+    ) -> bool {
+        match first_day {
+            // `connected`: the account itself is what counts.
+            None => true,
+            Some(first_day) => {
+                (confirmed || !self.requires_confirmed)
+                    && last.is_some_and(|last| last >= first_day)
+            }
+        }
     }
 
     /// The definition in words, for letters and reports.
@@ -78,6 +104,9 @@ impl ActiveRule {
             }
             Window::Months(months) => {
                 format!("проявляли активность за последние {months} месяцев")
+            }
+            Window::Connected => {
+                "подключены (зарегистрированы) на платформе, независимо от дат входа".to_string()
             }
         };
         if self.requires_confirmed {
@@ -132,12 +161,14 @@ struct PlatformEntry {
     window_days: Option<u32>,
     window_months: Option<u32>,
     #[serde(default)]
+    connected: bool,
+    #[serde(default)]
     requires_confirmed: bool,
 }
 
 impl Catalogue {
-    /// FGIS «Моя школа» (confirmed and a login in the 365 days ending on D) and ICOP «Сферум»
-    /// (activity in the last 12 months).
+    /// FGIS «Моя школа» (confirmed and a login in the 365 days ending on D), ICOP «Сферум»
+    /// (activity in the last 12 months) and the messenger MAX (connected accounts).
     pub fn builtin() -> Catalogue {
         Catalogue {
             platforms: vec![
@@ -157,6 +188,16 @@ impl Catalogue {
                         requires_confirmed: false,
                     },
                 },
+                // Сферум inside the national messenger since 2025: what authorities are asked
+                // is who is connected, by role.
+                Platform {
+                    code: "max".into(),
+                    name: "Мессенджер MAX (Сферум)".into(),
+                    rule: ActiveRule {
+                        window: Window::Connected,
+                        requires_confirmed: false,
+                    },
+                },
             ],
         }
     }
@@ -165,10 +206,15 @@ impl Catalogue {
     ///
     /// ```toml
     /// [[platform]]
-    /// code = "max"
-    /// name = "Мессенджер MAX"
+    /// code = "journal"
+    /// name = "Региональный электронный журнал"
     /// window_months = 1
     /// requires_confirmed = false
+    ///
+    /// [[platform]]
+    /// code = "max"
+    /// name = "Мессенджер MAX (Сферум)"
+    /// connected = true
     /// ```
     pub fn merge_toml(&mut self, text: &str) -> Result<(), CatalogueError> {
         let file: CatalogueFile = toml::from_str(text)?;
@@ -187,12 +233,18 @@ impl Catalogue {
                     "код — латинские строчные буквы, цифры и «_», и не «registry»",
                 ));
             }
-            let window = match (entry.window_days, entry.window_months) {
-                (Some(days), None) if days > 0 => Window::Days(days),
-                (None, Some(months)) if months > 0 => Window::Months(months),
+            let window = match (entry.window_days, entry.window_months, entry.connected) {
+                (Some(days), None, false) if days > 0 => Window::Days(days),
+                (None, Some(months), false) if months > 0 => Window::Months(months),
+                (None, None, true) if entry.requires_confirmed => {
+                    return Err(invalid(
+                        "connected = true учитывает каждую учетную запись: requires_confirmed с ним не задается",
+                    ));
+                }
+                (None, None, true) => Window::Connected,
                 _ => {
                     return Err(invalid(
-                        "нужно ровно одно из window_days и window_months, больше нуля",
+                        "нужно ровно одно из window_days и window_months (больше нуля) или connected = true",
                     ));
                 }
             };
@@ -243,7 +295,7 @@ mod tests {
         let rule = myschool();
         let d = date(2023, 10, 1);
         // D − 364 days is the 365th day of the window, D − 365 is outside it.
-        assert_eq!(rule.first_active_day(d), date(2022, 10, 2));
+        assert_eq!(rule.first_active_day(d), Some(date(2022, 10, 2)));
         assert!(rule.is_active(true, Some(date(2022, 10, 2)), d));
         assert!(!rule.is_active(true, Some(date(2022, 10, 1)), d));
         assert!(rule.is_active(true, Some(d), d));
@@ -254,7 +306,7 @@ mod tests {
         let rule = myschool();
         // 2024 is a leap year: 364 days before 2024-03-01 is 2023-03-03.
         let d = date(2024, 3, 1);
-        assert_eq!(rule.first_active_day(d), date(2023, 3, 3));
+        assert_eq!(rule.first_active_day(d), Some(date(2023, 3, 3)));
         assert!(rule.is_active(true, Some(date(2023, 3, 3)), d));
         assert!(!rule.is_active(true, Some(date(2023, 3, 2)), d));
     }
@@ -283,7 +335,7 @@ mod tests {
     fn sferum_twelve_months() {
         let rule = sferum();
         let d = date(2023, 10, 1);
-        assert_eq!(rule.first_active_day(d), date(2022, 10, 2));
+        assert_eq!(rule.first_active_day(d), Some(date(2022, 10, 2)));
         assert!(rule.is_active(false, Some(date(2022, 10, 2)), d));
         assert!(!rule.is_active(false, Some(date(2022, 10, 1)), d));
     }
@@ -293,7 +345,7 @@ mod tests {
         let rule = sferum();
         let d = date(2024, 2, 29);
         // Twelve months before is 2023-02-28 (clamped): active strictly after it.
-        assert_eq!(rule.first_active_day(d), date(2023, 3, 1));
+        assert_eq!(rule.first_active_day(d), Some(date(2023, 3, 1)));
         assert!(rule.is_active(false, Some(date(2023, 3, 1)), d));
         assert!(!rule.is_active(false, Some(date(2023, 2, 28)), d));
     }
@@ -303,9 +355,12 @@ mod tests {
         let rule = sferum();
         // 2023-03-31 minus 12 months is 2022-03-31: active from 2022-04-01.
         let d = date(2023, 3, 31);
-        assert_eq!(rule.first_active_day(d), date(2022, 4, 1));
+        assert_eq!(rule.first_active_day(d), Some(date(2022, 4, 1)));
         // 2024-04-30 minus 12 months is 2023-04-30.
-        assert_eq!(rule.first_active_day(date(2024, 4, 30)), date(2023, 5, 1));
+        assert_eq!(
+            rule.first_active_day(date(2024, 4, 30)),
+            Some(date(2023, 5, 1))
+        );
     }
 
     #[test]
@@ -315,7 +370,7 @@ mod tests {
         for rule in [myschool(), sferum()] {
             let mut last = date(2023, 1, 1);
             while last < date(2025, 1, 1) {
-                let until = rule.last_active_day(last);
+                let until = rule.last_active_day(last).unwrap();
                 assert!(
                     rule.is_active(true, Some(last), until),
                     "{rule:?} {last} {until}"
@@ -329,12 +384,56 @@ mod tests {
         }
         assert_eq!(
             sferum().last_active_day(date(2022, 10, 2)),
-            date(2023, 10, 1)
+            Some(date(2023, 10, 1))
         );
         assert_eq!(
             myschool().last_active_day(date(2022, 10, 2)),
-            date(2023, 10, 1)
+            Some(date(2023, 10, 1))
         );
+    }
+
+    #[test]
+    fn max_counts_every_connected_account() {
+        let max = Catalogue::builtin().get("max").unwrap().rule;
+        assert!(max.is_connected());
+        let d = date(2025, 11, 10);
+        // No dates, an old date, a later one, unconfirmed: all connected.
+        assert!(max.is_active(false, None, d));
+        assert!(max.is_active(false, Some(date(2020, 1, 1)), d));
+        assert!(max.is_active(true, Some(date(2025, 12, 1)), d));
+        assert_eq!(max.first_active_day(d), None);
+        assert_eq!(max.last_active_day(date(2025, 1, 1)), None);
+        assert_eq!(
+            max.describe_ru(),
+            "подключены (зарегистрированы) на платформе, независимо от дат входа"
+        );
+        assert!(!myschool().is_connected() && !sferum().is_connected());
+    }
+
+    #[test]
+    fn toml_connected_rule() {
+        let mut catalogue = Catalogue::builtin();
+        catalogue
+            .merge_toml("[[platform]]\ncode = \"vk\"\nname = \"VK Мессенджер\"\nconnected = true\n")
+            .unwrap();
+        assert_eq!(catalogue.get("vk").unwrap().rule.window, Window::Connected);
+        // Exactly one of the three, and a connected rule asks no confirmation.
+        for entry in [
+            "connected = true\nwindow_days = 30",
+            "connected = true\nwindow_months = 1",
+            "connected = false",
+            "connected = true\nrequires_confirmed = true",
+        ] {
+            let err = Catalogue::builtin()
+                .merge_toml(&format!(
+                    "[[platform]]\ncode = \"x\"\nname = \"x\"\n{entry}\n"
+                ))
+                .unwrap_err();
+            assert!(
+                err.to_string().starts_with("платформа «x»: "),
+                "{entry}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -22,6 +22,19 @@ pub struct FileFigures {
     pub share: Option<f64>,
 }
 
+impl FileFigures {
+    /// The figures under a `connected` rule (MAX), where an account counts once it exists:
+    /// a registered count («Зарегистрировано в MAX») is the connected, that is active, count,
+    /// and a connected one («Подключено», «Подключились к MAX») the registered count.
+    pub fn connected(self) -> FileFigures {
+        FileFigures {
+            active: self.active.or(self.registered),
+            registered: self.registered.or(self.active),
+            ..self
+        }
+    }
+}
+
 /// One role of one school after reconciliation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Reconciled {

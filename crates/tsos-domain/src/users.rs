@@ -44,10 +44,13 @@ impl UserState {
 pub struct Tally {
     rule: ActiveRule,
     as_of: Date,
-    /// The window's first day at `as_of`, computed once rather than per user.
-    first_day: Date,
-    /// Who is active now but would not be at the next monthly date unless they return.
-    next_first_day: Date,
+    /// The window's first day at `as_of`, computed once rather than per user; `None` for a
+    /// `connected` rule, which has no window.
+    first_day: Option<Date>,
+    /// Who is active now but would not be at the next monthly date unless they return;
+    /// `None` where nobody leaves by date, so that `leaving` stays unknown and no forecast
+    /// is made.
+    next_first_day: Option<Date>,
     has_confirmed: bool,
 }
 
@@ -80,7 +83,7 @@ impl Tally {
         for role in Role::ALL {
             let counts = roles.get_mut(role);
             counts.active = Some(0);
-            counts.leaving = Some(0);
+            counts.leaving = self.next_first_day.map(|_| 0);
         }
         OrgTally {
             roles,
@@ -103,7 +106,9 @@ impl Tally {
             .is_active_from(state.confirmed, state.last, self.first_day);
         if active {
             counts.active = Some(counts.active.unwrap_or(0) + 1);
-            if state.last.is_some_and(|last| last < self.next_first_day) {
+            if let Some(next_first_day) = self.next_first_day
+                && state.last.is_some_and(|last| last < next_first_day)
+            {
                 *counts.leaving.get_or_insert(0) += 1;
             }
         }

@@ -564,10 +564,14 @@ impl<'a> Worker<'a> {
             }
             None => None,
         };
-        let last = match last_date(field(columns.last), encoding) {
-            Ok(last) => last,
-            Err(invalid) => {
-                self.reject(line_idx, columns.last, header, invalid, out);
+        let last = match columns
+            .last
+            .map(|idx| (idx, last_date(field(idx), encoding)))
+        {
+            None => None,
+            Some((_, Ok(last))) => last,
+            Some((idx, Err(invalid))) => {
+                self.reject(line_idx, idx, header, invalid, out);
                 ok = false;
                 None
             }

@@ -1,7 +1,7 @@
 //! Recognising columns by their header words (SPEC §5.1, §5.2), the meanings a person gives
 //! them (SPEC §5.3), and how each column was read.
 
-use tsos_domain::Role;
+use tsos_domain::{ActiveRule, Role};
 
 use crate::row::{Cell, Row, column_letters};
 
@@ -134,8 +134,13 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
         let (measure, why) = if contains("доля") || raw.contains('%') || has_word(&norm, "процент")
         {
             (SchoolFigure::Share, "роль и «доля» или «%»")
-        } else if contains("актив") || contains("использ") {
-            (SchoolFigure::Active, "роль и «актив…» или «использ…»")
+        } else if contains("актив") || contains("использ") || contains("подключ")
+        {
+            // «Подключено к MAX»: connected accounts, the active ones of a `connected` rule.
+            (
+                SchoolFigure::Active,
+                "роль и «актив…», «использ…» или «подключ…»",
+            )
         } else if contains("подтвержд") {
             (SchoolFigure::Confirmed, "роль и «подтвержд…»")
         } else if contains("зарегистр") {
@@ -478,19 +483,18 @@ impl Header {
     }
 
     /// The columns a per-user export needs, or those it lacks: an organisation, a role, a
-    /// last date, and a confirmation where the platform's rule `requires_confirmed`.
-    pub(crate) fn user_columns(
-        &self,
-        requires_confirmed: bool,
-    ) -> Result<UserColumns, Vec<Column>> {
+    /// last date unless the rule is `connected` (every account counts, dates or not), and a
+    /// confirmation where the rule `requires_confirmed`.
+    pub(crate) fn user_columns(&self, rule: &ActiveRule) -> Result<UserColumns, Vec<Column>> {
         let column = |c| self.find(c).map(|(idx, _)| idx);
         let confirmed = column(Column::Confirmed);
-        match (
-            column(Column::Org),
-            column(Column::Role),
-            column(Column::LastDate),
-        ) {
-            (Some(org), Some(role), Some(last)) if confirmed.is_some() || !requires_confirmed => {
+        let last = column(Column::LastDate);
+        let requires_last = !rule.is_connected();
+        match (column(Column::Org), column(Column::Role)) {
+            (Some(org), Some(role))
+                if (confirmed.is_some() || !rule.requires_confirmed)
+                    && (last.is_some() || !requires_last) =>
+            {
                 Ok(UserColumns {
                     org,
                     role,
@@ -499,9 +503,10 @@ impl Header {
                     id: column(Column::UserId),
                 })
             }
-            _ => Err([Column::Org, Column::Role, Column::LastDate]
+            _ => Err([Column::Org, Column::Role]
                 .into_iter()
-                .chain(requires_confirmed.then_some(Column::Confirmed))
+                .chain(requires_last.then_some(Column::LastDate))
+                .chain(rule.requires_confirmed.then_some(Column::Confirmed))
                 .filter(|c| !self.has(*c))
                 .collect()),
         }
@@ -560,7 +565,8 @@ impl Header {
 pub(crate) struct UserColumns {
     pub org: usize,
     pub role: usize,
-    pub last: usize,
+    /// Absent only for a `connected` rule, where dates do not matter.
+    pub last: Option<usize>,
     pub confirmed: Option<usize>,
     pub id: Option<usize>,
 }
@@ -571,7 +577,7 @@ impl UserColumns {
         [
             Some(self.org),
             Some(self.role),
-            Some(self.last),
+            self.last,
             self.confirmed,
             self.id,
         ]
@@ -693,6 +699,19 @@ mod tests {
                 Column::Figure(Role::Teachers, Active),
             ),
             ("ФИО сотрудника", Column::FullName),
+            // MAX's connection figures (issue 15).
+            (
+                "Подключено к MAX работников",
+                Column::Figure(Role::Staff, Active),
+            ),
+            (
+                "Подключились к MAX (родители)",
+                Column::Figure(Role::Parents, Active),
+            ),
+            (
+                "Зарегистрировано в MAX обучающихся",
+                Column::Figure(Role::Students, Registered),
+            ),
             ("Полное наименование ОО", Column::Name),
             ("Муниципальное образование", Column::Municipality),
             ("Район", Column::Municipality),

@@ -327,7 +327,7 @@ fn try_fast(
         return Ok(None);
     };
     // Without its columns the general path says what is missing.
-    let Ok(columns) = header.user_columns(platform.rule.requires_confirmed) else {
+    let Ok(columns) = header.user_columns(&platform.rule) else {
         return Ok(None);
     };
     if !options.fast || !source.is_plain_csv() {
@@ -612,19 +612,17 @@ impl<'h> RowReader<'h> {
         visit: &mut dyn FnMut(UserRow<'_>),
     ) -> Result<(), IngestError> {
         let header = self.header;
-        let columns = header
-            .user_columns(platform.rule.requires_confirmed)
-            .map_err(|missing| {
-                missing_columns(
-                    &self.file,
-                    header,
-                    Dataset::Platform(platform),
-                    Some(&missing),
-                )
-            })?;
+        let columns = header.user_columns(&platform.rule).map_err(|missing| {
+            missing_columns(
+                &self.file,
+                header,
+                Dataset::Platform(platform),
+                Some(&missing),
+            )
+        })?;
         let (org_idx, role_idx, date_idx) = (columns.org, columns.role, columns.last);
         let org_header = header.title_of(org_idx);
-        let date_header = header.title_of(date_idx);
+        let date_header = date_idx.map(|idx| header.title_of(idx));
         let confirmed_col = columns.confirmed.map(|idx| (idx, header.title_of(idx)));
         let name_idx = header.find(Column::FullName).map(|(idx, _)| idx);
         // A file spells its roles a handful of ways: each is recognised once, not per row.
@@ -671,7 +669,7 @@ impl<'h> RowReader<'h> {
                 };
                 (*idx, text, value)
             });
-            let last = values::last_date(row.cell(date_idx));
+            let last = date_idx.map_or(Ok(None), |idx| values::last_date(row.cell(idx)));
             let mut ok = true;
             if let Err(invalid) = &org {
                 self.reject(&row, org_idx, &org_header, invalid.clone());
@@ -681,8 +679,8 @@ impl<'h> RowReader<'h> {
                 self.reject(&row, *idx, text, invalid.clone());
                 ok = false;
             }
-            if let Err(invalid) = &last {
-                self.reject(&row, date_idx, &date_header, invalid.clone());
+            if let (Err(invalid), Some(idx), Some(text)) = (&last, date_idx, &date_header) {
+                self.reject(&row, idx, text, invalid.clone());
                 ok = false;
             }
             let (Ok(org), Ok(last), true) = (org, last, ok) else {

@@ -445,3 +445,43 @@ fn the_demo_exports_read_the_same_both_ways() {
         check(&file.path, file.dataset, Some(file.as_of));
     }
 }
+
+/// A `connected` platform (MAX) needs no date column, and a bad date where there is one is
+/// still an invalid row: both paths read both files alike. A dated platform still requires
+/// the column.
+#[test]
+fn a_connected_platform_reads_alike_with_and_without_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let undated = dir.path().join("max.csv");
+    std::fs::write(
+        &undated,
+        "ID пользователя;Роль;ИНН ОО\n\
+         1;Родитель;0512345678\n\
+         2;Сотрудник;0512345678\n\
+         1;Родитель;0512345678\n\
+         3;Ученик;-\n\
+         4;Администратор;0512345678\n",
+    )
+    .unwrap();
+    assert!(check(&undated, "max", Some(date(2025, 11, 10))));
+    let import = read(&undated, "max", Some(date(2025, 11, 10)), true).unwrap();
+    assert_eq!(import.stats.accepted, 5);
+    let err = read(&undated, "sferum", Some(date(2025, 11, 10)), false).unwrap_err();
+    assert!(
+        err.to_string().contains("дата последней активности"),
+        "{err}"
+    );
+
+    let dated = dir.path().join("max_dated.csv");
+    std::fs::write(
+        &dated,
+        "ID пользователя;Роль;ИНН ОО;Последняя активность\n\
+         1;Родитель;0512345678;\n\
+         2;Сотрудник;0512345678;01.01.2020\n\
+         3;Ученик;0512345678;31.02.2025\n",
+    )
+    .unwrap();
+    check(&dated, "max", Some(date(2025, 11, 10)));
+    let err = read(&dated, "max", Some(date(2025, 11, 10)), true).unwrap_err();
+    assert!(err.to_string().contains("max_dated.csv:4"), "{err}");
+}

@@ -115,7 +115,13 @@ impl Serialize for JsonRow<'_> {
             map.serialize_entry("schools", &row.schools)?;
         }
         map.serialize_entry("contingent", &Contingent(&row.contingent))?;
-        for (platform, indicators) in report.platforms.iter().zip(&row.platforms) {
+        // A platform never imported is left out (`ReportPlatform::imported`).
+        for (platform, indicators) in report
+            .platforms
+            .iter()
+            .zip(&row.platforms)
+            .filter(|(p, _)| p.imported)
+        {
             let value = indicators.as_ref().map(|indicators| Roles {
                 indicators,
                 with_confirmed: platform.platform.rule.requires_confirmed,
@@ -251,8 +257,8 @@ struct UnknownUsers<'a>(&'a [ReportPlatform]);
 
 impl Serialize for UnknownUsers<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for platform in self.0 {
+        let mut map = serializer.serialize_map(None)?;
+        for platform in self.0.iter().filter(|p| p.imported) {
             map.serialize_entry(
                 &platform.platform.code,
                 &platform.unknown.as_ref().map(|u| u.users),
@@ -269,8 +275,8 @@ struct UnknownDetail<'a>(&'a [ReportPlatform]);
 
 impl Serialize for UnknownDetail<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for platform in self.0 {
+        let mut map = serializer.serialize_map(None)?;
+        for platform in self.0.iter().filter(|p| p.imported) {
             let detail = platform.unknown.as_ref().map(|unknown| {
                 serde_json::json!({
                     "organisations": unknown.ids.len(),
@@ -293,8 +299,8 @@ struct Platforms<'a>(&'a [ReportPlatform]);
 
 impl Serialize for Platforms<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for platform in self.0 {
+        let mut seq = serializer.serialize_seq(None)?;
+        for platform in self.0.iter().filter(|p| p.imported) {
             seq.serialize_element(&serde_json::json!({
                 "code": platform.platform.code,
                 "name": platform.platform.name,

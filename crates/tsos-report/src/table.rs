@@ -208,7 +208,7 @@ pub fn render(report: &Report) -> String {
     let absent: Vec<&str> = report
         .platforms
         .iter()
-        .filter(|p| !p.present)
+        .filter(|p| !p.present && p.imported)
         .map(|p| p.platform.name.as_str())
         .collect();
     if !absent.is_empty() {

@@ -30,8 +30,10 @@ fn report_named(level: Level, [name, municipality, region]: [&str; 3]) -> Report
             leaving: Some(4),
         },
     );
+    // Sferum was imported, but has no snapshot at this date.
     ReportFixture::new(date(2023, 10, 1), vec![info])
         .platform(Some(counts))
+        .platform(None)
         .note_unknown()
         .build(level)
 }

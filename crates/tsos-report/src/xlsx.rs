@@ -420,7 +420,7 @@ fn note(report: &Report) -> String {
     let absent: Vec<&str> = report
         .platforms
         .iter()
-        .filter(|p| !p.present)
+        .filter(|p| !p.present && p.imported)
         .map(|p| p.platform.name.as_str())
         .collect();
     if !absent.is_empty() {

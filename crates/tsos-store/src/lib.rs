@@ -430,6 +430,17 @@ impl Store {
         Ok(dates.iter().filter_map(|d| d.parse().ok()).collect())
     }
 
+    /// The platforms (dataset codes) that have a current snapshot at some date.
+    pub fn platforms_imported(&self) -> Result<HashSet<String>, StoreError> {
+        let codes = self.db.map(
+            "SELECT DISTINCT dataset FROM snapshot
+             WHERE kind NOT IN ('registry', 'chats') AND superseded_by IS NULL",
+            args![],
+            |row| row.get::<String>(0),
+        )?;
+        Ok(codes.into_iter().collect())
+    }
+
     /// Every organisation any current snapshot put into the registry.
     pub fn known_orgs(&self) -> Result<HashSet<OrgId>, StoreError> {
         let ids = self.db.map(

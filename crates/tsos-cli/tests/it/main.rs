@@ -13,6 +13,7 @@ mod layouts;
 mod letter;
 mod logs;
 mod mail;
+mod max;
 mod messy;
 mod names;
 mod old_formats;
