@@ -155,3 +155,34 @@ async fn a_fixed_cutoff_lists_schools_below_it_instead_of_the_targets() {
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.text().contains("порог доли"), "{}", wrong.text());
 }
+
+/// MAX, imported from a per-school file of connection counts, is on the pages as any other
+/// platform: its shares, its rule in words, its trend; and «нет данных» never names it
+/// before it was imported.
+#[tokio::test]
+async fn max_connections_show_beside_the_other_platforms() {
+    let app = TestApp::new();
+    let admin = app.login("admin").await;
+    let before = app.get("/", &admin).await.text();
+    assert!(!before.contains("MAX"), "{before}");
+    // One teacher short of all in each school: 9 + 7 + 9 + 3 = 28 of 32 = 87,5 %.
+    let mut file = String::from("ИНН;Наименование ОО;Подключено к MAX педагогов\n");
+    for (inn, name, _, teachers, _, _, _) in SCHOOLS {
+        file.push_str(&format!("{inn};{name};{}\n", teachers - 1));
+    }
+    app.import("max", "max.csv", &file, jiff::civil::date(2023, 10, 1));
+    let html = app.get("/", &admin).await.text();
+    assert!(html.contains("Мессенджер MAX (Сферум)"), "{html}");
+    assert!(html.contains("87,5 %"), "{html}");
+    assert!(
+        html.contains("подключены (зарегистрированы) на платформе"),
+        "{html}"
+    );
+    let school = app.get(&school_url(SCHOOL_B2), &admin).await;
+    assert_eq!(school.status, StatusCode::OK);
+    assert!(
+        school.text().contains("75,0 %"),
+        "3 of 4: {}",
+        school.text()
+    );
+}
