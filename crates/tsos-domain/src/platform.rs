@@ -168,7 +168,8 @@ struct PlatformEntry {
 
 impl Catalogue {
     /// FGIS «Моя школа» (confirmed and a login in the 365 days ending on D), ICOP «Сферум»
-    /// (activity in the last 12 months) and the messenger MAX (connected accounts).
+    /// (activity in the last 12 months), the messenger MAX (connected accounts) and MAX's
+    /// second indicator, activity in the last 30 days.
     pub fn builtin() -> Catalogue {
         Catalogue {
             platforms: vec![
@@ -195,6 +196,17 @@ impl Catalogue {
                     name: "Мессенджер MAX (Сферум)".into(),
                     rule: ActiveRule {
                         window: Window::Connected,
+                        requires_confirmed: false,
+                    },
+                },
+                // The same per-user file of MAX, where it has dates, imported once more as
+                // this platform: a snapshot is one rule, so a second indicator is a second
+                // platform rather than a special case in every output.
+                Platform {
+                    code: "max_active".into(),
+                    name: "Мессенджер MAX (Сферум), активные за 30 дней".into(),
+                    rule: ActiveRule {
+                        window: Window::Days(30),
                         requires_confirmed: false,
                     },
                 },
@@ -408,6 +420,10 @@ mod tests {
             "подключены (зарегистрированы) на платформе, независимо от дат входа"
         );
         assert!(!myschool().is_connected() && !sferum().is_connected());
+        // The second indicator of the same file: the 30 days ending on D.
+        let active = Catalogue::builtin().get("max_active").unwrap().rule;
+        assert_eq!(active.first_active_day(d), Some(date(2025, 10, 12)));
+        assert!(!active.is_active(true, None, d));
     }
 
     #[test]
@@ -454,7 +470,10 @@ mod tests {
                 "#,
             )
             .unwrap();
-        assert_eq!(catalogue.codes(), ["myschool", "sferum", "max"]);
+        assert_eq!(
+            catalogue.codes(),
+            ["myschool", "sferum", "max", "max_active"]
+        );
         let max = catalogue.get("max").unwrap();
         assert_eq!(max.rule.window, Window::Months(1));
         assert!(!max.rule.requires_confirmed);

@@ -148,3 +148,44 @@ fn per_user_and_per_school_files_give_the_same_connected_shares() {
         "{table}"
     );
 }
+
+/// Where a per-user MAX file has dates, the same file imported as `max_active` gives the
+/// second indicator, active in the 30 days ending on the date, beside the connected share.
+#[test]
+fn a_dated_file_also_gives_the_active_in_30_days() {
+    let dir = Dir::new();
+    let registry = dir.write("registry.csv", REGISTRY);
+    dir.import("registry", &registry, "2025-09-01").ok();
+    // Parents of school 1: connected 4, of whom 11.10 is the first day of the window, 10.10
+    // is before it, one has no date and one a date after the as-of date (counted active).
+    let file = dir.write(
+        "max_users.csv",
+        "ID пользователя;Роль;ИНН ОО;Дата последней активности\n\
+         1;Родитель;0512345678;11.10.2025\n\
+         2;Родитель;0512345678;10.10.2025\n\
+         3;Родитель;0512345678;\n\
+         4;Родитель;0512345678;12.11.2025\n",
+    );
+    dir.import("max", &file, "2025-11-09").ok();
+    dir.import("max_active", &file, "2025-11-09").ok();
+    let report = dir
+        .tsos(&[
+            "report",
+            "--as-of",
+            "2025-11-09",
+            "--level",
+            "school",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    let first = &report["rows"][0];
+    assert_eq!(first["max"]["parents"]["active"], 4);
+    assert_eq!(first["max"]["parents"]["share"], 4.0 / 200.0);
+    assert_eq!(first["max_active"]["parents"]["registered"], 4);
+    assert_eq!(first["max_active"]["parents"]["active"], 2);
+    assert_eq!(first["max_active"]["parents"]["share"], 2.0 / 200.0);
+    // The dated rule forecasts: the user of 11.10 leaves the window before 09.12.
+    assert_eq!(first["max_active"]["parents"]["leaving"], 1);
+}
