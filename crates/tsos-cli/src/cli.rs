@@ -217,7 +217,7 @@ impl AsOf {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// registry, myschool, sferum или код платформы из файла --platforms
+    /// registry, myschool, sferum, max, max_active или код платформы из файла --platforms
     pub dataset: String,
     /// CSV (UTF-8 или Windows-1251; «;», «,» или табуляция) или XLSX
     pub file: PathBuf,
