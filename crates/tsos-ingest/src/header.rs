@@ -237,7 +237,7 @@ impl Meaning {
         let roles = Role::ALL.map(Role::code).join(", ");
         let unknown = || {
             format!(
-                "неизвестный смысл столбца «{code}»; возможны: {} (для показателей можно указать роль: active:teachers, {roles})",
+                "неизвестный смысл столбца «{code}»; возможны: {} (для показателей можно указать роль, например active:teachers; роли: {roles})",
                 MEANINGS
                     .iter()
                     .map(|(c, _)| *c)
