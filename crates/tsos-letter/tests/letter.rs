@@ -855,3 +855,65 @@ fn an_edited_notice_template_is_used_and_its_typos_are_named_with_their_lines() 
         "{err:?}"
     );
 }
+
+/// A school below its MAX target on staff gets a notice item as for any indicator, and no
+/// sentence about users leaving a window: nobody leaves a `connected` rule by date.
+#[test]
+fn a_notice_names_a_max_indicator_below_target_without_a_forecast() {
+    let schools = vec![tsos_domain::fixtures::school(
+        "0500000001",
+        "МБОУ «СОШ №1»",
+        "Буйнакский район",
+        &[
+            (Role::Teachers, 60),
+            (Role::Students, 600),
+            (Role::Staff, 10),
+        ],
+    )];
+    let mut counts = per_user_counts();
+    put(
+        &mut counts,
+        "0500000001",
+        Role::Staff,
+        RoleCounts {
+            registered: Some(3),
+            confirmed: None,
+            active: Some(3),
+            leaving: None,
+        },
+    );
+    // The catalogue's order: «Моя школа» and «Сферум» without a snapshot, then MAX.
+    let report = ReportFixture::new(date(2025, 11, 10), schools)
+        .platform(None)
+        .platform(None)
+        .platform(Some(counts))
+        .target("max.staff", 0.6)
+        .build(Level::School);
+    let notices = build_notices(
+        &report,
+        &LetterSettings::default(),
+        "01-12/8",
+        date(2025, 11, 12),
+        date(2025, 11, 28),
+        None,
+        DEFAULT_NOTICE_TEMPLATE,
+    )
+    .unwrap();
+    assert_eq!(notices.len(), 1);
+    let text: String = notices[0]
+        .paper
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains(
+            "Мессенджер MAX (Сферум), работники: 30,0 % (3 из 10) при целевом значении 60,0 %; не хватает активных пользователей: 3;"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("выйдут из окна"), "{text}");
+}
