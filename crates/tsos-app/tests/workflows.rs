@@ -78,7 +78,7 @@ impl Setup {
     /// The region's share of active teachers on «Моя школа».
     fn teachers_share(&self, as_of: Date) -> Option<f64> {
         let row = &self.region(as_of).rows[0];
-        row.platforms[0].unwrap().get(Role::Teachers).share
+        row.platforms[0].as_ref().unwrap().get(Role::Teachers).share
     }
 }
 

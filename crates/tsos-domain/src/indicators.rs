@@ -167,8 +167,10 @@ pub struct IndicatorRow {
     pub region: String,
     pub schools: usize,
     pub contingent: RoleMap<Option<u64>>,
-    /// One entry per platform passed to [`compute`], `None` where it has no snapshot.
-    pub platforms: Vec<Option<RoleMap<Indicator>>>,
+    /// One entry per platform passed to [`compute`], `None` where it has no snapshot. Boxed:
+    /// a role map of indicators is ~0.8 KB, and inline every platform of the catalogue
+    /// without a snapshot (MAX, regional e-journals) cost that much in each of 40,000 rows.
+    pub platforms: Vec<Option<Box<RoleMap<Indicator>>>>,
 }
 
 /// A platform as it appears in a report.
@@ -273,7 +275,7 @@ pub fn compute(
                 contingent: RoleMap::default(),
                 platforms: platforms
                     .iter()
-                    .map(|p| p.map(|_| RoleMap::default()))
+                    .map(|p| p.map(|_| Box::default()))
                     .collect(),
             });
             rows.len() - 1
@@ -638,7 +640,7 @@ pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
             let Some(indicators) = indicators else {
                 continue;
             };
-            let sum = sum.get_or_insert_with(RoleMap::default);
+            let sum = sum.get_or_insert_with(Box::default);
             for role in Role::ALL {
                 let (sum, indicator) = (sum.get_mut(role), indicators.get(role));
                 add_option(&mut sum.registered, indicator.registered);
@@ -790,7 +792,11 @@ mod tests {
         ]);
         let rows = compute(Level::Municipality, &schools, &[Some(&data)]);
         assert_eq!(rows.len(), 1);
-        let teachers = rows[0].platforms[0].unwrap().get(Role::Teachers).to_owned();
+        let teachers = rows[0].platforms[0]
+            .as_ref()
+            .unwrap()
+            .get(Role::Teachers)
+            .to_owned();
         // Average of shares would be 50 %; the sums give 10 / 100.
         assert_eq!(teachers.share, Some(0.1));
         assert_eq!(rows[0].schools, 2);
@@ -805,7 +811,7 @@ mod tests {
         let data = counts(&[("0500000001", Role::Teachers, 5)]);
         let rows = compute(Level::School, &schools, &[Some(&data), None]);
         assert_eq!(rows.len(), 2);
-        let absent = rows[1].platforms[0].unwrap();
+        let absent = rows[1].platforms[0].as_ref().unwrap();
         assert_eq!(absent.get(Role::Teachers).active, Some(0));
         assert_eq!(absent.get(Role::Teachers).registered, Some(0));
         assert_eq!(absent.get(Role::Teachers).share, Some(0.0));
@@ -823,7 +829,7 @@ mod tests {
             ("0500000001", Role::Students, 5),
         ]);
         let rows = compute(Level::School, &schools, &[Some(&data)]);
-        let p = rows[0].platforms[0].unwrap();
+        let p = rows[0].platforms[0].as_ref().unwrap();
         assert_eq!(p.get(Role::Teachers).share, None, "contingent 0");
         assert_eq!(p.get(Role::Students).share, None, "contingent unknown");
         assert_eq!(p.get(Role::Parents).share, None, "no parents contingent");
@@ -831,7 +837,11 @@ mod tests {
         let schools = [school("0500000001", "А", Some(4), Some(1))];
         let rows = compute(Level::School, &schools, &[Some(&data)]);
         assert_eq!(
-            rows[0].platforms[0].unwrap().get(Role::Teachers).share,
+            rows[0].platforms[0]
+                .as_ref()
+                .unwrap()
+                .get(Role::Teachers)
+                .share,
             Some(1.25)
         );
     }
@@ -850,11 +860,15 @@ mod tests {
             &[Some(&counts(&[("0500000001", Role::Teachers, 8)]))],
         );
         apply_delta(&mut now, &before);
-        let teachers = *now[0].platforms[0].unwrap().get(Role::Teachers);
+        let teachers = *now[0].platforms[0].as_ref().unwrap().get(Role::Teachers);
         assert!((teachers.delta_pp.unwrap() - 30.0).abs() < 1e-9);
         // Parents have no share either time: no delta.
         assert_eq!(
-            now[0].platforms[0].unwrap().get(Role::Parents).delta_pp,
+            now[0].platforms[0]
+                .as_ref()
+                .unwrap()
+                .get(Role::Parents)
+                .delta_pp,
             None
         );
     }
@@ -874,7 +888,13 @@ mod tests {
         ]);
         let mut rows = compute(Level::School, &schools, &[Some(&data)]);
         apply_ranks(&mut rows, Level::School);
-        let rank = |idx: usize| rows[idx].platforms[0].unwrap().get(Role::Teachers).rank;
+        let rank = |idx: usize| {
+            rows[idx].platforms[0]
+                .as_ref()
+                .unwrap()
+                .get(Role::Teachers)
+                .rank
+        };
         // Equal shares: «Школа 0500000001» before «Школа 0500000002» by name.
         assert_eq!(rank(0).municipality, Some((1, 2)));
         assert_eq!(rank(1).municipality, Some((2, 2)));
@@ -885,7 +905,11 @@ mod tests {
 
         let mut rows = compute(Level::Municipality, &schools, &[Some(&data)]);
         apply_ranks(&mut rows, Level::Municipality);
-        let teachers = rows[1].platforms[0].unwrap().get(Role::Teachers).rank;
+        let teachers = rows[1].platforms[0]
+            .as_ref()
+            .unwrap()
+            .get(Role::Teachers)
+            .rank;
         assert_eq!(teachers.region, Some((1, 2)));
         assert_eq!(teachers.municipality, None);
     }
@@ -913,11 +937,11 @@ mod tests {
             &platforms,
             &book,
         );
-        let teachers = *rows[0].platforms[0].unwrap().get(Role::Teachers);
+        let teachers = *rows[0].platforms[0].as_ref().unwrap().get(Role::Teachers);
         assert_eq!(teachers.target, Some(0.9));
         assert_eq!(teachers.status, Status::Yellow); // 80.7 % is within 10 p.p. of 90 %
         assert_eq!(teachers.gap, Some(6));
-        let students = *rows[0].platforms[0].unwrap().get(Role::Students);
+        let students = *rows[0].platforms[0].as_ref().unwrap().get(Role::Students);
         assert_eq!(
             (students.target, students.status, students.gap),
             (None, Status::None, None)
