@@ -36,15 +36,9 @@ die() {
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-if ! command -v wrk >/dev/null; then
-    say "apt-get install -y wrk"
-    if (($(id -u) == 0)); then
-        apt-get install -y wrk >&2 || die "could not install wrk (Debian package «wrk»)"
-    else
-        sudo apt-get install -y wrk >&2 || die "could not install wrk (Debian package «wrk»)"
-    fi
-fi
-command -v curl >/dev/null || die "curl is missing"
+# shellcheck source=bench/lib/web.sh
+source "$bench/lib/web.sh"
+need_wrk
 
 cd "$root"
 if [[ -z $tsos ]]; then
@@ -74,26 +68,10 @@ municipality=$(awk -F';' 'NR == 2 { print $3; exit }' "$data/registry.csv")
 municipality_path=/municipality/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$municipality")
 
 say "tsos serve"
-"$tsos" --db "$db" serve --addr 127.0.0.1:0 >"$out/serve.out" 2>"$out/serve.log" &
-pid=$!
+serve "$tsos" "$db" "$out/serve.log"
+pid=$served_pid base=$served_base
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
-base=
-for _ in $(seq 300); do
-    base=$(grep -o 'http://[0-9.]*:[0-9]*' "$out/serve.out" || true)
-    [[ -n $base ]] && break
-    kill -0 $pid 2>/dev/null || { cat "$out/serve.log" >&2; die "tsos serve exited"; }
-    sleep 0.1
-done
-[[ -n $base ]] || die "tsos serve printed no address"
-
-jar=$out/cookies
-curl -s -c "$jar" -o /dev/null "$base/login"
-login_token=$(awk '$6 == "tsos_login" { print $7 }' "$jar")
-code=$(curl -s -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
-    --data-urlencode "csrf=$login_token" --data-urlencode login=admin \
-    --data-urlencode "password=$password" --data-urlencode next=/ "$base/login")
-[[ $code == 303 ]] || die "login answered $code"
-cookie="tsos_session=$(awk '$6 == "tsos_session" { print $7 }' "$jar")"
+cookie=$(session_cookie "$base" admin "$password")
 
 rss() { awk -v key="$2:" '$1 == key { print int($2 / 1024) }' "/proc/$1/status"; }
 # peak_during LOG COMMAND...: runs the command, its output in LOG, and prints the server's peak
@@ -114,16 +92,7 @@ peak_during() {
     echo $((sampled > hwm ? sampled : hwm))
 }
 
-# wrk's own summary has no p95; this prints one line: req/s p50 p95 p99 (ms) errors requests.
-cat >"$out/summary.lua" <<'EOF'
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %.1f %.1f %.1f %.1f %d %d\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    e.connect + e.read + e.write + e.status + e.timeout, summary.requests))
-end
-EOF
+summary=$(wrk_summary)
 
 results=()
 # load NAME PATH [HEADER]: one request alone (its time is what the first visitor waits, while
@@ -136,7 +105,7 @@ load() {
     say "$path ${3:-}: the first request, then wrk -c$connections -d${duration}s"
     first=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" -H "$header" "$base$path")
     peak=$(peak_during "$log" wrk -t2 -c"$connections" -d"${duration}s" --timeout 60s \
-        -H "Cookie: $cookie" -H "$header" -s "$out/summary.lua" "$base$path")
+        -H "Cookie: $cookie" -H "$header" -s "$summary" "$base$path")
     line=$(grep '^RESULT' "$log") || { cat "$log" >&2; die "wrk failed"; }
     results+=("$name|$(printf '%.2f' "$first") ${line#RESULT } $peak")
 }
