@@ -6,7 +6,7 @@
 use tsos_store::testing::TestDb;
 
 use crate::util::{Dir, Run};
-use crate::web::{FORM, http, log_in, request, served_address, set_cookie};
+use crate::web::{FORM, Served, http, log_in, request, set_cookie};
 
 const PASSWORD: &str = "пароль-проверяющего";
 const DIRECTOR_PASSWORD: &str = "пароль-директора";
@@ -227,14 +227,8 @@ fn scope_matrix(dir: &Dir, schools: &serde_json::Value) -> String {
         "/api/report?level=school&as_of=2023-10-01".to_string(),
         format!("/api/report?level=school&as_of=2023-10-01&school={other_school}"),
     ];
-    let mut server = dir
-        .command()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = served_address(&mut server);
+    let served = Served::start(dir);
+    let addr = &served.addr;
     let mut lines = Vec::new();
     let mut statuses = std::collections::BTreeMap::new();
     for (login, password) in [
@@ -242,18 +236,17 @@ fn scope_matrix(dir: &Dir, schools: &serde_json::Value) -> String {
         ("mo", PASSWORD),
         ("director", DIRECTOR_PASSWORD),
     ] {
-        let head = log_in(&addr, login, password);
+        let head = log_in(addr, login, password);
         assert!(head.starts_with("HTTP/1.1 303"), "{login}: {head}");
         let cookie = format!("tsos_session={}", set_cookie(&head, "tsos_session"));
         for page in &pages {
-            let (head, _) = http(&addr, &request("GET", page, &cookie, FORM, b""));
+            let (head, _) = http(addr, &request("GET", page, &cookie, FORM, b""));
             let status = head.get(9..12).unwrap_or(&head).to_string();
             lines.push(format!("{login} {page} {status}"));
             statuses.insert((login.to_string(), page.to_string()), status);
         }
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(served);
     let status = |login: &str, page: &str| statuses[&(login.to_string(), page.to_string())].clone();
     for page in &pages {
         assert_eq!(status("admin", page), "200", "the admin sees {page}");

@@ -7,38 +7,21 @@
 //! Skipped, with a message, without `TSOS_TEST_PG_URL`.
 
 use std::io::{Read, Write};
-use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tsos_store::testing::TestDb;
 
 use crate::util::Dir;
 use crate::web::{
-    FORM, csrf_in, http, import_upload, log_in, request, served_address, set_cookie, upload_token,
+    FORM, Served, csrf_in, http, import_upload, log_in, request, set_cookie, upload_token,
 };
 
 const PASSWORD: &str = "пароль-администратора";
 
-/// A `tsos serve` on a free port of loopback, killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
+/// The instances of this test are [`Served`]; what the test asks of them is here.
+type Server = Served;
 
-impl Server {
-    /// Started over the database of `dir`.
-    fn start(dir: &Dir) -> Server {
-        let mut child = dir
-            .command()
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let addr = served_address(&mut child);
-        Server { child, addr }
-    }
-
+impl Served {
     fn get(&self, path: &str, cookie: &str) -> (String, String) {
         http(&self.addr, &request("GET", path, cookie, FORM, b""))
     }
@@ -70,13 +53,6 @@ impl Server {
         json["rows"][0]["myschool"]["teachers"]["active"]
             .as_u64()
             .unwrap_or_else(|| panic!("{body}"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -133,6 +109,43 @@ const PATHS: [&str; 4] = [
     "/api/dates",
     "/healthz",
 ];
+
+const CLIENTS: usize = 16;
+const REQUESTS: usize = 1000;
+
+/// [`REQUESTS`] GETs of [`PATHS`] from [`CLIENTS`] concurrent clients, numbered by `next` and
+/// sent to the first instance when even, the second when odd, while `meanwhile` runs on a
+/// thread of its own: (number, to the first, status) of each.
+fn spread(
+    (first, second): (&str, &str),
+    cookie: &str,
+    next: &AtomicUsize,
+    meanwhile: impl FnOnce() + Send,
+) -> Vec<(usize, bool, Option<u16>)> {
+    std::thread::scope(|scope| {
+        scope.spawn(meanwhile);
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut got = Vec::new();
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        if n >= REQUESTS {
+                            return got;
+                        }
+                        let to_first = n.is_multiple_of(2);
+                        let addr = if to_first { first } else { second };
+                        got.push((n, to_first, status_of(addr, PATHS[n % PATHS.len()], cookie)));
+                    }
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .flat_map(|client| client.join().unwrap())
+            .collect()
+    })
+}
 
 #[test]
 fn two_servers_over_one_postgres_are_one_service() {
@@ -203,78 +216,31 @@ fn two_servers_answer_a_thousand_requests_and_outlive_a_kill() {
     one_school_and_admin(&dir);
     let (mut a, b) = (Server::start(&dir), Server::start(&dir));
     let cookie = a.login();
-    const CLIENTS: usize = 16;
-    const REQUESTS: usize = 1000;
 
     // 1,000 requests from 16 concurrent clients, each sent to the instances in turn as a
     // round-robin balancer would: every one answered, and answered 200.
+    let (a_addr, b_addr) = (a.addr.clone(), b.addr.clone());
     let next = AtomicUsize::new(0);
-    let statuses: Vec<Option<u16>> = std::thread::scope(|scope| {
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut got = Vec::new();
-                    loop {
-                        let n = next.fetch_add(1, Ordering::Relaxed);
-                        if n >= REQUESTS {
-                            return got;
-                        }
-                        let server = if n.is_multiple_of(2) { &a } else { &b };
-                        got.push(status_of(&server.addr, PATHS[n % PATHS.len()], &cookie));
-                    }
-                })
-            })
-            .collect();
-        clients
-            .into_iter()
-            .flat_map(|client| client.join().unwrap())
-            .collect()
-    });
+    let statuses = spread((&a_addr, &b_addr), &cookie, &next, || {});
     assert_eq!(statuses.len(), REQUESTS);
-    let answered = statuses.iter().filter(|s| **s == Some(200)).count();
-    assert_eq!(answered, REQUESTS, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|(_, _, status)| *status == Some(200)),
+        "{statuses:?}"
+    );
 
     // The same load again; after a third of it the first instance is killed with SIGKILL (no
     // graceful shutdown). The second answers every request sent to it, during the kill and
     // after; the first answers nothing once it is gone.
-    let (a_addr, b_addr) = (a.addr.clone(), b.addr.clone());
     let next = AtomicUsize::new(0);
     let killed_at = AtomicUsize::new(usize::MAX);
-    let results: Vec<(usize, bool, Option<u16>)> = std::thread::scope(|scope| {
-        let (next, killed_at) = (&next, &killed_at);
-        let child = &mut a.child;
-        scope.spawn(move || {
-            while next.load(Ordering::Relaxed) < REQUESTS / 3 {
-                std::thread::yield_now();
-            }
-            child.kill().unwrap();
-            child.wait().unwrap();
-            killed_at.store(next.load(Ordering::Relaxed), Ordering::Relaxed);
-        });
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut got = Vec::new();
-                    loop {
-                        let n = next.fetch_add(1, Ordering::Relaxed);
-                        if n >= REQUESTS {
-                            return got;
-                        }
-                        let to_first = n.is_multiple_of(2);
-                        let addr = if to_first { &a_addr } else { &b_addr };
-                        got.push((
-                            n,
-                            to_first,
-                            status_of(addr, PATHS[n % PATHS.len()], &cookie),
-                        ));
-                    }
-                })
-            })
-            .collect();
-        clients
-            .into_iter()
-            .flat_map(|client| client.join().unwrap())
-            .collect()
+    let child = &mut a.child;
+    let results = spread((&a_addr, &b_addr), &cookie, &next, || {
+        while next.load(Ordering::Relaxed) < REQUESTS / 3 {
+            std::thread::yield_now();
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        killed_at.store(next.load(Ordering::Relaxed), Ordering::Relaxed);
     });
     let killed_at = killed_at.load(Ordering::Relaxed);
     assert!(killed_at < REQUESTS, "the first was killed mid-run");

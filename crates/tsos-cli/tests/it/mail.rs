@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use crate::util::Dir;
-use crate::web::{FORM, csrf_in, http, log_in, request, served_address, set_cookie};
+use crate::web::{FORM, Served, csrf_in, http, log_in, request, set_cookie};
 
 /// The python the SMTP server runs on: `$TSOS_TEST_PYTHON`, else the venv of
 /// `.ci/smtp-venv.sh`.
@@ -454,14 +454,8 @@ fn an_administrator_resends_a_refused_notice_from_the_dashboard() {
     ])
     .ok();
     // Run in the folder, the server finds tsos-letter.toml and its [smtp] there.
-    let mut serve = dir
-        .command()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = served_address(&mut serve);
+    let served = Served::start(&dir);
+    let addr = served.addr.clone();
     let head = log_in(&addr, "admin", "пароль-администратора");
     let cookie = format!("tsos_session={}", set_cookie(&head, "tsos_session"));
     let resend = || {
@@ -494,6 +488,4 @@ fn an_administrator_resends_a_refused_notice_from_the_dashboard() {
     let (_, page) = resend();
     assert!(page.contains("уже доставлено раньше"), "{page}");
     assert_eq!(server.received().len(), 2, "nothing sent twice");
-    let _ = serve.kill();
-    let _ = serve.wait();
 }

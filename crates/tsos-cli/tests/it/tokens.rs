@@ -3,10 +3,9 @@
 //! revoked and never on a page.
 
 use std::io::{Read, Write};
-use std::process::Stdio;
 
 use crate::util::Dir;
-use crate::web::served_address;
+use crate::web::Served;
 
 /// One request to `addr` with `Authorization: Bearer {token}`: the status line and the body.
 fn get_with_token(addr: &str, path: &str, token: &str) -> (String, String) {
@@ -75,15 +74,8 @@ fn a_token_is_made_once_used_on_the_api_only_and_revoked() {
         "{listed}"
     );
 
-    let mut server = dir
-        .command()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env_remove("TSOS_ADDR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = served_address(&mut server);
+    let served = Served::start(&dir);
+    let addr = served.addr.clone();
     let (status, body) = get_with_token(&addr, "/api/dates", &token);
     assert!(status.ends_with("200 OK"), "{status}: {body}");
     assert_eq!(body, r#"{"dates":[]}"#);
@@ -99,8 +91,7 @@ fn a_token_is_made_once_used_on_the_api_only_and_revoked() {
     let (status, body) = get_with_token(&addr, "/api/dates", &token);
     assert!(status.contains("401"), "{status}");
     assert!(body.contains("отозван"), "{body}");
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(served);
 
     let again = dir.tsos(&["token", "revoke", "1"]).fails();
     assert!(again.stderr.contains("уже отозван"), "{}", again.stderr);

@@ -97,6 +97,35 @@ fn demo_without_a_terminal_does_not_serve() {
     assert!(stdout.contains("администратор: demo / demo") && stdout.contains("school / demo"));
 }
 
+/// A `tsos serve` over the database of a test's folder, on a free port of loopback, killed
+/// (SIGKILL) when dropped.
+pub(crate) struct Served {
+    pub(crate) child: std::process::Child,
+    pub(crate) addr: String,
+}
+
+impl Served {
+    /// Started in the folder (so it finds a `tsos-letter.toml` there), its log discarded.
+    pub(crate) fn start(dir: &Dir) -> Served {
+        let mut child = dir
+            .command()
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr = served_address(&mut child);
+        Served { child, addr }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The address a starting `tsos serve` says it listens on, from the first line it prints.
 pub(crate) fn served_address(child: &mut std::process::Child) -> String {
     let mut ready = String::new();
