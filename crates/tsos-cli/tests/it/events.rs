@@ -36,20 +36,6 @@ fn dataset() -> Dir {
     dir
 }
 
-fn report(dir: &Dir, level: &str) -> serde_json::Value {
-    dir.tsos(&[
-        "report",
-        "--as-of",
-        "2024-04-01",
-        "--level",
-        level,
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json()
-}
-
 fn row<'v>(report: &'v serde_json::Value, id: &str) -> &'v serde_json::Value {
     report["rows"]
         .as_array()
@@ -193,7 +179,7 @@ fn a_suggestion_is_offered_and_added_only_when_asked() {
 #[test]
 fn the_report_json_carries_the_events_of_the_rows_they_touch() {
     let dir = dataset();
-    let before = report(&dir, "school");
+    let before = dir.report_json("2024-04-01", "school");
     dir.tsos(&[
         "events",
         "add",
@@ -218,7 +204,7 @@ fn the_report_json_carries_the_events_of_the_rows_they_touch() {
         "Прошлый срез",
     ])
     .ok();
-    let school = report(&dir, "school");
+    let school = dir.report_json("2024-04-01", "school");
     let events = &row(&school, "0500000001")["events"];
     assert_eq!(
         events,
@@ -232,14 +218,18 @@ fn the_report_json_carries_the_events_of_the_rows_they_touch() {
     assert_eq!(row(&school, "0500000002")["events"], *events);
     // Another municipality's school, and the region, are not touched.
     assert!(row(&school, "0500000003").get("events").is_none());
-    let municipality = report(&dir, "municipality");
+    let municipality = dir.report_json("2024-04-01", "municipality");
     assert_eq!(row(&municipality, "Буйнакский район")["events"], *events);
     assert!(
         row(&municipality, "Дербентский район")
             .get("events")
             .is_none()
     );
-    assert!(report(&dir, "region")["rows"][0].get("events").is_none());
+    assert!(
+        &dir.report_json("2024-04-01", "region")["rows"][0]
+            .get("events")
+            .is_none()
+    );
     // The table marks «Моя школа»'s Δ of the touched schools and lists the event under it.
     let table = dir
         .tsos(&["report", "--as-of", "2024-04-01", "--level", "school"])

@@ -8,20 +8,6 @@ fn school_row(report: &serde_json::Value) -> &serde_json::Value {
     &report["rows"][0]
 }
 
-fn report(dir: &Dir, level: &str) -> serde_json::Value {
-    dir.tsos(&[
-        "report",
-        "--as-of",
-        "2023-10-01",
-        "--level",
-        level,
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json()
-}
-
 #[test]
 fn the_real_confirmation_export_reads_registered_and_confirmed_not_the_headcount() {
     let dir = Dir::new();
@@ -40,7 +26,7 @@ fn the_real_confirmation_export_reads_registered_and_confirmed_not_the_headcount
         "{}",
         run.stdout
     );
-    let row = school_row(&report(&dir, "school")).clone();
+    let row = school_row(&dir.report_json("2023-10-01", "school")).clone();
     // The headcount stays the registry's; no active users were given, so no share.
     assert_eq!(row["contingent"]["students"], 600);
     let students = &row["myschool"]["students"];
@@ -127,7 +113,7 @@ fn an_unknown_column_is_mapped_once_and_remembered_until_removed() {
         run.stdout
     );
     assert_eq!(
-        region_row(&report(&dir, "region"))["myschool"]["teachers"]["active"],
+        region_row(&dir.report_json("2023-10-01", "region"))["myschool"]["teachers"]["active"],
         2
     );
     let list = dir.tsos(&["profiles"]).ok().stdout;

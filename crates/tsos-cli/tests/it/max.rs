@@ -70,26 +70,15 @@ fn dir_with(file: &str, text: String) -> Dir {
     dir
 }
 
-fn report(dir: &Dir, level: &str) -> serde_json::Value {
-    dir.tsos(&[
-        "report",
-        "--as-of",
-        "2025-11-10",
-        "--level",
-        level,
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json()
-}
-
 #[test]
 fn per_user_and_per_school_files_give_the_same_connected_shares() {
     let per_user = dir_with("max_users.csv", per_user_file());
     let per_school = dir_with("max_schools.csv", per_school_file());
     for level in ["school", "region"] {
-        let (a, b) = (report(&per_user, level), report(&per_school, level));
+        let (a, b) = (
+            &per_user.report_json("2025-11-10", level),
+            &per_school.report_json("2025-11-10", level),
+        );
         for (row_a, row_b) in a["rows"]
             .as_array()
             .unwrap()
@@ -105,7 +94,7 @@ fn per_user_and_per_school_files_give_the_same_connected_shares() {
         }
     }
     // The figures of the Moscow slide: staff 62,5 %, parents 20 %, pupils 7 %.
-    let first = &report(&per_user, "school")["rows"][0]["max"];
+    let first = &per_user.report_json("2025-11-10", "school")["rows"][0]["max"];
     assert_eq!(first["staff"]["share"], 5.0 / 8.0);
     assert_eq!(first["parents"]["share"], 0.2);
     assert_eq!(first["students"]["share"], 0.07);

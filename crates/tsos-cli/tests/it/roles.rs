@@ -33,20 +33,6 @@ s4;Саидов К.;Административно-хозяйственный;05
 q2;Юсупов Б.;staff;0512345679;Да;05.09.2023\n\
 s3;Ахмедов А.;Сотрудник;0512345678;Нет;20.09.2023\n";
 
-fn report(dir: &Dir, level: &str) -> serde_json::Value {
-    dir.tsos(&[
-        "report",
-        "--as-of",
-        "2023-10-01",
-        "--level",
-        level,
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json()
-}
-
 #[test]
 fn staff_and_parents_have_shares_where_the_registry_gives_their_headcount() {
     let dir = Dir::new();
@@ -63,7 +49,7 @@ fn staff_and_parents_have_shares_where_the_registry_gives_their_headcount() {
     );
     assert!(run.stdout.contains("пользователей: 11"), "{}", run.stdout);
 
-    let schools = report(&dir, "school");
+    let schools = dir.report_json("2023-10-01", "school");
     let first = &schools["rows"][0];
     assert_eq!(first["id"], "0512345678");
     assert_eq!(first["contingent"]["staff"], 8);
@@ -85,7 +71,7 @@ fn staff_and_parents_have_shares_where_the_registry_gives_their_headcount() {
     assert_eq!(share(&second["myschool"]["parents"]), 0.0);
 
     // The region sums the counts and the headcounts it has, never averages shares.
-    let region = &report(&dir, "region")["rows"][0];
+    let region = &dir.report_json("2023-10-01", "region")["rows"][0];
     assert_eq!(region["contingent"]["parents"], 250);
     assert_eq!(share(&region["myschool"]["parents"]), 3.0 / 250.0);
 
@@ -99,7 +85,7 @@ fn staff_and_parents_have_shares_where_the_registry_gives_their_headcount() {
         "2023-09-01",
     ])
     .ok();
-    let first = &report(&dir, "school")["rows"][0]["myschool"]["staff"];
+    let first = &dir.report_json("2023-10-01", "school")["rows"][0]["myschool"]["staff"];
     assert_eq!(first["status"], "red");
     assert_eq!(first["gap"], 2);
 

@@ -114,6 +114,15 @@ impl Dir {
         }
     }
 
+    /// `tsos report --format json` at `as_of` and `level`, parsed.
+    pub fn report_json(&self, as_of: &str, level: &str) -> serde_json::Value {
+        self.tsos(&[
+            "report", "--as-of", as_of, "--level", level, "--format", "json",
+        ])
+        .ok()
+        .json()
+    }
+
     pub fn import(&self, dataset: &str, file: &Path, as_of: &str) -> Run {
         self.tsos(&["import", dataset, file.to_str().unwrap(), "--as-of", as_of])
     }
