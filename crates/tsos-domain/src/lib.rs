@@ -10,6 +10,7 @@
 //! target), [`indicators`] (shares, roll-ups, deltas, ranks).
 
 pub mod chats;
+pub mod counts;
 pub mod dates;
 pub mod email;
 pub mod events;
@@ -31,6 +32,7 @@ pub mod snapshot;
 pub mod targets;
 pub mod users;
 
+pub use counts::{CountKind, SchoolCount};
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
 pub use events::{Event, EventScope, EventText};
 pub use indicators::{

@@ -1,7 +1,7 @@
 //! Recognising columns by their header words (SPEC §5.1, §5.2), the meanings a person gives
 //! them (SPEC §5.3), and how each column was read.
 
-use tsos_domain::{ActiveRule, Role};
+use tsos_domain::{ActiveRule, CountKind, Role};
 
 use crate::row::{Cell, Row, column_letters};
 
@@ -31,6 +31,9 @@ pub enum Column {
     /// The school's e-mail, where notices go (registry).
     Email,
     Figure(Role, SchoolFigure),
+    /// A count of use per school (lessons, marks, homework…): a recognised kind, or `None`
+    /// for a column a person mapped to `count`, named by its header.
+    Count(Option<CountKind>),
 }
 
 impl Column {
@@ -47,6 +50,8 @@ impl Column {
             Column::Municipality => "муниципалитет".into(),
             Column::Region => "регион".into(),
             Column::Email => "адрес электронной почты".into(),
+            Column::Count(Some(kind)) => format!("счетчик: {}", kind.title_ru()),
+            Column::Count(None) => "счетчик (по заголовку)".into(),
             Column::Figure(role, measure) => {
                 let measure = match measure {
                     SchoolFigure::Share => "доля активных",
@@ -123,6 +128,15 @@ pub fn classify_why(raw: &str) -> (Option<Column>, &'static str) {
     // Before the roles: «ФИО сотрудника» names a person, not a staff headcount.
     if norm == "фио" || starts("фио ") || starts("фамилия") || norm == "full name" {
         return (Some(Column::FullName), "«ФИО»");
+    }
+    // Before the roles: «Оценок выставлено учителями» counts marks, not teachers; a share
+    // («Доля учителей, выставивших оценки») stays a role's figure.
+    let share_words = contains("доля") || raw.contains('%') || has_word(&norm, "процент");
+    if !share_words && let Some(kind) = CountKind::from_label(&norm) {
+        return (
+            Some(Column::Count(Some(kind))),
+            "«урок…», «оцен…» или «домашн… задан…»: счетчик использования",
+        );
     }
     // Negated and rejected states are not measures: «Не подтвержденные ученики» must not be
     // read as confirmed students, nor «Отклоненные» as a contingent.
@@ -208,7 +222,7 @@ pub enum Meaning {
 }
 
 /// The meanings by their codes, as `--map` takes them; a measure may add `:ROLE`.
-const MEANINGS: [(&str, Meaning); 15] = [
+const MEANINGS: [(&str, Meaning); 16] = [
     ("organisation", Meaning::Column(Column::Org)),
     ("role", Meaning::Column(Column::Role)),
     ("user_id", Meaning::Column(Column::UserId)),
@@ -223,6 +237,7 @@ const MEANINGS: [(&str, Meaning); 15] = [
     ("municipality", Meaning::Column(Column::Municipality)),
     ("region", Meaning::Column(Column::Region)),
     ("email", Meaning::Column(Column::Email)),
+    ("count", Meaning::Column(Column::Count(None))),
     ("ignore", Meaning::Ignore),
 ];
 
@@ -272,6 +287,7 @@ impl Meaning {
                 format!("{}:{}", measure_code(measure), role.code())
             }
             Meaning::Figure(measure) => measure_code(measure).to_string(),
+            Meaning::Column(Column::Count(_)) => "count".to_string(),
             other => MEANINGS
                 .iter()
                 .find(|(_, m)| *m == other)
@@ -383,6 +399,11 @@ impl Header {
             let (column, why) = match given {
                 Some((meaning, source)) => {
                     let column = match meaning {
+                        // A mapped count whose header names a known kind is that kind, so
+                        // that it is summed and compared with the recognised one.
+                        Meaning::Column(Column::Count(None)) => {
+                            Some(Column::Count(CountKind::from_label(&normalize(&text))))
+                        }
                         Meaning::Column(column) => Some(column),
                         Meaning::Figure(measure) => Role::from_label(&normalize(&text))
                             .map(|role| Column::Figure(role, measure)),
@@ -419,7 +440,12 @@ impl Header {
         for reading in &header.readings {
             if let Some(column) = reading.column
                 // The first column of a kind wins; a repeat is a problem the import names.
-                && !header.columns.iter().any(|(_, _, c)| *c == column)
+                // Mapped counts are told apart by their headers.
+                && !header.columns.iter().any(|(_, text, c)| {
+                    *c == column
+                        && (column != Column::Count(None)
+                            || normalize(text) == normalize(&reading.text))
+                })
             {
                 header
                     .columns
@@ -473,7 +499,12 @@ impl Header {
             ) {
                 continue;
             }
-            match out.iter_mut().find(|(c, _)| *c == column) {
+            let same = |c: &Column, first: &[&Reading]| {
+                *c == column
+                    && (column != Column::Count(None)
+                        || normalize(&first[0].text) == normalize(&reading.text))
+            };
+            match out.iter_mut().find(|(c, first)| same(c, first)) {
                 Some((_, readings)) => readings.push(reading),
                 None => out.push((column, vec![reading])),
             }
@@ -547,10 +578,20 @@ impl Header {
         })
     }
 
+    /// The count columns: (column index, header text, the count's name — a kind's code, or
+    /// the normalised header of a mapped column).
+    pub fn counts(&self) -> impl Iterator<Item = (usize, &str, String)> {
+        self.columns.iter().filter_map(|(idx, text, c)| match c {
+            Column::Count(Some(kind)) => Some((*idx, text.as_str(), kind.code().to_string())),
+            Column::Count(None) => Some((*idx, text.as_str(), normalize(text))),
+            _ => None,
+        })
+    }
+
     /// A header row names an organisation column and either a role (per-user) or some
-    /// measure (per-school, registry); or it names schools by name beside some measure.
+    /// measure or count (per-school, registry); or it names schools by name beside one.
     pub fn is_plausible(&self) -> bool {
-        let measures = self.measures().next().is_some();
+        let measures = self.measures().next().is_some() || self.counts().next().is_some();
         (self.has(Column::Org)
             && (self.has(Column::Role)
                 || self.has(Column::LastDate)
@@ -733,6 +774,19 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(classify(text), Some(expected), "{text}");
         }
+        // Counts of use (issue 15), before the roles they may name.
+        for (text, kind) in [
+            ("Уроков проведено", CountKind::Lessons),
+            ("Выставлено оценок", CountKind::Marks),
+            ("Оценок выставлено учителями", CountKind::Marks),
+            ("Домашних заданий", CountKind::Homework),
+        ] {
+            assert_eq!(classify(text), Some(Column::Count(Some(kind))), "{text}");
+        }
+        assert_eq!(
+            classify("Доля учителей, выставивших оценки, %"),
+            Some(Column::Figure(Role::Teachers, SchoolFigure::Share))
+        );
         assert_eq!(classify("Не подтвержденные ученики"), None);
         assert_eq!(classify("Отклоненные преподаватели"), None);
         assert_eq!(classify("Почтовый адрес"), None);

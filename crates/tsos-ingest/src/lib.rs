@@ -32,7 +32,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use tsos_domain::reconcile::FileFigures;
-use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap};
+use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap, SchoolCount};
 
 pub use error::{IngestError, RowError, RowErrorKind, RowLoc};
 pub use header::{Column, Header, SchoolFigure};
@@ -148,6 +148,8 @@ pub struct SchoolRow {
     /// the cell holds good ones; a malformed cell is a warning, not an invalid row.
     pub email: Option<String>,
     pub measures: RoleMap<FileFigures>,
+    /// Counts of use (lessons, marks…), in the file's column order; an empty cell gives none.
+    pub counts: Vec<SchoolCount>,
     /// Where the row is, for findings: `file.csv:12`.
     pub loc: String,
 }
@@ -252,11 +254,13 @@ pub fn read_export(path: &Path, options: &ReadOptions<'_>) -> Result<Import, Ing
                     reader.per_user(&mut source, platform, as_of, &mut warnings)?,
                 ),
                 // Active users or their share, or (a confirmation export) registered and
-                // confirmed accounts: a contingent alone is a registry, not usage.
+                // confirmed accounts, or counts of use: a contingent alone is a registry, not
+                // usage.
                 Dataset::Platform(_)
                     if header
                         .measures()
-                        .any(|(_, _, _, m)| m != SchoolFigure::Contingent) =>
+                        .any(|(_, _, _, m)| m != SchoolFigure::Contingent)
+                        || header.counts().next().is_some() =>
                 {
                     Content::PerSchool(reader.per_school(&mut source, &mut warnings)?)
                 }
@@ -787,6 +791,10 @@ impl<'h> RowReader<'h> {
             .measures()
             .map(|(idx, text, role, measure)| (idx, text.to_string(), role, measure))
             .collect();
+        let counts: Vec<(usize, String, String)> = header
+            .counts()
+            .map(|(idx, text, name)| (idx, text.to_string(), name))
+            .collect();
         let mut bad_emails = 0;
         let mut rows: Vec<SchoolRow> = Vec::new();
         let mut seen: HashMap<OrgId, String> = HashMap::new();
@@ -826,6 +834,7 @@ impl<'h> RowReader<'h> {
                     .filter(|t| !t.is_empty()),
                 email: None,
                 measures: RoleMap::default(),
+                counts: Vec::new(),
                 loc: loc.clone(),
             };
             let mut ok = true;
@@ -844,6 +853,20 @@ impl<'h> RowReader<'h> {
                 if let Err(invalid) = parsed {
                     self.reject(&row, *idx, text, invalid);
                     ok = false;
+                }
+            }
+            for (idx, text, name) in &counts {
+                match values::count(row.cell(*idx)) {
+                    Ok(Some(value)) => school.counts.push(SchoolCount {
+                        name: name.clone(),
+                        header: text.clone(),
+                        value,
+                    }),
+                    Ok(None) => {}
+                    Err(invalid) => {
+                        self.reject(&row, *idx, text, invalid);
+                        ok = false;
+                    }
                 }
             }
             if ok && let Some((idx, email_header)) = email_col {
@@ -1104,5 +1127,133 @@ fn no_header(file: &str, rows: &[Row], dataset: Dataset<'_>) -> IngestError {
                 fix,
             })
         }),
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    //! Counts of use in a per-school export (issue 15, item 4).
+    use super::*;
+    use header::{Mapping, Meaning};
+    use tsos_domain::Catalogue;
+
+    fn read(text: &str, mapping: Option<&Mapping>) -> Result<Import, IngestError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("counts.csv");
+        std::fs::write(&path, text).unwrap();
+        let catalogue = Catalogue::builtin();
+        read_export(
+            &path,
+            &ReadOptions {
+                dataset: Dataset::Platform(catalogue.get("myschool").unwrap()),
+                as_of: Some(Date::constant(2026, 10, 1)),
+                skip_invalid: false,
+                sheet: None,
+                fast: true,
+                progress: None,
+                mapping,
+                profiles: None,
+                sample: 0,
+            },
+        )
+    }
+
+    fn rows(import: &Import) -> &[SchoolRow] {
+        match &import.content {
+            Content::PerSchool(rows) => rows,
+            other => panic!("a per-school export: {other:?}"),
+        }
+    }
+
+    fn count(name: &str, header: &str, value: u64) -> SchoolCount {
+        SchoolCount {
+            name: name.into(),
+            header: header.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn a_file_of_counts_alone_is_read_per_school() {
+        let import = read(
+            "ИНН;Уроков проведено;Выставлено оценок;Домашних заданий;Вебинаров\n\
+             0512345678;1 234;5678;;7\n\
+             0512345679;0;12;3;1\n",
+            None,
+        )
+        .unwrap();
+        let rows = rows(&import);
+        assert_eq!(rows.len(), 2);
+        // An empty cell gives no count; «Вебинаров» is no word tsos knows: not read.
+        assert_eq!(
+            rows[0].counts,
+            [
+                count("lessons", "Уроков проведено", 1234),
+                count("marks", "Выставлено оценок", 5678),
+            ]
+        );
+        assert_eq!(rows[1].counts.len(), 3);
+        assert_eq!(rows[0].measures, RoleMap::default());
+    }
+
+    #[test]
+    fn counts_beside_role_figures_and_mapped_ones() {
+        let mapping = Mapping {
+            entries: vec![
+                ("Вебинаров".into(), Meaning::parse("count").unwrap()),
+                (
+                    "Проведено уроков, всего".into(),
+                    Meaning::parse("count").unwrap(),
+                ),
+            ],
+            source: header::MappingSource::Given,
+        };
+        let import = read(
+            "ИНН;Количество активных педагогов;Вебинаров;Проведено уроков, всего\n\
+             0512345678;40;7;90\n",
+            Some(&mapping),
+        )
+        .unwrap();
+        let row = &rows(&import)[0];
+        assert_eq!(row.measures.get(Role::Teachers).active, Some(40));
+        // A mapped header that names a known kind is that kind, so months compare.
+        assert_eq!(
+            row.counts,
+            [
+                count("вебинаров", "Вебинаров", 7),
+                count("lessons", "Проведено уроков, всего", 90),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_count_names_file_line_column_and_reason() {
+        let err = read(
+            "ИНН;Уроков проведено;Выставлено оценок\n\
+             0512345678;10;20\n\
+             0512345679;-3;20\n\
+             0512345670;10;2,5\n",
+            None,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "counts.csv:3: column «Уроков проведено»: не целое неотрицательное число: «-3»"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "counts.csv:4: column «Выставлено оценок»: не целое неотрицательное число"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn two_columns_of_one_count_stop_the_import() {
+        let err = read("ИНН;Уроков проведено;Уроков всего\n0512345678;1;2\n", None).unwrap_err();
+        assert!(matches!(err, IngestError::Layout { .. }), "{err}");
     }
 }
