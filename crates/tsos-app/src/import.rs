@@ -15,7 +15,9 @@ use tsos_domain::{
 use tsos_ingest::header::{Mapping, MappingSource, Meaning};
 use tsos_ingest::{Content, Dataset, Import, ReadOptions, SchoolRow};
 use tsos_report::ru;
-use tsos_store::{NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageRecord};
+use tsos_store::{
+    NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageCountRecord, UsageRecord,
+};
 
 use crate::AppError;
 
@@ -318,6 +320,7 @@ fn new_snapshot(
         findings: part.findings.clone(),
         without_org: part.unknown.without_org,
         usage: std::mem::take(&mut part.usage),
+        usage_counts: std::mem::take(&mut part.usage_counts),
         schools: std::mem::take(&mut part.schools),
         chats: Vec::new(),
         classes: Vec::new(),
@@ -347,6 +350,8 @@ struct Part {
     kind: SnapshotKind,
     has_confirmed: bool,
     usage: Vec<UsageRecord>,
+    /// Counts of use per school (lessons, marks…) of a per-school export.
+    usage_counts: Vec<UsageCountRecord>,
     /// Schools for the registry (a registry's all; a per-school export's the registry lacks).
     schools: Vec<SchoolRecord>,
     findings: Vec<Finding>,
@@ -364,6 +369,7 @@ impl Part {
             kind,
             has_confirmed: false,
             usage: Vec::new(),
+            usage_counts: Vec::new(),
             schools: Vec::new(),
             findings: Vec::new(),
             warnings: Vec::new(),
@@ -439,6 +445,11 @@ fn per_school_part(
             };
             part.schools.push(school_record(&row, &mut part.warnings));
         }
+        part.usage_counts
+            .extend(row.counts.iter().map(|count| UsageCountRecord {
+                org: org.clone(),
+                count: count.clone(),
+            }));
         for (role, file) in row.measures.iter() {
             let file = if connected { file.connected() } else { *file };
             let registry_contingent = registry_school.and_then(|s| *s.contingent.get(role));

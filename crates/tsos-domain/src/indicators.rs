@@ -13,6 +13,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use jiff::civil::Date;
 
+use crate::counts::SchoolCount;
 use crate::dates::next_monthly;
 use crate::events::{Event, RowPlace, touching};
 use crate::level::Level;
@@ -46,6 +47,8 @@ pub struct PlatformCounts {
     pub absent_school: RoleCounts,
     /// Users of rows that name no organisation, by role: in no school's figures.
     pub without_org: RoleMap<u64>,
+    /// Counts of use per school (lessons, marks…), where the export gave them.
+    pub uses: BTreeMap<OrgId, Vec<SchoolCount>>,
 }
 
 impl PlatformCounts {

@@ -58,6 +58,12 @@ const TABLES: &[Table] = &[
         per_snapshot: true,
     },
     Table {
+        name: "usage_count",
+        columns: crate::USAGE_COUNT_COLUMNS,
+        order: "org_id, name",
+        per_snapshot: true,
+    },
+    Table {
         name: "chat_state",
         columns: crate::CHAT_STATE_COLUMNS,
         order: "rowid",

@@ -49,8 +49,8 @@ use tsos_domain::chats::{
 };
 use tsos_domain::targets::{DEFAULT_YELLOW_BAND_PP, parse_level};
 use tsos_domain::{
-    Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolInfo, Shortfall,
-    SnapshotKind, Target, TargetBook,
+    Finding, IndicatorId, OrgId, PlatformCounts, Role, RoleCounts, RoleMap, SchoolCount,
+    SchoolInfo, Shortfall, SnapshotKind, Target, TargetBook,
 };
 
 mod copy;
@@ -157,6 +157,13 @@ pub struct UsageRecord {
     pub file_contingent: Option<u64>,
 }
 
+/// One count of use of one school in a platform snapshot (`usage_count`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageCountRecord {
+    pub org: OrgId,
+    pub count: SchoolCount,
+}
+
 /// A snapshot to save.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewSnapshot {
@@ -174,6 +181,8 @@ pub struct NewSnapshot {
     /// Users of rows that name no organisation, by role (per-user exports).
     pub without_org: RoleMap<u64>,
     pub usage: Vec<UsageRecord>,
+    /// Counts of use per school (per-school exports that carry them).
+    pub usage_counts: Vec<UsageCountRecord>,
     pub schools: Vec<SchoolRecord>,
     /// States of official chats (dataset `chats`); their date is the snapshot's.
     pub chats: Vec<ChatState>,
@@ -540,11 +549,28 @@ impl Store {
                 ))
             },
         )?;
+        let mut uses: BTreeMap<OrgId, Vec<SchoolCount>> = BTreeMap::new();
+        self.db.each_row(
+            "SELECT org_id, name, header, value FROM usage_count WHERE snapshot_id = ?1
+             ORDER BY org_id, name",
+            args![snapshot.id],
+            &mut |row| {
+                uses.entry(OrgId::from_normalized(row.get(0)?))
+                    .or_default()
+                    .push(SchoolCount {
+                        name: row.get(1)?,
+                        header: row.get(2)?,
+                        value: row.u64(3)?.unwrap_or(0),
+                    });
+                Ok(())
+            },
+        )?;
         // An export that gave active users gave zero for the schools it does not name.
         let gave_active = rows.iter().any(|(_, _, counts)| counts.active.is_some());
         let mut counts = PlatformCounts {
             absent_school: absent_school(snapshot, gave_active),
             without_org: snapshot.without_org,
+            uses,
             ..PlatformCounts::default()
         };
         for (org, role, role_counts) in rows {
@@ -1027,6 +1053,16 @@ pub(crate) const USAGE_COLUMNS: &[(&str, Column)] = &[
     ("leaving", Column::Int),
 ];
 
+/// The columns of `usage_count` in the order `insert_rows` writes them and `db copy` copies
+/// them: one list, so that a column added to the table is added to both.
+pub(crate) const USAGE_COUNT_COLUMNS: &[(&str, Column)] = &[
+    ("snapshot_id", Column::Int),
+    ("org_id", Column::Text),
+    ("name", Column::Text),
+    ("header", Column::Text),
+    ("value", Column::Int),
+];
+
 /// The columns of `chat_state` in the order `insert_rows` writes them and `db copy` copies them:
 /// one list, so that a column added to the table is added to both.
 pub(crate) const CHAT_STATE_COLUMNS: &[(&str, Column)] = &[
@@ -1087,6 +1123,19 @@ fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError
                 count(record.counts.active),
                 count(record.file_contingent),
                 count(record.counts.leaving),
+            ]
+        }),
+    )?;
+    tx.bulk_insert(
+        "usage_count",
+        USAGE_COUNT_COLUMNS,
+        new.usage_counts.iter().map(|record| {
+            vec![
+                Param::Int(id),
+                Param::Text(record.org.as_str()),
+                Param::Text(&record.count.name),
+                Param::Text(&record.count.header),
+                Param::Int(record.count.value as i64),
             ]
         }),
     )?;

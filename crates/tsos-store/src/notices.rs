@@ -135,6 +135,7 @@ mod tests {
             findings: vec![],
             without_org: RoleMap::default(),
             usage: vec![],
+            usage_counts: Vec::new(),
             schools: emails
                 .iter()
                 .map(|(org, email)| SchoolRecord {

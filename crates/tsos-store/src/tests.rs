@@ -29,6 +29,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
         findings: vec![],
         without_org: RoleMap::default(),
         usage: vec![],
+        usage_counts: Vec::new(),
         schools,
         chats: vec![],
         classes: vec![],
@@ -70,6 +71,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
             },
             file_contingent: None,
         }],
+        usage_counts: Vec::new(),
         schools: vec![],
         chats: vec![],
         classes: vec![],
@@ -565,5 +567,102 @@ fn a_closing_is_set_replaced_and_removed() {
             store.remove_chat_closing(max.platform),
             Err(StoreError::NoClosing("VK Мессенджер"))
         ));
+    });
+}
+
+/// A per-school snapshot of `myschool` at `as_of` with counts of use: (ИНН, name, header, value).
+fn with_counts(as_of: Date, sha: &str, counts: &[(&str, &str, &str, u64)]) -> NewSnapshot {
+    NewSnapshot {
+        kind: SnapshotKind::PerSchool,
+        usage: vec![],
+        usage_counts: counts
+            .iter()
+            .map(|&(org, name, header, value)| UsageCountRecord {
+                org: OrgId::normalize(org).unwrap(),
+                count: SchoolCount {
+                    name: name.into(),
+                    header: header.into(),
+                    value,
+                },
+            })
+            .collect(),
+        ..usage(as_of, sha, 0)
+    }
+}
+
+#[test]
+fn counts_of_use_are_saved_with_the_snapshot_and_read_back_for_its_date() {
+    crate::testing::each_engine(|mut store| {
+        let september = date(2026, 9, 1);
+        let october = date(2026, 10, 1);
+        store
+            .save_snapshot(&with_counts(
+                september,
+                "s",
+                &[("0500000001", "lessons", "Уроков проведено", 90)],
+            ))
+            .unwrap();
+        store
+            .save_snapshot(&with_counts(
+                october,
+                "o",
+                &[
+                    ("0500000002", "вебинаров", "Вебинаров", 3),
+                    ("0500000001", "lessons", "Уроков проведено", 120),
+                    ("0500000001", "marks", "Выставлено оценок", 4_000_000_000),
+                ],
+            ))
+            .unwrap();
+        let uses_at = |as_of| {
+            let snapshot = store.current_at("myschool", as_of).unwrap().unwrap();
+            store.platform_counts(&snapshot).unwrap().uses
+        };
+        let october_uses = uses_at(october);
+        let first = OrgId::normalize("0500000001").unwrap();
+        let second = OrgId::normalize("0500000002").unwrap();
+        // By school, each school's counts by name; a value past 32 bits survives.
+        assert_eq!(
+            october_uses[&first]
+                .iter()
+                .map(|c| (c.name.as_str(), c.header.as_str(), c.value))
+                .collect::<Vec<_>>(),
+            [
+                ("lessons", "Уроков проведено", 120),
+                ("marks", "Выставлено оценок", 4_000_000_000),
+            ]
+        );
+        assert_eq!(october_uses[&second][0].value, 3);
+        // Each date reads its own snapshot's counts.
+        let september_uses = uses_at(september);
+        assert_eq!(september_uses.len(), 1);
+        assert_eq!(september_uses[&first][0].value, 90);
+    });
+}
+
+#[test]
+fn db_copy_copies_counts_of_use() {
+    crate::testing::each_engine(|mut store| {
+        store
+            .save_snapshot(&with_counts(
+                date(2026, 10, 1),
+                "o",
+                &[("0500000001", "lessons", "Уроков проведено", 120)],
+            ))
+            .unwrap();
+        let target_db = crate::testing::TestDb::sqlite();
+        let mut target = Store::connect(target_db.location()).unwrap();
+        let tables = store.copy_to(&mut target).unwrap();
+        let copied = tables.iter().find(|t| t.table == "usage_count").unwrap();
+        assert_eq!(copied.rows, 1);
+        let snapshot = target
+            .current_at("myschool", date(2026, 10, 1))
+            .unwrap()
+            .unwrap();
+        let uses = target.platform_counts(&snapshot).unwrap().uses;
+        let count = &uses[&OrgId::normalize("0500000001").unwrap()][0];
+        assert_eq!(
+            (count.name.as_str(), count.header.as_str(), count.value),
+            ("lessons", "Уроков проведено", 120)
+        );
     });
 }
