@@ -73,6 +73,9 @@ pub fn build_reports<const N: usize>(
             imported: imported.contains(&platform.code),
             previous: before.as_ref().map(|(date, _)| *date),
             unknown: current_counts.as_ref().map(|c| c.unknown(&schools)),
+            counts: current_counts.as_ref().map_or_else(Vec::new, |c| {
+                tsos_domain::counts::count_columns(c.uses.values().flatten())
+            }),
         });
         counts.push(current_counts);
         previous.push(before);

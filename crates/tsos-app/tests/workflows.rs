@@ -799,3 +799,166 @@ fn the_next_letter_knows_who_failed_and_did_not_reply() {
         ["МБОУ «СОШ №1»", "МКОУ «Агачаульская СОШ»"]
     );
 }
+
+/// Counts of use of a per-school export (issue 15, item 4), as the report gives them.
+mod counts_of_use {
+    use super::*;
+    use tsos_domain::CountIndicator;
+
+    const HEADER: &str = "ИНН;Уроков проведено;Выставлено оценок;Домашних заданий\n";
+
+    /// Two schools of Буйнакский район and one of Каспийск: teachers and students.
+    fn setup() -> Setup {
+        let mut setup = Setup {
+            store: Store::open_in_memory().unwrap(),
+            catalogue: Catalogue::builtin(),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let path = setup.write(
+            "registry.csv",
+            "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;\
+             Численность педагогических работников;Численность обучающихся\n\
+             0500000011;СОШ №11;Буйнакский район;Республика Дагестан;40;400\n\
+             0500000012;СОШ №12;Буйнакский район;Республика Дагестан;20;0\n\
+             0500000013;Гимназия;Каспийск;Республика Дагестан;50;500\n",
+        );
+        setup
+            .import(&request("registry", &path, date(2026, 9, 1)))
+            .unwrap();
+        setup
+    }
+
+    fn import_counts(setup: &mut Setup, as_of: Date, rows: &str) {
+        let path = setup.write(&format!("counts-{as_of}.csv"), &format!("{HEADER}{rows}"));
+        setup.import(&request("myschool", &path, as_of)).unwrap();
+    }
+
+    /// The count `name` of platform `myschool` in the row `id` of the report at `level`.
+    fn count(report: &Report, id: &str, name: &str) -> Option<CountIndicator> {
+        let platform = report
+            .platforms
+            .iter()
+            .position(|p| p.platform.code == "myschool")
+            .unwrap();
+        let row = report.rows.iter().find(|r| r.id == id).unwrap();
+        row.uses[platform].get(name).copied()
+    }
+
+    fn close(actual: Option<f64>, expected: f64) -> bool {
+        actual.is_some_and(|a| (a - expected).abs() < 1e-9)
+    }
+
+    #[test]
+    fn summed_up_the_hierarchy_with_rates_and_the_change_since_last_month() {
+        let mut setup = setup();
+        let october = date(2026, 10, 1);
+        import_counts(
+            &mut setup,
+            october,
+            "0500000011;800;4000;300\n0500000012;200;1000;\n0500000013;1000;6000;500\n",
+        );
+        let at = |level| build_report(&setup.store, &setup.catalogue, october, level).unwrap();
+        let schools = at(Level::School);
+        let a = count(&schools, "0500000011", "lessons").unwrap();
+        assert_eq!(a.value, 800);
+        assert!(close(a.per_100_students, 200.0), "{a:?}");
+        assert!(close(a.per_teacher, 20.0), "{a:?}");
+        // A school of no students has no rate per 100 of them; its empty cell no count.
+        let b = count(&schools, "0500000012", "lessons").unwrap();
+        assert_eq!((b.per_100_students, b.per_teacher), (None, Some(10.0)));
+        assert_eq!(count(&schools, "0500000012", "homework"), None);
+        // No previous snapshot: no change.
+        assert_eq!((a.delta, a.delta_pct), (None, None));
+
+        let municipalities = at(Level::Municipality);
+        let buynaksk = count(&municipalities, "Буйнакский район", "lessons").unwrap();
+        assert_eq!(buynaksk.value, 1000);
+        // Sums over sums: 1000 lessons for 60 teachers and 400 students.
+        assert!(close(buynaksk.per_teacher, 1000.0 / 60.0), "{buynaksk:?}");
+        assert!(close(buynaksk.per_100_students, 250.0), "{buynaksk:?}");
+        assert_eq!(
+            count(&municipalities, "Буйнакский район", "homework").map(|c| c.value),
+            Some(300)
+        );
+        assert_eq!(
+            count(&municipalities, "Каспийск", "marks").map(|c| c.value),
+            Some(6000)
+        );
+
+        let region = at(Level::Region);
+        let lessons = count(&region, "Республика Дагестан", "lessons").unwrap();
+        assert_eq!(lessons.value, 2000);
+        assert!(close(lessons.per_teacher, 2000.0 / 110.0), "{lessons:?}");
+        assert!(close(lessons.per_100_students, 2000.0 * 100.0 / 900.0));
+        assert_eq!(
+            count(&region, "Республика Дагестан", "marks").map(|c| c.value),
+            Some(11000)
+        );
+
+        // A second month: the change against October, school by school and summed.
+        let november = date(2026, 11, 1);
+        import_counts(
+            &mut setup,
+            november,
+            "0500000011;1000;4000;300\n0500000012;200;1000;\n0500000013;900;6000;500\n",
+        );
+        let at = |level| build_report(&setup.store, &setup.catalogue, november, level).unwrap();
+        let schools = at(Level::School);
+        let a = count(&schools, "0500000011", "lessons").unwrap();
+        assert_eq!((a.delta, a.delta_pct), (Some(200), Some(25.0)));
+        let b = count(&schools, "0500000012", "lessons").unwrap();
+        assert_eq!((b.delta, b.delta_pct), (Some(0), Some(0.0)));
+        let c = count(&schools, "0500000013", "lessons").unwrap();
+        assert_eq!((c.delta, c.delta_pct), (Some(-100), Some(-10.0)));
+        let buynaksk = count(&at(Level::Municipality), "Буйнакский район", "lessons").unwrap();
+        assert_eq!(
+            (buynaksk.delta, buynaksk.delta_pct),
+            (Some(200), Some(20.0))
+        );
+        let region = count(&at(Level::Region), "Республика Дагестан", "lessons").unwrap();
+        assert_eq!((region.value, region.delta), (2100, Some(100)));
+        assert!(close(region.delta_pct, 5.0), "{region:?}");
+
+        // JSON: `counts` under the platform of each row that has them.
+        let json = tsos_report::json::to_value(&schools);
+        let row = json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "0500000011")
+            .unwrap();
+        assert_eq!(
+            row["myschool"]["counts"]["lessons"],
+            serde_json::json!({
+                "value": 1000, "per_100_students": 250.0, "per_teacher": 25.0,
+                "delta": 200, "delta_pct": 25.0,
+            })
+        );
+        assert_eq!(
+            row["myschool"]["teachers"]["active"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            json["platforms"][0]["counts"][0],
+            serde_json::json!({"name": "lessons", "title": "Уроков проведено"})
+        );
+        // The table: a section of its own, numbers as «1 000», rates «25,0», changes signed.
+        let table = tsos_report::table::render(&schools);
+        let section = table
+            .split_once("Счетчики использования: ФГИС «Моя школа»")
+            .unwrap_or_else(|| panic!("{table}"))
+            .1;
+        let line = section.lines().find(|l| l.contains("СОШ №11")).unwrap();
+        let cells: Vec<&str> = line
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(
+            cells[1..6],
+            ["1 000", "250,0", "25,0", "+200", "+25,0"],
+            "{section}"
+        );
+        assert!(section.contains("Уроков проведено"), "{section}");
+    }
+}

@@ -5,6 +5,7 @@
 
 use jiff::civil::{Date, date};
 
+use crate::counts::count_columns;
 use crate::events::{Event, EventScope, EventText};
 use crate::indicators::{apply_ranks, apply_targets, compute};
 use crate::{
@@ -149,6 +150,9 @@ impl ReportFixture {
                     unknown: counts
                         .filter(|_| self.note_unknown)
                         .map(|counts| counts.unknown(&self.schools)),
+                    counts: counts.map_or_else(Vec::new, |counts| {
+                        count_columns(counts.uses.values().flatten())
+                    }),
                 })
                 .collect(),
             rows,

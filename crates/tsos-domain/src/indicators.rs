@@ -13,7 +13,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use jiff::civil::Date;
 
-use crate::counts::SchoolCount;
+use crate::counts::{CountColumn, SchoolCount, UseCounts, add_counts, set_deltas, set_rates};
 use crate::dates::next_monthly;
 use crate::events::{Event, RowPlace, touching};
 use crate::level::Level;
@@ -174,6 +174,9 @@ pub struct IndicatorRow {
     /// a role map of indicators is ~0.8 KB, and inline every platform of the catalogue
     /// without a snapshot (MAX, regional e-journals) cost that much in each of 40,000 rows.
     pub platforms: Vec<Option<Box<RoleMap<Indicator>>>>,
+    /// One entry per platform, as `platforms`: the row's counts of use, empty where the
+    /// platform's snapshot gives none (or there is none).
+    pub uses: Vec<UseCounts>,
 }
 
 /// A platform as it appears in a report.
@@ -190,6 +193,8 @@ pub struct ReportPlatform {
     pub previous: Option<Date>,
     /// Organisations of the snapshot missing from the registry.
     pub unknown: Option<UnknownOrgs>,
+    /// The counts of use the snapshot gives (lessons, marks…), in the order outputs show them.
+    pub counts: Vec<CountColumn>,
 }
 
 /// Everything a report shows, whatever its format.
@@ -280,6 +285,7 @@ pub fn compute(
                     .iter()
                     .map(|p| p.map(|_| Box::default()))
                     .collect(),
+                uses: vec![UseCounts::new(); platforms.len()],
             });
             rows.len() - 1
         });
@@ -287,6 +293,11 @@ pub fn compute(
         row.schools += 1;
         for role in Role::ALL {
             add_option(row.contingent.get_mut(role), *school.contingent.get(role));
+        }
+        for (uses, counts) in row.uses.iter_mut().zip(platforms) {
+            if let Some(school_uses) = counts.and_then(|c| c.uses.get(&school.id)) {
+                add_counts(uses, school_uses);
+            }
         }
         for (slot, counts) in row.platforms.iter_mut().zip(platforms) {
             let (Some(indicators), Some(counts)) = (slot.as_mut(), counts) else {
@@ -308,6 +319,13 @@ pub fn compute(
     });
     for row in &mut rows {
         let contingent = row.contingent;
+        for uses in &mut row.uses {
+            set_rates(
+                uses,
+                *contingent.get(Role::Teachers),
+                *contingent.get(Role::Students),
+            );
+        }
         for indicators in row.platforms.iter_mut().flatten() {
             for role in Role::ALL {
                 let indicator = indicators.get_mut(role);
@@ -368,6 +386,13 @@ pub fn apply_delta(current: &mut [IndicatorRow], previous: &[IndicatorRow]) {
         let Some(before) = previous.get(row.id.as_str()) else {
             continue;
         };
+        // Counts of use: the change only where the previous snapshot gave some, so that
+        // another platform's slot, empty in `previous`, is left as it is.
+        for (now, then) in row.uses.iter_mut().zip(&before.uses) {
+            if !then.is_empty() {
+                set_deltas(now, then);
+            }
+        }
         for (now, then) in row.platforms.iter_mut().zip(&before.platforms) {
             let (Some(now), Some(then)) = (now.as_mut(), then.as_ref()) else {
                 continue;
@@ -633,11 +658,17 @@ pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
         schools: 0,
         contingent: RoleMap::default(),
         platforms: vec![None; n_platforms],
+        uses: vec![UseCounts::new(); n_platforms],
     };
     for row in rows {
         total.schools += row.schools;
         for role in Role::ALL {
             add_option(total.contingent.get_mut(role), *row.contingent.get(role));
+        }
+        for (sum, uses) in total.uses.iter_mut().zip(&row.uses) {
+            for (name, count) in uses {
+                sum.entry(name.clone()).or_default().value += count.value;
+            }
         }
         for (sum, indicators) in total.platforms.iter_mut().zip(&row.platforms) {
             let Some(indicators) = indicators else {
@@ -653,6 +684,13 @@ pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
                 add_option(&mut sum.active, indicator.active);
             }
         }
+    }
+    for uses in &mut total.uses {
+        set_rates(
+            uses,
+            *total.contingent.get(Role::Teachers),
+            *total.contingent.get(Role::Students),
+        );
     }
     for indicators in total.platforms.iter_mut().flatten() {
         for role in Role::ALL {

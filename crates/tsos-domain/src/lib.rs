@@ -32,7 +32,7 @@ pub mod snapshot;
 pub mod targets;
 pub mod users;
 
-pub use counts::{CountKind, SchoolCount};
+pub use counts::{CountColumn, CountIndicator, CountKind, SchoolCount, UseCounts};
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
 pub use events::{Event, EventScope, EventText};
 pub use indicators::{

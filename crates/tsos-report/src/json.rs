@@ -12,7 +12,9 @@ use jiff::civil::Date;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 use tsos_domain::indicators::Forecast;
-use tsos_domain::{Event, Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap};
+use tsos_domain::{
+    Event, Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap, UseCounts,
+};
 
 /// How the JSON is laid out: the same object either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,14 +118,16 @@ impl Serialize for JsonRow<'_> {
         }
         map.serialize_entry("contingent", &Contingent(&row.contingent))?;
         // A platform never imported is left out (`ReportPlatform::imported`).
-        for (platform, indicators) in report
+        for ((platform, indicators), uses) in report
             .platforms
             .iter()
             .zip(&row.platforms)
-            .filter(|(p, _)| p.imported)
+            .zip(&row.uses)
+            .filter(|((p, _), _)| p.imported)
         {
             let value = indicators.as_ref().map(|indicators| Roles {
                 indicators,
+                uses,
                 with_confirmed: platform.platform.rule.requires_confirmed,
                 level: report.level,
                 as_of: report.as_of,
@@ -155,6 +159,7 @@ impl Serialize for Contingent<'_> {
 
 struct Roles<'a> {
     indicators: &'a RoleMap<Indicator>,
+    uses: &'a UseCounts,
     with_confirmed: bool,
     level: Level,
     as_of: Date,
@@ -173,6 +178,11 @@ impl Serialize for Roles<'_> {
                     as_of: self.as_of,
                 },
             )?;
+        }
+        // `"counts": {"lessons": {"value", "per_100_students", "per_teacher", "delta",
+        // "delta_pct"}}`, only where the platform's snapshot gives counts for the row.
+        if !self.uses.is_empty() {
+            map.serialize_entry("counts", &Counts(self.uses))?;
         }
         map.end()
     }
@@ -213,6 +223,27 @@ impl Serialize for JsonIndicator<'_> {
         map.serialize_entry("leaving", &indicator.leaving)?;
         let forecast = indicator.forecast_next(self.as_of).map(JsonForecast);
         map.serialize_entry("forecast_next", &forecast)?;
+        map.end()
+    }
+}
+
+struct Counts<'a>(&'a UseCounts);
+
+impl Serialize for Counts<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, count) in self.0 {
+            map.serialize_entry(
+                name,
+                &serde_json::json!({
+                    "value": count.value,
+                    "per_100_students": count.per_100_students,
+                    "per_teacher": count.per_teacher,
+                    "delta": count.delta,
+                    "delta_pct": count.delta_pct,
+                }),
+            )?;
+        }
         map.end()
     }
 }
@@ -306,6 +337,11 @@ impl Serialize for Platforms<'_> {
                 "name": platform.platform.name,
                 "present": platform.present,
                 "previous_as_of": platform.previous.map(|d| d.to_string()),
+                "counts": platform
+                    .counts
+                    .iter()
+                    .map(|c| serde_json::json!({"name": c.name, "title": c.title}))
+                    .collect::<Vec<_>>(),
             }))?;
         }
         seq.end()

@@ -51,6 +51,40 @@ impl Measure {
     }
 }
 
+/// The title of the section or sheet of counts of use (lessons, marks…).
+pub const COUNTS_TITLE: &str = "Счетчики использования";
+
+/// A measure of a count of use, shown as a column after the count's own title.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountMeasure {
+    Value,
+    Per100Students,
+    PerTeacher,
+    Delta,
+    DeltaPct,
+}
+
+impl CountMeasure {
+    pub const ALL: [CountMeasure; 5] = [
+        CountMeasure::Value,
+        CountMeasure::Per100Students,
+        CountMeasure::PerTeacher,
+        CountMeasure::Delta,
+        CountMeasure::DeltaPct,
+    ];
+
+    /// The column's title, after the count's (the value's column is the count's title).
+    pub fn title(self) -> &'static str {
+        match self {
+            CountMeasure::Value => "всего",
+            CountMeasure::Per100Students => "на 100 обуч.",
+            CountMeasure::PerTeacher => "на 1 пед.",
+            CountMeasure::Delta => "изменение",
+            CountMeasure::DeltaPct => "изменение, %",
+        }
+    }
+}
+
 /// The text with its first letter in upper case: «педагоги» → «Педагоги».
 pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();

@@ -47,6 +47,21 @@ pub fn integer(value: u64) -> String {
     out
 }
 
+/// A change in whole numbers with its sign: «+1 234», «−14», «0»; `None` → «—».
+pub fn signed_integer(value: Option<i64>) -> String {
+    match value {
+        Some(value) if value > 0 => format!("+{}", integer(value.unsigned_abs())),
+        Some(value) if value < 0 => format!("−{}", integer(value.unsigned_abs())),
+        Some(_) => "0".to_string(),
+        None => "—".to_string(),
+    }
+}
+
+/// A rate with one decimal: «12,3»; `None` → «—».
+pub fn rate(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_string(), |v| decimal(v, 1))
+}
+
 /// The Russian plural form for `n`: 1 организация, 2 организации, 5 организаций,
 /// 11 организаций, 21 организация.
 pub fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
@@ -117,6 +132,16 @@ mod tests {
                 "строки"
             ]
         );
+    }
+
+    #[test]
+    fn signed_integers_and_rates() {
+        assert_eq!(signed_integer(Some(1234)), "+1 234");
+        assert_eq!(signed_integer(Some(-14)), "−14");
+        assert_eq!(signed_integer(Some(0)), "0");
+        assert_eq!(signed_integer(None), "—");
+        assert_eq!(rate(Some(12.345)), "12,3");
+        assert_eq!(rate(None), "—");
     }
 
     #[test]

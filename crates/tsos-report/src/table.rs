@@ -2,7 +2,7 @@
 
 use tsos_domain::{Level, Report, Status, format_date_ru};
 
-use crate::labels::{EVENT_MARK, EVENTS_TITLE};
+use crate::labels::{COUNTS_TITLE, CountMeasure, EVENT_MARK, EVENTS_TITLE};
 use crate::{marks, ru};
 
 const NAME_WIDTH: usize = 44;
@@ -125,6 +125,9 @@ pub fn render(report: &Report) -> String {
     }
     out.push('\n');
     for &idx in &present {
+        out.push_str(&render_counts(report, idx));
+    }
+    for &idx in &present {
         let platform = &report.platforms[idx];
         out.push_str(&format!(
             "Активные, {}: {}.\n",
@@ -214,6 +217,68 @@ pub fn render(report: &Report) -> String {
     if !absent.is_empty() {
         out.push_str(&format!("Нет данных на эту дату: {}.\n", absent.join(", ")));
     }
+    out
+}
+
+/// The section of a platform's counts of use: per row, each count with its rates and change;
+/// nothing where the platform's snapshot gives no counts.
+fn render_counts(report: &Report, idx: usize) -> String {
+    let columns = &report.platforms[idx].counts;
+    if columns.is_empty() {
+        return String::new();
+    }
+    let mut header = vec![String::new()];
+    for column in columns {
+        for measure in CountMeasure::ALL {
+            header.push(match measure {
+                CountMeasure::Value => column.title.clone(),
+                other => other.title().to_string(),
+            });
+        }
+    }
+    let mut body: Vec<Vec<String>> = Vec::new();
+    for row in &report.rows {
+        let label = match report.level {
+            Level::School => format!("{} ({})", row.name, row.id),
+            _ => row.name.clone(),
+        };
+        let mut cells = vec![ru::truncate(&label, NAME_WIDTH)];
+        for column in columns {
+            let count = row.uses[idx].get(&column.name);
+            for measure in CountMeasure::ALL {
+                cells.push(match (count, measure) {
+                    (None, _) => "—".to_string(),
+                    (Some(c), CountMeasure::Value) => ru::integer(c.value),
+                    (Some(c), CountMeasure::Per100Students) => ru::rate(c.per_100_students),
+                    (Some(c), CountMeasure::PerTeacher) => ru::rate(c.per_teacher),
+                    (Some(c), CountMeasure::Delta) => ru::signed_integer(c.delta),
+                    (Some(c), CountMeasure::DeltaPct) => ru::delta_pp(c.delta_pct),
+                });
+            }
+        }
+        body.push(cells);
+    }
+    let mut widths = vec![0usize; header.len()];
+    for line in std::iter::once(&header).chain(&body) {
+        for (n, cell) in line.iter().enumerate() {
+            widths[n] = widths[n].max(cell.chars().count());
+        }
+    }
+    let mut out = format!(
+        "{}: {}\n",
+        COUNTS_TITLE, report.platforms[idx].platform.name
+    );
+    out.push_str(&format_line(&header, &widths));
+    out.push_str(&format_line(
+        &widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>(),
+        &widths,
+    ));
+    for line in &body {
+        out.push_str(&format_line(line, &widths));
+    }
+    out.push_str(
+        "Счетчики — числа, а не доли: у МО и региона — суммы по школам; на 100 обучающихся и на 1 педагога — по контингенту реестра; изменение — с прошлого среза платформы.\n\n",
+    );
     out
 }
 

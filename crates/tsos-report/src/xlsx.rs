@@ -8,9 +8,11 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use tsos_domain::indicators::total_row;
-use tsos_domain::{Indicator, IndicatorRow, Level, Report, Role, Status, format_date_ru};
+use tsos_domain::{
+    Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, Status, format_date_ru,
+};
 
-use crate::labels::{EVENT_MARK, EVENTS_TITLE, Measure, capitalised};
+use crate::labels::{COUNTS_TITLE, CountMeasure, EVENT_MARK, EVENTS_TITLE, Measure, capitalised};
 use crate::marks;
 
 /// Rows of every sheet (zero-based): the title, the note, the platform and role groups, the
@@ -49,6 +51,17 @@ pub fn to_bytes(reports: &[Report]) -> Result<Vec<u8>, XlsxError> {
     for report in reports {
         let sheet = workbook.add_worksheet_with_constant_memory()?;
         write_sheet(sheet, report, &formats)?;
+    }
+    for report in reports {
+        for (platform, _) in report
+            .platforms
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.present && !p.counts.is_empty())
+        {
+            let sheet = workbook.add_worksheet_with_constant_memory()?;
+            write_counts_sheet(sheet, report, platform, &formats)?;
+        }
     }
     let mut events: Vec<(String, String)> = Vec::new();
     for report in reports {
@@ -90,6 +103,12 @@ enum Field {
     },
     /// The dated events the row's changes span, with their numbers.
     Events,
+    /// A measure of the count of use `report.platforms[platform].counts[count]`.
+    Use {
+        platform: usize,
+        count: usize,
+        measure: CountMeasure,
+    },
 }
 
 struct SheetColumn {
@@ -230,6 +249,10 @@ struct CellFormats {
     count: Format,
     percent: Format,
     delta: Format,
+    /// A rate of a count of use: «12,3».
+    rate: Format,
+    /// A change of a count of use, signed: «+1 234».
+    change: Format,
 }
 
 struct Formats {
@@ -250,6 +273,8 @@ impl Formats {
             count: cell.clone().set_num_format("#,##0"),
             percent: cell.clone().set_num_format("0.0%"),
             delta: cell.clone().set_num_format("+0.0;-0.0;0.0"),
+            rate: cell.clone().set_num_format("0.0"),
+            change: cell.clone().set_num_format("+#,##0;-#,##0;0"),
         };
         let total = |format: &Format| {
             format
@@ -262,6 +287,8 @@ impl Formats {
             count: total(&body.count),
             percent: total(&body.percent),
             delta: total(&body.delta),
+            rate: total(&body.rate),
+            change: total(&body.change),
         };
         Formats {
             title: Format::new()
@@ -304,6 +331,84 @@ const MAX_COLUMNS_ON_ONE_PAGE: usize = 24;
 fn write_sheet(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Result<(), XlsxError> {
     sheet.set_name(sheet_name(report.level))?;
     let (columns, name_col) = columns(report);
+    write_table(
+        sheet,
+        report,
+        &columns,
+        name_col,
+        &title(report),
+        &note(report),
+        formats,
+    )
+}
+
+/// The sheet of a platform's counts of use at a level: the rows' names and contingent, then
+/// each count with its rates and change.
+fn write_counts_sheet(
+    sheet: &mut Worksheet,
+    report: &Report,
+    platform: usize,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let code = &report.platforms[platform].platform.code;
+    let short = match report.level {
+        Level::School => "ОО",
+        Level::Municipality => "МО",
+        Level::Region => "регион",
+    };
+    // Excel's limit is 31 characters; a platform's code is short.
+    let name: String = format!("Счетчики {short} {code}")
+        .chars()
+        .take(31)
+        .collect();
+    sheet.set_name(name)?;
+    let (mut columns, name_col) = columns(report);
+    columns.retain(|c| {
+        matches!(
+            c.field,
+            Field::Id | Field::Name | Field::Municipality | Field::Schools
+        ) || matches!(c.field, Field::Contingent(Role::Teachers | Role::Students))
+    });
+    for (nth, count) in report.platforms[platform].counts.iter().enumerate() {
+        for measure in CountMeasure::ALL {
+            columns.push(SheetColumn {
+                field: Field::Use {
+                    platform,
+                    count: nth,
+                    measure,
+                },
+                group: Some(count.title.clone()),
+                title: capitalised(measure.title()),
+                width: header_width(measure.title()),
+            });
+        }
+    }
+    let platform_name = &report.platforms[platform].platform.name;
+    let title = format!(
+        "{COUNTS_TITLE}: {platform_name} на {}",
+        format_date_ru(report.as_of)
+    );
+    let since = report.platforms[platform]
+        .previous
+        .map(|date| format!(" (с {})", format_date_ru(date)))
+        .unwrap_or_default();
+    let note = format!(
+        "Счетчики — числа, а не доли: у муниципалитета и региона — суммы по школам. На 100 обучающихся и на 1 педагога — по контингенту реестра, пусто без него. Изменение — с прошлого среза платформы{since}."
+    );
+    write_table(sheet, report, &columns, name_col, &title, &note, formats)
+}
+
+/// A sheet of `columns` over the rows of `report`: the title, the note, the two header rows,
+/// the data and, below school and municipality level, the totals row.
+fn write_table(
+    sheet: &mut Worksheet,
+    report: &Report,
+    columns: &[SheetColumn],
+    name_col: u16,
+    title: &str,
+    note: &str,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
     let last_col = (columns.len() - 1) as u16;
     let last_data_row = HEADER_ROW + report.rows.len() as u32;
 
@@ -325,33 +430,26 @@ fn write_sheet(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Res
     sheet.autofilter(HEADER_ROW, 0, last_data_row, last_col)?;
 
     sheet.set_row_height(TITLE_ROW, TITLE_HEIGHT)?;
-    sheet.merge_range(
-        TITLE_ROW,
-        0,
-        TITLE_ROW,
-        last_col,
-        &title(report),
-        &formats.title,
-    )?;
+    sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, title, &formats.title)?;
 
-    let note = note(report);
     let table_width: f64 = columns.iter().map(|c| c.width).sum();
     let lines: f64 = note
         .lines()
         .map(|line| (line.chars().count() as f64 / table_width).ceil().max(1.0))
         .sum();
     sheet.set_row_height(NOTE_ROW, lines * LINE_HEIGHT)?;
-    sheet.merge_range(NOTE_ROW, 0, NOTE_ROW, last_col, &note, &formats.note)?;
+    sheet.merge_range(NOTE_ROW, 0, NOTE_ROW, last_col, note, &formats.note)?;
 
-    write_header(sheet, &columns, &formats.header)?;
+    write_header(sheet, columns, &formats.header)?;
 
     for (offset, row) in report.rows.iter().enumerate() {
         write_row(
             sheet,
             FIRST_DATA_ROW + offset as u32,
-            &columns,
+            columns,
             row,
             &formats.body,
+            &report.platforms,
             Some(report),
         )?;
     }
@@ -360,9 +458,10 @@ fn write_sheet(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Res
         write_row(
             sheet,
             last_data_row + 1,
-            &columns,
+            columns,
             &totals,
             &formats.total,
+            &report.platforms,
             None,
         )?;
     }
@@ -507,6 +606,7 @@ fn write_row(
     columns: &[SheetColumn],
     row: &IndicatorRow,
     formats: &CellFormats,
+    platforms: &[ReportPlatform],
     // The report of a data row, for its events; `None` for the totals row, which has none.
     events_of: Option<&Report>,
 ) -> Result<(), XlsxError> {
@@ -553,6 +653,30 @@ fn write_row(
                     })
                     .unwrap_or_default();
                 text(sheet, &lines.join("; "))?;
+            }
+            Field::Use {
+                platform,
+                count: nth,
+                measure,
+            } => {
+                let name = &platforms[platform].counts[nth].name;
+                let Some(value) = row.uses[platform].get(name) else {
+                    sheet.write_blank(at, col, &formats.text)?;
+                    continue;
+                };
+                match measure {
+                    CountMeasure::Value => {
+                        number(sheet, count(Some(value.value)), &formats.count)?;
+                    }
+                    CountMeasure::Per100Students => {
+                        number(sheet, value.per_100_students, &formats.rate)?;
+                    }
+                    CountMeasure::PerTeacher => number(sheet, value.per_teacher, &formats.rate)?,
+                    CountMeasure::Delta => {
+                        number(sheet, value.delta.map(|d| d as f64), &formats.change)?;
+                    }
+                    CountMeasure::DeltaPct => number(sheet, value.delta_pct, &formats.delta)?,
+                }
             }
             Field::Indicator {
                 platform,
@@ -790,6 +914,98 @@ mod tests {
                 .delta_pp = Some(3.1);
         }
         report
+    }
+
+    /// The report of [`report`] with counts of use of «Моя школа»: lessons in СОШ №1 and the
+    /// gymnasium, and a mapped count in СОШ №1 only.
+    fn with_uses(level: Level) -> Report {
+        let mut myschool = counts(&[("0500000001", Role::Teachers, None, None, 46, None)]);
+        let mut add = |id: &str, name: &str, header: &str, value: u64| {
+            myschool
+                .uses
+                .entry(tsos_domain::OrgId::normalize(id).unwrap())
+                .or_default()
+                .push(tsos_domain::SchoolCount {
+                    name: name.into(),
+                    header: header.into(),
+                    value,
+                });
+        };
+        add("0500000001", "lessons", "Уроков проведено", 800);
+        add("0500000001", "вебинаров", "Вебинаров", 3);
+        add("0500000003", "lessons", "Уроков проведено", 100);
+        ReportFixture::new(
+            date(2023, 10, 1),
+            vec![
+                school(
+                    "0500000001",
+                    "МБОУ «СОШ №1»",
+                    "Буйнакский район",
+                    &[(Role::Teachers, 57), (Role::Students, 640)],
+                ),
+                school(
+                    "0500000002",
+                    "МБОУ «СОШ №2»",
+                    "Буйнакский район",
+                    &[(Role::Teachers, 40)],
+                ),
+                school(
+                    "0500000003",
+                    "МКОУ «Гимназия»",
+                    "Дербентский район",
+                    &[(Role::Teachers, 25), (Role::Students, 300)],
+                ),
+            ],
+        )
+        .platform(Some(myschool))
+        .build(level)
+    }
+
+    #[test]
+    fn counts_of_use_have_a_sheet_of_their_own_per_level() {
+        let reports: Vec<Report> = Level::ALL.into_iter().map(with_uses).collect();
+        let mut book = open(&reports);
+        let names = book.sheet_names();
+        assert!(
+            names.contains(&"Счетчики ОО myschool".to_string()),
+            "{names:?}"
+        );
+        assert!(names.contains(&"Счетчики регион myschool".to_string()));
+        // Sheets of a report without counts stay as they were.
+        let plain = open(&all_levels()).sheet_names();
+        assert!(
+            !plain.iter().any(|n| n.starts_with("Счетчики")),
+            "{plain:?}"
+        );
+
+        let sheet = Sheet::read(&mut book, "Счетчики ОО myschool");
+        let title = sheet.get(TITLE_ROW, 0).to_string();
+        assert!(title.starts_with("Счетчики использования: ФГИС «Моя школа» на 01.10.2023"));
+        let value = sheet.col("Уроков проведено", "Всего");
+        let per_100 = sheet.col("Уроков проведено", "На 100 обуч.");
+        let per_teacher = sheet.col("Уроков проведено", "На 1 пед.");
+        assert!(sheet.has("Вебинаров", "Всего"));
+        // Rows in the report's order: СОШ №1, СОШ №2, the gymnasium, then «Итого».
+        let first = FIRST_DATA_ROW;
+        assert_eq!(sheet.number(first, value), 800.0);
+        assert_eq!(sheet.number(first, per_100), 125.0);
+        assert_eq!(sheet.num_format(first, per_100), "0.0");
+        assert_eq!(sheet.num_format(first, value), "#,##0");
+        assert!((sheet.number(first, per_teacher) - 800.0 / 57.0).abs() < 1e-9);
+        // A school the file gave no count: blank, not zero.
+        assert_eq!(sheet.get(first + 1, value), Data::Empty);
+        // Totals sum the counts and divide the sums.
+        assert_eq!(sheet.get(first + 3, 0).to_string(), "Итого");
+        assert_eq!(sheet.number(first + 3, value), 900.0);
+        assert!((sheet.number(first + 3, per_teacher) - 900.0 / 122.0).abs() < 1e-9);
+
+        let sheet = Sheet::read(&mut book, "Счетчики МО myschool");
+        let value = sheet.col("Уроков проведено", "Всего");
+        let per_100 = sheet.col("Уроков проведено", "На 100 обуч.");
+        assert_eq!(sheet.get(FIRST_DATA_ROW, 0).to_string(), "Буйнакский район");
+        assert_eq!(sheet.number(FIRST_DATA_ROW, value), 800.0);
+        assert_eq!(sheet.number(FIRST_DATA_ROW, per_100), 125.0);
+        assert_eq!(sheet.number(FIRST_DATA_ROW + 1, value), 100.0);
     }
 
     fn all_levels() -> Vec<Report> {

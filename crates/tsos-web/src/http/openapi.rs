@@ -258,14 +258,64 @@ fn report_row() -> Schema {
         ],
         &["id", "name", "region", "contingent"],
     )
-    .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(map_of(
-        &[Type::Object, Type::Null],
-        &format!(
-            "Показатели платформы по ролям: {}",
-            Role::ALL.map(Role::code).join(", ")
-        ),
-        indicator(),
-    )))))
+    .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(
+        object(
+            &format!(
+                "Показатели платформы по ролям: {}; и счетчики использования (counts), если \
+                 срез их дает",
+                Role::ALL.map(Role::code).join(", ")
+            ),
+            vec![(
+                "counts",
+                map_of(
+                    &[Type::Object],
+                    "Счетчики использования по имени: lessons, marks, homework или заголовок \
+                     столбца, размеченного как count",
+                    use_count(),
+                ),
+            )],
+            &[],
+        )
+        .schema_type(
+            [Type::Object, Type::Null]
+                .into_iter()
+                .collect::<SchemaType>(),
+        )
+        .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(indicator()))))
+        .into(),
+    ))))
+    .into()
+}
+
+/// One count of use of a row (issue 15): the school's own, or the sum of its schools'.
+fn use_count() -> Schema {
+    let number = |what: &str| described(&[Type::Number, Type::Null], what);
+    object(
+        "Счетчик использования",
+        vec![
+            ("value", described(&[Type::Integer], "Значение")),
+            (
+                "per_100_students",
+                number("На 100 обучающихся (null без контингента)"),
+            ),
+            (
+                "per_teacher",
+                number("На одного педагога (null без контингента)"),
+            ),
+            (
+                "delta",
+                described(&[Type::Integer, Type::Null], "Изменение с прошлого среза"),
+            ),
+            ("delta_pct", number("Изменение с прошлого среза, %")),
+        ],
+        &[
+            "value",
+            "per_100_students",
+            "per_teacher",
+            "delta",
+            "delta_pct",
+        ],
+    )
     .into()
 }
 
@@ -287,6 +337,23 @@ impl PartialSchema for ReportJson {
                     described(&[Type::Boolean], "Есть ли срез на дату"),
                 ),
                 ("previous_as_of", nullable_date("Дата прошлого среза")),
+                (
+                    "counts",
+                    array(
+                        object(
+                            "Счетчик использования, который дает срез",
+                            vec![
+                                (
+                                    "name",
+                                    described(&[Type::String], "Имя (ключ в counts строк)"),
+                                ),
+                                ("title", described(&[Type::String], "Название для людей")),
+                            ],
+                            &["name", "title"],
+                        )
+                        .into(),
+                    ),
+                ),
             ],
             &["code", "name", "present"],
         );
