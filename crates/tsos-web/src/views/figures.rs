@@ -3,7 +3,7 @@
 
 use tsos_domain::dates::next_monthly;
 use tsos_domain::{Indicator, IndicatorRow, Report, ReportPlatform, Role, format_date_ru};
-use tsos_report::labels::Measure;
+use tsos_report::labels::{COUNTS_TITLE, CountMeasure, Measure};
 use tsos_report::ru;
 
 use super::columns::{columns, delta_class, indicator};
@@ -12,6 +12,7 @@ use super::columns::{columns, delta_class, indicator};
 /// enough for a phone).
 pub(crate) struct FigureTable {
     pub platform: String,
+    /// The columns' titles: the roles, or a count of use's measures.
     pub roles: Vec<&'static str>,
     pub lines: Vec<FigureLine>,
 }
@@ -24,6 +25,47 @@ pub(crate) struct FigureLine {
 pub(crate) struct FigureCell {
     pub text: String,
     pub class: &'static str,
+}
+
+/// A school's counts of use, a table per platform whose snapshot gives some: a count per
+/// line, its value, rates and change per column, titled as the table and the XLSX title them
+/// ([`CountMeasure::title`]).
+pub(crate) fn school_counts(report: &Report, row: &IndicatorRow) -> Vec<FigureTable> {
+    report
+        .platforms
+        .iter()
+        .enumerate()
+        .filter(|(idx, p)| p.present && !row.uses[*idx].is_empty())
+        .map(|(idx, platform)| FigureTable {
+            platform: format!("{COUNTS_TITLE}: {}", platform.platform.name),
+            roles: CountMeasure::ALL.map(CountMeasure::title).to_vec(),
+            lines: platform
+                .counts
+                .iter()
+                .filter_map(|column| {
+                    let count = row.uses[idx].get(&column.name)?;
+                    let plain = |text: String| FigureCell { text, class: "" };
+                    let cells = CountMeasure::ALL.map(|measure| match measure {
+                        CountMeasure::Value => plain(ru::integer(count.value)),
+                        CountMeasure::Per100Students => plain(ru::rate(count.per_100_students)),
+                        CountMeasure::PerTeacher => plain(ru::rate(count.per_teacher)),
+                        CountMeasure::Delta => FigureCell {
+                            text: ru::signed_integer(count.delta),
+                            class: delta_class(count.delta_pct),
+                        },
+                        CountMeasure::DeltaPct => FigureCell {
+                            text: ru::delta_pp(count.delta_pct),
+                            class: delta_class(count.delta_pct),
+                        },
+                    });
+                    Some(FigureLine {
+                        label: column.title.clone(),
+                        cells: cells.into(),
+                    })
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureTable> {

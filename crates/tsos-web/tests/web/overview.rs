@@ -186,3 +186,38 @@ async fn max_connections_show_beside_the_other_platforms() {
         school.text()
     );
 }
+
+/// Counts of use of a per-school file (issue 15) on the school's page: a table of their own,
+/// with rates from the registry's contingent; a school the file gave none has no table.
+#[tokio::test]
+async fn a_schools_page_shows_its_counts_of_use() {
+    let app = TestApp::new();
+    let admin = app.login("admin").await;
+    // СОШ №1: 10 teachers, 40 students.
+    let file = format!(
+        "ИНН;Подключено к MAX педагогов;Уроков проведено;Выставлено оценок\n{SCHOOL_A1};9;120;1234\n"
+    );
+    app.import("max", "max.csv", &file, jiff::civil::date(2023, 10, 1));
+    let page = app.get(&school_url(SCHOOL_A1), &admin).await.text();
+    let section = page
+        .split_once("<h2>Счетчики использования</h2>")
+        .unwrap_or_else(|| panic!("{page}"))
+        .1;
+    assert!(
+        section.contains("Счетчики использования: Мессенджер MAX (Сферум)"),
+        "{section}"
+    );
+    let lessons = section
+        .split_once("Уроков проведено")
+        .unwrap()
+        .1
+        .split_once("</tr>")
+        .unwrap()
+        .0;
+    for cell in [">120<", ">300,0<", ">12,0<"] {
+        assert!(lessons.contains(cell), "{cell}: {lessons}");
+    }
+    assert!(section.contains(">1 234<"), "{section}");
+    let other = app.get(&school_url(SCHOOL_A2), &admin).await.text();
+    assert!(!other.contains("Счетчики использования"), "{other}");
+}

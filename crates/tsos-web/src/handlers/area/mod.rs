@@ -61,6 +61,8 @@ struct SchoolPage {
     cards: Vec<Card>,
     notes: Vec<String>,
     figures: Vec<FigureTable>,
+    /// Counts of use (lessons, marks…), a table per platform that gives them.
+    counts: Vec<FigureTable>,
     trends: Vec<Chart>,
     findings: Vec<FindingView>,
     chats_href: String,
@@ -328,6 +330,7 @@ pub(super) fn school_page(
         cards: views::cards(&report, row),
         notes: views::notes(&report),
         figures: views::school_figures(&report, row),
+        counts: views::school_counts(&report, row),
         trends,
         findings,
         chats_href: format!("/chats/school/{}", urls::encode(inn)),
