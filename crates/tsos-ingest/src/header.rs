@@ -51,7 +51,7 @@ impl Column {
             Column::Region => "регион".into(),
             Column::Email => "адрес электронной почты".into(),
             Column::Count(Some(kind)) => format!("счетчик: {}", kind.title_ru()),
-            Column::Count(None) => "счетчик (по заголовку)".into(),
+            Column::Count(None) => "счетчик использования (по заголовку)".into(),
             Column::Figure(role, measure) => {
                 let measure = match measure {
                     SchoolFigure::Share => "доля активных",

@@ -215,6 +215,9 @@ fn meanings() -> Vec<(&'static str, Vec<(String, String)>)> {
             measures
                 .iter()
                 .flat_map(|measure| Role::ALL.map(|role| option(Column::Figure(role, *measure))))
+                // A count of use (lessons, marks…): a recognised one's code is `count` too,
+                // so its reading is the option selected.
+                .chain([option(Column::Count(None))])
                 .collect(),
         ),
         (

@@ -546,3 +546,58 @@ async fn users_without_an_organisation_are_shown_apart_from_the_schools() {
     let page = app.get("/", &muni).await.text();
     assert!(!page.contains("без организации"), "{page}");
 }
+
+/// A per-school file of counts of use in the preview (issue 15): a recognised count is shown
+/// as one, and a column a person calls a count is stored as one, named by its header.
+#[tokio::test]
+async fn counts_of_use_in_the_preview_are_read_and_a_column_can_be_made_one() {
+    let app = TestApp::new();
+    let admin = app.login("admin").await;
+    let file = format!("ИНН;Уроков проведено;Вебинаров\n{SCHOOL_A1};120;7\n");
+    let preview = app
+        .upload(
+            "/import/preview",
+            &admin,
+            &[("dataset", "myschool"), ("as_of", "2023-11-01")],
+            ("counts.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let html = preview.text();
+    assert_eq!(selected_in(&html, "col1"), "count", "{html}");
+    assert_eq!(selected_in(&html, "col2"), "ignore");
+    let token = token_in(&html);
+    let remapped = app
+        .post(
+            "/import/remap",
+            &admin,
+            &[
+                ("token", &token),
+                ("col0", "organisation"),
+                ("col1", "count"),
+                ("col2", "count"),
+            ],
+        )
+        .await;
+    assert_eq!(remapped.status, StatusCode::OK, "{}", remapped.text());
+    assert_eq!(selected_in(&remapped.text(), "col2"), "count");
+    let confirm = app
+        .post("/import/confirm", &admin, &[("token", &token)])
+        .await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.text());
+    let store = app.store();
+    let snapshot = store
+        .current_at("myschool", date(2023, 11, 1))
+        .unwrap()
+        .unwrap();
+    let uses = store.platform_counts(&snapshot).unwrap().uses;
+    let counts: Vec<(String, u64)> = uses
+        .values()
+        .flatten()
+        .map(|c| (c.name.clone(), c.value))
+        .collect();
+    assert_eq!(
+        counts,
+        [("lessons".to_string(), 120), ("вебинаров".to_string(), 7)]
+    );
+}
