@@ -332,17 +332,22 @@ impl Serialize for Platforms<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
         for platform in self.0.iter().filter(|p| p.imported) {
-            seq.serialize_element(&serde_json::json!({
+            let mut entry = serde_json::json!({
                 "code": platform.platform.code,
                 "name": platform.platform.name,
                 "present": platform.present,
                 "previous_as_of": platform.previous.map(|d| d.to_string()),
-                "counts": platform
+            });
+            // Only where the platform has counts of use, so that a report without them is
+            // the object it always was.
+            if !platform.counts.is_empty() {
+                entry["counts"] = platform
                     .counts
                     .iter()
                     .map(|c| serde_json::json!({"name": c.name, "title": c.title}))
-                    .collect::<Vec<_>>(),
-            }))?;
+                    .collect();
+            }
+            seq.serialize_element(&entry)?;
         }
         seq.end()
     }
