@@ -16,6 +16,7 @@ pub mod email;
 pub mod events;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod flows;
 pub mod followup;
 pub mod indicators;
 pub mod level;
@@ -35,6 +36,7 @@ pub mod users;
 pub use counts::{CountColumn, CountIndicator, CountKind, SchoolCount, UseCounts};
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
 pub use events::{Event, EventScope, EventText};
+pub use flows::Flows;
 pub use indicators::{
     Indicator, IndicatorRow, PlatformCounts, Report, ReportPlatform, RoleCounts, Shortfall,
     UnknownOrgs,
