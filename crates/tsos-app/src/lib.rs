@@ -12,6 +12,7 @@
 pub mod at_risk;
 pub mod chats;
 pub mod events;
+pub mod flow_key;
 pub mod import;
 pub mod letters;
 pub mod notices;
@@ -77,6 +78,8 @@ pub enum AppError {
         "{file}: в реестре ОО нужен ИНН каждой школы, а в файле нет столбца ИНН (названия сопоставляются с реестром только в выгрузках)"
     )]
     RegistryWithoutInn { file: String },
+    #[error("ключ потоков пользователей {path}: {detail}")]
+    FlowKey { path: String, detail: String },
     #[error("не удалось записать {path}: {detail}")]
     Write { path: String, detail: String },
     #[error("{}", match .0 { Some(id) => format!("письмо №{id} не найдено (список: tsos followup --list)"), None => "писем еще не было: tsos letter …".to_string() })]

@@ -13,6 +13,7 @@
 pub mod chats;
 pub mod error;
 mod fast;
+pub mod flow_key;
 pub mod header;
 mod partition;
 mod rejections;
@@ -35,6 +36,7 @@ use tsos_domain::reconcile::FileFigures;
 use tsos_domain::{OrgId, PerUserCounts, Platform, Role, RoleMap, SchoolCount};
 
 pub use error::{IngestError, RowError, RowErrorKind, RowLoc};
+pub use flow_key::FlowKey;
 pub use header::{Column, Header, SchoolFigure};
 pub use source::{Cell, Format, Next, Row, Source};
 

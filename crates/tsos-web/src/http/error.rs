@@ -107,6 +107,7 @@ impl WebError {
                 | AppError::Template(_)
                 | AppError::Font(_)
                 | AppError::NoticeTemplate { .. }
+                | AppError::FlowKey { .. }
                 | AppError::Write { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Api(inner) => inner.status(),
