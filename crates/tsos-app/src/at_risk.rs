@@ -68,6 +68,7 @@ pub fn at_risk(catalogue: &Catalogue, request: &AtRiskRequest<'_>) -> Result<AtR
         mapping: None,
         profiles: None,
         sample: 0,
+        flow_key: None,
     };
     // Rows of the one school are merged per user with the import's own rule
     // (`UserState::merge`); the horizon is known only after the read, since the as-of date

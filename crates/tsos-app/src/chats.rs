@@ -172,6 +172,7 @@ fn save_import(store: &mut Store, import: ChatsImport) -> Result<ChatsOutcome, A
         schools: Vec::new(),
         chats,
         classes,
+        user_sets: None,
     })?;
     Ok(ChatsOutcome {
         import,
@@ -286,6 +287,7 @@ pub fn edit_chat(
         schools: Vec::new(),
         chats: states,
         classes,
+        user_sets: None,
     })?;
     Ok(state)
 }

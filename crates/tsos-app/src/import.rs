@@ -13,10 +13,11 @@ use tsos_domain::{
     Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, SnapshotKind, UnknownOrgs,
 };
 use tsos_ingest::header::{Mapping, MappingSource, Meaning};
-use tsos_ingest::{Content, Dataset, Import, ReadOptions, SchoolRow};
+use tsos_ingest::{Content, Dataset, FlowKey, Import, ReadOptions, SchoolRow};
 use tsos_report::ru;
 use tsos_store::{
-    NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageCountRecord, UsageRecord,
+    KeyedUserSets, NewSnapshot, REGISTRY, SaveOutcome, SchoolRecord, Store, UsageCountRecord,
+    UsageRecord,
 };
 
 use crate::AppError;
@@ -41,6 +42,9 @@ pub struct ImportRequest<'a> {
     pub name_matches: &'a [(String, OrgId)],
     /// Keep the first data rows as read ([`ReadOptions::sample`]), for a preview.
     pub sample: usize,
+    /// The key of the user flows ([`crate::flow_key`]): with it, a per-user file's snapshot
+    /// keeps the keyed hash sets of its active users; without it, no flows.
+    pub flow_key: Option<&'a FlowKey>,
 }
 
 /// A name of a file without ИНН that matches no registry school, or several.
@@ -218,7 +222,17 @@ pub fn prepare_import(
     request: &ImportRequest<'_>,
 ) -> Result<PreparedImport, AppError> {
     let (dataset, dataset_name) = read_as(catalogue, request.dataset)?;
-    let import = read(store, dataset, request)?;
+    let mut import = read(store, dataset, request)?;
+    // Moved out of the import, which a preview keeps: the sets are held once, until saved.
+    let user_sets = match (&mut import.content, request.flow_key) {
+        (Content::PerUser(data), Some(key)) => {
+            data.counts.active_hashes.take().map(|sets| KeyedUserSets {
+                key_fingerprint: key.fingerprint(),
+                sets,
+            })
+        }
+        _ => None,
+    };
     let platform = match dataset {
         Dataset::Platform(platform) => Some(platform.code.as_str()),
         Dataset::Registry => None,
@@ -250,7 +264,8 @@ pub fn prepare_import(
     }
     let mut warnings = import.warnings.clone();
     warnings.append(&mut part.warnings);
-    let new = new_snapshot(request.dataset, &import, &mut part, &warnings);
+    let mut new = new_snapshot(request.dataset, &import, &mut part, &warnings);
+    new.user_sets = user_sets;
     let replaced = compare_with_current(store, &new, part.n_users)?;
     Ok(PreparedImport {
         dataset: request.dataset.to_string(),
@@ -288,6 +303,7 @@ fn read(
             mapping: request.mapping,
             profiles: Some(&profile_of),
             sample: request.sample,
+            flow_key: request.flow_key,
         },
     )?)
 }
@@ -324,6 +340,7 @@ fn new_snapshot(
         schools: std::mem::take(&mut part.schools),
         chats: Vec::new(),
         classes: Vec::new(),
+        user_sets: None,
     }
 }
 

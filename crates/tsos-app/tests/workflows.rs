@@ -33,10 +33,21 @@ impl Setup {
     /// A registry of three schools of Буйнакский район, 60 teachers and 600 students each,
     /// dated 01.09.2023.
     fn new() -> Setup {
+        Setup::with(|_| Store::open_in_memory().unwrap())
+    }
+
+    /// As [`Setup::new`], the store a SQLite file `tsos.db` in the test's directory, where
+    /// the key of the flows is made beside it.
+    fn in_file() -> Setup {
+        Setup::with(|dir| Store::open(&dir.join("tsos.db")).unwrap())
+    }
+
+    fn with(open: impl FnOnce(&std::path::Path) -> Store) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
         let mut setup = Setup {
-            store: Store::open_in_memory().unwrap(),
+            store: open(dir.path()),
             catalogue: Catalogue::builtin(),
-            dir: tempfile::tempdir().unwrap(),
+            dir,
         };
         let mut registry = String::from(
             "ИНН;Полное наименование ОО;Муниципальное образование;Субъект РФ;\
@@ -94,6 +105,7 @@ fn request<'a>(dataset: &'a str, path: &'a std::path::Path, as_of: Date) -> Impo
         mapping: None,
         name_matches: &[],
         sample: 0,
+        flow_key: None,
     }
 }
 
@@ -960,5 +972,82 @@ mod counts_of_use {
             "{section}"
         );
         assert!(section.contains("Уроков проведено"), "{section}");
+    }
+}
+
+/// Per-user rows of «Моя школа» at 01.10.2025 in the order nobody would write them: (id,
+/// school, role, last login). The same user twice, far apart, merges into one.
+fn users_file(users: &[(&str, u8, &str, &str)]) -> String {
+    let mut rows: Vec<String> = users
+        .iter()
+        .map(|(id, school, role, last)| {
+            format!("{id};Петрова В. Г.;{role};050000000{school};Да;{last}\n")
+        })
+        .collect();
+    rows.reverse();
+    format!("{USERS_HEADER}\n{}", rows.concat())
+}
+
+#[test]
+fn flows_keep_hashes_of_active_users_and_no_id_anywhere_in_the_database() {
+    let mut setup = Setup::in_file();
+    let db = tsos_store::DbLocation::Sqlite(setup.dir.path().join("tsos.db"));
+    let key = tsos_app::flow_key::for_database(None, &db)
+        .unwrap()
+        .unwrap();
+    // Ids as platforms write them: long numbers, a leading zero, letters, spaces around.
+    let users = [
+        ("7304419025", 1, "Учитель", "20.09.2025"),
+        ("0000917733", 1, "Учитель", "01.01.2020"),
+        ("id-Ж7Q2xk", 1, "Ученик", "28.09.2025"),
+        ("8816603341", 2, "Учитель", "02.09.2025"),
+        (" 5529013377 ", 2, "Ученик", "03.09.2025"),
+        ("7304419025", 2, "Учитель", "15.09.2025"),
+        ("id-Ж7Q2xk", 1, "Ученик", "01.01.2021"),
+    ];
+    let path = setup.write("users.csv", &users_file(&users));
+    let mut request = request("myschool", &path, date(2025, 10, 1));
+    request.flow_key = Some(&key);
+    let outcome = setup.import(&request).unwrap();
+    let tsos_store::SaveOutcome::Saved { id, .. } = outcome.saved else {
+        panic!("saved");
+    };
+    let keyed = setup.store.user_sets(id).unwrap().unwrap();
+    assert_eq!(keyed.key_fingerprint, key.fingerprint());
+    let set = |school: &str, role| {
+        keyed.sets[&OrgId::normalize(school).unwrap()]
+            .get(role)
+            .clone()
+    };
+    let hashes = |ids: &[&str]| {
+        let mut hashes: Vec<u64> = ids.iter().map(|id| key.hash(id.as_bytes())).collect();
+        hashes.sort_unstable();
+        hashes
+    };
+    // The teacher of 2020 is not active; the student's rows merge into one active user.
+    assert_eq!(set("0500000001", Role::Teachers), hashes(&["7304419025"]));
+    assert_eq!(set("0500000001", Role::Students), hashes(&["id-Ж7Q2xk"]));
+    assert_eq!(
+        set("0500000002", Role::Teachers),
+        hashes(&["7304419025", "8816603341"])
+    );
+    assert_eq!(set("0500000002", Role::Students), hashes(&["5529013377"]));
+
+    // Every table and column, as the bytes of the database's files: no id, no name.
+    drop(setup.store);
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(setup.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("tsos.db") {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(bytes.len() > 4096, "the database was read");
+    for needle in users.iter().map(|(id, ..)| id.trim()).chain(["Петрова"]) {
+        let found = bytes
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes());
+        assert!(!found, "«{needle}» is in the database");
     }
 }

@@ -25,6 +25,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "TSOS_DB", value_name = "ПУТЬ|URL")]
     pub db: Option<DbLocation>,
 
+    /// Файл секретного ключа потоков пользователей (новые, вернувшиеся, ушедшие); по
+    /// умолчанию tsos.key рядом с базой SQLite, создается при первом импорте. Для PostgreSQL
+    /// без него потоки не считаются
+    #[arg(long, global = true, env = "TSOS_KEY_FILE", value_name = "ФАЙЛ")]
+    pub key_file: Option<PathBuf>,
+
     /// TOML-файл с дополнительными платформами (например, MAX) или их переопределением
     #[arg(long, global = true, env = "TSOS_PLATFORMS", value_name = "ФАЙЛ")]
     pub platforms: Option<PathBuf>,

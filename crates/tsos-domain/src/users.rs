@@ -62,6 +62,9 @@ pub struct OrgTally {
     pub never_active: u64,
     pub dates_after: u64,
     pub duplicates: u64,
+    /// Keyed hashes of the active users by role, in no order, where the reader hashes them
+    /// (SPEC §7): the sets the flows are computed from.
+    pub active_hashes: RoleMap<Vec<u64>>,
 }
 
 impl Tally {
@@ -91,11 +94,12 @@ impl Tally {
             never_active: 0,
             dates_after: 0,
             duplicates: 0,
+            active_hashes: RoleMap::default(),
         }
     }
 
-    /// Counts one merged user.
-    pub fn add(&self, tally: &mut OrgTally, role: Role, state: UserState) {
+    /// Counts one merged user; whether it is active, for a caller that also keeps who.
+    pub fn add(&self, tally: &mut OrgTally, role: Role, state: UserState) -> bool {
         let counts = tally.roles.get_mut(role);
         counts.registered = Some(counts.registered.unwrap_or(0) + 1);
         if self.has_confirmed {
@@ -118,12 +122,13 @@ impl Tally {
             Some(last) if last > self.as_of => tally.dates_after += 1,
             Some(_) => {}
         }
+        active
     }
 }
 
 impl PerUserCounts {
     /// Adds one organisation's counts; an organisation is added once.
-    pub fn push_org(&mut self, org: OrgId, tally: OrgTally) {
+    pub fn push_org(&mut self, org: OrgId, mut tally: OrgTally) {
         self.users += tally.users;
         self.never_active += tally.never_active;
         self.dates_after_as_of += tally.dates_after;
@@ -134,6 +139,14 @@ impl PerUserCounts {
         }
         if tally.duplicates > 0 {
             self.duplicates_by_org.insert(org.clone(), tally.duplicates);
+        }
+        if let Some(sets) = &mut self.active_hashes {
+            let mut by_role: RoleMap<Vec<u64>> = RoleMap::default();
+            for role in Role::ALL {
+                let hashes = std::mem::take(tally.active_hashes.get_mut(role));
+                *by_role.get_mut(role) = crate::flows::into_set(hashes);
+            }
+            sets.insert(org.clone(), by_role);
         }
         self.by_org.insert(org, tally.roles);
     }
@@ -179,7 +192,13 @@ pub struct PerUserCounts {
     pub dates_after_by_org: BTreeMap<OrgId, u64>,
     /// Users of rows that name no organisation (an empty cell, «-», «нет»), by role.
     pub without_org: RoleMap<u64>,
+    /// Where the reader had a key: per organisation and role, the sorted keyed hashes of
+    /// the active users (SPEC §7), never their ids. `None` without a key.
+    pub active_hashes: Option<UserSets>,
 }
+
+/// Sorted sets of keyed user hashes per organisation and role.
+pub type UserSets = BTreeMap<OrgId, RoleMap<Vec<u64>>>;
 
 impl UserAggregate {
     /// `has_confirmed`: whether the export has a confirmation column; without it the

@@ -59,6 +59,8 @@ pub(crate) struct FastInput<'a> {
     pub header: &'a Header,
     pub columns: UserColumns,
     pub tally: Tally,
+    /// Hash the active users with it, as [`crate::ReadOptions::flow_key`].
+    pub flow_key: Option<&'a crate::FlowKey>,
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
     /// How many first data rows to keep, as [`crate::ReadOptions::sample`].
     pub sample: usize,
@@ -225,7 +227,7 @@ pub(crate) fn per_user(input: &FastInput<'_>) -> std::io::Result<Option<FastOutp
     }
     let mut results = results;
     results.sort_by_key(|(idx, _)| *idx);
-    let counts = partitions.finish(&input.tally, n_workers)?;
+    let counts = partitions.finish(&input.tally, input.flow_key, n_workers)?;
     Ok(Some(join(results, input, counts, sha256)))
 }
 

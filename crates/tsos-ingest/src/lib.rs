@@ -68,6 +68,9 @@ pub struct ReadOptions<'a> {
     /// Keep the texts of this many first data rows in [`Import::sample`] (0: none), for a
     /// preview that shows the file as it was read without reading it twice.
     pub sample: usize,
+    /// Where flows are kept (SPEC §7): hash the ids of a per-user file's active users with
+    /// this key into [`PerUserCounts::active_hashes`](tsos_domain::PerUserCounts).
+    pub flow_key: Option<&'a FlowKey>,
 }
 
 /// The first data rows of a file as read, for a preview: each row's location and its cells'
@@ -352,6 +355,7 @@ fn try_fast(
         tally: tsos_domain::Tally::new(&platform.rule, as_of, columns.confirmed.is_some()),
         progress: options.progress,
         sample: options.sample,
+        flow_key: options.flow_key,
     };
     let Some(output) = fast::per_user(&input).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
@@ -513,6 +517,7 @@ struct RowReader<'h> {
     /// How many first data rows to keep in `sample`.
     wanted_sample: usize,
     sample: Sample,
+    flow_key: Option<&'h FlowKey>,
 }
 
 /// The outcome of one data row.
@@ -539,6 +544,7 @@ impl<'h> RowReader<'h> {
             rejections: Rejections::default(),
             wanted_sample: options.sample,
             sample: Vec::new(),
+            flow_key: options.flow_key,
         }
     }
 
@@ -766,7 +772,9 @@ impl<'h> RowReader<'h> {
         local.flush().map_err(io)?;
         drop(local);
         let tally = tsos_domain::Tally::new(&platform.rule, as_of, has_confirmed);
-        data.counts = partitions.finish(&tally, workers()).map_err(io)?;
+        data.counts = partitions
+            .finish(&tally, self.flow_key, workers())
+            .map_err(io)?;
         per_user_warnings(&data, has_id, as_of, warnings);
         Ok(data)
     }
@@ -1156,6 +1164,7 @@ mod count_tests {
                 mapping,
                 profiles: None,
                 sample: 0,
+                flow_key: None,
             },
         )
     }

@@ -19,6 +19,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::FlowKey;
 use hashbrown::HashTable;
 use jiff::civil::Date;
 use tsos_domain::{OrgId, OrgTally, PerUserCounts, Role, Tally, UserState};
@@ -343,8 +344,14 @@ impl Partitions {
         Ok((at, records.len()))
     }
 
-    /// Merges every partition into counts, on up to `workers` threads.
-    pub fn finish(self, tally: &Tally, workers: usize) -> std::io::Result<PerUserCounts> {
+    /// Merges every partition into counts, on up to `workers` threads; with a key, also the
+    /// keyed hashes of the active users.
+    pub fn finish(
+        self,
+        tally: &Tally,
+        key: Option<&FlowKey>,
+        workers: usize,
+    ) -> std::io::Result<PerUserCounts> {
         let next = AtomicUsize::new(0);
         let merged = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers.max(1))
@@ -364,7 +371,7 @@ impl Partitions {
                                     .unwrap_or_else(std::sync::PoisonError::into_inner),
                             );
                             let records = part.records(&self.spill, &mut buffer)?;
-                            merge(&records, tally, &mut scratch, &mut out);
+                            merge(&records, tally, key, &mut scratch, &mut out);
                         }
                     })
                 })
@@ -378,7 +385,10 @@ impl Partitions {
                 })
                 .collect::<std::io::Result<Vec<_>>>()
         })?;
-        let mut counts = PerUserCounts::default();
+        let mut counts = PerUserCounts {
+            active_hashes: key.map(|_| Default::default()),
+            ..PerUserCounts::default()
+        };
         for (org, org_tally) in merged.into_iter().flatten() {
             if org == OrgKey::NONE {
                 counts.push_without_org(org_tally);
@@ -482,6 +492,20 @@ struct Scratch {
     org_index: std::collections::HashMap<OrgKey, u32, foldhash::fast::FixedState>,
 }
 
+/// A number's decimal digits, as the id was written: [`UserId::of`] keeps as numbers only ids
+/// whose digits come back this way, so a user hashes the same in every file.
+fn decimal(mut value: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
 /// Mixes two words into a hash whose every bit depends on both (foldhash's folded multiply).
 fn fold(a: u64, b: u64) -> u64 {
     let product =
@@ -504,8 +528,16 @@ fn hash_user(org: OrgKey, role: Role, id: UserId<'_>) -> u64 {
     }
 }
 
-/// Merges the records of one partition and counts each organisation's users.
-fn merge(records: &[u8], tally: &Tally, scratch: &mut Scratch, out: &mut Vec<(OrgKey, OrgTally)>) {
+/// Merges the records of one partition and counts each organisation's users. With a key, an
+/// active user's id is hashed here, once per merged user: only active users, 8 bytes each,
+/// and no second pass over the file.
+fn merge(
+    records: &[u8],
+    tally: &Tally,
+    key: Option<&FlowKey>,
+    scratch: &mut Scratch,
+    out: &mut Vec<(OrgKey, OrgTally)>,
+) {
     let Scratch {
         table,
         entries,
@@ -588,7 +620,16 @@ fn merge(records: &[u8], tally: &Tally, scratch: &mut Scratch, out: &mut Vec<(Or
         at = end;
     }
     for entry in entries.iter() {
-        tally.add(&mut orgs[entry.org as usize].1, entry.role, entry.state);
+        let org = &mut orgs[entry.org as usize].1;
+        let active = tally.add(org, entry.role, entry.state);
+        if active && let Some(key) = key {
+            let mut digits = [0u8; 20];
+            let id = match entry.id {
+                EntryId::Number(value) => decimal(value, &mut digits),
+                EntryId::Bytes { at, len } => &records[at as usize..(at + len) as usize],
+            };
+            org.active_hashes.get_mut(entry.role).push(key.hash(id));
+        }
     }
     out.append(orgs);
 }
@@ -744,7 +785,13 @@ mod tests {
                     .count();
                 assert_eq!(spilled > 0, budget < MEMORY_BUDGET, "seed {seed}");
                 let tally = Tally::new(&rule, as_of, true);
-                let got = partitions.finish(&tally, 2).unwrap();
+                let key = FlowKey::new(&[9; crate::flow_key::KEY_BYTES]);
+                let got = partitions.finish(&tally, Some(&key), 2).unwrap();
+                assert_eq!(
+                    got.active_hashes.as_ref(),
+                    Some(&active_sets(&rows, &tally, &key)),
+                    "seed {seed}, budget {budget}"
+                );
                 let without_org = got.without_org;
                 let got = PerUserCounts {
                     without_org: Default::default(),
@@ -764,6 +811,46 @@ mod tests {
                 assert!(without_org.iter().any(|(_, n)| *n > 0));
             }
         }
+    }
+
+    /// The hashes of the users with an id and an organisation who are active once their rows
+    /// are merged, by the plainest means: a map of (organisation, role, id text).
+    fn active_sets(
+        rows: &[(Option<OrgId>, Role, Option<String>, UserState)],
+        tally: &Tally,
+        key: &FlowKey,
+    ) -> tsos_domain::users::UserSets {
+        let mut merged: std::collections::HashMap<(OrgId, Role, &str), UserState> =
+            std::collections::HashMap::new();
+        for (org, role, id, state) in rows {
+            if let (Some(org), Some(id)) = (org, id) {
+                merged
+                    .entry((org.clone(), *role, id))
+                    .or_default()
+                    .merge(*state);
+            }
+        }
+        let mut sets = tsos_domain::users::UserSets::new();
+        // Every organisation that has rows has its sets, empty ones too.
+        for (org, ..) in rows {
+            if let Some(org) = org {
+                sets.entry(org.clone()).or_default();
+            }
+        }
+        for ((org, role, id), state) in merged {
+            if tally.add(&mut tally.empty(), role, state) {
+                sets.get_mut(&org)
+                    .unwrap()
+                    .get_mut(role)
+                    .push(key.hash(id.as_bytes()));
+            }
+        }
+        for roles in sets.values_mut() {
+            for role in Role::ALL {
+                roles.get_mut(role).sort_unstable();
+            }
+        }
+        sets
     }
 
     #[test]

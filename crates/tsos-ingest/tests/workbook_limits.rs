@@ -464,6 +464,7 @@ fn a_million_blank_rows_are_counted_not_made() {
         mapping: None,
         profiles: None,
         sample: 0,
+        flow_key: None,
     };
     let import = read_export(&file.path, &options).unwrap();
     assert_eq!(
@@ -576,6 +577,7 @@ fn a_refused_workbook_is_an_import_error_that_names_the_file() {
             mapping: None,
             profiles: None,
             sample: 0,
+            flow_key: None,
         },
     )
     .unwrap_err();

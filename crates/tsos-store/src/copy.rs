@@ -41,6 +41,7 @@ const TABLES: &[Table] = &[
             ("warnings_json", Text),
             ("findings_json", Text),
             ("without_org_json", Text),
+            ("user_set_key", Text),
         ],
         order: "id",
         per_snapshot: false,
@@ -73,6 +74,12 @@ const TABLES: &[Table] = &[
         name: "school_class",
         columns: crate::SCHOOL_CLASS_COLUMNS,
         order: "rowid",
+        per_snapshot: true,
+    },
+    Table {
+        name: "user_set",
+        columns: crate::user_sets::USER_SET_COLUMNS,
+        order: "org_id, role",
         per_snapshot: true,
     },
     Table {

@@ -63,6 +63,7 @@ mod replies;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tokens;
+mod user_sets;
 mod web;
 pub use copy::CopiedTable;
 use engine::{Begin, Column, Engine, Param, Row, Sql, ToParam, Tx, args};
@@ -72,6 +73,7 @@ pub use notices::Delivery;
 pub use open::{DbLocation, SCHEMA_VERSION};
 pub use replies::{AttachmentInfo, NewAttachment, ReplySubject, StoredReply, StoredReview};
 pub use tokens::{ApiToken, NewApiToken};
+pub use user_sets::KeyedUserSets;
 pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";
@@ -189,6 +191,8 @@ pub struct NewSnapshot {
     /// Lists of classes of schools (kind `chats`), one per school; their date is the
     /// snapshot's.
     pub classes: Vec<ClassList>,
+    /// The keyed hash sets of the active users (per-user exports imported with a key).
+    pub user_sets: Option<KeyedUserSets>,
 }
 
 /// A stored snapshot and its lineage.
@@ -1191,7 +1195,11 @@ fn insert_rows(tx: &Tx<'_>, id: i64, new: &NewSnapshot) -> Result<(), StoreError
                 school.email.param(),
             ]
         }),
-    )
+    )?;
+    if let Some(keyed) = &new.user_sets {
+        user_sets::insert(tx, id, keyed)?;
+    }
+    Ok(())
 }
 
 /// Maps a `YYYY-MM-DD` date to a string that sorts in reverse order, so that "the earliest

@@ -149,6 +149,7 @@ mod tests {
                 .collect(),
             chats: vec![],
             classes: vec![],
+            user_sets: None,
         }
     }
 

@@ -33,6 +33,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/013_chat_closing.sql"),
     include_str!("migrations/014_staff_contingent.sql"),
     include_str!("migrations/015_usage_counts.sql"),
+    include_str!("migrations/016_user_sets.sql"),
 ];
 
 /// The same migrations for PostgreSQL, one for one; `tsos_schema` records how many have run.
@@ -52,6 +53,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/013_chat_closing.sql"),
     include_str!("migrations/postgres/014_staff_contingent.sql"),
     include_str!("migrations/postgres/015_usage_counts.sql"),
+    include_str!("migrations/postgres/016_user_sets.sql"),
 ];
 
 /// How many migrations this version knows: the schema it expects.

@@ -33,6 +33,7 @@ fn registry(as_of: Date, sha: &str, schools: Vec<SchoolRecord>) -> NewSnapshot {
         schools,
         chats: vec![],
         classes: vec![],
+        user_sets: None,
     }
 }
 
@@ -75,6 +76,7 @@ fn usage(as_of: Date, sha: &str, active: u64) -> NewSnapshot {
         schools: vec![],
         chats: vec![],
         classes: vec![],
+        user_sets: None,
     }
 }
 

@@ -40,7 +40,7 @@ pub(super) fn demo(globals: &Globals, args: DemoArgs) -> anyhow::Result<()> {
         files.len(),
         args.out.display()
     );
-    import_exports(globals, &mut store, &files)?;
+    import_exports(globals, &mut store, &db, &files)?;
     let last = files
         .iter()
         .map(|f| f.as_of)
@@ -67,7 +67,14 @@ fn demo_db(globals: &Globals, out: &Path) -> anyhow::Result<DbLocation> {
 }
 
 /// Imports the generated registry and exports, a line for each unless quiet.
-fn import_exports(globals: &Globals, store: &mut Store, files: &[DemoFile]) -> anyhow::Result<()> {
+fn import_exports(
+    globals: &Globals,
+    store: &mut Store,
+    db: &DbLocation,
+    files: &[DemoFile],
+) -> anyhow::Result<()> {
+    // The demo's own database has its key beside it, as any other.
+    let flow_key = tsos_app::flow_key::for_database(globals.key_file.as_deref(), db)?;
     for file in files {
         let outcome = import_file(
             store,
@@ -83,6 +90,7 @@ fn import_exports(globals: &Globals, store: &mut Store, files: &[DemoFile]) -> a
                 mapping: None,
                 name_matches: &[],
                 sample: 0,
+                flow_key: flow_key.as_ref(),
             },
         )
         .with_context(|| format!("импорт демо-файла {}", file.path.display()))?;

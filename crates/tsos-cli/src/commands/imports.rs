@@ -12,6 +12,7 @@ use crate::{outputs, summary};
 
 pub(super) fn import(globals: &Globals, args: ImportArgs) -> anyhow::Result<()> {
     let mut store = globals.open_store()?;
+    let flow_key = globals.flow_key()?;
     let mapping = Mapping {
         entries: args.map,
         source: MappingSource::Given,
@@ -36,6 +37,7 @@ pub(super) fn import(globals: &Globals, args: ImportArgs) -> anyhow::Result<()> 
             mapping: Some(&mapping),
             name_matches: &args.matches,
             sample: 0,
+            flow_key: flow_key.as_ref(),
         },
     );
     if let Some(bar) = bar {

@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let globals = Globals {
         catalogue: load_catalogue(cli.platforms.or(settings.platforms.take()).as_deref())?,
         db,
+        key_file: cli.key_file,
         quiet: cli.quiet,
         settings,
     };
@@ -74,6 +75,8 @@ struct Globals {
     /// `--db` as given, else the settings file's: the demo makes its own database when there
     /// is none.
     db: Option<DbLocation>,
+    /// `--key-file` / `$TSOS_KEY_FILE`: the key of the user flows, if named.
+    key_file: Option<PathBuf>,
     quiet: bool,
     /// The settings file, for what only some commands use.
     settings: Settings,
@@ -89,6 +92,15 @@ impl Globals {
 
     fn open_store(&self) -> anyhow::Result<Store> {
         open_store(&self.db())
+    }
+
+    /// The key of the user flows: named, or beside a SQLite database (made there on first
+    /// use); `None` for PostgreSQL without `--key-file`.
+    fn flow_key(&self) -> anyhow::Result<Option<tsos_ingest::FlowKey>> {
+        Ok(tsos_app::flow_key::for_database(
+            self.key_file.as_deref(),
+            &self.db(),
+        )?)
     }
 
     /// Writes `bytes` to the file `out` names, saying so unless quiet, or to the screen.

@@ -25,6 +25,7 @@ pub(super) fn serve(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = WebConfig::new(db.clone(), globals.catalogue.clone());
     config.max_upload_mb = serve.max_upload_mb;
     config.upload_dir = serve.upload_dir;
+    config.key_file = globals.key_file.clone();
     // The notices an administrator sends again go through the letter settings' [smtp], as
     // `tsos notices send` finds them: the settings file's, else tsos-letter.toml here.
     let here = std::path::Path::new("tsos-letter.toml");

@@ -494,6 +494,7 @@ pub fn check_all(input: &Input<'_>) -> Result<(), TestCaseError> {
         mapping: given,
         profiles: Some(&profiles),
         sample: input.read.sample,
+        flow_key: None,
     };
     let platform = Dataset::Platform(choice.platform);
     let mut strict_per_user: Option<u64> = None;

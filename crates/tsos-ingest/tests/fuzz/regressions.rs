@@ -26,6 +26,7 @@ fn read(path: &Path, fast: bool, skip_invalid: bool) -> Result<Import, IngestErr
             mapping: None,
             profiles: None,
             sample: 0,
+            flow_key: None,
         },
     )
 }
@@ -177,6 +178,7 @@ fn a_per_school_header_without_its_inn_column_reads_schools_by_name() {
                 mapping: None,
                 profiles: None,
                 sample: 0,
+                flow_key: None,
             },
         )
         .unwrap();

@@ -55,6 +55,10 @@ impl<'a> Db<'a> {
         &self.inner.catalogue
     }
 
+    pub fn flow_key(&self) -> Option<&tsos_ingest::FlowKey> {
+        self.inner.flow_key.as_ref()
+    }
+
     pub fn uploads(&self) -> &Uploads {
         &self.inner.uploads
     }

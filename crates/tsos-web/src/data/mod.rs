@@ -57,6 +57,9 @@ pub struct WebConfig {
     /// `tsos-letter.toml`, whose `[smtp]` an administrator's «send again» of a notice goes
     /// through, read anew each time; none: the dashboard sends no mail.
     pub letter_settings: Option<PathBuf>,
+    /// The key of the user flows, if named (`--key-file`); else `tsos.key` beside a SQLite
+    /// database ([`tsos_app::flow_key`]).
+    pub key_file: Option<PathBuf>,
 }
 
 impl WebConfig {
@@ -69,6 +72,7 @@ impl WebConfig {
             upload_dir: None,
             token_rate: RateLimit::default(),
             letter_settings: None,
+            key_file: None,
         }
     }
 }
@@ -84,6 +88,8 @@ struct Inner {
     db: DbLocation,
     catalogue: Catalogue,
     letter_settings: Option<PathBuf>,
+    /// The key an upload's per-user file is hashed with for the flows.
+    flow_key: Option<tsos_ingest::FlowKey>,
     /// With the moment each was put back.
     idle: Mutex<Vec<(Store, Instant)>>,
     cache: Mutex<Cache>,
@@ -110,11 +116,13 @@ impl AppState {
     /// schema is reported before the server starts.
     pub fn new(config: WebConfig) -> Result<AppState, WebError> {
         let store = Store::connect(&config.db)?;
+        let flow_key = tsos_app::flow_key::for_database(config.key_file.as_deref(), &config.db)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 db: config.db,
                 catalogue: config.catalogue,
                 letter_settings: config.letter_settings,
+                flow_key,
                 idle: Mutex::new(vec![(store, Instant::now())]),
                 cache: Mutex::new(Cache::default()),
                 uploads: Uploads::new(config.upload_dir.as_deref())?,

@@ -63,6 +63,7 @@ impl Pending {
         replace: bool,
         name_matches: &'p [(String, OrgId)],
         sample: usize,
+        flow_key: Option<&'p tsos_ingest::FlowKey>,
     ) -> ImportRequest<'p> {
         ImportRequest {
             dataset: &self.dataset,
@@ -75,6 +76,7 @@ impl Pending {
             mapping: self.mapping.as_ref(),
             name_matches,
             sample,
+            flow_key,
         }
     }
 }

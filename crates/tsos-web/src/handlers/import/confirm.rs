@@ -63,10 +63,11 @@ pub(crate) async fn import(
     state
         .run(move |db| {
             let catalogue = db.catalogue().clone();
+            let flow_key = db.flow_key().cloned();
             let outcome = import_file(
                 db.store,
                 &catalogue,
-                &pending.request(skip_invalid, replace, &pending.choices, 0),
+                &pending.request(skip_invalid, replace, &pending.choices, 0, flow_key.as_ref()),
             );
             let login = user.account.login.clone();
             let layout = Layout::new(

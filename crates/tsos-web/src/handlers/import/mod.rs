@@ -130,7 +130,8 @@ fn read_preview(
         datasets(&catalogue),
     );
     let mut shown = Shown::default();
-    let request = pending.request(pending.skip_invalid, false, &[], SAMPLE_ROWS);
+    // A preview saves nothing: no hashes to make.
+    let request = pending.request(pending.skip_invalid, false, &[], SAMPLE_ROWS, None);
     match prepare_import(db.store, &catalogue, &request) {
         Ok(prepared) => show_prepared(db, pending, &prepared, &mut page, &mut shown)?,
         Err(AppError::Ingest(err)) if ingest_is_users(&err) => {

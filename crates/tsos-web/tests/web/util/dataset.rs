@@ -129,6 +129,7 @@ pub fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
             mapping: None,
             name_matches: &[],
             sample: 0,
+            flow_key: None,
         },
     )
     .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));
