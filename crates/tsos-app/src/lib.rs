@@ -13,6 +13,7 @@ pub mod at_risk;
 pub mod chats;
 pub mod events;
 pub mod flow_key;
+pub mod flows;
 pub mod import;
 pub mod letters;
 pub mod notices;

@@ -52,10 +52,17 @@ pub fn build_reports<const N: usize>(
     let mut previous: Vec<Option<(Date, PlatformCounts)>> = Vec::new();
     for platform in catalogue.iter() {
         let current = store.current_at(&platform.code, as_of)?;
-        let current_counts = current
+        let mut current_counts = current
             .as_ref()
             .map(|snapshot| store.platform_counts(snapshot))
             .transpose()?;
+        let mut flows_absent = None;
+        if let (Some(snapshot), Some(counts)) = (&current, &mut current_counts) {
+            match crate::flows::platform_flows(store, snapshot)? {
+                Ok(flows) => counts.flows = Some(flows),
+                Err(absence) => flows_absent = Some(absence),
+            }
+        }
         let before = match &current {
             Some(_) => store.previous(&platform.code, as_of)?,
             None => None,
@@ -76,6 +83,7 @@ pub fn build_reports<const N: usize>(
             counts: current_counts.as_ref().map_or_else(Vec::new, |c| {
                 tsos_domain::counts::count_columns(c.uses.values().flatten())
             }),
+            flows_absent,
         });
         counts.push(current_counts);
         previous.push(before);

@@ -1051,3 +1051,155 @@ fn flows_keep_hashes_of_active_users_and_no_id_anywhere_in_the_database() {
         assert!(!found, "«{needle}» is in the database");
     }
 }
+
+/// Three monthly files where every user's path is known: user `n` of a school and role is
+/// active in month `m` where bit `m` of `n % 8` is set, so all eight paths occur (new in month
+/// 2, lost in month 3, returned in month 3, …). A user not active in a month is left out of
+/// its file, or there with a login long before.
+#[test]
+fn flows_over_three_months_equal_a_brute_force_count() {
+    use std::collections::{BTreeMap, BTreeSet};
+    use tsos_domain::Flows;
+    use tsos_domain::flows::FlowsAbsence;
+
+    let mut setup = Setup::new();
+    let key = tsos_ingest::FlowKey::new(&[5; 32]);
+    let months = [date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)];
+    // (school, role) → active ids per month.
+    let mut active: BTreeMap<(String, Role), [BTreeSet<String>; 3]> = BTreeMap::new();
+    for (m, as_of) in months.iter().enumerate() {
+        let mut text = format!("{USERS_HEADER}\n");
+        for school in 1..=3u8 {
+            for (role, word) in [(Role::Teachers, "Учитель"), (Role::Students, "Ученик")]
+            {
+                for n in 0..(8 * usize::from(school) + 3) {
+                    let id = format!("{school}-{}-{n}", role.code());
+                    let is_active = (n % 8) >> m & 1 == 1;
+                    let last = if is_active {
+                        format!("{:02}.{:02}.{}", 20, as_of.month() - 1, as_of.year())
+                    } else if n % 3 == 0 {
+                        // There, but not active: a login over a year before.
+                        "01.01.2020".to_string()
+                    } else {
+                        continue;
+                    };
+                    text.push_str(&format!(
+                        "{id};Иванов И. И.;{word};050000000{school};Да;{last}\n"
+                    ));
+                    if is_active {
+                        active
+                            .entry((format!("050000000{school}"), role))
+                            .or_default()[m]
+                            .insert(id);
+                    }
+                }
+            }
+        }
+        let path = setup.write(&format!("month{m}.csv"), &text);
+        let mut keyed = request("myschool", &path, *as_of);
+        keyed.flow_key = Some(&key);
+        setup.import(&keyed).unwrap();
+    }
+    let brute = |sets: &[BTreeSet<String>; 3], m: usize| -> Flows {
+        let (now, before) = (&sets[m], &sets[m - 1]);
+        let earlier: BTreeSet<&String> = sets[..m - 1].iter().flatten().collect();
+        Flows {
+            new: now
+                .iter()
+                .filter(|u| !before.contains(*u) && !earlier.contains(u))
+                .count() as u64,
+            returned: now
+                .iter()
+                .filter(|u| !before.contains(*u) && earlier.contains(u))
+                .count() as u64,
+            retained: now.intersection(before).count() as u64,
+            lost: before.difference(now).count() as u64,
+        }
+    };
+    let flows_of = |report: &Report, row: &str, role: Role| {
+        let row = report.rows.iter().find(|r| r.id == row).unwrap();
+        row.platforms[0].as_ref().unwrap().get(role).flows
+    };
+    // The first month starts the chain: no flows, and the report says why.
+    let first = build_report(&setup.store, &setup.catalogue, months[0], Level::School).unwrap();
+    assert_eq!(flows_of(&first, "0500000001", Role::Teachers), None);
+    assert_eq!(
+        first.platforms[0].flows_absent,
+        Some(FlowsAbsence::NoPreviousMonth)
+    );
+    for m in 1..3 {
+        let report =
+            build_report(&setup.store, &setup.catalogue, months[m], Level::School).unwrap();
+        let mut total = Flows::default();
+        for ((school, role), sets) in &active {
+            let expected = brute(sets, m);
+            assert_eq!(
+                flows_of(&report, school, *role),
+                Some(expected),
+                "{school} {role:?} month {m}"
+            );
+            assert_eq!(expected.active_now(), sets[m].len() as u64);
+            if *role == Role::Teachers {
+                total.add(expected);
+            }
+        }
+        // The region sums its schools.
+        let region =
+            build_report(&setup.store, &setup.catalogue, months[m], Level::Region).unwrap();
+        assert_eq!(
+            region.rows[0].platforms[0]
+                .as_ref()
+                .unwrap()
+                .get(Role::Teachers)
+                .flows,
+            Some(total)
+        );
+    }
+    // Month 3 of school 1's teachers (n = 0..10) by name: 4 (month 3 only) is new, 5
+    // (months 1 and 3) returned, 6 and 7 retained; 2 and 10 (month 2 only) and 3 (months 1
+    // and 2) lost.
+    let third = build_report(&setup.store, &setup.catalogue, months[2], Level::School).unwrap();
+    let teachers = flows_of(&third, "0500000001", Role::Teachers).unwrap();
+    assert_eq!(
+        (
+            teachers.new,
+            teachers.returned,
+            teachers.retained,
+            teachers.lost
+        ),
+        (1, 1, 2, 3)
+    );
+
+    // Another key for the next month: a new chain, and the report says so.
+    let other = tsos_ingest::FlowKey::new(&[6; 32]);
+    let path = setup.write("december.csv", &month(3).replace("2023", "2025"));
+    let mut december = request("myschool", &path, date(2025, 12, 1));
+    december.flow_key = Some(&other);
+    setup.import(&december).unwrap();
+    let changed = build_report(
+        &setup.store,
+        &setup.catalogue,
+        date(2025, 12, 1),
+        Level::School,
+    )
+    .unwrap();
+    assert_eq!(
+        changed.platforms[0].flows_absent,
+        Some(FlowsAbsence::KeyChanged)
+    );
+    let line = tsos_report::labels::flows_absent_line(&changed).unwrap();
+    assert!(line.contains("другим ключом"), "{line}");
+    // And without a key, no sets: flows are absent for that reason.
+    let path = setup.write("january.csv", &month(3).replace("2023", "2026"));
+    setup
+        .import(&request("myschool", &path, date(2026, 1, 1)))
+        .unwrap();
+    let keyless = build_report(
+        &setup.store,
+        &setup.catalogue,
+        date(2026, 1, 1),
+        Level::School,
+    )
+    .unwrap();
+    assert_eq!(keyless.platforms[0].flows_absent, Some(FlowsAbsence::NoKey));
+}

@@ -79,6 +79,9 @@ pub enum Command {
     Lagging(LaggingArgs),
     /// Замечания к качеству данных на дату: доли больше 100 %, нет контингента, падения и др.
     Quality(QualityArgs),
+    /// Потоки пользователей с прошлого месяца: новые, вернувшиеся, удержанные, ушедшие (по
+    /// ключевым хешам, без хранения идентификаторов)
+    Flows(FlowsArgs),
     /// Кто из пользователей школы выпадет из окна активности в ближайшие 30 дней (из файла, без сохранения)
     AtRisk(AtRiskArgs),
     /// Письмо по итогам мониторинга (DOCX) с приложением и уведомлениями школам; регистрируется для контроля исполнения
@@ -305,6 +308,16 @@ pub struct LaggingArgs {
 /// A share as `20%`, `20 %`, `0,2` or `20`, as targets are written.
 fn parse_cutoff(text: &str) -> Result<f64, String> {
     tsos_domain::targets::parse_value(text).map_err(|err| err.to_string())
+}
+
+#[derive(Args, Debug)]
+pub struct FlowsArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = LevelArg::School)]
+    pub level: LevelArg,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Args, Debug)]

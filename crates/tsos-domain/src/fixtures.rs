@@ -153,6 +153,7 @@ impl ReportFixture {
                     counts: counts.map_or_else(Vec::new, |counts| {
                         count_columns(counts.uses.values().flatten())
                     }),
+                    flows_absent: None,
                 })
                 .collect(),
             rows,

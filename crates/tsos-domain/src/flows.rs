@@ -104,6 +104,52 @@ pub fn into_set(mut hashes: Vec<u64>) -> Vec<u64> {
     hashes
 }
 
+/// Whether two snapshot dates are consecutive monthly dates of a chain: `previous` falls in
+/// the calendar month before `current`'s (01.10 and 01.11, 31.10 and 30.11, 30.11 and 31.12).
+pub fn consecutive_months(previous: jiff::civil::Date, current: jiff::civil::Date) -> bool {
+    let index = |d: jiff::civil::Date| i32::from(d.year()) * 12 + i32::from(d.month());
+    index(current) - index(previous) == 1
+}
+
+/// Why a platform present at a date has no flows there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowsAbsence {
+    /// The file of the date is per school: it names no users.
+    PerSchool,
+    /// The file of the date was imported without the key.
+    NoKey,
+    /// No per-user file with sets a month before: the first month of a chain.
+    NoPreviousMonth,
+    /// The previous month's sets were made under another key: a new chain starts.
+    KeyChanged,
+}
+
+impl FlowsAbsence {
+    pub fn code(self) -> &'static str {
+        match self {
+            FlowsAbsence::PerSchool => "per_school",
+            FlowsAbsence::NoKey => "no_key",
+            FlowsAbsence::NoPreviousMonth => "no_previous_month",
+            FlowsAbsence::KeyChanged => "key_changed",
+        }
+    }
+
+    pub fn title_ru(self) -> &'static str {
+        match self {
+            FlowsAbsence::PerSchool => "выгрузка по школам, а не по пользователям",
+            FlowsAbsence::NoKey => {
+                "выгрузка загружена без ключа потоков (tsos.key рядом с базой или --key-file)"
+            }
+            FlowsAbsence::NoPreviousMonth => {
+                "нет выгрузки по пользователям за предыдущий месяц, загруженной с ключом"
+            }
+            FlowsAbsence::KeyChanged => {
+                "предыдущий месяц загружен с другим ключом: цепочка месяцев начата заново"
+            }
+        }
+    }
+}
+
 fn is_set(hashes: &[u64]) -> bool {
     hashes.windows(2).all(|w| w[0] < w[1])
 }
@@ -142,6 +188,16 @@ mod tests {
         assert_eq!(only_lost.active_now(), 0);
         // The first month of a chain: everyone is new.
         assert_eq!(Flows::compute(&[1, 2], &[], &[]).new, 2);
+    }
+
+    #[test]
+    fn months_of_a_chain() {
+        use jiff::civil::date;
+        assert!(consecutive_months(date(2025, 10, 1), date(2025, 11, 1)));
+        assert!(consecutive_months(date(2025, 11, 30), date(2025, 12, 31)));
+        assert!(consecutive_months(date(2025, 12, 1), date(2026, 1, 1)));
+        assert!(!consecutive_months(date(2025, 9, 1), date(2025, 11, 1)));
+        assert!(!consecutive_months(date(2025, 11, 1), date(2025, 11, 15)));
     }
 
     #[test]

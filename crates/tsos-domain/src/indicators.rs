@@ -16,6 +16,7 @@ use jiff::civil::Date;
 use crate::counts::{CountColumn, SchoolCount, UseCounts, add_counts, set_deltas, set_rates};
 use crate::dates::next_monthly;
 use crate::events::{Event, RowPlace, touching};
+use crate::flows::{Flows, FlowsAbsence};
 use crate::level::Level;
 use crate::org::OrgId;
 use crate::platform::Platform;
@@ -49,6 +50,9 @@ pub struct PlatformCounts {
     pub without_org: RoleMap<u64>,
     /// Counts of use per school (lessons, marks…), where the export gave them.
     pub uses: BTreeMap<OrgId, Vec<SchoolCount>>,
+    /// Per school and role, the flows since the previous monthly snapshot, where they are
+    /// computed; a school without an entry had nobody active in either month.
+    pub flows: Option<BTreeMap<OrgId, RoleMap<Flows>>>,
 }
 
 impl PlatformCounts {
@@ -128,6 +132,9 @@ pub struct Indicator {
     /// Active users whose last date leaves the window before the next monthly date, if they
     /// do not come back (per-user snapshots only).
     pub leaving: Option<u64>,
+    /// New, returned, retained and lost users since the previous monthly snapshot, where
+    /// both have keyed hash sets (SPEC §7).
+    pub flows: Option<Flows>,
 }
 
 impl Indicator {
@@ -195,6 +202,9 @@ pub struct ReportPlatform {
     pub unknown: Option<UnknownOrgs>,
     /// The counts of use the snapshot gives (lessons, marks…), in the order outputs show them.
     pub counts: Vec<CountColumn>,
+    /// Why the platform, present at the date, has no flows; `None` where it has them or is
+    /// absent.
+    pub flows_absent: Option<FlowsAbsence>,
 }
 
 /// Everything a report shows, whatever its format.
@@ -304,6 +314,10 @@ pub fn compute(
                 continue;
             };
             let school_counts = counts.for_school(&school.id);
+            let school_flows = counts
+                .flows
+                .as_ref()
+                .map(|flows| flows.get(&school.id).copied().unwrap_or_default());
             for role in Role::ALL {
                 let indicator = indicators.get_mut(role);
                 let c = school_counts.get(role);
@@ -311,6 +325,9 @@ pub fn compute(
                 add_option(&mut indicator.confirmed, c.confirmed);
                 add_option(&mut indicator.leaving, c.leaving);
                 add_option(&mut indicator.active, c.active);
+                if let Some(flows) = &school_flows {
+                    add_flows(&mut indicator.flows, Some(*flows.get(role)));
+                }
             }
         }
     }
@@ -682,6 +699,7 @@ pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
                 add_option(&mut sum.contingent, indicator.contingent);
                 add_option(&mut sum.leaving, indicator.leaving);
                 add_option(&mut sum.active, indicator.active);
+                add_flows(&mut sum.flows, indicator.flows);
             }
         }
     }
@@ -699,6 +717,13 @@ pub fn total_row(rows: &[IndicatorRow], n_platforms: usize) -> IndicatorRow {
         }
     }
     total
+}
+
+/// Flows sum up the hierarchy as counts do: a user is in one school's role.
+fn add_flows(total: &mut Option<Flows>, value: Option<Flows>) {
+    if let Some(value) = value {
+        total.get_or_insert_default().add(value);
+    }
 }
 
 fn add_option(total: &mut Option<u64>, value: Option<u64>) {

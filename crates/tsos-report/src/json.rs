@@ -223,6 +223,10 @@ impl Serialize for JsonIndicator<'_> {
         map.serialize_entry("leaving", &indicator.leaving)?;
         let forecast = indicator.forecast_next(self.as_of).map(JsonForecast);
         map.serialize_entry("forecast_next", &forecast)?;
+        // Only where computed (SPEC §7): `{"new", "returned", "retained", "lost"}`.
+        if let Some(flows) = &indicator.flows {
+            map.serialize_entry("flows", flows)?;
+        }
         map.end()
     }
 }
@@ -337,6 +341,7 @@ impl Serialize for Platforms<'_> {
                 "name": platform.platform.name,
                 "present": platform.present,
                 "previous_as_of": platform.previous.map(|d| d.to_string()),
+                "flows_absent": platform.flows_absent.map(|a| a.code()),
             });
             // Only where the platform has counts of use, so that a report without them is
             // the object it always was.

@@ -119,3 +119,32 @@ pub fn event_line(event: &tsos_domain::Event, platform: Option<&str>) -> String 
         event.text.as_str()
     )
 }
+
+/// The four flows as every output names them, in the order they are shown.
+pub const FLOW_TITLES: [&str; 4] = ["новые", "вернувшиеся", "удержанные", "ушедшие"];
+
+/// The numbers of [`FLOW_TITLES`], in their order.
+pub fn flow_values(flows: &tsos_domain::Flows) -> [u64; 4] {
+    [flows.new, flows.returned, flows.retained, flows.lost]
+}
+
+/// Once per report: why the platforms present at its date have no user flows, or `None`
+/// where every one has them.
+pub fn flows_absent_line(report: &tsos_domain::Report) -> Option<String> {
+    let reasons: Vec<String> = report
+        .platforms
+        .iter()
+        .filter(|p| p.present && p.imported)
+        .filter_map(|p| {
+            let absence = p.flows_absent?;
+            Some(format!("{} — {}", p.platform.name, absence.title_ru()))
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "Потоки пользователей ({}) не рассчитаны: {}.",
+            FLOW_TITLES.join(", "),
+            reasons.join("; ")
+        )
+    })
+}

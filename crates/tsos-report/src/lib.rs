@@ -10,6 +10,7 @@
 pub mod at_risk;
 pub mod chats;
 pub mod csv;
+pub mod flows;
 pub mod json;
 pub mod labels;
 pub mod lists;

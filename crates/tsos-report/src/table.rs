@@ -176,6 +176,10 @@ pub fn render(report: &Report) -> String {
             previous.join(", ")
         ));
     }
+    if let Some(line) = crate::labels::flows_absent_line(report) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     let events = marks::listed(report);
     if !events.is_empty() {
         out.push_str(&format!(

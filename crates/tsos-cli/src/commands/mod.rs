@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Publish(args) => reports::publish(&globals, args),
         Command::Lagging(args) => reports::lagging(&globals, args),
         Command::Quality(args) => reports::quality(&globals, args),
+        Command::Flows(args) => reports::flows(&globals, args),
         Command::AtRisk(args) => reports::at_risk(&globals, args),
         Command::Targets { action } => targets::targets(&globals, action),
         Command::Events { action } => events::events(&globals, action),

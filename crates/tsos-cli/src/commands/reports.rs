@@ -13,8 +13,8 @@ use tsos_report::json::JsonStyle;
 
 use super::{Globals, level_of};
 use crate::cli::{
-    AtRiskArgs, AtRiskFormat, FormatArg, LaggingArgs, ListFormat, PublishArgs, QualityArgs,
-    ReportArgs,
+    AtRiskArgs, AtRiskFormat, FlowsArgs, FormatArg, LaggingArgs, ListFormat, PublishArgs,
+    QualityArgs, ReportArgs,
 };
 use crate::{outputs, summary};
 
@@ -141,6 +141,20 @@ fn check_municipality(report: &Report, municipality: &str) -> anyhow::Result<()>
         "муниципальное образование «{municipality}» не найдено в реестре; есть: {}",
         known.join(", ")
     );
+}
+
+pub(super) fn flows(globals: &Globals, args: FlowsArgs) -> anyhow::Result<()> {
+    let store = globals.open_store()?;
+    let as_of = args.as_of.or_latest(&store)?;
+    let report = build_report(&store, &globals.catalogue, as_of, level_of(args.level))?;
+    print!(
+        "{}",
+        match args.format {
+            ListFormat::Table => tsos_report::flows::table(&report),
+            ListFormat::Json => tsos_report::flows::json(&report),
+        }
+    );
+    Ok(())
 }
 
 pub(super) fn quality(globals: &Globals, args: QualityArgs) -> anyhow::Result<()> {

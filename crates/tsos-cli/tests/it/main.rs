@@ -8,6 +8,7 @@ mod chats;
 mod documents;
 mod engines;
 mod events;
+mod flows;
 mod instances;
 mod layouts;
 mod letter;

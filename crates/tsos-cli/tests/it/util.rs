@@ -99,6 +99,9 @@ impl Dir {
                 None => self.db().into_os_string(),
             })
             .current_dir(self.dir.path())
+            // The key of the flows in the folder, whatever the engine: a PostgreSQL story
+            // computes the flows a SQLite one does (beside whose file the key is the same).
+            .env("TSOS_KEY_FILE", self.path("tsos.key"))
             .env_remove("TSOS_DB")
             .env_remove("TSOS_PLATFORMS")
             .env_remove("TSOS_CONFIG");
