@@ -91,6 +91,89 @@ pub(crate) fn trend_charts(
     charts
 }
 
+/// The user flows of one row over the dates: one stacked-bar chart per platform and role that
+/// has flows at some date — retained, returned and new users above the axis, lost below.
+pub(crate) fn flows_charts(
+    dates: &[Date],
+    rows: &[Option<(&Report, &IndicatorRow)>],
+) -> Vec<Chart> {
+    let Some((latest, _)) = rows.iter().rev().flatten().next() else {
+        return Vec::new();
+    };
+    let titles = tsos_report::labels::FLOW_TITLES;
+    let mut charts = Vec::new();
+    for platform in &latest.platforms {
+        for role in Role::ALL {
+            let mut stacks = Vec::new();
+            for (date, row) in dates.iter().zip(rows) {
+                let flows = row.and_then(|(report, row)| {
+                    let pos = report
+                        .platforms
+                        .iter()
+                        .position(|p| p.platform.code == platform.platform.code)?;
+                    row.platforms[pos].as_ref()?.get(role).flows
+                });
+                let Some(flows) = flows else {
+                    continue;
+                };
+                let values = tsos_report::labels::flow_values(&flows);
+                let tip = titles
+                    .iter()
+                    .zip(values)
+                    .map(|(title, n)| format!("{title}: {}", ru::integer(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                stacks.push(svg::Stack {
+                    date: *date,
+                    up: vec![
+                        svg::Segment {
+                            label: titles[2],
+                            color: FLOW_COLORS[2],
+                            count: flows.retained,
+                        },
+                        svg::Segment {
+                            label: titles[1],
+                            color: FLOW_COLORS[1],
+                            count: flows.returned,
+                        },
+                        svg::Segment {
+                            label: titles[0],
+                            color: FLOW_COLORS[0],
+                            count: flows.new,
+                        },
+                    ],
+                    down: svg::Segment {
+                        label: titles[3],
+                        color: FLOW_COLORS[3],
+                        count: flows.lost,
+                    },
+                    tip: format!("{} — {}: {tip}", format_date_ru(*date), role.title_ru()),
+                });
+            }
+            if stacks
+                .iter()
+                .all(|s| s.up.iter().all(|seg| seg.count == 0) && s.down.count == 0)
+            {
+                continue;
+            }
+            let title = format!(
+                "{}, {}: потоки пользователей с прошлого месяца",
+                platform.platform.name,
+                role.title_ru()
+            );
+            charts.push(Chart {
+                svg: svg::stacked_bars(&title, &stacks),
+                title,
+                caption: "Над осью — активные в месяце: удержанные, вернувшиеся и новые; под осью — ушедшие с прошлого месяца (наведите на столбец, чтобы увидеть числа).".to_string(),
+            });
+        }
+    }
+    charts
+}
+
+/// New, returned, retained, lost, in the order of [`tsos_report::labels::FLOW_TITLES`].
+const FLOW_COLORS: [&str; 4] = ["#7fb36a", "#e0a43a", "#1f5fa8", "#c0392b"];
+
 /// The events of a platform's chart: those some date's Δ of the row spans (so they touch the
 /// row and concern the platform), within the chart's dates, each once.
 fn markers(

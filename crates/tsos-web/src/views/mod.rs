@@ -21,7 +21,7 @@ use tsos_domain::format_date_ru;
 
 use crate::scope::Account;
 pub(crate) use cards::{Card, cards};
-pub(crate) use charts::{Chart, distribution_charts, trend_charts};
+pub(crate) use charts::{Chart, distribution_charts, flows_charts, trend_charts};
 pub(crate) use figures::{FigureTable, school_counts, school_figures};
 pub(crate) use findings::{FindingView, finding_scope, findings};
 pub(crate) use lagging::{LagGroup, lagging_groups};

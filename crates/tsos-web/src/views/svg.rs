@@ -324,6 +324,120 @@ pub(crate) fn histogram(title: &str, bins: &[Bin]) -> String {
     svg
 }
 
+/// One segment of a stacked bar: a flow's count, its colour and label.
+pub(crate) struct Segment {
+    pub label: &'static str,
+    pub color: &'static str,
+    pub count: u64,
+}
+
+/// One bar of a stacked chart: the segments above the axis, bottom first, and one below it.
+pub(crate) struct Stack {
+    pub date: Date,
+    pub up: Vec<Segment>,
+    pub down: Segment,
+    pub tip: String,
+}
+
+/// Stacked bars over dates: users counted above the zero line (retained, returned, new), those
+/// lost below it, each segment with its count as a tooltip.
+pub(crate) fn stacked_bars(title: &str, stacks: &[Stack]) -> String {
+    let mut svg = String::new();
+    let plot_w = WIDTH - LEFT - 16.0;
+    let top = 30.0;
+    let plot_h = BAR_HEIGHT - top - BOTTOM + 10.0;
+    let max_up = stacks
+        .iter()
+        .map(|s| s.up.iter().map(|seg| seg.count).sum::<u64>())
+        .max()
+        .unwrap_or(0);
+    let max_down = stacks.iter().map(|s| s.down.count).max().unwrap_or(0);
+    let step = count_step((max_up + max_down).max(1) as usize) as u64;
+    let up_max = max_up.div_ceil(step).max(1) * step;
+    let down_max = max_down.div_ceil(step) * step;
+    let range = (up_max + down_max) as f64;
+    let zero = top + up_max as f64 / range * plot_h;
+    let scale = |count: u64| count as f64 / range * plot_h;
+    open_svg(&mut svg, title, BAR_HEIGHT + 10.0);
+    // Legend: the segments of the first bar, in order, then the one below.
+    if let Some(first) = stacks.first() {
+        let mut lx = LEFT;
+        for seg in first.up.iter().chain(std::iter::once(&first.down)) {
+            let _ = write!(
+                svg,
+                r#"<rect x="{lx:.1}" y="6" width="12" height="12" fill="{}"/><text x="{:.1}" y="16" font-size="12" fill="{TEXT}">{}</text>"#,
+                seg.color,
+                lx + 16.0,
+                escape(seg.label)
+            );
+            lx += 30.0 + 7.0 * seg.label.chars().count() as f64;
+        }
+    }
+    let mut tick = 0;
+    while tick <= up_max.max(down_max) {
+        for (ty, sign) in [(zero - scale(tick), ""), (zero + scale(tick), "−")] {
+            if (sign.is_empty() && tick > up_max)
+                || (!sign.is_empty() && (tick == 0 || tick > down_max))
+            {
+                continue;
+            }
+            let _ = write!(
+                svg,
+                r#"<line x1="{LEFT}" y1="{ty:.1}" x2="{:.1}" y2="{ty:.1}" stroke="{GRID}"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="{TEXT}">{sign}{}</text>"#,
+                LEFT + plot_w,
+                LEFT - 6.0,
+                ty + 4.0,
+                ru::integer(tick)
+            );
+        }
+        tick += step;
+    }
+    let _ = write!(
+        svg,
+        r#"<text x="8" y="{:.1}" font-size="11" fill="{TEXT}" transform="rotate(-90 8 {:.1})" text-anchor="middle" dominant-baseline="hanging">Пользователей</text>"#,
+        top + plot_h / 2.0,
+        top + plot_h / 2.0
+    );
+    let slot = plot_w / stacks.len().max(1) as f64;
+    for (idx, stack) in stacks.iter().enumerate() {
+        let bx = LEFT + idx as f64 * slot + slot * 0.2;
+        let bw = slot * 0.6;
+        let _ = write!(svg, r#"<g><title>{}</title>"#, escape(&stack.tip));
+        let mut y = zero;
+        for seg in &stack.up {
+            let h = scale(seg.count);
+            y -= h;
+            let _ = write!(
+                svg,
+                r#"<rect x="{bx:.1}" y="{y:.1}" width="{bw:.1}" height="{h:.1}" fill="{}"/>"#,
+                seg.color
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<rect x="{bx:.1}" y="{zero:.1}" width="{bw:.1}" height="{:.1}" fill="{}"/></g>"#,
+            scale(stack.down.count),
+            stack.down.color
+        );
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" font-size="10.5" text-anchor="middle" fill="{TEXT}">{} {}</text>"#,
+            bx + bw / 2.0,
+            top + plot_h + 15.0,
+            month_short(stack.date),
+            stack.date.year()
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<line x1="{LEFT}" y1="{top}" x2="{LEFT}" y2="{:.1}" stroke="{AXIS}"/><line x1="{LEFT}" y1="{zero:.1}" x2="{:.1}" y2="{zero:.1}" stroke="{AXIS}"/>"#,
+        top + plot_h,
+        LEFT + plot_w
+    );
+    svg.push_str("</svg>");
+    svg
+}
+
 fn open_svg(svg: &mut String, title: &str, height: f64) {
     let _ = write!(
         svg,

@@ -58,6 +58,16 @@ async fn admin_opens_every_page_and_download() {
     );
     assert!(school.contains("Выбудут к следующему срезу") && school.contains("Прогноз доли"));
     assert!(school.contains("<svg"), "the school's trend");
+    // September and October of «Моя школа» were imported with the key beside the database:
+    // October's flows are drawn, their numbers in the bar's tooltip.
+    assert!(
+        school.contains("ФГИС «Моя школа», педагоги: потоки пользователей с прошлого месяца"),
+        "the flows chart"
+    );
+    assert!(
+        school.contains("01.10.2023 — педагоги: новые: "),
+        "{school}"
+    );
     let snapshots = app.get("/snapshots", &admin).await.text();
     assert!(snapshots.contains("2023-10-01_myschool.csv") && snapshots.contains("SHA-256"));
     // The views just made are in the audit log, though their lines are written in batches.

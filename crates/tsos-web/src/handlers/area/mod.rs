@@ -100,7 +100,9 @@ fn trend(db: &mut Db<'_>, dates: &[Date], level: Level, id: &str) -> Result<Vec<
                 .map(|row| (report.as_ref(), row))
         })
         .collect();
-    Ok(views::trend_charts(dates, &rows))
+    let mut charts = views::trend_charts(dates, &rows);
+    charts.extend(views::flows_charts(dates, &rows));
+    Ok(charts)
 }
 
 /// A region's or municipality's page.

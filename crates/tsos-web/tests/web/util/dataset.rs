@@ -113,8 +113,11 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// Imports the file at `path` as `dataset` at `as_of`, as `tsos import` would.
-pub fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
+/// Imports the file at `path` as `dataset` at `as_of` into the database `db`, as `tsos
+/// import` would: with the key of the flows beside it, which the dashboard finds there too.
+pub fn import(store: &mut Store, db: &Path, dataset: &str, path: &Path, as_of: Date) {
+    let key = tsos_app::flow_key::for_database(None, &db.to_path_buf().into())
+        .expect("the key of the flows");
     import_file(
         store,
         &Catalogue::builtin(),
@@ -129,7 +132,7 @@ pub fn import(store: &mut Store, dataset: &str, path: &Path, as_of: Date) {
             mapping: None,
             name_matches: &[],
             sample: 0,
-            flow_key: None,
+            flow_key: key.as_ref(),
         },
     )
     .unwrap_or_else(|err| panic!("import {}: {err}", path.display()));
@@ -184,7 +187,7 @@ impl Fixture {
     /// `text` written to the file `name` and imported as `dataset` at `as_of`.
     pub fn import(mut self, dataset: &str, name: &str, text: &str, as_of: Date) -> Fixture {
         let path = write(self.dir.path(), name, text);
-        import(&mut self.store, dataset, &path, as_of);
+        import(&mut self.store, &self.db, dataset, &path, as_of);
         self
     }
 

@@ -75,7 +75,7 @@ impl TestApp {
     /// dashboard serves, as `tsos import` would beside it.
     pub fn import(&self, dataset: &str, name: &str, text: &str, as_of: Date) {
         let path = write(self.dir.path(), name, text);
-        import(&mut self.store(), dataset, &path, as_of);
+        import(&mut self.store(), &self.db, dataset, &path, as_of);
     }
 
     /// Files and folders left in the server's upload folder.
