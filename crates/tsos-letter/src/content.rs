@@ -454,6 +454,7 @@ fn context(input: &LetterInput<'_>, entries: &[Lagging<'_>]) -> Context {
     );
     put("чаты", chats_sentence(input.chats, input.overall.as_of));
     put("события", events_sentence(input.overall));
+    put("потоки", flows_sentence(input.overall));
     put(
         "повторно",
         input
@@ -605,6 +606,55 @@ fn events_sentence(overall: &Report) -> String {
         },
         lines.join("; "),
         if lines.len() == 1 { "им" } else { "ими" },
+    )
+}
+
+/// The user flows of the whole area since the previous monthly snapshot, per platform and
+/// role that has them (SPEC §7): empty where none has, so that a letter without flows reads
+/// as before.
+fn flows_sentence(overall: &Report) -> String {
+    let titles = tsos_report::labels::FLOW_TITLES;
+    let mut parts = Vec::new();
+    for (idx, platform) in overall.platforms.iter().enumerate() {
+        for role in Role::ALL {
+            let mut sum: Option<tsos_domain::Flows> = None;
+            for row in &overall.rows {
+                if let Some(flows) = row
+                    .platforms
+                    .get(idx)
+                    .and_then(Option::as_ref)
+                    .and_then(|p| p.get(role).flows)
+                {
+                    sum.get_or_insert_default().add(flows);
+                }
+            }
+            let Some(sum) = sum.filter(|f| f.active_now() + f.active_before() > 0) else {
+                continue;
+            };
+            let values = tsos_report::labels::flow_values(&sum);
+            let counts: Vec<String> = titles
+                .iter()
+                .zip(values)
+                .map(|(title, n)| format!("{title} – {}", ru::integer(n)))
+                .collect();
+            let since = platform
+                .previous
+                .map(|d| format!(" (с {})", format_date_ru(d)))
+                .unwrap_or_default();
+            parts.push(format!(
+                "{}{since}, {}: {}",
+                platform.platform.name,
+                role.title_ru(),
+                counts.join(", ")
+            ));
+        }
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Пользователи с прошлого месячного среза: {}. Новые – впервые активны, вернувшиеся – активны ранее, но не в прошлом месяце, ушедшие – активны в прошлом месяце, но не сейчас.",
+        parts.join("; ")
     )
 }
 

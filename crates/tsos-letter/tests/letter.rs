@@ -917,3 +917,38 @@ fn a_notice_names_a_max_indicator_below_target_without_a_forecast() {
     );
     assert!(!text.contains("выйдут из окна"), "{text}");
 }
+
+#[test]
+fn the_letter_says_the_flows_of_the_area_where_there_are_some() {
+    let details = report(Level::School);
+    let mut overall = report(Level::Region);
+    let teachers = overall.rows[0].platforms[0]
+        .as_mut()
+        .unwrap()
+        .get_mut(Role::Teachers);
+    teachers.flows = Some(tsos_domain::Flows {
+        new: 12,
+        returned: 3,
+        retained: 1_500,
+        lost: 7,
+    });
+    let text = letter_text(&overall, &details, DEFAULT_TEMPLATE);
+    let sentence = text
+        .iter()
+        .find(|p| p.starts_with("Пользователи с прошлого месячного среза"))
+        .unwrap_or_else(|| panic!("{text:#?}"));
+    assert!(
+        sentence.contains(
+            "ФГИС «Моя школа», педагоги: новые – 12, вернувшиеся – 3, удержанные – 1 500, ушедшие – 7"
+        ),
+        "{sentence}"
+    );
+    // Without flows the built-in template reads as it did before it had «{{потоки}}».
+    let before = DEFAULT_TEMPLATE.replace("{{потоки}}\n", "");
+    assert_ne!(before, DEFAULT_TEMPLATE);
+    let overall = report(Level::Region);
+    assert_eq!(
+        letter_text(&overall, &details, DEFAULT_TEMPLATE),
+        letter_text(&overall, &details, &before)
+    );
+}
