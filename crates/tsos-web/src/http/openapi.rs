@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use tsos_domain::flows::FlowsAbsence;
 use tsos_domain::{Role, Status};
 use utoipa::openapi::content::Content;
 use utoipa::openapi::header::Header;
@@ -178,6 +179,26 @@ fn indicator() -> Schema {
                     )
                     .property("share", described(&[Type::Number, Type::Null], "Доля"))
                     .into(),
+            ),
+            (
+                "flows",
+                object(
+                    "Потоки пользователей с прошлого месячного среза (только где рассчитаны)",
+                    vec![
+                        ("new", count("Новые: впервые активны в цепочке срезов")),
+                        (
+                            "returned",
+                            count("Вернувшиеся: активны раньше, но не в прошлом месяце"),
+                        ),
+                        ("retained", count("Удержанные: активны и в прошлом месяце")),
+                        (
+                            "lost",
+                            count("Ушедшие: активны в прошлом месяце, но не сейчас"),
+                        ),
+                    ],
+                    &["new", "returned", "retained", "lost"],
+                )
+                .into(),
             ),
         ],
         &["active", "share", "delta_pp"],
@@ -353,6 +374,25 @@ impl PartialSchema for ReportJson {
                         )
                         .into(),
                     ),
+                ),
+                (
+                    "flows_absent",
+                    of_type(&[Type::String, Type::Null])
+                        .description(Some(
+                            "Почему потоков пользователей нет; null — рассчитаны или среза нет",
+                        ))
+                        .enum_values(Some(
+                            [
+                                FlowsAbsence::PerSchool,
+                                FlowsAbsence::NoKey,
+                                FlowsAbsence::NoPreviousMonth,
+                                FlowsAbsence::KeyChanged,
+                            ]
+                            .map(|a| serde_json::Value::from(a.code()))
+                            .into_iter()
+                            .chain([serde_json::Value::Null]),
+                        ))
+                        .into(),
                 ),
             ],
             &["code", "name", "present"],
