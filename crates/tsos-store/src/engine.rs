@@ -41,6 +41,9 @@ pub(crate) enum Param<'a> {
     Owned(String),
     /// A file's bytes (a BLOB, a `bytea`).
     Bytes(&'a [u8]),
+    /// Bytes made for the statement (a set of hashes packed), dropped with the row: a bulk
+    /// insert then holds one row's, not the whole table's.
+    OwnedBytes(Vec<u8>),
 }
 
 /// A value that can be a parameter: what rusqlite's `params!` took.
@@ -128,6 +131,7 @@ impl rusqlite::ToSql for Param<'_> {
             Param::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Param::Owned(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Param::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
+            Param::OwnedBytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         })
     }
 }
@@ -156,6 +160,7 @@ impl ToSql for Param<'_> {
             },
             Param::Text(v) => v.to_sql(ty, out),
             Param::Bytes(v) => v.to_sql(ty, out),
+            Param::OwnedBytes(ref v) => v.as_slice().to_sql(ty, out),
         }
     }
 

@@ -32,27 +32,22 @@ pub(crate) fn insert(tx: &Tx<'_>, id: i64, keyed: &KeyedUserSets) -> Result<(), 
         "UPDATE snapshot SET user_set_key = ?1 WHERE id = ?2",
         args![keyed.key_fingerprint, id],
     )?;
-    // Packed first: a parameter borrows its bytes for the whole insert.
-    let packed: Vec<(&OrgId, Role, Vec<u8>)> = keyed
-        .sets
-        .iter()
-        .flat_map(|(org, roles)| {
-            roles
-                .iter()
-                .filter(|(_, hashes)| !hashes.is_empty())
-                .map(move |(role, hashes)| (org, role, pack(hashes)))
-        })
-        .collect();
+    // Each set packed as its row is written: the sets are not held twice.
     tx.bulk_insert(
         "user_set",
         USER_SET_COLUMNS,
-        packed.iter().map(|(org, role, bytes)| {
-            vec![
-                Param::Int(id),
-                Param::Text(org.as_str()),
-                Param::Text(role.code()),
-                Param::Bytes(bytes),
-            ]
+        keyed.sets.iter().flat_map(|(org, roles)| {
+            roles
+                .iter()
+                .filter(|(_, hashes)| !hashes.is_empty())
+                .map(move |(role, hashes)| {
+                    vec![
+                        Param::Int(id),
+                        Param::Text(org.as_str()),
+                        Param::Text(role.code()),
+                        Param::OwnedBytes(pack(hashes)),
+                    ]
+                })
         }),
     )
 }
