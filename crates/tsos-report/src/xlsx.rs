@@ -827,12 +827,10 @@ mod tests {
         counts
     }
 
-    /// Three schools in two municipalities. Against targets of 80 % for teachers and 50 % for
-    /// students of «Моя школа»: СОШ №1 teachers 46/57 green and students 300/640 yellow,
-    /// СОШ №2 teachers 10/40 red and students without a contingent (no share), the gymnasium
-    /// 20/25 and 240/300 green. «Сферум» comes per school: no registered users, nobody leaving.
-    fn report(level: Level) -> Report {
-        let schools = [
+    /// СОШ №1 (57 teachers, 640 students) and СОШ №2 (40 teachers) of Буйнакский район, the
+    /// gymnasium (25 and 300) of Дербентский район.
+    fn three_schools() -> [tsos_domain::SchoolInfo; 3] {
+        [
             school(
                 "0500000001",
                 "МБОУ «СОШ №1»",
@@ -851,7 +849,15 @@ mod tests {
                 "Дербентский район",
                 &[(Role::Teachers, 25), (Role::Students, 300)],
             ),
-        ];
+        ]
+    }
+
+    /// Three schools in two municipalities. Against targets of 80 % for teachers and 50 % for
+    /// students of «Моя школа»: СОШ №1 teachers 46/57 green and students 300/640 yellow,
+    /// СОШ №2 teachers 10/40 red and students without a contingent (no share), the gymnasium
+    /// 20/25 and 240/300 green. «Сферум» comes per school: no registered users, nobody leaving.
+    fn report(level: Level) -> Report {
+        let schools = three_schools();
         let myschool = counts(&[
             (
                 "0500000001",
@@ -934,31 +940,9 @@ mod tests {
         add("0500000001", "lessons", "Уроков проведено", 800);
         add("0500000001", "вебинаров", "Вебинаров", 3);
         add("0500000003", "lessons", "Уроков проведено", 100);
-        ReportFixture::new(
-            date(2023, 10, 1),
-            vec![
-                school(
-                    "0500000001",
-                    "МБОУ «СОШ №1»",
-                    "Буйнакский район",
-                    &[(Role::Teachers, 57), (Role::Students, 640)],
-                ),
-                school(
-                    "0500000002",
-                    "МБОУ «СОШ №2»",
-                    "Буйнакский район",
-                    &[(Role::Teachers, 40)],
-                ),
-                school(
-                    "0500000003",
-                    "МКОУ «Гимназия»",
-                    "Дербентский район",
-                    &[(Role::Teachers, 25), (Role::Students, 300)],
-                ),
-            ],
-        )
-        .platform(Some(myschool))
-        .build(level)
+        ReportFixture::new(date(2023, 10, 1), three_schools().to_vec())
+            .platform(Some(myschool))
+            .build(level)
     }
 
     #[test]

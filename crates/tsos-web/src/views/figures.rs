@@ -13,7 +13,7 @@ use super::columns::{columns, delta_class, indicator};
 pub(crate) struct FigureTable {
     pub platform: String,
     /// The columns' titles: the roles, or a count of use's measures.
-    pub roles: Vec<&'static str>,
+    pub columns: Vec<&'static str>,
     pub lines: Vec<FigureLine>,
 }
 
@@ -38,7 +38,7 @@ pub(crate) fn school_counts(report: &Report, row: &IndicatorRow) -> Vec<FigureTa
         .filter(|(idx, p)| p.present && !row.uses[*idx].is_empty())
         .map(|(idx, platform)| FigureTable {
             platform: format!("{COUNTS_TITLE}: {}", platform.platform.name),
-            roles: CountMeasure::ALL.map(CountMeasure::title).to_vec(),
+            columns: CountMeasure::ALL.map(CountMeasure::title).to_vec(),
             lines: platform
                 .counts
                 .iter()
@@ -140,7 +140,7 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
             ]);
             FigureTable {
                 platform: platform.platform.name.clone(),
-                roles: roles.iter().map(|(role, _)| role.title_ru()).collect(),
+                columns: roles.iter().map(|(role, _)| role.title_ru()).collect(),
                 lines,
             }
         })
