@@ -738,26 +738,18 @@ impl Store {
         self.db.map(
             &format!(
             "SELECT c.org_id, c.name, c.purpose, c.class_label, c.platform, c.domestic, c.members,
-                    c.active, c.confirmed_on, c.created_on, c.moved_on, c.replaces, s.as_of, s.id
+                    c.active, c.confirmed_on, c.created_on, c.moved_on, c.replaces, s.as_of
              FROM chat_state c JOIN snapshot s ON s.id = c.snapshot_id {filter}"
         ),
             args,
             |row| {
-                let id: i64 = row.get(13)?;
-                let corrupt = |detail: String| StoreError::Corrupt { id, detail };
                 let date = |idx: usize| row.parse_opt(idx, |t| t.parse::<Date>());
                 Ok(ChatState {
                     org: OrgId::from_normalized(row.get(0)?),
                     name: row.get(1)?,
-                    purpose: row.parse(2, |t| {
-                        Purpose::from_code(t).ok_or_else(|| corrupt(format!("назначение «{t}»")))
-                    })?,
+                    purpose: row.code(2, Purpose::from_code)?,
                     class_label: row.get(3)?,
-                    platform: row.parse(4, |t| {
-                        chat_platform(t)
-                            .map(|p| p.name)
-                            .ok_or_else(|| corrupt(format!("платформа «{t}»")))
-                    })?,
+                    platform: row.code(4, |t| chat_platform(t).map(|p| p.name))?,
                     domestic: row.get(5)?,
                     members: row.u64(6)?,
                     active: row.get(7)?,
