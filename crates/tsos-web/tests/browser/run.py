@@ -331,10 +331,15 @@ def run(browser, site, demo, out, downloads):
     browser.go(site + "/downloads")
     shot("07-downloads.png")
     browser.click('a[href^="/download/appendix.xlsx"]')
+    # Chromium may create the file under its final name, empty, while it
+    # still writes the bytes to a «.crdownload» beside it: wait for both
+    # the name and the bytes.
     saved = []
     for _ in range(100):
-        saved = [f for f in os.listdir(downloads) if f.endswith(".xlsx")]
-        if saved:
+        names = os.listdir(downloads)
+        saved = [f for f in names if f.endswith(".xlsx")]
+        if (saved and not any(f.endswith(".crdownload") for f in names)
+                and os.path.getsize(os.path.join(downloads, saved[0])) > 0):
             break
         time.sleep(0.2)
     check(len(saved) == 1, f"the XLSX appendix downloads ({saved})")
