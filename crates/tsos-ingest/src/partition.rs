@@ -631,6 +631,15 @@ fn merge(
             org.active_hashes.get_mut(entry.role).push(key.hash(id));
         }
     }
+    if key.is_some() {
+        // Sorted here, on every worker, rather than where the sets are gathered on one thread.
+        for (_, org) in orgs.iter_mut() {
+            for role in Role::ALL {
+                let hashes = org.active_hashes.get_mut(role);
+                *hashes = tsos_domain::flows::into_set(std::mem::take(hashes));
+            }
+        }
+    }
     out.append(orgs);
 }
 

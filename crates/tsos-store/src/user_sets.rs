@@ -53,7 +53,13 @@ pub(crate) fn insert(tx: &Tx<'_>, id: i64, keyed: &KeyedUserSets) -> Result<(), 
 }
 
 fn pack(hashes: &[u64]) -> Vec<u8> {
-    hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
+    // Eight bytes at a time: a byte-wise `flat_map(..).collect()` showed in the profile of a
+    // national import's write (3.5 million hashes).
+    let mut bytes = Vec::with_capacity(hashes.len() * 8);
+    for hash in hashes {
+        bytes.extend_from_slice(&hash.to_le_bytes());
+    }
+    bytes
 }
 
 /// The hashes of a blob, checked to be a sorted set so that the merges of the flows can
