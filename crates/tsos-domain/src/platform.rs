@@ -96,6 +96,16 @@ impl ActiveRule {
         }
     }
 
+    /// The users the rule counts, in the genitive plural of «доля …» and «… 12 из 20»: a
+    /// `connected` rule counts connected accounts, which are not active ones (MAX).
+    pub fn counted_ru(&self) -> &'static str {
+        if self.is_connected() {
+            "подключенных"
+        } else {
+            "активных"
+        }
+    }
+
     /// The definition in words, for letters and reports.
     pub fn describe_ru(&self) -> String {
         let window = match self.window {

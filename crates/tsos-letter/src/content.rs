@@ -208,9 +208,10 @@ pub fn build_notices(
                 let target = ru::percent(indicator.target);
                 let gap = ru::optional_integer(indicator.gap);
                 let mut text = format!(
-                    "{}, {}: {share} ({active} из {contingent}) при целевом значении {target}; не хватает активных пользователей: {gap}",
+                    "{}, {}: {share} ({active} из {contingent}) при целевом значении {target}; не хватает {} пользователей: {gap}",
                     platform.platform.name,
                     role.title_ru(),
+                    platform.platform.rule.counted_ru(),
                 );
                 if let Some((rank, of)) = indicator.rank.municipality {
                     text.push_str(&format!("; место в муниципалитете: {rank} из {of}"));

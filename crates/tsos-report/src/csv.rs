@@ -131,7 +131,10 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                 }
                 measures.push(Measure::Leaving);
                 for measure in measures {
-                    header.push(format!("{prefix}: {}", measure.csv_title()));
+                    header.push(format!(
+                        "{prefix}: {}",
+                        measure.csv_title_for(&platform.platform.rule)
+                    ));
                 }
             }
         }

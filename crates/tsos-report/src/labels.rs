@@ -1,6 +1,8 @@
 //! Words more than one output shows, written once: the table, the CSV, the XLSX appendix and
 //! the web dashboard call a thing by the same words.
 
+use tsos_domain::platform::{ActiveRule, Platform};
+
 /// The registry of schools, as a dataset is named to a person.
 pub const REGISTRY: &str = "Реестр ОО";
 
@@ -38,17 +40,48 @@ impl Measure {
         }
     }
 
+    /// The column's title for a platform counted by `rule`: where it counts connected
+    /// accounts (MAX), its users are «подключенных», not «активных».
+    pub fn title_for(self, rule: &ActiveRule) -> &'static str {
+        match (self, rule.is_connected()) {
+            (Measure::Active, true) => "Подключенных",
+            (Measure::Share, true) => "Доля подключенных",
+            (other, _) => other.title(),
+        }
+    }
+
     /// The column's title in a CSV, after its indicator: lower case, and with the unit where
     /// the number is a percent, since a CSV cell has no format to say it.
-    pub fn csv_title(self) -> String {
+    pub fn csv_title_for(self, rule: &ActiveRule) -> String {
         match self {
             Measure::Share => "доля, %".to_string(),
             Measure::Target => "цель, %".to_string(),
             // «МО» stays upper case.
             Measure::RankMunicipality => "место в МО".to_string(),
-            other => lowercase_first(other.title()),
+            other => lowercase_first(other.title_for(rule)),
         }
     }
+}
+
+/// Who a share counts, for the sentence that says what a share is: «активные», and where a
+/// platform of `connected` rule is among `platforms` (MAX), «активные (подключенные)».
+pub fn share_counts<'a>(mut platforms: impl Iterator<Item = &'a Platform>) -> &'static str {
+    if platforms.any(|p| p.rule.is_connected()) {
+        "активные (подключенные)"
+    } else {
+        "активные"
+    }
+}
+
+/// What a platform's figures count, as the note under a table or page says it: «Активные,
+/// ФГИС «Моя школа»: хотя бы один раз авторизовались…».
+pub fn rule_note(platform: &Platform) -> String {
+    let who = if platform.rule.is_connected() {
+        "Подключенные"
+    } else {
+        "Активные"
+    };
+    format!("{who}, {}: {}.", platform.name, platform.rule.describe_ru())
 }
 
 /// The title of the section or sheet of counts of use (lessons, marks…).

@@ -3,7 +3,7 @@
 use tsos_domain::{Level, Report, Status, format_date_ru};
 
 use crate::labels::{COUNTS_TITLE, CountMeasure, EVENT_MARK, EVENTS_TITLE};
-use crate::{marks, ru};
+use crate::{labels, marks, ru};
 
 const NAME_WIDTH: usize = 44;
 
@@ -128,14 +128,13 @@ pub fn render(report: &Report) -> String {
         out.push_str(&render_counts(report, idx));
     }
     for &idx in &present {
-        let platform = &report.platforms[idx];
-        out.push_str(&format!(
-            "Активные, {}: {}.\n",
-            platform.platform.name,
-            platform.platform.rule.describe_ru()
-        ));
+        out.push_str(&labels::rule_note(&report.platforms[idx].platform));
+        out.push('\n');
     }
-    out.push_str("Доля — активные от контингента (в скобках — число активных).\n");
+    out.push_str(&format!(
+        "Доля — {} от контингента (в скобках — их число).\n",
+        labels::share_counts(present.iter().map(|&idx| &report.platforms[idx].platform))
+    ));
     let targets: Vec<String> = present
         .iter()
         .flat_map(|&idx| {

@@ -207,8 +207,8 @@ fn columns(report: &Report) -> (Vec<SheetColumn>, u16) {
                         measure,
                     },
                     group: Some(group.clone()),
-                    title: measure.title().to_string(),
-                    width: header_width(measure.title()),
+                    title: measure.title_for(&platform.platform.rule).to_string(),
+                    width: header_width(measure.title_for(&platform.platform.rule)),
                 });
             }
         }
@@ -496,9 +496,11 @@ fn note(report: &Report) -> String {
             .iter()
             .map(|p| format!("{} — {}", p.platform.name, p.platform.rule.describe_ru()))
             .collect();
+        let who = crate::labels::share_counts(present.iter().map(|p| &p.platform));
         lines.push(format!(
-            "Активные пользователи: {}. Доля — активные пользователи от контингента.",
-            rules.join("; ")
+            "{} пользователи: {}. Доля — {who} пользователи от контингента.",
+            capitalised(who),
+            rules.join("; "),
         ));
     }
     let previous: Vec<String> = present

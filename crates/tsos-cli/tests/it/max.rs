@@ -132,10 +132,66 @@ fn per_user_and_per_school_files_give_the_same_connected_shares() {
         .stdout;
     assert!(
         table.contains(
-            "Мессенджер MAX (Сферум): подключены (зарегистрированы) на платформе, независимо от дат входа"
+            "Подключенные, Мессенджер MAX (Сферум): подключены (зарегистрированы) на платформе, \
+             независимо от дат входа"
         ),
         "{table}"
     );
+    assert!(
+        table.contains("Доля — активные (подключенные) от контингента"),
+        "{table}"
+    );
+    assert!(!table.contains("Активные, Мессенджер MAX"), "{table}");
+}
+
+/// A connected account is not an active one: MAX's columns say «подключенных» in the CSV
+/// and the XLSX, where the other platforms' say «активных».
+#[test]
+fn max_columns_name_connected_users() {
+    use calamine::{Reader, open_workbook_auto};
+    let dir = dir_with("max_schools.csv", per_school_file());
+    let csv = dir
+        .tsos(&[
+            "report",
+            "--as-of",
+            "2025-11-10",
+            "--level",
+            "school",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .stdout;
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains("Мессенджер MAX (Сферум), педагоги: подключенных;"),
+        "{header}"
+    );
+    assert!(
+        !header.contains("MAX (Сферум), педагоги: активных"),
+        "{header}"
+    );
+
+    let out = dir.path("appendix.xlsx");
+    dir.tsos(&[
+        "report",
+        "--as-of",
+        "2025-11-10",
+        "--level",
+        "school",
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    let mut book = open_workbook_auto(&out).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "Доля подключенных"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "Подключенных"), "{cells:?}");
+    assert!(!cells.iter().any(|c| c == "Доля активных"), "{cells:?}");
 }
 
 /// Where a per-user MAX file has dates, the same file imported as `max_active` gives the

@@ -74,7 +74,8 @@ pub(crate) fn cards(report: &Report, row: &IndicatorRow) -> Vec<Card> {
                         .unwrap_or_else(|| "прошлого среза нет".to_string()),
                 }),
                 counts: format!(
-                    "активных {} из {}",
+                    "{} {} из {}",
+                    platform.platform.rule.counted_ru(),
                     ru::optional_integer(indicator.active),
                     ru::optional_integer(indicator.contingent)
                 ),

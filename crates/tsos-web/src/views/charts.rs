@@ -52,10 +52,11 @@ pub(crate) fn trend_charts(
                 targets.push(found.and_then(|i| i.target).map(|t| t * 100.0));
                 tips.push(match found {
                     Some(i) => format!(
-                        "{} — {}: {} (активных {} из {})",
+                        "{} — {}: {} ({} {} из {})",
                         format_date_ru(*date),
                         role.title_ru(),
                         ru::percent(i.share),
+                        platform.platform.rule.counted_ru(),
                         ru::optional_integer(i.active),
                         ru::optional_integer(i.contingent)
                     ),
@@ -76,7 +77,11 @@ pub(crate) fn trend_charts(
             continue;
         }
         let markers = markers(dates, rows, &platform.platform.code);
-        let title = format!("{}: доля активных по срезам", platform.platform.name);
+        let title = format!(
+            "{}: доля {} по срезам",
+            platform.platform.name,
+            platform.platform.rule.counted_ru()
+        );
         let mut caption =
             "Точки — отчетные даты (наведите, чтобы увидеть значение); пунктир — цель.".to_string();
         if !markers.is_empty() {
@@ -266,8 +271,9 @@ pub(crate) fn distribution_charts(
         let platform = &report.platforms[column.platform].platform;
         let title = format!("{} · {}", platform.name, column.role.title_ru());
         let mut caption = format!(
-            "{} ОО по доле активных на {}; {}.",
+            "{} ОО по доле {} на {}; {}.",
             ru::integer(indicators.len() as u64),
+            platform.rule.counted_ru(),
             format_date_ru(report.as_of),
             match target {
                 Some(t) => format!(

@@ -96,15 +96,17 @@ pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureT
                 }));
             }
             lines.extend([
-                line(Measure::Active.title(), &|i| {
+                line(Measure::Active.title_for(&platform.platform.rule), &|i| {
                     plain(ru::optional_integer(i.active))
                 }),
                 line("Контингент", &|i| {
                     plain(ru::optional_integer(i.contingent))
                 }),
-                line(Measure::Share.title(), &|i| FigureCell {
-                    text: ru::percent(i.share),
-                    class: i.status.code(),
+                line(Measure::Share.title_for(&platform.platform.rule), &|i| {
+                    FigureCell {
+                        text: ru::percent(i.share),
+                        class: i.status.code(),
+                    }
                 }),
                 line(&change_label(platform), &|i| FigureCell {
                     text: ru::delta_pp(i.delta_pp),

@@ -10,20 +10,20 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         .platforms
         .iter()
         .filter(|p| p.present)
-        .map(|p| {
-            format!(
-                "Активные, {}: {}.",
-                p.platform.name,
-                p.platform.rule.describe_ru()
-            )
-        })
+        .map(|p| tsos_report::labels::rule_note(&p.platform))
         .collect();
-    notes.push(
-        "Доля — активные от контингента. Δ — изменение доли в процентных пунктах с прошлого \
-         среза той же платформы; это сдвиг скользящего окна активности, а не число новых \
-         пользователей."
-            .to_string(),
-    );
+    notes.push(format!(
+        "Доля — {} от контингента. Δ — изменение доли в процентных пунктах с прошлого среза \
+         той же платформы; это сдвиг скользящего окна активности, а не число новых \
+         пользователей.",
+        tsos_report::labels::share_counts(
+            report
+                .platforms
+                .iter()
+                .filter(|p| p.present)
+                .map(|p| &p.platform)
+        )
+    ));
     notes
 }
 

@@ -188,13 +188,15 @@ async fn max_connections_show_beside_the_other_platforms() {
         html.contains("подключены (зарегистрированы) на платформе"),
         "{html}"
     );
+    // A connected account is not an active one: the card, the note and the chart say so.
+    assert!(html.contains("подключенных 28 из 32"), "{html}");
+    assert!(html.contains("Подключенные, Мессенджер MAX"), "{html}");
     let school = app.get(&school_url(SCHOOL_B2), &admin).await;
     assert_eq!(school.status, StatusCode::OK);
-    assert!(
-        school.text().contains("75,0 %"),
-        "3 of 4: {}",
-        school.text()
-    );
+    let text = school.text();
+    assert!(text.contains("75,0 %"), "3 of 4: {text}");
+    assert!(text.contains("Доля подключенных"), "{text}");
+    assert!(text.contains("доля подключенных по срезам"), "{text}");
 }
 
 /// Counts of use of a per-school file (issue 15) on the school's page: a table of their own,
