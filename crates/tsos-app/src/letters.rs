@@ -11,7 +11,8 @@ use tsos_domain::replies::ReplyState;
 use tsos_domain::{Catalogue, Level, Report, Role, format_date_ru};
 use tsos_letter::pdf::BodyFont;
 use tsos_letter::{
-    Addressees, LetterInput, LetterSettings, Notice, Repeated, build_letter, build_notices,
+    Addressees, ChatRegister, LetterInput, LetterSettings, Notice, Repeated, build_letter,
+    build_notices,
 };
 use tsos_store::{LetterInfo, NewLetter, Store};
 
@@ -66,6 +67,7 @@ pub fn write_letter(
     );
     let repeated = repeated(store, catalogue, request.as_of)?;
     let chats = tsos_domain::chats::chats_at(&store.chat_states()?, request.as_of);
+    let closings = store.chat_closings()?;
     // Before anything is written: a font or a notice template the settings name but tsos
     // cannot read is an error.
     let font = BodyFont::of_settings(request.settings.font.as_ref())?;
@@ -88,7 +90,10 @@ pub fn write_letter(
             details,
             yellow_band_pp: book.yellow_band_pp,
             repeated: repeated.clone(),
-            chats: Some(&chats),
+            chats: Some(ChatRegister {
+                states: &chats,
+                closings: &closings,
+            }),
         },
         request.template,
     )?;
@@ -130,7 +135,10 @@ pub fn write_letter(
             &number,
             request.date,
             request.deadline,
-            Some(&chats),
+            Some(ChatRegister {
+                states: &chats,
+                closings: &closings,
+            }),
             template,
         )?;
         n_notices = notices.len();
@@ -394,13 +402,17 @@ pub(crate) fn notices_of(
 ) -> Result<Vec<Notice>, AppError> {
     let [schools] = build_reports(store, catalogue, letter.as_of, [Level::School])?;
     let chats = tsos_domain::chats::chats_at(&store.chat_states()?, letter.as_of);
+    let closings = store.chat_closings()?;
     Ok(build_notices(
         &schools,
         settings,
         &letter.number,
         letter.date,
         letter.deadline,
-        Some(&chats),
+        Some(ChatRegister {
+            states: &chats,
+            closings: &closings,
+        }),
         &notice_template(settings)?,
     )?)
 }

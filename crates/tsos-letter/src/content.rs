@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
-use tsos_domain::chats::ChatState;
+use tsos_domain::chats::{ChatStanding, ChatState, PlatformClosing};
 use tsos_domain::dates::next_monthly;
 use tsos_domain::indicators::{Cutoff, Lagging, lagging, share};
 use tsos_domain::{Indicator, IndicatorRow, Report, Role, Shortfall, Status, format_date_ru};
@@ -53,7 +53,34 @@ pub struct LetterInput<'a> {
     pub yellow_band_pp: f64,
     pub repeated: Vec<Repeated>,
     /// The official chats at the report's date, when a chats registry was imported.
-    pub chats: Option<&'a [ChatState]>,
+    pub chats: Option<ChatRegister<'a>>,
+}
+
+/// The official chats at a letter's date and the closings of domestic platforms (`tsos chats
+/// closing`): a letter and its notices count each chat as the report does
+/// ([`ChatStanding`]), so that a chat on a platform being closed is neither domestic in the
+/// letter's share nor left unnamed in a school's notice.
+#[derive(Clone, Copy, Debug)]
+pub struct ChatRegister<'a> {
+    pub states: &'a [ChatState],
+    pub closings: &'a [PlatformClosing],
+}
+
+impl ChatRegister<'_> {
+    fn standing(&self, chat: &ChatState, as_of: Date) -> ChatStanding {
+        ChatStanding::of(chat, self.closings, as_of)
+    }
+
+    /// Active chats on a platform being closed at `as_of`, with their deadlines.
+    fn closing_open(&self, as_of: Date) -> impl Iterator<Item = (&ChatState, Date)> {
+        self.states
+            .iter()
+            .filter(|c| c.active)
+            .filter_map(move |c| match self.standing(c, as_of) {
+                ChatStanding::Closing { deadline } => Some((c, deadline)),
+                ChatStanding::Domestic | ChatStanding::Foreign => None,
+            })
+    }
 }
 
 /// A page of an official letter, whatever it says: requisites, title, text, signature.
@@ -118,9 +145,10 @@ pub fn build_letter(input: &LetterInput<'_>, template: &str) -> Result<Letter, T
 /// The notices' own lists and the placeholders each item of a list has: the two openings
 /// (each a list of one item or none, so that a template says which one it prints), the
 /// indicators below target, and the chats left in foreign messengers.
-const NOTICE_LISTS: [(&str, &[&str]); 4] = [
+const NOTICE_LISTS: [(&str, &[&str]); 6] = [
     ("ниже_цели", &[]),
     ("только_чаты", &[]),
+    ("только_закрываемые", &[]),
     (
         "показатели",
         &[
@@ -135,6 +163,7 @@ const NOTICE_LISTS: [(&str, &[&str]); 4] = [
         ],
     ),
     ("чаты", &["число", "список"]),
+    ("закрываемые", &["число", "список", "срок_переноса"]),
 ];
 
 /// The placeholders of a notice outside its lists.
@@ -183,7 +212,7 @@ pub fn build_notices(
     letter_number: &str,
     date: Date,
     deadline: Date,
-    chats: Option<&[ChatState]>,
+    chats: Option<ChatRegister<'_>>,
     template: &str,
 ) -> Result<Vec<Notice>, TemplateError> {
     check_notice_template(template)?;
@@ -254,12 +283,18 @@ pub fn build_notices(
             }
         }
         let open: Vec<String> = chats
+            .map(|c| c.states)
             .unwrap_or_default()
             .iter()
             .filter(|c| c.org.as_str() == row.id && !c.domestic && c.active)
             .map(|c| format!("«{}» ({})", c.name, c.platform))
             .collect();
-        if indicators_below.is_empty() && open.is_empty() {
+        let closing: Vec<(&ChatState, Date)> = chats
+            .iter()
+            .flat_map(|c| c.closing_open(schools.as_of))
+            .filter(|(c, _)| c.org.as_str() == row.id)
+            .collect();
+        if indicators_below.is_empty() && open.is_empty() && closing.is_empty() {
             continue;
         }
         let once = |yes: bool| -> Vec<BTreeMap<String, String>> {
@@ -283,7 +318,14 @@ pub fn build_notices(
         }
         let lists = [
             ("ниже_цели", once(!indicators_below.is_empty())),
-            ("только_чаты", once(indicators_below.is_empty())),
+            (
+                "только_чаты",
+                once(indicators_below.is_empty() && !open.is_empty()),
+            ),
+            (
+                "только_закрываемые",
+                once(indicators_below.is_empty() && open.is_empty()),
+            ),
             (
                 "чаты",
                 match open.is_empty() {
@@ -291,6 +333,24 @@ pub fn build_notices(
                     false => vec![BTreeMap::from([
                         ("число".to_string(), open.len().to_string()),
                         ("список".to_string(), open.join(", ")),
+                    ])],
+                },
+            ),
+            (
+                "закрываемые",
+                match closing.iter().map(|(_, deadline)| *deadline).min() {
+                    None => Vec::new(),
+                    Some(deadline) => vec![BTreeMap::from([
+                        ("число".to_string(), closing.len().to_string()),
+                        (
+                            "список".to_string(),
+                            closing
+                                .iter()
+                                .map(|(c, _)| format!("«{}» ({})", c.name, c.platform))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                        ("срок_переноса".to_string(), format_date_ru(deadline)),
                     ])],
                 },
             ),
@@ -659,29 +719,67 @@ fn flows_sentence(overall: &Report) -> String {
     )
 }
 
-/// What the chats registry says, for the letter: the chats still open in foreign messengers
-/// and the share on domestic platforms; empty without a registry.
-fn chats_sentence(chats: Option<&[ChatState]>, as_of: Date) -> String {
-    let Some(chats) = chats.filter(|c| !c.is_empty()) else {
+/// What the chats registry says, for the letter: the chats still open in foreign messengers,
+/// the share on domestic platforms (a platform being closed is not one, as in the report) and
+/// the chats left on a platform being closed with its deadline; empty without a registry.
+fn chats_sentence(chats: Option<ChatRegister<'_>>, as_of: Date) -> String {
+    let Some(register) = chats.filter(|c| !c.states.is_empty()) else {
         return String::new();
     };
+    let chats = register.states;
     let foreign: Vec<&ChatState> = chats.iter().filter(|c| !c.domestic && c.active).collect();
-    let domestic = chats.iter().filter(|c| c.domestic).count();
+    let domestic = chats
+        .iter()
+        .filter(|c| register.standing(c, as_of) == ChatStanding::Domestic)
+        .count();
     let share = ru::percent(share(Some(domestic as u64), Some(chats.len() as u64)));
-    if foreign.is_empty() {
-        return format!(
+    let closing: Vec<(&ChatState, Date)> = register.closing_open(as_of).collect();
+    // The prepositional case: «в 1 организации», «в 2 организациях».
+    let in_schools = |n: u64| {
+        format!(
+            "в {n} {}",
+            ru::plural(n, "организации", "организациях", "организациях")
+        )
+    };
+    let mut text = if foreign.is_empty() && closing.is_empty() {
+        format!(
             "По данным реестра официальных чатов на {} все служебные чаты ведутся на отечественных платформах ({share}).",
             format_date_ru(as_of)
-        );
+        )
+    } else if foreign.is_empty() {
+        format!(
+            "По данным реестра официальных чатов на {} служебных чатов в иностранных мессенджерах нет; доля чатов на отечественных платформах – {share}.",
+            format_date_ru(as_of)
+        )
+    } else {
+        let schools: BTreeSet<&str> = foreign.iter().map(|c| c.org.as_str()).collect();
+        format!(
+            "По данным реестра официальных чатов на {} служебных чатов в иностранных мессенджерах – {} ({}); доля чатов на отечественных платформах – {share}.",
+            format_date_ru(as_of),
+            foreign.len(),
+            in_schools(schools.len() as u64),
+        )
+    };
+    if !closing.is_empty() {
+        let schools: BTreeSet<&str> = closing.iter().map(|(c, _)| c.org.as_str()).collect();
+        let platforms: BTreeSet<(&str, Date)> =
+            closing.iter().map(|(c, d)| (c.platform, *d)).collect();
+        let n = closing.len() as u64;
+        text.push_str(&format!(
+            " На закрываемых платформах остаются {n} {} ({}): {}.",
+            ru::plural(n, "чат", "чата", "чатов"),
+            in_schools(schools.len() as u64),
+            platforms
+                .iter()
+                .map(|(platform, deadline)| format!(
+                    "{platform} – перенести до {}",
+                    format_date_ru(*deadline)
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
     }
-    let schools: BTreeSet<&str> = foreign.iter().map(|c| c.org.as_str()).collect();
-    let (n_chats, n_schools) = (foreign.len() as u64, schools.len() as u64);
-    format!(
-        "По данным реестра официальных чатов на {} служебных чатов в иностранных мессенджерах – {n_chats} (в {n_schools} {}); доля чатов на отечественных платформах – {share}.",
-        format_date_ru(as_of),
-        // The prepositional case: «в 1 организации», «в 2 организациях».
-        ru::plural(n_schools, "организации", "организациях", "организациях"),
-    )
+    text
 }
 
 /// A row whose every indicator with a target is green.

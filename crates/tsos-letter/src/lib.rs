@@ -12,8 +12,8 @@ pub mod settings;
 pub mod template;
 
 pub use content::{
-    Addressees, DEFAULT_NOTICE_TEMPLATE, DEFAULT_TEMPLATE, Letter, LetterInput, Notice, Paper,
-    Repeated, build_letter, build_notices,
+    Addressees, ChatRegister, DEFAULT_NOTICE_TEMPLATE, DEFAULT_TEMPLATE, Letter, LetterInput,
+    Notice, Paper, Repeated, build_letter, build_notices,
 };
 pub use settings::{LetterSettings, PASSWORD_VAR, Security, SmtpSettings};
 pub use template::{Block, TemplateError, TemplateKind};

@@ -7,8 +7,8 @@ use jiff::civil::date;
 use tsos_domain::fixtures::{ReportFixture, per_user_counts, put};
 use tsos_domain::{Level, Report, Role, RoleCounts, SchoolInfo};
 use tsos_letter::{
-    Addressees, Block, DEFAULT_NOTICE_TEMPLATE, DEFAULT_TEMPLATE, LetterInput, LetterSettings,
-    Repeated, TemplateError, build_letter, build_notices,
+    Addressees, Block, ChatRegister, DEFAULT_NOTICE_TEMPLATE, DEFAULT_TEMPLATE, LetterInput,
+    LetterSettings, Repeated, TemplateError, build_letter, build_notices,
 };
 
 fn school(id: &str, name: &str, teachers: u64, students: u64) -> SchoolInfo {
@@ -687,7 +687,10 @@ fn notices_of(template: &str) -> Result<Vec<tsos_letter::Notice>, TemplateError>
         "01-12/7",
         date(2023, 10, 12),
         date(2023, 10, 20),
-        Some(&chats),
+        Some(ChatRegister {
+            states: &chats,
+            closings: &[],
+        }),
         template,
     )
 }
@@ -781,7 +784,10 @@ fn the_built_in_notice_with_every_part_reads_as_before() {
         "01-12/7",
         date(2023, 10, 12),
         date(2023, 10, 20),
-        Some(&chats),
+        Some(ChatRegister {
+            states: &chats,
+            closings: &[],
+        }),
         DEFAULT_NOTICE_TEMPLATE,
     )
     .unwrap();
@@ -951,4 +957,142 @@ fn the_letter_says_the_flows_of_the_area_where_there_are_some() {
         letter_text(&overall, &details, DEFAULT_TEMPLATE),
         letter_text(&overall, &details, &before)
     );
+}
+
+/// A chat on a platform the authority closes (`tsos chats closing`) is not domestic in the
+/// letter's share, as in the report, and the letter and the school's notice name it with its
+/// deadline; before the closing's date it is an ordinary domestic chat.
+#[test]
+fn chats_on_a_closing_platform_are_named_with_their_deadline() {
+    use tsos_domain::chats::{ChatState, PlatformClosing, Purpose, chat_platform_by_code};
+    let chat = |org: &str, name: &str, code: &str| {
+        let platform = chat_platform_by_code(code).unwrap();
+        ChatState {
+            org: tsos_domain::OrgId::normalize(org).unwrap(),
+            name: name.into(),
+            purpose: Purpose::Parents,
+            class_label: None,
+            platform: platform.name,
+            domestic: platform.domestic,
+            members: None,
+            active: true,
+            confirmed_on: None,
+            created_on: None,
+            moved_on: None,
+            replaces: None,
+            as_of: date(2023, 10, 1),
+        }
+    };
+    // School 1: one chat in MAX, one left in Сферум of VK; school 2: only MAX.
+    let chats = [
+        chat("0500000001", "5А — родители", "max"),
+        chat("0500000001", "6Б — родители", "sferum_vk"),
+        chat("0500000002", "Педагоги", "max"),
+    ];
+    let closing = |from| [PlatformClosing::new("sferum_vk", from, date(2023, 12, 31)).unwrap()];
+    let letter_text = |closings: &[PlatformClosing]| {
+        let (overall, details) = (report(Level::Region), report(Level::School));
+        let letter = build_letter(
+            &LetterInput {
+                settings: &LetterSettings::default(),
+                number: "01-12/7".into(),
+                date: date(2023, 10, 12),
+                deadline: date(2023, 10, 20),
+                to: Addressees::Schools,
+                overall: &overall,
+                details: &details,
+                yellow_band_pp: 10.0,
+                chats: Some(ChatRegister {
+                    states: &chats,
+                    closings,
+                }),
+                repeated: Vec::new(),
+            },
+            DEFAULT_TEMPLATE,
+        )
+        .unwrap();
+        paragraphs(&letter.paper.blocks)
+    };
+    let closed = letter_text(&closing(date(2023, 10, 1)));
+    assert!(
+        closed.contains(
+            "служебных чатов в иностранных мессенджерах нет; доля чатов на отечественных \
+             платформах – 66,7 %. На закрываемых платформах остаются 1 чат (в 1 организации): \
+             Сферум (VK Мессенджер) – перенести до 31.12.2023."
+        ),
+        "{closed}"
+    );
+    // Before the closing's date the chat in VK is domestic, as it always was.
+    let before = letter_text(&closing(date(2023, 11, 1)));
+    assert!(
+        before.contains("все служебные чаты ведутся на отечественных платформах (100,0 %)"),
+        "{before}"
+    );
+    assert!(!before.contains("закрываем"), "{before}");
+
+    let closings = closing(date(2023, 10, 1));
+    let register = ChatRegister {
+        states: &chats,
+        closings: &closings,
+    };
+    let notices_of = |schools: &Report| {
+        build_notices(
+            schools,
+            &LetterSettings::default(),
+            "01-12/7",
+            date(2023, 10, 12),
+            date(2023, 10, 20),
+            Some(register),
+            DEFAULT_NOTICE_TEMPLATE,
+        )
+        .unwrap()
+    };
+    let line = "Служебные чаты на закрываемой платформе (1): «6Б — родители» (Сферум (VK \
+                Мессенджер)); их нужно перенести в MAX или на другую отечественную платформу \
+                до 31.12.2023.";
+    // Below target and with a chat on the closing platform: both said.
+    let notices = notices_of(&report(Level::School));
+    let first = paragraphs(&notices[0].paper.blocks);
+    assert!(first.contains("ниже целевых значений:"), "{first}");
+    assert!(first.contains(line), "{first}");
+    assert!(!first.contains("иностранных"), "{first}");
+    // School 2 has only MAX chats: nothing about chats.
+    assert!(!paragraphs(&notices[1].paper.blocks).contains("чат"));
+
+    // Every teacher active and no other target: the notice is about the chat alone.
+    let mut counts = per_user_counts();
+    let all = RoleCounts {
+        registered: Some(60),
+        confirmed: Some(60),
+        active: Some(60),
+        leaving: None,
+    };
+    put(&mut counts, "0500000001", Role::Teachers, all);
+    let green = ReportFixture::new(
+        date(2023, 10, 1),
+        vec![school("0500000001", "МБОУ «СОШ №1»", 60, 600)],
+    )
+    .platform(Some(counts))
+    .build(Level::School);
+    let notices = notices_of(&green);
+    assert_eq!(notices.len(), 1);
+    let text = paragraphs(&notices[0].paper.blocks);
+    assert!(
+        text.starts_with(
+            "По данным реестра официальных чатов на 01.10.2023 у МБОУ «СОШ №1» остаются \
+             служебные чаты на платформе, которую закрывают:"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(line), "{text}");
+}
+
+fn paragraphs(blocks: &[Block]) -> String {
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.as_str(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -479,6 +479,85 @@ fn the_letter_and_notices_name_chats_left_in_foreign_messengers() {
         "2023-10-01",
     ])
     .ok();
+    match letter_and_notices(&dir) {
+        Some((letter, notices)) => {
+            assert!(
+                letter.contains("служебных чатов в иностранных мессенджерах – 1 (в 1 организации)"),
+                "{letter}"
+            );
+            assert!(notices.contains("«5А — родители» (WhatsApp)"), "{notices}");
+        }
+        None => eprintln!(
+            "pdftotext is not installed (Debian: poppler-utils): the PDFs' text was not checked"
+        ),
+    }
+}
+
+/// A chat left on a platform the authority closes is named in the letter and the school's
+/// notice with the closing's deadline, and is not domestic in the letter's share.
+#[test]
+fn the_letter_and_notices_name_chats_left_on_a_closing_platform() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let month = dir.write(
+        "m.csv",
+        "ИНН;Количество активных педагогов\n0512345678;10\n",
+    );
+    dir.import("myschool", &month, "2023-10-01").ok();
+    let chats = dir.write(
+        "chats.csv",
+        format!(
+            "{HEADER}0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n\
+             0512345678;5А — родители;родительский;5А;MAX;27;Да;;;;\n"
+        ),
+    );
+    dir.tsos(&[
+        "chats",
+        "import",
+        chats.to_str().unwrap(),
+        "--as-of",
+        "2023-10-01",
+    ])
+    .ok();
+    dir.tsos(&[
+        "chats",
+        "closing",
+        "--platform",
+        "sferum_vk",
+        "--from",
+        "01.10.2023",
+        "--deadline",
+        "31.12.2023",
+    ])
+    .ok();
+    match letter_and_notices(&dir) {
+        Some((letter, notices)) => {
+            assert!(
+                letter.contains(
+                    "служебных чатов в иностранных мессенджерах нет; доля чатов на \
+                     отечественных платформах – 50,0 %. На закрываемых платформах остаются 1 \
+                     чат (в 1 организации): Сферум (VK Мессенджер) – перенести до 31.12.2023."
+                ),
+                "{letter}"
+            );
+            assert!(
+                notices.contains(
+                    "Служебные чаты на закрываемой платформе (1): «Педагоги» (Сферум (VK \
+                     Мессенджер)); их нужно перенести в MAX или на другую отечественную \
+                     платформу до 31.12.2023."
+                ),
+                "{notices}"
+            );
+        }
+        None => eprintln!(
+            "pdftotext is not installed (Debian: poppler-utils): the PDFs' text was not checked"
+        ),
+    }
+}
+
+/// Writes the letter of 12.10.2023 with its notices, and gives the text of both PDFs, each
+/// on one line; `None` where pdftotext is not installed.
+fn letter_and_notices(dir: &Dir) -> Option<(String, String)> {
     let out = dir.path("out");
     let run = dir
         .tsos(&[
@@ -509,21 +588,10 @@ fn the_letter_and_notices_name_chats_left_in_foreign_messengers() {
                     .join(" ")
             })
     };
-    match (
-        text(&out.join("Письмо_№1_от_12.10.2023.pdf")),
-        text(&out.join("Уведомления_12.10.2023.pdf")),
-    ) {
-        (Some(letter), Some(notices)) => {
-            assert!(
-                letter.contains("служебных чатов в иностранных мессенджерах – 1 (в 1 организации)"),
-                "{letter}"
-            );
-            assert!(notices.contains("«5А — родители» (WhatsApp)"), "{notices}");
-        }
-        _ => eprintln!(
-            "pdftotext is not installed (Debian: poppler-utils): the PDFs' text was not checked"
-        ),
-    }
+    Some((
+        text(&out.join("Письмо_№1_от_12.10.2023.pdf"))?,
+        text(&out.join("Уведомления_12.10.2023.pdf"))?,
+    ))
 }
 
 #[test]
