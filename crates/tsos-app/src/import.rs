@@ -11,6 +11,7 @@ use tsos_domain::reconcile::{CONTINGENT_TOLERANCE, reconcile};
 use tsos_domain::replacement::{Extent, Shrink, area_shares, shrinks};
 use tsos_domain::{
     Catalogue, OrgId, Role, RoleCounts, RoleMap, SchoolInfo, SnapshotKind, UnknownOrgs,
+    format_date_ru,
 };
 use tsos_ingest::header::{Mapping, MappingSource, Meaning};
 use tsos_ingest::{Content, Dataset, FlowKey, Import, ReadOptions, SchoolRow};
@@ -215,6 +216,32 @@ pub fn import_file(
     Ok(outcome)
 }
 
+/// Where the sets of an earlier date were made under another key: the flows of the platform
+/// start again from this date, which nobody should learn only from next month's report. A
+/// mistyped `--key-file`, a key lost with a machine, or instances behind a balancer that each
+/// made their own key all look like this.
+fn key_change_warning(
+    store: &Store,
+    dataset: &str,
+    import: &Import,
+    keyed: &KeyedUserSets,
+) -> Result<Option<String>, AppError> {
+    let earlier = store
+        .user_set_keys(dataset, import.as_of)?
+        .into_iter()
+        .filter(|(_, as_of, _)| *as_of < import.as_of)
+        .find_map(|(_, as_of, key)| Some((as_of, key?)));
+    Ok(match earlier {
+        Some((as_of, key)) if key != keyed.key_fingerprint => Some(format!(
+            "ключ потоков пользователей не тот, под которым сохранена выгрузка на {}: потоки \
+             начнутся заново с этой даты; если ключ сменился не намеренно, верните файл \
+             прежнего ключа (--key-file или TSOS_KEY_FILE)",
+            format_date_ru(as_of)
+        )),
+        _ => None,
+    })
+}
+
 /// Reads `request.path` and reconciles it with the registry, writing nothing.
 pub fn prepare_import(
     store: &Store,
@@ -264,6 +291,9 @@ pub fn prepare_import(
     }
     let mut warnings = import.warnings.clone();
     warnings.append(&mut part.warnings);
+    if let Some(keyed) = &user_sets {
+        warnings.extend(key_change_warning(store, request.dataset, &import, keyed)?);
+    }
     let mut new = new_snapshot(request.dataset, &import, &mut part, &warnings);
     new.user_sets = user_sets;
     let replaced = compare_with_current(store, &new, part.n_users)?;

@@ -1175,7 +1175,14 @@ fn flows_over_three_months_equal_a_brute_force_count() {
     let path = setup.write("december.csv", &month(3).replace("2023", "2025"));
     let mut december = request("myschool", &path, date(2025, 12, 1));
     december.flow_key = Some(&other);
-    setup.import(&december).unwrap();
+    let outcome = setup.import(&december).unwrap();
+    assert!(
+        outcome.warnings.iter().any(|w| w.starts_with(
+            "ключ потоков пользователей не тот, под которым сохранена выгрузка на 01.11.2025"
+        )),
+        "{:?}",
+        outcome.warnings
+    );
     let changed = build_report(
         &setup.store,
         &setup.catalogue,
