@@ -611,9 +611,11 @@ fn parse_match(arg: &str) -> Result<(String, OrgId), String> {
 pub enum TargetsAction {
     /// Задать цель: tsos targets set myschool.teachers 90% --from 2023-09-01 [--level school]
     Set {
-        /// платформа.роль: myschool.teachers, sferum.students, …
+        /// платформа.роль: myschool.teachers, sferum.students, …; или показатель счетчика
+        /// на 1 педагога либо на 100 обучающихся: myschool.count.lessons.per_teacher,
+        /// myschool.count.marks.per_100_students
         indicator: String,
-        /// 90%, 90 или 0.9
+        /// Доля: 90%, 90 или 0.9; показатель счетчика — число: 20 или 12,5
         value: String,
         /// С какой даты действует
         #[arg(long, value_parser = parse_date, value_name = "ДАТА")]
@@ -628,7 +630,8 @@ pub enum TargetsAction {
     Load { file: PathBuf },
     /// Удалить цель по номеру из списка
     Remove { id: i64 },
-    /// Полоса допуска «желтого» статуса, п.п. ниже цели (по умолчанию 10)
+    /// Полоса допуска «желтого» статуса, п.п. ниже цели (по умолчанию 10); для показателей
+    /// счетчиков — в процентах от цели
     Band { pp: f64 },
 }
 

@@ -10,8 +10,10 @@ use tsos_app::letters::{Followup, LetterOutcome};
 use tsos_app::quality::QualityReport;
 use tsos_domain::followup::FollowupOutcome;
 use tsos_domain::indicators::{Cutoff, Lagging};
-use tsos_domain::{Catalogue, Finding, Report, Role, Target, TargetBook, format_date_ru};
-use tsos_report::ru;
+use tsos_domain::{
+    Catalogue, Finding, IndicatorId, Report, Role, Target, TargetBook, format_date_ru,
+};
+use tsos_report::{labels, ru};
 use tsos_store::{ApiToken, LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
 use tsos_web::TokenState;
 
@@ -260,11 +262,27 @@ pub fn snapshots_table(snapshots: &[SnapshotInfo]) -> String {
     out
 }
 
-pub fn target_line(target: &Target) -> String {
+/// A target as `tsos targets` shows it; a count's rate also in words, «myschool.count.lessons.per_teacher
+/// (Моя школа: уроков проведено на 1 педагога) = 20 с …».
+pub fn target_line(target: &Target, catalogue: &Catalogue) -> String {
+    let words = match &target.indicator {
+        IndicatorId::Share { .. } => String::new(),
+        IndicatorId::Rate {
+            platform,
+            count,
+            rate,
+        } => format!(
+            " ({}: {})",
+            catalogue
+                .get(platform)
+                .map_or(platform.as_str(), |p| p.name.as_str()),
+            labels::rate_title(count, *rate)
+        ),
+    };
     format!(
-        "{} = {} с {}{}",
+        "{}{words} = {} с {}{}",
         target.indicator,
-        ru::percent(Some(target.value)),
+        labels::target_value(&target.indicator, target.value),
         format_date_ru(target.from),
         match target.level {
             Some(level) => format!(", уровень {}", level.code()),
@@ -273,7 +291,7 @@ pub fn target_line(target: &Target) -> String {
     )
 }
 
-pub fn targets_table(targets: &[StoredTarget], book: &TargetBook) -> String {
+pub fn targets_table(targets: &[StoredTarget], book: &TargetBook, catalogue: &Catalogue) -> String {
     let mut out = String::new();
     if targets.is_empty() {
         out.push_str(
@@ -281,11 +299,16 @@ pub fn targets_table(targets: &[StoredTarget], book: &TargetBook) -> String {
         );
     }
     for stored in targets {
-        let _ = writeln!(out, "{:>4}  {}", stored.id, target_line(&stored.target));
+        let _ = writeln!(
+            out,
+            "{:>4}  {}",
+            stored.id,
+            target_line(&stored.target, catalogue)
+        );
     }
     let _ = writeln!(
         out,
-        "Для педагогов без заданной цели действует 100 % (стратегия цифровой трансформации). Полоса допуска «близко к цели»: {} п.п.",
+        "Для педагогов без заданной цели действует 100 % (стратегия цифровой трансформации). Полоса допуска «близко к цели»: {} п.п.; для показателей счетчиков — столько же процентов от цели.",
         ru::decimal(book.yellow_band_pp, 1)
     );
     out

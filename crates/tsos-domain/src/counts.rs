@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::targets::{CountRate, RateTarget};
+
 /// The counts tsos recognises by their header words; any other is named by its header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CountKind {
@@ -77,6 +79,44 @@ pub struct CountIndicator {
     pub delta: Option<i64>,
     /// The change in % of the previous value; `None` where there is none or it was 0.
     pub delta_pct: Option<f64>,
+    /// The targets in force on its rates, where the user set some.
+    pub targets: CountTargets,
+}
+
+impl CountIndicator {
+    pub fn rate(&self, rate: CountRate) -> Option<f64> {
+        match rate {
+            CountRate::Per100Students => self.per_100_students,
+            CountRate::PerTeacher => self.per_teacher,
+        }
+    }
+}
+
+/// A count's targets, one per rate; `None` where no target is set on that rate.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CountTargets {
+    pub per_100_students: Option<RateTarget>,
+    pub per_teacher: Option<RateTarget>,
+}
+
+impl CountTargets {
+    pub fn get(&self, rate: CountRate) -> Option<RateTarget> {
+        match rate {
+            CountRate::Per100Students => self.per_100_students,
+            CountRate::PerTeacher => self.per_teacher,
+        }
+    }
+
+    pub fn get_mut(&mut self, rate: CountRate) -> &mut Option<RateTarget> {
+        match rate {
+            CountRate::Per100Students => &mut self.per_100_students,
+            CountRate::PerTeacher => &mut self.per_teacher,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        CountRate::ALL.iter().all(|rate| self.get(*rate).is_none())
+    }
 }
 
 /// A row's counts of use of one platform, by name.

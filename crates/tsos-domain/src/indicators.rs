@@ -22,7 +22,9 @@ use crate::org::OrgId;
 use crate::platform::Platform;
 use crate::registry::SchoolInfo;
 use crate::role::{Role, RoleMap};
-use crate::targets::{IndicatorId, Status, TargetBook, gap, status};
+use crate::targets::{
+    CountRate, IndicatorId, RateTarget, Status, TargetBook, gap, rate_status, status,
+};
 
 /// What one snapshot says about one role in one school.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -426,7 +428,7 @@ pub fn apply_delta(current: &mut [IndicatorRow], previous: &[IndicatorRow]) {
 }
 
 /// Sets target, status and gap of every indicator from `book` (platforms in the order of the
-/// rows' platform slots).
+/// rows' platform slots), and the targets on the rates of the counts of use.
 pub fn apply_targets(
     rows: &mut [IndicatorRow],
     level: Level,
@@ -440,7 +442,7 @@ pub fn apply_targets(
         .map(|platform| {
             let mut targets = RoleMap::default();
             for role in Role::ALL {
-                let id = IndicatorId {
+                let id = IndicatorId::Share {
                     platform: platform.code.clone(),
                     role,
                 };
@@ -448,6 +450,10 @@ pub fn apply_targets(
             }
             targets
         })
+        .collect();
+    let rate_targets: Vec<Vec<(String, CountRate, f64)>> = platforms
+        .iter()
+        .map(|platform| rate_targets(book, &platform.code, level, as_of))
         .collect();
     for row in rows {
         for (slot, targets) in row.platforms.iter_mut().zip(&targets) {
@@ -461,7 +467,49 @@ pub fn apply_targets(
                 indicator.gap = gap(indicator.target, indicator.contingent, indicator.active);
             }
         }
+        for (uses, targets) in row.uses.iter_mut().zip(&rate_targets) {
+            for count in uses.values_mut() {
+                count.targets = Default::default();
+            }
+            for (name, rate, target) in targets {
+                let Some(count) = uses.get_mut(name) else {
+                    continue;
+                };
+                *count.targets.get_mut(*rate) = Some(RateTarget {
+                    target: *target,
+                    status: rate_status(count.rate(*rate), Some(*target), book.yellow_band_pp),
+                });
+            }
+        }
     }
+}
+
+/// The targets in force on the counts' rates of `platform` at `level` on `date`: each count
+/// and rate the book names, once, with its target where one is in force.
+fn rate_targets(
+    book: &TargetBook,
+    platform: &str,
+    level: Level,
+    date: Date,
+) -> Vec<(String, CountRate, f64)> {
+    let mut out: Vec<(String, CountRate, f64)> = Vec::new();
+    for target in &book.targets {
+        let IndicatorId::Rate {
+            platform: of,
+            count,
+            rate,
+        } = &target.indicator
+        else {
+            continue;
+        };
+        if of != platform || out.iter().any(|(c, r, _)| c == count && r == rate) {
+            continue;
+        }
+        if let Some((value, _)) = book.target_for(&target.indicator, level, date) {
+            out.push((count.clone(), *rate, value));
+        }
+    }
+    out
 }
 
 /// The peers a row is ranked among.
@@ -626,7 +674,12 @@ pub fn lagging<'r>(
     let mut out = Vec::new();
     for (idx, platform) in report.platforms.iter().enumerate() {
         for role in Role::ALL {
-            if indicator.is_some_and(|i| i.platform != platform.platform.code || i.role != role) {
+            // A count's rate is never a share: nothing of it lags here.
+            let this = |i: &IndicatorId| {
+                matches!(i, IndicatorId::Share { platform: p, role: r }
+                    if *p == platform.platform.code && *r == role)
+            };
+            if indicator.is_some_and(|i| !this(i)) {
                 continue;
             }
             let mut red: Vec<Lagging<'r>> = report
@@ -978,6 +1031,92 @@ mod tests {
             .rank;
         assert_eq!(teachers.region, Some((1, 2)));
         assert_eq!(teachers.municipality, None);
+    }
+
+    #[test]
+    fn targets_on_the_rates_of_counts_per_row_and_level() {
+        // Lessons per teacher: 200/10 = 20 (at the target), 180/10 = 18 (the yellow edge of
+        // 20 with a band of 10 %), 100/10 = 10 (red); a school without teachers has no rate.
+        let schools = [
+            school("0500000001", "А", Some(10), Some(100)),
+            school("0500000002", "А", Some(10), Some(100)),
+            school("0500000003", "Б", Some(10), Some(100)),
+            school("0500000004", "Б", None, Some(100)),
+        ];
+        let mut data = counts(&[("0500000001", Role::Teachers, 5)]);
+        for (id, lessons) in [
+            ("0500000001", 200),
+            ("0500000002", 180),
+            ("0500000003", 100),
+            ("0500000004", 50),
+        ] {
+            data.uses.insert(
+                OrgId::normalize(id).unwrap(),
+                vec![SchoolCount {
+                    name: "lessons".into(),
+                    header: "Уроков проведено".into(),
+                    value: lessons,
+                }],
+            );
+        }
+        let catalogue = crate::Catalogue::builtin();
+        let platforms: Vec<&Platform> = catalogue.iter().take(1).collect();
+        let target = |text: &str, level, value| crate::targets::Target {
+            indicator: IndicatorId::parse(text).unwrap(),
+            level,
+            from: jiff::civil::date(2023, 9, 1),
+            value,
+        };
+        let book = TargetBook {
+            targets: vec![
+                target("myschool.count.lessons.per_teacher", None, 20.0),
+                target(
+                    "myschool.count.lessons.per_teacher",
+                    Some(Level::Municipality),
+                    19.0,
+                ),
+                target("myschool.count.marks.per_teacher", None, 1.0),
+            ],
+            ..TargetBook::default()
+        };
+        let as_of = jiff::civil::date(2023, 10, 1);
+        let targets_of = |level| {
+            let mut rows = compute(level, &schools, &[Some(&data)]);
+            apply_targets(&mut rows, level, as_of, &platforms, &book);
+            rows.iter()
+                .map(|row| row.uses[0]["lessons"].targets)
+                .collect::<Vec<_>>()
+        };
+        let mark = |target: f64, status| Some(RateTarget { target, status });
+        let schools_ = targets_of(Level::School);
+        let per_teacher: Vec<_> = schools_.iter().map(|t| t.per_teacher).collect();
+        assert_eq!(
+            per_teacher,
+            [
+                mark(20.0, Status::Green),
+                mark(20.0, Status::Yellow),
+                mark(20.0, Status::Red),
+                mark(20.0, Status::None),
+            ]
+        );
+        assert!(
+            schools_.iter().all(|t| t.per_100_students.is_none()),
+            "no target on the other rate"
+        );
+        // The municipalities' own target of 19, on rates from sums: А 380/20 = 19, Б 150/10.
+        let municipalities = targets_of(Level::Municipality);
+        assert_eq!(
+            municipalities
+                .iter()
+                .map(|t| t.per_teacher)
+                .collect::<Vec<_>>(),
+            [mark(19.0, Status::Green), mark(19.0, Status::Red)]
+        );
+        // The region: 530 lessons of 30 teachers = 17,7 against 20, yellow down to 18: red.
+        assert_eq!(
+            targets_of(Level::Region)[0].per_teacher,
+            mark(20.0, Status::Red)
+        );
     }
 
     #[test]

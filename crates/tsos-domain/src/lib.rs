@@ -33,7 +33,7 @@ pub mod snapshot;
 pub mod targets;
 pub mod users;
 
-pub use counts::{CountColumn, CountIndicator, CountKind, SchoolCount, UseCounts};
+pub use counts::{CountColumn, CountIndicator, CountKind, CountTargets, SchoolCount, UseCounts};
 pub use dates::{format_date_ru, parse_cli_date, parse_date_text};
 pub use events::{Event, EventScope, EventText};
 pub use flows::Flows;
@@ -48,5 +48,5 @@ pub use quality::{Finding, FindingKind};
 pub use registry::SchoolInfo;
 pub use role::{Role, RoleMap};
 pub use snapshot::SnapshotKind;
-pub use targets::{IndicatorId, Status, Target, TargetBook};
+pub use targets::{CountRate, IndicatorId, RateTarget, Status, Target, TargetBook};
 pub use users::{OrgTally, PerUserCounts, Tally, UserAggregate, UserKey, UserState};

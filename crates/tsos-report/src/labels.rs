@@ -127,6 +127,25 @@ pub fn capitalised(text: &str) -> String {
     }
 }
 
+/// A count's rate as people read it: «уроков проведено на 1 педагога»; `count` is the count's
+/// stored name (a mapped count is called by it).
+pub fn rate_title(count: &str, rate: tsos_domain::CountRate) -> String {
+    format!(
+        "{} {}",
+        lowercase_first(&tsos_domain::counts::count_title(count, count)),
+        rate.title_ru()
+    )
+}
+
+/// A target's value as people read it: a share's in percent («90,0 %»), a rate's as the
+/// number it is («20», «12,5»).
+pub fn target_value(indicator: &tsos_domain::IndicatorId, value: f64) -> String {
+    match indicator {
+        tsos_domain::IndicatorId::Share { .. } => crate::ru::percent(Some(value)),
+        tsos_domain::IndicatorId::Rate { .. } => crate::ru::short_decimal(value),
+    }
+}
+
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {

@@ -34,6 +34,15 @@ pub fn decimal(value: f64, places: usize) -> String {
     format!("{rounded:.places$}").replace('.', ",")
 }
 
+/// A number with at most one decimal place, none where it is whole: «20», «12,5».
+pub fn short_decimal(value: f64) -> String {
+    let text = decimal(value, 1);
+    match text.strip_suffix(",0") {
+        Some(whole) => whole.to_string(),
+        None => text,
+    }
+}
+
 /// A whole number with thin groups of thousands: `1234567` → «1 234 567».
 pub fn integer(value: u64) -> String {
     let digits = value.to_string();
@@ -98,6 +107,14 @@ mod tests {
         assert_eq!(percent(Some(0.0)), "0,0 %");
         assert_eq!(percent(Some(1.25)), "125,0 %");
         assert_eq!(percent(None), "—");
+    }
+
+    #[test]
+    fn short_decimals() {
+        assert_eq!(short_decimal(20.0), "20");
+        assert_eq!(short_decimal(12.5), "12,5");
+        assert_eq!(short_decimal(12.04), "12");
+        assert_eq!(short_decimal(0.25), "0,3");
     }
 
     #[test]

@@ -367,6 +367,47 @@ fn targets_replace_on_the_same_key_and_make_a_book() {
     });
 }
 
+#[test]
+fn a_target_on_a_count_s_rate_is_stored_beside_the_shares() {
+    crate::testing::each_engine(|mut store| {
+        let rate = Target {
+            indicator: IndicatorId::parse("myschool.count.уроков проведено.per_teacher").unwrap(),
+            level: Some(tsos_domain::Level::Municipality),
+            from: date(2023, 9, 1),
+            value: 12.5,
+        };
+        let share = Target {
+            indicator: IndicatorId::parse("myschool.teachers").unwrap(),
+            level: None,
+            from: date(2023, 9, 1),
+            value: 0.9,
+        };
+        let id = store.set_target(&rate).unwrap();
+        store.set_target(&share).unwrap();
+        // The same indicator's id in the other rate is another target, not a replacement.
+        let other = Target {
+            indicator: IndicatorId::parse("myschool.count.уроков проведено.per_100_students")
+                .unwrap(),
+            value: 250.0,
+            ..rate.clone()
+        };
+        store.set_target(&other).unwrap();
+        let listed: Vec<Target> = store
+            .targets()
+            .unwrap()
+            .into_iter()
+            .map(|t| t.target)
+            .collect();
+        assert_eq!(listed.len(), 3);
+        for target in [&rate, &share, &other] {
+            assert!(listed.contains(target), "{target:?} in {listed:?}");
+        }
+        assert!(store.target_book().unwrap().targets.contains(&rate));
+        store.remove_target(id).unwrap();
+        assert!(!store.target_book().unwrap().targets.contains(&rate));
+    });
+}
+
 fn class_lists(as_of: Date, sha: &str, lists: &[(&str, &[&str])]) -> NewSnapshot {
     NewSnapshot {
         dataset: "classes".into(),

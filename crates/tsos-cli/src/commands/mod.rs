@@ -131,10 +131,10 @@ impl Globals {
     /// An indicator whose platform the catalogue knows.
     fn checked_indicator(&self, text: &str) -> anyhow::Result<IndicatorId> {
         let indicator = IndicatorId::parse(text)?;
-        if self.catalogue.get(&indicator.platform).is_none() {
+        if self.catalogue.get(indicator.platform()).is_none() {
             bail!(
                 "неизвестная платформа «{}» в показателе «{text}»; есть: {}",
-                indicator.platform,
+                indicator.platform(),
                 self.catalogue.codes().join(", ")
             );
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use tsos_app::report::{build_all_levels, build_report};
 use tsos_domain::indicators::Cutoff;
-use tsos_domain::{Level, Report};
+use tsos_domain::{IndicatorId, Level, Report};
 use tsos_report::json::JsonStyle;
 
 use super::{Globals, level_of};
@@ -101,6 +101,11 @@ pub(super) fn lagging(globals: &Globals, args: LaggingArgs) -> anyhow::Result<()
         .as_deref()
         .map(|text| globals.checked_indicator(text))
         .transpose()?;
+    if let Some(rate @ IndicatorId::Rate { .. }) = &indicator {
+        bail!(
+            "«{rate}» — показатель счетчика; отстающие по счетчикам пока не выводятся, только по долям (платформа.роль)"
+        );
+    }
     let report = build_report(&store, &globals.catalogue, as_of, Level::School)?;
     if let Some(municipality) = &args.municipality {
         check_municipality(&report, municipality)?;

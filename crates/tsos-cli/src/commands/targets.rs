@@ -5,7 +5,6 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use tsos_domain::Target;
-use tsos_domain::targets::parse_value;
 use tsos_store::Store;
 
 use super::{Globals, level_of};
@@ -21,7 +20,7 @@ pub(super) fn targets(globals: &Globals, action: TargetsAction) -> anyhow::Resul
             from,
             level,
         } => set(globals, &mut store, &indicator, &value, from, level),
-        TargetsAction::List => list(&store),
+        TargetsAction::List => list(globals, &store),
         TargetsAction::Load { file } => load(globals, &mut store, &file),
         TargetsAction::Remove { id } => remove(&mut store, id),
         TargetsAction::Band { pp } => band(&mut store, pp),
@@ -36,21 +35,25 @@ fn set(
     from: jiff::civil::Date,
     level: Option<LevelArg>,
 ) -> anyhow::Result<()> {
+    let indicator = globals.checked_indicator(indicator)?;
     let target = Target {
-        indicator: globals.checked_indicator(indicator)?,
+        value: indicator.parse_value(value)?,
+        indicator,
         level: level.map(level_of),
         from,
-        value: parse_value(value)?,
     };
     let id = store.set_target(&target)?;
-    println!("Цель №{id}: {}", summary::target_line(&target));
+    println!(
+        "Цель №{id}: {}",
+        summary::target_line(&target, &globals.catalogue)
+    );
     Ok(())
 }
 
-fn list(store: &Store) -> anyhow::Result<()> {
+fn list(globals: &Globals, store: &Store) -> anyhow::Result<()> {
     print!(
         "{}",
-        summary::targets_table(&store.targets()?, &store.target_book()?)
+        summary::targets_table(&store.targets()?, &store.target_book()?, &globals.catalogue)
     );
     Ok(())
 }

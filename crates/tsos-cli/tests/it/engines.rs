@@ -74,7 +74,7 @@ fn story(db: &TestDb) -> Vec<(String, String)> {
         "restore",
         dir.tsos(&["snapshots", "restore", &superseded]).ok(),
     );
-    // Targets of two levels and the band.
+    // Targets of two levels, one on a count's rate, and the band.
     for args in [
         &[
             "targets",
@@ -93,6 +93,16 @@ fn story(db: &TestDb) -> Vec<(String, String)> {
             "01.09.2023",
             "--level",
             "school",
+        ],
+        &[
+            "targets",
+            "set",
+            "myschool.count.lessons.per_teacher",
+            "12,5",
+            "--from",
+            "2023-09-01",
+            "--level",
+            "municipality",
         ],
         &["targets", "band", "3"],
         &["targets", "list"],
