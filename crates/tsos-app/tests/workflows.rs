@@ -815,7 +815,7 @@ fn the_next_letter_knows_who_failed_and_did_not_reply() {
 /// Counts of use of a per-school export (issue 15, item 4), as the report gives them.
 mod counts_of_use {
     use super::*;
-    use tsos_domain::CountIndicator;
+    use tsos_domain::{CountIndicator, Target};
 
     const HEADER: &str = "ИНН;Уроков проведено;Выставлено оценок;Домашних заданий\n";
 
@@ -972,6 +972,112 @@ mod counts_of_use {
             "{section}"
         );
         assert!(section.contains("Уроков проведено"), "{section}");
+    }
+
+    #[test]
+    fn a_target_on_a_rate_gives_statuses_on_schools_and_on_sums() {
+        let mut setup = setup();
+        let october = date(2026, 10, 1);
+        import_counts(
+            &mut setup,
+            october,
+            "0500000011;800;4000;300\n0500000012;200;1000;\n0500000013;1000;6000;500\n",
+        );
+        let target = |indicator: &str, level, value| Target {
+            indicator: tsos_domain::IndicatorId::parse(indicator).unwrap(),
+            level,
+            from: date(2026, 9, 1),
+            value,
+        };
+        // 20 lessons per teacher everywhere; 250 per 100 students for municipalities only.
+        for t in [
+            target("myschool.count.lessons.per_teacher", None, 20.0),
+            target(
+                "myschool.count.lessons.per_100_students",
+                Some(Level::Municipality),
+                250.0,
+            ),
+        ] {
+            setup.store.set_target(&t).unwrap();
+        }
+        let at = |level| build_report(&setup.store, &setup.catalogue, october, level).unwrap();
+        let targets = |report: &Report, id: &str| {
+            let json = tsos_report::json::to_value(report);
+            let row = json["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()
+                .clone();
+            row["myschool"]["counts"]["lessons"]["targets"].clone()
+        };
+        let schools = at(Level::School);
+        // 800/40 = 20: at the target; 200/20 = 10: red; the other rate has no target.
+        assert_eq!(
+            targets(&schools, "0500000011"),
+            serde_json::json!({"per_teacher": {"target": 20.0, "status": "green"}})
+        );
+        assert_eq!(
+            targets(&schools, "0500000012"),
+            serde_json::json!({"per_teacher": {"target": 20.0, "status": "red"}})
+        );
+        // Counts without a target keep the shape they had.
+        let json = tsos_report::json::to_value(&schools);
+        assert!(
+            json["rows"][0]["myschool"]["counts"]["marks"]
+                .get("targets")
+                .is_none(),
+            "{json}"
+        );
+
+        // Municipalities, from sums: Буйнакский район 1000/60 = 16,7 per teacher (red below
+        // 18) and 250 per 100 students (green); Каспийск 20 (green) and 200 (red below 225).
+        let municipalities = at(Level::Municipality);
+        assert_eq!(
+            targets(&municipalities, "Буйнакский район"),
+            serde_json::json!({
+                "per_100_students": {"target": 250.0, "status": "green"},
+                "per_teacher": {"target": 20.0, "status": "red"},
+            })
+        );
+        assert_eq!(
+            targets(&municipalities, "Каспийск"),
+            serde_json::json!({
+                "per_100_students": {"target": 250.0, "status": "red"},
+                "per_teacher": {"target": 20.0, "status": "green"},
+            })
+        );
+        // The region: 2000/110 = 18,2 per teacher, within 10 % of 20.
+        assert_eq!(
+            targets(&at(Level::Region), "Республика Дагестан"),
+            serde_json::json!({"per_teacher": {"target": 20.0, "status": "yellow"}})
+        );
+
+        // The table marks the rate and names the target under the section.
+        let table = tsos_report::table::render(&schools);
+        let section = table
+            .split_once("Счетчики использования: ФГИС «Моя школа»")
+            .unwrap_or_else(|| panic!("{table}"))
+            .1;
+        let line = |name: &str| section.lines().find(|l| l.contains(name)).unwrap();
+        assert!(line("СОШ №11").contains("20,0 ✓"), "{section}");
+        assert!(line("СОШ №12").contains("10,0 ✗"), "{section}");
+        assert!(
+            section.contains("Цели счетчиков: Уроков проведено на 1 педагога — 20."),
+            "{section}"
+        );
+        // Without a target, no mark and no line.
+        let plain = tsos_report::table::render(&{
+            let mut report = schools.clone();
+            for row in &mut report.rows {
+                for count in row.uses.iter_mut().flat_map(|u| u.values_mut()) {
+                    count.targets = Default::default();
+                }
+            }
+            report
+        });
+        assert!(!plain.contains("Цели счетчиков"), "{plain}");
     }
 }
 

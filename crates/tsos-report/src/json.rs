@@ -13,7 +13,8 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 use tsos_domain::indicators::Forecast;
 use tsos_domain::{
-    Event, Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap, UseCounts,
+    CountRate, Event, Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, RoleMap,
+    UseCounts,
 };
 
 /// How the JSON is laid out: the same object either way.
@@ -237,16 +238,32 @@ impl Serialize for Counts<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (name, count) in self.0 {
-            map.serialize_entry(
-                name,
-                &serde_json::json!({
-                    "value": count.value,
-                    "per_100_students": count.per_100_students,
-                    "per_teacher": count.per_teacher,
-                    "delta": count.delta,
-                    "delta_pct": count.delta_pct,
-                }),
-            )?;
+            let mut value = serde_json::json!({
+                "value": count.value,
+                "per_100_students": count.per_100_students,
+                "per_teacher": count.per_teacher,
+                "delta": count.delta,
+                "delta_pct": count.delta_pct,
+            });
+            // `"targets": {"per_teacher": {"target": 20.0, "status": "red"}}`, only the rates
+            // a target is set on: without any, the count is as it was before targets.
+            if !count.targets.is_empty() {
+                let targets: serde_json::Map<String, serde_json::Value> = CountRate::ALL
+                    .into_iter()
+                    .filter_map(|rate| {
+                        let target = count.targets.get(rate)?;
+                        Some((
+                            rate.code().to_string(),
+                            serde_json::json!({
+                                "target": target.target,
+                                "status": target.status.code(),
+                            }),
+                        ))
+                    })
+                    .collect();
+                value["targets"] = serde_json::Value::Object(targets);
+            }
+            map.serialize_entry(name, &value)?;
         }
         map.end()
     }

@@ -1,6 +1,6 @@
 //! `tsos report --format table`: a readable table for the terminal, in Russian.
 
-use tsos_domain::{Level, Report, Status, format_date_ru};
+use tsos_domain::{CountIndicator, CountRate, Level, Report, Status, format_date_ru};
 
 use crate::labels::{COUNTS_TITLE, CountMeasure, EVENT_MARK, EVENTS_TITLE};
 use crate::{labels, marks, ru};
@@ -252,8 +252,10 @@ fn render_counts(report: &Report, idx: usize) -> String {
                 cells.push(match (count, measure) {
                     (None, _) => "—".to_string(),
                     (Some(c), CountMeasure::Value) => ru::integer(c.value),
-                    (Some(c), CountMeasure::Per100Students) => ru::rate(c.per_100_students),
-                    (Some(c), CountMeasure::PerTeacher) => ru::rate(c.per_teacher),
+                    (Some(c), CountMeasure::Per100Students) => {
+                        rate_cell(c, CountRate::Per100Students)
+                    }
+                    (Some(c), CountMeasure::PerTeacher) => rate_cell(c, CountRate::PerTeacher),
                     (Some(c), CountMeasure::Delta) => ru::signed_integer(c.delta),
                     (Some(c), CountMeasure::DeltaPct) => ru::delta_pp(c.delta_pct),
                 });
@@ -280,9 +282,45 @@ fn render_counts(report: &Report, idx: usize) -> String {
         out.push_str(&format_line(line, &widths));
     }
     out.push_str(
-        "Счетчики — числа, а не доли: у МО и региона — суммы по школам; на 100 обучающихся и на 1 педагога — по контингенту реестра; изменение — с прошлого среза платформы.\n\n",
+        "Счетчики — числа, а не доли: у МО и региона — суммы по школам; на 100 обучающихся и на 1 педагога — по контингенту реестра; изменение — с прошлого среза платформы.\n",
     );
+    // The level's target of each rate that has one: the same on every row that has the count.
+    let targets: Vec<String> = columns
+        .iter()
+        .flat_map(|column| CountRate::ALL.map(|rate| (column, rate)))
+        .filter_map(|(column, rate)| {
+            let target = report
+                .rows
+                .iter()
+                .find_map(|row| row.uses[idx].get(&column.name)?.targets.get(rate))?;
+            Some(format!(
+                "{} {} — {}",
+                column.title,
+                rate.title_ru(),
+                ru::short_decimal(target.target)
+            ))
+        })
+        .collect();
+    if !targets.is_empty() {
+        out.push_str(&format!(
+            "Цели счетчиков: {}. Отметки: ✓ цель достигнута, ~ ниже цели не более чем на полосу допуска (в процентах от цели), ✗ ниже цели.\n",
+            targets.join("; ")
+        ));
+    }
+    out.push('\n');
     out
+}
+
+/// A count's rate, with its status mark where a target is set on the rate.
+fn rate_cell(count: &CountIndicator, rate: CountRate) -> String {
+    format!(
+        "{}{}",
+        ru::rate(count.rate(rate)),
+        count
+            .targets
+            .get(rate)
+            .map_or("", |target| status_mark(target.status))
+    )
 }
 
 fn status_mark(status: Status) -> &'static str {

@@ -9,7 +9,7 @@
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use tsos_domain::indicators::total_row;
 use tsos_domain::{
-    Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, Status, format_date_ru,
+    CountRate, Indicator, IndicatorRow, Level, Report, ReportPlatform, Role, Status, format_date_ru,
 };
 
 use crate::labels::{COUNTS_TITLE, CountMeasure, EVENT_MARK, EVENTS_TITLE, Measure, capitalised};
@@ -670,10 +670,18 @@ fn write_row(
                     CountMeasure::Value => {
                         number(sheet, count(Some(value.value)), &formats.count)?;
                     }
-                    CountMeasure::Per100Students => {
-                        number(sheet, value.per_100_students, &formats.rate)?;
+                    CountMeasure::Per100Students | CountMeasure::PerTeacher => {
+                        let rate = match measure {
+                            CountMeasure::Per100Students => CountRate::Per100Students,
+                            _ => CountRate::PerTeacher,
+                        };
+                        // Lit by its status where a target is set on the rate, as a share is.
+                        let format = match value.targets.get(rate) {
+                            Some(target) => lit(&formats.rate, target.status),
+                            None => formats.rate.clone(),
+                        };
+                        number(sheet, value.rate(rate), &format)?;
                     }
-                    CountMeasure::PerTeacher => number(sheet, value.per_teacher, &formats.rate)?,
                     CountMeasure::Delta => {
                         number(sheet, value.delta.map(|d| d as f64), &formats.change)?;
                     }
@@ -927,6 +935,10 @@ mod tests {
     /// The report of [`report`] with counts of use of «Моя школа»: lessons in СОШ №1 and the
     /// gymnasium, and a mapped count in СОШ №1 only.
     fn with_uses(level: Level) -> Report {
+        uses_fixture().build(level)
+    }
+
+    fn uses_fixture() -> ReportFixture {
         let mut myschool = counts(&[("0500000001", Role::Teachers, None, None, 46, None)]);
         let mut add = |id: &str, name: &str, header: &str, value: u64| {
             myschool
@@ -942,9 +954,39 @@ mod tests {
         add("0500000001", "lessons", "Уроков проведено", 800);
         add("0500000001", "вебинаров", "Вебинаров", 3);
         add("0500000003", "lessons", "Уроков проведено", 100);
-        ReportFixture::new(date(2023, 10, 1), three_schools().to_vec())
-            .platform(Some(myschool))
-            .build(level)
+        ReportFixture::new(date(2023, 10, 1), three_schools().to_vec()).platform(Some(myschool))
+    }
+
+    #[test]
+    fn a_rate_with_a_target_is_lit_by_its_status() {
+        // 800 lessons of 57 teachers is 14,0 per teacher: green against 14; the gymnasium's
+        // 100 lessons are far below it: red.
+        let report = uses_fixture()
+            .target("myschool.count.lessons.per_teacher", 14.0)
+            .build(Level::School);
+        let mut book = open(std::slice::from_ref(&report));
+        let sheet = Sheet::read(&mut book, "Счетчики ОО myschool");
+        let per_100 = sheet.col("Уроков проведено", "На 100 обуч.");
+        let per_teacher = sheet.col("Уроков проведено", "На 1 пед.");
+        let mut seen = Vec::new();
+        for (offset, row) in report.rows.iter().enumerate() {
+            let Some(count) = row.uses[MYSCHOOL].get("lessons") else {
+                continue;
+            };
+            let at = FIRST_DATA_ROW + offset as u32;
+            let status = count.targets.per_teacher.unwrap().status;
+            let fill = match status {
+                Status::Green => rgb(GREEN_FILL),
+                Status::Yellow => rgb(YELLOW_FILL),
+                Status::Red => rgb(RED_FILL),
+                Status::None => None,
+            };
+            assert_eq!(sheet.fill(at, per_teacher), fill, "{}", row.name);
+            assert_eq!(sheet.num_format(at, per_teacher), "0.0");
+            assert_eq!(sheet.fill(at, per_100), None, "no target on this rate");
+            seen.push(status);
+        }
+        assert_eq!(seen, [Status::Green, Status::Red]);
     }
 
     #[test]

@@ -174,6 +174,93 @@ fn targets_from_toml_and_bad_targets() {
 }
 
 #[test]
+fn a_target_on_a_count_s_rate_is_set_listed_reported_and_removed() {
+    let dir = Dir::new();
+    let registry = dir.registry(&[
+        ("0500000001", "Школа А", "Буйнакский район", 20, 100),
+        ("0500000002", "Школа Б", "Буйнакский район", 20, 100),
+    ]);
+    dir.import("registry", &registry, "2023-09-01").ok();
+    // 400 lessons of 20 teachers: 20 per teacher; 100: 5.
+    let file = dir.write(
+        "lessons.csv",
+        "ИНН;Уроков проведено\n0500000001;400\n0500000002;100\n",
+    );
+    dir.import("myschool", &file, "2023-10-01").ok();
+    let set = dir
+        .tsos(&[
+            "targets",
+            "set",
+            "myschool.count.lessons.per_teacher",
+            "20",
+            "--from",
+            "2023-09-01",
+        ])
+        .ok()
+        .stdout;
+    let line = "myschool.count.lessons.per_teacher (ФГИС «Моя школа»: уроков проведено на 1 педагога) = 20 с 01.09.2023, все уровни";
+    assert!(set.contains(line), "{set}");
+    let list = dir.tsos(&["targets", "list"]).ok().stdout;
+    assert!(list.contains(line), "{list}");
+    assert!(list.contains("столько же процентов от цели"), "{list}");
+
+    let report = dir
+        .tsos(&["report", "--as-of", "2023-10-01", "--format", "json"])
+        .ok()
+        .json();
+    let targets = |inn| school(&report, inn)["myschool"]["counts"]["lessons"]["targets"].clone();
+    assert_eq!(
+        targets("0500000001"),
+        serde_json::json!({"per_teacher": {"target": 20.0, "status": "green"}})
+    );
+    assert_eq!(targets("0500000002")["per_teacher"]["status"], "red");
+    let table = dir
+        .tsos(&["report", "--as-of", "2023-10-01", "--format", "table"])
+        .ok()
+        .stdout;
+    assert!(table.contains("20,0 ✓"), "{table}");
+
+    // A rate is a number, not a percent; the lagging list is of shares only.
+    let run = dir
+        .tsos(&[
+            "targets",
+            "set",
+            "myschool.count.lessons.per_teacher",
+            "90%",
+            "--from",
+            "2023-09-01",
+        ])
+        .fails();
+    assert!(
+        run.stderr.contains("например 20 или 12,5"),
+        "{}",
+        run.stderr
+    );
+    let run = dir
+        .tsos(&[
+            "lagging",
+            "--indicator",
+            "myschool.count.lessons.per_teacher",
+        ])
+        .fails();
+    assert!(run.stderr.contains("только по долям"), "{}", run.stderr);
+
+    let id = list.split_whitespace().next().unwrap();
+    dir.tsos(&["targets", "remove", id]).ok();
+    let list = dir.tsos(&["targets", "list"]).ok().stdout;
+    assert!(!list.contains("per_teacher"), "{list}");
+    let report = dir
+        .tsos(&["report", "--as-of", "2023-10-01", "--format", "json"])
+        .ok()
+        .json();
+    assert!(
+        school(&report, "0500000001")["myschool"]["counts"]["lessons"]
+            .get("targets")
+            .is_none()
+    );
+}
+
+#[test]
 fn lagging_lists_red_schools_lowest_first() {
     let dir = three_schools();
     dir.tsos(&[

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use tsos_domain::flows::FlowsAbsence;
-use tsos_domain::{Role, Status};
+use tsos_domain::{CountRate, Role, Status};
 use utoipa::openapi::content::Content;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -118,6 +118,16 @@ fn map_of(types: &[Type], description: &str, value: Schema) -> Schema {
 
 const LEVEL: &str = "Уровень: school, municipality или region";
 
+/// A status against a target: of a share, or of a count's rate.
+fn status() -> Schema {
+    of_type(&[Type::String])
+        .description(Some("Статус относительно цели"))
+        .enum_values(Some(
+            [Status::Green, Status::Yellow, Status::Red, Status::None].map(Status::code),
+        ))
+        .into()
+}
+
 /// One indicator of a row: a platform and role (SPEC §6).
 fn indicator() -> Schema {
     let count = |what: &str| described(&[Type::Integer, Type::Null], what);
@@ -137,16 +147,7 @@ fn indicator() -> Schema {
             ),
             ("delta_pp", number("Изменение доли с прошлого среза, п. п.")),
             ("target", number("Цель, дробью")),
-            (
-                "status",
-                of_type(&[Type::String])
-                    .description(Some("Статус относительно цели"))
-                    .enum_values(Some(
-                        [Status::Green, Status::Yellow, Status::Red, Status::None]
-                            .map(Status::code),
-                    ))
-                    .into(),
-            ),
+            ("status", status()),
             ("gap", number("Сколько активных не хватает до цели")),
             (
                 "rank",
@@ -328,6 +329,34 @@ fn use_count() -> Schema {
                 described(&[Type::Integer, Type::Null], "Изменение с прошлого среза"),
             ),
             ("delta_pct", number("Изменение с прошлого среза, %")),
+            (
+                "targets",
+                object(
+                    "Цели на показатели счетчика, только заданные: per_teacher, \
+                     per_100_students; нет ключа, если целей нет",
+                    CountRate::ALL
+                        .map(|rate| {
+                            (
+                                rate.code(),
+                                object(
+                                    &format!("Цель {}", rate.title_ru()),
+                                    vec![
+                                        (
+                                            "target",
+                                            described(&[Type::Number], "Цель: число, не доля"),
+                                        ),
+                                        ("status", status()),
+                                    ],
+                                    &["target", "status"],
+                                )
+                                .into(),
+                            )
+                        })
+                        .into(),
+                    &[],
+                )
+                .into(),
+            ),
         ],
         &[
             "value",
