@@ -2,7 +2,10 @@
 //! the other outputs show too is titled as they title it ([`Measure::title`]).
 
 use tsos_domain::dates::next_monthly;
-use tsos_domain::{Indicator, IndicatorRow, Report, ReportPlatform, Role, format_date_ru};
+use tsos_domain::{
+    CountIndicator, CountRate, Indicator, IndicatorRow, Report, ReportPlatform, Role,
+    format_date_ru,
+};
 use tsos_report::labels::{COUNTS_TITLE, CountMeasure, Measure};
 use tsos_report::ru;
 
@@ -29,7 +32,7 @@ pub(crate) struct FigureCell {
 
 /// A school's counts of use, a table per platform whose snapshot gives some: a count per
 /// line, its value, rates and change per column, titled as the table and the XLSX title them
-/// ([`CountMeasure::title`]).
+/// ([`CountMeasure::title`]); a rate with a target is coloured by its status.
 pub(crate) fn school_counts(report: &Report, row: &IndicatorRow) -> Vec<FigureTable> {
     report
         .platforms
@@ -47,8 +50,8 @@ pub(crate) fn school_counts(report: &Report, row: &IndicatorRow) -> Vec<FigureTa
                     let plain = |text: String| FigureCell { text, class: "" };
                     let cells = CountMeasure::ALL.map(|measure| match measure {
                         CountMeasure::Value => plain(ru::integer(count.value)),
-                        CountMeasure::Per100Students => plain(ru::rate(count.per_100_students)),
-                        CountMeasure::PerTeacher => plain(ru::rate(count.per_teacher)),
+                        CountMeasure::Per100Students => rate_cell(count, CountRate::Per100Students),
+                        CountMeasure::PerTeacher => rate_cell(count, CountRate::PerTeacher),
                         CountMeasure::Delta => FigureCell {
                             text: ru::signed_integer(count.delta),
                             class: delta_class(count.delta_pct),
@@ -66,6 +69,17 @@ pub(crate) fn school_counts(report: &Report, row: &IndicatorRow) -> Vec<FigureTa
                 .collect(),
         })
         .collect()
+}
+
+/// A count's rate, lit by its status as a share is where a target is set on the rate.
+fn rate_cell(count: &CountIndicator, rate: CountRate) -> FigureCell {
+    FigureCell {
+        text: ru::rate(count.rate(rate)),
+        class: count
+            .targets
+            .get(rate)
+            .map_or("", |target| target.status.code()),
+    }
 }
 
 pub(crate) fn school_figures(report: &Report, row: &IndicatorRow) -> Vec<FigureTable> {

@@ -233,3 +233,42 @@ async fn a_schools_page_shows_its_counts_of_use() {
     let other = app.get(&school_url(SCHOOL_A2), &admin).await.text();
     assert!(!other.contains("Счетчики использования"), "{other}");
 }
+
+/// A target on a count's rate colours the rate's cell on the school's page as a share's is.
+#[tokio::test]
+async fn a_target_on_a_count_s_rate_colours_its_cell() {
+    let app = TestApp::new();
+    let admin = app.login("admin").await;
+    // СОШ №1: 120 lessons of 10 teachers, 12 per teacher; 300 per 100 students.
+    let file = format!("ИНН;Подключено к MAX педагогов;Уроков проведено\n{SCHOOL_A1};9;120\n");
+    app.import("max", "max.csv", &file, jiff::civil::date(2023, 10, 1));
+    let lessons_row = |page: &str| {
+        page.split_once("Уроков проведено</th>")
+            .unwrap_or_else(|| panic!("{page}"))
+            .1
+            .split_once("</tr>")
+            .unwrap()
+            .0
+            .to_string()
+    };
+    let before = lessons_row(&app.get(&school_url(SCHOOL_A1), &admin).await.text());
+    assert!(
+        before.contains(r#"<td class="num cell ">12,0<"#),
+        "{before}"
+    );
+    app.store()
+        .set_target(&tsos_domain::Target {
+            indicator: tsos_domain::IndicatorId::parse("max.count.lessons.per_teacher").unwrap(),
+            level: None,
+            from: jiff::civil::date(2023, 9, 1),
+            value: 20.0,
+        })
+        .unwrap();
+    let after = lessons_row(&app.get(&school_url(SCHOOL_A1), &admin).await.text());
+    assert!(
+        after.contains(r#"<td class="num cell red">12,0<"#),
+        "{after}"
+    );
+    // The other rate has no target: not coloured.
+    assert!(after.contains(r#"<td class="num cell ">300,0<"#), "{after}");
+}
