@@ -644,6 +644,20 @@ impl Store {
         )
     }
 
+    /// The names of the counts of use a platform's current snapshots give, sorted: what a
+    /// target on a count's rate can name.
+    pub fn count_names(&self, platform: &str) -> Result<Vec<String>, StoreError> {
+        let mut names: Vec<String> = self.db.map(
+            "SELECT DISTINCT u.name FROM usage_count u JOIN snapshot s ON s.id = u.snapshot_id
+             WHERE s.dataset = ?1 AND s.superseded_by IS NULL",
+            args![platform],
+            |row| row.get(0),
+        )?;
+        // Sorted here, not by the engine: the two engines' collations order words differently.
+        names.sort();
+        Ok(names)
+    }
+
     pub fn set_yellow_band(&mut self, pp: f64) -> Result<(), StoreError> {
         self.db.execute(
             "INSERT INTO setting (key, value) VALUES (?1, ?2)

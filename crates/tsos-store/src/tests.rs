@@ -679,6 +679,12 @@ fn counts_of_use_are_saved_with_the_snapshot_and_read_back_for_its_date() {
         let september_uses = uses_at(september);
         assert_eq!(september_uses.len(), 1);
         assert_eq!(september_uses[&first][0].value, 90);
+        // Every name once, over the dates; none for another platform.
+        assert_eq!(
+            store.count_names("myschool").unwrap(),
+            ["lessons", "marks", "вебинаров"]
+        );
+        assert!(store.count_names("sferum").unwrap().is_empty());
     });
 }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use tsos_domain::Target;
+use tsos_domain::{IndicatorId, Target};
 use tsos_store::Store;
 
 use super::{Globals, level_of};
@@ -42,10 +42,43 @@ fn set(
         level: level.map(level_of),
         from,
     };
+    warn_unknown_count(globals, store, &target.indicator)?;
     let id = store.set_target(&target)?;
     println!(
         "Цель №{id}: {}",
         summary::target_line(&target, &globals.catalogue)
+    );
+    Ok(())
+}
+
+/// A target on a count no snapshot of the platform gives is kept (the count may come with the
+/// next file), but a misspelt name would never match: says so, with the names there are.
+fn warn_unknown_count(
+    globals: &Globals,
+    store: &Store,
+    indicator: &IndicatorId,
+) -> anyhow::Result<()> {
+    let IndicatorId::Rate {
+        platform, count, ..
+    } = indicator
+    else {
+        return Ok(());
+    };
+    let names = store.count_names(platform)?;
+    if names.contains(count) {
+        return Ok(());
+    }
+    let platform_name = globals
+        .catalogue
+        .get(platform)
+        .map_or(platform.as_str(), |p| p.name.as_str());
+    eprintln!(
+        "Внимание: в загруженных срезах платформы {platform_name} нет счетчика «{count}»; цель сохраняется и подействует, когда он появится. {}",
+        if names.is_empty() {
+            "Счетчиков у платформы пока нет.".to_string()
+        } else {
+            format!("Есть: {}.", names.join(", "))
+        }
     );
     Ok(())
 }
@@ -66,6 +99,7 @@ fn load(globals: &Globals, store: &mut Store, file: &Path) -> anyhow::Result<()>
         .with_context(|| format!("файл целей {}", file.display()))?;
     for target in &targets {
         globals.checked_indicator(&target.indicator.to_string())?;
+        warn_unknown_count(globals, store, &target.indicator)?;
     }
     for target in &targets {
         store.set_target(target)?;

@@ -187,7 +187,7 @@ fn a_target_on_a_count_s_rate_is_set_listed_reported_and_removed() {
         "ИНН;Уроков проведено\n0500000001;400\n0500000002;100\n",
     );
     dir.import("myschool", &file, "2023-10-01").ok();
-    let set = dir
+    let run = dir
         .tsos(&[
             "targets",
             "set",
@@ -196,8 +196,35 @@ fn a_target_on_a_count_s_rate_is_set_listed_reported_and_removed() {
             "--from",
             "2023-09-01",
         ])
-        .ok()
-        .stdout;
+        .ok();
+    assert!(!run.stderr.contains("Внимание"), "{}", run.stderr);
+    let set = run.stdout;
+    // A name no snapshot gives is kept, with a warning that names those there are.
+    let run = dir
+        .tsos(&[
+            "targets",
+            "set",
+            "myschool.count.уроки.per_teacher",
+            "20",
+            "--from",
+            "2023-09-01",
+        ])
+        .ok();
+    assert!(
+        run.stderr.contains("нет счетчика «уроки»") && run.stderr.contains("Есть: lessons."),
+        "{}",
+        run.stderr
+    );
+    let typo = run
+        .stdout
+        .split_once('№')
+        .unwrap()
+        .1
+        .split_once(':')
+        .unwrap()
+        .0
+        .to_string();
+    dir.tsos(&["targets", "remove", &typo]).ok();
     let line = "myschool.count.lessons.per_teacher (ФГИС «Моя школа»: уроков проведено на 1 педагога) = 20 с 01.09.2023, все уровни";
     assert!(set.contains(line), "{set}");
     let list = dir.tsos(&["targets", "list"]).ok().stdout;
