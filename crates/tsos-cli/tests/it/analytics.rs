@@ -285,6 +285,18 @@ fn a_target_on_a_count_s_rate_is_set_listed_reported_and_removed() {
             .get("targets")
             .is_none()
     );
+
+    // The TOML file takes a rate's target as a number too.
+    let file = dir.write(
+        "targets.toml",
+        "[[target]]\nindicator = \"myschool.count.lessons.per_100_students\"\nvalue = 12.5\nfrom = \"2023-09-01\"\nlevel = \"school\"\n",
+    );
+    dir.tsos(&["targets", "load", file.to_str().unwrap()]).ok();
+    let list = dir.tsos(&["targets", "list"]).ok().stdout;
+    assert!(
+        list.contains("myschool.count.lessons.per_100_students (ФГИС «Моя школа»: уроков проведено на 100 обучающихся) = 12,5 с 01.09.2023, уровень school"),
+        "{list}"
+    );
 }
 
 #[test]
