@@ -21,6 +21,7 @@ pub mod quality;
 pub mod reminders;
 pub mod replies;
 pub mod report;
+pub mod targets;
 
 use thiserror::Error;
 

@@ -17,7 +17,7 @@ use crate::data::AppState;
 use crate::handlers::api::openapi::Document;
 use crate::handlers::{
     account, api, area, assets, audit, chats, downloads, events, followup, health, import, notices,
-    quality, snapshots,
+    quality, snapshots, targets,
 };
 use crate::http::access::request_span;
 use crate::http::error::WebError;
@@ -73,6 +73,9 @@ pub fn router(state: AppState) -> Router {
         // Dated events: everyone reads those of their scope, an admin edits.
         .route("/events", get(events::list::list).post(events::add::add))
         .route("/events/{id}/remove", post(events::remove::remove))
+        // Targets: everyone reads them, an admin sets them.
+        .route("/targets", get(targets::list::list).post(targets::set::set))
+        .route("/targets/{id}/remove", post(targets::remove::remove))
         // Importing, by an admin.
         .route("/import", get(import::form::show))
         .route(

@@ -44,10 +44,14 @@ pub(crate) enum Action {
     EventAdded,
     /// A dated event removed.
     EventRemoved,
+    /// A target set on the dashboard.
+    TargetSet,
+    /// A target removed on the dashboard.
+    TargetRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 19] = [
         Action::Login,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -65,6 +69,8 @@ impl Action {
         Action::ResendNotice,
         Action::EventAdded,
         Action::EventRemoved,
+        Action::TargetSet,
+        Action::TargetRemoved,
     ];
 
     /// The action as the database stores it.
@@ -88,6 +94,9 @@ impl Action {
             // `tsos-app` writes these lines with the event, in one transaction.
             Action::EventAdded => tsos_app::events::AUDIT_ADD,
             Action::EventRemoved => tsos_app::events::AUDIT_REMOVE,
+            // And these with the target.
+            Action::TargetSet => tsos_app::targets::AUDIT_SET,
+            Action::TargetRemoved => tsos_app::targets::AUDIT_REMOVE,
         }
     }
 
@@ -111,6 +120,8 @@ impl Action {
             Action::ResendNotice => "повторная отправка уведомления",
             Action::EventAdded => "событие добавлено",
             Action::EventRemoved => "событие удалено",
+            Action::TargetSet => "цель задана",
+            Action::TargetRemoved => "цель удалена",
         }
     }
 

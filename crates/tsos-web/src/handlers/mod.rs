@@ -14,6 +14,7 @@
 //! - [`api`]: the JSON API of the reports;
 //! - [`account`]: the account's own API tokens;
 //! - [`events`]: the dated events that explain jumps, edited by an administrator;
+//! - [`targets`]: the targets of the indicators, set and removed by an administrator;
 //! - [`assets`]: the stylesheet and the script;
 //! - [`health`]: `/healthz` and `/readyz` for a load balancer.
 
@@ -31,6 +32,7 @@ pub(crate) mod import;
 pub(crate) mod notices;
 pub(crate) mod quality;
 pub(crate) mod snapshots;
+pub(crate) mod targets;
 
 use askama::Template;
 use axum::response::{IntoResponse, Response};

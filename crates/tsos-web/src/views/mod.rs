@@ -72,6 +72,7 @@ pub(crate) enum Section {
     Audit,
     Account,
     Events,
+    Targets,
 }
 
 impl Layout {
@@ -91,6 +92,7 @@ impl Layout {
             (Section::Notices, "Уведомления", "/notices", true),
             (Section::Downloads, "Выгрузки", "/downloads", true),
             (Section::Events, "События", "/events", true),
+            (Section::Targets, "Цели", "/targets", true),
             (Section::Import, "Импорт", "/import", account.is_admin()),
             (Section::Audit, "Журнал", "/audit", account.is_admin()),
             (Section::Account, "API-токены", "/account", true),

@@ -20,5 +20,6 @@ mod overview;
 mod replies;
 mod scope;
 mod sessions;
+mod targets;
 mod tokens;
 mod util;
