@@ -267,17 +267,9 @@ pub fn snapshots_table(snapshots: &[SnapshotInfo]) -> String {
 pub fn target_line(target: &Target, catalogue: &Catalogue) -> String {
     let words = match &target.indicator {
         IndicatorId::Share { .. } => String::new(),
-        IndicatorId::Rate {
-            platform,
-            count,
-            rate,
-        } => format!(
-            " ({}: {})",
-            catalogue
-                .get(platform)
-                .map_or(platform.as_str(), |p| p.name.as_str()),
-            labels::rate_title(count, *rate)
-        ),
+        rate @ IndicatorId::Rate { .. } => {
+            format!(" ({})", labels::indicator_title(catalogue, rate))
+        }
     };
     format!(
         "{}{words} = {} с {}{}",

@@ -137,6 +137,23 @@ pub fn rate_title(count: &str, rate: tsos_domain::CountRate) -> String {
     )
 }
 
+/// An indicator as people read it: «ФГИС «Моя школа», педагоги», «ФГИС «Моя школа»: уроков
+/// проведено на 1 педагога»; a platform the catalogue does not know by its code.
+pub fn indicator_title(
+    catalogue: &tsos_domain::Catalogue,
+    indicator: &tsos_domain::IndicatorId,
+) -> String {
+    let platform = catalogue
+        .get(indicator.platform())
+        .map_or(indicator.platform(), |p| p.name.as_str());
+    match indicator {
+        tsos_domain::IndicatorId::Share { role, .. } => format!("{platform}, {}", role.title_ru()),
+        tsos_domain::IndicatorId::Rate { count, rate, .. } => {
+            format!("{platform}: {}", rate_title(count, *rate))
+        }
+    }
+}
+
 /// A target's value as people read it: a share's in percent («90,0 %»), a rate's as the
 /// number it is («20», «12,5»).
 pub fn target_value(indicator: &tsos_domain::IndicatorId, value: f64) -> String {

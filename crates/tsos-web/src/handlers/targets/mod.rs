@@ -8,7 +8,7 @@ pub(crate) mod set;
 
 use askama::Template;
 use axum::response::{IntoResponse, Response};
-use tsos_domain::{Catalogue, CountRate, IndicatorId, Role, format_date_ru};
+use tsos_domain::{CountRate, IndicatorId, Role, format_date_ru};
 use tsos_report::{labels, ru};
 
 use crate::auth::CurrentUser;
@@ -66,20 +66,6 @@ pub(super) struct Outcome {
     pub error: String,
 }
 
-/// An indicator in words: «ФГИС «Моя школа», педагоги», «ФГИС «Моя школа»: уроков проведено
-/// на 1 педагога».
-fn words(catalogue: &Catalogue, indicator: &IndicatorId) -> String {
-    let platform = catalogue
-        .get(indicator.platform())
-        .map_or(indicator.platform(), |p| p.name.as_str());
-    match indicator {
-        IndicatorId::Share { role, .. } => format!("{platform}, {}", role.title_ru()),
-        IndicatorId::Rate { count, rate, .. } => {
-            format!("{platform}: {}", labels::rate_title(count, *rate))
-        }
-    }
-}
-
 /// The page with `outcome`.
 pub(super) fn page(
     db: &mut Db<'_>,
@@ -96,7 +82,7 @@ pub(super) fn page(
         .map(|stored| TargetView {
             id: stored.id,
             indicator: stored.target.indicator.to_string(),
-            words: words(&catalogue, &stored.target.indicator),
+            words: labels::indicator_title(&catalogue, &stored.target.indicator),
             value: labels::target_value(&stored.target.indicator, stored.target.value),
             from: format_date_ru(stored.target.from),
             level: stored
@@ -113,7 +99,7 @@ pub(super) fn page(
                 platform: platform.code.clone(),
                 role,
             };
-            choices.push((id.to_string(), words(&catalogue, &id)));
+            choices.push((id.to_string(), labels::indicator_title(&catalogue, &id)));
         }
         for count in db.store.count_names(&platform.code)? {
             for rate in CountRate::ALL {
@@ -122,7 +108,7 @@ pub(super) fn page(
                     count: count.clone(),
                     rate,
                 };
-                choices.push((id.to_string(), words(&catalogue, &id)));
+                choices.push((id.to_string(), labels::indicator_title(&catalogue, &id)));
             }
         }
     }

@@ -4,8 +4,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use tsos_app::targets::{TargetRequest, TargetsError, set_target};
+use tsos_report::labels;
 
-use super::{Outcome, TargetForm, page, words};
+use super::{Outcome, TargetForm, page};
 use crate::auth::CurrentUser;
 use crate::data::AppState;
 use crate::http::error::WebError;
@@ -33,7 +34,7 @@ pub(crate) async fn set(
                     Ok((id, target)) => Outcome {
                         done: format!(
                             "Цель №{id} задана: {}.",
-                            words(&catalogue, &target.indicator)
+                            labels::indicator_title(&catalogue, &target.indicator)
                         ),
                         ..Outcome::default()
                     },
