@@ -310,11 +310,13 @@ fn notices_follow_the_template_the_settings_name() {
         (run, out)
     };
     let typo = built_in.replace("{{срок}}", "{{сроки}}");
+    let line = 1 + typo.lines().position(|l| l.contains("{{сроки}}")).unwrap();
     let (run, out) = letter(&typo, "bad");
     let run = run.fails();
     assert!(
-        run.stderr
-            .contains("шаблон уведомления: неизвестные подстановки: «{{сроки}}» (строка 21)"),
+        run.stderr.contains(&format!(
+            "шаблон уведомления: неизвестные подстановки: «{{{{сроки}}}}» (строка {line})"
+        )),
         "{}",
         run.stderr
     );
