@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 use tsos_domain::targets::{IndicatorId, TargetError, parse_level};
-use tsos_domain::{Catalogue, Target, parse_cli_date};
+use tsos_domain::{Catalogue, Target, format_date_ru, parse_cli_date};
 use tsos_store::{Store, StoreError};
 
 /// The audit log's action for a target set (the dashboard's audit page titles it).
@@ -71,11 +71,11 @@ pub fn set_target(
         &format!(
             "№{id}: {} = {} с {}{}",
             target.indicator,
-            target.value,
-            target.from,
+            tsos_report::labels::target_value(&target.indicator, target.value),
+            format_date_ru(target.from),
             target
                 .level
-                .map(|l| format!(", уровень {}", l.code()))
+                .map(|l| format!(", уровень: {}", l.title_ru()))
                 .unwrap_or_default()
         ),
     )?;

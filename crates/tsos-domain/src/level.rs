@@ -16,7 +16,7 @@ impl Level {
         Level::ALL.into_iter().find(|level| level.code() == code)
     }
 
-    /// «школы», «муниципалитеты», «регион».
+    /// «общеобразовательные организации», «муниципальные образования», «регион».
     pub fn title_ru(self) -> &'static str {
         match self {
             Level::School => "общеобразовательные организации",

@@ -64,6 +64,10 @@ async fn an_admin_sets_a_count_s_rate_target_from_the_page() {
         "{set}"
     );
     assert!(set.contains("<td class=\"num\">20</td>"), "{set}");
+    assert!(
+        set.contains("<td>общеобразовательные организации</td>"),
+        "the level in words: {set}"
+    );
     let stored = app.store().target_book().unwrap().targets;
     assert_eq!(
         (stored[0].indicator.to_string(), stored[0].value),
@@ -107,7 +111,10 @@ async fn an_admin_sets_a_count_s_rate_target_from_the_page() {
         "{audit}"
     );
     assert!(
-        audit.contains("№1: max.count.lessons.per_teacher = 20 с 2023-09-01, уровень school"),
+        audit.contains(
+            "№1: max.count.lessons.per_teacher = 20 с 01.09.2023, уровень: \
+             общеобразовательные организации"
+        ),
         "{audit}"
     );
 }

@@ -8,7 +8,7 @@ pub(crate) mod set;
 
 use askama::Template;
 use axum::response::{IntoResponse, Response};
-use tsos_domain::{CountRate, IndicatorId, Role, format_date_ru};
+use tsos_domain::{CountRate, IndicatorId, Level, Role, format_date_ru};
 use tsos_report::{labels, ru};
 
 use crate::auth::CurrentUser;
@@ -20,6 +20,9 @@ use crate::views::{Layout, Section};
 /// The page's title and the navigation's label.
 const TITLE: &str = "Цели";
 
+/// A target set for no level in particular.
+const ALL_LEVELS: &str = "все уровни";
+
 #[derive(Template)]
 #[template(path = "targets.html")]
 struct TargetsPage {
@@ -29,6 +32,9 @@ struct TargetsPage {
     admin: bool,
     /// Ids the form offers (a share of each role, a rate of each count loaded), with words.
     choices: Vec<(String, String)>,
+    /// The levels the form offers, as a target's level is shown in the list.
+    levels: Vec<(&'static str, &'static str)>,
+    all_levels: &'static str,
     form: TargetForm,
     done: String,
     error: String,
@@ -88,7 +94,7 @@ pub(super) fn page(
             level: stored
                 .target
                 .level
-                .map_or("все уровни", |level| level.code())
+                .map_or(ALL_LEVELS, Level::title_ru)
                 .to_string(),
         })
         .collect();
@@ -118,6 +124,11 @@ pub(super) fn page(
         band: ru::decimal(book.yellow_band_pp, 1),
         admin: account.is_admin(),
         choices,
+        levels: Level::ALL
+            .into_iter()
+            .map(|level| (level.code(), level.title_ru()))
+            .collect(),
+        all_levels: ALL_LEVELS,
         form: outcome.form,
         done: outcome.done,
         error: outcome.error,
