@@ -23,7 +23,7 @@ pub const DEFAULT_PATH: &str = "/etc/tsos/tsos.toml";
 const TIME_ZONE: &str = "Europe/Moscow";
 
 /// The keys of the file and what each expects, for the messages about them.
-const KEYS: [(&str, &str); 9] = [
+const KEYS: [(&str, &str); 10] = [
     (
         "address",
         "адрес и порт в кавычках, например \"127.0.0.1:8080\"",
@@ -31,6 +31,10 @@ const KEYS: [(&str, &str); 9] = [
     (
         "database",
         "путь к файлу базы данных SQLite или адрес postgres://… в кавычках",
+    ),
+    (
+        "key_file",
+        "путь к файлу секретного ключа потоков пользователей в кавычках",
     ),
     ("platforms", "путь к TOML-файлу платформ в кавычках"),
     (
@@ -55,6 +59,7 @@ const KEYS: [(&str, &str); 9] = [
 pub struct Settings {
     pub address: Option<SocketAddr>,
     pub database: Option<DbLocation>,
+    pub key_file: Option<PathBuf>,
     pub platforms: Option<PathBuf>,
     pub letter_settings: Option<PathBuf>,
     pub log_level: Option<LevelFilter>,
@@ -70,6 +75,7 @@ pub struct Settings {
 struct File {
     address: Option<Spanned<String>>,
     database: Option<Spanned<PathBuf>>,
+    key_file: Option<Spanned<PathBuf>>,
     platforms: Option<Spanned<PathBuf>>,
     letter_settings: Option<Spanned<PathBuf>>,
     log_level: Option<Spanned<String>>,
@@ -190,6 +196,7 @@ impl Settings {
             address,
             database: path_of(file.database, "database")?
                 .map(|path| DbLocation::parse(&path.to_string_lossy())),
+            key_file: path_of(file.key_file, "key_file")?,
             platforms: path_of(file.platforms, "platforms")?,
             letter_settings: path_of(file.letter_settings, "letter_settings")?,
             log_level,
@@ -344,6 +351,7 @@ mod tests {
             r#"
 address = "0.0.0.0:9000"
 database = "/var/lib/tsos/tsos.db"
+key_file = "/etc/tsos/flows.key"
 platforms = "/etc/tsos/platforms.toml"
 letter_settings = "/etc/tsos/tsos-letter.toml"
 log_level = "warn"
@@ -359,6 +367,7 @@ upload_dir = "/var/lib/tsos"
             Settings {
                 address: Some("0.0.0.0:9000".parse().unwrap()),
                 database: Some("/var/lib/tsos/tsos.db".into()),
+                key_file: Some("/etc/tsos/flows.key".into()),
                 platforms: Some("/etc/tsos/platforms.toml".into()),
                 letter_settings: Some("/etc/tsos/tsos-letter.toml".into()),
                 log_level: Some(LevelFilter::WARN),
@@ -444,8 +453,8 @@ upload_dir = "/var/lib/tsos"
         assert_eq!(
             err,
             "файл настроек /etc/tsos/tsos.toml, строка 3, ключ «adress»: неизвестный ключ; \
-             допустимые ключи: address, database, platforms, letter_settings, log_level, \
-             log_format, time_zone, max_upload_mb, upload_dir"
+             допустимые ключи: address, database, key_file, platforms, letter_settings, \
+             log_level, log_format, time_zone, max_upload_mb, upload_dir"
         );
         let err = parse("[serve]\naddress = \"0.0.0.0:8080\"\n").unwrap_err();
         assert!(

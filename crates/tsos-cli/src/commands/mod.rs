@@ -28,14 +28,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     // The demo makes its own database unless one is named on the command line, never the
     // server's that the settings file names.
-    let db = match cli.command {
-        Command::Demo(_) => cli.db,
-        _ => cli.db.or(settings.database.take()),
+    let (db, key_file) = match cli.command {
+        Command::Demo(_) => (cli.db, cli.key_file),
+        _ => (
+            cli.db.or(settings.database.take()),
+            // The key goes with the database: the server's, from the same file.
+            cli.key_file.or(settings.key_file.take()),
+        ),
     };
     let globals = Globals {
         catalogue: load_catalogue(cli.platforms.or(settings.platforms.take()).as_deref())?,
         db,
-        key_file: cli.key_file,
+        key_file,
         quiet: cli.quiet,
         settings,
     };

@@ -90,3 +90,42 @@ fn a_second_month_shows_new_retained_and_lost_users() {
     assert_eq!(numbers, ["2", "1", "0", "1"], "{table}");
     assert!(!table.contains("не рассчитаны"), "{table}");
 }
+
+/// The settings file's `key_file` is the key of the commands that read it, as its database is:
+/// a server's `sudo -u tsos tsos import …` hashes with the service's key. An import under
+/// another key than the earlier month's says so at once.
+#[test]
+fn the_settings_file_names_the_key_and_a_changed_key_is_said() {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let key = dir.path("flows.key");
+    let config = dir.write(
+        "tsos.toml",
+        format!("key_file = {:?}\n", key.to_str().unwrap()),
+    );
+    let september = dir.write("sep.csv", month(&[("a", "20.08.2025")]));
+    let mut command = dir.command();
+    command
+        .env_remove("TSOS_KEY_FILE")
+        .arg("--config")
+        .arg(&config);
+    let output = command
+        .args(["import", "myschool", september.to_str().unwrap()])
+        .args(["--as-of", "2025-09-01"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(std::fs::read(&key).unwrap().len(), 32, "made where named");
+
+    // October through the folder's own key (`TSOS_KEY_FILE`, as every test command): another,
+    // which shows that September was hashed with the named one.
+    let october = dir.write("oct.csv", month(&[("a", "20.09.2025")]));
+    let run = dir.import("myschool", &october, "2025-10-01").ok();
+    assert!(
+        run.stdout.contains(
+            "ключ потоков пользователей не тот, под которым сохранена выгрузка на 01.09.2025"
+        ),
+        "{}",
+        run.stdout
+    );
+}
