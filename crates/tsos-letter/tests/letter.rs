@@ -665,22 +665,7 @@ fn notices_of(template: &str) -> Result<Vec<tsos_letter::Notice>, TemplateError>
     let details = ReportFixture::new(date(2023, 10, 1), schools)
         .platform(Some(counts))
         .build(Level::School);
-    let platform = tsos_domain::chats::chat_platform("WhatsApp").unwrap();
-    let chats = [tsos_domain::chats::ChatState {
-        org: tsos_domain::OrgId::normalize("0500000001").unwrap(),
-        name: "5А — родители".into(),
-        purpose: tsos_domain::chats::Purpose::Parents,
-        class_label: None,
-        platform: platform.name,
-        domestic: platform.domestic,
-        members: None,
-        active: true,
-        confirmed_on: None,
-        created_on: None,
-        moved_on: None,
-        replaces: None,
-        as_of: date(2023, 10, 1),
-    }];
+    let chats = [parents_chat("0500000001", "5А — родители", "whatsapp")];
     build_notices(
         &details,
         &LetterSettings::default(),
@@ -755,28 +740,10 @@ fn the_built_in_notice_reads_exactly_as_before_it_was_a_template() {
 /// each notice's text as the code before the template gave it.
 #[test]
 fn the_built_in_notice_with_every_part_reads_as_before() {
-    let chat = |org: &str, name: &str, platform: &str| {
-        let platform = tsos_domain::chats::chat_platform(platform).unwrap();
-        tsos_domain::chats::ChatState {
-            org: tsos_domain::OrgId::normalize(org).unwrap(),
-            name: name.into(),
-            purpose: tsos_domain::chats::Purpose::Parents,
-            class_label: None,
-            platform: platform.name,
-            domestic: platform.domestic,
-            members: None,
-            active: true,
-            confirmed_on: None,
-            created_on: None,
-            moved_on: None,
-            replaces: None,
-            as_of: date(2023, 10, 1),
-        }
-    };
     let chats = [
-        chat("0500000001", "5А — родители", "WhatsApp"),
-        chat("0500000002", "Педагоги", "Telegram"),
-        chat("0500000002", "6Б", "Viber"),
+        parents_chat("0500000001", "5А — родители", "whatsapp"),
+        parents_chat("0500000002", "Педагоги", "telegram"),
+        parents_chat("0500000002", "6Б", "viber"),
     ];
     let notices = build_notices(
         &report(Level::School),
@@ -964,30 +931,12 @@ fn the_letter_says_the_flows_of_the_area_where_there_are_some() {
 /// deadline; before the closing's date it is an ordinary domestic chat.
 #[test]
 fn chats_on_a_closing_platform_are_named_with_their_deadline() {
-    use tsos_domain::chats::{ChatState, PlatformClosing, Purpose, chat_platform_by_code};
-    let chat = |org: &str, name: &str, code: &str| {
-        let platform = chat_platform_by_code(code).unwrap();
-        ChatState {
-            org: tsos_domain::OrgId::normalize(org).unwrap(),
-            name: name.into(),
-            purpose: Purpose::Parents,
-            class_label: None,
-            platform: platform.name,
-            domestic: platform.domestic,
-            members: None,
-            active: true,
-            confirmed_on: None,
-            created_on: None,
-            moved_on: None,
-            replaces: None,
-            as_of: date(2023, 10, 1),
-        }
-    };
+    use tsos_domain::chats::PlatformClosing;
     // School 1: one chat in MAX, one left in Сферум of VK; school 2: only MAX.
     let chats = [
-        chat("0500000001", "5А — родители", "max"),
-        chat("0500000001", "6Б — родители", "sferum_vk"),
-        chat("0500000002", "Педагоги", "max"),
+        parents_chat("0500000001", "5А — родители", "max"),
+        parents_chat("0500000001", "6Б — родители", "sferum_vk"),
+        parents_chat("0500000002", "Педагоги", "max"),
     ];
     let closing = |from| [PlatformClosing::new("sferum_vk", from, date(2023, 12, 31)).unwrap()];
     let letter_text = |closings: &[PlatformClosing]| {
@@ -1095,4 +1044,24 @@ fn paragraphs(blocks: &[Block]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// An open parents' chat of a school on the platform of `code`, as of 01.10.2023.
+fn parents_chat(org: &str, name: &str, code: &str) -> tsos_domain::chats::ChatState {
+    let platform = tsos_domain::chats::chat_platform_by_code(code).unwrap();
+    tsos_domain::chats::ChatState {
+        org: tsos_domain::OrgId::normalize(org).unwrap(),
+        name: name.into(),
+        purpose: tsos_domain::chats::Purpose::Parents,
+        class_label: None,
+        platform: platform.name,
+        domestic: platform.domestic,
+        members: None,
+        active: true,
+        confirmed_on: None,
+        created_on: None,
+        moved_on: None,
+        replaces: None,
+        as_of: date(2023, 10, 1),
+    }
 }

@@ -459,26 +459,10 @@ fn bad_rows_are_named_by_cell_and_nothing_is_stored() {
 
 #[test]
 fn the_letter_and_notices_name_chats_left_in_foreign_messengers() {
-    let dir = Dir::new();
-    dir.one_school(10, 100);
-    // Every teacher active: no indicator below target, only the chats are a reason to write.
-    let month = dir.write(
-        "m.csv",
-        "ИНН;Количество активных педагогов\n0512345678;10\n",
+    let dir = school_with_chats(
+        "0512345678;5А — родители;родительский;5А;WhatsApp;27;Да;;;;\n\
+         0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n",
     );
-    dir.import("myschool", &month, "2023-10-01").ok();
-    let chats = dir.write(
-        "chats.csv",
-        format!("{HEADER}0512345678;5А — родители;родительский;5А;WhatsApp;27;Да;;;;\n0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n"),
-    );
-    dir.tsos(&[
-        "chats",
-        "import",
-        chats.to_str().unwrap(),
-        "--as-of",
-        "2023-10-01",
-    ])
-    .ok();
     match letter_and_notices(&dir) {
         Some((letter, notices)) => {
             assert!(
@@ -497,28 +481,10 @@ fn the_letter_and_notices_name_chats_left_in_foreign_messengers() {
 /// notice with the closing's deadline, and is not domestic in the letter's share.
 #[test]
 fn the_letter_and_notices_name_chats_left_on_a_closing_platform() {
-    let dir = Dir::new();
-    dir.one_school(10, 100);
-    let month = dir.write(
-        "m.csv",
-        "ИНН;Количество активных педагогов\n0512345678;10\n",
+    let dir = school_with_chats(
+        "0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n\
+         0512345678;5А — родители;родительский;5А;MAX;27;Да;;;;\n",
     );
-    dir.import("myschool", &month, "2023-10-01").ok();
-    let chats = dir.write(
-        "chats.csv",
-        format!(
-            "{HEADER}0512345678;Педагоги;педагогический коллектив;;Сферум;40;Да;;;;\n\
-             0512345678;5А — родители;родительский;5А;MAX;27;Да;;;;\n"
-        ),
-    );
-    dir.tsos(&[
-        "chats",
-        "import",
-        chats.to_str().unwrap(),
-        "--as-of",
-        "2023-10-01",
-    ])
-    .ok();
     dir.tsos(&[
         "chats",
         "closing",
@@ -553,6 +519,28 @@ fn the_letter_and_notices_name_chats_left_on_a_closing_platform() {
             "pdftotext is not installed (Debian: poppler-utils): the PDFs' text was not checked"
         ),
     }
+}
+
+/// One school whose every teacher is active on 01.10.2023 (no indicator below target: only
+/// the chats are a reason to write), with the chats `rows` of the template's columns.
+fn school_with_chats(rows: &str) -> Dir {
+    let dir = Dir::new();
+    dir.one_school(10, 100);
+    let month = dir.write(
+        "m.csv",
+        "ИНН;Количество активных педагогов\n0512345678;10\n",
+    );
+    dir.import("myschool", &month, "2023-10-01").ok();
+    let chats = dir.write("chats.csv", format!("{HEADER}{rows}"));
+    dir.tsos(&[
+        "chats",
+        "import",
+        chats.to_str().unwrap(),
+        "--as-of",
+        "2023-10-01",
+    ])
+    .ok();
+    dir
 }
 
 /// Writes the letter of 12.10.2023 with its notices, and gives the text of both PDFs, each
