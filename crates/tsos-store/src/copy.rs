@@ -79,7 +79,7 @@ const TABLES: &[Table] = &[
     Table {
         name: "user_set",
         columns: crate::user_sets::USER_SET_COLUMNS,
-        order: "org_id, role",
+        order: "snapshot_id, part",
         per_snapshot: true,
     },
     Table {
