@@ -350,6 +350,23 @@ def run(browser, site, demo, out, downloads):
         browser.go(site + page)
         shot(name)
 
+    print("targets")
+    browser.go(site + "/targets")
+    browser.click('select[name="indicator"] option[value="myschool.students"]')
+    browser.type('input[name="value"]', "30%")
+    # A date field's typing follows the browser's locale; the value itself does not.
+    browser.script("document.querySelector('input[name=from]').value = '2023-09-01'")
+    browser.submit('form[action="/targets"] button')
+    text = browser.text()
+    check("задана" in text and "30,0 %" in text, "an administrator sets a target in words")
+    shot("10a-targets.png")
+    shot("10a-targets-phone.png", PHONE)
+    browser.go(site + "/")
+    check("цель 30,0 %" in browser.text(), "the overview's students now have it")
+    browser.go(site + "/targets")
+    browser.submit('form[action$="/remove"] button')
+    check("удалена" in browser.text(), "and removes it again")
+
     print("official chats")
     browser.go(site + "/chats")
     check(browser.text("h1").startswith("Официальные чаты"), "the chats page of the region")
