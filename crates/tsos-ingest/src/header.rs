@@ -440,12 +440,10 @@ impl Header {
         for reading in &header.readings {
             if let Some(column) = reading.column
                 // The first column of a kind wins; a repeat is a problem the import names.
-                // Mapped counts are told apart by their headers.
-                && !header.columns.iter().any(|(_, text, c)| {
-                    *c == column
-                        && (column != Column::Count(None)
-                            || normalize(text) == normalize(&reading.text))
-                })
+                && !header
+                    .columns
+                    .iter()
+                    .any(|(_, text, c)| same_column((*c, text), (column, &reading.text)))
             {
                 header
                     .columns
@@ -499,12 +497,10 @@ impl Header {
             ) {
                 continue;
             }
-            let same = |c: &Column, first: &[&Reading]| {
-                *c == column
-                    && (column != Column::Count(None)
-                        || normalize(&first[0].text) == normalize(&reading.text))
-            };
-            match out.iter_mut().find(|(c, first)| same(c, first)) {
+            match out
+                .iter_mut()
+                .find(|(c, first)| same_column((*c, &first[0].text), (column, &reading.text)))
+            {
                 Some((_, readings)) => readings.push(reading),
                 None => out.push((column, vec![reading])),
             }
@@ -628,6 +624,12 @@ impl UserColumns {
         .unwrap_or(0)
             + 1
     }
+}
+
+/// Whether two columns, each with its header, are one and the same: the same reading, and for
+/// counts a person mapped, also the same header (they are told apart by it).
+fn same_column((a, a_text): (Column, &str), (b, b_text): (Column, &str)) -> bool {
+    a == b && (a != Column::Count(None) || normalize(a_text) == normalize(b_text))
 }
 
 #[cfg(test)]
