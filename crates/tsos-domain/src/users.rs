@@ -62,8 +62,9 @@ pub struct OrgTally {
     pub never_active: u64,
     pub dates_after: u64,
     pub duplicates: u64,
-    /// Keyed hashes of the active users by role, in no order, where the reader hashes them
-    /// (SPEC §7): the sets the flows are computed from.
+    /// Keyed hashes of the active users by role, where the reader hashes them (SPEC §7): the
+    /// sets the flows are computed from, sorted and without repeats ([`crate::flows::into_set`])
+    /// by the reader, which makes them on every core.
     pub active_hashes: RoleMap<Vec<u64>>,
 }
 
@@ -141,11 +142,13 @@ impl PerUserCounts {
             self.duplicates_by_org.insert(org.clone(), tally.duplicates);
         }
         if let Some(sets) = &mut self.active_hashes {
-            let mut by_role: RoleMap<Vec<u64>> = RoleMap::default();
-            for role in Role::ALL {
-                let hashes = std::mem::take(tally.active_hashes.get_mut(role));
-                *by_role.get_mut(role) = crate::flows::into_set(hashes);
-            }
+            let by_role = std::mem::take(&mut tally.active_hashes);
+            debug_assert!(
+                by_role
+                    .iter()
+                    .all(|(_, hashes)| hashes.windows(2).all(|w| w[0] < w[1])),
+                "the reader gives sets"
+            );
             sets.insert(org.clone(), by_role);
         }
         self.by_org.insert(org, tally.roles);
