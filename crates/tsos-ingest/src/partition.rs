@@ -492,20 +492,6 @@ struct Scratch {
     org_index: std::collections::HashMap<OrgKey, u32, foldhash::fast::FixedState>,
 }
 
-/// A number's decimal digits, as the id was written: [`UserId::of`] keeps as numbers only ids
-/// whose digits come back this way, so a user hashes the same in every file.
-fn decimal(mut value: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            return &buf[at..];
-        }
-    }
-}
-
 /// Mixes two words into a hash whose every bit depends on both (foldhash's folded multiply).
 fn fold(a: u64, b: u64) -> u64 {
     let product =
@@ -623,9 +609,11 @@ fn merge(
         let org = &mut orgs[entry.org as usize].1;
         let active = tally.add(org, entry.role, entry.state);
         if active && let Some(key) = key {
-            let mut digits = [0u8; 20];
+            // A number's decimal digits are the id as written: [`UserId::of`] keeps as numbers
+            // only ids whose digits come back so, and a user hashes alike in every file.
+            let mut digits = itoa::Buffer::new();
             let id = match entry.id {
-                EntryId::Number(value) => decimal(value, &mut digits),
+                EntryId::Number(value) => digits.format(value).as_bytes(),
                 EntryId::Bytes { at, len } => &records[at as usize..(at + len) as usize],
             };
             org.active_hashes.get_mut(entry.role).push(key.hash(id));
