@@ -22,9 +22,14 @@ pub fn platform_flows(store: &Store, current: &SnapshotInfo) -> Result<PlatformF
     if current.kind != SnapshotKind::PerUser {
         return Ok(Err(FlowsAbsence::PerSchool));
     }
-    let chain = chain(store, current)?;
+    let candidates = store.user_set_keys(&current.dataset, current.as_of)?;
+    let chain = match chain(current, &candidates) {
+        Ok(chain) => chain,
+        Err(absence) => return Ok(Err(absence)),
+    };
+    // `chain` gives two snapshots or more.
     let [now, before, earlier @ ..] = chain.as_slice() else {
-        return Ok(Err(chain_break(store, current)?));
+        return Ok(Err(FlowsAbsence::NoPreviousMonth));
     };
     let load = |id: i64| -> Result<UserSets, AppError> {
         Ok(store
@@ -63,44 +68,31 @@ pub fn platform_flows(store: &Store, current: &SnapshotInfo) -> Result<PlatformF
     Ok(Ok(flows))
 }
 
-/// The ids of the chain's snapshots, `current` first; one id where there is no previous
-/// month to compare with, none where `current` has no sets.
-fn chain(store: &Store, current: &SnapshotInfo) -> Result<Vec<i64>, AppError> {
-    let candidates = store.user_set_keys(&current.dataset, current.as_of)?;
+/// The ids of the chain's snapshots, `current` first, two or more; or why there is no chain:
+/// `current` has no sets, or no previous month has sets under its key. `candidates` are the
+/// platform's snapshots up to `current`'s date, latest first ([`Store::user_set_keys`]).
+fn chain(
+    current: &SnapshotInfo,
+    candidates: &[(i64, Date, Option<String>)],
+) -> Result<Vec<i64>, FlowsAbsence> {
     let Some((_, _, Some(key))) = candidates.iter().find(|(id, ..)| *id == current.id) else {
-        return Ok(Vec::new());
+        return Err(FlowsAbsence::NoKey);
     };
     let mut ids = vec![current.id];
     let mut date: Date = current.as_of;
     for (id, as_of, their_key) in candidates.iter().filter(|(_, d, _)| *d < current.as_of) {
         if !consecutive_months(*as_of, date) || their_key.as_ref() != Some(key) {
+            // Where the very month before has sets under another key, the key changed.
+            if ids.len() == 1 && consecutive_months(*as_of, date) && their_key.is_some() {
+                return Err(FlowsAbsence::KeyChanged);
+            }
             break;
         }
         ids.push(*id);
         date = *as_of;
     }
+    if ids.len() < 2 {
+        return Err(FlowsAbsence::NoPreviousMonth);
+    }
     Ok(ids)
-}
-
-/// Why a per-user snapshot has no chain behind it.
-fn chain_break(store: &Store, current: &SnapshotInfo) -> Result<FlowsAbsence, AppError> {
-    let candidates = store.user_set_keys(&current.dataset, current.as_of)?;
-    let key = candidates
-        .iter()
-        .find(|(id, ..)| *id == current.id)
-        .and_then(|(_, _, key)| key.as_ref());
-    let Some(key) = key else {
-        return Ok(FlowsAbsence::NoKey);
-    };
-    let previous = candidates
-        .iter()
-        .find(|(_, as_of, _)| *as_of < current.as_of);
-    Ok(match previous {
-        Some((_, as_of, Some(theirs)))
-            if consecutive_months(*as_of, current.as_of) && theirs != key =>
-        {
-            FlowsAbsence::KeyChanged
-        }
-        _ => FlowsAbsence::NoPreviousMonth,
-    })
 }
