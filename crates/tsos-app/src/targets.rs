@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 use tsos_domain::targets::{IndicatorId, TargetError, parse_level};
-use tsos_domain::{Catalogue, Target, format_date_ru, parse_cli_date};
+use tsos_domain::{Catalogue, Target, parse_cli_date};
 use tsos_store::{Store, StoreError};
 
 /// The audit log's action for a target set (the dashboard's audit page titles it).
@@ -16,8 +16,12 @@ pub const AUDIT_REMOVE: &str = "target_remove";
 pub enum TargetsError {
     #[error(transparent)]
     Target(#[from] TargetError),
-    #[error("неизвестная платформа «{platform}»; есть: {known}")]
-    Platform { platform: String, known: String },
+    #[error("неизвестная платформа «{platform}» в показателе «{indicator}»; есть: {known}")]
+    Platform {
+        platform: String,
+        indicator: String,
+        known: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -31,15 +35,22 @@ pub struct TargetRequest {
     pub level: String,
 }
 
-/// The target `request` asks for, checked.
-pub fn resolve(catalogue: &Catalogue, request: &TargetRequest) -> Result<Target, TargetsError> {
-    let indicator = IndicatorId::parse(&request.indicator)?;
+/// An indicator's id, read and its platform found in the catalogue.
+pub fn checked_indicator(catalogue: &Catalogue, text: &str) -> Result<IndicatorId, TargetsError> {
+    let indicator = IndicatorId::parse(text)?;
     if catalogue.get(indicator.platform()).is_none() {
         return Err(TargetsError::Platform {
             platform: indicator.platform().to_string(),
+            indicator: text.trim().to_string(),
             known: catalogue.codes().join(", "),
         });
     }
+    Ok(indicator)
+}
+
+/// The target `request` asks for, checked.
+pub fn resolve(catalogue: &Catalogue, request: &TargetRequest) -> Result<Target, TargetsError> {
+    let indicator = checked_indicator(catalogue, &request.indicator)?;
     let value = indicator.parse_value(&request.value)?;
     let from =
         parse_cli_date(request.from.trim()).map_err(|_| TargetError::Date(request.from.clone()))?;
@@ -69,14 +80,8 @@ pub fn set_target(
         login,
         AUDIT_SET,
         &format!(
-            "№{id}: {} = {} с {}{}",
-            target.indicator,
-            tsos_report::labels::target_value(&target.indicator, target.value),
-            format_date_ru(target.from),
-            target
-                .level
-                .map(|l| format!(", уровень: {}", l.title_ru()))
-                .unwrap_or_default()
+            "№{id}: {}",
+            tsos_report::labels::target_line(&target, catalogue)
         ),
     )?;
     Ok((id, target))

@@ -10,9 +10,7 @@ use tsos_app::letters::{Followup, LetterOutcome};
 use tsos_app::quality::QualityReport;
 use tsos_domain::followup::FollowupOutcome;
 use tsos_domain::indicators::{Cutoff, Lagging};
-use tsos_domain::{
-    Catalogue, Finding, IndicatorId, Report, Role, Target, TargetBook, format_date_ru,
-};
+use tsos_domain::{Catalogue, Finding, Report, Role, TargetBook, format_date_ru};
 use tsos_report::{labels, ru};
 use tsos_store::{ApiToken, LayoutProfile, LetterInfo, SaveOutcome, SnapshotInfo, StoredTarget};
 use tsos_web::TokenState;
@@ -264,25 +262,6 @@ pub fn snapshots_table(snapshots: &[SnapshotInfo]) -> String {
 
 /// A target as `tsos targets` shows it; a count's rate also in words, «myschool.count.lessons.per_teacher
 /// (Моя школа: уроков проведено на 1 педагога) = 20 с …».
-pub fn target_line(target: &Target, catalogue: &Catalogue) -> String {
-    let words = match &target.indicator {
-        IndicatorId::Share { .. } => String::new(),
-        rate @ IndicatorId::Rate { .. } => {
-            format!(" ({})", labels::indicator_title(catalogue, rate))
-        }
-    };
-    format!(
-        "{}{words} = {} с {}{}",
-        target.indicator,
-        labels::target_value(&target.indicator, target.value),
-        format_date_ru(target.from),
-        match target.level {
-            Some(level) => format!(", уровень {}", level.code()),
-            None => ", все уровни".to_string(),
-        }
-    )
-}
-
 pub fn targets_table(targets: &[StoredTarget], book: &TargetBook, catalogue: &Catalogue) -> String {
     let mut out = String::new();
     if targets.is_empty() {
@@ -295,7 +274,7 @@ pub fn targets_table(targets: &[StoredTarget], book: &TargetBook, catalogue: &Ca
             out,
             "{:>4}  {}",
             stored.id,
-            target_line(&stored.target, catalogue)
+            labels::target_line(&stored.target, catalogue)
         );
     }
     let _ = writeln!(

@@ -154,6 +154,28 @@ pub fn indicator_title(
     }
 }
 
+/// A target in one line, as the command line lists it and the audit log keeps it:
+/// «myschool.count.lessons.per_teacher (ФГИС «Моя школа»: уроков проведено на 1 педагога) = 20
+/// с 01.09.2023, все уровни»; a share's id is words enough.
+pub fn target_line(target: &tsos_domain::Target, catalogue: &tsos_domain::Catalogue) -> String {
+    let words = match &target.indicator {
+        tsos_domain::IndicatorId::Share { .. } => String::new(),
+        rate @ tsos_domain::IndicatorId::Rate { .. } => {
+            format!(" ({})", indicator_title(catalogue, rate))
+        }
+    };
+    format!(
+        "{}{words} = {} с {}, {}",
+        target.indicator,
+        target_value(&target.indicator, target.value),
+        tsos_domain::format_date_ru(target.from),
+        match target.level {
+            Some(level) => format!("уровень: {}", level.title_ru()),
+            None => "все уровни".to_string(),
+        }
+    )
+}
+
 /// A target's value as people read it: a share's in percent («90,0 %»), a rate's as the
 /// number it is («20», «12,5»).
 pub fn target_value(indicator: &tsos_domain::IndicatorId, value: f64) -> String {

@@ -17,7 +17,7 @@ mod web;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use tsos_domain::{Catalogue, IndicatorId, Level};
 use tsos_store::{DbLocation, Store};
 
@@ -134,15 +134,7 @@ impl Globals {
 
     /// An indicator whose platform the catalogue knows.
     fn checked_indicator(&self, text: &str) -> anyhow::Result<IndicatorId> {
-        let indicator = IndicatorId::parse(text)?;
-        if self.catalogue.get(indicator.platform()).is_none() {
-            bail!(
-                "неизвестная платформа «{}» в показателе «{text}»; есть: {}",
-                indicator.platform(),
-                self.catalogue.codes().join(", ")
-            );
-        }
-        Ok(indicator)
+        Ok(tsos_app::targets::checked_indicator(&self.catalogue, text)?)
     }
 }
 

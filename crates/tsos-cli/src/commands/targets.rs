@@ -46,7 +46,7 @@ fn set(
     let id = store.set_target(&target)?;
     println!(
         "Цель №{id}: {}",
-        summary::target_line(&target, &globals.catalogue)
+        tsos_report::labels::target_line(&target, &globals.catalogue)
     );
     Ok(())
 }

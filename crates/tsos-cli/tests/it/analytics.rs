@@ -294,7 +294,7 @@ fn a_target_on_a_count_s_rate_is_set_listed_reported_and_removed() {
     dir.tsos(&["targets", "load", file.to_str().unwrap()]).ok();
     let list = dir.tsos(&["targets", "list"]).ok().stdout;
     assert!(
-        list.contains("myschool.count.lessons.per_100_students (ФГИС «Моя школа»: уроков проведено на 100 обучающихся) = 12,5 с 01.09.2023, уровень school"),
+        list.contains("myschool.count.lessons.per_100_students (ФГИС «Моя школа»: уроков проведено на 100 обучающихся) = 12,5 с 01.09.2023, уровень: общеобразовательные организации"),
         "{list}"
     );
 }

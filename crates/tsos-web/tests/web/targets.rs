@@ -112,8 +112,8 @@ async fn an_admin_sets_a_count_s_rate_target_from_the_page() {
     );
     assert!(
         audit.contains(
-            "№1: max.count.lessons.per_teacher = 20 с 01.09.2023, уровень: \
-             общеобразовательные организации"
+            "№1: max.count.lessons.per_teacher (Мессенджер MAX (Сферум): уроков проведено на 1 \
+             педагога) = 20 с 01.09.2023, уровень: общеобразовательные организации"
         ),
         "{audit}"
     );
