@@ -209,6 +209,36 @@ fn report_as_xlsx_needs_a_file() {
     assert!(std::fs::read(out).unwrap().starts_with(b"PK"));
 }
 
+/// `tsos letter` of 12.10.2023 on 01.10.2023 with `settings` as its tsos-letter.toml and `more`
+/// options, into the folder `out`: the run and the folder.
+fn letter_with_settings(
+    dir: &Dir,
+    settings: &str,
+    more: &[&str],
+    out: &str,
+) -> (crate::util::Run, std::path::PathBuf) {
+    let settings = dir.write("tsos-letter.toml", settings);
+    let out = dir.path(out);
+    let mut args = vec![
+        "letter",
+        "--as-of",
+        "2023-10-01",
+        "--deadline",
+        "20.10.2023",
+        "--date",
+        "12.10.2023",
+    ];
+    args.extend_from_slice(more);
+    args.extend([
+        "--settings",
+        settings.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let run = dir.tsos(&args);
+    (run, out)
+}
+
 /// A font file named in the settings sets the PDF (its keywords say so); one that cannot be
 /// read stops the letter before any file is written or the letter registered.
 #[test]
@@ -217,28 +247,11 @@ fn the_letter_s_pdf_is_set_in_the_settings_font_or_not_written() {
     schools(&dir);
     month(&dir, "2023-10-01", 10, 12, 19);
     let letter = |font: &std::path::Path, out: &str| {
-        let settings = dir.write(
-            "tsos-letter.toml",
-            format!(
-                "authority = \"УО\"\nnumber_prefix = \"01-12/\"\n[font]\nregular = {:?}\n",
-                font.to_str().unwrap()
-            ),
+        let settings = format!(
+            "authority = \"УО\"\nnumber_prefix = \"01-12/\"\n[font]\nregular = {:?}\n",
+            font.to_str().unwrap()
         );
-        let out = dir.path(out);
-        let run = dir.tsos(&[
-            "letter",
-            "--as-of",
-            "2023-10-01",
-            "--deadline",
-            "20.10.2023",
-            "--date",
-            "12.10.2023",
-            "--settings",
-            settings.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        (run, out)
+        letter_with_settings(&dir, &settings, &[], out)
     };
     let (run, out) = letter(&dir.path("нет_шрифта.ttf"), "bad");
     let run = run.fails();
@@ -285,29 +298,11 @@ fn notices_follow_the_template_the_settings_name() {
     assert_eq!(built_in, tsos_letter::DEFAULT_NOTICE_TEMPLATE);
     let letter = |template: &str, out: &str| {
         let file = dir.write("уведомление.txt", template);
-        let settings = dir.write(
-            "tsos-letter.toml",
-            format!(
-                "authority = \"УО\"\nnotice_template = {:?}\n",
-                file.to_str().unwrap()
-            ),
+        let settings = format!(
+            "authority = \"УО\"\nnotice_template = {:?}\n",
+            file.to_str().unwrap()
         );
-        let out = dir.path(out);
-        let run = dir.tsos(&[
-            "letter",
-            "--as-of",
-            "2023-10-01",
-            "--deadline",
-            "20.10.2023",
-            "--date",
-            "12.10.2023",
-            "--notices",
-            "--settings",
-            settings.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        (run, out)
+        letter_with_settings(&dir, &settings, &["--notices"], out)
     };
     let typo = built_in.replace("{{срок}}", "{{сроки}}");
     let line = 1 + typo.lines().position(|l| l.contains("{{сроки}}")).unwrap();
