@@ -371,7 +371,7 @@ pub fn sort_for_reading<T>(rows: &mut [T], fields: impl Fn(&T) -> [&str; 4]) {
         })
         .collect::<HashSet<&str>>()
         .into_iter()
-        .map(|place| (place.to_lowercase(), place.to_string()))
+        .map(|place| (lowercase(place), place.to_string()))
         .collect();
     places.sort_unstable();
     // Names that differ only in case rank alike, as their lowercase forms compare equal.
@@ -390,10 +390,28 @@ pub fn sort_for_reading<T>(rows: &mut [T], fields: impl Fn(&T) -> [&str; 4]) {
         (
             rank[region],
             rank[municipality],
-            name.to_lowercase(),
+            lowercase(name),
             id.to_string(),
         )
     });
+}
+
+/// `str::to_lowercase`, with Russian letters lowered by their code points: the names the
+/// report orders and ranks by are Cyrillic, and the general table's search for each letter
+/// was a tenth of the national report's time.
+fn lowercase(text: &str) -> String {
+    let mut lower = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'А'..='Я' => lower.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            'Ё' => lower.push('ё'),
+            'а'..='я' | 'ё' => lower.push(c),
+            // A capital sigma lowers by its place in the word: the general rule decides.
+            'Σ' => return text.to_lowercase(),
+            _ => lower.extend(c.to_lowercase()),
+        }
+    }
+    lower
 }
 
 /// Fills `delta_pp` of `current` from the rows of the previous snapshot at the same level.
@@ -544,7 +562,7 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
         Level::Region => &[],
     };
     let n_platforms = rows.first().map_or(0, |row| row.platforms.len());
-    let names: Vec<String> = rows.iter().map(|row| row.name.to_lowercase()).collect();
+    let names: Vec<String> = rows.iter().map(|row| lowercase(&row.name)).collect();
     for &group in groups {
         // The peers of each row, found once for every platform and role.
         let mut peer_index: HashMap<(&str, &str), usize> = HashMap::new();
@@ -700,7 +718,7 @@ pub fn lagging<'r>(
                 let share = |l: &Lagging<'_>| l.indicator.share.unwrap_or(0.0);
                 share(a)
                     .total_cmp(&share(b))
-                    .then_with(|| a.row.name.to_lowercase().cmp(&b.row.name.to_lowercase()))
+                    .then_with(|| lowercase(&a.row.name).cmp(&lowercase(&b.row.name)))
             });
             out.extend(red);
         }
@@ -788,6 +806,25 @@ fn add_option(total: &mut Option<u64>, value: Option<u64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercase_is_str_to_lowercase() {
+        // Without the capital sigma, which sends the whole text to the general rule.
+        let every_char: String = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| c != 'Σ')
+            .collect();
+        assert_eq!(lowercase(&every_char), every_char.to_lowercase());
+        for name in [
+            "МБОУ «СОШ № 5 им. А. С. Пушкина»",
+            "ЁЛКИНСКАЯ ООШ",
+            "ΣΟΦΙΑ ΣΧΟΛΗ Σ",
+            "Школа İstanbul",
+            "",
+        ] {
+            assert_eq!(lowercase(name), name.to_lowercase(), "{name}");
+        }
+    }
 
     fn school(
         id: &str,
