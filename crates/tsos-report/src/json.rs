@@ -31,8 +31,14 @@ pub enum JsonStyle {
 pub fn write(report: &Report, writer: impl Write, style: JsonStyle) -> std::io::Result<()> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 20, writer);
     match style {
-        JsonStyle::Pretty => serde_json::to_writer_pretty(&mut writer, &JsonReport(report))?,
-        JsonStyle::Compact => serde_json::to_writer(&mut writer, &JsonReport(report))?,
+        JsonStyle::Pretty => serde_json::to_writer_pretty(&mut writer, &JsonReport::new(report))?,
+        JsonStyle::Compact => serde_json::to_writer(
+            &mut writer,
+            &JsonReport {
+                rows_on: crate::cores(),
+                ..JsonReport::new(report)
+            },
+        )?,
     }
     writer.write_all(b"\n")?;
     writer.flush()
@@ -40,7 +46,7 @@ pub fn write(report: &Report, writer: impl Write, style: JsonStyle) -> std::io::
 
 /// The same object as a value, for tests and callers that edit it.
 pub fn to_value(report: &Report) -> Value {
-    serde_json::to_value(JsonReport(report)).expect("a report always serialises")
+    serde_json::to_value(JsonReport::new(report)).expect("a report always serialises")
 }
 
 /// A JSON value indented, with a final newline: every JSON output but the report's, which
@@ -65,15 +71,33 @@ pub fn event_value(event: &Event) -> Value {
     })
 }
 
-struct JsonReport<'a>(&'a Report);
+struct JsonReport<'a> {
+    report: &'a Report,
+    /// How many threads write the rows, each its share of a batch, as compact text: at
+    /// 40,000 schools the rows were a fifth of `tsos report`'s time on one core. Compact
+    /// only, as a row written apart is not indented to its place.
+    rows_on: usize,
+}
+
+impl<'a> JsonReport<'a> {
+    fn new(report: &'a Report) -> JsonReport<'a> {
+        JsonReport { report, rows_on: 1 }
+    }
+}
 
 impl Serialize for JsonReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let report = self.0;
+        let report = self.report;
         let mut map = serializer.serialize_map(Some(6))?;
         map.serialize_entry("as_of", &report.as_of.to_string())?;
         map.serialize_entry("level", report.level.code())?;
-        map.serialize_entry("rows", &Rows { report })?;
+        map.serialize_entry(
+            "rows",
+            &Rows {
+                report,
+                threads: self.rows_on,
+            },
+        )?;
         map.serialize_entry("unknown_organisations", &UnknownUsers(&report.platforms))?;
         map.serialize_entry("unknown", &UnknownDetail(&report.platforms))?;
         map.serialize_entry("platforms", &Platforms(&report.platforms))?;
@@ -83,19 +107,58 @@ impl Serialize for JsonReport<'_> {
 
 struct Rows<'a> {
     report: &'a Report,
+    /// Above 1, the rows are written as compact text on this many threads.
+    threads: usize,
 }
 
 impl Serialize for Rows<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.report.rows.len()))?;
-        for row in &self.report.rows {
-            seq.serialize_element(&JsonRow {
-                report: self.report,
-                row,
-            })?;
+        let report = self.report;
+        let mut seq = serializer.serialize_seq(Some(report.rows.len()))?;
+        if self.threads <= 1 || report.rows.len() < ROWS_PER_BATCH {
+            for row in &report.rows {
+                seq.serialize_element(&JsonRow { report, row })?;
+            }
+            return seq.end();
+        }
+        // A batch at a time, so that the text held is a few MB whatever the report's size.
+        for batch in report.rows.chunks(ROWS_PER_BATCH) {
+            let share = batch.len().div_ceil(self.threads);
+            let texts = std::thread::scope(|scope| {
+                let mut parts = batch.chunks(share);
+                let own = parts.next().unwrap_or_default();
+                let others: Vec<_> = parts
+                    .map(|part| scope.spawn(move || compact_rows(report, part)))
+                    .collect();
+                let mut texts = vec![compact_rows(report, own)];
+                texts.extend(others.into_iter().map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                }));
+                texts
+            });
+            for text in texts {
+                for row in text.map_err(serde::ser::Error::custom)? {
+                    seq.serialize_element(&row)?;
+                }
+            }
         }
         seq.end()
     }
+}
+
+/// Rows written apart in a batch of [`Rows`]: enough for every thread to have a long share.
+const ROWS_PER_BATCH: usize = 4096;
+
+/// Each row as compact JSON text, ready to be copied into the report.
+fn compact_rows(
+    report: &Report,
+    rows: &[IndicatorRow],
+) -> serde_json::Result<Vec<Box<serde_json::value::RawValue>>> {
+    rows.iter()
+        .map(|row| serde_json::value::to_raw_value(&JsonRow { report, row }))
+        .collect()
 }
 
 struct JsonRow<'a> {

@@ -41,3 +41,8 @@ fn shown_roles(report: &Report) -> Vec<Role> {
         })
         .collect()
 }
+
+/// The threads an output may write on: the machine's cores.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}

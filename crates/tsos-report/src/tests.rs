@@ -272,3 +272,40 @@ fn the_json_names_an_event_on_the_rows_it_touches_only() {
     let region = crate::json::to_value(&report_with_event(Level::Region));
     assert!(region["rows"][0].get("events").is_none());
 }
+
+#[test]
+fn a_large_report_written_on_several_threads_is_the_report_written_on_one() {
+    // More rows than two batches, the last one short, for every thread to write a share.
+    let schools: Vec<_> = (0..9_001)
+        .map(|n| {
+            school(
+                &format!("05{n:08}"),
+                &format!("МБОУ «СОШ № {n}»"),
+                &format!("Район {}", n % 37),
+                &[(Role::Teachers, 40 + n % 17), (Role::Students, 500)],
+            )
+        })
+        .collect();
+    let mut counts = per_user_counts();
+    for (n, info) in schools.iter().enumerate().step_by(3) {
+        let active = (n % 40) as u64;
+        put(
+            &mut counts,
+            info.id.as_str(),
+            Role::Teachers,
+            RoleCounts {
+                registered: Some(active + 3),
+                confirmed: Some(active + 1),
+                active: Some(active),
+                leaving: Some(1),
+            },
+        );
+    }
+    let report = ReportFixture::new(date(2023, 10, 1), schools)
+        .platform(Some(counts))
+        .build(Level::School);
+    let mut written = Vec::new();
+    crate::json::write(&report, &mut written, crate::json::JsonStyle::Compact).unwrap();
+    let one_thread = serde_json::to_string(&crate::json::to_value(&report)).unwrap() + "\n";
+    assert_eq!(String::from_utf8(written).unwrap(), one_thread);
+}
