@@ -46,6 +46,19 @@ pub(crate) enum Param<'a> {
     OwnedBytes(Vec<u8>),
 }
 
+impl Param<'_> {
+    /// The bytes of its text or bytes, which a statement holds while it runs.
+    fn size(&self) -> usize {
+        match self {
+            Param::Null | Param::Int(_) | Param::Real(_) => 8,
+            Param::Text(text) => text.len(),
+            Param::Owned(text) => text.len(),
+            Param::Bytes(bytes) => bytes.len(),
+            Param::OwnedBytes(bytes) => bytes.len(),
+        }
+    }
+}
+
 /// A value that can be a parameter: what rusqlite's `params!` took.
 pub(crate) trait ToParam {
     fn param(&self) -> Param<'_>;
@@ -430,6 +443,13 @@ pub(crate) enum Begin {
     Immediate,
 }
 
+/// Rows a SQLite `INSERT` of [`Tx::bulk_insert`] writes at once: its parameters stay far
+/// under SQLite's limit (32,766) for the widest table.
+const SQLITE_ROWS_PER_INSERT: usize = 64;
+
+/// The texts and bytes past which a SQLite `INSERT` of [`Tx::bulk_insert`] takes no more rows.
+const SQLITE_BYTES_PER_INSERT: usize = 64 << 10;
+
 /// The advisory lock of [`Begin::Immediate`] transactions in PostgreSQL.
 const WRITE_LOCK: i64 = 0x7473_6f73_0001;
 
@@ -546,15 +566,34 @@ impl Tx<'_> {
             .join(", ");
         match self {
             Tx::Sqlite(tx) => {
-                let placeholders = (1..=columns.len())
-                    .map(|n| format!("?{n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let mut insert = tx.prepare_cached(&format!(
-                    "INSERT INTO {table} ({names}) VALUES ({placeholders})"
-                ))?;
-                for row in rows {
-                    insert.execute(rusqlite::params_from_iter(&row))?;
+                // Many rows to a statement: with a statement run per row, the 120,000 rows of
+                // a national snapshot's usage took 0.12 s to write instead of 0.09 s.
+                let statement = |n_rows: usize| {
+                    let row = format!("({})", vec!["?"; columns.len()].join(", "));
+                    format!(
+                        "INSERT INTO {table} ({names}) VALUES {}",
+                        vec![row; n_rows].join(", ")
+                    )
+                };
+                let mut rows = rows;
+                let mut batch: Vec<Param<'r>> =
+                    Vec::with_capacity(SQLITE_ROWS_PER_INSERT * columns.len());
+                loop {
+                    batch.clear();
+                    let (mut n_rows, mut bytes) = (0, 0);
+                    // A large row (a part of the user sets, ~1 MB) goes alone: a batch holds
+                    // no more than one row's bytes beyond the limit, as a row at a time did.
+                    while n_rows < SQLITE_ROWS_PER_INSERT && bytes < SQLITE_BYTES_PER_INSERT {
+                        let Some(row) = rows.next() else { break };
+                        bytes += row.iter().map(Param::size).sum::<usize>();
+                        batch.extend(row);
+                        n_rows += 1;
+                    }
+                    if n_rows == 0 {
+                        break;
+                    }
+                    tx.prepare_cached(&statement(n_rows))?
+                        .execute(rusqlite::params_from_iter(&batch))?;
                 }
             }
             Tx::Postgres { tx, .. } => {

@@ -222,6 +222,69 @@ fn absent_schools_count_zero_registered_in_per_user_snapshots() {
 }
 
 #[test]
+fn many_schools_and_their_usage_are_read_back_whole() {
+    // More rows than one SQLite insert writes, not a multiple of it, in no order of ids.
+    let orgs: Vec<String> = (0..150u64)
+        .map(|n| format!("05{:08}", (n * 7919) % 150))
+        .collect();
+    let schools: Vec<SchoolRecord> = orgs
+        .iter()
+        .map(|org| school(org, &format!("Школа {org}"), 10 + org.len() as u64))
+        .collect();
+    let counts_of = |org: &str, role: Role| {
+        let n: u64 = org.parse().unwrap();
+        RoleCounts {
+            registered: Some(n % 1000 + 3),
+            confirmed: (role == Role::Teachers).then_some(n % 1000 + 2),
+            active: Some(n % 1000),
+            leaving: None,
+        }
+    };
+    let mut snapshot = usage(date(2023, 10, 1), "many", 0);
+    snapshot.usage = orgs
+        .iter()
+        .flat_map(|org| [(org, Role::Students), (org, Role::Teachers)])
+        .map(|(org, role)| UsageRecord {
+            org: OrgId::normalize(org).unwrap(),
+            role,
+            counts: counts_of(org, role),
+            file_contingent: None,
+        })
+        .collect();
+    crate::testing::each_engine(|mut store| {
+        store
+            .save_snapshot(&registry(date(2023, 9, 1), "r", schools.clone()))
+            .unwrap();
+        store.save_snapshot(&snapshot).unwrap();
+        let read = store.schools_at(date(2023, 10, 1)).unwrap();
+        let mut sorted = orgs.clone();
+        sorted.sort();
+        assert_eq!(
+            read.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            sorted
+        );
+        assert!(read.iter().all(|s| s.name == format!("Школа {}", s.id)));
+        let current = store
+            .current_at("myschool", date(2023, 10, 1))
+            .unwrap()
+            .unwrap();
+        let counts = store.platform_counts(&current).unwrap();
+        assert_eq!(counts.by_org.len(), 150);
+        for (org, roles) in &counts.by_org {
+            for role in [Role::Students, Role::Teachers] {
+                assert_eq!(
+                    *roles.get(role),
+                    counts_of(org.as_str(), role),
+                    "{org} {role}"
+                );
+            }
+            // Roles the export did not give count as for a school it does not name.
+            assert_eq!(*roles.get(Role::Parents), counts.absent_school);
+        }
+    });
+}
+
+#[test]
 fn registry_resolution_by_date() {
     crate::testing::each_engine(|mut store| {
         store
