@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use tsos_domain::flows::{FlowsAbsence, consecutive_months, union};
-use tsos_domain::users::UserSets;
 use tsos_domain::{Flows, OrgId, Role, RoleMap, SnapshotKind};
 use tsos_store::{SnapshotInfo, Store};
 
@@ -28,42 +27,48 @@ pub fn platform_flows(store: &Store, current: &SnapshotInfo) -> Result<PlatformF
         Err(absence) => return Ok(Err(absence)),
     };
     // `chain` gives two snapshots or more.
-    let [now, before, earlier @ ..] = chain.as_slice() else {
+    if chain.len() < 2 {
         return Ok(Err(FlowsAbsence::NoPreviousMonth));
-    };
-    let load = |id: i64| -> Result<UserSets, AppError> {
-        Ok(store
-            .user_sets(id)?
-            .map(|keyed| keyed.sets)
-            .unwrap_or_default())
-    };
-    let (now, before) = (load(*now)?, load(*before)?);
-    // Whoever was active at any earlier date of the chain, per school and role.
-    let mut seen: UserSets = UserSets::new();
-    for &id in earlier {
-        for (org, roles) in load(id)? {
-            let into = seen.entry(org).or_default();
-            for role in Role::ALL {
-                *into.get_mut(role) = union(into.get(role), roles.get(role));
-            }
-        }
     }
-    let empty = RoleMap::default();
+    // The chain's sets walked side by side in the order of the schools' ids, a school at a
+    // time: the current month, the one before, and whoever was active at any earlier date.
+    let mut readers: Vec<_> = chain.iter().map(|&id| store.school_sets(id)).collect();
+    let mut heads = readers
+        .iter_mut()
+        .map(|reader| reader.next_school())
+        .collect::<Result<Vec<_>, _>>()?;
     let mut flows = BTreeMap::new();
-    for org in now.keys().chain(before.keys()) {
-        if flows.contains_key(org) {
+    while let Some(org) = heads.iter().flatten().map(|(org, _)| org).min().cloned() {
+        // The school's sets in each snapshot of the chain, where it has them.
+        let mut sets = Vec::with_capacity(heads.len());
+        for (head, reader) in heads.iter_mut().zip(&mut readers) {
+            sets.push(match head {
+                Some((at, _)) if *at == org => std::mem::replace(head, reader.next_school()?),
+                _ => None,
+            });
+        }
+        let mut sets = sets.into_iter();
+        let (now, before) = (sets.next().flatten(), sets.next().flatten());
+        // Only schools with someone active this month or the last have flows.
+        if now.is_none() && before.is_none() {
             continue;
         }
-        let (a, b, c) = (
-            now.get(org).unwrap_or(&empty),
-            before.get(org).unwrap_or(&empty),
-            seen.get(org).unwrap_or(&empty),
-        );
+        let mut seen: RoleMap<Vec<u64>> = RoleMap::default();
+        for (_, roles) in sets.flatten() {
+            for role in Role::ALL {
+                *seen.get_mut(role) = union(seen.get(role), roles.get(role));
+            }
+        }
+        let roles_of = |school: Option<(OrgId, RoleMap<Vec<u64>>)>| {
+            school.map(|(_, roles)| roles).unwrap_or_default()
+        };
+        let (now, before) = (roles_of(now), roles_of(before));
         let mut by_role: RoleMap<Flows> = RoleMap::default();
         for role in Role::ALL {
-            *by_role.get_mut(role) = Flows::compute(a.get(role), b.get(role), c.get(role));
+            *by_role.get_mut(role) =
+                Flows::compute(now.get(role), before.get(role), seen.get(role));
         }
-        flows.insert(org.clone(), by_role);
+        flows.insert(org, by_role);
     }
     Ok(Ok(flows))
 }

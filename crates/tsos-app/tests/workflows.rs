@@ -1163,16 +1163,23 @@ fn flows_keep_hashes_of_active_users_and_no_id_anywhere_in_the_database() {
 /// 2, lost in month 3, returned in month 3, …). A user not active in a month is left out of
 /// its file, or there with a login long before.
 #[test]
-fn flows_over_three_months_equal_a_brute_force_count() {
+fn flows_over_four_months_equal_a_brute_force_count() {
     use std::collections::{BTreeMap, BTreeSet};
     use tsos_domain::Flows;
     use tsos_domain::flows::FlowsAbsence;
 
     let mut setup = Setup::new();
     let key = tsos_ingest::FlowKey::new(&[5; 32]);
-    let months = [date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)];
+    // A fourth month, so that the users active at some earlier date come from two snapshots:
+    // 9 and 10 of each school (0b1001, 0b1010) return in it, from the first and the second.
+    let months = [
+        date(2025, 9, 1),
+        date(2025, 10, 1),
+        date(2025, 11, 1),
+        date(2025, 12, 1),
+    ];
     // (school, role) → active ids per month.
-    let mut active: BTreeMap<(String, Role), [BTreeSet<String>; 3]> = BTreeMap::new();
+    let mut active: BTreeMap<(String, Role), [BTreeSet<String>; 4]> = BTreeMap::new();
     for (m, as_of) in months.iter().enumerate() {
         let mut text = format!("{USERS_HEADER}\n");
         for school in 1..=3u8 {
@@ -1180,7 +1187,7 @@ fn flows_over_three_months_equal_a_brute_force_count() {
             {
                 for n in 0..(8 * usize::from(school) + 3) {
                     let id = format!("{school}-{}-{n}", role.code());
-                    let is_active = (n % 8) >> m & 1 == 1;
+                    let is_active = (n % 16) >> m & 1 == 1;
                     let last = if is_active {
                         format!("{:02}.{:02}.{}", 20, as_of.month() - 1, as_of.year())
                     } else if n % 3 == 0 {
@@ -1206,7 +1213,7 @@ fn flows_over_three_months_equal_a_brute_force_count() {
         keyed.flow_key = Some(&key);
         setup.import(&keyed).unwrap();
     }
-    let brute = |sets: &[BTreeSet<String>; 3], m: usize| -> Flows {
+    let brute = |sets: &[BTreeSet<String>; 4], m: usize| -> Flows {
         let (now, before) = (&sets[m], &sets[m - 1]);
         let earlier: BTreeSet<&String> = sets[..m - 1].iter().flatten().collect();
         Flows {
@@ -1233,7 +1240,7 @@ fn flows_over_three_months_equal_a_brute_force_count() {
         first.platforms[0].flows_absent,
         Some(FlowsAbsence::NoPreviousMonth)
     );
-    for m in 1..3 {
+    for m in 1..4 {
         let report =
             build_report(&setup.store, &setup.catalogue, months[m], Level::School).unwrap();
         let mut total = Flows::default();
@@ -1278,13 +1285,13 @@ fn flows_over_three_months_equal_a_brute_force_count() {
 
     // Another key for the next month: a new chain, and the report says so.
     let other = tsos_ingest::FlowKey::new(&[6; 32]);
-    let path = setup.write("december.csv", &month(3).replace("2023", "2025"));
-    let mut december = request("myschool", &path, date(2025, 12, 1));
-    december.flow_key = Some(&other);
-    let outcome = setup.import(&december).unwrap();
+    let path = setup.write("january.csv", &month(3).replace("2023", "2026"));
+    let mut january = request("myschool", &path, date(2026, 1, 1));
+    january.flow_key = Some(&other);
+    let outcome = setup.import(&january).unwrap();
     assert!(
         outcome.warnings.iter().any(|w| w.starts_with(
-            "ключ потоков пользователей не тот, под которым сохранена выгрузка на 01.11.2025"
+            "ключ потоков пользователей не тот, под которым сохранена выгрузка на 01.12.2025"
         )),
         "{:?}",
         outcome.warnings
@@ -1292,7 +1299,7 @@ fn flows_over_three_months_equal_a_brute_force_count() {
     let changed = build_report(
         &setup.store,
         &setup.catalogue,
-        date(2025, 12, 1),
+        date(2026, 1, 1),
         Level::School,
     )
     .unwrap();
@@ -1303,14 +1310,14 @@ fn flows_over_three_months_equal_a_brute_force_count() {
     let line = tsos_report::labels::flows_absent_line(&changed).unwrap();
     assert!(line.contains("другим ключом"), "{line}");
     // And without a key, no sets: flows are absent for that reason.
-    let path = setup.write("january.csv", &month(3).replace("2023", "2026"));
+    let path = setup.write("february.csv", &month(3).replace("2023", "2026"));
     setup
-        .import(&request("myschool", &path, date(2026, 1, 1)))
+        .import(&request("myschool", &path, date(2026, 2, 1)))
         .unwrap();
     let keyless = build_report(
         &setup.store,
         &setup.catalogue,
-        date(2026, 1, 1),
+        date(2026, 2, 1),
         Level::School,
     )
     .unwrap();

@@ -74,7 +74,7 @@ pub use notices::Delivery;
 pub use open::{DbLocation, SCHEMA_VERSION};
 pub use replies::{AttachmentInfo, NewAttachment, ReplySubject, StoredReply, StoredReview};
 pub use tokens::{ApiToken, NewApiToken};
-pub use user_sets::KeyedUserSets;
+pub use user_sets::{KeyedUserSets, SchoolSets, SchoolSetsReader};
 pub use web::{AuditEntry, AuditLine, UserSaved, WebSession, WebUser};
 
 const YELLOW_BAND_KEY: &str = "yellow_band_pp";

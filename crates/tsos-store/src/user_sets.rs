@@ -10,8 +10,9 @@
 //! - how many hashes: a little-endian `u32`;
 //! - the hashes, ascending, each a little-endian `u64`.
 //!
-//! Few values rather than a row per school and role: the flows read a snapshot's sets whole, and
-//! the rows cost a national import 0.19 s of its one-threaded write against 0.06 s. Not one
+//! Few values rather than a row per school and role: the rows cost a national import 0.19 s of
+//! its one-threaded write against 0.06 s. The flows read them a value at a time
+//! ([`SchoolSetsReader`]), each snapshot of a chain beside the others. Not one
 //! value either: SQLite held a value of 28 MB three times over while it wrote it (the import's
 //! peak went from 173 to 264 MB).
 
@@ -126,10 +127,16 @@ impl Iterator for Parts<'_> {
     }
 }
 
-/// Adds the sets of a value [`Parts`] wrote to `sets`, each checked to be a sorted set so that
-/// the merges of the flows can trust them, and each school and role to come once; anything
-/// else is named as the snapshot's corruption.
-fn unpack(snapshot: i64, bytes: &[u8], sets: &mut UserSets) -> Result<(), StoreError> {
+/// One school's sets by role.
+pub type SchoolSets = (OrgId, RoleMap<Vec<u64>>);
+
+/// Appends the entries of a value [`Parts`] wrote to `schools`, a school's roles gathered
+/// (a school's roles may begin in one value and end in the next). Each set is checked to be a
+/// sorted set so that the merges of the flows can trust them, and each entry to come after
+/// the one before it in the module's order — a school once, each of its roles once — so that
+/// several snapshots' sets can be walked side by side; anything else is named as the
+/// snapshot's corruption.
+fn unpack(snapshot: i64, bytes: &[u8], schools: &mut Vec<SchoolSets>) -> Result<(), StoreError> {
     let corrupt = |detail: &str| StoreError::Corrupt {
         id: snapshot,
         detail: format!("наборы хешей пользователей: {detail}"),
@@ -161,15 +168,57 @@ fn unpack(snapshot: i64, bytes: &[u8], sets: &mut UserSets) -> Result<(), StoreE
         if hashes.windows(2).any(|w| w[0] >= w[1]) {
             return Err(corrupt("набор не упорядочен"));
         }
-        let roles: &mut RoleMap<Vec<u64>> = sets
-            .entry(OrgId::from_normalized(org.to_string()))
-            .or_default();
+        let roles = match schools.last_mut() {
+            Some((last, roles)) if last.as_str() == org => roles,
+            Some((last, _)) if last.as_str() > org => {
+                return Err(corrupt("ОО не по порядку идентификаторов"));
+            }
+            _ => {
+                schools.push((OrgId::from_normalized(org.to_string()), RoleMap::default()));
+                &mut schools.last_mut().expect("just pushed").1
+            }
+        };
         if !roles.get(role).is_empty() {
             return Err(corrupt("набор ОО и роли повторяется"));
         }
         *roles.get_mut(role) = hashes;
     }
     Ok(())
+}
+
+/// A snapshot's sets a school at a time, in the order of the schools' ids, reading a value
+/// when the ones before are used up: the flows of a chain of months hold about a value of
+/// each snapshot, never a snapshot's sets whole, however long the chain (read whole, the
+/// earlier months' union grew with every distinct user of the chain: 8 bytes each).
+pub struct SchoolSetsReader<'s> {
+    store: &'s Store,
+    snapshot: i64,
+    next_part: i64,
+    /// Whether every value has been read.
+    done: bool,
+    /// Schools read and not yet given, in order; the last may go on in the next value.
+    schools: std::collections::VecDeque<SchoolSets>,
+}
+
+impl SchoolSetsReader<'_> {
+    /// The next school with someone active, or `None` after the last.
+    pub fn next_school(&mut self) -> Result<Option<SchoolSets>, StoreError> {
+        while !self.done && self.schools.len() < 2 {
+            let value = self.store.db.opt_row(
+                "SELECT sets FROM user_set WHERE snapshot_id = ?1 AND part = ?2",
+                args![self.snapshot, self.next_part],
+            )?;
+            let Some(value) = value else {
+                self.done = true;
+                break;
+            };
+            let mut schools: Vec<SchoolSets> = self.schools.drain(..).collect();
+            unpack(self.snapshot, &value.get::<Vec<u8>>(0)?, &mut schools)?;
+            self.schools = schools.into();
+            self.next_part += 1;
+        }
+        Ok(self.schools.pop_front())
+    }
 }
 
 impl Store {
@@ -184,16 +233,27 @@ impl Store {
         };
         let key_fingerprint: String = row.get(0)?;
         // A keyed snapshot with nobody active has no part: empty sets.
-        let mut sets = UserSets::new();
+        let mut schools = Vec::new();
         self.db.each_row(
             "SELECT sets FROM user_set WHERE snapshot_id = ?1 ORDER BY part",
             args![snapshot],
-            &mut |row| unpack(snapshot, &row.get::<Vec<u8>>(0)?, &mut sets),
+            &mut |row| unpack(snapshot, &row.get::<Vec<u8>>(0)?, &mut schools),
         )?;
         Ok(Some(KeyedUserSets {
             key_fingerprint,
-            sets,
+            sets: schools.into_iter().collect(),
         }))
+    }
+
+    /// The sets of a keyed snapshot a school at a time (one without a key reads as empty).
+    pub fn school_sets(&self, snapshot: i64) -> SchoolSetsReader<'_> {
+        SchoolSetsReader {
+            store: self,
+            snapshot,
+            next_part: 0,
+            done: false,
+            schools: Default::default(),
+        }
     }
 
     /// The current snapshots of `dataset` up to `as_of`, latest first, with whether each has
@@ -293,8 +353,8 @@ mod tests {
     }
 
     fn unpacked(snapshot: i64, bytes: &[u8]) -> Result<UserSets, StoreError> {
-        let mut sets = UserSets::new();
-        unpack(snapshot, bytes, &mut sets).map(|()| sets)
+        let mut schools = Vec::new();
+        unpack(snapshot, bytes, &mut schools).map(|()| schools.into_iter().collect())
     }
 
     #[test]
@@ -312,11 +372,11 @@ mod tests {
         }
         let parts: Vec<Vec<u8>> = Parts::of(&sets).collect();
         assert_eq!(parts.len(), 2);
-        let mut back = UserSets::new();
+        let mut back = Vec::new();
         for part in &parts {
             unpack(1, part, &mut back).unwrap();
         }
-        assert_eq!(back, sets);
+        assert_eq!(back.into_iter().collect::<UserSets>(), sets);
         each_engine(|mut store| {
             let mut new = snapshot(None);
             new.user_sets = Some(KeyedUserSets {
@@ -327,6 +387,47 @@ mod tests {
                 panic!("a new file");
             };
             assert_eq!(store.user_sets(id).unwrap().unwrap().sets, sets);
+        });
+    }
+
+    #[test]
+    fn sets_are_read_a_school_at_a_time_across_parts() {
+        // The first school's third role begins the second part, after 1.2 MB of its own.
+        let mut sets = UserSets::new();
+        let mut first: RoleMap<Vec<u64>> = RoleMap::default();
+        *first.get_mut(Role::Teachers) = (0..100_000).collect();
+        *first.get_mut(Role::Students) = (0..50_000).map(|i| i * 2).collect();
+        *first.get_mut(Role::Parents) = vec![5, 6];
+        sets.insert(OrgId::normalize("0500000001").unwrap(), first);
+        let mut second: RoleMap<Vec<u64>> = RoleMap::default();
+        *second.get_mut(Role::Staff) = vec![9];
+        sets.insert(OrgId::normalize("0500000002").unwrap(), second);
+        assert_eq!(Parts::of(&sets).count(), 2);
+        each_engine(|mut store| {
+            let mut new = snapshot(None);
+            new.user_sets = Some(KeyedUserSets {
+                key_fingerprint: "01".into(),
+                sets: sets.clone(),
+            });
+            let SaveOutcome::Saved { id, .. } = store.save_snapshot(&new).unwrap() else {
+                panic!("a new file");
+            };
+            let mut reader = store.school_sets(id);
+            let mut read = Vec::new();
+            while let Some(school) = reader.next_school().unwrap() {
+                read.push(school);
+            }
+            assert_eq!(read, sets.clone().into_iter().collect::<Vec<_>>());
+            // A snapshot without sets reads as none.
+            let bare = NewSnapshot {
+                sha256: "bare".into(),
+                ..snapshot(None)
+            };
+            let without = match store.save_snapshot(&bare).unwrap() {
+                SaveOutcome::Saved { id, .. } => id,
+                SaveOutcome::Unchanged { .. } => panic!("a new file"),
+            };
+            assert_eq!(store.school_sets(without).next_school().unwrap(), None);
         });
     }
 
@@ -358,6 +459,13 @@ mod tests {
             roles.get_mut(Role::Parents).sort_unstable();
         }
         let once = packed(&sorted);
-        assert!(error(&[once.clone(), once].concat()).contains("повторяется"));
+        assert!(error(&[once.clone(), once.clone()].concat()).contains("повторяется"));
+        // A school before the one written ahead of it: the walk side by side needs the order.
+        let mut earlier = UserSets::new();
+        earlier.insert(
+            OrgId::normalize("0400000001").unwrap(),
+            sorted.values().next().unwrap().clone(),
+        );
+        assert!(error(&[once, packed(&earlier)].concat()).contains("не по порядку"));
     }
 }
