@@ -1,7 +1,7 @@
 //! Assembling the report of a date from stored snapshots (SPEC §6).
 
 use jiff::civil::Date;
-use tsos_domain::indicators::{apply_delta, apply_ranks, apply_targets, compute};
+use tsos_domain::indicators::{PreviousRows, apply_delta, apply_ranks, apply_targets, compute};
 use tsos_domain::{
     Catalogue, Event, Level, PlatformCounts, Report, ReportPlatform, format_date_ru,
 };
@@ -124,18 +124,29 @@ pub fn build_reports<const N: usize>(
         })
         .collect();
     let platform_list: Vec<&tsos_domain::Platform> = catalogue.iter().collect();
-    Ok(levels.map(|level| {
-        let mut rows = compute(level, &schools, &refs);
-        // The deltas are computed one platform at a time, against that platform's date.
+    // The deltas are computed one platform at a time, against that platform's date: its rows
+    // then, at each level, are made and reduced to what a delta needs before any current
+    // row is made, and the previous counts and registries dropped, so that none of them
+    // stands beside the current rows (at 40,000 schools, ~60 MB of the report's peak).
+    let levels = levels.map(|level| {
+        let mut rows_then = Vec::new();
         for (idx, (before, then)) in previous.iter().zip(&schools_then).enumerate() {
             let (Some((_, before_counts)), Some(then)) = (before, then) else {
                 continue;
             };
             let mut only_this: Vec<Option<&PlatformCounts>> = vec![None; refs.len()];
             only_this[idx] = Some(before_counts);
-            let rows_then = compute(level, then, &only_this);
-            apply_delta(&mut rows, &rows_then);
+            rows_then.push(PreviousRows::of(compute(level, then, &only_this)));
         }
+        (level, rows_then)
+    });
+    drop((previous, schools_then));
+    Ok(levels.map(|(level, rows_then)| {
+        let mut rows = compute(level, &schools, &refs);
+        for then in &rows_then {
+            apply_delta(&mut rows, then);
+        }
+        drop(rows_then);
         apply_targets(&mut rows, level, as_of, &platform_list, &book);
         apply_ranks(&mut rows, level);
         Report {

@@ -414,13 +414,56 @@ fn lowercase(text: &str) -> String {
     lower
 }
 
+/// What the change since a previous snapshot needs of its rows at one level, by row id: each
+/// platform slot's shares by role, and the counts of use. Kept instead of the rows, which
+/// are made before the current ones and dropped: at 40,000 schools a previous month's rows
+/// held beside the current ones were ~60 MB of the report's peak.
+#[derive(Clone, Debug, Default)]
+pub struct PreviousRows {
+    by_id: HashMap<String, PreviousRow>,
+}
+
+#[derive(Clone, Debug)]
+struct PreviousRow {
+    shares: Vec<Option<RoleMap<Option<f64>>>>,
+    uses: Vec<UseCounts>,
+}
+
+impl PreviousRows {
+    /// The previous snapshot's rows, as [`compute`] gives them.
+    pub fn of(rows: Vec<IndicatorRow>) -> PreviousRows {
+        let by_id = rows
+            .into_iter()
+            .map(|row| {
+                let shares = row
+                    .platforms
+                    .iter()
+                    .map(|indicators| {
+                        indicators.as_ref().map(|indicators| {
+                            let mut shares = RoleMap::default();
+                            for (role, indicator) in indicators.iter() {
+                                *shares.get_mut(role) = indicator.share;
+                            }
+                            shares
+                        })
+                    })
+                    .collect();
+                let previous = PreviousRow {
+                    shares,
+                    uses: row.uses,
+                };
+                (row.id, previous)
+            })
+            .collect();
+        PreviousRows { by_id }
+    }
+}
+
 /// Fills `delta_pp` of `current` from the rows of the previous snapshot at the same level.
 /// Platforms are matched by position, so both must come from the same platform list.
-pub fn apply_delta(current: &mut [IndicatorRow], previous: &[IndicatorRow]) {
-    let previous: BTreeMap<&str, &IndicatorRow> =
-        previous.iter().map(|row| (row.id.as_str(), row)).collect();
+pub fn apply_delta(current: &mut [IndicatorRow], previous: &PreviousRows) {
     for row in current {
-        let Some(before) = previous.get(row.id.as_str()) else {
+        let Some(before) = previous.by_id.get(row.id.as_str()) else {
             continue;
         };
         // Counts of use: the change only where the previous snapshot gave some, so that
@@ -430,13 +473,13 @@ pub fn apply_delta(current: &mut [IndicatorRow], previous: &[IndicatorRow]) {
                 set_deltas(now, then);
             }
         }
-        for (now, then) in row.platforms.iter_mut().zip(&before.platforms) {
+        for (now, then) in row.platforms.iter_mut().zip(&before.shares) {
             let (Some(now), Some(then)) = (now.as_mut(), then.as_ref()) else {
                 continue;
             };
             for role in Role::ALL {
                 let indicator = now.get_mut(role);
-                indicator.delta_pp = match (indicator.share, then.get(role).share) {
+                indicator.delta_pp = match (indicator.share, *then.get(role)) {
                     (Some(a), Some(b)) => Some((a - b) * 100.0),
                     _ => None,
                 };
@@ -1015,7 +1058,7 @@ mod tests {
             &schools,
             &[Some(&counts(&[("0500000001", Role::Teachers, 8)]))],
         );
-        apply_delta(&mut now, &before);
+        apply_delta(&mut now, &PreviousRows::of(before));
         let teachers = *now[0].platforms[0].as_ref().unwrap().get(Role::Teachers);
         assert!((teachers.delta_pp.unwrap() - 30.0).abs() < 1e-9);
         // Parents have no share either time: no delta.
