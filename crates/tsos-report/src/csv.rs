@@ -181,7 +181,7 @@ pub fn to_bytes(report: &Report) -> Vec<u8> {
                         status => status.title_ru().into(),
                     });
                     record.push(number(indicator.gap));
-                    let place = |p: Option<(usize, usize)>| -> Field {
+                    let place = |p: Option<(u32, u32)>| -> Field {
                         p.map(|(rank, of)| format!("{rank} из {of}"))
                             .unwrap_or_default()
                             .into()

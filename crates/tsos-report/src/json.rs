@@ -338,7 +338,7 @@ enum Place {
     Of,
 }
 
-struct Places([(&'static str, Option<(usize, usize)>); 2], Place);
+struct Places([(&'static str, Option<(u32, u32)>); 2], Place);
 
 impl Serialize for Places {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -766,7 +766,7 @@ fn rank(
     sheet: &mut Worksheet,
     at: u32,
     col: u16,
-    place: Option<(usize, usize)>,
+    place: Option<(u32, u32)>,
     formats: &CellFormats,
 ) -> Result<(), XlsxError> {
     match place {
@@ -775,7 +775,7 @@ fn rank(
                 .count
                 .clone()
                 .set_num_format(format!("0\" из {of}\""));
-            sheet.write_number_with_format(at, col, place as f64, &format)?;
+            sheet.write_number_with_format(at, col, f64::from(place), &format)?;
         }
         None => {
             sheet.write_blank(at, col, &formats.count)?;

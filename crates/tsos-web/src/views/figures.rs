@@ -171,7 +171,7 @@ fn change_label(platform: &ReportPlatform) -> String {
 }
 
 /// «3 из 41».
-fn place(rank: Option<(usize, usize)>) -> String {
+fn place(rank: Option<(u32, u32)>) -> String {
     match rank {
         Some((rank, of)) => format!("{rank} из {of}"),
         None => "—".to_string(),
