@@ -357,6 +357,21 @@ mod tests {
         unpack(snapshot, bytes, &mut schools).map(|()| schools.into_iter().collect())
     }
 
+    /// The id of a new snapshot saved with `sets`.
+    fn saved_with(store: &mut Store, sets: &UserSets) -> i64 {
+        let new = NewSnapshot {
+            user_sets: Some(KeyedUserSets {
+                key_fingerprint: "01".into(),
+                sets: sets.clone(),
+            }),
+            ..snapshot(None)
+        };
+        match store.save_snapshot(&new).unwrap() {
+            SaveOutcome::Saved { id, .. } => id,
+            SaveOutcome::Unchanged { .. } => panic!("a new file"),
+        }
+    }
+
     #[test]
     fn large_sets_are_written_in_parts_of_whole_entries() {
         // Three schools of 100,000 active teachers, 800 KB each: a part ends after the entry
@@ -378,14 +393,7 @@ mod tests {
         }
         assert_eq!(back.into_iter().collect::<UserSets>(), sets);
         each_engine(|mut store| {
-            let mut new = snapshot(None);
-            new.user_sets = Some(KeyedUserSets {
-                key_fingerprint: "01".into(),
-                sets: sets.clone(),
-            });
-            let SaveOutcome::Saved { id, .. } = store.save_snapshot(&new).unwrap() else {
-                panic!("a new file");
-            };
+            let id = saved_with(&mut store, &sets);
             assert_eq!(store.user_sets(id).unwrap().unwrap().sets, sets);
         });
     }
@@ -404,14 +412,7 @@ mod tests {
         sets.insert(OrgId::normalize("0500000002").unwrap(), second);
         assert_eq!(Parts::of(&sets).count(), 2);
         each_engine(|mut store| {
-            let mut new = snapshot(None);
-            new.user_sets = Some(KeyedUserSets {
-                key_fingerprint: "01".into(),
-                sets: sets.clone(),
-            });
-            let SaveOutcome::Saved { id, .. } = store.save_snapshot(&new).unwrap() else {
-                panic!("a new file");
-            };
+            let id = saved_with(&mut store, &sets);
             let mut reader = store.school_sets(id);
             let mut read = Vec::new();
             while let Some(school) = reader.next_school().unwrap() {
