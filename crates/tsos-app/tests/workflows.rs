@@ -840,6 +840,11 @@ mod counts_of_use {
         setup
     }
 
+    /// October's counts of the three schools: 800 lessons, 4,000 marks and 300 homework
+    /// tasks; 200 and 1,000 and none given; 1,000, 6,000 and 500.
+    const OCTOBER_COUNTS: &str =
+        "0500000011;800;4000;300\n0500000012;200;1000;\n0500000013;1000;6000;500\n";
+
     fn import_counts(setup: &mut Setup, as_of: Date, rows: &str) {
         let path = setup.write(&format!("counts-{as_of}.csv"), &format!("{HEADER}{rows}"));
         setup.import(&request("myschool", &path, as_of)).unwrap();
@@ -864,11 +869,7 @@ mod counts_of_use {
     fn summed_up_the_hierarchy_with_rates_and_the_change_since_last_month() {
         let mut setup = setup();
         let october = date(2026, 10, 1);
-        import_counts(
-            &mut setup,
-            october,
-            "0500000011;800;4000;300\n0500000012;200;1000;\n0500000013;1000;6000;500\n",
-        );
+        import_counts(&mut setup, october, OCTOBER_COUNTS);
         let at = |level| build_report(&setup.store, &setup.catalogue, october, level).unwrap();
         let schools = at(Level::School);
         let a = count(&schools, "0500000011", "lessons").unwrap();
@@ -978,11 +979,7 @@ mod counts_of_use {
     fn a_target_on_a_rate_gives_statuses_on_schools_and_on_sums() {
         let mut setup = setup();
         let october = date(2026, 10, 1);
-        import_counts(
-            &mut setup,
-            october,
-            "0500000011;800;4000;300\n0500000012;200;1000;\n0500000013;1000;6000;500\n",
-        );
+        import_counts(&mut setup, october, OCTOBER_COUNTS);
         let target = |indicator: &str, level, value| Target {
             indicator: tsos_domain::IndicatorId::parse(indicator).unwrap(),
             level,

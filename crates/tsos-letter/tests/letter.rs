@@ -60,6 +60,28 @@ fn document_xml(bytes: &[u8]) -> String {
     part(bytes, "word/document.xml")
 }
 
+/// A letter's input as the tests give it unless they say otherwise: № 01-12/7 of 12.10.2023
+/// to the schools, with the deadline 20.10.2023, a yellow band of 10 points, no letter
+/// repeated and no chats registry.
+fn input<'a>(
+    settings: &'a LetterSettings,
+    overall: &'a Report,
+    details: &'a Report,
+) -> LetterInput<'a> {
+    LetterInput {
+        settings,
+        number: "01-12/7".into(),
+        date: date(2023, 10, 12),
+        deadline: date(2023, 10, 20),
+        to: Addressees::Schools,
+        overall,
+        details,
+        yellow_band_pp: 10.0,
+        repeated: Vec::new(),
+        chats: None,
+    }
+}
+
 #[test]
 fn the_default_letter_says_what_the_seed_letter_says() {
     let overall = report(Level::Region);
@@ -71,21 +93,13 @@ fn the_default_letter_says_what_the_seed_letter_says() {
     };
     let letter = build_letter(
         &LetterInput {
-            settings: &settings,
-            number: "01-12/7".into(),
-            date: date(2023, 10, 12),
-            deadline: date(2023, 10, 20),
-            to: Addressees::Schools,
-            overall: &overall,
-            details: &details,
-            yellow_band_pp: 10.0,
-            chats: None,
             repeated: vec![Repeated {
                 number: "01-12/3".into(),
                 date: date(2023, 9, 12),
                 names: vec!["МКОУ «Агачаульская СОШ»".into()],
                 unanswered: vec!["МКОУ «Агачаульская СОШ»".into()],
             }],
+            ..input(&settings, &overall, &details)
         },
         DEFAULT_TEMPLATE,
     )
@@ -210,16 +224,8 @@ fn the_cutoff_list_names_shares_below_it_whatever_the_target() {
     let letter_with = |settings: &LetterSettings| -> Vec<String> {
         let letter = build_letter(
             &LetterInput {
-                settings,
                 number: "1".into(),
-                date: date(2023, 10, 12),
-                deadline: date(2023, 10, 20),
-                to: Addressees::Schools,
-                overall: &overall,
-                details: &details,
-                yellow_band_pp: 10.0,
-                repeated: vec![],
-                chats: None,
+                ..input(settings, &overall, &details)
             },
             template,
         )
@@ -257,16 +263,8 @@ fn an_unknown_placeholder_names_itself() {
     let details = report(Level::School);
     let err = build_letter(
         &LetterInput {
-            settings: &LetterSettings::default(),
             number: "1".into(),
-            date: date(2023, 10, 12),
-            deadline: date(2023, 10, 20),
-            to: Addressees::Schools,
-            overall: &overall,
-            details: &details,
-            yellow_band_pp: 10.0,
-            repeated: vec![],
-            chats: None,
+            ..input(&LetterSettings::default(), &overall, &details)
         },
         "Срок – до {{срок}}. Доля – {{доля myschool.pupils}}.",
     )
@@ -287,18 +285,7 @@ fn the_pdf_says_it_in_russian_with_the_school_names() {
     let overall = report(Level::Region);
     let details = report(Level::School);
     let letter = build_letter(
-        &LetterInput {
-            settings: &LetterSettings::default(),
-            number: "01-12/7".into(),
-            date: date(2023, 10, 12),
-            deadline: date(2023, 10, 20),
-            to: Addressees::Schools,
-            overall: &overall,
-            details: &details,
-            yellow_band_pp: 10.0,
-            repeated: vec![],
-            chats: None,
-        },
+        &input(&LetterSettings::default(), &overall, &details),
         DEFAULT_TEMPLATE,
     )
     .unwrap();
@@ -513,16 +500,8 @@ fn a_template_may_name_who_neither_met_the_target_nor_replied() {
     let text = |repeated: Vec<Repeated>| {
         let letter = build_letter(
             &LetterInput {
-                settings: &LetterSettings::default(),
-                number: "01-12/7".into(),
-                date: date(2023, 10, 12),
-                deadline: date(2023, 10, 20),
-                to: Addressees::Schools,
-                overall: &overall,
-                details: &details,
-                yellow_band_pp: 10.0,
-                chats: None,
                 repeated,
+                ..input(&LetterSettings::default(), &overall, &details)
             },
             "Срок – {{срок}}.\n\n{{без_ответа}}",
         )
@@ -574,29 +553,15 @@ fn report_with_event(level: Level) -> Report {
 
 fn letter_text(overall: &Report, details: &Report, template: &str) -> Vec<String> {
     let settings = LetterSettings::default();
-    build_letter(
-        &LetterInput {
-            settings: &settings,
-            number: "01-12/7".into(),
-            date: date(2023, 10, 12),
-            deadline: date(2023, 10, 20),
-            to: Addressees::Schools,
-            overall,
-            details,
-            yellow_band_pp: 10.0,
-            chats: None,
-            repeated: Vec::new(),
-        },
-        template,
-    )
-    .unwrap()
-    .paper
-    .blocks
-    .iter()
-    .map(|b| match b {
-        Block::Paragraph(t) | Block::Item(t) => t.clone(),
-    })
-    .collect()
+    build_letter(&input(&settings, overall, details), template)
+        .unwrap()
+        .paper
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) | Block::Item(t) => t.clone(),
+        })
+        .collect()
 }
 
 #[test]
@@ -943,19 +908,11 @@ fn chats_on_a_closing_platform_are_named_with_their_deadline() {
         let (overall, details) = (report(Level::Region), report(Level::School));
         let letter = build_letter(
             &LetterInput {
-                settings: &LetterSettings::default(),
-                number: "01-12/7".into(),
-                date: date(2023, 10, 12),
-                deadline: date(2023, 10, 20),
-                to: Addressees::Schools,
-                overall: &overall,
-                details: &details,
-                yellow_band_pp: 10.0,
                 chats: Some(ChatRegister {
                     states: &chats,
                     closings,
                 }),
-                repeated: Vec::new(),
+                ..input(&LetterSettings::default(), &overall, &details)
             },
             DEFAULT_TEMPLATE,
         )
