@@ -557,7 +557,7 @@ impl Tx<'_> {
         &self,
         table: &str,
         columns: &[(&str, Column)],
-        rows: impl Iterator<Item = Vec<Param<'r>>>,
+        mut rows: impl Iterator<Item = Vec<Param<'r>>>,
     ) -> Result<(), StoreError> {
         let names = columns
             .iter()
@@ -568,14 +568,15 @@ impl Tx<'_> {
             Tx::Sqlite(tx) => {
                 // Many rows to a statement: with a statement run per row, the 120,000 rows of
                 // a national snapshot's usage took 0.12 s to write instead of 0.09 s.
+                let row = format!("({})", vec!["?"; columns.len()].join(", "));
                 let statement = |n_rows: usize| {
-                    let row = format!("({})", vec!["?"; columns.len()].join(", "));
                     format!(
                         "INSERT INTO {table} ({names}) VALUES {}",
-                        vec![row; n_rows].join(", ")
+                        vec![row.as_str(); n_rows].join(", ")
                     )
                 };
-                let mut rows = rows;
+                // Written once: every batch but the last is full.
+                let full = statement(SQLITE_ROWS_PER_INSERT);
                 let mut batch: Vec<Param<'r>> =
                     Vec::with_capacity(SQLITE_ROWS_PER_INSERT * columns.len());
                 loop {
@@ -592,7 +593,14 @@ impl Tx<'_> {
                     if n_rows == 0 {
                         break;
                     }
-                    tx.prepare_cached(&statement(n_rows))?
+                    let short;
+                    let sql = if n_rows == SQLITE_ROWS_PER_INSERT {
+                        &full
+                    } else {
+                        short = statement(n_rows);
+                        &short
+                    };
+                    tx.prepare_cached(sql)?
                         .execute(rusqlite::params_from_iter(&batch))?;
                 }
             }

@@ -16,6 +16,8 @@
 //! value either: SQLite held a value of 28 MB three times over while it wrote it (the import's
 //! peak went from 173 to 264 MB).
 
+use std::collections::VecDeque;
+
 use jiff::civil::Date;
 use tsos_domain::users::UserSets;
 use tsos_domain::{OrgId, Role, RoleMap};
@@ -136,7 +138,11 @@ pub type SchoolSets = (OrgId, RoleMap<Vec<u64>>);
 /// the one before it in the module's order — a school once, each of its roles once — so that
 /// several snapshots' sets can be walked side by side; anything else is named as the
 /// snapshot's corruption.
-fn unpack(snapshot: i64, bytes: &[u8], schools: &mut Vec<SchoolSets>) -> Result<(), StoreError> {
+fn unpack(
+    snapshot: i64,
+    bytes: &[u8],
+    schools: &mut VecDeque<SchoolSets>,
+) -> Result<(), StoreError> {
     let corrupt = |detail: &str| StoreError::Corrupt {
         id: snapshot,
         detail: format!("наборы хешей пользователей: {detail}"),
@@ -168,14 +174,14 @@ fn unpack(snapshot: i64, bytes: &[u8], schools: &mut Vec<SchoolSets>) -> Result<
         if hashes.windows(2).any(|w| w[0] >= w[1]) {
             return Err(corrupt("набор не упорядочен"));
         }
-        let roles = match schools.last_mut() {
+        let roles = match schools.back_mut() {
             Some((last, roles)) if last.as_str() == org => roles,
             Some((last, _)) if last.as_str() > org => {
                 return Err(corrupt("ОО не по порядку идентификаторов"));
             }
             _ => {
-                schools.push((OrgId::from_normalized(org.to_string()), RoleMap::default()));
-                &mut schools.last_mut().expect("just pushed").1
+                schools.push_back((OrgId::from_normalized(org.to_string()), RoleMap::default()));
+                &mut schools.back_mut().expect("just pushed").1
             }
         };
         if !roles.get(role).is_empty() {
@@ -197,7 +203,7 @@ pub struct SchoolSetsReader<'s> {
     /// Whether every value has been read.
     done: bool,
     /// Schools read and not yet given, in order; the last may go on in the next value.
-    schools: std::collections::VecDeque<SchoolSets>,
+    schools: VecDeque<SchoolSets>,
 }
 
 impl SchoolSetsReader<'_> {
@@ -212,9 +218,7 @@ impl SchoolSetsReader<'_> {
                 self.done = true;
                 break;
             };
-            let mut schools: Vec<SchoolSets> = self.schools.drain(..).collect();
-            unpack(self.snapshot, &value.get::<Vec<u8>>(0)?, &mut schools)?;
-            self.schools = schools.into();
+            unpack(self.snapshot, &value.get::<Vec<u8>>(0)?, &mut self.schools)?;
             self.next_part += 1;
         }
         Ok(self.schools.pop_front())
@@ -233,7 +237,7 @@ impl Store {
         };
         let key_fingerprint: String = row.get(0)?;
         // A keyed snapshot with nobody active has no part: empty sets.
-        let mut schools = Vec::new();
+        let mut schools = VecDeque::new();
         self.db.each_row(
             "SELECT sets FROM user_set WHERE snapshot_id = ?1 ORDER BY part",
             args![snapshot],
@@ -353,7 +357,7 @@ mod tests {
     }
 
     fn unpacked(snapshot: i64, bytes: &[u8]) -> Result<UserSets, StoreError> {
-        let mut schools = Vec::new();
+        let mut schools = VecDeque::new();
         unpack(snapshot, bytes, &mut schools).map(|()| schools.into_iter().collect())
     }
 
@@ -387,7 +391,7 @@ mod tests {
         }
         let parts: Vec<Vec<u8>> = Parts::of(&sets).collect();
         assert_eq!(parts.len(), 2);
-        let mut back = Vec::new();
+        let mut back = VecDeque::new();
         for part in &parts {
             unpack(1, part, &mut back).unwrap();
         }
