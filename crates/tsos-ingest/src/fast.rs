@@ -36,6 +36,7 @@ use crate::error::{RowError, RowLoc};
 use crate::header::{Header, UserColumns};
 use crate::partition::{Local, OrgKey, Partitions, UserId};
 use crate::rejections::Rejections;
+use crate::scan::Separators;
 use crate::source::csv::{
     LineSplitter, MAX_LINE_BYTES, Split, long_value, split_simply_quoted, unclosed_quote,
 };
@@ -353,7 +354,7 @@ impl<'a> Worker<'a> {
         let mut fields = std::mem::take(&mut self.fields);
         fields.clear();
         let (mut line_start, mut field_start) = (0, 0);
-        let ends = memchr::memchr2_iter(delimiter, b'\n', chunk).chain(
+        let ends = Separators::new(chunk, delimiter).chain(
             // A last line without its end.
             (chunk.last() != Some(&b'\n')).then_some(chunk.len()),
         );

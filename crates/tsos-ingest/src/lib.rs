@@ -18,6 +18,7 @@ pub mod header;
 mod partition;
 mod rejections;
 pub mod row;
+mod scan;
 pub mod search;
 pub mod source;
 pub mod title;
