@@ -496,8 +496,8 @@ impl<'a> Worker<'a> {
     /// `field` gives the fields a row needs; `cells`, every cell of the line, decoded.
     fn read_fields<'f>(
         &mut self,
-        field: &dyn Fn(usize) -> &'f [u8],
-        cells: &dyn Fn() -> Vec<Cell>,
+        field: &impl Fn(usize) -> &'f [u8],
+        cells: &impl Fn() -> Vec<Cell>,
         line_idx: u64,
         out: &mut ChunkResult,
     ) -> std::io::Result<bool> {
