@@ -684,9 +684,11 @@ pub fn commit_import(
     for (name_key, place_key, org) in &to_remember {
         store.save_name_match(name_key, place_key, org.as_str())?;
     }
+    let kind = new.kind;
+    crate::drop_aside(new);
     let profile = remember_layout(store, &import, &dataset)?;
     Ok(ImportOutcome {
-        kind: new.kind,
+        kind,
         dataset,
         dataset_name,
         import,

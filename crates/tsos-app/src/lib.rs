@@ -99,6 +99,16 @@ pub enum AppError {
     },
 }
 
+/// Drops `value` on a thread of its own. A national report or snapshot is a few hundred
+/// thousand allocations, freed one at a time in 0.05–0.07 s: the caller goes on meanwhile, and
+/// a command that ends first ends the process, whose memory the system takes back at once.
+pub fn drop_aside<T: Send + 'static>(value: T) {
+    // Where no thread can be made, the value is dropped here, with the closure.
+    let _ = std::thread::Builder::new()
+        .name("drop".to_string())
+        .spawn(move || drop(value));
+}
+
 /// Today where the authorities work: Moscow time, which is Dagestan's too. The date a web
 /// edit is made on and the default date of the chats pages and commands.
 pub fn today() -> jiff::civil::Date {

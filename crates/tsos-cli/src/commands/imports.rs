@@ -47,6 +47,7 @@ pub(super) fn import(globals: &Globals, args: ImportArgs) -> anyhow::Result<()> 
     if !globals.quiet {
         print!("{}", summary::import(&outcome, &globals.catalogue));
     }
+    tsos_app::drop_aside(outcome);
     Ok(())
 }
 

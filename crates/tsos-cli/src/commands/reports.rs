@@ -33,7 +33,12 @@ pub(super) fn report(globals: &Globals, args: ReportArgs) -> anyhow::Result<()> 
                 tsos_report::xlsx::to_bytes(&reports).context("не удалось сформировать XLSX")?;
             globals.write_output(Some(out), &bytes)
         }
-        FormatArg::Json => write_json(globals, &report()?, out),
+        FormatArg::Json => {
+            let report = report()?;
+            write_json(globals, &report, out)?;
+            tsos_app::drop_aside(report);
+            Ok(())
+        }
         FormatArg::Table => {
             let table = tsos_report::table::render(&report()?);
             globals.write_output(out, table.as_bytes())
