@@ -34,6 +34,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/014_staff_contingent.sql"),
     include_str!("migrations/015_usage_counts.sql"),
     include_str!("migrations/016_user_sets.sql"),
+    include_str!("migrations/017_usage_without_rowid.sql"),
 ];
 
 /// The same migrations for PostgreSQL, one for one; `tsos_schema` records how many have run.
@@ -54,6 +55,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/014_staff_contingent.sql"),
     include_str!("migrations/postgres/015_usage_counts.sql"),
     include_str!("migrations/postgres/016_user_sets.sql"),
+    include_str!("migrations/postgres/017_usage_without_rowid.sql"),
 ];
 
 /// How many migrations this version knows: the schema it expects.

@@ -654,6 +654,36 @@ fn migration_013_keeps_a_stored_sferum_in_vk_messenger() {
     }
 }
 
+/// Migration 017 rebuilds SQLite's usage without rowids and keeps every row: the table is put
+/// back as a table with rowids, with its rows, and the migration's own text run again.
+#[test]
+fn migration_017_keeps_the_usage_rows() {
+    let db = crate::testing::TestDb::sqlite();
+    let mut store = db.open();
+    let snapshot = match store.save_snapshot(&usage(date(2023, 10, 1), "aaa", 5)).unwrap() {
+        SaveOutcome::Saved { id, .. } => store.snapshot(id).unwrap().unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let before = store.platform_counts(&snapshot).unwrap();
+    let Engine::Sqlite(conn) = &store.db else {
+        unreachable!("a SQLite database")
+    };
+    conn.execute_batch(
+        "CREATE TABLE usage_old AS SELECT * FROM usage;
+         DROP TABLE usage;
+         ALTER TABLE usage_old RENAME TO usage;",
+    )
+    .unwrap();
+    assert!(conn.prepare("SELECT rowid FROM usage").is_ok());
+    conn.execute_batch(include_str!("migrations/017_usage_without_rowid.sql"))
+        .unwrap();
+    assert!(conn.prepare("SELECT rowid FROM usage").is_err());
+    drop(store);
+    let store = Store::connect(db.location()).unwrap();
+    assert_eq!(store.platform_counts(&snapshot).unwrap(), before);
+    assert!(!before.by_org.is_empty());
+}
+
 #[test]
 fn a_closing_is_set_replaced_and_removed() {
     crate::testing::each_engine(|mut store| {
