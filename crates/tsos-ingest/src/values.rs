@@ -205,9 +205,8 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     }
     if n < 8 {
         // «Да» and «Нет» are 4 and 6 bytes: the first and last four cover them.
-        let word = |s: &[u8], at: usize| {
-            u32::from_ne_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]))
-        };
+        let word =
+            |s: &[u8], at: usize| u32::from_ne_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
         return word(a, 0) == word(b, 0) && word(a, n - 4) == word(b, n - 4);
     }
     if n > 32 {

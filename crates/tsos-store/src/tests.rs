@@ -660,7 +660,10 @@ fn migration_013_keeps_a_stored_sferum_in_vk_messenger() {
 fn migration_017_keeps_the_usage_rows() {
     let db = crate::testing::TestDb::sqlite();
     let mut store = db.open();
-    let snapshot = match store.save_snapshot(&usage(date(2023, 10, 1), "aaa", 5)).unwrap() {
+    let snapshot = match store
+        .save_snapshot(&usage(date(2023, 10, 1), "aaa", 5))
+        .unwrap()
+    {
         SaveOutcome::Saved { id, .. } => store.snapshot(id).unwrap().unwrap(),
         other => panic!("{other:?}"),
     };
