@@ -385,6 +385,19 @@ impl Partitions {
                 })
                 .collect::<std::io::Result<Vec<_>>>()
         })?;
+        // Closing the spill file gives its pages back to the system, 28 ms for a national
+        // file's 350 MB: on a thread of its own, while the import goes on one core.
+        let spill = self
+            .spill
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(spill) = spill {
+            // Where no thread can be made, the file is closed here, with the closure.
+            let _ = std::thread::Builder::new()
+                .name("spill".to_string())
+                .spawn(move || drop(spill));
+        }
         let mut counts = PerUserCounts {
             active_hashes: key.map(|_| Default::default()),
             ..PerUserCounts::default()
