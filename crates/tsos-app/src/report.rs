@@ -1,9 +1,10 @@
 //! Assembling the report of a date from stored snapshots (SPEC §6).
 
 use jiff::civil::Date;
+use tsos_domain::flows::FlowsAbsence;
 use tsos_domain::indicators::{PreviousRows, apply_delta, apply_ranks, apply_targets, compute};
 use tsos_domain::{
-    Catalogue, Event, Level, PlatformCounts, Report, ReportPlatform, format_date_ru,
+    Catalogue, Event, Level, Platform, PlatformCounts, Report, ReportPlatform, format_date_ru,
 };
 use tsos_store::Store;
 
@@ -42,7 +43,41 @@ pub fn build_reports<const N: usize>(
     as_of: Date,
     levels: [Level; N],
 ) -> Result<[Report; N], AppError> {
-    let schools = store.schools_at(as_of)?;
+    // Each platform's counts are read on a SQLite connection of their own while this one
+    // reads the registry of the date: in a national report they are the longest reads (0.05
+    // s each, and the registry 0.05 s).
+    let readers: Option<Vec<Store>> = catalogue
+        .iter()
+        .map(|_| store.sqlite_reader())
+        .collect::<Result<_, _>>()?;
+    let (schools, read): (_, Result<Vec<_>, _>) = match readers {
+        Some(readers) => std::thread::scope(|scope| {
+            let reads: Vec<_> = catalogue
+                .iter()
+                .zip(readers)
+                .map(|(platform, reader)| {
+                    scope.spawn(move || read_platform(&reader, platform, as_of))
+                })
+                .collect();
+            let schools = store.schools_at(as_of);
+            let read = reads
+                .into_iter()
+                .map(|read| {
+                    read.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            (schools, read)
+        }),
+        None => (
+            store.schools_at(as_of),
+            catalogue
+                .iter()
+                .map(|platform| read_platform(store, platform, as_of))
+                .collect(),
+        ),
+    };
+    let (schools, read) = (schools?, read?);
     if schools.is_empty() {
         return Err(AppError::NoRegistry);
     }
@@ -50,30 +85,7 @@ pub fn build_reports<const N: usize>(
     let mut platforms = Vec::new();
     let mut counts: Vec<Option<PlatformCounts>> = Vec::new();
     let mut previous: Vec<Option<(Date, PlatformCounts)>> = Vec::new();
-    for platform in catalogue.iter() {
-        let current = store.current_at(&platform.code, as_of)?;
-        let mut current_counts = current
-            .as_ref()
-            .map(|snapshot| store.platform_counts(snapshot))
-            .transpose()?;
-        let mut flows_absent = None;
-        if let (Some(snapshot), Some(counts)) = (&current, &mut current_counts) {
-            match crate::flows::platform_flows(store, snapshot)? {
-                Ok(flows) => counts.flows = Some(flows),
-                Err(absence) => flows_absent = Some(absence),
-            }
-        }
-        let before = match &current {
-            Some(_) => store.previous(&platform.code, as_of)?,
-            None => None,
-        };
-        let before = before
-            .map(|snapshot| {
-                store
-                    .platform_counts(&snapshot)
-                    .map(|c| (snapshot.as_of, c))
-            })
-            .transpose()?;
+    for (platform, current_counts, flows_absent, before) in read {
         platforms.push(ReportPlatform {
             platform: platform.clone(),
             present: current_counts.is_some(),
@@ -157,4 +169,44 @@ pub fn build_reports<const N: usize>(
             events: events.clone(),
         }
     }))
+}
+
+/// What a platform has at a date: its current counts with their user flows (or why there are
+/// none), and the counts of its previous snapshot with their date.
+type PlatformRead<'c> = (
+    &'c Platform,
+    Option<PlatformCounts>,
+    Option<FlowsAbsence>,
+    Option<(Date, PlatformCounts)>,
+);
+
+fn read_platform<'c>(
+    store: &Store,
+    platform: &'c Platform,
+    as_of: Date,
+) -> Result<PlatformRead<'c>, AppError> {
+    let current = store.current_at(&platform.code, as_of)?;
+    let mut current_counts = current
+        .as_ref()
+        .map(|snapshot| store.platform_counts(snapshot))
+        .transpose()?;
+    let mut flows_absent = None;
+    if let (Some(snapshot), Some(counts)) = (&current, &mut current_counts) {
+        match crate::flows::platform_flows(store, snapshot)? {
+            Ok(flows) => counts.flows = Some(flows),
+            Err(absence) => flows_absent = Some(absence),
+        }
+    }
+    let before = match &current {
+        Some(_) => store.previous(&platform.code, as_of)?,
+        None => None,
+    };
+    let before = before
+        .map(|snapshot| {
+            store
+                .platform_counts(&snapshot)
+                .map(|c| (snapshot.as_of, c))
+        })
+        .transpose()?;
+    Ok((platform, current_counts, flows_absent, before))
 }

@@ -296,6 +296,19 @@ impl Store {
         })
     }
 
+    /// A second connection to the same SQLite file, for reads on another thread: opening one
+    /// is opening a file. `None` for PostgreSQL, where a connection is a login and a server
+    /// process (a server's reports come from its pool), and for a database in memory.
+    pub fn sqlite_reader(&self) -> Result<Option<Store>, StoreError> {
+        let Engine::Sqlite(conn) = &self.db else {
+            return Ok(None);
+        };
+        match conn.path().filter(|path| !path.is_empty()) {
+            Some(path) => Store::open(Path::new(path)).map(Some),
+            None => Ok(None),
+        }
+    }
+
     pub fn open_in_memory() -> Result<Store, StoreError> {
         Ok(Store {
             db: open::sqlite_init(Connection::open_in_memory()?)?,

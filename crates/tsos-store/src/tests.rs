@@ -654,6 +654,27 @@ fn migration_013_keeps_a_stored_sferum_in_vk_messenger() {
     }
 }
 
+/// A second reader of a SQLite file sees what the first wrote; a database in memory, or on
+/// PostgreSQL, has none.
+#[test]
+fn a_sqlite_file_gives_a_second_reader() {
+    for db in crate::testing::TestDb::engines() {
+        let mut store = db.open();
+        store
+            .save_snapshot(&usage(date(2023, 10, 1), "aaa", 5))
+            .unwrap();
+        match store.sqlite_reader().unwrap() {
+            Some(reader) => {
+                assert_eq!(db.engine(), "sqlite");
+                assert_eq!(reader.snapshots().unwrap(), store.snapshots().unwrap());
+            }
+            None => assert_eq!(db.engine(), "postgres"),
+        }
+    }
+    let memory = Store::open_in_memory().unwrap();
+    assert!(memory.sqlite_reader().unwrap().is_none());
+}
+
 /// Migration 017 rebuilds SQLite's usage without rowids and keeps every row: the table is put
 /// back as a table with rowids, with its rows, and the migration's own text run again.
 #[test]
