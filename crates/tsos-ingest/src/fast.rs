@@ -5,7 +5,8 @@
 //! into a `String`, one row at a time. This path instead
 //! - reads the file once and cuts it into blocks at line ends that workers parse on every
 //!   core, each block hashed for the lineage on its way to them;
-//! - splits raw bytes into lines and fields itself (lines with quotes through the same
+//! - splits raw bytes into lines and fields itself, in one scan of each block (a simply
+//!   quoted field taken without its quotes, a line with any other quote through the same
 //!   [`LineSplitter`] as the general path) and decodes nothing but the few distinct role and
 //!   confirmation spellings, which it caches, and the rare cell it must look at closely;
 //! - hands each user row to the organisation's partition ([`crate::partition`]), so that the
@@ -315,72 +316,85 @@ impl<'a> Worker<'a> {
         if chunk.starts_with(BOM) || memchr::memmem::find(chunk, b"\n\xef\xbb\xbf").is_some() {
             return Ok(None);
         }
-        let mut out = ChunkResult::default();
-        // Most files have no quote at all: then the block is split in one pass.
+        // Most files have no quote at all: then no field needs looking at for them.
         self.chunk_has_quotes = memchr::memchr(b'"', chunk).is_some();
-        if !self.chunk_has_quotes {
-            return self.read_plain_chunk(chunk, out);
-        }
-        let mut start = 0;
-        while start < chunk.len() {
-            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |p| start + p);
-            let line = strip_cr(&chunk[start..end]);
-            start = end + 1;
-            let line_idx = out.lines;
-            out.lines += 1;
-            if line.is_empty() {
-                out.blank += 1;
-                continue;
-            }
-            if line.len() > MAX_LINE_BYTES {
-                return Ok(None);
-            }
-            if !self.read_line(line, line_idx, &mut out)? {
-                return Ok(None);
-            }
-        }
-        Ok(Some(out))
+        self.read_lines(chunk, ChunkResult::default())
     }
 
-    /// A block without quotes: one scan for delimiters and line ends over the whole block,
-    /// which costs far less than a search per field of each short line.
-    fn read_plain_chunk(
+    /// The lines of a block, in one scan for delimiters, line ends and (where the block has
+    /// any) quotes over the whole block, which costs far less than a search per field of each
+    /// short line. A field in quotes is taken without them where it is quoted simply, as
+    /// `"0512345678"`: a quote opening it, one closing it at its end, none between. A line
+    /// with any other quote is split by [`Worker::read_line`], as the general path splits it.
+    fn read_lines(
         &mut self,
         chunk: &[u8],
         mut out: ChunkResult,
     ) -> std::io::Result<Option<ChunkResult>> {
         let delimiter = self.ctx.input.delimiter;
-        let n_needed = self.ctx.n_needed;
+        let quotes = self.chunk_has_quotes;
+        // Without quotes, only the fields a row needs; with them, every field, as a line whose
+        // later fields are quoted otherwise than simply is read as the general path reads it.
+        let n_wanted = if quotes {
+            usize::MAX
+        } else {
+            self.ctx.n_needed
+        };
         let mut fields = std::mem::take(&mut self.fields);
         fields.clear();
         let (mut line_start, mut field_start) = (0, 0);
-        let ends = Separators::new(chunk, delimiter).chain(
+        // The current field's quotes: how many, and where the last one is.
+        let (mut n_quotes, mut last_quote) = (0usize, 0usize);
+        // Whether a field of the current line is quoted otherwise than simply.
+        let mut complex = false;
+        let ends = Separators::new(chunk, delimiter, quotes).chain(
             // A last line without its end.
             (chunk.last() != Some(&b'\n')).then_some(chunk.len()),
         );
+        // A field's bytes, without its quotes where it is quoted simply.
+        let field_range =
+            |from: usize, to: usize, n_quotes: usize, last_quote: usize| match n_quotes {
+                0 => Some((from, to)),
+                2 if chunk[from] == b'"' && last_quote + 1 == to => Some((from + 1, to - 1)),
+                _ => None,
+            };
         for at in ends {
-            if at < chunk.len() && chunk[at] == delimiter {
-                if fields.len() < n_needed {
-                    fields.push((field_start - line_start, at - line_start));
+            let byte = chunk.get(at).copied();
+            if byte == Some(b'"') {
+                n_quotes += 1;
+                last_quote = at;
+                continue;
+            }
+            if byte == Some(delimiter) {
+                if fields.len() < n_wanted {
+                    match field_range(field_start, at, n_quotes, last_quote) {
+                        Some((from, to)) => fields.push((from - line_start, to - line_start)),
+                        None => complex = true,
+                    }
                 }
                 field_start = at + 1;
+                n_quotes = 0;
                 continue;
             }
             let line = strip_cr(&chunk[line_start..at]);
             let line_idx = out.lines;
             out.lines += 1;
-            if fields.len() < n_needed {
+            if fields.len() < n_wanted {
                 // The last field ends where the line's carriage returns begin.
                 let end = (line_start + line.len()).max(field_start);
-                fields.push((field_start - line_start, end - line_start));
+                match field_range(field_start, end, n_quotes, last_quote) {
+                    Some((from, to)) => fields.push((from - line_start, to - line_start)),
+                    None => complex = true,
+                }
             }
             let ok = if line.is_empty() {
                 out.blank += 1;
                 true
             } else if line.len() > MAX_LINE_BYTES {
                 false
-            } else if line.len() > MAX_FIELD_BYTES {
-                // Every field must be looked at for its length: the line's own way.
+            } else if line.len() > MAX_FIELD_BYTES || complex {
+                // Every field must be looked at for its length, or split with its quotes: the
+                // line's own way.
                 self.read_line(line, line_idx, &mut out)?
             } else {
                 let field = |idx: usize| -> &[u8] {
@@ -390,9 +404,16 @@ impl<'a> Worker<'a> {
                 };
                 let encoding = self.ctx.input.encoding;
                 let cells = || -> Vec<Cell> {
-                    line.split(|&b| b == delimiter)
-                        .map(|field| decode_field(field, encoding).unwrap_or(Cell::Empty))
-                        .collect()
+                    let decode =
+                        |field: &[u8]| decode_field(field, encoding).unwrap_or(Cell::Empty);
+                    if quotes {
+                        fields
+                            .iter()
+                            .map(|&(from, to)| decode(&line[from..to]))
+                            .collect()
+                    } else {
+                        line.split(|&b| b == delimiter).map(decode).collect()
+                    }
                 };
                 self.read_fields(&field, &cells, line_idx, &mut out)?
             };
@@ -401,6 +422,8 @@ impl<'a> Worker<'a> {
                 return Ok(None);
             }
             fields.clear();
+            complex = false;
+            n_quotes = 0;
             line_start = at + 1;
             field_start = at + 1;
         }

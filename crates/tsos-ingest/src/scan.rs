@@ -1,4 +1,5 @@
-//! Where the delimiters and line ends of a block of CSV are, 64 bytes at a time.
+//! Where the delimiters and line ends of a block of CSV are, and its quotes where it has any,
+//! 64 bytes at a time.
 //!
 //! A per-user export's line is some 58 bytes of five fields: a separator every 11 bytes or
 //! so. `memchr2_iter` finds them one at a time and starts its vector loop again after each,
@@ -12,10 +13,12 @@
 
 use wide::u8x16;
 
-/// The positions of `delimiter` and `\n` in a block, in order.
+/// The positions of `delimiter` and `\n` in a block, in order, and of `"` where asked.
 pub(crate) struct Separators<'a> {
     bytes: &'a [u8],
     delimiter: u8,
+    /// `"`, or `\n` again where quotes are not asked for.
+    quote: u8,
     /// Where the bytes of `mask` begin.
     base: usize,
     /// The separators of the 64 bytes from `base` not given yet, as bits.
@@ -25,10 +28,11 @@ pub(crate) struct Separators<'a> {
 }
 
 impl<'a> Separators<'a> {
-    pub fn new(bytes: &'a [u8], delimiter: u8) -> Separators<'a> {
+    pub fn new(bytes: &'a [u8], delimiter: u8, quotes: bool) -> Separators<'a> {
         Separators {
             bytes,
             delimiter,
+            quote: if quotes { b'"' } else { b'\n' },
             base: 0,
             mask: 0,
             next: 0,
@@ -47,7 +51,7 @@ impl Iterator for Separators<'_> {
                 .get(self.next..)
                 .filter(|rest| !rest.is_empty())?;
             self.base = self.next;
-            self.mask = separators(rest, self.delimiter);
+            self.mask = separators(rest, self.delimiter, self.quote);
             self.next += 64;
         }
         let at = self.base + self.mask.trailing_zeros() as usize;
@@ -59,20 +63,21 @@ impl Iterator for Separators<'_> {
 
 /// The separators among the first 64 bytes (fewer at the end of a block), as bits.
 #[inline]
-fn separators(bytes: &[u8], delimiter: u8) -> u64 {
+fn separators(bytes: &[u8], delimiter: u8, quote: u8) -> u64 {
     let Some(block) = bytes.first_chunk::<64>() else {
         return bytes
             .iter()
             .enumerate()
-            .filter(|&(_, &b)| b == delimiter || b == b'\n')
+            .filter(|&(_, &b)| b == delimiter || b == b'\n' || b == quote)
             .fold(0, |mask, (idx, _)| mask | 1 << idx);
     };
     let (lanes, _) = block.as_chunks::<16>();
     let delimiters = u8x16::splat(delimiter);
     let line_ends = u8x16::splat(b'\n');
+    let quotes = u8x16::splat(quote);
     lanes.iter().enumerate().fold(0, |mask, (idx, &lane)| {
         let lane = u8x16::new(lane);
-        let found = lane.simd_eq(delimiters) | lane.simd_eq(line_ends);
+        let found = lane.simd_eq(delimiters) | lane.simd_eq(line_ends) | lane.simd_eq(quotes);
         mask | u64::from(found.to_bitmask()) << (16 * idx)
     })
 }
@@ -81,8 +86,11 @@ fn separators(bytes: &[u8], delimiter: u8) -> u64 {
 mod tests {
     use super::*;
 
-    fn expected(bytes: &[u8], delimiter: u8) -> Vec<usize> {
-        memchr::memchr2_iter(delimiter, b'\n', bytes).collect()
+    fn expected(bytes: &[u8], delimiter: u8, quotes: bool) -> Vec<usize> {
+        match quotes {
+            false => memchr::memchr2_iter(delimiter, b'\n', bytes).collect(),
+            true => memchr::memchr3_iter(delimiter, b'\n', b'"', bytes).collect(),
+        }
     }
 
     #[test]
@@ -99,11 +107,13 @@ mod tests {
                     .map(|_| alphabet[rng.usize(..alphabet.len())])
                     .collect();
                 for delimiter in [b';', b',', b'\t'] {
-                    assert_eq!(
-                        Separators::new(&bytes, delimiter).collect::<Vec<_>>(),
-                        expected(&bytes, delimiter),
-                        "length {len}, delimiter {delimiter}"
-                    );
+                    for quotes in [false, true] {
+                        assert_eq!(
+                            Separators::new(&bytes, delimiter, quotes).collect::<Vec<_>>(),
+                            expected(&bytes, delimiter, quotes),
+                            "length {len}, delimiter {delimiter}, quotes {quotes}"
+                        );
+                    }
                 }
             }
         }
@@ -116,11 +126,11 @@ mod tests {
             bytes[at] = b';';
         }
         assert_eq!(
-            Separators::new(&bytes, b';').collect::<Vec<_>>(),
+            Separators::new(&bytes, b';', false).collect::<Vec<_>>(),
             [0, 15, 16, 63, 64, 127]
         );
-        assert_eq!(Separators::new(&[], b';').next(), None);
-        assert_eq!(Separators::new(b"\n", b';').collect::<Vec<_>>(), [0]);
-        assert_eq!(Separators::new(&[b'x'; 64], b';').next(), None);
+        assert_eq!(Separators::new(&[], b';', false).next(), None);
+        assert_eq!(Separators::new(b"\n", b';', false).collect::<Vec<_>>(), [0]);
+        assert_eq!(Separators::new(&[b'x'; 64], b';', false).next(), None);
     }
 }
