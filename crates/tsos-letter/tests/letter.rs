@@ -104,14 +104,7 @@ fn the_default_letter_says_what_the_seed_letter_says() {
         DEFAULT_TEMPLATE,
     )
     .unwrap();
-    let text: Vec<&str> = letter
-        .paper
-        .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.as_str(),
-        })
-        .collect();
+    let text = letter.paper.blocks.texts();
     let all = text.join("\n");
     // 81 of 100 teachers, 0 of 1000 students.
     assert!(
@@ -194,15 +187,7 @@ fn notices_go_to_each_school_below_target() {
         agachaul.paper.addressee,
         "Руководителю МКОУ «Агачаульская СОШ»"
     );
-    let text: String = agachaul
-        .paper
-        .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text: String = agachaul.paper.blocks.texts().join("\n");
     assert!(text.contains("педагоги: 52,5 % (21 из 40) при целевом значении 100,0 %; не хватает активных пользователей: 19"), "{text}");
     assert!(text.contains("место в муниципалитете: 2 из 2"), "{text}");
     assert!(
@@ -230,14 +215,7 @@ fn the_cutoff_list_names_shares_below_it_whatever_the_target() {
             template,
         )
         .unwrap();
-        letter
-            .paper
-            .blocks
-            .iter()
-            .map(|b| match b {
-                Block::Paragraph(t) | Block::Item(t) => t.clone(),
-            })
-            .collect()
+        letter.paper.blocks.texts()
     };
     // Teachers 100 % and 52,5 %; students 0 % in both. Below 55 %: the Агачаульская
     // teachers and both schools' students (the students' target is 20 %, the teachers' 100 %:
@@ -506,15 +484,7 @@ fn a_template_may_name_who_neither_met_the_target_nor_replied() {
             "Срок – {{срок}}.\n\n{{без_ответа}}",
         )
         .unwrap();
-        letter
-            .paper
-            .blocks
-            .iter()
-            .map(|b| match b {
-                Block::Paragraph(t) | Block::Item(t) => t.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        letter.paper.blocks.texts().join("\n")
     };
     let all = text(vec![repeated(vec!["МКОУ «Агачаульская СОШ»".into()])]);
     assert!(
@@ -557,11 +527,7 @@ fn letter_text(overall: &Report, details: &Report, template: &str) -> Vec<String
         .unwrap()
         .paper
         .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.clone(),
-        })
-        .collect()
+        .texts()
 }
 
 #[test]
@@ -596,14 +562,7 @@ fn a_change_that_spans_an_event_names_it_in_the_letter_and_the_notice() {
         .iter()
         .find(|n| n.school_id == "0500000002")
         .unwrap();
-    let text: Vec<String> = agachaul
-        .paper
-        .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.clone(),
-        })
-        .collect();
+    let text: Vec<String> = agachaul.paper.blocks.texts();
     assert!(
         text.iter().any(|t| t.contains("изменение с прошлого среза: +12,5 п.п. (в этот период: 15.09.2023 — регион «Республика Дагестан», ФГИС «Моя школа»: Переход на региональный узел «Моя школа»)")),
         "{text:#?}"
@@ -741,14 +700,7 @@ fn the_built_in_notice_with_every_part_reads_as_before() {
     ];
     assert_eq!(notices.len(), 2);
     for (notice, lines) in notices.iter().zip(before) {
-        let text: Vec<&str> = notice
-            .paper
-            .blocks
-            .iter()
-            .map(|b| match b {
-                Block::Paragraph(t) | Block::Item(t) => t.as_str(),
-            })
-            .collect();
+        let text = notice.paper.blocks.texts();
         assert_eq!(text, lines, "{}", notice.school_id);
     }
 }
@@ -760,14 +712,7 @@ fn an_edited_notice_template_is_used_and_its_typos_are_named_with_their_lines() 
                   {{#показатели}}\n{{роль}}: {{доля}} из {{цель}}.\n{{/показатели}}\n\
                   {{#чаты}}\n{{список}}\n{{/чаты}}\n\nСрок — {{срок}}, письмо № {{номер_письма}} от {{дата_письма}}.\n";
     let notices = notices_of(edited).unwrap();
-    let blocks: Vec<String> = notices[1]
-        .paper
-        .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.clone(),
-        })
-        .collect();
+    let blocks: Vec<String> = notices[1].paper.blocks.texts();
     assert_eq!(
         blocks,
         [
@@ -838,15 +783,7 @@ fn a_notice_names_a_max_indicator_below_target_without_a_forecast() {
     )
     .unwrap();
     assert_eq!(notices.len(), 1);
-    let text: String = notices[0]
-        .paper
-        .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text: String = notices[0].paper.blocks.texts().join("\n");
     assert!(
         text.contains(
             "Мессенджер MAX (Сферум), работники: 30,0 % (3 из 10) при целевом значении 60,0 %; не хватает подключенных пользователей: 3;"
@@ -994,13 +931,22 @@ fn chats_on_a_closing_platform_are_named_with_their_deadline() {
 }
 
 fn paragraphs(blocks: &[Block]) -> String {
-    blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph(t) | Block::Item(t) => t.as_str(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    blocks.texts().join("\n")
+}
+
+/// A letter's or notice's blocks as their texts, a paragraph or an item each.
+trait Texts {
+    fn texts(&self) -> Vec<String>;
+}
+
+impl Texts for [Block] {
+    fn texts(&self) -> Vec<String> {
+        self.iter()
+            .map(|b| match b {
+                Block::Paragraph(t) | Block::Item(t) => t.clone(),
+            })
+            .collect()
+    }
 }
 
 /// An open parents' chat of a school on the platform of `code`, as of 01.10.2023.
