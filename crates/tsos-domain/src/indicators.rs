@@ -1058,6 +1058,54 @@ mod tests {
         );
     }
 
+    /// School rows of schools in the order of ids are made on every core, others on one
+    /// thread: both give the same rows, a school given twice merged into one row.
+    #[test]
+    fn school_rows_are_the_same_on_every_core_and_on_one() {
+        let municipalities = ["Ахтынский район", "город Дербент", "Ахтынский район"];
+        let schools: Vec<SchoolInfo> = (0..300)
+            .map(|n| {
+                let id = format!("05{n:08}");
+                school(
+                    &id,
+                    municipalities[n % 3],
+                    Some(n as u64 % 40),
+                    Some(n as u64),
+                )
+            })
+            .collect();
+        let active: Vec<(String, Role, u64)> = schools
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| n % 7 != 0)
+            .flat_map(|(n, s)| {
+                [
+                    (s.id.to_string(), Role::Teachers, n as u64 % 17),
+                    (s.id.to_string(), Role::Students, n as u64 % 101),
+                ]
+            })
+            .collect();
+        let entries: Vec<(&str, Role, u64)> = active
+            .iter()
+            .map(|(id, role, n)| (id.as_str(), *role, *n))
+            .collect();
+        let platform = counts(&entries);
+        let platforms = [Some(&platform)];
+        let in_order = compute(Level::School, &schools, &platforms);
+        let mut shuffled = schools.clone();
+        fastrand::Rng::with_seed(5).shuffle(&mut shuffled);
+        assert_eq!(in_order, compute(Level::School, &shuffled, &platforms));
+        // A school given twice, in the order of ids: one thread, and one row for it.
+        let mut twice = schools.clone();
+        twice.insert(1, schools[0].clone());
+        let rows = compute(Level::School, &twice, &platforms);
+        assert_eq!(rows.len(), schools.len());
+        assert_eq!(
+            rows.iter().map(|row| row.schools).sum::<usize>(),
+            twice.len()
+        );
+    }
+
     /// Against a stable sort by the lowered names and the id: many rows, in no order, with
     /// places and names that differ only in case and rows whose keys are equal.
     #[test]
