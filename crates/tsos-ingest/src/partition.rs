@@ -356,8 +356,8 @@ impl Partitions {
         let merged = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers.max(1))
                 .map(|_| {
-                    scope.spawn(|| -> std::io::Result<Vec<(OrgKey, OrgTally)>> {
-                        let mut out = Vec::new();
+                    scope.spawn(|| -> std::io::Result<Merged> {
+                        let mut out = Merged::default();
                         let mut scratch = Scratch::default();
                         let mut buffer = Vec::new();
                         loop {
@@ -371,7 +371,7 @@ impl Partitions {
                                     .unwrap_or_else(std::sync::PoisonError::into_inner),
                             );
                             let records = part.records(&self.spill, &mut buffer)?;
-                            merge(&records, tally, key, &mut scratch, &mut out);
+                            merge(&records, tally, key, &mut scratch, &self.orgs, &mut out);
                         }
                     })
                 })
@@ -398,16 +398,13 @@ impl Partitions {
                 .name("spill".to_string())
                 .spawn(move || drop(spill));
         }
-        let mut counts = PerUserCounts {
-            active_hashes: key.map(|_| Default::default()),
-            ..PerUserCounts::default()
-        };
-        for (org, org_tally) in merged.into_iter().flatten() {
-            if org == OrgKey::NONE {
-                counts.push_without_org(org_tally);
-            } else {
-                counts.push_org(self.orgs.id(org), org_tally);
-            }
+        let (orgs, without_org): (Vec<_>, Vec<_>) = merged
+            .into_iter()
+            .map(|merged| (merged.orgs, merged.without_org))
+            .unzip();
+        let mut counts = PerUserCounts::of_orgs(orgs, key.is_some());
+        for org_tally in without_org.into_iter().flatten() {
+            counts.push_without_org(org_tally);
         }
         Ok(counts)
     }
@@ -496,6 +493,13 @@ enum EntryId {
     Bytes { at: u32, len: u32 },
 }
 
+/// What one thread merged: the organisations' tallies, and those of rows without one.
+#[derive(Default)]
+struct Merged {
+    orgs: Vec<(OrgId, OrgTally)>,
+    without_org: Vec<OrgTally>,
+}
+
 /// Reused between partitions.
 #[derive(Default)]
 struct Scratch {
@@ -535,7 +539,8 @@ fn merge(
     tally: &Tally,
     key: Option<&FlowKey>,
     scratch: &mut Scratch,
-    out: &mut Vec<(OrgKey, OrgTally)>,
+    names: &OrgNames,
+    out: &mut Merged,
 ) {
     let Scratch {
         table,
@@ -641,7 +646,14 @@ fn merge(
             }
         }
     }
-    out.append(orgs);
+    // Named here, on every core, rather than where the threads' counts are gathered.
+    for (org, tally) in orgs.drain(..) {
+        if org == OrgKey::NONE {
+            out.without_org.push(tally);
+        } else {
+            out.orgs.push((names.id(org), tally));
+        }
+    }
 }
 
 #[cfg(test)]
