@@ -470,9 +470,12 @@ impl Store {
 
     /// Every organisation any current snapshot put into the registry.
     pub fn known_orgs(&self) -> Result<HashSet<OrgId>, StoreError> {
+        // Snapshot by snapshot along the primary key, the set removing repeats: with
+        // `DISTINCT` over the index of ids, SQLite looked up every version's snapshot, 25 ms
+        // for a national registry instead of 3.
         let ids = self.db.map(
-            "SELECT DISTINCT v.org_id FROM school_version v
-             JOIN snapshot s ON s.id = v.snapshot_id WHERE s.superseded_by IS NULL",
+            "SELECT v.org_id FROM snapshot s
+             JOIN school_version v ON v.snapshot_id = s.id WHERE s.superseded_by IS NULL",
             args![],
             |row| row.get::<String>(0),
         )?;
