@@ -1362,6 +1362,74 @@ mod tests {
     }
 
     #[test]
+    fn ranks_equal_a_plain_count_of_who_comes_first() {
+        // 240 schools in three municipalities, few distinct shares and names that differ
+        // only in case: ties everywhere, broken by the lowered name, then the rows' order.
+        let names = [
+            "Школа А",
+            "ШКОЛА а",
+            "Лицей",
+            "лицей",
+            "Гимназия №1",
+            "Ёлочка",
+        ];
+        let schools: Vec<SchoolInfo> = (0..240u64)
+            .map(|n| {
+                let id = format!("05{:08}", n * 7919 % 240);
+                let municipality = ["Б", "А", "В"][(n % 3) as usize];
+                crate::fixtures::school(
+                    &id,
+                    names[(n * 5 % 6) as usize],
+                    municipality,
+                    &[(Role::Teachers, 10)],
+                )
+            })
+            .collect();
+        let entries: Vec<(String, Role, u64)> = (0..240u64)
+            .filter(|n| n % 11 != 0)
+            .map(|n| (format!("05{n:08}"), Role::Teachers, n * 13 % 4 * 5))
+            .collect();
+        let refs: Vec<(&str, Role, u64)> = entries
+            .iter()
+            .map(|(id, r, a)| (id.as_str(), *r, *a))
+            .collect();
+        let data = counts(&refs);
+        let mut rows = compute(Level::School, &schools, &[Some(&data)]);
+        apply_ranks(&mut rows, Level::School);
+        let share = |idx: usize| {
+            rows[idx].platforms[0]
+                .as_ref()
+                .and_then(|p| p.get(Role::Teachers).share)
+        };
+        let before = |a: usize, b: usize| {
+            let (sa, sb) = (share(a).unwrap(), share(b).unwrap());
+            sa > sb
+                || (sa == sb && (rows[a].name.to_lowercase(), a) < (rows[b].name.to_lowercase(), b))
+        };
+        for idx in 0..rows.len() {
+            let rank = rows[idx].platforms[0]
+                .as_ref()
+                .unwrap()
+                .get(Role::Teachers)
+                .rank;
+            if share(idx).is_none() {
+                assert_eq!(rank, Rank::default());
+                continue;
+            }
+            let place = |same_group: &dyn Fn(usize) -> bool| {
+                let peers: Vec<usize> = (0..rows.len())
+                    .filter(|&other| same_group(other) && share(other).is_some())
+                    .collect();
+                let ahead = peers.iter().filter(|&&other| before(other, idx)).count();
+                Some((ahead as u32 + 1, peers.len() as u32))
+            };
+            let municipality = place(&|other| rows[other].municipality == rows[idx].municipality);
+            assert_eq!(rank.municipality, municipality, "row {idx}");
+            assert_eq!(rank.region, place(&|_| true), "row {idx}");
+        }
+    }
+
+    #[test]
     fn targets_on_the_rates_of_counts_per_row_and_level() {
         // Lessons per teacher: 200/10 = 20 (at the target), 180/10 = 18 (the yellow edge of
         // 20 with a band of 10 %), 100/10 = 10 (red); a school without teachers has no rate.
