@@ -2,26 +2,38 @@
 # Benchmark: tsos against DuckDB and Polars computing the same per-school indicators from the
 # same per-user exports, with a check that all three agree. See bench/README.md.
 #
-#   bench/run.sh [--national] [--scattered] [--quoted] [--check-only] [--keep]
+#   bench/run.sh [--national] [--scattered] [--quoted] [--runs N] [--check-only] [--keep]
 set -euo pipefail
 
 usage() {
-    echo "usage: bench/run.sh [--national] [--scattered] [--quoted] [--check-only] [--keep]" >&2
+    echo "usage: bench/run.sh [--national] [--scattered] [--quoted] [--runs N] [--check-only] [--keep]" >&2
     exit 2
 }
 
-scale=region check_only=0 keep=0 order=()
-for arg in "$@"; do
-    case $arg in
+scale=region check_only=0 keep=0 order=() runs=1
+while (($#)); do
+    case $1 in
         --national) scale=national ;;
         # Rows in user-id order, repeated rows far apart, 0.3 % without a school; --quoted
         # also quotes every field of the My School file and ends its lines with CRLF.
-        --scattered | --quoted) order+=("$arg") ;;
+        --scattered | --quoted) order+=("$1") ;;
+        # Rounds of tsos, DuckDB and Polars one after another: the machine's neighbours come
+        # and go, and a round's three tools share what they bring.
+        --runs)
+            [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage
+            runs=$2
+            shift
+            ;;
         --check-only) check_only=1 ;;
         --keep) keep=1 ;;
         *) usage ;;
     esac
+    shift
 done
+if ((check_only && runs > 1)); then
+    echo "bench: --runs times the tools; --check-only does not" >&2
+    exit 2
+fi
 
 bench=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench")
@@ -79,30 +91,44 @@ versions=$("$py" -c 'import duckdb, polars; print(duckdb.__version__, polars.__v
 read -r duckdb_version polars_version <<<"$versions"
 
 # measure NAME COMMAND...: runs the command, under /usr/bin/time -v unless --check-only,
-# its output in NAME.log.
+# its output in NAME.log and its figures in NAME.<round>.time.
+round=1
 measure() {
     local name=$1
     shift
-    say "$name"
+    if ((runs > 1)); then
+        say "$name (round $round of $runs)"
+    else
+        say "$name"
+    fi
     if ((check_only)); then
         "$@" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; die "$name failed"; }
     else
-        /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 ||
+        /usr/bin/time -v -o "$out/$name.$round.time" "$@" >"$out/$name.log" 2>&1 ||
             { cat "$out/$name.log" >&2; die "$name failed"; }
     fi
 }
 
-# "wall_s rss_mib" from a /usr/bin/time -v report. Wall time is h:mm:ss or m:ss.ss.
-# Peak RSS is that of the largest process of the command, for a bash -c the largest child.
+# "wall_s min_s max_s rss_mib" over the rounds of NAME: the median wall time (of an even
+# number of rounds, the mean of the middle two), the fastest and slowest, and the largest peak
+# RSS. Wall time is h:mm:ss or m:ss.ss in a /usr/bin/time -v report; peak RSS is that of the
+# largest process of the command, for a bash -c the largest child.
 figures() {
     awk -F': ' '
         /Elapsed \(wall clock\)/ {
             n = split($NF, p, ":")
-            wall = n == 3 ? p[1] * 3600 + p[2] * 60 + p[3] : p[1] * 60 + p[2]
+            walls[++k] = n == 3 ? p[1] * 3600 + p[2] * 60 + p[3] : p[1] * 60 + p[2]
         }
-        /Maximum resident set size/ { rss = $NF / 1024 }
-        END { printf "%.2f %.0f", wall, rss }
-    ' "$out/$1.time"
+        /Maximum resident set size/ { if ($NF / 1024 > rss) rss = $NF / 1024 }
+        END {
+            for (i = 2; i <= k; i++)
+                for (j = i; j > 1 && walls[j - 1] > walls[j]; j--) {
+                    t = walls[j]; walls[j] = walls[j - 1]; walls[j - 1] = t
+                }
+            median = k % 2 ? walls[(k + 1) / 2] : (walls[k / 2] + walls[k / 2 + 1]) / 2
+            printf "%.2f %.2f %.2f %.0f", median, walls[1], walls[k], rss
+        }
+    ' "$out/$1".*.time
 }
 
 # All runs read the files from the page cache: this one puts them there.
@@ -111,17 +137,23 @@ if ((!check_only)); then
     measure floor wc -l "$myschool" "$sferum"
 fi
 measure registry "$tsos" --db "$db" --quiet import registry "$out/registry.csv" --as-of "$as_of"
-# The two imports and the report are one unit: what an analyst waits for.
-measure tsos bash -c '
-    set -e
-    tsos=$1 db=$2 out=$3 as_of=$4
-    "$tsos" --db "$db" --quiet import myschool "$out/myschool.csv" --as-of "$as_of"
-    "$tsos" --db "$db" --quiet import sferum "$out/sferum.csv" --as-of "$as_of"
-    "$tsos" --db "$db" report --as-of "$as_of" --level school --format json --out "$out/tsos.json"
-' bash "$tsos" "$db" "$out" "$as_of"
-for engine in duckdb polars; do
-    measure "$engine" "$py" "$bench/${engine}_indicators.py" \
-        --myschool "$myschool" --sferum "$sferum" --as-of "$as_of" --out "$out/$engine.csv"
+# Each round starts from the registry alone, without the flows' key: as the first did.
+cp "$db" "$out/registry.db"
+for ((round = 1; round <= runs; round++)); do
+    cp "$out/registry.db" "$db"
+    rm -f "$out/tsos.key" "$out/tsos.json"
+    # The two imports and the report are one unit: what an analyst waits for.
+    measure tsos bash -c '
+        set -e
+        tsos=$1 db=$2 out=$3 as_of=$4
+        "$tsos" --db "$db" --quiet import myschool "$out/myschool.csv" --as-of "$as_of"
+        "$tsos" --db "$db" --quiet import sferum "$out/sferum.csv" --as-of "$as_of"
+        "$tsos" --db "$db" report --as-of "$as_of" --level school --format json --out "$out/tsos.json"
+    ' bash "$tsos" "$db" "$out" "$as_of"
+    for engine in duckdb polars; do
+        measure "$engine" "$py" "$bench/${engine}_indicators.py" \
+            --myschool "$myschool" --sferum "$sferum" --as-of "$as_of" --out "$out/$engine.csv"
+    done
 done
 
 say "compare"
@@ -131,19 +163,24 @@ if ((!check_only)); then
     rows() { echo $(($(wc -l <"$1") - 1)); }
     myschool_rows=$(rows "$myschool") sferum_rows=$(rows "$sferum")
     size=$(du -cm "$myschool" "$sferum" | awk 'END { print $1 }')
-    read -r tsos_wall tsos_rss <<<"$(figures tsos)"
-    read -r registry_wall registry_rss <<<"$(figures registry)"
+    read -r tsos_wall _ <<<"$(figures tsos)"
+    read -r registry_wall _ _ registry_rss <<<"$(figures registry)"
     echo
     echo "Scale $scale ${order[*]:-grouped}, as of $as_of: My School $myschool_rows rows, Sferum $sferum_rows rows" \
         "($size MiB), generated in $generated s; nproc $(nproc)"
     echo "tsos registry import (not in the ratio): $registry_wall s, $registry_rss MiB"
+    if ((runs > 1)); then
+        echo "$runs rounds of tsos, DuckDB and Polars in turn: median wall time (fastest–slowest), largest peak RSS"
+    fi
     echo
-    printf '%-34s %8s %13s %9s\n' tool "wall s" "peak RSS MiB" "× tsos"
+    printf '%-34s %8s %13s %13s %9s\n' tool "wall s" "range s" "peak RSS MiB" "× tsos"
     row() {
-        local label=$1 name=$2 wall rss ratio
-        read -r wall rss <<<"$(figures "$name")"
+        local label=$1 name=$2 wall low high rss ratio range=—
+        read -r wall low high rss <<<"$(figures "$name")"
         ratio=$(awk -v a="$wall" -v b="$tsos_wall" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
-        printf '%-34s %8s %13s %9s\n' "$label" "$wall" "$rss" "${3:-$ratio}"
+        local rounds=("$out/$name".*.time)
+        ((${#rounds[@]} > 1)) && range="$low–$high"
+        printf '%-34s %8s %13s %13s %9s\n' "$label" "$wall" "$range" "$rss" "${3:-$ratio}"
     }
     row "read floor: wc -l of both files" floor "—"
     row "tsos: 2 imports + report" tsos
