@@ -309,6 +309,14 @@ fn quotes_totals_spaced_ids_and_bad_rows_read_alike_on_the_fast_path() {
             .join("\r\n"),
         ),
         (
+            // Every field quoted, the last line without its end: the block's last line is
+            // split its own way, as the general path splits it.
+            "quoted_no_end.csv",
+            format!(
+                "{HEADER}\r\n\"1\";\"Иванов\";\"Учитель\";\"0512345678\";\"Да\";\"01.09.2023\"\r\n\"2\";\"\";\"Ученик\";\"0512345678\";\"Нет\";\"\""
+            ),
+        ),
+        (
             "bad_rows.csv",
             format!(
                 "{HEADER}\n{row}\n2;А;Учитель;0512345678;Да;31.02.2023\n3;\"А;Учитель;0512345678;Да;01.09.2023\n4;А;Учитель;0512345678;Может быть;abc\n5;{};Учитель;0512345678;Да;01.09.2023\n{row}\n",
