@@ -392,9 +392,10 @@ fn add_school(row: &mut IndicatorRow, school: &SchoolInfo, platforms: &[Option<&
 /// capitalised name). `fields` gives a row's [region, municipality, name, id].
 ///
 /// A region's or municipality's name is lowercased once, not once per school: with 40,000
-/// schools, lowercasing every row's three names was 12 % of the national report's time.
+/// schools, lowercasing every row's three names was 12 % of the national report's time. Names
+/// are compared by their places in the alphabet ([`alphabet_places`]), found on every core.
 pub fn sort_for_reading<T: Send + Sync>(rows: &mut [T], fields: impl Fn(&T) -> [&str; 4] + Sync) {
-    let mut places: Vec<(String, String)> = rows
+    let places: Vec<&str> = rows
         .iter()
         .flat_map(|row| {
             let [region, municipality, ..] = fields(row);
@@ -402,29 +403,29 @@ pub fn sort_for_reading<T: Send + Sync>(rows: &mut [T], fields: impl Fn(&T) -> [
         })
         .collect::<HashSet<&str>>()
         .into_iter()
-        .map(|place| (lowercase(place), place.to_string()))
         .collect();
-    places.sort_unstable();
-    // Names that differ only in case rank alike, as their lowercase forms compare equal.
-    let mut rank: HashMap<String, usize> = HashMap::with_capacity(places.len());
-    let mut previous: Option<(String, usize)> = None;
-    for (lower, place) in places {
-        let at = match &previous {
-            Some((before, at)) if *before == lower => *at,
-            _ => rank.len(),
-        };
-        rank.insert(place, at);
-        previous = Some((lower, at));
-    }
-    // Each row's key made on every core (a name lowered apiece: 20 ms of a national report on
-    // one), then the places in order; the row's place last, so that equal keys keep theirs.
+    let place_at: HashMap<&str, u32> = places
+        .iter()
+        .copied()
+        .zip(alphabet_places(&places))
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|row| fields(row)[2]).collect();
+    let name_at = alphabet_places(&names);
+    // Each row's key made on every core, then the places in order; the row's place last, so
+    // that equal keys keep theirs.
     let order: Vec<usize> = {
-        let mut keys: Vec<(usize, usize, String, &str, usize)> = rows
+        let mut keys: Vec<(u32, u32, u32, &str, usize)> = rows
             .par_iter()
             .enumerate()
             .map(|(at, row)| {
-                let [region, municipality, name, id] = fields(row);
-                (rank[region], rank[municipality], lowercase(name), id, at)
+                let [region, municipality, _, id] = fields(row);
+                (
+                    place_at[region],
+                    place_at[municipality],
+                    name_at[at],
+                    id,
+                    at,
+                )
             })
             .collect();
         keys.par_sort_unstable();
@@ -729,7 +730,7 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
             }
         }
     }
-    let names = name_order(rows);
+    let names = alphabet_places(&rows.iter().map(|row| row.name.as_str()).collect::<Vec<_>>());
     // The place of each row in each slot, and how many peers; (0, 0) where it has none.
     let mut places = vec![(0u32, 0u32); n_slots * n_rows];
     for &group in groups {
@@ -782,25 +783,23 @@ pub fn apply_ranks(rows: &mut [IndicatorRow], level: Level) {
     }
 }
 
-/// Each row's place in the alphabetical order of the lowered names, names equal once lowered
-/// sharing one: ties of shares compare two numbers, not two names lowered again. Lowered and
-/// sorted on every core.
-fn name_order(rows: &[IndicatorRow]) -> Vec<u32> {
-    let lowered: Vec<String> = rows.par_iter().map(|row| lowercase(&row.name)).collect();
-    let mut by_name: Vec<u32> = (0..rows.len() as u32).collect();
-    by_name.par_sort_unstable_by(|&a, &b| lowered[a as usize].cmp(&lowered[b as usize]));
-    let mut order = vec![0u32; rows.len()];
-    for (position, pair) in by_name.iter().enumerate() {
-        let row = *pair as usize;
-        let same_as_before =
-            position > 0 && lowered[by_name[position - 1] as usize] == lowered[row];
-        order[row] = if same_as_before {
-            order[by_name[position - 1] as usize]
-        } else {
-            position as u32
+/// Each text's place in the alphabetical order of the lowered texts, texts equal once
+/// lowered sharing one: an order by name then compares two numbers, not two names lowered
+/// again. Lowered and sorted on every core.
+fn alphabet_places(texts: &[&str]) -> Vec<u32> {
+    let lowered: Vec<String> = texts.par_iter().map(|text| lowercase(text)).collect();
+    let mut by_text: Vec<u32> = (0..texts.len() as u32).collect();
+    by_text.par_sort_unstable_by(|&a, &b| lowered[a as usize].cmp(&lowered[b as usize]));
+    let mut places = vec![0u32; texts.len()];
+    for (position, &idx) in by_text.iter().enumerate() {
+        let idx = idx as usize;
+        let before = position.checked_sub(1).map(|p| by_text[p] as usize);
+        places[idx] = match before {
+            Some(before) if lowered[before] == lowered[idx] => places[before],
+            _ => position as u32,
         };
     }
-    order
+    places
 }
 
 /// The rows of each peer group, in the rows' order. A row's places are hashed only where they
@@ -1047,7 +1046,7 @@ mod tests {
         crate::fixtures::school(id, &format!("Школа {id}"), municipality, &contingent)
     }
 
-    fn counts(entries: &[(&str, Role, u64)]) -> PlatformCounts {
+    fn counts<S: AsRef<str>>(entries: &[(S, Role, u64)]) -> PlatformCounts {
         let mut out = PlatformCounts {
             absent_school: RoleCounts {
                 registered: Some(0),
@@ -1057,8 +1056,12 @@ mod tests {
             },
             ..PlatformCounts::default()
         };
-        for &(id, role, active) in entries {
-            let entry = out.by_org.entry(OrgId::normalize(id).unwrap()).or_default();
+        for (id, role, active) in entries {
+            let (role, active) = (*role, *active);
+            let entry = out
+                .by_org
+                .entry(OrgId::normalize(id.as_ref()).unwrap())
+                .or_default();
             *entry.get_mut(role) = RoleCounts {
                 registered: Some(active),
                 confirmed: None,
@@ -1143,11 +1146,7 @@ mod tests {
                 ]
             })
             .collect();
-        let entries: Vec<(&str, Role, u64)> = active
-            .iter()
-            .map(|(id, role, n)| (id.as_str(), *role, *n))
-            .collect();
-        let platform = counts(&entries);
+        let platform = counts(&active);
         let platforms = [Some(&platform)];
         let in_order = compute(Level::School, &schools, &platforms);
         let mut shuffled = schools.clone();
@@ -1389,11 +1388,7 @@ mod tests {
             .filter(|n| n % 11 != 0)
             .map(|n| (format!("05{n:08}"), Role::Teachers, n * 13 % 4 * 5))
             .collect();
-        let refs: Vec<(&str, Role, u64)> = entries
-            .iter()
-            .map(|(id, r, a)| (id.as_str(), *r, *a))
-            .collect();
-        let data = counts(&refs);
+        let data = counts(&entries);
         let mut rows = compute(Level::School, &schools, &[Some(&data)]);
         apply_ranks(&mut rows, Level::School);
         let share = |idx: usize| {
